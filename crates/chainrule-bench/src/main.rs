@@ -1,0 +1,227 @@
+//! chainrule-bench: chainrule on the workloads of `docs/WORKLOADS.md`, one JSON line per run,
+//! in the same format as the peer kit's `rust-peers`, so figures can be put side by side.
+//!
+//! ```text
+//! chainrule-bench <W1|W3|W4> [--n N]    one workload, one JSON line, exit 1 if its check fails
+//! chainrule-bench all                   every workload once
+//! ```
+//!
+//! Besides the common fields each line carries `peak_rss_bytes`, the process's peak resident
+//! memory (VmHWM) after the run, and `rss_bytes_per_node`. Run one workload per process when
+//! the memory figure matters.
+use chainrule::Graph;
+use std::hint::black_box;
+use std::time::Instant;
+
+const W1_LEAVES: [f64; 4] = [2.0, -3.0, 10.0, -2.0];
+const W1_GRADS: [f64; 4] = [6.0, -4.0, -2.0, 4.0];
+const W3_X0: f64 = 0.5;
+const W3_H: f64 = 1e-6;
+const DEFAULT_N: usize = 1_000_000;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Workload {
+    W1,
+    W3,
+    W4,
+}
+
+impl Workload {
+    fn parse(s: &str) -> Option<Workload> {
+        match s.to_ascii_uppercase().as_str() {
+            "W1" => Some(Workload::W1),
+            "W3" => Some(Workload::W3),
+            "W4" => Some(Workload::W4),
+            _ => None,
+        }
+    }
+
+    fn nodes(self, n: usize) -> usize {
+        match self {
+            Workload::W1 => 7 * n,
+            Workload::W3 => 1 + 3 * n,
+            Workload::W4 => 4 * n - 1,
+        }
+    }
+}
+
+/// What one run found: seconds, the check text, and an error when the check failed.
+struct Outcome {
+    seconds: f64,
+    check: String,
+    error: Option<String>,
+    extra: String,
+}
+
+/// W1: the notebook's graph built anew ITERS times on one cleared tape.
+fn w1(iters: usize) -> Outcome {
+    let mut g = Graph::new();
+    let mut wrong = 0usize;
+    let mut last = [0.0; 4];
+    let t = Instant::now();
+    for _ in 0..iters {
+        g.clear();
+        let [a, b, c, f] = black_box(W1_LEAVES).map(|x| g.leaf(x));
+        let l = (a * b + c) * f;
+        l.backward();
+        let grads = [a, b, c, f].map(|v| v.grad());
+        if grads != W1_GRADS {
+            wrong += 1;
+        }
+        last = grads;
+    }
+    let seconds = t.elapsed().as_secs_f64();
+    Outcome {
+        seconds,
+        check: format!("grads=[{}]", last.map(|g| g.to_string()).join(",")),
+        error: (wrong > 0).then(|| format!("{wrong} of {iters} iterations gave other grads")),
+        extra: String::new(),
+    }
+}
+
+/// x_depth and dx_depth/dx_0 by a plain f64 forward-mode loop.
+fn w3_expected(depth: usize) -> (f64, f64) {
+    let (mut x, mut dx) = (W3_X0, 1.0);
+    for _ in 0..depth {
+        let t = f64::tanh(x);
+        dx += W3_H * (1.0 - t * t) * dx;
+        x += t * W3_H;
+    }
+    (x, dx)
+}
+
+/// W3: x_{i+1} = x_i + 1e-6 * tanh(x_i), DEPTH deep.
+fn w3(depth: usize) -> Outcome {
+    let (ex, egrad) = w3_expected(depth);
+    let t = Instant::now();
+    let g = Graph::new();
+    let x0 = g.leaf(black_box(W3_X0));
+    let x = (0..depth).fold(x0, |x, _| x + x.tanh() * W3_H);
+    x.backward();
+    let (x, grad) = (x.data(), x0.grad());
+    let seconds = t.elapsed().as_secs_f64();
+    let err = rel_err(x, ex).max(rel_err(grad, egrad));
+    let close = err <= 1e-9;
+    Outcome {
+        seconds,
+        check: format!("x={x:.10} grad={grad:.10} rel_err={err:.1e}"),
+        error: (!close).then(|| format!("expected x={ex:.10} grad={egrad:.10}")),
+        extra: r#","act":"tanh""#.to_string(),
+    }
+}
+
+/// W4: L = Σ x_i·y_i as a left fold of binary adds over 2N leaves.
+fn w4(n: usize) -> Outcome {
+    let xs: Vec<f64> = (0..n).map(|i| i as f64 / n as f64).collect();
+    let ys: Vec<f64> = xs.iter().map(|x| 1.0 - x).collect();
+    let expected = xs
+        .iter()
+        .zip(&ys)
+        .skip(1)
+        .fold(xs[0] * ys[0], |s, (x, y)| s + x * y);
+    let t = Instant::now();
+    let g = Graph::new();
+    let xv = g.leaves(&xs);
+    let yv = g.leaves(&ys);
+    let l = (1..n).fold(xv.get(0) * yv.get(0), |s, i| s + xv.get(i) * yv.get(i));
+    l.backward();
+    let (value, gx, gy) = (l.data(), xv.grads(), yv.grads());
+    let seconds = t.elapsed().as_secs_f64();
+    let wrong = gx
+        .iter()
+        .zip(&ys)
+        .chain(gy.iter().zip(&xs))
+        .filter(|(g, e)| g != e)
+        .count();
+    let grads = match wrong {
+        0 => "grads exact".to_string(),
+        _ => format!("{wrong} of {} grads differ", 2 * n),
+    };
+    Outcome {
+        seconds,
+        check: format!("L={value:.6} {grads}"),
+        error: (value != expected || wrong > 0)
+            .then(|| format!("expected L={expected:.6} and exact grads")),
+        extra: String::new(),
+    }
+}
+
+fn rel_err(got: f64, expected: f64) -> f64 {
+    ((got - expected) / expected).abs()
+}
+
+/// `x` rounded to 4 significant digits, as a JSON number.
+fn num(x: f64) -> String {
+    format!("{x:.3e}")
+        .parse::<f64>()
+        .map(|v| v.to_string())
+        .unwrap_or_else(|_| "null".into())
+}
+
+/// The process's peak resident set size in bytes (VmHWM), where /proc says it.
+fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// Runs one workload, prints its JSON line and says whether its check passed.
+fn report(workload: Workload, n: usize) -> bool {
+    let o = match workload {
+        Workload::W1 => w1(n),
+        Workload::W3 => w3(n),
+        Workload::W4 => w4(n),
+    };
+    let nodes = workload.nodes(n);
+    let mut line = format!(
+        r#"{{"workload":"{workload:?}","impl":"chainrule-{}","n":{n},"nodes":{nodes},"seconds":{},"ns_per_node":{},"ok":{},"check":"{}""#,
+        env!("CARGO_PKG_VERSION"),
+        num(o.seconds),
+        num(o.seconds * 1e9 / nodes as f64),
+        o.error.is_none(),
+        o.check,
+    );
+    line += &o.extra;
+    if let Some(e) = &o.error {
+        line += &format!(r#","error":"{e}""#);
+    }
+    if let Some(rss) = peak_rss() {
+        line += &format!(
+            r#","peak_rss_bytes":{rss},"rss_bytes_per_node":{}"#,
+            num(rss as f64 / nodes as f64)
+        );
+    }
+    println!("{line}}}");
+    o.error.is_none()
+}
+
+fn usage() -> ! {
+    eprintln!(
+        "usage: chainrule-bench <W1|W3|W4> [--n N]\n       chainrule-bench all\n\
+         The workloads are defined in docs/WORKLOADS.md."
+    );
+    std::process::exit(2)
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let ok = match args[..] {
+        ["all"] => [Workload::W1, Workload::W3, Workload::W4]
+            .into_iter()
+            .map(|w| report(w, DEFAULT_N))
+            .fold(true, |ok, passed| ok && passed),
+        [workload, ref rest @ ..] => {
+            let workload = Workload::parse(workload).unwrap_or_else(|| usage());
+            let n = match rest {
+                [] => DEFAULT_N,
+                ["--n", n] => n.parse().ok().filter(|&n| n > 0).unwrap_or_else(|| usage()),
+                _ => usage(),
+            };
+            report(workload, n)
+        }
+        _ => usage(),
+    };
+    std::process::exit(if ok { 0 } else { 1 })
+}

@@ -1,0 +1,112 @@
+//! Backward: one reverse loop over the tape, from the output down to index 0.
+//!
+//! Creation order is a topological order, so there is no sort, no visited set and no
+//! recursion: backward is safe at any depth and costs one pass.
+
+use crate::graph::{Tape, Var};
+use crate::op::{Arity, Op};
+
+impl<'g> Var<'g> {
+    /// Backpropagation from this value: afterwards every value's grad is
+    /// d(this)/d(value). Starts fresh: all grads are zeroed first and this one is seeded
+    /// with 1.0, so calling it twice gives the same grads, not double.
+    ///
+    /// Reused operands are counted once per use: for `y = 2x, L = 3y + 4y`, dL/dx = 14.
+    ///
+    /// ```
+    /// let g = chainrule::Graph::new();
+    /// let x = g.leaf(1.0);
+    /// let y = 2.0 * x;
+    /// let l = 3.0 * y + 4.0 * y;
+    /// l.backward();
+    /// l.backward(); // fresh each time: still 14, not 28
+    /// assert_eq!(x.grad(), 14.0);
+    /// ```
+    pub fn backward(self) {
+        let t = self.g.tape_mut();
+        let out = self.i as usize;
+        let mut adj = std::mem::take(&mut t.grad);
+        adj.clear();
+        adj.resize(t.ops.len(), 0.0);
+        adj[out] = 1.0;
+        propagate(t, &mut adj, out);
+        t.grad = adj;
+    }
+
+    /// Backpropagation that adds to the grads already there instead of starting fresh:
+    /// afterwards every grad has grown by d(this)/d(value). This is micrograd's behaviour
+    /// (grads accumulate until zeroed); use it on purpose, for example to sum the grads of
+    /// several outputs, and clear with [`Graph::zero_grad`](crate::Graph::zero_grad).
+    ///
+    /// ```
+    /// let g = chainrule::Graph::new();
+    /// let x = g.leaf(3.0);
+    /// let y = x * x; // dy/dx = 6
+    /// let z = 5.0 * x; // dz/dx = 5
+    /// y.backward_accumulate();
+    /// z.backward_accumulate();
+    /// assert_eq!(x.grad(), 11.0);
+    /// ```
+    pub fn backward_accumulate(self) {
+        let t = self.g.tape_mut();
+        let out = self.i as usize;
+        let mut adj = std::mem::take(&mut t.scratch);
+        adj.clear();
+        adj.resize(out + 1, 0.0);
+        adj[out] = 1.0;
+        propagate(t, &mut adj, out);
+        if t.grad.len() < adj.len() {
+            t.grad.resize(adj.len(), 0.0);
+        }
+        for (g, a) in t.grad.iter_mut().zip(&adj) {
+            *g += a;
+        }
+        t.scratch = adj;
+    }
+}
+
+/// Pushes the adjoints in `adj` (already seeded) from node `out` down to node 0.
+/// A node whose adjoint is exactly 0 passes nothing on: its contributions would all be
+/// 0, and skipping them keeps `0 · inf` (say, under a relu that is off) from turning a
+/// branch that does not matter into NaN.
+pub(crate) fn propagate(t: &Tape, adj: &mut [f64], out: usize) {
+    let (ops, args, data) = (&t.ops[..=out], &t.args[..=out], &t.data[..=out]);
+    for i in (0..=out).rev() {
+        let g = adj[i];
+        let op = ops[i];
+        if g == 0.0 || op == Op::Leaf {
+            continue;
+        }
+        let [a, b] = args[i];
+        let (a, b) = (a as usize, b as usize);
+        match op.arity() {
+            Arity::Leaf => {}
+            Arity::Unary => {
+                let [da, _] = op.partials(data[a], 0.0, 0.0, data[i]);
+                adj[a] += g * da;
+            }
+            Arity::UnaryConst => {
+                let [da, _] = op.partials(data[a], 0.0, t.consts[b], data[i]);
+                adj[a] += g * da;
+            }
+            Arity::Binary => {
+                let [da, db] = op.partials(data[a], data[b], 0.0, data[i]);
+                adj[a] += g * da;
+                adj[b] += g * db;
+            }
+            Arity::Nary if op == Op::Sum => {
+                for &k in &t.pool[a..a + b] {
+                    adj[k as usize] += g;
+                }
+            }
+            Arity::Nary => {
+                let (xs, ys) = t.pool[a..a + 2 * b].split_at(b);
+                for (&x, &y) in xs.iter().zip(ys) {
+                    let (x, y) = (x as usize, y as usize);
+                    adj[x] += g * data[y];
+                    adj[y] += g * data[x];
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! # chainrule
+//!
+//! A scalar reverse-mode autograd engine that shows its work. Every value remembers how
+//! it was made (data, grad, op, children, label); gradients flow back by the chain rule,
+//! at any depth, in one reverse pass over a tape.
+//!
+//! The notebook this project grows from, in Rust:
+//!
+//! ```
+//! use chainrule::Graph;
+//!
+//! let g = Graph::new();
+//! let a = g.var("a", 2.0);
+//! let b = g.var("b", -3.0);
+//! let c = g.var("c", 10.0);
+//! let e = (a * b).named("e");
+//! let d = (e + c).named("d");
+//! let f = g.var("f", -2.0);
+//! let l = (d * f).named("L");
+//! l.backward();
+//!
+//! assert_eq!(l.data(), -8.0);
+//! let grads: Vec<f64> = [l, d, f, c, e, a, b].iter().map(|v| v.grad()).collect();
+//! assert_eq!(grads, [1.0, -2.0, 4.0, -2.0, -2.0, 6.0, -4.0]);
+//! ```
+//!
+//! ## Grad semantics
+//! - [`Var::backward`] starts fresh: it zeroes every grad, seeds the output with 1.0 and
+//!   propagates. Calling it twice gives the same grads.
+//! - [`Var::backward_accumulate`] adds to the grads already there (micrograd's way).
+//! - [`Var::set_grad`] sets a grad by hand, as the notebook does; [`Graph::zero_grad`]
+//!   clears them all.
+//!
+//! ## Replay and reuse
+//! [`Var::set_data`] + [`Graph::forward`] recompute the recorded graph for new leaf
+//! values without rebuilding it or allocating. [`Graph::mark`] / [`Graph::rewind`] reuse
+//! one tape across training steps; the borrow checker rejects handles that would dangle.
+//!
+//! ## Numbers
+//! IEEE 754 throughout, never a panic: `ln(-1)` is NaN, `1/0` is infinite, a negative base
+//! to a fractional power is NaN. [`Var::first_non_finite`] names the node that produced
+//! the first NaN or infinity and says why.
+#![warn(missing_docs)]
+
+mod backward;
+mod graph;
+mod nonfinite;
+mod op;
+mod overload;
+
+pub use graph::{Graph, Leaves, Mark, Var};
+pub use nonfinite::{NonFinite, Pass};
+pub use op::{Arity, Op};
