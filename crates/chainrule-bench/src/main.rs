@@ -211,7 +211,9 @@ fn main() {
         ["all"] => [Workload::W1, Workload::W3, Workload::W4]
             .into_iter()
             .map(|w| report(w, DEFAULT_N))
-            .fold(true, |ok, passed| ok && passed),
+            .collect::<Vec<bool>>()
+            .into_iter()
+            .all(|passed| passed),
         [workload, ref rest @ ..] => {
             let workload = Workload::parse(workload).unwrap_or_else(|| usage());
             let n = match rest {
