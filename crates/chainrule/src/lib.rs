@@ -43,11 +43,13 @@
 #![warn(missing_docs)]
 
 mod backward;
+mod fsutil;
 mod graph;
 mod nonfinite;
 mod op;
 mod overload;
 
+pub use fsutil::write_atomic;
 pub use graph::{Graph, Leaves, Mark, Var};
 pub use nonfinite::{NonFinite, Pass};
 pub use op::{Arity, Op};
