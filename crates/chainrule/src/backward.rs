@@ -25,10 +25,12 @@ impl<'g> Var<'g> {
     pub fn backward(self) {
         let t = self.g.tape_mut();
         let out = self.i as usize;
+        // Grads past `out` are 0 (nothing `out` depends on comes after it); the grad
+        // vector is read as 0 beyond its end, so it only needs `out + 1` entries.
         let mut adj = std::mem::take(&mut t.grad);
         adj.clear();
-        adj.resize(t.ops.len(), 0.0);
-        adj[out] = 1.0;
+        adj.resize(out, 0.0);
+        adj.push(1.0);
         propagate(t, &mut adj, out);
         t.grad = adj;
     }
@@ -66,40 +68,66 @@ impl<'g> Var<'g> {
 }
 
 /// Pushes the adjoints in `adj` (already seeded) from node `out` down to node 0.
+///
+/// The commonest ops have their chain rule written out here; every other op goes through
+/// [`Op::partials`], the op table's single definition of local derivatives (the two agree
+/// exactly: `g * 1.0 == g` in IEEE 754, and a test checks every op).
+///
 /// A node whose adjoint is exactly 0 passes nothing on: its contributions would all be
 /// 0, and skipping them keeps `0 · inf` (say, under a relu that is off) from turning a
 /// branch that does not matter into NaN.
 pub(crate) fn propagate(t: &Tape, adj: &mut [f64], out: usize) {
     let (ops, args, data) = (&t.ops[..=out], &t.args[..=out], &t.data[..=out]);
+    let adj = &mut adj[..=out];
     for i in (0..=out).rev() {
-        let g = adj[i];
-        let op = ops[i];
+        let (g, op) = (adj[i], ops[i]);
         if g == 0.0 || op == Op::Leaf {
             continue;
         }
         let [a, b] = args[i];
         let (a, b) = (a as usize, b as usize);
-        match op.arity() {
-            Arity::Leaf => {}
-            Arity::Unary => {
-                let [da, _] = op.partials(data[a], 0.0, 0.0, data[i]);
-                adj[a] += g * da;
+        // Every operand was recorded before the node that uses it (`a, b < i` for value
+        // operands): the tape is built only by pushing ops on existing handles of the
+        // same graph, and rewinding only truncates. So these accesses are in bounds.
+        debug_assert!(a < i && (op.arity() != Arity::Binary || b < i));
+        macro_rules! val {
+            ($k:expr) => {
+                // SAFETY: $k < i <= out, see above.
+                unsafe { *data.get_unchecked($k) }
+            };
+        }
+        macro_rules! acc {
+            ($k:expr, $v:expr) => {{
+                let v = $v;
+                // SAFETY: $k < i <= out, see above.
+                unsafe { *adj.get_unchecked_mut($k) += v }
+            }};
+        }
+        match op {
+            Op::Add => {
+                acc!(a, g);
+                acc!(b, g);
             }
-            Arity::UnaryConst => {
-                let [da, _] = op.partials(data[a], 0.0, t.consts[b], data[i]);
-                adj[a] += g * da;
+            Op::Sub => {
+                acc!(a, g);
+                acc!(b, -g);
             }
-            Arity::Binary => {
-                let [da, db] = op.partials(data[a], data[b], 0.0, data[i]);
-                adj[a] += g * da;
-                adj[b] += g * db;
+            Op::Mul => {
+                acc!(a, g * val!(b));
+                acc!(b, g * val!(a));
             }
-            Arity::Nary if op == Op::Sum => {
+            Op::AddConst => acc!(a, g),
+            Op::MulConst => acc!(a, g * t.consts[b]),
+            Op::Tanh => {
+                let y = data[i];
+                acc!(a, g * (1.0 - y * y));
+            }
+            Op::Sum => {
                 for &k in &t.pool[a..a + b] {
                     adj[k as usize] += g;
                 }
             }
-            Arity::Nary => {
+            Op::Dot => {
                 let (xs, ys) = t.pool[a..a + 2 * b].split_at(b);
                 for (&x, &y) in xs.iter().zip(ys) {
                     let (x, y) = (x as usize, y as usize);
@@ -107,6 +135,18 @@ pub(crate) fn propagate(t: &Tape, adj: &mut [f64], out: usize) {
                     adj[y] += g * data[x];
                 }
             }
+            _ => match op.arity() {
+                Arity::Unary => acc!(a, g * op.partials(val!(a), 0.0, 0.0, data[i])[0]),
+                Arity::UnaryConst => {
+                    acc!(a, g * op.partials(val!(a), 0.0, t.consts[b], data[i])[0])
+                }
+                Arity::Binary => {
+                    let [da, db] = op.partials(val!(a), val!(b), 0.0, data[i]);
+                    acc!(a, g * da);
+                    acc!(b, g * db);
+                }
+                Arity::Leaf | Arity::Nary => unreachable!("handled above"),
+            },
         }
     }
 }

@@ -45,6 +45,8 @@ pub(crate) struct Tape {
     pub consts: Vec<f64>,
     pub pool: Vec<u32>,
     pub labels: BTreeMap<u32, Box<str>>,
+    /// How many nodes `ops`, `args` and `data` can all hold without reallocating.
+    room: usize,
     /// Scratch adjoints for [`Var::backward_accumulate`], kept to avoid reallocating.
     pub scratch: Vec<f64>,
 }
@@ -53,14 +55,63 @@ impl Tape {
     #[inline(always)]
     pub fn push(&mut self, op: Op, args: [u32; 2], value: f64) -> u32 {
         let i = self.ops.len();
+        if i >= self.room || self.args.len() != i || self.data.len() != i {
+            return self.push_slow(op, args, value);
+        }
+        // SAFETY: all three vectors have length `i` (checked just above), and `room` never
+        // exceeds the capacity of any of them: it is set from their capacities in
+        // `sync_room`, capacities only grow, and a cloned tape re-syncs. So index
+        // `i < room` is within every capacity, and each write initialises the element
+        // that `set_len(i + 1)` then exposes.
+        unsafe {
+            self.ops.as_mut_ptr().add(i).write(op);
+            self.args.as_mut_ptr().add(i).write(args);
+            self.data.as_mut_ptr().add(i).write(value);
+            self.ops.set_len(i + 1);
+            self.args.set_len(i + 1);
+            self.data.set_len(i + 1);
+        }
+        i as u32
+    }
+
+    /// The slow path of `push`: grows the vectors, checking the u32 index limit.
+    #[cold]
+    #[inline(never)]
+    fn push_slow(&mut self, op: Op, args: [u32; 2], value: f64) -> u32 {
+        let i = self.ops.len();
         assert!(
-            i < u32::MAX as usize,
-            "chainrule: a graph holds at most 2^32 - 1 nodes"
+            self.args.len() == i && self.data.len() == i,
+            "chainrule: internal error: tape vectors out of step"
         );
+        self.grow();
         self.ops.push(op);
         self.args.push(args);
         self.data.push(value);
         i as u32
+    }
+
+    /// Makes room for more nodes, doubling, and checks the u32 index limit.
+    fn grow(&mut self) {
+        let n = self.ops.len();
+        assert!(
+            n < u32::MAX as usize,
+            "chainrule: a graph holds at most 2^32 - 1 nodes"
+        );
+        let extra = n.max(64);
+        self.ops.reserve(extra);
+        self.args.reserve(extra);
+        self.data.reserve(extra);
+        self.sync_room();
+    }
+
+    /// Re-reads how many nodes fit without reallocating: call after anything that may
+    /// have changed a capacity.
+    pub fn sync_room(&mut self) {
+        self.room = self
+            .ops
+            .capacity()
+            .min(self.args.capacity())
+            .min(self.data.capacity());
     }
 
     #[inline(always)]
@@ -197,6 +248,8 @@ impl Graph {
             data: Vec::with_capacity(nodes),
             ..Tape::default()
         };
+        let mut t = t;
+        t.sync_room();
         Graph {
             tape: UnsafeCell::new(t),
         }
@@ -264,6 +317,7 @@ impl Graph {
         t.args
             .extend(std::iter::repeat_n([0u32, 0u32], values.len()));
         t.data.extend_from_slice(values);
+        t.sync_room();
         Leaves {
             g: self,
             start: start as u32,
@@ -354,9 +408,7 @@ impl Graph {
         let start = t.pool.len() as u32;
         t.pool.extend(xs.iter().chain(ys).map(|v| v.i));
         let i = t.ops.len();
-        t.ops.push(op);
-        t.args.push([start, xs.len() as u32]);
-        t.data.push(0.0);
+        t.push(op, [start, xs.len() as u32], 0.0);
         t.data[i] = t.eval(i);
         Var {
             g: self,
@@ -385,8 +437,14 @@ impl Graph {
     #[inline(always)]
     pub(crate) fn with_const(&self, op: Op, x: u32, c: f64) -> Var<'_> {
         let t = self.tape_mut();
-        let k = t.consts.len() as u32;
-        t.consts.push(c);
+        // A constant used again right away (a step size, a scale in a loop) is stored once.
+        let k = match t.consts.last() {
+            Some(last) if last.to_bits() == c.to_bits() => t.consts.len() - 1,
+            _ => {
+                t.consts.push(c);
+                t.consts.len() - 1
+            }
+        } as u32;
         let value = op.apply(t.data[x as usize], 0.0, c);
         let i = t.push(op, [x, k], value);
         Var { g: self, i }
@@ -743,8 +801,10 @@ impl fmt::Debug for Graph {
 impl Clone for Graph {
     /// A deep copy of the tape; handles into the original still point at the original.
     fn clone(&self) -> Graph {
+        let mut t = self.tape().clone();
+        t.sync_room();
         Graph {
-            tape: UnsafeCell::new(self.tape().clone()),
+            tape: UnsafeCell::new(t),
         }
     }
 }
