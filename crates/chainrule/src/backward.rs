@@ -89,7 +89,9 @@ pub(crate) fn propagate(t: &Tape, adj: &mut [f64], out: usize) {
         // Every operand was recorded before the node that uses it (`a, b < i` for value
         // operands): the tape is built only by pushing ops on existing handles of the
         // same graph, and rewinding only truncates. So these accesses are in bounds.
-        debug_assert!(a < i && (op.arity() != Arity::Binary || b < i));
+        debug_assert!(
+            op.arity() == Arity::Nary || (a < i && (op.arity() != Arity::Binary || b < i))
+        );
         macro_rules! val {
             ($k:expr) => {
                 // SAFETY: $k < i <= out, see above.

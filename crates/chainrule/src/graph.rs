@@ -564,6 +564,24 @@ impl Graph {
         self.forward_from(0);
     }
 
+    /// Replay after nudging one value: recomputes every non-leaf value recorded after `v`,
+    /// keeping `v`'s own data as set. This is the notebook's `e.data += h` followed by a
+    /// recomputation of everything downstream, without rebuilding anything.
+    ///
+    /// ```
+    /// let g = chainrule::Graph::new();
+    /// let a = g.leaf(2.0);
+    /// let e = a * -3.0;
+    /// let l = (e + 10.0) * -2.0;
+    /// e.set_data(e.data() + 0.5);
+    /// g.forward_after(e);
+    /// assert_eq!(l.data(), -9.0); // moved by dL/de * 0.5 = -2 * 0.5
+    /// ```
+    pub fn forward_after(&self, v: Var<'_>) {
+        self.check_same(v.g);
+        self.forward_from(v.index() + 1);
+    }
+
     /// Recomputes every non-leaf value from tape index `start` on.
     pub(crate) fn forward_from(&self, start: usize) {
         let t = self.tape_mut();

@@ -53,3 +53,8 @@ pub use fsutil::write_atomic;
 pub use graph::{Graph, Leaves, Mark, Var};
 pub use nonfinite::{NonFinite, Pass};
 pub use op::{Arity, Op};
+
+/// The README's Rust examples, compiled and run as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
