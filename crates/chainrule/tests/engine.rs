@@ -46,7 +46,6 @@ fn micrograd_sanity_check() {
 /// micrograd's test_more_ops, written with the same compound assignments.
 #[test]
 #[allow(clippy::misrefactored_assign_op)] // `c += c + 1` is micrograd's own line
-
 fn micrograd_more_ops() {
     let gr = Graph::new();
     let a = gr.leaf(-4.0);
