@@ -53,3 +53,12 @@ pub use fsutil::write_atomic;
 pub use graph::{Graph, Leaves, Mark, Var};
 pub use nonfinite::{NonFinite, Pass};
 pub use op::{Arity, Op};
+
+mod explain;
+mod gradcheck;
+mod names;
+mod steps;
+
+pub use explain::{Contribution, Explanation, NodeExplanation, NonFiniteNote};
+pub use gradcheck::{CheckOptions, CheckRow, GradCheck, HandCheck, Verdict};
+pub use steps::Step;
