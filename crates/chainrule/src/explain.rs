@@ -374,7 +374,7 @@ impl Explanation {
                 s += &format!("- {line}\n\n");
                 continue;
             }
-            s += &format!("**{}**\n\n", n.header());
+            s += &format!("#### `{}`\n\n", n.header());
             for line in n.derivation(&self.output_name) {
                 match line.strip_prefix("  ") {
                     Some(local) => s += &format!("  - `{local}`\n"),

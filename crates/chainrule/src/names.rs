@@ -1,8 +1,10 @@
 //! Readable names for every node: the label when there is one, otherwise a stand-in.
 //!
-//! A stand-in is the node's expression in its operands' names when that is short
-//! (`(a*b)`, `tanh(n)`), and `v5` (tape index 5) otherwise, or when the expression is
-//! already taken by an earlier node. Unlabelled leaves are `v0`, `v1`, …
+//! A stand-in is the node's expression in its operands' names when that is short (at most
+//! 16 characters) and flat: `(a*b)`, `(v3+1)`, `tanh(n)`, `tanh(v0*v1)` (a function may
+//! wrap another stand-in; `+ - * /` and the other ops only take names that are not
+//! themselves expressions). Otherwise, or when an earlier node already has that
+//! expression as its name, it is `v5` (tape index 5). Unlabelled leaves are `v0`, `v1`, …
 
 use crate::graph::Tape;
 use crate::op::{Arity, Op};
@@ -35,7 +37,9 @@ impl Names {
                 Some(l) => (l.to_string(), false),
                 None => {
                     let e = names.expr(t, i).trim_start().to_string();
-                    let flat = t.children(i).iter().all(|&k| !names.is_expr[k as usize]);
+                    let function = t.ops[i].arity() == Arity::Unary && t.ops[i] != Op::Neg;
+                    let flat =
+                        function || t.children(i).iter().all(|&k| !names.is_expr[k as usize]);
                     if t.ops[i] != Op::Leaf
                         && flat
                         && e.chars().count() <= MAX_EXPR
