@@ -181,9 +181,15 @@ pub(crate) fn non_finite_note(out: Var<'_>, adj: &[f64], names: &Names) -> Optio
 fn header_expr(names: &Names, t: &Tape, i: usize) -> String {
     let e = names.expr(t, i);
     let e = e.trim_start();
-    match e.strip_prefix('(').and_then(|s| s.strip_suffix(')')) {
-        Some(inner) if t.ops[i] != Op::Dot || !inner.contains('(') => inner.to_string(),
-        _ => e.to_string(),
+    let n = t.children(i).len();
+    match t.ops[i] {
+        Op::Sum if e.chars().count() > 60 => format!("sum of {n} terms"),
+        Op::Dot if e.chars().count() > 60 => format!("dot product of {} pairs", n / 2),
+        // Infix expressions come wrapped in one pair of parentheses: drop it.
+        _ => match e.strip_prefix('(').and_then(|s| s.strip_suffix(')')) {
+            Some(inner) => inner.to_string(),
+            None => e.to_string(),
+        },
     }
 }
 
@@ -225,14 +231,12 @@ fn formula(t: &Tape, names: &Names, p: usize, slot: usize) -> String {
         Op::Leaf => "0".to_string(),
     };
     if expr.chars().count() > 40 {
-        expr = match op {
-            Op::Sum => " sum(…)".to_string(),
-            _ => {
-                let n = kids.len() / 2;
-                let j = slot % n;
-                format!("(… + {}*{} + …)", nm(j), nm(j + n))
-            }
-        };
+        let n = kids.len() / 2;
+        match op {
+            Op::Sum => expr = " sum(…)".to_string(),
+            Op::Dot => expr = format!("(… + {}*{} + …)", nm(slot % n), nm(slot % n + n)),
+            _ => {}
+        }
     }
     format!("d{expr}/{} = {rhs}", d(nm(slot)))
 }
@@ -251,13 +255,18 @@ impl Contribution {
     /// `dL/dx = dL/dp · dp/dx = g · l = product` (with `+=` when `accumulate`).
     pub fn line(&self, output: &str, node: &str, accumulate: bool) -> String {
         let (o, p, x) = (d(output), d(&self.parent_name), d(node));
-        format!(
+        let line = format!(
             "{o}/{x} {} {o}/{p} · {p}/{x} = {} · {} = {}",
             if accumulate { "+=" } else { "=" },
             fmt4(self.parent_grad),
             fmt4(self.local),
             fmt4(self.product)
-        )
+        );
+        if self.parent_grad == 0.0 && !self.local.is_finite() {
+            line + &format!(" (nothing flows: {o}/{p} is 0)")
+        } else {
+            line
+        }
     }
 
     /// `dp/dx = d(a*b)/da = b = -3.0000` (the number left off when the formula already is
@@ -276,8 +285,10 @@ impl Contribution {
         s
     }
 
+    /// Whether what this use adds is finite (an infinite local derivative under an
+    /// upstream grad of 0 adds nothing, as in backward, and counts as finite).
     fn is_finite(&self) -> bool {
-        self.parent_grad.is_finite() && self.local.is_finite() && self.product.is_finite()
+        self.parent_grad.is_finite() && self.product.is_finite()
     }
 }
 

@@ -359,3 +359,50 @@ fn an_infinite_grad_is_traced_too() {
     assert!(nf.reason.contains("infinite slope at 0"), "{}", nf.reason);
     assert_eq!(x.grad(), 0.0, "the graph's grads are not touched");
 }
+
+#[test]
+fn an_infinite_slope_under_a_zero_grad_adds_nothing_as_in_backward() {
+    let g = Graph::new();
+    let x = g.var("x", 0.0);
+    let s = x.sqrt().named("s"); // slope +inf at 0
+    let y = (s * 0.0 + x * 2.0).named("y");
+    let ex = y.explain();
+    assert!(ex.non_finite.is_none());
+    let xn = ex.nodes.iter().find(|n| n.name == "x").unwrap();
+    y.backward();
+    assert_eq!((xn.grad, x.grad()), (2.0, 2.0));
+    let text = ex.to_string();
+    assert!(
+        text.contains("dy/dx += dy/ds · ds/dx = 0.0000 · inf = 0.0000 (nothing flows: dy/ds is 0)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn long_sums_and_dot_products_stay_short() {
+    let g = Graph::new();
+    let w: Vec<Var<'_>> = (0..20).map(|k| g.var(&format!("w{k}"), k as f64)).collect();
+    let x: Vec<Var<'_>> = (0..20).map(|k| g.var(&format!("x{k}"), 1.0)).collect();
+    let n = g.dot(&w, &x).named("n");
+    let s = g.sum(&w).named("s");
+    let l = (n * s).named("L");
+    let ex = l.explain();
+    let text = ex.to_string();
+    assert!(
+        text.contains("n = dot product of 20 pairs = 190.0000"),
+        "{text}"
+    );
+    assert!(text.contains("s = sum of 20 terms = 190.0000"), "{text}");
+    assert!(
+        text.contains("dn/dw7 = d(… + w7*x7 + …)/dw7 = x7 = 1.0000"),
+        "{text}"
+    );
+    assert!(
+        text.contains("dn/dx7 = d(… + w7*x7 + …)/dx7 = w7 = 7.0000"),
+        "{text}"
+    );
+    assert!(text.contains("ds/dw7 = d sum(…)/dw7 = 1"), "{text}");
+    l.backward();
+    let w7 = ex.nodes.iter().find(|n| n.name == "w7").unwrap();
+    assert_eq!(w7.grad, w[7].grad());
+}
