@@ -121,6 +121,7 @@ impl<'g> Var<'g> {
                 g: self.g,
                 i: p as u32,
             };
+            let expr = names.expr(t, p);
             for slot in backward_slots(t, p) {
                 let local = local_derivative(parent, slot);
                 uses[kids[slot] as usize].push(Contribution {
@@ -128,7 +129,7 @@ impl<'g> Var<'g> {
                     parent_name: names.name[p].clone(),
                     parent_grad: adj[p],
                     slot,
-                    formula: formula(t, &names, p, slot),
+                    formula: formula(t, &names, p, slot, &expr),
                     local,
                     product: if adj[p] == 0.0 { 0.0 } else { adj[p] * local },
                 });
@@ -195,13 +196,14 @@ fn header_expr(names: &Names, t: &Tape, i: usize) -> String {
 
 /// The local derivative of parent `p` with respect to its operand in `slot`, as a
 /// formula in the operand names: `d(a*b)/da = b`, `d tanh(n)/dn = 1 - tanh(n)²`.
-fn formula(t: &Tape, names: &Names, p: usize, slot: usize) -> String {
+/// `expr` is the parent's expression, [`Names::expr`].
+fn formula(t: &Tape, names: &Names, p: usize, slot: usize, expr: &str) -> String {
     let kids = t.children(p);
     let nm = |s: usize| names.name[kids[s] as usize].as_str();
     let a = names.arg(kids[0] as usize);
     let c = || t.constant(p);
     let op = t.ops[p];
-    let mut expr = names.expr(t, p);
+    let mut expr = expr.to_string();
     let rhs = match op {
         Op::Add | Op::AddConst | Op::Sum => "1".to_string(),
         Op::Sub if slot == 0 => "1".to_string(),
