@@ -164,8 +164,9 @@ impl<'g> Var<'g> {
         let names = Names::new(t, t.ops.len() - 1);
         let seen = self.g.ancestors(self);
         let adj = adjoints(t, out);
-        let non_finite = non_finite_note(self, &adj, &names);
         let output_data = t.data[out];
+        // (`t` is not used past this point: the calls below take the tape mutably.)
+        let non_finite = non_finite_note(self, &adj, &names);
         let rows = wrt
             .iter()
             .map(|&i| {
@@ -326,9 +327,9 @@ impl GradCheck {
     }
 
     fn title(&self) -> String {
+        let l = &self.output_name;
         format!(
-            "Gradient check of {} = {}: central differences (L(x+h) - L(x-h)) / 2h with h = {:e}·max(1, |x|), tolerance {:e} (relative, absolute below 1)",
-            self.output_name,
+            "Gradient check of {l} = {}: central differences ({l}(x+h) - {l}(x-h)) / 2h with h = {:e}·max(1, |x|), tolerance {:e} (relative, absolute below 1)",
             fmt4(self.output_data),
             self.options.eps,
             self.options.tol
@@ -401,7 +402,7 @@ impl CheckRow {
             num(self.numeric, format!("{:.10}", self.numeric)),
             num(self.abs_err, format!("{:.1e}", self.abs_err)),
             num(self.rel_err, format!("{:.1e}", self.rel_err)),
-            format!("{:.0e}", self.h),
+            format!("{:.1e}", self.h),
             self.verdict.word().to_string(),
         ]
     }
