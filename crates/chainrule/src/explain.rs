@@ -354,6 +354,20 @@ impl fmt::Display for NonFiniteNote {
 }
 
 impl Explanation {
+    /// The explanation of the node at tape index `index`, if the output depends on it.
+    ///
+    /// ```
+    /// let g = chainrule::Graph::new();
+    /// let a = g.var("a", 2.0);
+    /// let y = (a * a * a).named("y");
+    /// let ex = y.explain();
+    /// assert_eq!(ex.node(a.index()).unwrap().grad, 12.0);
+    /// assert_eq!(ex.node(a.index()).unwrap().contributions.len(), 3);
+    /// ```
+    pub fn node(&self, index: usize) -> Option<&NodeExplanation> {
+        self.nodes.iter().find(|n| n.index == index)
+    }
+
     /// What to print instead of the numbers of node `n` when they are not all finite.
     fn non_finite_line(&self, n: &NodeExplanation) -> Option<String> {
         if n.is_finite() {
