@@ -43,16 +43,23 @@
 #![warn(missing_docs)]
 
 mod backward;
+mod explain;
 mod fsutil;
+mod gradcheck;
 mod graph;
+mod names;
 mod nonfinite;
 mod op;
 mod overload;
+mod steps;
 
+pub use explain::{Contribution, Explanation, NodeExplanation, NonFiniteNote};
 pub use fsutil::write_atomic;
+pub use gradcheck::{CheckOptions, CheckRow, GradCheck, HandCheck, Verdict};
 pub use graph::{Graph, Leaves, Mark, Var};
 pub use nonfinite::{NonFinite, Pass};
 pub use op::{Arity, Op};
+pub use steps::Step;
 
 /// The README's Rust examples, compiled and run as doctests so they stay true.
 #[cfg(doctest)]

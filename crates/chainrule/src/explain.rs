@@ -1,0 +1,444 @@
+//! The chain rule written out, node by node, as the notebook derives it by hand.
+//!
+//! [`Var::explain`] goes from the output back to the leaves. For each node it lists every
+//! use of it as `dL/dx += dL/dp · dp/dx`, the local derivative as a formula in the operand
+//! names (`d(a*b)/da = b`) and as numbers, and the sum when the node is used more than
+//! once. The local numbers come from [`Op::partials`], the same table backward uses, and
+//! the sums are added in backward's order, so every grad shown equals what
+//! [`Var::backward`] computes, bit for bit.
+
+use crate::backward::propagate;
+use crate::graph::{Tape, Var};
+use crate::names::{backward_slots, d, fmt4, fmt_num, paren_neg, Names};
+use crate::nonfinite::{local_derivative, Pass};
+use crate::op::Op;
+use std::fmt;
+
+/// One use of a node by a parent: the term `dL/dp · dp/dx` it adds to the node's grad.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Contribution {
+    /// Tape index of the parent `p`, the node that uses this one.
+    pub parent: usize,
+    /// The parent's name.
+    pub parent_name: String,
+    /// `dL/dp`, the parent's grad.
+    pub parent_grad: f64,
+    /// Which operand of the parent this use is (0 for `a` in `a*b`, 1 for `b`).
+    pub slot: usize,
+    /// The local derivative as a formula in the operand names, e.g. `d(a*b)/da = b`.
+    pub formula: String,
+    /// The local derivative `dp/dx` as a number, from [`Op::partials`].
+    pub local: f64,
+    /// `dL/dp · dp/dx`: what this use adds (0 when `dL/dp` is 0, as in backward).
+    pub product: f64,
+}
+
+/// How one node gets its grad.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeExplanation {
+    /// Tape index.
+    pub index: usize,
+    /// The label, or a readable stand-in (`(a*b)`, `tanh(n)`, `v5`).
+    pub name: String,
+    /// The op that made the node.
+    pub op: Op,
+    /// The node's expression in its operands' names (`a*b`, `tanh(n)`); empty for a leaf.
+    pub expr: String,
+    /// The node's value.
+    pub data: f64,
+    /// `dL/dx`: the sum of the contributions (1 for the output itself).
+    pub grad: f64,
+    /// One entry per use of the node, in the order backward adds them.
+    pub contributions: Vec<Contribution>,
+}
+
+/// Where the first NaN or infinity appeared, as owned data.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NonFiniteNote {
+    /// Tape index of the node.
+    pub index: usize,
+    /// Its name.
+    pub name: String,
+    /// Whether its value or its grad went non-finite.
+    pub pass: Pass,
+    /// The non-finite number.
+    pub value: f64,
+    /// Why, in terms of the op and its operands.
+    pub reason: String,
+}
+
+/// The chain rule for every node the output depends on, from the output back to the
+/// leaves. Print it (`Display`) for a terminal, [`Explanation::to_markdown`] for notes, or
+/// read the fields.
+///
+/// ```
+/// use chainrule::Graph;
+/// let g = Graph::new();
+/// let a = g.var("a", 2.0);
+/// let b = g.var("b", -3.0);
+/// let e = (a * b).named("e");
+/// let x = e.explain();
+/// assert_eq!(x.nodes.len(), 3);
+/// assert_eq!(x.nodes[1].contributions[0].formula, "d(a*b)/db = a"); // nodes: e, b, a
+/// assert!(x.to_string().contains("de/db = de/de · de/db = 1.0000 · 2.0000 = 2.0000"));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Explanation {
+    /// Tape index of the output `L`.
+    pub output: usize,
+    /// The output's name.
+    pub output_name: String,
+    /// The nodes the output depends on, from the output (first) back to the leaves.
+    pub nodes: Vec<NodeExplanation>,
+    /// The first node that went non-finite, if any.
+    pub non_finite: Option<NonFiniteNote>,
+}
+
+impl<'g> Var<'g> {
+    /// The chain rule for every node this value depends on, from it back to the leaves.
+    /// Computes the grads itself on the side: the graph's own grads are left untouched.
+    ///
+    /// ```
+    /// let g = chainrule::Graph::new();
+    /// let x = g.var("x", 3.0);
+    /// let y = (x * x).named("y");
+    /// let ex = y.explain();
+    /// let xs = &ex.nodes[1];
+    /// assert_eq!(xs.contributions.len(), 2); // x is used twice
+    /// assert_eq!(xs.grad, 6.0);
+    /// assert!(ex.to_string().contains("dy/dx = 3.0000 + 3.0000 = 6.0000"));
+    /// ```
+    pub fn explain(self) -> Explanation {
+        let t = self.g.tape();
+        let out = self.index();
+        let names = Names::new(t, out);
+        let seen = self.g.ancestors(self);
+        let adj = adjoints(t, out);
+        let mut uses: Vec<Vec<Contribution>> = vec![Vec::new(); out + 1];
+        for p in (0..=out).rev().filter(|&p| seen[p]) {
+            let kids = t.children(p);
+            let parent = Var {
+                g: self.g,
+                i: p as u32,
+            };
+            let expr = names.expr(t, p);
+            for slot in backward_slots(t, p) {
+                let local = local_derivative(parent, slot);
+                uses[kids[slot] as usize].push(Contribution {
+                    parent: p,
+                    parent_name: names.name[p].clone(),
+                    parent_grad: adj[p],
+                    slot,
+                    formula: formula(t, &names, p, slot, &expr),
+                    local,
+                    product: if adj[p] == 0.0 { 0.0 } else { adj[p] * local },
+                });
+            }
+        }
+        let nodes = (0..=out)
+            .rev()
+            .filter(|&i| seen[i])
+            .map(|i| NodeExplanation {
+                index: i,
+                name: names.name[i].clone(),
+                op: t.ops[i],
+                expr: header_expr(&names, t, i),
+                data: t.data[i],
+                grad: adj[i],
+                contributions: std::mem::take(&mut uses[i]),
+            })
+            .collect();
+        Explanation {
+            output: out,
+            output_name: names.name[out].clone(),
+            nodes,
+            non_finite: non_finite_note(self, &adj, &names),
+        }
+    }
+}
+
+/// Fresh adjoints of every node up to `out`, computed on the side.
+pub(crate) fn adjoints(t: &Tape, out: usize) -> Vec<f64> {
+    let mut adj = vec![0.0; out + 1];
+    adj[out] = 1.0;
+    propagate(t, &mut adj, out);
+    adj
+}
+
+/// The first non-finite value or grad (grads as in `adj`), with the graph left as it was.
+pub(crate) fn non_finite_note(out: Var<'_>, adj: &[f64], names: &Names) -> Option<NonFiniteNote> {
+    let saved = std::mem::replace(&mut out.g.tape_mut().grad, adj.to_vec());
+    let nf = out.first_non_finite();
+    out.g.tape_mut().grad = saved;
+    nf.map(|n| NonFiniteNote {
+        index: n.node.index(),
+        name: names.name[n.node.index()].clone(),
+        pass: n.pass,
+        value: n.value,
+        reason: n.reason,
+    })
+}
+
+fn header_expr(names: &Names, t: &Tape, i: usize) -> String {
+    let e = names.expr(t, i);
+    let e = e.trim_start();
+    let n = t.children(i).len();
+    match t.ops[i] {
+        Op::Sum if e.chars().count() > 60 => format!("sum of {n} terms"),
+        Op::Dot if e.chars().count() > 60 => format!("dot product of {} pairs", n / 2),
+        // Infix expressions come wrapped in one pair of parentheses: drop it.
+        _ => match e.strip_prefix('(').and_then(|s| s.strip_suffix(')')) {
+            Some(inner) => inner.to_string(),
+            None => e.to_string(),
+        },
+    }
+}
+
+/// The local derivative of parent `p` with respect to its operand in `slot`, as a
+/// formula in the operand names: `d(a*b)/da = b`, `d tanh(n)/dn = 1 - tanh(n)²`.
+/// `expr` is the parent's expression, [`Names::expr`].
+fn formula(t: &Tape, names: &Names, p: usize, slot: usize, expr: &str) -> String {
+    let kids = t.children(p);
+    let nm = |s: usize| names.name[kids[s] as usize].as_str();
+    let a = names.arg(kids[0] as usize);
+    let c = || t.constant(p);
+    let op = t.ops[p];
+    let mut expr = expr.to_string();
+    let rhs = match op {
+        Op::Add | Op::AddConst | Op::Sum => "1".to_string(),
+        Op::Sub if slot == 0 => "1".to_string(),
+        Op::Sub | Op::Neg | Op::ConstSub => "-1".to_string(),
+        Op::Mul => nm(1 - slot).to_string(),
+        Op::Div if slot == 0 => format!("1/{}", nm(1)),
+        Op::Div => format!("-{}/{}²", nm(0), nm(1)),
+        Op::MulConst => fmt_num(c()),
+        Op::DivConst => format!("1/{}", paren_neg(c())),
+        Op::ConstDiv => format!("{}/{}²", fmt_num(-c()), nm(0)),
+        Op::PowConst => power_rule(nm(0), c()),
+        Op::Pow if slot == 0 => format!("{y}·{x}**({y}-1)", x = nm(0), y = nm(1)),
+        Op::Pow => format!("{}**{}·ln({a})", nm(0), nm(1)),
+        Op::Exp => format!("exp({a})"),
+        Op::Ln => format!("1/{}", nm(0)),
+        Op::Tanh => format!("1 - tanh({a})²"),
+        Op::Sigmoid => format!("sigmoid({a})·(1 - sigmoid({a}))"),
+        Op::Relu => format!("[{a} > 0]"),
+        Op::Sin => format!("cos({a})"),
+        Op::Cos => format!("-sin({a})"),
+        Op::Sqrt => format!("1/(2·sqrt({a}))"),
+        Op::Abs => format!("sign({a})"),
+        Op::Dot => {
+            let n = kids.len() / 2;
+            nm((slot + n) % kids.len()).to_string()
+        }
+        Op::Leaf => "0".to_string(),
+    };
+    if expr.chars().count() > 40 {
+        let n = kids.len() / 2;
+        match op {
+            Op::Sum => expr = " sum(…)".to_string(),
+            Op::Dot => expr = format!("(… + {}*{} + …)", nm(slot % n), nm(slot % n + n)),
+            _ => {}
+        }
+    }
+    format!("d{expr}/{} = {rhs}", d(nm(slot)))
+}
+
+/// `d(x**c)/dx` written out: `3·x**2`, `2·x`, `1`, `0`.
+fn power_rule(x: &str, c: f64) -> String {
+    match c {
+        0.0 => "0".to_string(),
+        1.0 => "1".to_string(),
+        2.0 => format!("2·{x}"),
+        _ => format!("{}·{x}**{}", fmt_num(c), paren_neg(c - 1.0)),
+    }
+}
+
+impl Contribution {
+    /// `dL/dx = dL/dp · dp/dx = g · l = product` (with `+=` when `accumulate`).
+    pub fn line(&self, output: &str, node: &str, accumulate: bool) -> String {
+        let (o, p, x) = (d(output), d(&self.parent_name), d(node));
+        let line = format!(
+            "{o}/{x} {} {o}/{p} · {p}/{x} = {} · {} = {}",
+            if accumulate { "+=" } else { "=" },
+            fmt4(self.parent_grad),
+            fmt4(self.local),
+            fmt4(self.product)
+        );
+        if self.parent_grad == 0.0 && !self.local.is_finite() {
+            line + &format!(" (nothing flows: {o}/{p} is 0)")
+        } else {
+            line
+        }
+    }
+
+    /// `dp/dx = d(a*b)/da = b = -3.0000` (the number left off when the formula already is
+    /// one).
+    pub fn local_line(&self, node: &str) -> String {
+        let lhs = format!("{}/{}", d(&self.parent_name), d(node));
+        let mut s = if self.formula.starts_with(&format!("{lhs} = ")) {
+            self.formula.clone()
+        } else {
+            format!("{lhs} = {}", self.formula)
+        };
+        let rhs = self.formula.rsplit(" = ").next().unwrap_or("");
+        if !rhs.parse::<f64>().is_ok_and(|v| v == self.local) {
+            s += &format!(" = {}", fmt4(self.local));
+        }
+        s
+    }
+
+    /// Whether what this use adds is finite (an infinite local derivative under an
+    /// upstream grad of 0 adds nothing, as in backward, and counts as finite).
+    fn is_finite(&self) -> bool {
+        self.parent_grad.is_finite() && self.product.is_finite()
+    }
+}
+
+impl NodeExplanation {
+    /// Whether every number in this node's explanation is finite.
+    pub fn is_finite(&self) -> bool {
+        self.data.is_finite()
+            && self.grad.is_finite()
+            && self.contributions.iter().all(|c| c.is_finite())
+    }
+
+    /// `e = a*b = -6.0000`, or `a = 2.0000 (leaf)`.
+    pub fn header(&self) -> String {
+        if self.op == Op::Leaf {
+            format!("{} = {} (leaf)", self.name, fmt4(self.data))
+        } else if self.expr == self.name || format!("({})", self.expr) == self.name {
+            format!("{} = {}", self.name, fmt4(self.data))
+        } else {
+            format!("{} = {} = {}", self.name, self.expr, fmt4(self.data))
+        }
+    }
+
+    /// The derivation lines of this node's grad (no header), in the notebook's notation.
+    pub fn derivation(&self, output: &str) -> Vec<String> {
+        let x = &self.name;
+        let cs = &self.contributions;
+        if cs.is_empty() {
+            return vec![format!("{}/{} = 1 (the output)", d(output), d(x))];
+        }
+        let mut lines = Vec::new();
+        for c in cs {
+            lines.push(c.line(output, x, cs.len() > 1));
+            lines.push(format!("  {}", c.local_line(x)));
+        }
+        if cs.len() > 1 {
+            let terms: Vec<String> = cs.iter().map(|c| fmt4(c.product)).collect();
+            lines.push(format!(
+                "{}/{} = {} = {}",
+                d(output),
+                d(x),
+                terms.join(" + "),
+                fmt4(self.grad)
+            ));
+        }
+        lines
+    }
+}
+
+impl fmt::Display for NonFiniteNote {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.pass {
+            Pass::Forward => "value",
+            Pass::Backward => "grad",
+        };
+        write!(
+            f,
+            "the first non-finite number is the {what} of {} (node #{}), {}: {}",
+            self.name, self.index, self.value, self.reason
+        )
+    }
+}
+
+impl Explanation {
+    /// The explanation of the node at tape index `index`, if the output depends on it.
+    ///
+    /// ```
+    /// let g = chainrule::Graph::new();
+    /// let a = g.var("a", 2.0);
+    /// let y = (a * a * a).named("y");
+    /// let ex = y.explain();
+    /// assert_eq!(ex.node(a.index()).unwrap().grad, 12.0);
+    /// assert_eq!(ex.node(a.index()).unwrap().contributions.len(), 3);
+    /// ```
+    pub fn node(&self, index: usize) -> Option<&NodeExplanation> {
+        self.nodes.iter().find(|n| n.index == index)
+    }
+
+    /// What to print instead of the numbers of node `n` when they are not all finite.
+    fn non_finite_line(&self, n: &NodeExplanation) -> Option<String> {
+        if n.is_finite() {
+            return None;
+        }
+        Some(match &self.non_finite {
+            Some(nf) if nf.index == n.index => format!("{} is {}: {}", n.name, nf.value, nf.reason),
+            Some(nf) => format!(
+                "{}: follows from the non-finite value at {} (node #{})",
+                n.name, nf.name, nf.index
+            ),
+            None => format!("{}: not finite", n.name),
+        })
+    }
+
+    /// The explanation as Markdown: one paragraph per node, formulas in code spans.
+    ///
+    /// ```
+    /// let g = chainrule::Graph::new();
+    /// let a = g.var("a", 2.0);
+    /// let md = (a * 3.0).named("y").explain().to_markdown();
+    /// assert!(md.contains("- `dy/da = dy/dy · dy/da = 1.0000 · 3.0000 = 3.0000`"));
+    /// ```
+    pub fn to_markdown(&self) -> String {
+        let mut s = format!("### {}\n\n", self.title());
+        if let Some(nf) = &self.non_finite {
+            s += &format!("**Not finite:** {nf}.\n\n");
+        }
+        for n in &self.nodes {
+            if let Some(line) = self.non_finite_line(n) {
+                s += &format!("- {line}\n\n");
+                continue;
+            }
+            s += &format!("#### `{}`\n\n", n.header());
+            for line in n.derivation(&self.output_name) {
+                match line.strip_prefix("  ") {
+                    Some(local) => s += &format!("  - `{local}`\n"),
+                    None => s += &format!("- `{line}`\n"),
+                }
+            }
+            s += "\n";
+        }
+        s
+    }
+
+    fn title(&self) -> String {
+        format!(
+            "The chain rule for {}, from the output back to the leaves ({} nodes)",
+            self.output_name,
+            self.nodes.len()
+        )
+    }
+}
+
+impl fmt::Display for Explanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.title())?;
+        if let Some(nf) = &self.non_finite {
+            writeln!(f, "Not finite: {nf}.")?;
+        }
+        for n in &self.nodes {
+            writeln!(f)?;
+            if let Some(line) = self.non_finite_line(n) {
+                writeln!(f, "{line}")?;
+                continue;
+            }
+            writeln!(f, "{}", n.header())?;
+            for line in n.derivation(&self.output_name) {
+                writeln!(f, "  {line}")?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,554 @@
+//! Gradient check: backprop's grads against central finite differences, and grads set by
+//! hand (as the notebook does) against the chain rule.
+//!
+//! The check never rebuilds the graph: it perturbs one value with a relative step
+//! `h = eps·max(1, |x|)`, replays only the nodes after it up to the output, and
+//! afterwards puts every value back exactly as it was. The graph's grads are not touched:
+//! the analytic grads are computed on the side.
+//!
+//! Where a value sits at (or a step of ±h crosses) a point where an op is not
+//! differentiable, the row says so ([`Verdict::Kink`]) instead of failing. The points
+//! watched are: relu and abs at 0 (kinks); sqrt, ln and a fractional or negative constant
+//! power at 0 (the edge of their domain); `x ** y` with its base at 0; and a division
+//! whose divisor is at or crosses 0 (a pole).
+
+use crate::explain::{adjoints, non_finite_note, NonFiniteNote};
+use crate::graph::{Tape, Var};
+use crate::names::{fmt4, Names};
+use crate::op::Op;
+use std::fmt;
+
+/// Step size and tolerance of a gradient check.
+///
+/// The step is relative, `h = eps·max(1, |x|)`. The default `eps = 1e-6` keeps the
+/// central difference's truncation error (about `h²`) and its rounding error (about
+/// `1e-16·|L|/h`) both near `1e-10` for values of ordinary size. A row passes when
+/// `|analytic - numeric| <= tol·max(1, |analytic|, |numeric|)`: a relative error below
+/// `tol` for grads larger than 1, an absolute one below `tol` otherwise.
+///
+/// ```
+/// let o = chainrule::CheckOptions::default();
+/// assert_eq!((o.eps, o.tol), (1e-6, 1e-6));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CheckOptions {
+    /// Relative step: `h = eps·max(1, |x|)`.
+    pub eps: f64,
+    /// Tolerance, relative above 1 and absolute below.
+    pub tol: f64,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            eps: 1e-6,
+            tol: 1e-6,
+        }
+    }
+}
+
+/// The outcome of checking one grad.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Backprop and finite differences agree within the tolerance.
+    Pass,
+    /// They disagree: the analytic grad is wrong (or the tolerance too tight).
+    Fail,
+    /// Not differentiable within `x ± h` (relu or abs at 0, a domain edge, a pole): the
+    /// two numbers need not agree, and this is not a failure.
+    Kink,
+    /// A number involved is NaN or infinite.
+    NonFinite,
+}
+
+/// One row of a gradient check.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckRow {
+    /// Tape index of the value checked.
+    pub index: usize,
+    /// Its name.
+    pub name: String,
+    /// Its value.
+    pub data: f64,
+    /// The step used.
+    pub h: f64,
+    /// Backprop's grad.
+    pub analytic: f64,
+    /// `(L(x+h) - L(x-h)) / 2h`.
+    pub numeric: f64,
+    /// `|analytic - numeric|`.
+    pub abs_err: f64,
+    /// `abs_err / max(|analytic|, |numeric|)` (0 when both are 0).
+    pub rel_err: f64,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Why, for a kink or a non-finite number.
+    pub note: Option<String>,
+}
+
+/// A gradient check of one output: a table of rows, with the options used.
+///
+/// ```
+/// let g = chainrule::Graph::new();
+/// let x = g.var("x", 0.5);
+/// let y = (x.tanh() * x.exp()).named("y");
+/// let check = y.grad_check();
+/// assert!(check.passed());
+/// assert!(check.rows[0].abs_err < 1e-8);
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct GradCheck {
+    /// Tape index of the output.
+    pub output: usize,
+    /// Its name.
+    pub output_name: String,
+    /// Its value.
+    pub output_data: f64,
+    /// The step and tolerance used.
+    pub options: CheckOptions,
+    /// One row per value checked.
+    pub rows: Vec<CheckRow>,
+    /// The first node that went non-finite, if any.
+    pub non_finite: Option<NonFiniteNote>,
+}
+
+impl<'g> Var<'g> {
+    /// Checks the grad of every leaf this value depends on against central differences,
+    /// with the default [`CheckOptions`]. The graph is left exactly as it was.
+    ///
+    /// ```
+    /// let g = chainrule::Graph::new();
+    /// let x = g.var("x", 0.0);
+    /// let y = (x.relu() + x * 2.0).named("y");
+    /// let check = y.grad_check();
+    /// assert_eq!(check.rows[0].verdict, chainrule::Verdict::Kink); // relu at 0
+    /// assert!(check.passed()); // a kink is not a failure
+    /// ```
+    pub fn grad_check(self) -> GradCheck {
+        self.grad_check_with(CheckOptions::default())
+    }
+
+    /// [`Var::grad_check`] with a chosen step and tolerance.
+    pub fn grad_check_with(self, options: CheckOptions) -> GradCheck {
+        let seen = self.g.ancestors(self);
+        let t = self.g.tape();
+        let leaves: Vec<usize> = (0..=self.index())
+            .filter(|&i| seen[i] && t.ops[i] == Op::Leaf)
+            .collect();
+        self.check(&leaves, options)
+    }
+
+    /// Checks the grads of chosen values, leaves or intermediate ones (an intermediate
+    /// value is perturbed as if it were an input, and only what follows it is replayed).
+    ///
+    /// ```
+    /// let g = chainrule::Graph::new();
+    /// let a = g.var("a", 2.0);
+    /// let e = (a * a).named("e");
+    /// let l = (e.sin() * 3.0).named("L");
+    /// let check = l.grad_check_of(&[e, a], chainrule::CheckOptions::default());
+    /// assert_eq!(check.rows.len(), 2);
+    /// assert!(check.passed());
+    /// ```
+    pub fn grad_check_of(self, wrt: &[Var<'g>], options: CheckOptions) -> GradCheck {
+        for v in wrt {
+            self.g.check_same(v.g);
+        }
+        let idx: Vec<usize> = wrt.iter().map(|v| v.index()).collect();
+        self.check(&idx, options)
+    }
+
+    fn check(self, wrt: &[usize], options: CheckOptions) -> GradCheck {
+        let out = self.index();
+        let t = self.g.tape();
+        let names = Names::new(t, t.ops.len() - 1);
+        let seen = self.g.ancestors(self);
+        let adj = adjoints(t, out);
+        let output_data = t.data[out];
+        // (`t` is not used past this point: the calls below take the tape mutably.)
+        let non_finite = non_finite_note(self, &adj, &names);
+        let rows = wrt
+            .iter()
+            .map(|&i| {
+                let analytic = adj.get(i).copied().unwrap_or(0.0);
+                let mut row = self.check_one(i, analytic, &seen, &names, options);
+                if row.verdict == Verdict::NonFinite {
+                    row.note = Some(match &non_finite {
+                        Some(nf) => format!(
+                            "follows from the non-finite value at {} (node #{})",
+                            nf.name, nf.index
+                        ),
+                        None => {
+                            format!("{} is not finite at {} ± h", names.name[out], names.name[i])
+                        }
+                    });
+                }
+                row
+            })
+            .collect();
+        GradCheck {
+            output: out,
+            output_name: names.name[out].clone(),
+            output_data,
+            options,
+            rows,
+            non_finite,
+        }
+    }
+
+    /// One row: perturb node `i` by ±h, replay what follows it, restore.
+    fn check_one(
+        self,
+        i: usize,
+        analytic: f64,
+        seen: &[bool],
+        names: &Names,
+        o: CheckOptions,
+    ) -> CheckRow {
+        let out = self.index();
+        let t = self.g.tape_mut();
+        let x = t.data[i];
+        let h = o.eps * x.abs().max(1.0);
+        let (xp, xm) = (x + h, x - h);
+        let watched = watched(t, i, out, seen);
+        let before: Vec<f64> = watched.iter().map(|&(_, k)| t.data[k]).collect();
+        let saved = t.data[i..=out.max(i)].to_vec();
+        let lp = eval_at(t, i, xp, out);
+        let plus: Vec<f64> = watched.iter().map(|&(_, k)| t.data[k]).collect();
+        let lm = eval_at(t, i, xm, out);
+        let minus: Vec<f64> = watched.iter().map(|&(_, k)| t.data[k]).collect();
+        t.data[i..=out.max(i)].copy_from_slice(&saved);
+
+        let numeric = (lp - lm) / (xp - xm);
+        let abs_err = (analytic - numeric).abs();
+        let big = analytic.abs().max(numeric.abs());
+        let rel_err = if big == 0.0 { 0.0 } else { abs_err / big };
+        let kink = (0..watched.len()).find(|&w| crosses(before[w], plus[w], minus[w]));
+        let (verdict, note) = if let Some(w) = kink {
+            let (p, k) = watched[w];
+            (Verdict::Kink, Some(kink_note(t, names, p, k)))
+        } else if !analytic.is_finite() || !numeric.is_finite() {
+            (Verdict::NonFinite, None)
+        } else if abs_err <= o.tol * big.max(1.0) {
+            (Verdict::Pass, None)
+        } else {
+            (Verdict::Fail, None)
+        };
+        CheckRow {
+            index: i,
+            name: names.name[i].clone(),
+            data: x,
+            h,
+            analytic,
+            numeric,
+            abs_err,
+            rel_err,
+            verdict,
+            note,
+        }
+    }
+}
+
+/// Sets node `i` to `x`, replays nodes `i+1..=out` and returns the output's value.
+fn eval_at(t: &mut Tape, i: usize, x: f64, out: usize) -> f64 {
+    t.data[i] = x;
+    for k in i + 1..=out {
+        if t.ops[k] != Op::Leaf {
+            t.data[k] = t.eval(k);
+        }
+    }
+    t.data[out]
+}
+
+/// The non-smooth points that a step of node `i` can reach: pairs (node, operand) of the
+/// ops between `i` and `out` that depend on `i` and are not differentiable where the
+/// operand is 0.
+fn watched(t: &Tape, i: usize, out: usize, seen: &[bool]) -> Vec<(usize, usize)> {
+    if i >= out {
+        return Vec::new();
+    }
+    let mut from_i = vec![false; out + 1];
+    from_i[i] = true;
+    let mut found = Vec::new();
+    for k in i + 1..=out {
+        let kids = t.children(k);
+        if !seen[k] || !kids.iter().any(|&c| from_i[c as usize]) {
+            continue;
+        }
+        from_i[k] = true;
+        let operand = match t.ops[k] {
+            Op::Relu | Op::Abs | Op::Sqrt | Op::Ln | Op::ConstDiv | Op::Pow => Some(kids[0]),
+            Op::PowConst if t.constant(k) < 0.0 || t.constant(k).fract() != 0.0 => Some(kids[0]),
+            Op::Div => Some(kids[1]),
+            _ => None,
+        };
+        if let Some(o) = operand.filter(|&o| from_i[o as usize]) {
+            found.push((k, o as usize));
+        }
+    }
+    found
+}
+
+/// Whether an operand is 0 at x, x+h or x-h, or changes sign between them.
+fn crosses(at: f64, plus: f64, minus: f64) -> bool {
+    let sign = |v: f64| v > 0.0;
+    at == 0.0 || plus == 0.0 || minus == 0.0 || sign(plus) != sign(minus) || sign(at) != sign(plus)
+}
+
+fn kink_note(t: &Tape, names: &Names, p: usize, operand: usize) -> String {
+    let what = match t.ops[p] {
+        Op::Relu | Op::Abs => "a kink",
+        Op::Sqrt | Op::Ln | Op::PowConst | Op::Pow => "the edge of its domain",
+        _ => "a pole (division by zero)",
+    };
+    format!(
+        "not differentiable here: {} (node #{p}) has {what} where {} = 0, within the step ±h",
+        names.name[p], names.name[operand]
+    )
+}
+
+impl GradCheck {
+    /// Whether no row failed and no number was non-finite (kinks do not count against).
+    pub fn passed(&self) -> bool {
+        self.rows
+            .iter()
+            .all(|r| matches!(r.verdict, Verdict::Pass | Verdict::Kink))
+    }
+
+    /// How many rows have each verdict: (pass, fail, kink, non-finite).
+    pub fn counts(&self) -> (usize, usize, usize, usize) {
+        let n = |v| self.rows.iter().filter(|r| r.verdict == v).count();
+        (
+            n(Verdict::Pass),
+            n(Verdict::Fail),
+            n(Verdict::Kink),
+            n(Verdict::NonFinite),
+        )
+    }
+
+    fn title(&self) -> String {
+        let l = &self.output_name;
+        format!(
+            "Gradient check of {l} = {}: central differences ({l}(x+h) - {l}(x-h)) / 2h with h = {:e}·max(1, |x|), tolerance {:e} (relative, absolute below 1)",
+            fmt4(self.output_data),
+            self.options.eps,
+            self.options.tol
+        )
+    }
+
+    fn summary(&self) -> String {
+        let (p, f, k, n) = self.counts();
+        let mut s = format!("{} checked: {p} ok", self.rows.len());
+        if f > 0 {
+            s += &format!(", {f} wrong");
+        }
+        if k > 0 {
+            s += &format!(", {k} at a point that is not differentiable (not a failure)");
+        }
+        if n > 0 {
+            s += &format!(", {n} not finite");
+        }
+        s
+    }
+
+    /// The check as a Markdown table.
+    ///
+    /// ```
+    /// let g = chainrule::Graph::new();
+    /// let x = g.var("x", 2.0);
+    /// let md = (x * x).named("y").grad_check().to_markdown();
+    /// assert!(md.contains("| x | 2.0000 | 4.0000000000 |"));
+    /// ```
+    pub fn to_markdown(&self) -> String {
+        let mut s = format!("{}\n\n", self.title());
+        if let Some(nf) = &self.non_finite {
+            s += &format!("**Not finite:** {nf}.\n\n");
+        }
+        s += "| value | data | analytic | numeric | abs err | rel err | h | verdict |\n";
+        s += "|---|---|---|---|---|---|---|---|\n";
+        for r in &self.rows {
+            let c = r.cells();
+            s += &format!("| {} |\n", c.join(" | "));
+        }
+        s += &format!("\n{}.\n", self.summary());
+        for r in self.rows.iter().filter(|r| r.note.is_some()) {
+            s += &format!("\n- {}: {}", r.name, r.note.as_deref().unwrap_or(""));
+        }
+        s
+    }
+}
+
+impl Verdict {
+    /// One word for a table: `ok`, `WRONG`, `kink`, `not finite`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Verdict::Pass => "ok",
+            Verdict::Fail => "WRONG",
+            Verdict::Kink => "kink",
+            Verdict::NonFinite => "not finite",
+        }
+    }
+}
+
+impl CheckRow {
+    /// The row's cells as text: name, data, analytic, numeric, errors, h, verdict (numbers
+    /// left blank where they are not finite).
+    fn cells(&self) -> Vec<String> {
+        let num = |v: f64, s: String| if v.is_finite() { s } else { "-".to_string() };
+        vec![
+            self.name.clone(),
+            fmt4(self.data),
+            num(self.analytic, format!("{:.10}", self.analytic)),
+            num(self.numeric, format!("{:.10}", self.numeric)),
+            num(self.abs_err, format!("{:.1e}", self.abs_err)),
+            num(self.rel_err, format!("{:.1e}", self.rel_err)),
+            format!("{:.1e}", self.h),
+            self.verdict.word().to_string(),
+        ]
+    }
+}
+
+impl fmt::Display for GradCheck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.title())?;
+        if let Some(nf) = &self.non_finite {
+            writeln!(f, "Not finite: {nf}.")?;
+        }
+        let head = [
+            "value", "data", "analytic", "numeric", "abs err", "rel err", "h", "verdict",
+        ];
+        let rows: Vec<Vec<String>> = self.rows.iter().map(|r| r.cells()).collect();
+        let width: Vec<usize> = (0..head.len())
+            .map(|c| {
+                rows.iter()
+                    .map(|r| r[c].chars().count())
+                    .chain([head[c].len()])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let line = |cells: Vec<String>| {
+            let padded: Vec<String> = cells
+                .iter()
+                .enumerate()
+                .map(|(c, s)| match c {
+                    0 | 7 => format!("{s:<w$}", w = width[c]),
+                    _ => format!("{s:>w$}", w = width[c]),
+                })
+                .collect();
+            padded.join("  ").trim_end().to_string()
+        };
+        writeln!(f, "{}", line(head.iter().map(|s| s.to_string()).collect()))?;
+        for r in rows {
+            writeln!(f, "{}", line(r))?;
+        }
+        writeln!(f, "{}.", self.summary())?;
+        for r in self.rows.iter().filter(|r| r.note.is_some()) {
+            writeln!(f, "  {}: {}", r.name, r.note.as_deref().unwrap_or(""))?;
+        }
+        Ok(())
+    }
+}
+
+/// A grad set by hand, checked against the chain rule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HandCheck {
+    /// Tape index of the value.
+    pub index: usize,
+    /// Its name.
+    pub name: String,
+    /// The grad given by hand.
+    pub given: f64,
+    /// The grad backprop computes.
+    pub correct: f64,
+    /// Whether `given` is right: within `1e-6·max(1, |correct|)` of it.
+    pub right: bool,
+    /// How the correct grad comes by the chain rule, in the notebook's notation
+    /// (`dL/da = dL/de · de/da = -2.0000 · -3.0000 = 6.0000`), one line per step.
+    pub derivation: Vec<String>,
+}
+
+impl<'g> Var<'g> {
+    /// Checks grads derived by hand, as the notebook's `a.grad = 6.0`: for each
+    /// `(value, grad)` pair, whether the grad is right and, if not, what it should be and
+    /// why. The graph's grads are not touched.
+    ///
+    /// ```
+    /// let g = chainrule::Graph::new();
+    /// let a = g.var("a", 2.0);
+    /// let b = g.var("b", -3.0);
+    /// let e = (a * b).named("e");
+    /// let l = (e * 2.0).named("L");
+    /// let checks = l.check_hand_grads(&[(a, -6.0), (b, -4.0)]);
+    /// assert!(checks[0].right);
+    /// assert!(!checks[1].right);
+    /// assert_eq!(checks[1].correct, 4.0);
+    /// assert_eq!(checks[1].derivation[0], "dL/db = dL/de · de/db = 2.0000 · 2.0000 = 4.0000");
+    /// ```
+    pub fn check_hand_grads(self, hand: &[(Var<'g>, f64)]) -> Vec<HandCheck> {
+        let ex = self.explain();
+        hand.iter()
+            .map(|&(v, given)| {
+                self.g.check_same(v.g);
+                let node = ex.nodes.iter().find(|n| n.index == v.index());
+                let (correct, derivation) = match node {
+                    Some(n) => (n.grad, n.derivation(&ex.output_name)),
+                    None => {
+                        let name = v.label().unwrap_or_else(|| format!("v{}", v.index()));
+                        let line = format!(
+                            "{} does not depend on {name}, so its grad is 0",
+                            ex.output_name
+                        );
+                        (0.0, vec![line])
+                    }
+                };
+                HandCheck {
+                    index: v.index(),
+                    name: node.map_or_else(|| format!("v{}", v.index()), |n| n.name.clone()),
+                    given,
+                    correct,
+                    right: (given - correct).abs() <= 1e-6 * correct.abs().max(1.0),
+                    derivation,
+                }
+            })
+            .collect()
+    }
+
+    /// [`Var::check_hand_grads`] for the grads currently set on `nodes` with
+    /// [`Var::set_grad`], before any backward.
+    ///
+    /// ```
+    /// let g = chainrule::Graph::new();
+    /// let d = g.var("d", 4.0);
+    /// let f = g.var("f", -2.0);
+    /// let l = (d * f).named("L");
+    /// f.set_grad(4.0);
+    /// d.set_grad(4.0); // wrong: dL/dd = f = -2
+    /// let checks = l.check_set_grads(&[f, d]);
+    /// assert!(checks[0].right && !checks[1].right);
+    /// assert_eq!(d.grad(), 4.0); // the hand-set grad is still there
+    /// ```
+    pub fn check_set_grads(self, nodes: &[Var<'g>]) -> Vec<HandCheck> {
+        let hand: Vec<(Var<'g>, f64)> = nodes.iter().map(|&v| (v, v.grad())).collect();
+        self.check_hand_grads(&hand)
+    }
+}
+
+impl fmt::Display for HandCheck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.right {
+            return write!(f, "{}: grad {} is right", self.name, fmt4(self.given));
+        }
+        write!(
+            f,
+            "{}: grad {} is wrong; it should be {}:",
+            self.name,
+            fmt4(self.given),
+            fmt4(self.correct)
+        )?;
+        for line in &self.derivation {
+            write!(f, "\n    {line}")?;
+        }
+        Ok(())
+    }
+}

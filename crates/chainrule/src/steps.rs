@@ -1,0 +1,112 @@
+//! The backward pass as a sequence of states, as the notebook redraws its graph each time
+//! it fills in a grad by hand.
+
+use crate::explain::Contribution;
+use crate::graph::Var;
+use std::fmt;
+
+/// One state of the backward pass: the node whose grad was just finished, the edges that
+/// carried it, and every grad known so far.
+///
+/// ```
+/// let g = chainrule::Graph::new();
+/// let a = g.var("a", 2.0);
+/// let b = g.var("b", -3.0);
+/// let e = (a * b).named("e");
+/// let steps = e.backward_steps();
+/// assert_eq!(steps.len(), 3);
+/// assert_eq!(steps[1].name, "b");
+/// assert_eq!(steps[1].known, vec![None, Some(2.0), Some(1.0)]);
+/// assert_eq!(steps[1].to_string(), "step 2 of 3: b\n  de/db = de/de · de/db = 1.0000 · 2.0000 = 2.0000\n    de/db = d(a*b)/db = a = 2.0000");
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    /// Which step this is, counting from 1.
+    pub number: usize,
+    /// How many steps there are.
+    pub of: usize,
+    /// Tape index of the node whose grad was finished at this step.
+    pub node: usize,
+    /// Its name.
+    pub name: String,
+    /// Its grad.
+    pub grad: f64,
+    /// The uses of the node that carried its grad (from each parent to it); empty for
+    /// the output, whose grad is seeded with 1.
+    pub contributions: Vec<Contribution>,
+    /// The chain rule for this grad, in the notebook's notation, one line per step.
+    pub derivation: Vec<String>,
+    /// For each tape index up to the output: its grad if known after this step.
+    pub known: Vec<Option<f64>>,
+    /// Nodes the output depends on whose grads are not known yet, in tape order.
+    pub pending: Vec<usize>,
+}
+
+impl<'g> Var<'g> {
+    /// The backward pass from this value, one state per node it depends on, in reverse
+    /// topological (creation) order: the output first, then each node once all its
+    /// parents are done. The last state's grads are exactly those of [`Var::backward`].
+    /// The graph's own grads are not touched.
+    ///
+    /// Each state holds the grads known so far for every node, so the states take
+    /// memory quadratic in the size of the graph: meant for graphs small enough to draw.
+    pub fn backward_steps(self) -> Vec<Step> {
+        let ex = self.explain();
+        let of = ex.nodes.len();
+        let mut known = vec![None; self.index() + 1];
+        let mut pending: Vec<usize> = ex.nodes.iter().rev().map(|n| n.index).collect();
+        ex.nodes
+            .iter()
+            .enumerate()
+            .map(|(k, n)| {
+                known[n.index] = Some(n.grad);
+                pending.retain(|&p| p != n.index);
+                Step {
+                    number: k + 1,
+                    of,
+                    node: n.index,
+                    name: n.name.clone(),
+                    grad: n.grad,
+                    contributions: n.contributions.clone(),
+                    derivation: n.derivation(&ex.output_name),
+                    known: known.clone(),
+                    pending: pending.clone(),
+                }
+            })
+            .collect()
+    }
+}
+
+impl Step {
+    /// What to highlight when drawing this state: the node just finished, the edges that
+    /// carried its grad as `(child, parent)` tape-index pairs (one per parent, even when
+    /// the parent uses the node twice), and the nodes whose grads are not known yet.
+    ///
+    /// ```
+    /// let g = chainrule::Graph::new();
+    /// let x = g.var("x", 3.0);
+    /// let y = (x * x).named("y");
+    /// let steps = y.backward_steps();
+    /// assert_eq!(steps[0].highlight(), (vec![1], vec![], vec![0]));
+    /// assert_eq!(steps[1].highlight(), (vec![0], vec![(0, 1)], vec![]));
+    /// ```
+    pub fn highlight(&self) -> (Vec<usize>, Vec<(usize, usize)>, Vec<usize>) {
+        let mut edges: Vec<(usize, usize)> = Vec::new();
+        for c in &self.contributions {
+            if !edges.contains(&(self.node, c.parent)) {
+                edges.push((self.node, c.parent));
+            }
+        }
+        (vec![self.node], edges, self.pending.clone())
+    }
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "step {} of {}: {}", self.number, self.of, self.name)?;
+        for line in &self.derivation {
+            write!(f, "\n  {line}")?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,408 @@
+//! The chain-rule explanation: the notebook's numbers, golden text, reused nodes, every
+//! op's formula, stand-in names and non-finite values.
+
+use chainrule::{Graph, Op, Pass, Var};
+use std::path::Path;
+
+/// The notebook's graph: a=2, b=-3, c=10, e=a*b, d=e+c, f=-2, L=d*f.
+fn notebook(g: &Graph) -> [Var<'_>; 7] {
+    let a = g.var("a", 2.0);
+    let b = g.var("b", -3.0);
+    let c = g.var("c", 10.0);
+    let e = (a * b).named("e");
+    let d = (e + c).named("d");
+    let f = g.var("f", -2.0);
+    let l = (d * f).named("L");
+    [a, b, c, e, d, f, l]
+}
+
+/// Compares `text` with the golden file, or rewrites the file when
+/// `CHAINRULE_UPDATE_GOLDEN=1`.
+fn golden(name: &str, text: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var("CHAINRULE_UPDATE_GOLDEN").is_ok_and(|v| v == "1") {
+        chainrule::write_atomic(&path, text.as_bytes()).unwrap();
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run with CHAINRULE_UPDATE_GOLDEN=1 to create it)",
+            path.display()
+        )
+    });
+    assert_eq!(text, want, "{name} differs from the golden file");
+}
+
+#[test]
+fn notebook_numbers_for_all_seven_nodes() {
+    let g = Graph::new();
+    let [_, _, _, _, _, _, l] = notebook(&g);
+    let ex = l.explain();
+    let names: Vec<&str> = ex.nodes.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(names, ["L", "f", "d", "e", "c", "b", "a"]);
+    let grads: Vec<f64> = ex.nodes.iter().map(|n| n.grad).collect();
+    assert_eq!(grads, [1.0, 4.0, -2.0, -2.0, -2.0, -4.0, 6.0]);
+    let datas: Vec<f64> = ex.nodes.iter().map(|n| n.data).collect();
+    assert_eq!(datas, [-8.0, -2.0, 4.0, -6.0, 10.0, -3.0, 2.0]);
+    // (parent, parent grad, local, product) of each node's one use.
+    let uses: Vec<Vec<(&str, f64, f64, f64)>> = ex
+        .nodes
+        .iter()
+        .map(|n| {
+            n.contributions
+                .iter()
+                .map(|c| (c.parent_name.as_str(), c.parent_grad, c.local, c.product))
+                .collect()
+        })
+        .collect();
+    assert_eq!(uses[0], []);
+    assert_eq!(uses[1], [("L", 1.0, 4.0, 4.0)]);
+    assert_eq!(uses[2], [("L", 1.0, -2.0, -2.0)]);
+    assert_eq!(uses[3], [("d", -2.0, 1.0, -2.0)]);
+    assert_eq!(uses[4], [("d", -2.0, 1.0, -2.0)]);
+    assert_eq!(uses[5], [("e", -2.0, 2.0, -4.0)]);
+    assert_eq!(uses[6], [("e", -2.0, -3.0, 6.0)]);
+    let formulas: Vec<&str> = ex.nodes[1..]
+        .iter()
+        .map(|n| n.contributions[0].formula.as_str())
+        .collect();
+    assert_eq!(
+        formulas,
+        [
+            "d(d*f)/df = d",
+            "d(d*f)/dd = f",
+            "d(e+c)/de = 1",
+            "d(e+c)/dc = 1",
+            "d(a*b)/db = a",
+            "d(a*b)/da = b"
+        ]
+    );
+    let text = ex.to_string();
+    assert!(text.contains("dL/da = dL/de · de/da = -2.0000 · -3.0000 = 6.0000"));
+    assert!(text.contains("dL/dc = dL/dd · dd/dc = -2.0000 · 1.0000 = -2.0000"));
+    assert!(ex.non_finite.is_none());
+}
+
+#[test]
+fn notebook_golden_text_and_markdown() {
+    let g = Graph::new();
+    let l = notebook(&g)[6];
+    let ex = l.explain();
+    golden("notebook_explain.txt", &ex.to_string());
+    golden("notebook_explain.md", &ex.to_markdown());
+}
+
+#[test]
+fn explanation_matches_backward_and_leaves_grads_alone() {
+    let g = Graph::new();
+    let [a, b, _, e, _, _, l] = notebook(&g);
+    a.set_grad(123.0); // set by hand, as the notebook does
+    let ex = l.explain();
+    assert_eq!(a.grad(), 123.0);
+    assert_eq!(b.grad(), 0.0);
+    assert_eq!(e.grad(), 0.0);
+    l.backward();
+    for n in &ex.nodes {
+        assert_eq!(n.grad, g.get(n.index).unwrap().grad(), "{}", n.name);
+    }
+}
+
+#[test]
+fn node_used_three_times_lists_three_contributions_and_their_sum() {
+    let g = Graph::new();
+    let x = g.var("x", 0.7);
+    let p = (x * 3.0).named("p");
+    let q = x.sin().named("q");
+    let r = x.exp().named("r");
+    let l = (p + q + r).named("L");
+    let ex = l.explain();
+    let xn = ex.nodes.iter().find(|n| n.name == "x").unwrap();
+    assert_eq!(xn.contributions.len(), 3);
+    let parents: Vec<&str> = xn
+        .contributions
+        .iter()
+        .map(|c| c.parent_name.as_str())
+        .collect();
+    assert_eq!(parents, ["r", "q", "p"]); // backward's order: latest parent first
+    let sum = xn.contributions.iter().fold(0.0, |s, c| s + c.product);
+    l.backward();
+    assert_eq!(sum, x.grad());
+    assert_eq!(xn.grad, x.grad());
+    let exact = 3.0 + 0.7f64.cos() + 0.7f64.exp();
+    assert!((xn.grad - exact).abs() < 1e-12);
+    let text = ex.to_string();
+    assert_eq!(text.matches("dL/dx += ").count(), 3);
+    let terms: Vec<String> = xn
+        .contributions
+        .iter()
+        .map(|c| format!("{:.4}", c.product))
+        .collect();
+    let sum_line = format!("dL/dx = {} = {:.4}", terms.join(" + "), xn.grad);
+    assert!(text.contains(&sum_line), "{text}");
+    assert!(text.contains("dq/dx = d sin(x)/dx = cos(x) = 0.7648"));
+    assert!(text.contains("dr/dx = d exp(x)/dx = exp(x) = 2.0138"));
+    assert!(text.contains("dp/dx = d(x*3)/dx = 3"));
+}
+
+#[test]
+fn same_parent_twice_gives_two_contributions() {
+    let g = Graph::new();
+    let a = g.var("a", -1.5);
+    let y = (a * a).named("y");
+    let ex = y.explain();
+    let an = &ex.nodes[1];
+    let slots: Vec<usize> = an.contributions.iter().map(|c| c.slot).collect();
+    assert_eq!(slots, [0, 1]);
+    assert_eq!(an.grad, -3.0);
+    assert!(ex
+        .to_string()
+        .contains("dy/da = -1.5000 + -1.5000 = -3.0000"));
+}
+
+/// Every op: the formula in the operand names, and a local number that is the op's
+/// partial (checked here against a central difference of the op itself).
+#[test]
+fn every_op_has_a_formula_and_the_right_local_number() {
+    type Build = for<'g> fn(&'g Graph, Var<'g>, Var<'g>) -> Var<'g>;
+    let cases: Vec<(Op, Build, Vec<&str>)> = vec![
+        (
+            Op::Add,
+            |_, x, y| x + y,
+            vec!["d(x+y)/dx = 1", "d(x+y)/dy = 1"],
+        ),
+        (
+            Op::Sub,
+            |_, x, y| x - y,
+            vec!["d(x-y)/dx = 1", "d(x-y)/dy = -1"],
+        ),
+        (
+            Op::Mul,
+            |_, x, y| x * y,
+            vec!["d(x*y)/dx = y", "d(x*y)/dy = x"],
+        ),
+        (
+            Op::Div,
+            |_, x, y| x / y,
+            vec!["d(x/y)/dx = 1/y", "d(x/y)/dy = -x/y²"],
+        ),
+        (Op::Neg, |_, x, _| -x, vec!["d(-x)/dx = -1"]),
+        (Op::AddConst, |_, x, _| x + 2.0, vec!["d(x+2)/dx = 1"]),
+        (Op::AddConst, |_, x, _| x - 2.0, vec!["d(x-2)/dx = 1"]),
+        (Op::MulConst, |_, x, _| x * 3.0, vec!["d(x*3)/dx = 3"]),
+        (Op::MulConst, |_, x, _| x * -3.0, vec!["d(x*(-3))/dx = -3"]),
+        (Op::ConstSub, |_, x, _| 2.0 - x, vec!["d(2-x)/dx = -1"]),
+        (Op::DivConst, |_, x, _| x / 4.0, vec!["d(x/4)/dx = 1/4"]),
+        (Op::ConstDiv, |_, x, _| 5.0 / x, vec!["d(5/x)/dx = -5/x²"]),
+        (
+            Op::PowConst,
+            |_, x, _| x.powf(3.0),
+            vec!["d(x**3)/dx = 3·x**2"],
+        ),
+        (
+            Op::PowConst,
+            |_, x, _| x.powf(2.0),
+            vec!["d(x**2)/dx = 2·x"],
+        ),
+        (
+            Op::PowConst,
+            |_, x, _| x.powf(-0.5),
+            vec!["d(x**(-0.5))/dx = -0.5·x**(-1.5)"],
+        ),
+        (
+            Op::Pow,
+            |_, x, y| x.pow(y),
+            vec!["d(x**y)/dx = y·x**(y-1)", "d(x**y)/dy = x**y·ln(x)"],
+        ),
+        (Op::Exp, |_, x, _| x.exp(), vec!["d exp(x)/dx = exp(x)"]),
+        (Op::Ln, |_, x, _| x.ln(), vec!["d ln(x)/dx = 1/x"]),
+        (
+            Op::Tanh,
+            |_, x, _| x.tanh(),
+            vec!["d tanh(x)/dx = 1 - tanh(x)²"],
+        ),
+        (
+            Op::Sigmoid,
+            |_, x, _| x.sigmoid(),
+            vec!["d sigmoid(x)/dx = sigmoid(x)·(1 - sigmoid(x))"],
+        ),
+        (Op::Relu, |_, x, _| x.relu(), vec!["d relu(x)/dx = [x > 0]"]),
+        (Op::Sin, |_, x, _| x.sin(), vec!["d sin(x)/dx = cos(x)"]),
+        (Op::Cos, |_, x, _| x.cos(), vec!["d cos(x)/dx = -sin(x)"]),
+        (
+            Op::Sqrt,
+            |_, x, _| x.sqrt(),
+            vec!["d sqrt(x)/dx = 1/(2·sqrt(x))"],
+        ),
+        (Op::Abs, |_, x, _| x.abs(), vec!["d abs(x)/dx = sign(x)"]),
+        (
+            Op::Sum,
+            |g, x, y| g.sum(&[x, y]),
+            vec!["d sum(x, y)/dx = 1", "d sum(x, y)/dy = 1"],
+        ),
+        (
+            Op::Dot,
+            |g, x, y| g.dot(&[x], &[y]),
+            vec!["d(x*y)/dx = y", "d(x*y)/dy = x"],
+        ),
+    ];
+    let mut seen_ops: Vec<Op> = cases.iter().map(|c| c.0).collect();
+    seen_ops.dedup();
+    assert_eq!(
+        seen_ops.len(),
+        Op::ALL.len() - 1,
+        "every op but Leaf is covered"
+    );
+    for (op, build, want) in cases {
+        let g = Graph::new();
+        let x = g.var("x", 0.7);
+        let y = g.var("y", 1.3);
+        let p = build(&g, x, y).named("p");
+        assert_eq!(p.op(), op);
+        let ex = p.explain();
+        let mut got: Vec<(usize, String, f64)> = ex
+            .nodes
+            .iter()
+            .flat_map(|n| {
+                n.contributions
+                    .iter()
+                    .map(move |c| (n.index, c.formula.clone(), c.local))
+            })
+            .collect();
+        got.sort_by_key(|c| c.0);
+        let formulas: Vec<&str> = got.iter().map(|c| c.1.as_str()).collect();
+        assert_eq!(formulas, want, "{op:?}");
+        // The local number is dp/dx: compare with a central difference of p.
+        for (i, _, local) in &got {
+            let v = g.get(*i).unwrap();
+            let x0 = v.data();
+            let at = |t: f64| {
+                v.set_data(t);
+                g.forward();
+                p.data()
+            };
+            let h = 1e-6;
+            let numeric = (at(x0 + h) - at(x0 - h)) / (2.0 * h);
+            at(x0);
+            assert!(
+                (local - numeric).abs() < 1e-6,
+                "{op:?}: {local} vs {numeric}"
+            );
+        }
+    }
+}
+
+#[test]
+fn unlabelled_values_get_readable_stand_ins() {
+    let g = Graph::new();
+    let x = g.leaf(2.0);
+    let w = g.leaf(-0.5);
+    let n = x * w;
+    let o = n.tanh();
+    let y = o * 2.0 + 1.0;
+    let ex = y.explain();
+    let names: Vec<&str> = ex.nodes.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["(v4+1)", "v4", "tanh(v0*v1)", "(v0*v1)", "v1", "v0"]
+    );
+    let text = ex.to_string();
+    assert!(text.contains("tanh(v0*v1) = -0.7616"), "{text}");
+    assert!(
+        text.contains("d tanh(v0*v1)/d(v0*v1) = 1 - tanh(v0*v1)² = 0.4200"),
+        "{text}"
+    );
+    // The same expression twice: the later one falls back to its index.
+    let g = Graph::new();
+    let (a, b) = (g.var("a", 1.0), g.var("b", 2.0));
+    let y = (a * b) + (a * b);
+    let names: Vec<String> = y.explain().nodes.iter().map(|n| n.name.clone()).collect();
+    assert_eq!(names, ["v4", "v3", "(a*b)", "b", "a"]);
+}
+
+#[test]
+fn ln_of_a_negative_number_is_named_not_a_wall_of_nan() {
+    let g = Graph::new();
+    let x = g.var("x", -1.0);
+    let y = x.ln().named("y");
+    let z = (y * 3.0 + y.exp()).named("z");
+    let ex = z.explain();
+    let nf = ex.non_finite.as_ref().expect("a non-finite value");
+    assert_eq!(
+        (nf.index, nf.name.as_str(), nf.pass),
+        (y.index(), "y", Pass::Forward)
+    );
+    let text = ex.to_string();
+    let first = text.lines().nth(1).unwrap();
+    assert!(first.starts_with("Not finite:"), "{text}");
+    assert!(first.contains("ln of a negative number (ln(-1))"), "{text}");
+    assert!(
+        text.contains("z: follows from the non-finite value at y (node #1)"),
+        "{text}"
+    );
+    assert!(text.matches("NaN").count() <= 2, "{text}");
+    let md = ex.to_markdown();
+    assert!(
+        md.contains("**Not finite:**") && md.matches("NaN").count() <= 2,
+        "{md}"
+    );
+}
+
+#[test]
+fn an_infinite_grad_is_traced_too() {
+    let g = Graph::new();
+    let x = g.var("x", 0.0);
+    let y = (x.sqrt() * 2.0).named("y");
+    let ex = y.explain();
+    let nf = ex.non_finite.as_ref().expect("a non-finite grad");
+    assert_eq!((nf.index, nf.pass), (x.index(), Pass::Backward));
+    assert!(nf.reason.contains("infinite slope at 0"), "{}", nf.reason);
+    assert_eq!(x.grad(), 0.0, "the graph's grads are not touched");
+}
+
+#[test]
+fn an_infinite_slope_under_a_zero_grad_adds_nothing_as_in_backward() {
+    let g = Graph::new();
+    let x = g.var("x", 0.0);
+    let s = x.sqrt().named("s"); // slope +inf at 0
+    let y = (s * 0.0 + x * 2.0).named("y");
+    let ex = y.explain();
+    assert!(ex.non_finite.is_none());
+    let xn = ex.nodes.iter().find(|n| n.name == "x").unwrap();
+    y.backward();
+    assert_eq!((xn.grad, x.grad()), (2.0, 2.0));
+    let text = ex.to_string();
+    assert!(
+        text.contains("dy/dx += dy/ds · ds/dx = 0.0000 · inf = 0.0000 (nothing flows: dy/ds is 0)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn long_sums_and_dot_products_stay_short() {
+    let g = Graph::new();
+    let w: Vec<Var<'_>> = (0..20).map(|k| g.var(&format!("w{k}"), k as f64)).collect();
+    let x: Vec<Var<'_>> = (0..20).map(|k| g.var(&format!("x{k}"), 1.0)).collect();
+    let n = g.dot(&w, &x).named("n");
+    let s = g.sum(&w).named("s");
+    let l = (n * s).named("L");
+    let ex = l.explain();
+    let text = ex.to_string();
+    assert!(
+        text.contains("n = dot product of 20 pairs = 190.0000"),
+        "{text}"
+    );
+    assert!(text.contains("s = sum of 20 terms = 190.0000"), "{text}");
+    assert!(
+        text.contains("dn/dw7 = d(… + w7*x7 + …)/dw7 = x7 = 1.0000"),
+        "{text}"
+    );
+    assert!(
+        text.contains("dn/dx7 = d(… + w7*x7 + …)/dx7 = w7 = 7.0000"),
+        "{text}"
+    );
+    assert!(text.contains("ds/dw7 = d sum(…)/dw7 = 1"), "{text}");
+    l.backward();
+    let w7 = ex.nodes.iter().find(|n| n.name == "w7").unwrap();
+    assert_eq!(w7.grad, w[7].grad());
+}
