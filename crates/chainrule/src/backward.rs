@@ -27,12 +27,17 @@ impl<'g> Var<'g> {
         let out = self.i as usize;
         // Grads past `out` are 0 (nothing `out` depends on comes after it); the grad
         // vector is read as 0 beyond its end, so it only needs `out + 1` entries.
-        let mut adj = std::mem::take(&mut t.grad);
-        adj.clear();
-        adj.resize(out, 0.0);
-        adj.push(1.0);
-        propagate(t, &mut adj, out);
-        t.grad = adj;
+        t.grad.clear();
+        t.grad.resize(out, 0.0);
+        t.grad.push(1.0);
+        let view = TapeView {
+            ops: &t.ops,
+            args: &t.args,
+            data: &t.data,
+            consts: &t.consts,
+            pool: &t.pool,
+        };
+        view.propagate(&mut t.grad, out);
     }
 
     /// Backpropagation that adds to the grads already there instead of starting fresh:
@@ -54,8 +59,8 @@ impl<'g> Var<'g> {
         let out = self.i as usize;
         let mut adj = std::mem::take(&mut t.scratch);
         adj.clear();
-        adj.resize(out + 1, 0.0);
-        adj[out] = 1.0;
+        adj.resize(out, 0.0);
+        adj.push(1.0);
         propagate(t, &mut adj, out);
         if t.grad.len() < adj.len() {
             t.grad.resize(adj.len(), 0.0);
@@ -77,78 +82,103 @@ impl<'g> Var<'g> {
 /// 0, and skipping them keeps `0 · inf` (say, under a relu that is off) from turning a
 /// branch that does not matter into NaN.
 pub(crate) fn propagate(t: &Tape, adj: &mut [f64], out: usize) {
-    let (ops, args, data) = (&t.ops[..=out], &t.args[..=out], &t.data[..=out]);
-    let adj = &mut adj[..=out];
-    for i in (0..=out).rev() {
-        let (g, op) = (adj[i], ops[i]);
-        if g == 0.0 || op == Op::Leaf {
-            continue;
-        }
-        let [a, b] = args[i];
-        let (a, b) = (a as usize, b as usize);
-        // Every operand was recorded before the node that uses it (`a, b < i` for value
-        // operands): the tape is built only by pushing ops on existing handles of the
-        // same graph, and rewinding only truncates. So these accesses are in bounds.
-        debug_assert!(
-            op.arity() == Arity::Nary || (a < i && (op.arity() != Arity::Binary || b < i))
-        );
-        macro_rules! val {
-            ($k:expr) => {
-                // SAFETY: $k < i <= out, see above.
-                unsafe { *data.get_unchecked($k) }
-            };
-        }
-        macro_rules! acc {
-            ($k:expr, $v:expr) => {{
-                let v = $v;
-                // SAFETY: $k < i <= out, see above.
-                unsafe { *adj.get_unchecked_mut($k) += v }
-            }};
-        }
-        match op {
-            Op::Add => {
-                acc!(a, g);
-                acc!(b, g);
+    let view = TapeView {
+        ops: &t.ops,
+        args: &t.args,
+        data: &t.data,
+        consts: &t.consts,
+        pool: &t.pool,
+    };
+    view.propagate(adj, out);
+}
+
+/// The parts of a tape that backward reads, borrowed apart from its grads so that
+/// backward can write the tape's own grad vector in place.
+struct TapeView<'t> {
+    ops: &'t [Op],
+    args: &'t [[u32; 2]],
+    data: &'t [f64],
+    consts: &'t [f64],
+    pool: &'t [u32],
+}
+
+impl TapeView<'_> {
+    #[inline(always)]
+    fn propagate(&self, adj: &mut [f64], out: usize) {
+        let t = self;
+        let (ops, args, data) = (&t.ops[..=out], &t.args[..=out], &t.data[..=out]);
+        let adj = &mut adj[..=out];
+        for i in (0..=out).rev() {
+            let (g, op) = (adj[i], ops[i]);
+            if g == 0.0 || op == Op::Leaf {
+                continue;
             }
-            Op::Sub => {
-                acc!(a, g);
-                acc!(b, -g);
+            let [a, b] = args[i];
+            let (a, b) = (a as usize, b as usize);
+            // Every operand was recorded before the node that uses it (`a, b < i` for value
+            // operands): the tape is built only by pushing ops on existing handles of the
+            // same graph, and rewinding only truncates. So these accesses are in bounds.
+            debug_assert!(
+                op.arity() == Arity::Nary || (a < i && (op.arity() != Arity::Binary || b < i))
+            );
+            macro_rules! val {
+                ($k:expr) => {
+                    // SAFETY: $k < i <= out, see above.
+                    unsafe { *data.get_unchecked($k) }
+                };
             }
-            Op::Mul => {
-                acc!(a, g * val!(b));
-                acc!(b, g * val!(a));
+            macro_rules! acc {
+                ($k:expr, $v:expr) => {{
+                    let v = $v;
+                    // SAFETY: $k < i <= out, see above.
+                    unsafe { *adj.get_unchecked_mut($k) += v }
+                }};
             }
-            Op::AddConst => acc!(a, g),
-            Op::MulConst => acc!(a, g * t.consts[b]),
-            Op::Tanh => {
-                let y = data[i];
-                acc!(a, g * (1.0 - y * y));
-            }
-            Op::Sum => {
-                for &k in &t.pool[a..a + b] {
-                    adj[k as usize] += g;
+            match op {
+                Op::Add => {
+                    acc!(a, g);
+                    acc!(b, g);
                 }
+                Op::Sub => {
+                    acc!(a, g);
+                    acc!(b, -g);
+                }
+                Op::Mul => {
+                    acc!(a, g * val!(b));
+                    acc!(b, g * val!(a));
+                }
+                Op::AddConst => acc!(a, g),
+                Op::MulConst => acc!(a, g * t.consts[b]),
+                Op::Tanh => {
+                    let y = data[i];
+                    acc!(a, g * (1.0 - y * y));
+                }
+                Op::Sum => {
+                    for &k in &t.pool[a..a + b] {
+                        adj[k as usize] += g;
+                    }
+                }
+                Op::Dot => {
+                    let (xs, ys) = t.pool[a..a + 2 * b].split_at(b);
+                    for (&x, &y) in xs.iter().zip(ys) {
+                        let (x, y) = (x as usize, y as usize);
+                        adj[x] += g * data[y];
+                        adj[y] += g * data[x];
+                    }
+                }
+                _ => match op.arity() {
+                    Arity::Unary => acc!(a, g * op.partials(val!(a), 0.0, 0.0, data[i])[0]),
+                    Arity::UnaryConst => {
+                        acc!(a, g * op.partials(val!(a), 0.0, t.consts[b], data[i])[0])
+                    }
+                    Arity::Binary => {
+                        let [da, db] = op.partials(val!(a), val!(b), 0.0, data[i]);
+                        acc!(a, g * da);
+                        acc!(b, g * db);
+                    }
+                    Arity::Leaf | Arity::Nary => unreachable!("handled above"),
+                },
             }
-            Op::Dot => {
-                let (xs, ys) = t.pool[a..a + 2 * b].split_at(b);
-                for (&x, &y) in xs.iter().zip(ys) {
-                    let (x, y) = (x as usize, y as usize);
-                    adj[x] += g * data[y];
-                    adj[y] += g * data[x];
-                }
-            }
-            _ => match op.arity() {
-                Arity::Unary => acc!(a, g * op.partials(val!(a), 0.0, 0.0, data[i])[0]),
-                Arity::UnaryConst => {
-                    acc!(a, g * op.partials(val!(a), 0.0, t.consts[b], data[i])[0])
-                }
-                Arity::Binary => {
-                    let [da, db] = op.partials(val!(a), val!(b), 0.0, data[i]);
-                    acc!(a, g * da);
-                    acc!(b, g * db);
-                }
-                Arity::Leaf | Arity::Nary => unreachable!("handled above"),
-            },
         }
     }
 }
