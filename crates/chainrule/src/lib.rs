@@ -45,6 +45,7 @@
 mod backward;
 mod fsutil;
 mod graph;
+pub mod lang;
 mod nonfinite;
 mod op;
 mod overload;
