@@ -152,6 +152,25 @@ fn non_finite_numbers_are_null_in_json_and_explained_in_the_table() {
 }
 
 #[test]
+fn notebook_table_golden() {
+    let out = run(&["eval"]);
+    assert_eq!(out.code, 0);
+    let want = "\
+name  value  grad
+a         2     6
+b        -3    -4
+c        10    -2
+e        -6    -2
+d         4    -2
+f        -2     4
+L        -8     1
+
+output: L = -8
+";
+    assert_eq!(out.stdout, want);
+}
+
+#[test]
 fn no_arguments_runs_the_notebook_and_hints() {
     let out = run(&[]);
     assert_eq!(out.code, 0, "{}", out.stderr);

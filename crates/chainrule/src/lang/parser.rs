@@ -530,12 +530,15 @@ impl<'s> Parser<'s> {
     #[cold]
     #[inline(never)]
     fn unknown_attr(&self, t: Token) -> LangError {
-        self.error(
-            ErrorKind::Syntax,
-            t.start..t.end.max(t.start + 1),
-            format!("unknown attribute {}", describe(self.src, t)),
-        )
-        .help("a value has `.grad` (set it by hand: `x.grad = 4`) and `.data`")
+        let message = match t.tok {
+            Tok::Name => format!("unknown attribute `.{}`", clip(self.text(t))),
+            _ => format!(
+                "expected `grad` or `data` after `.`, found {}",
+                describe(self.src, t)
+            ),
+        };
+        self.error(ErrorKind::Syntax, t.start..t.end.max(t.start + 1), message)
+            .help("a value has `.grad` (set it by hand: `x.grad = 4`) and `.data`")
     }
 
     /// The error for a token where an operand should be.
