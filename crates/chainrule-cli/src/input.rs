@@ -4,7 +4,8 @@
 
 use crate::cmd::Failure;
 use crate::output;
-use chainrule::lang::{EvalOptions, LangError, Program, NOTEBOOK};
+use chainrule::lang::{EvalOptions, Evaluated, LangError, Program, NOTEBOOK};
+use chainrule::Graph;
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -106,6 +107,12 @@ impl Input {
 }
 
 impl Loaded {
+    /// Evaluates the program on `g` with the `--set` and `--of` options; an error comes
+    /// back rendered, ready to print.
+    pub fn evaluate<'g>(&self, g: &'g Graph) -> Result<Evaluated<'g>, Failure> {
+        self.program.eval(g, &self.opts).map_err(|e| self.fail(e))
+    }
+
     /// An error from evaluating this program, rendered, as a failure.
     pub fn fail(&self, e: LangError) -> Failure {
         render(&self.name, &self.text, e)

@@ -29,10 +29,7 @@ pub struct Args {
 pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     let loaded = args.input.load()?;
     let g = Graph::new();
-    let run = loaded
-        .program
-        .eval(&g, &loaded.opts)
-        .map_err(|e| loaded.fail(e))?;
+    let run = loaded.evaluate(&g)?;
     run.output.backward();
     let text = if args.json {
         json::answer(&g, &run)

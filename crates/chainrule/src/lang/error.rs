@@ -334,6 +334,29 @@ mod tests {
     }
 
     #[test]
+    fn colour_only_when_asked() {
+        let src = "a = 1 @";
+        let err = LangError::at(
+            ErrorKind::UnexpectedChar,
+            src.as_bytes(),
+            6..7,
+            "unexpected".into(),
+        )
+        .help("h");
+        let plain = err.render(src);
+        let coloured = err.render_with(src, true);
+        assert!(!plain.contains('\x1b'));
+        assert!(coloured.contains("\x1b[1;31merror\x1b[0m"));
+        let stripped = coloured
+            .replace("\x1b[0m", "")
+            .replace("\x1b[1;31m", "")
+            .replace("\x1b[1m", "")
+            .replace("\x1b[34m", "")
+            .replace("\x1b[1;36m", "");
+        assert_eq!(stripped, plain);
+    }
+
+    #[test]
     fn long_lines_show_a_window() {
         let src = format!("x = {}@", "1+".repeat(500_000));
         let err = LangError::at(
