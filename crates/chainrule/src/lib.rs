@@ -47,6 +47,7 @@ mod explain;
 mod fsutil;
 mod gradcheck;
 mod graph;
+pub mod lang;
 mod names;
 mod nonfinite;
 mod op;

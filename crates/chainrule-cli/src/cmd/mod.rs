@@ -1,0 +1,25 @@
+//! One module per subcommand. A subcommand is an `Args` struct (clap derive, with
+//! examples in its `after_help`) and a `run(&Args) -> Result<ExitCode, Failure>`;
+//! adding one is a module here and a variant in `main.rs`'s `Command`.
+
+pub mod default;
+pub mod eval;
+
+/// A failure to report on stderr, with the exit code to end with.
+#[derive(Debug)]
+pub struct Failure {
+    /// The message, already rendered (with the source line and caret for bad input).
+    pub message: String,
+    /// The exit code.
+    pub code: u8,
+}
+
+impl Failure {
+    /// Bad input or usage: exit code 2.
+    pub fn bad_input(message: String) -> Failure {
+        Failure {
+            message,
+            code: crate::EXIT_BAD_INPUT,
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! `chainrule`: small expression programs in; values, grads, explanations and pictures
+//! out. A thin layer over the `chainrule` library: argument parsing, reading input,
+//! rendering errors and writing output. Each subcommand is one module in `cmd/`.
+//!
+//! Exit codes: 0 success, 1 a check found a wrong gradient, 2 bad input or usage.
+
+mod cmd;
+mod input;
+mod json;
+mod output;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Exit code: a check found a wrong gradient.
+#[allow(dead_code)] // used by `check`, which lands separately
+pub const EXIT_WRONG_GRADIENT: u8 = 1;
+/// Exit code: bad input or usage (clap uses 2 for usage errors too).
+pub const EXIT_BAD_INPUT: u8 = 2;
+
+const ABOUT: &str = "Small expression programs in; values, grads and the chain rule out.
+
+A program is a few lines of text, as in the notebook:
+
+    a = 2; b = -3; c = 10
+    e = a*b
+    d = e + c
+    f = -2
+    L = d*f
+
+Numbers, names, + - * / ** ^, parentheses and tanh exp ln log relu sigmoid sin cos
+sqrt abs pow(x, y); `x += expr` and friends; `x.grad = 4` sets a hand-derived grad;
+`#` starts a comment. The output is the last statement unless --of NAME says otherwise.";
+
+const EXAMPLES: &str = "Examples:
+  chainrule                                   the built-in notebook program
+  chainrule eval -e 'x = 0.5; y = tanh(2*x)'  values and grads as a table
+  chainrule eval --json prog.cr               the same as JSON
+  chainrule eval prog.cr --set a=3 --of d     change a leaf, pick the output
+
+Exit codes: 0 success, 1 a check found a wrong gradient, 2 bad input or usage.";
+
+#[derive(Parser)]
+#[command(name = "chainrule", version, about = ABOUT, after_help = EXAMPLES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Evaluate a program: every name's value and grad, as a table or as JSON.
+    #[command(after_help = cmd::eval::EXAMPLES)]
+    Eval(cmd::eval::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Command::Eval(args)) => cmd::eval::run(&args),
+        None => cmd::default::run(),
+    };
+    match result {
+        Ok(code) => code,
+        Err(failure) => {
+            output::print_error(&failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}

@@ -1,0 +1,420 @@
+//! The evaluator: runs a parsed program on a [`Graph`], one statement at a time.
+//!
+//! Each expression is one loop over its post-order nodes. A value is either a plain
+//! number (numbers fold: `2*3` is `6`) or a [`Var`] on the tape; where one operand is a
+//! number the engine's constant ops are used (`2*x` is `x * 2`, `x**3` is `powf`).
+
+use super::error::{did_you_mean, ErrorKind, LangError};
+use super::lexer::{clip, BinOp};
+use super::parser::{Ast, Attr, Node, StmtKind, FUNCS};
+use super::{Binding, EvalOptions, Evaluated, HandGrad, Program};
+use crate::{Graph, Op, Var};
+use std::collections::HashMap;
+
+/// A value during evaluation.
+#[derive(Clone, Copy)]
+enum Val<'g> {
+    Num(f64),
+    Var(Var<'g>),
+}
+
+/// Whether names in an expression are values on the tape or their plain numbers (as on
+/// the right of `x.grad = ...`, which records nothing).
+#[derive(Clone, Copy, PartialEq)]
+enum Mode {
+    Tape,
+    Numbers,
+}
+
+/// What the whole program does with each name, found before running it.
+#[derive(Clone, Default)]
+struct NameInfo {
+    /// The statement that first binds the name.
+    first_bound: Option<usize>,
+    /// Whether some statement binds it to a plain number (a leaf).
+    leaf: bool,
+    /// A statement that binds it to a computed value.
+    computed: Option<usize>,
+}
+
+struct Env<'p, 'g> {
+    p: &'p Program,
+    g: &'g Graph,
+    info: Vec<NameInfo>,
+    /// The current value of each name.
+    vars: Vec<Option<Var<'g>>>,
+    /// How many times each name has been bound.
+    versions: Vec<u32>,
+    /// Whether the current value of each name got its label from that name.
+    owns: Vec<bool>,
+    sets: HashMap<u32, f64>,
+    scratch: Vec<Val<'g>>,
+}
+
+pub(crate) fn eval<'g>(
+    p: &Program,
+    g: &'g Graph,
+    opts: &EvalOptions,
+) -> Result<Evaluated<'g>, LangError> {
+    let ast = &p.ast;
+    let info = scan(ast);
+    let mut env = Env {
+        p,
+        g,
+        sets: HashMap::new(),
+        vars: vec![None; ast.names.len()],
+        versions: vec![0; ast.names.len()],
+        owns: vec![false; ast.names.len()],
+        info,
+        scratch: Vec::new(),
+    };
+    for (name, value) in &opts.sets {
+        let id = env.leaf_name(name)?;
+        env.sets.insert(id, *value);
+    }
+    let mut out = Run {
+        output: None,
+        output_name: None,
+        bindings: Vec::new(),
+        hand_grads: Vec::new(),
+    };
+    for (k, stmt) in ast.stmts.iter().enumerate() {
+        match stmt.kind {
+            StmtKind::Assign { name, op } => {
+                let before = g.len();
+                let rhs = env.expr(k, Mode::Tape)?;
+                let value = match op {
+                    None => match rhs {
+                        Val::Num(x) => g.leaf(env.sets.get(&name).copied().unwrap_or(x)),
+                        Val::Var(v) => v,
+                    },
+                    Some(op) => {
+                        let old = env.lookup(name, k, stmt.target.clone())?;
+                        as_var(g, binary(g, op, Val::Var(old), rhs))
+                    }
+                };
+                env.bind(name, value, value.index() >= before);
+                let name = ast.names[name as usize].to_string();
+                out.bindings.push(Binding {
+                    name: name.clone(),
+                    var: value,
+                    line: stmt.line,
+                });
+                out.output = Some(value);
+                out.output_name = Some(name);
+            }
+            StmtKind::SetGrad { name } => {
+                let var = env.lookup(name, k, stmt.target.clone())?;
+                let Val::Num(value) = env.expr(k, Mode::Numbers)? else {
+                    unreachable!("expressions in number mode give numbers")
+                };
+                var.set_grad(value);
+                out.hand_grads.push(HandGrad {
+                    name: ast.names[name as usize].to_string(),
+                    var,
+                    value,
+                    line: stmt.line,
+                });
+            }
+            StmtKind::Expr => {
+                let value = as_var(g, env.expr(k, Mode::Tape)?);
+                out.output = Some(value);
+                out.output_name = match ast.nodes[stmt.nodes.clone()] {
+                    [Node::Name(id)] => Some(ast.names[id as usize].to_string()),
+                    _ => None,
+                };
+            }
+        }
+    }
+    if let Some(of) = &opts.of {
+        let id = env.bound_name(of, "--of")?;
+        out.output = env.vars[id as usize];
+        out.output_name = Some(of.clone());
+    }
+    let Some(output) = out.output else {
+        let at = ast.stmts.last().map_or(0, |s| s.span.start);
+        // Unreachable in practice: a grad line needs a bound name, and binding one is
+        // a value. Kept as an error rather than a panic.
+        return Err(LangError::at(
+            ErrorKind::EmptyProgram,
+            p.src.as_bytes(),
+            at..at,
+            "the program computes no value".into(),
+        )
+        .help("it only sets grads; bind or write the expression to compute, as in `L = d*f`"));
+    };
+    Ok(Evaluated {
+        output,
+        output_name: out.output_name,
+        bindings: out.bindings,
+        hand_grads: out.hand_grads,
+    })
+}
+
+/// An [`Evaluated`] in the making.
+struct Run<'g> {
+    output: Option<Var<'g>>,
+    output_name: Option<String>,
+    bindings: Vec<Binding<'g>>,
+    hand_grads: Vec<HandGrad<'g>>,
+}
+
+/// Finds, for every name, where it is first bound and whether it is ever a leaf.
+fn scan(ast: &Ast) -> Vec<NameInfo> {
+    let mut info = vec![NameInfo::default(); ast.names.len()];
+    for (k, stmt) in ast.stmts.iter().enumerate() {
+        if let StmtKind::Assign { name, op } = stmt.kind {
+            let i = &mut info[name as usize];
+            if op.is_none() {
+                i.first_bound.get_or_insert(k);
+            }
+            let constant = op.is_none()
+                && !ast.nodes[stmt.nodes.clone()]
+                    .iter()
+                    .any(|n| matches!(n, Node::Name(_)));
+            if constant {
+                i.leaf = true;
+            } else {
+                i.computed.get_or_insert(k);
+            }
+        }
+    }
+    info
+}
+
+impl<'g> Env<'_, 'g> {
+    fn name(&self, id: u32) -> &str {
+        &self.p.ast.names[id as usize]
+    }
+
+    fn id_of(&self, name: &str) -> Option<u32> {
+        self.p
+            .ast
+            .names
+            .iter()
+            .position(|n| &**n == name)
+            .map(|i| i as u32)
+    }
+
+    /// Names bound anywhere in the program, for suggestions.
+    fn bound_names(&self) -> impl Iterator<Item = &str> {
+        self.info
+            .iter()
+            .zip(&self.p.ast.names)
+            .filter(|(i, _)| i.first_bound.is_some())
+            .map(|(_, n)| &**n)
+    }
+
+    /// A name given on the command line that must be bound somewhere.
+    fn bound_name(&self, name: &str, flag: &str) -> Result<u32, LangError> {
+        match self.id_of(name) {
+            Some(id) if self.info[id as usize].first_bound.is_some() => Ok(id),
+            _ => {
+                let err = LangError::nowhere(
+                    ErrorKind::UnknownName,
+                    format!(
+                        "{flag} {}: the program binds no name `{}`",
+                        clip(name),
+                        clip(name)
+                    ),
+                );
+                let names: Vec<&str> = self.bound_names().collect();
+                Err(match did_you_mean(name, names.iter().copied()) {
+                    Some(s) => err.help(format!("did you mean `{s}`?")),
+                    None => err.help(format!("the names are: {}", clip(&names.join(", ")))),
+                })
+            }
+        }
+    }
+
+    /// A `--set` name: it must be bound to a plain number somewhere.
+    fn leaf_name(&self, name: &str) -> Result<u32, LangError> {
+        let id = self.bound_name(name, "--set")?;
+        let info = &self.info[id as usize];
+        if info.leaf {
+            return Ok(id);
+        }
+        let stmt = &self.p.ast.stmts[info.computed.unwrap_or(0)];
+        Err(LangError::at(
+            ErrorKind::NotALeaf,
+            self.p.src.as_bytes(),
+            stmt.span.clone(),
+            format!(
+                "--set {}: `{}` is not a leaf, it is computed here",
+                clip(name),
+                clip(name)
+            ),
+        )
+        .help("--set changes names bound to a plain number, like `a = 2`"))
+    }
+
+    /// The current value of a name used at statement `k`.
+    fn lookup(
+        &self,
+        id: u32,
+        k: usize,
+        span: std::ops::Range<usize>,
+    ) -> Result<Var<'g>, LangError> {
+        if let Some(v) = self.vars[id as usize] {
+            return Ok(v);
+        }
+        let name = self.name(id);
+        let src = self.p.src.as_bytes();
+        if let Some(first) = self.info[id as usize].first_bound.filter(|&f| f > k) {
+            let line = self.p.ast.stmts[first].line;
+            return Err(LangError::at(
+                ErrorKind::UsedBeforeBound,
+                src,
+                span,
+                format!(
+                    "`{}` is used before it is bound (on line {line})",
+                    clip(name)
+                ),
+            )
+            .help(format!(
+                "move the line that binds `{}` above this one",
+                clip(name)
+            )));
+        }
+        let err = LangError::at(
+            ErrorKind::UnknownName,
+            src,
+            span,
+            format!("unknown name `{}`", clip(name)),
+        );
+        let bound = self
+            .vars
+            .iter()
+            .zip(&self.p.ast.names)
+            .filter(|(v, _)| v.is_some())
+            .map(|(_, n)| &**n);
+        Err(if let Some(s) = did_you_mean(name, bound) {
+            err.help(format!("did you mean `{s}`?"))
+        } else if FUNCS.iter().any(|f| f.name == name) {
+            err.help(format!("`{name}` is a function: call it as `{name}(x)`"))
+        } else {
+            err.help(format!("bind it first, as in `{} = 1.0`", clip(name)))
+        })
+    }
+
+    /// Binds `id` to `v`, labelling `v` with the name when it is `fresh` (made by this
+    /// statement; `b = a` keeps `a`'s label). The value a rebinding replaces keeps the name with its
+    /// version as a subscript: after `c = a + b; c += 1` they are `c₁` and `c`.
+    fn bind(&mut self, id: u32, v: Var<'g>, fresh: bool) {
+        let i = id as usize;
+        self.versions[i] += 1;
+        if let Some(old) = self.vars[i] {
+            if self.owns[i] && old.index() != v.index() {
+                old.set_label(&format!(
+                    "{}{}",
+                    self.name(id),
+                    subscript(self.versions[i] - 1)
+                ));
+            }
+        }
+        if fresh {
+            v.set_label(self.name(id));
+        }
+        self.owns[i] =
+            fresh || (self.owns[i] && self.vars[i].is_some_and(|o| o.index() == v.index()));
+        self.vars[i] = Some(v);
+    }
+
+    /// Evaluates the expression of statement `k`.
+    fn expr(&mut self, k: usize, mode: Mode) -> Result<Val<'g>, LangError> {
+        let ast = &self.p.ast;
+        let range = ast.stmts[k].nodes.clone();
+        let base = range.start;
+        let mut vals = std::mem::take(&mut self.scratch);
+        vals.clear();
+        for (n, node) in ast.nodes[range].iter().enumerate() {
+            let at = |i: u32| vals[i as usize - base];
+            let v = match *node {
+                Node::Num(x) => Val::Num(x),
+                Node::Name(id) => {
+                    let v = self.lookup(id, k, ast.span(base + n))?;
+                    match mode {
+                        Mode::Tape => Val::Var(v),
+                        Mode::Numbers => Val::Num(v.data()),
+                    }
+                }
+                Node::Attr(id, attr) => {
+                    let v = self.lookup(id, k, ast.span(base + n))?;
+                    Val::Num(if attr == Attr::Grad {
+                        v.grad()
+                    } else {
+                        v.data()
+                    })
+                }
+                Node::Neg(x) => match at(x) {
+                    Val::Num(x) => Val::Num(-x),
+                    Val::Var(v) => Val::Var(-v),
+                },
+                Node::Bin(op, x, y) => binary(self.g, op, at(x), at(y)),
+                Node::Call(f, x, _) if f.arity == 1 => match at(x) {
+                    Val::Num(x) => Val::Num(f.op.apply(x, 0.0, 0.0)),
+                    Val::Var(v) => Val::Var(self.g.unary(f.op, v.i)),
+                },
+                Node::Call(_, x, y) => binary(self.g, BinOp::Pow, at(x), at(y)),
+            };
+            vals.push(v);
+        }
+        let result = vals
+            .last()
+            .copied()
+            .expect("an expression has at least one node");
+        self.scratch = vals;
+        Ok(result)
+    }
+}
+
+/// `x op y` on the tape, or folded when both are numbers.
+fn binary<'g>(g: &'g Graph, op: BinOp, x: Val<'g>, y: Val<'g>) -> Val<'g> {
+    use Val::{Num, Var as V};
+    Val::Var(match (op, x, y) {
+        (op, Num(a), Num(b)) => return Num(fold(op, a, b)),
+        (BinOp::Add, V(a), V(b)) => a + b,
+        (BinOp::Add, V(a), Num(b)) => a + b,
+        (BinOp::Add, Num(a), V(b)) => a + b,
+        (BinOp::Sub, V(a), V(b)) => a - b,
+        (BinOp::Sub, V(a), Num(b)) => a - b,
+        (BinOp::Sub, Num(a), V(b)) => a - b,
+        (BinOp::Mul, V(a), V(b)) => a * b,
+        (BinOp::Mul, V(a), Num(b)) => a * b,
+        (BinOp::Mul, Num(a), V(b)) => a * b,
+        (BinOp::Div, V(a), V(b)) => a / b,
+        (BinOp::Div, V(a), Num(b)) => a / b,
+        (BinOp::Div, Num(a), V(b)) => a / b,
+        (BinOp::Pow, V(a), V(b)) => a.pow(b),
+        (BinOp::Pow, V(a), Num(b)) => a.powf(b),
+        // No op takes a constant base, so the base becomes an unnamed leaf.
+        (BinOp::Pow, Num(a), V(b)) => g.leaf(a).pow(b),
+    })
+}
+
+/// `a op b` on plain numbers, with the engine's own formulas.
+fn fold(op: BinOp, a: f64, b: f64) -> f64 {
+    let op = match op {
+        BinOp::Add => Op::Add,
+        BinOp::Sub => Op::Sub,
+        BinOp::Mul => Op::Mul,
+        BinOp::Div => Op::Div,
+        BinOp::Pow => Op::Pow,
+    };
+    op.apply(a, b, 0.0)
+}
+
+fn as_var<'g>(g: &'g Graph, v: Val<'g>) -> Var<'g> {
+    match v {
+        Val::Num(x) => g.leaf(x),
+        Val::Var(v) => v,
+    }
+}
+
+/// `n` in subscript digits: 12 is `₁₂`.
+fn subscript(n: u32) -> String {
+    n.to_string()
+        .chars()
+        .map(|d| char::from_u32('₀' as u32 + d.to_digit(10).unwrap_or(0)).unwrap_or('?'))
+        .collect()
+}

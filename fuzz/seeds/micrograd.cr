@@ -1,0 +1,13 @@
+a = -4
+b = 2
+c = a + b
+d = a * b + b**3
+c += c + 1
+c += 1 + c + (-a)
+d += d * 2 + relu(b + a)
+d += 3 * d + relu(b - a)
+e = c - d
+f = e**2
+g = f / 2.0
+g += 10.0 / f
+x = tanh(pow(g, 0.5)) ^ sigmoid(-e) / sqrt(abs(exp(ln(2)))) * sin(cos(1e-3))
