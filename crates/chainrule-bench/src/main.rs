@@ -9,6 +9,8 @@
 //! Besides the common fields each line carries `peak_rss_bytes`, the process's peak resident
 //! memory (VmHWM) after the run, and `rss_bytes_per_node`. Run one workload per process when
 //! the memory figure matters.
+mod draw;
+
 use chainrule::Graph;
 use std::hint::black_box;
 use std::time::Instant;
@@ -208,6 +210,9 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let ok = match args[..] {
+        ["draw", ref rest @ ..] => {
+            draw::run(rest.get(1).and_then(|n| n.parse().ok()).unwrap_or(10_000))
+        }
         ["all"] => [Workload::W1, Workload::W3, Workload::W4]
             .into_iter()
             .map(|w| report(w, DEFAULT_N))

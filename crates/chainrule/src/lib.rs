@@ -43,13 +43,23 @@
 #![warn(missing_docs)]
 
 mod backward;
+mod dot;
+mod draw;
 mod fsutil;
 mod graph;
+mod layout;
+mod metrics;
 mod nonfinite;
 mod op;
 mod overload;
+#[cfg(feature = "png")]
+mod png;
+mod svg;
+mod trace;
 
+pub use draw::{DrawError, DrawOptions, Engine, Format, Highlight, RankDir, ShowGrads};
 pub use fsutil::write_atomic;
 pub use graph::{Graph, Leaves, Mark, Var};
 pub use nonfinite::{NonFinite, Pass};
 pub use op::{Arity, Op};
+pub use trace::Trace;

@@ -1,0 +1,454 @@
+//! The built-in SVG drawing: a record of three cells per value, an ellipse per op,
+//! curved edges from the right side of one node into the left side of the next (top to
+//! bottom with [`RankDir::TB`]), laid out by [`crate::layout`].
+
+use crate::draw::{number, DrawError, DrawOptions, Picture, RankDir};
+use crate::layout::{self, Input, Layout};
+use crate::metrics::text_width;
+use std::collections::HashSet;
+use std::fmt::Write;
+
+const FONT: f64 = 14.0;
+const FONT_FAMILY: &str = "DejaVu Sans, Verdana, Arial, sans-serif";
+/// Space between a cell's text and its sides.
+const PAD: f64 = 8.0;
+/// A record's height.
+const ROW: f64 = 30.0;
+/// An op ellipse's half height, and least half width.
+const OP_RY: f64 = 15.0;
+const OP_MIN_RX: f64 = 21.0;
+const RANK_GAP: f64 = 44.0;
+const NODE_GAP: f64 = 14.0;
+const MARGIN: f64 = 12.0;
+/// Arrowhead length and half width.
+const ARROW: f64 = 8.0;
+const ARROW_HALF: f64 = 4.0;
+
+const INK: &str = "#333333";
+const EDGE: &str = "#555555";
+const ACCENT: &str = "#e8710a";
+const MUTED: &str = "#9e9e9e";
+const LEAF_FILL: &str = "#e3eefa";
+const OUT_FILL: &str = "#e2f3e5";
+const BAD_FILL: &str = "#fde3e3";
+const BAD_INK: &str = "#c62828";
+const OP_FILL: &str = "#f4f4f4";
+
+/// One value's box: its cells' texts and widths.
+struct Record {
+    cells: Vec<(String, f64)>,
+    width: f64,
+}
+
+/// What a drawn node is.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    /// The value at this position of `Picture::nodes`.
+    Value(usize),
+    /// The op that made that value.
+    Op(usize),
+}
+
+/// The SVG text of `pic`.
+pub(crate) fn write(pic: &Picture, opts: &DrawOptions) -> Result<String, DrawError> {
+    let hl = Marks::new(opts);
+    let records: Vec<Record> = (0..pic.nodes.len())
+        .map(|k| record(pic, k, opts, &hl))
+        .collect();
+    let map = Map {
+        tb: opts.rankdir == RankDir::TB,
+    };
+    let (kinds, wh, input) = graph(pic, &records, &map);
+    let max_bends = opts.max_nodes.saturating_mul(50);
+    let lay = layout::layout(&input, max_bends).map_err(|points| DrawError::TooTangled {
+        points,
+        limit: max_bends,
+    })?;
+    let mut s = String::with_capacity(600 * pic.nodes.len() + 400);
+    let (w, h) = map.xy(lay.extent.0 + MARGIN, lay.extent.1 + MARGIN);
+    let _ = writeln!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w:.0}" height="{h:.0}" viewBox="0 0 {w:.0} {h:.0}" font-family="{FONT_FAMILY}" font-size="{FONT}">"#,
+    );
+    let _ = writeln!(s, r#"<rect width="{w:.0}" height="{h:.0}" fill="white"/>"#);
+    edges(&mut s, pic, &kinds, &input, &lay, &map, &hl);
+    for (v, kind) in kinds.iter().enumerate() {
+        let (r, o) = lay.center[v];
+        match *kind {
+            Kind::Value(k) => value(&mut s, pic, k, &records[k], map.xy(r, o), &hl),
+            Kind::Op(k) => op(&mut s, pic, k, wh[v], map.xy(r, o), &hl),
+        }
+    }
+    s.push_str("</svg>\n");
+    Ok(s)
+}
+
+/// Abstract layout coordinates to SVG ones, margin included.
+struct Map {
+    tb: bool,
+}
+
+impl Map {
+    fn xy(&self, r: f64, o: f64) -> (f64, f64) {
+        if self.tb {
+            (o + MARGIN, r + MARGIN)
+        } else {
+            (r + MARGIN, o + MARGIN)
+        }
+    }
+
+    /// A node's size as (along r, along o) from its width and height.
+    fn ro(&self, w: f64, h: f64) -> (f64, f64) {
+        if self.tb {
+            (h, w)
+        } else {
+            (w, h)
+        }
+    }
+}
+
+/// The highlight, as sets of tape indices.
+struct Marks {
+    nodes: HashSet<usize>,
+    edges: HashSet<(usize, usize)>,
+    unknown: HashSet<usize>,
+}
+
+impl Marks {
+    fn new(opts: &DrawOptions) -> Marks {
+        let h = &opts.highlight;
+        Marks {
+            nodes: h.nodes.iter().copied().collect(),
+            edges: h.edges.iter().copied().collect(),
+            unknown: h.unknown_grads.iter().copied().collect(),
+        }
+    }
+}
+
+/// The cells of value `k`: label, data and (when shown) grad. A grad not known yet reads
+/// `grad ?` in a cell as wide as the number will be, so boxes keep their size from one
+/// step of backprop to the next.
+fn record(pic: &Picture, k: usize, opts: &DrawOptions, hl: &Marks) -> Record {
+    let n = &pic.nodes[k];
+    let width = |t: &str| text_width(t, FONT) + 2.0 * PAD;
+    let mut cells = vec![
+        n.label.clone(),
+        format!("data {}", number(n.data, opts.decimals)),
+    ]
+    .into_iter()
+    .map(|t| {
+        let w = width(&t);
+        (t, w)
+    })
+    .collect::<Vec<_>>();
+    let grad = n.grad.map(|g| format!("grad {}", number(g, opts.decimals)));
+    if hl.unknown.contains(&n.index) {
+        let w = grad.as_deref().map_or(0.0, width).max(width("grad ?"));
+        cells.push(("grad ?".to_string(), w));
+    } else if let Some(t) = grad {
+        cells.push((t.clone(), width(&t)));
+    }
+    let width = cells.iter().map(|c| c.1).sum();
+    Record { cells, width }
+}
+
+/// The drawn graph: a node per value and per op, edges op -> value and value -> op;
+/// each node's width and height.
+fn graph(pic: &Picture, records: &[Record], map: &Map) -> (Vec<Kind>, Vec<(f64, f64)>, Input) {
+    let n = pic.nodes.len();
+    let mut level = vec![0usize; n];
+    for &(c, p) in &pic.edges {
+        level[p] = level[p].max(level[c] + 1);
+    }
+    // Then every value moves right to just before its first use (leaves included), so a
+    // value made late from few inputs does not drag a long edge across the picture.
+    // Edges are ordered by parent, so walking them backwards meets parents first.
+    let mut first_use = vec![usize::MAX; n];
+    let mut e = pic.edges.len();
+    for k in (0..n).rev() {
+        if first_use[k] != usize::MAX {
+            level[k] = first_use[k] - 1;
+        }
+        while e > 0 && pic.edges[e - 1].1 == k {
+            e -= 1;
+            let c = pic.edges[e].0;
+            first_use[c] = first_use[c].min(level[k]);
+        }
+    }
+    let mut kinds = Vec::with_capacity(2 * n);
+    let mut rank = Vec::with_capacity(2 * n);
+    let mut wh = Vec::with_capacity(2 * n);
+    let mut op_of = vec![usize::MAX; n];
+    for k in 0..n {
+        kinds.push(Kind::Value(k));
+        rank.push(2 * level[k]);
+        wh.push((records[k].width, ROW));
+    }
+    let mut edges = Vec::with_capacity(n + pic.edges.len());
+    for k in 0..n {
+        if let Some(text) = &pic.nodes[k].op {
+            op_of[k] = kinds.len();
+            edges.push((kinds.len(), k));
+            kinds.push(Kind::Op(k));
+            rank.push(2 * level[k] - 1);
+            let rx = (text_width(text, FONT) / 2.0 + 12.0).max(OP_MIN_RX);
+            wh.push((2.0 * rx, 2.0 * OP_RY));
+        }
+    }
+    for &(c, p) in &pic.edges {
+        edges.push((c, op_of[p]));
+    }
+    let input = Input {
+        rank,
+        size: wh.iter().map(|&(w, h)| map.ro(w, h)).collect(),
+        edges,
+        rank_gap: RANK_GAP,
+        node_gap: NODE_GAP,
+    };
+    (kinds, wh, input)
+}
+
+/// Every edge, as a path through its bend points and an arrowhead.
+fn edges(
+    s: &mut String,
+    pic: &Picture,
+    kinds: &[Kind],
+    input: &Input,
+    lay: &Layout,
+    map: &Map,
+    hl: &Marks,
+) {
+    let size = |v: usize| input.size[v];
+    // The `o` each edge arrives from, to order the ports on its target's side.
+    let arrive: Vec<f64> = (0..input.edges.len())
+        .map(|e| {
+            let (a, _) = input.edges[e];
+            let (s0, s1) = (lay.bend_start[e], lay.bend_start[e + 1]);
+            if s1 > s0 {
+                lay.bend_o[s1 - 1]
+            } else {
+                lay.center[a].1
+            }
+        })
+        .collect();
+    let mut into: Vec<Vec<usize>> = vec![Vec::new(); kinds.len()];
+    for (e, &(_, b)) in input.edges.iter().enumerate() {
+        into[b].push(e);
+    }
+    let mut port = vec![0.0; input.edges.len()];
+    for list in &mut into {
+        list.sort_by(|&x, &y| arrive[x].total_cmp(&arrive[y]).then(x.cmp(&y)));
+        let k = list.len();
+        if k > 1 {
+            let half_o = OP_RY.min(size(input.edges[list[0]].1).1 / 2.0);
+            let step = (1.4 * half_o / (k - 1) as f64).min(8.0);
+            for (j, &e) in list.iter().enumerate() {
+                port[e] = (j as f64 - (k - 1) as f64 / 2.0) * step;
+            }
+        }
+    }
+    for (e, &(a, b)) in input.edges.iter().enumerate() {
+        let (ra, oa) = lay.center[a];
+        let (rb, ob) = lay.center[b];
+        let (la, _) = size(a);
+        let (lb, wb) = size(b);
+        let mut path = Path::new(map);
+        let start = ra + la / 2.0;
+        path.move_to(start, oa);
+        let mut at = (lay.bands[input.rank[a]].1, oa);
+        path.line_to(at.0, at.1);
+        let bends = &lay.bend_o[lay.bend_start[e]..lay.bend_start[e + 1]];
+        for (j, &ob_) in bends.iter().enumerate() {
+            let band = lay.bands[input.rank[a] + 1 + j];
+            path.curve(at, (band.0, ob_));
+            path.line_to(band.1, ob_);
+            at = (band.1, ob_);
+        }
+        // The tip touches the target's border: an ellipse's (at the port) or a record's side.
+        let d = port[e];
+        let tip_r = match kinds[b] {
+            Kind::Op(_) => rb - lb / 2.0 * (1.0 - (d / (wb / 2.0)).powi(2)).max(0.0).sqrt(),
+            Kind::Value(_) => rb - lb / 2.0,
+        };
+        let end_o = ob + d;
+        let base = tip_r - ARROW;
+        let band_start = lay.bands[input.rank[b]].0;
+        path.curve(at, (base.min(band_start), end_o));
+        path.line_to(base, end_o);
+        let (child, parent) = match (kinds[a], kinds[b]) {
+            (Kind::Value(c), Kind::Op(p)) => (c, p),
+            (Kind::Op(p), _) => (p, p),
+            _ => unreachable!("edges run value -> op -> value"),
+        };
+        let is_use = kinds[a] != Kind::Op(parent);
+        let lit = if is_use {
+            hl.edges
+                .contains(&(pic.nodes[child].index, pic.nodes[parent].index))
+        } else {
+            hl.nodes.contains(&pic.nodes[parent].index)
+        };
+        let (colour, width) = if lit { (ACCENT, 2.5) } else { (EDGE, 1.2) };
+        let name = |k: Kind| match k {
+            Kind::Value(k) => format!("n{}", pic.nodes[k].index),
+            Kind::Op(k) => format!("n{}_op", pic.nodes[k].index),
+        };
+        let _ = write!(
+            s,
+            r#"<g class="edge" data-from="{}" data-to="{}"><path d="{}" fill="none" stroke="{colour}" stroke-width="{width}"/>"#,
+            name(kinds[a]),
+            name(kinds[b]),
+            path.d
+        );
+        let (tx, ty) = map.xy(tip_r, end_o);
+        let (ax, ay) = map.xy(base, end_o - ARROW_HALF);
+        let (bx, by) = map.xy(base, end_o + ARROW_HALF);
+        let _ = writeln!(
+            s,
+            r#"<polygon points="{tx:.1},{ty:.1} {ax:.1},{ay:.1} {bx:.1},{by:.1}" fill="{colour}"/></g>"#
+        );
+    }
+}
+
+/// An SVG path built in layout coordinates.
+struct Path<'m> {
+    map: &'m Map,
+    d: String,
+}
+
+impl<'m> Path<'m> {
+    fn new(map: &'m Map) -> Path<'m> {
+        Path {
+            map,
+            d: String::with_capacity(64),
+        }
+    }
+
+    fn move_to(&mut self, r: f64, o: f64) {
+        let (x, y) = self.map.xy(r, o);
+        let _ = write!(self.d, "M{x:.1},{y:.1}");
+    }
+
+    fn line_to(&mut self, r: f64, o: f64) {
+        let (x, y) = self.map.xy(r, o);
+        let _ = write!(self.d, " L{x:.1},{y:.1}");
+    }
+
+    /// A curve from `from` to `to` that leaves and arrives running along `r`.
+    fn curve(&mut self, from: (f64, f64), to: (f64, f64)) {
+        let mid = (from.0 + to.0) / 2.0;
+        let (x1, y1) = self.map.xy(mid, from.1);
+        let (x2, y2) = self.map.xy(mid, to.1);
+        let (x, y) = self.map.xy(to.0, to.1);
+        let _ = write!(self.d, " C{x1:.1},{y1:.1} {x2:.1},{y2:.1} {x:.1},{y:.1}");
+    }
+}
+
+/// Escapes text for SVG.
+fn xml(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => s.push_str("&amp;"),
+            '<' => s.push_str("&lt;"),
+            '>' => s.push_str("&gt;"),
+            '"' => s.push_str("&quot;"),
+            c if c.is_control() => s.push(' '),
+            c => s.push(c),
+        }
+    }
+    s
+}
+
+/// A value's record at centre `(cx, cy)`.
+fn value(s: &mut String, pic: &Picture, k: usize, rec: &Record, (cx, cy): (f64, f64), hl: &Marks) {
+    let n = &pic.nodes[k];
+    let bad = !n.data.is_finite() || n.grad.is_some_and(|g| !g.is_finite());
+    let output = k + 1 == pic.nodes.len();
+    let lit = hl.nodes.contains(&n.index);
+    let mut class = String::from("value");
+    let mut fill = "white";
+    if n.op.is_none() {
+        class += " leaf";
+        fill = LEAF_FILL;
+    }
+    if output {
+        class += " output";
+        fill = OUT_FILL;
+    }
+    if bad {
+        class += " nonfinite";
+        fill = BAD_FILL;
+    }
+    let (stroke, width) = match (lit, bad, output) {
+        (true, _, _) => (ACCENT, 3.0),
+        (_, true, _) => (BAD_INK, 2.0),
+        (_, _, true) => (INK, 2.0),
+        _ => (INK, 1.0),
+    };
+    if lit {
+        class += " highlight";
+    }
+    let (x, y) = (cx - rec.width / 2.0, cy - ROW / 2.0);
+    let _ = writeln!(
+        s,
+        r#"<g class="{class}" id="n{}"><rect class="box" x="{x:.1}" y="{y:.1}" width="{:.1}" height="{ROW}" rx="3" fill="{fill}" stroke="{stroke}" stroke-width="{width}"/>"#,
+        n.index, rec.width
+    );
+    let mut at = x;
+    for (j, (text, w)) in rec.cells.iter().enumerate() {
+        if j > 0 {
+            let _ = writeln!(
+                s,
+                r#"<line x1="{at:.1}" y1="{y:.1}" x2="{at:.1}" y2="{:.1}" stroke="{stroke}" stroke-width="1"/>"#,
+                y + ROW
+            );
+        }
+        let unknown = j == 2 && hl.unknown.contains(&n.index) && text == "grad ?";
+        let cell_bad = match j {
+            1 => !n.data.is_finite(),
+            2 => !unknown && n.grad.is_some_and(|g| !g.is_finite()),
+            _ => false,
+        };
+        let style = if unknown {
+            format!(r#" fill="{MUTED}" font-style="italic""#)
+        } else if cell_bad {
+            format!(r#" fill="{BAD_INK}" font-weight="bold""#)
+        } else if j == 0 {
+            r#" font-weight="bold""#.to_string()
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            s,
+            r#"<text class="cell" x="{:.1}" y="{:.1}" text-anchor="middle"{style}>{}</text>"#,
+            at + w / 2.0,
+            cy + 0.35 * FONT,
+            xml(text)
+        );
+        at += w;
+    }
+    s.push_str("</g>\n");
+}
+
+/// The op node of value `k`, of size `(w, h)`, at centre `(cx, cy)`.
+fn op(
+    s: &mut String,
+    pic: &Picture,
+    k: usize,
+    (w, h): (f64, f64),
+    (cx, cy): (f64, f64),
+    hl: &Marks,
+) {
+    let n = &pic.nodes[k];
+    let lit = hl.nodes.contains(&n.index);
+    let (stroke, width) = if lit { (ACCENT, 3.0) } else { (EDGE, 1.0) };
+    let _ = writeln!(
+        s,
+        r#"<g class="op" id="n{}_op"><ellipse cx="{cx:.1}" cy="{cy:.1}" rx="{:.1}" ry="{:.1}" fill="{OP_FILL}" stroke="{stroke}" stroke-width="{width}"/><text x="{cx:.1}" y="{:.1}" text-anchor="middle">{}</text></g>"#,
+        n.index,
+        w / 2.0,
+        h / 2.0,
+        cy + 0.35 * FONT,
+        xml(n.op.as_deref().unwrap_or_default())
+    );
+}
