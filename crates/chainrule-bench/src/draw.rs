@@ -71,7 +71,7 @@ pub fn run(n: usize) -> bool {
     let seconds = t.elapsed().as_secs_f64();
     let (ok, check) = match &result {
         Ok(svg) => {
-            let boxes = svg.matches(r#"class="box""#).count();
+            let boxes = svg.matches(r#"<rect class="box"#).count();
             (
                 boxes == nodes && svg.ends_with("</svg>\n"),
                 format!("svg bytes={} boxes={boxes}", svg.len()),

@@ -96,7 +96,7 @@ pub(crate) fn layout(input: &Input, max_bends: usize) -> Result<Layout, usize> {
     let (mut lg, bend_start) = layered(input);
     order(&mut lg);
     let (o, extent_o) = place(&lg, input);
-    let bands = bands(input, lg.layers.len());
+    let bands = bands(input, &lg);
     let center = (0..lg.n_real)
         .map(|v| {
             let (s, e) = bands[input.rank[v]];
@@ -362,18 +362,20 @@ fn isotonic(desired: &[(f64, f64)], seps: &[f64]) -> Vec<f64> {
     y
 }
 
-/// Each column's band along `r`: as wide as its widest node, one gap after another.
-fn bands(input: &Input, columns: usize) -> Vec<(f64, f64)> {
+/// Each column's band along `r`: as wide as its widest node, then a gap that widens
+/// with the number of edges crossing it, so dense fans stay legible.
+fn bands(input: &Input, lg: &Layered) -> Vec<(f64, f64)> {
+    let columns = lg.layers.len();
     let mut width = vec![0.0f64; columns];
     for (v, &r) in input.rank.iter().enumerate() {
         width[r] = width[r].max(input.size[v].0);
     }
     let mut at = 0.0;
-    width
-        .iter()
-        .map(|&w| {
-            let band = (at, at + w);
-            at += w + input.rank_gap;
+    (0..columns)
+        .map(|c| {
+            let band = (at, at + width[c]);
+            let crossing: usize = lg.layers[c].iter().map(|&v| lg.succs.of(v).len()).sum();
+            at += width[c] + input.rank_gap + (0.75 * crossing as f64).min(48.0);
             band
         })
         .collect()

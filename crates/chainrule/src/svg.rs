@@ -24,15 +24,26 @@ const MARGIN: f64 = 12.0;
 const ARROW: f64 = 8.0;
 const ARROW_HALF: f64 = 4.0;
 
-const INK: &str = "#333333";
-const EDGE: &str = "#555555";
-const ACCENT: &str = "#e8710a";
-const MUTED: &str = "#9e9e9e";
-const LEAF_FILL: &str = "#e3eefa";
-const OUT_FILL: &str = "#e2f3e5";
-const BAD_FILL: &str = "#fde3e3";
-const BAD_INK: &str = "#c62828";
-const OP_FILL: &str = "#f4f4f4";
+/// Styles by class: the drawing's look in one place. `box-*` classes mark leaves, the
+/// output, non-finite values and highlighted ones; `*-lit` the highlight.
+const STYLE: &str = "<style>\
+text{text-anchor:middle;fill:#222}\
+.box{fill:#fff;stroke:#333;stroke-width:1}\
+.box-leaf{fill:#e3eefa}\
+.box-out{fill:#e2f3e5;stroke-width:2}\
+.box-bad{fill:#fde3e3;stroke:#c62828;stroke-width:2}\
+.box-lit{stroke:#e8710a;stroke-width:3}\
+.sep{stroke:#333;stroke-width:1}\
+.cell-label{font-weight:bold}\
+.cell-bad{fill:#c62828;font-weight:bold}\
+.cell-unknown{fill:#9e9e9e;font-style:italic}\
+.opnode{fill:#f4f4f4;stroke:#555;stroke-width:1}\
+.opnode-lit{stroke:#e8710a;stroke-width:3}\
+.wire{fill:none;stroke:#555;stroke-width:1.2}\
+.wire-lit{stroke:#e8710a;stroke-width:2.5}\
+.head{fill:#555}\
+.head-lit{fill:#e8710a}\
+</style>\n";
 
 /// One value's box: its cells' texts and widths.
 struct Record {
@@ -64,13 +75,15 @@ pub(crate) fn write(pic: &Picture, opts: &DrawOptions) -> Result<String, DrawErr
         points,
         limit: max_bends,
     })?;
-    let mut s = String::with_capacity(600 * pic.nodes.len() + 400);
+    let mut s = String::with_capacity(900 * pic.nodes.len() + 1000);
     let (w, h) = map.xy(lay.extent.0 + MARGIN, lay.extent.1 + MARGIN);
+    let (w, h) = (w.ceil(), h.ceil());
     let _ = writeln!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w:.0}" height="{h:.0}" viewBox="0 0 {w:.0} {h:.0}" font-family="{FONT_FAMILY}" font-size="{FONT}">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{FONT_FAMILY}" font-size="{FONT}">"#,
     );
-    let _ = writeln!(s, r#"<rect width="{w:.0}" height="{h:.0}" fill="white"/>"#);
+    s.push_str(STYLE);
+    let _ = writeln!(s, r#"<rect width="{w}" height="{h}" fill="white"/>"#);
     edges(&mut s, pic, &kinds, &input, &lay, &map, &hl);
     for (v, kind) in kinds.iter().enumerate() {
         let (r, o) = lay.center[v];
@@ -184,6 +197,10 @@ fn graph(pic: &Picture, records: &[Record], map: &Map) -> (Vec<Kind>, Vec<(f64, 
         rank.push(2 * level[k]);
         wh.push((records[k].width, ROW));
     }
+    let mut fan_in = vec![0usize; n];
+    for &(_, p) in &pic.edges {
+        fan_in[p] += 1;
+    }
     let mut edges = Vec::with_capacity(n + pic.edges.len());
     for k in 0..n {
         if let Some(text) = &pic.nodes[k].op {
@@ -192,7 +209,9 @@ fn graph(pic: &Picture, records: &[Record], map: &Map) -> (Vec<Kind>, Vec<(f64, 
             kinds.push(Kind::Op(k));
             rank.push(2 * level[k] - 1);
             let rx = (text_width(text, FONT) / 2.0 + 12.0).max(OP_MIN_RX);
-            wh.push((2.0 * rx, 2.0 * OP_RY));
+            // Taller for many operands, so their arrows arrive apart.
+            let ry = (OP_RY + 2.0 * fan_in[k].saturating_sub(4) as f64).min(3.0 * OP_RY);
+            wh.push((2.0 * rx, 2.0 * ry));
         }
     }
     for &(c, p) in &pic.edges {
@@ -240,7 +259,7 @@ fn edges(
         list.sort_by(|&x, &y| arrive[x].total_cmp(&arrive[y]).then(x.cmp(&y)));
         let k = list.len();
         if k > 1 {
-            let half_o = OP_RY.min(size(input.edges[list[0]].1).1 / 2.0);
+            let half_o = size(input.edges[list[0]].1).1 / 2.0;
             let step = (1.4 * half_o / (k - 1) as f64).min(8.0);
             for (j, &e) in list.iter().enumerate() {
                 port[e] = (j as f64 - (k - 1) as f64 / 2.0) * step;
@@ -287,25 +306,49 @@ fn edges(
         } else {
             hl.nodes.contains(&pic.nodes[parent].index)
         };
-        let (colour, width) = if lit { (ACCENT, 2.5) } else { (EDGE, 1.2) };
-        let name = |k: Kind| match k {
-            Kind::Value(k) => format!("n{}", pic.nodes[k].index),
-            Kind::Op(k) => format!("n{}_op", pic.nodes[k].index),
+        let name = |s: &mut String, k: Kind| match k {
+            Kind::Value(k) => {
+                let _ = write!(s, "n{}", pic.nodes[k].index);
+            }
+            Kind::Op(k) => {
+                let _ = write!(s, "n{}_op", pic.nodes[k].index);
+            }
         };
-        let _ = write!(
-            s,
-            r#"<g class="edge" data-from="{}" data-to="{}"><path d="{}" fill="none" stroke="{colour}" stroke-width="{width}"/>"#,
-            name(kinds[a]),
-            name(kinds[b]),
-            path.d
-        );
-        let (tx, ty) = map.xy(tip_r, end_o);
-        let (ax, ay) = map.xy(base, end_o - ARROW_HALF);
-        let (bx, by) = map.xy(base, end_o + ARROW_HALF);
-        let _ = writeln!(
-            s,
-            r#"<polygon points="{tx:.1},{ty:.1} {ax:.1},{ay:.1} {bx:.1},{by:.1}" fill="{colour}"/></g>"#
-        );
+        let lit = if lit { "-lit" } else { "" };
+        let lit_class = if lit.is_empty() { "" } else { " lit" };
+        let _ = write!(s, r#"<g class="edge{lit_class}" data-from=""#);
+        name(s, kinds[a]);
+        s.push_str(r#"" data-to=""#);
+        name(s, kinds[b]);
+        let _ = write!(s, r#""><path class="wire wire{lit}" d=""#);
+        s.push_str(&path.d);
+        let _ = write!(s, r#""/><polygon class="head head{lit}" points=""#);
+        let mut pt = |r: f64, o: f64, sep: &str| {
+            let (x, y) = map.xy(r, o);
+            put(s, x);
+            s.push(',');
+            put(s, y);
+            s.push_str(sep);
+        };
+        pt(tip_r, end_o, " ");
+        pt(base, end_o - ARROW_HALF, " ");
+        pt(base, end_o + ARROW_HALF, "");
+        s.push_str("\"/></g>\n");
+    }
+}
+
+/// Writes `x` rounded to one decimal, without a trailing `.0`: integer formatting, which
+/// is several times faster than float formatting on drawings of thousands of nodes.
+fn put(s: &mut String, x: f64) {
+    let tenths = (x * 10.0).round() as i64;
+    if tenths < 0 {
+        s.push('-');
+    }
+    let t = tenths.unsigned_abs();
+    let _ = write!(s, "{}", t / 10);
+    if t % 10 != 0 {
+        s.push('.');
+        s.push((b'0' + (t % 10) as u8) as char);
     }
 }
 
@@ -324,22 +367,31 @@ impl<'m> Path<'m> {
     }
 
     fn move_to(&mut self, r: f64, o: f64) {
-        let (x, y) = self.map.xy(r, o);
-        let _ = write!(self.d, "M{x:.1},{y:.1}");
+        self.d.push('M');
+        self.point(r, o);
     }
 
     fn line_to(&mut self, r: f64, o: f64) {
-        let (x, y) = self.map.xy(r, o);
-        let _ = write!(self.d, " L{x:.1},{y:.1}");
+        self.d.push_str(" L");
+        self.point(r, o);
     }
 
     /// A curve from `from` to `to` that leaves and arrives running along `r`.
     fn curve(&mut self, from: (f64, f64), to: (f64, f64)) {
         let mid = (from.0 + to.0) / 2.0;
-        let (x1, y1) = self.map.xy(mid, from.1);
-        let (x2, y2) = self.map.xy(mid, to.1);
-        let (x, y) = self.map.xy(to.0, to.1);
-        let _ = write!(self.d, " C{x1:.1},{y1:.1} {x2:.1},{y2:.1} {x:.1},{y:.1}");
+        self.d.push_str(" C");
+        self.point(mid, from.1);
+        self.d.push(' ');
+        self.point(mid, to.1);
+        self.d.push(' ');
+        self.point(to.0, to.1);
+    }
+
+    fn point(&mut self, r: f64, o: f64) {
+        let (x, y) = self.map.xy(r, o);
+        put(&mut self.d, x);
+        self.d.push(',');
+        put(&mut self.d, y);
     }
 }
 
@@ -363,68 +415,57 @@ fn xml(text: &str) -> String {
 fn value(s: &mut String, pic: &Picture, k: usize, rec: &Record, (cx, cy): (f64, f64), hl: &Marks) {
     let n = &pic.nodes[k];
     let bad = !n.data.is_finite() || n.grad.is_some_and(|g| !g.is_finite());
-    let output = k + 1 == pic.nodes.len();
-    let lit = hl.nodes.contains(&n.index);
-    let mut class = String::from("value");
-    let mut fill = "white";
-    if n.op.is_none() {
-        class += " leaf";
-        fill = LEAF_FILL;
+    let flags = [
+        (n.op.is_none(), "leaf"),
+        (k + 1 == pic.nodes.len(), "out"),
+        (bad, "bad"),
+        (hl.nodes.contains(&n.index), "lit"),
+    ];
+    let _ = write!(s, r#"<g class="value"#);
+    for (on, name) in flags {
+        if on {
+            let _ = write!(s, " {name}");
+        }
     }
-    if output {
-        class += " output";
-        fill = OUT_FILL;
-    }
-    if bad {
-        class += " nonfinite";
-        fill = BAD_FILL;
-    }
-    let (stroke, width) = match (lit, bad, output) {
-        (true, _, _) => (ACCENT, 3.0),
-        (_, true, _) => (BAD_INK, 2.0),
-        (_, _, true) => (INK, 2.0),
-        _ => (INK, 1.0),
-    };
-    if lit {
-        class += " highlight";
+    let _ = write!(s, r#"" id="n{}"><rect class="box"#, n.index);
+    for (on, name) in flags {
+        if on {
+            let _ = write!(s, " box-{name}");
+        }
     }
     let (x, y) = (cx - rec.width / 2.0, cy - ROW / 2.0);
-    let _ = writeln!(
-        s,
-        r#"<g class="{class}" id="n{}"><rect class="box" x="{x:.1}" y="{y:.1}" width="{:.1}" height="{ROW}" rx="3" fill="{fill}" stroke="{stroke}" stroke-width="{width}"/>"#,
-        n.index, rec.width
-    );
+    s.push_str(r#"" x=""#);
+    put(s, x);
+    s.push_str(r#"" y=""#);
+    put(s, y);
+    s.push_str(r#"" width=""#);
+    put(s, rec.width);
+    let _ = writeln!(s, r#"" height="{ROW}" rx="3"/>"#);
     let mut at = x;
     for (j, (text, w)) in rec.cells.iter().enumerate() {
         if j > 0 {
-            let _ = writeln!(
-                s,
-                r#"<line x1="{at:.1}" y1="{y:.1}" x2="{at:.1}" y2="{:.1}" stroke="{stroke}" stroke-width="1"/>"#,
-                y + ROW
-            );
+            s.push_str(r#"<line class="sep" x1=""#);
+            put(s, at);
+            s.push_str(r#"" y1=""#);
+            put(s, y);
+            s.push_str(r#"" x2=""#);
+            put(s, at);
+            s.push_str(r#"" y2=""#);
+            put(s, y + ROW);
+            s.push_str("\"/>");
         }
-        let unknown = j == 2 && hl.unknown.contains(&n.index) && text == "grad ?";
-        let cell_bad = match j {
-            1 => !n.data.is_finite(),
-            2 => !unknown && n.grad.is_some_and(|g| !g.is_finite()),
-            _ => false,
+        let class = match j {
+            0 => "cell cell-label",
+            1 if !n.data.is_finite() => "cell cell-bad",
+            2 if hl.unknown.contains(&n.index) => "cell cell-unknown",
+            2 if n.grad.is_some_and(|g| !g.is_finite()) => "cell cell-bad",
+            _ => "cell",
         };
-        let style = if unknown {
-            format!(r#" fill="{MUTED}" font-style="italic""#)
-        } else if cell_bad {
-            format!(r#" fill="{BAD_INK}" font-weight="bold""#)
-        } else if j == 0 {
-            r#" font-weight="bold""#.to_string()
-        } else {
-            String::new()
-        };
-        let _ = writeln!(
-            s,
-            r#"<text class="cell" x="{:.1}" y="{:.1}" text-anchor="middle"{style}>{}</text>"#,
-            at + w / 2.0,
-            cy + 0.35 * FONT,
-            xml(text)
-        );
+        let _ = write!(s, r#"<text class="{class}" x=""#);
+        put(s, at + w / 2.0);
+        s.push_str(r#"" y=""#);
+        put(s, cy + 0.35 * FONT);
+        let _ = writeln!(s, r#"">{}</text>"#, xml(text));
         at += w;
     }
     s.push_str("</g>\n");
@@ -440,15 +481,34 @@ fn op(
     hl: &Marks,
 ) {
     let n = &pic.nodes[k];
-    let lit = hl.nodes.contains(&n.index);
-    let (stroke, width) = if lit { (ACCENT, 3.0) } else { (EDGE, 1.0) };
+    let lit = if hl.nodes.contains(&n.index) {
+        " lit"
+    } else {
+        ""
+    };
+    let _ = write!(
+        s,
+        r#"<g class="op{lit}" id="n{}_op"><ellipse class="opnode"#,
+        n.index
+    );
+    if !lit.is_empty() {
+        s.push_str(" opnode-lit");
+    }
+    s.push_str(r#"" cx=""#);
+    put(s, cx);
+    s.push_str(r#"" cy=""#);
+    put(s, cy);
+    s.push_str(r#"" rx=""#);
+    put(s, w / 2.0);
+    s.push_str(r#"" ry=""#);
+    put(s, h / 2.0);
+    s.push_str(r#""/><text x=""#);
+    put(s, cx);
+    s.push_str(r#"" y=""#);
+    put(s, cy + 0.35 * FONT);
     let _ = writeln!(
         s,
-        r#"<g class="op" id="n{}_op"><ellipse cx="{cx:.1}" cy="{cy:.1}" rx="{:.1}" ry="{:.1}" fill="{OP_FILL}" stroke="{stroke}" stroke-width="{width}"/><text x="{cx:.1}" y="{:.1}" text-anchor="middle">{}</text></g>"#,
-        n.index,
-        w / 2.0,
-        h / 2.0,
-        cy + 0.35 * FONT,
+        r#"">{}</text></g>"#,
         xml(n.op.as_deref().unwrap_or_default())
     );
 }
