@@ -94,6 +94,11 @@ pub fn random(g: &Graph, n: usize, window: usize, mut seed: u64) -> Var<'_> {
     out
 }
 
+/// A point.
+pub type Pt = (f64, f64);
+/// A bounding box: x0, y0, x1, y1.
+pub type BBox = (f64, f64, f64, f64);
+
 /// A drawn node's shape.
 #[derive(Clone, Copy, Debug)]
 pub enum Shape {
@@ -284,7 +289,7 @@ pub fn parse(svg: &str) -> Drawing {
 }
 
 /// Reads `M x,y L x,y C x,y x,y x,y ...` (absolute commands only).
-fn parse_path(d: &str) -> ((f64, f64), Vec<Vec<(f64, f64)>>) {
+fn parse_path(d: &str) -> (Pt, Vec<Vec<Pt>>) {
     let mut start = None;
     let mut segments = Vec::new();
     let mut cmd = ' ';
@@ -319,7 +324,7 @@ fn parse_path(d: &str) -> ((f64, f64), Vec<Vec<(f64, f64)>>) {
 pub fn check_geometry(d: &Drawing, values: usize, ops: usize) {
     assert_eq!(d.boxes, values, "one box per value");
     assert_eq!(d.ellipses, ops, "one ellipse per op");
-    let mut shapes: Vec<(&String, (f64, f64, f64, f64))> =
+    let mut shapes: Vec<(&String, BBox)> =
         d.shapes.iter().map(|(k, s)| (k, s.bbox())).collect();
     for (_, (x0, y0, x1, y1)) in &shapes {
         assert!(
