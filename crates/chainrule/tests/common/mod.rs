@@ -324,8 +324,7 @@ fn parse_path(d: &str) -> (Pt, Vec<Vec<Pt>>) {
 pub fn check_geometry(d: &Drawing, values: usize, ops: usize) {
     assert_eq!(d.boxes, values, "one box per value");
     assert_eq!(d.ellipses, ops, "one ellipse per op");
-    let mut shapes: Vec<(&String, BBox)> =
-        d.shapes.iter().map(|(k, s)| (k, s.bbox())).collect();
+    let mut shapes: Vec<(&String, BBox)> = d.shapes.iter().map(|(k, s)| (k, s.bbox())).collect();
     for (_, (x0, y0, x1, y1)) in &shapes {
         assert!(
             *x0 >= 0.0 && *y0 >= 0.0 && *x1 <= d.width && *y1 <= d.height,
