@@ -34,8 +34,8 @@ text{text-anchor:middle;fill:#222}\
 .box-bad{fill:#fde3e3;stroke:#c62828;stroke-width:2}\
 .box-lit{stroke:#e8710a;stroke-width:3}\
 .sep{stroke:#333;stroke-width:1}\
-.cell-label{font-weight:bold}\
-.cell-bad{fill:#c62828;font-weight:bold}\
+.cell-label{fill:#000}\
+.cell-bad{fill:#c62828}\
 .cell-unknown{fill:#9e9e9e;font-style:italic}\
 .opnode{fill:#f4f4f4;stroke:#555;stroke-width:1}\
 .opnode-lit{stroke:#e8710a;stroke-width:3}\
