@@ -3,6 +3,7 @@
 //!
 //! ```text
 //! chainrule-bench <W1|W3|W4> [--n N]    one workload, one JSON line, exit 1 if its check fails
+//! chainrule-bench draw [--n N]          layout + SVG of a random graph of N values (10,000)
 //! chainrule-bench all                   every workload once
 //! ```
 //!
@@ -200,7 +201,7 @@ fn report(workload: Workload, n: usize) -> bool {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: chainrule-bench <W1|W3|W4> [--n N]\n       chainrule-bench all\n\
+        "usage: chainrule-bench <W1|W3|W4> [--n N]\n       chainrule-bench draw [--n N]\n       chainrule-bench all\n\
          The workloads are defined in docs/WORKLOADS.md."
     );
     std::process::exit(2)

@@ -237,92 +237,32 @@ fn edges(
     map: &Map,
     hl: &Marks,
 ) {
-    let size = |v: usize| input.size[v];
-    // The `o` each edge arrives from, to order the ports on its target's side.
-    let arrive: Vec<f64> = (0..input.edges.len())
-        .map(|e| {
-            let (a, _) = input.edges[e];
-            let (s0, s1) = (lay.bend_start[e], lay.bend_start[e + 1]);
-            if s1 > s0 {
-                lay.bend_o[s1 - 1]
-            } else {
-                lay.center[a].1
-            }
-        })
-        .collect();
-    let mut into: Vec<Vec<usize>> = vec![Vec::new(); kinds.len()];
-    for (e, &(_, b)) in input.edges.iter().enumerate() {
-        into[b].push(e);
-    }
-    let mut port = vec![0.0; input.edges.len()];
-    for list in &mut into {
-        list.sort_by(|&x, &y| arrive[x].total_cmp(&arrive[y]).then(x.cmp(&y)));
-        let k = list.len();
-        if k > 1 {
-            let half_o = size(input.edges[list[0]].1).1 / 2.0;
-            let step = (1.4 * half_o / (k - 1) as f64).min(8.0);
-            for (j, &e) in list.iter().enumerate() {
-                port[e] = (j as f64 - (k - 1) as f64 / 2.0) * step;
-            }
-        }
-    }
+    let port = ports(input, lay);
     for (e, &(a, b)) in input.edges.iter().enumerate() {
-        let (ra, oa) = lay.center[a];
-        let (rb, ob) = lay.center[b];
-        let (la, _) = size(a);
-        let (lb, wb) = size(b);
-        let mut path = Path::new(map);
-        let start = ra + la / 2.0;
-        path.move_to(start, oa);
-        let mut at = (lay.bands[input.rank[a]].1, oa);
-        path.line_to(at.0, at.1);
-        let bends = &lay.bend_o[lay.bend_start[e]..lay.bend_start[e + 1]];
-        for (j, &ob_) in bends.iter().enumerate() {
-            let band = lay.bands[input.rank[a] + 1 + j];
-            path.curve(at, (band.0, ob_));
-            path.line_to(band.1, ob_);
-            at = (band.1, ob_);
-        }
-        // The tip touches the target's border: an ellipse's (at the port) or a record's side.
-        let d = port[e];
-        let tip_r = match kinds[b] {
-            Kind::Op(_) => rb - lb / 2.0 * (1.0 - (d / (wb / 2.0)).powi(2)).max(0.0).sqrt(),
-            Kind::Value(_) => rb - lb / 2.0,
-        };
-        let end_o = ob + d;
-        let base = tip_r - ARROW;
-        let band_start = lay.bands[input.rank[b]].0;
-        path.curve(at, (base.min(band_start), end_o));
-        path.line_to(base, end_o);
-        let (child, parent) = match (kinds[a], kinds[b]) {
-            (Kind::Value(c), Kind::Op(p)) => (c, p),
-            (Kind::Op(p), _) => (p, p),
+        let lit = match (kinds[a], kinds[b]) {
+            (Kind::Value(c), Kind::Op(p)) => {
+                hl.edges.contains(&(pic.nodes[c].index, pic.nodes[p].index))
+            }
+            (Kind::Op(p), _) => hl.nodes.contains(&pic.nodes[p].index),
             _ => unreachable!("edges run value -> op -> value"),
         };
-        let is_use = kinds[a] != Kind::Op(parent);
-        let lit = if is_use {
-            hl.edges
-                .contains(&(pic.nodes[child].index, pic.nodes[parent].index))
-        } else {
-            hl.nodes.contains(&pic.nodes[parent].index)
+        let (edge_class, wire_class, head_class) = match lit {
+            true => (" lit", " wire-lit", " head-lit"),
+            false => ("", "", ""),
         };
-        let name = |s: &mut String, k: Kind| match k {
-            Kind::Value(k) => {
-                let _ = write!(s, "n{}", pic.nodes[k].index);
-            }
-            Kind::Op(k) => {
-                let _ = write!(s, "n{}_op", pic.nodes[k].index);
-            }
+        let name = |s: &mut String, k: Kind| {
+            let _ = match k {
+                Kind::Value(k) => write!(s, "n{}", pic.nodes[k].index),
+                Kind::Op(k) => write!(s, "n{}_op", pic.nodes[k].index),
+            };
         };
-        let lit = if lit { "-lit" } else { "" };
-        let lit_class = if lit.is_empty() { "" } else { " lit" };
-        let _ = write!(s, r#"<g class="edge{lit_class}" data-from=""#);
+        let _ = write!(s, r#"<g class="edge{edge_class}" data-from=""#);
         name(s, kinds[a]);
         s.push_str(r#"" data-to=""#);
         name(s, kinds[b]);
-        let _ = write!(s, r#""><path class="wire wire{lit}" d=""#);
-        s.push_str(&path.d);
-        let _ = write!(s, r#""/><polygon class="head head{lit}" points=""#);
+        let _ = write!(s, r#""><path class="wire{wire_class}" d=""#);
+        let (tip, end_o) = route(s, e, input, lay, map, port[e], &kinds[b]);
+        let _ = write!(s, r#""/><polygon class="head{head_class}" points=""#);
         let mut pt = |r: f64, o: f64, sep: &str| {
             let (x, y) = map.xy(r, o);
             put(s, x);
@@ -330,11 +270,81 @@ fn edges(
             put(s, y);
             s.push_str(sep);
         };
-        pt(tip_r, end_o, " ");
-        pt(base, end_o - ARROW_HALF, " ");
-        pt(base, end_o + ARROW_HALF, "");
+        pt(tip, end_o, " ");
+        pt(tip - ARROW, end_o - ARROW_HALF, " ");
+        pt(tip - ARROW, end_o + ARROW_HALF, "");
         s.push_str("\"/></g>\n");
     }
+}
+
+/// Where each edge meets its target, across the arrows: edges into one node are spread
+/// over its side in the order they arrive from, so two uses of a value stay apart.
+fn ports(input: &Input, lay: &Layout) -> Vec<f64> {
+    let arrive = |e: usize| {
+        let (s0, s1) = (lay.bend_start[e], lay.bend_start[e + 1]);
+        if s1 > s0 {
+            lay.bend_o[s1 - 1]
+        } else {
+            lay.center[input.edges[e].0].1
+        }
+    };
+    let mut into: Vec<Vec<usize>> = vec![Vec::new(); input.rank.len()];
+    for (e, &(_, b)) in input.edges.iter().enumerate() {
+        into[b].push(e);
+    }
+    let mut port = vec![0.0; input.edges.len()];
+    for (b, list) in into.iter_mut().enumerate() {
+        let k = list.len();
+        if k > 1 {
+            list.sort_by(|&x, &y| arrive(x).total_cmp(&arrive(y)).then(x.cmp(&y)));
+            let step = (1.4 * input.size[b].1 / 2.0 / (k - 1) as f64).min(8.0);
+            for (j, &e) in list.iter().enumerate() {
+                port[e] = (j as f64 - (k - 1) as f64 / 2.0) * step;
+            }
+        }
+    }
+    port
+}
+
+/// Writes edge `e`'s path: from the middle of its source's far side, straight to the end
+/// of that column's band, a curve across each gap, straight through each band it
+/// crosses (at its bend point), a last curve to its port and straight up to the
+/// arrowhead. Curves stay inside gaps and straight runs inside a band never meet
+/// another node, so no edge passes through a node. Returns the arrow tip (`r`, `o`).
+fn route(
+    s: &mut String,
+    e: usize,
+    input: &Input,
+    lay: &Layout,
+    map: &Map,
+    port: f64,
+    target: &Kind,
+) -> (f64, f64) {
+    let (a, b) = input.edges[e];
+    let (ra, oa) = lay.center[a];
+    let (rb, ob) = lay.center[b];
+    let (len_b, wide_b) = input.size[b];
+    let mut path = Path { map, d: s };
+    path.move_to(ra + input.size[a].0 / 2.0, oa);
+    let mut at = (lay.bands[input.rank[a]].1, oa);
+    path.line_to(at.0, at.1);
+    let bends = &lay.bend_o[lay.bend_start[e]..lay.bend_start[e + 1]];
+    for (j, &o) in bends.iter().enumerate() {
+        let band = lay.bands[input.rank[a] + 1 + j];
+        path.curve(at, (band.0, o));
+        path.line_to(band.1, o);
+        at = (band.1, o);
+    }
+    // The tip touches the target's border: an ellipse's at the port, or a record's side.
+    let tip = match target {
+        Kind::Op(_) => rb - len_b / 2.0 * (1.0 - (port / (wide_b / 2.0)).powi(2)).max(0.0).sqrt(),
+        Kind::Value(_) => rb - len_b / 2.0,
+    };
+    let end_o = ob + port;
+    let base = tip - ARROW;
+    path.curve(at, (base.min(lay.bands[input.rank[b]].0), end_o));
+    path.line_to(base, end_o);
+    (tip, end_o)
 }
 
 /// Writes `x` rounded to one decimal, without a trailing `.0`: integer formatting, which
@@ -352,20 +362,13 @@ fn put(s: &mut String, x: f64) {
     }
 }
 
-/// An SVG path built in layout coordinates.
-struct Path<'m> {
-    map: &'m Map,
-    d: String,
+/// An SVG path's `d`, written straight into the output in layout coordinates.
+struct Path<'a> {
+    map: &'a Map,
+    d: &'a mut String,
 }
 
-impl<'m> Path<'m> {
-    fn new(map: &'m Map) -> Path<'m> {
-        Path {
-            map,
-            d: String::with_capacity(64),
-        }
-    }
-
+impl Path<'_> {
     fn move_to(&mut self, r: f64, o: f64) {
         self.d.push('M');
         self.point(r, o);
@@ -389,9 +392,9 @@ impl<'m> Path<'m> {
 
     fn point(&mut self, r: f64, o: f64) {
         let (x, y) = self.map.xy(r, o);
-        put(&mut self.d, x);
+        put(self.d, x);
         self.d.push(',');
-        put(&mut self.d, y);
+        put(self.d, y);
     }
 }
 
