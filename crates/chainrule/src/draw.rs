@@ -337,7 +337,15 @@ impl<'g> Var<'g> {
     /// feature.
     ///
     /// # Errors
-    /// As [`to_svg`](Var::to_svg), plus [`DrawError::ImageTooLarge`].
+    /// As [`to_svg`](Var::to_svg), plus [`DrawError::ImageTooLarge`] past 200 million
+    /// pixels (write SVG for graphs that large).
+    ///
+    /// ```
+    /// let g = chainrule::Graph::new();
+    /// let y = g.var("x", 1.0).tanh().named("y");
+    /// let png = y.to_png(&Default::default()).unwrap();
+    /// assert_eq!(&png[1..4], b"PNG");
+    /// ```
     #[cfg(feature = "png")]
     pub fn to_png(self, opts: &DrawOptions) -> Result<Vec<u8>, DrawError> {
         crate::png::render(&self.to_svg(opts)?)

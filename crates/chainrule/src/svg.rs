@@ -325,9 +325,12 @@ fn route(
     let (rb, ob) = lay.center[b];
     let (len_b, wide_b) = input.size[b];
     let mut path = Path { map, d: s };
-    path.move_to(ra + input.size[a].0 / 2.0, oa);
+    let start = ra + input.size[a].0 / 2.0;
+    path.move_to(start, oa);
     let mut at = (lay.bands[input.rank[a]].1, oa);
-    path.line_to(at.0, at.1);
+    if at.0 > start {
+        path.line_to(at.0, at.1);
+    }
     let bends = &lay.bend_o[lay.bend_start[e]..lay.bend_start[e + 1]];
     for (j, &o) in bends.iter().enumerate() {
         let band = lay.bands[input.rank[a] + 1 + j];
@@ -342,8 +345,11 @@ fn route(
     };
     let end_o = ob + port;
     let base = tip - ARROW;
-    path.curve(at, (base.min(lay.bands[input.rank[b]].0), end_o));
-    path.line_to(base, end_o);
+    let arrive = base.min(lay.bands[input.rank[b]].0);
+    path.curve(at, (arrive, end_o));
+    if base > arrive {
+        path.line_to(base, end_o);
+    }
     (tip, end_o)
 }
 

@@ -124,7 +124,7 @@ fn graphviz_reads_escaped_labels_as_typed() {
         return;
     }
     let g = Graph::new();
-    let label = r#"a|b {c} <d> "e""#;
+    let label = r#"a|b {c} <d> "e" \f  g"#;
     let x = g.var(label, 1.0);
     let svg = x
         .render(
