@@ -327,16 +327,25 @@ fn route(
     let mut path = Path { map, d: s };
     let start = ra + input.size[a].0 / 2.0;
     path.move_to(start, oa);
-    let mut at = (lay.bands[input.rank[a]].1, oa);
-    if at.0 > start {
-        path.line_to(at.0, at.1);
-    }
+    // `at` is the last point written; `run` how far the path goes straight on from it
+    // (bend points in line with it need no curve, so a long straight edge is one line).
+    let mut at = (start, oa);
+    let mut run = lay.bands[input.rank[a]].1;
     let bends = &lay.bend_o[lay.bend_start[e]..lay.bend_start[e + 1]];
     for (j, &o) in bends.iter().enumerate() {
         let band = lay.bands[input.rank[a] + 1 + j];
-        path.curve(at, (band.0, o));
-        path.line_to(band.1, o);
-        at = (band.1, o);
+        if (o - at.1).abs() >= 0.05 {
+            if run > at.0 {
+                path.line_to(run, at.1);
+            }
+            path.curve((run, at.1), (band.0, o));
+            at = (band.0, o);
+        }
+        run = band.1;
+    }
+    if run > at.0 {
+        path.line_to(run, at.1);
+        at.0 = run;
     }
     // The tip touches the target's border: an ellipse's at the port, or a record's side.
     let tip = match target {
