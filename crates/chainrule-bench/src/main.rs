@@ -3,12 +3,15 @@
 //!
 //! ```text
 //! chainrule-bench <W1|W3|W4> [--n N]    one workload, one JSON line, exit 1 if its check fails
+//! chainrule-bench draw [--n N]          layout + SVG of a random graph of N values (10,000)
 //! chainrule-bench all                   every workload once
 //! ```
 //!
 //! Besides the common fields each line carries `peak_rss_bytes`, the process's peak resident
 //! memory (VmHWM) after the run, and `rss_bytes_per_node`. Run one workload per process when
 //! the memory figure matters.
+mod draw;
+
 use chainrule::Graph;
 use std::hint::black_box;
 use std::time::Instant;
@@ -198,7 +201,7 @@ fn report(workload: Workload, n: usize) -> bool {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: chainrule-bench <W1|W3|W4> [--n N]\n       chainrule-bench all\n\
+        "usage: chainrule-bench <W1|W3|W4> [--n N]\n       chainrule-bench draw [--n N]\n       chainrule-bench all\n\
          The workloads are defined in docs/WORKLOADS.md."
     );
     std::process::exit(2)
@@ -208,6 +211,9 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let ok = match args[..] {
+        ["draw", ref rest @ ..] => {
+            draw::run(rest.get(1).and_then(|n| n.parse().ok()).unwrap_or(10_000))
+        }
         ["all"] => [Workload::W1, Workload::W3, Workload::W4]
             .into_iter()
             .map(|w| report(w, DEFAULT_N))

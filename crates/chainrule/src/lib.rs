@@ -43,17 +43,26 @@
 #![warn(missing_docs)]
 
 mod backward;
+mod dot;
+mod draw;
 mod explain;
 mod fsutil;
 mod gradcheck;
 mod graph;
 pub mod lang;
+mod layout;
+mod metrics;
 mod names;
 mod nonfinite;
 mod op;
 mod overload;
+#[cfg(feature = "png")]
+mod png;
 mod steps;
+mod svg;
+mod trace;
 
+pub use draw::{DrawError, DrawOptions, Engine, Format, Highlight, RankDir, ShowGrads};
 pub use explain::{Contribution, Explanation, NodeExplanation, NonFiniteNote};
 pub use fsutil::write_atomic;
 pub use gradcheck::{CheckOptions, CheckRow, GradCheck, HandCheck, Verdict};
@@ -61,6 +70,7 @@ pub use graph::{Graph, Leaves, Mark, Var};
 pub use nonfinite::{NonFinite, Pass};
 pub use op::{Arity, Op};
 pub use steps::Step;
+pub use trace::Trace;
 
 /// The README's Rust examples, compiled and run as doctests so they stay true.
 #[cfg(doctest)]

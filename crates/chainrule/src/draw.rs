@@ -1,0 +1,456 @@
+//! Drawing a value's graph: options, errors, the choice of engine and format, and the
+//! picture (what each box says) that the DOT and SVG writers share.
+
+use crate::graph::Var;
+use std::fmt;
+use std::path::Path;
+
+/// Which way the arrows run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RankDir {
+    /// Left to right, as the notebook draws it.
+    #[default]
+    LR,
+    /// Top to bottom.
+    TB,
+}
+
+/// Whether the boxes show grads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ShowGrads {
+    /// Only once grads exist (after a backward, or a grad set by hand), so a graph drawn
+    /// before backward shows no stale zeros.
+    #[default]
+    Auto,
+    /// Always, zeros included.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// What to emphasise in an SVG drawing, by tape index, for showing backprop step by
+/// step. The default highlights nothing.
+///
+/// ```
+/// use chainrule::{DrawOptions, Graph, Highlight};
+/// let g = Graph::new();
+/// let a = g.var("a", 2.0);
+/// let b = (a * 3.0).named("b");
+/// b.backward();
+/// let opts = DrawOptions {
+///     highlight: Highlight { nodes: vec![b.index()], edges: vec![(a.index(), b.index())], unknown_grads: vec![a.index()] },
+///     ..DrawOptions::default()
+/// };
+/// let svg = b.to_svg(&opts).unwrap();
+/// assert!(svg.contains("grad ?"));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Highlight {
+    /// Values drawn in the accent colour with a thicker border.
+    pub nodes: Vec<usize>,
+    /// `(child, parent)`: every use-edge from `child` into `parent`'s op, in the accent colour.
+    pub edges: Vec<(usize, usize)>,
+    /// Values whose grad is not known yet: they show `grad ?` in a muted style.
+    pub unknown_grads: Vec<usize>,
+}
+
+/// How to draw. `DrawOptions::default()` draws as the notebook does.
+///
+/// ```
+/// let o = chainrule::DrawOptions::default();
+/// assert_eq!((o.decimals, o.max_nodes), (4, 20_000));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DrawOptions {
+    /// Which way the arrows run (left to right by default).
+    pub rankdir: RankDir,
+    /// Digits after the decimal point for data and grad (4, as `%.4f`).
+    pub decimals: usize,
+    /// Whether boxes show grads.
+    pub grads: ShowGrads,
+    /// The most values a drawing may hold (20,000); larger graphs are refused with
+    /// [`DrawError::TooLarge`] instead of making a file nobody can open. Raise it here.
+    pub max_nodes: usize,
+    /// What to emphasise (SVG and PNG from the built-in engine).
+    pub highlight: Highlight,
+}
+
+impl Default for DrawOptions {
+    fn default() -> Self {
+        DrawOptions {
+            rankdir: RankDir::LR,
+            decimals: 4,
+            grads: ShowGrads::Auto,
+            max_nodes: 20_000,
+            highlight: Highlight::default(),
+        }
+    }
+}
+
+/// Who lays the graph out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Engine {
+    /// chainrule's own layered layout and SVG writer: no system Graphviz needed.
+    #[default]
+    Builtin,
+    /// The Graphviz `dot` program, which must be installed.
+    Graphviz,
+}
+
+/// What to produce.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Graphviz DOT text.
+    Dot,
+    /// An SVG image.
+    Svg,
+    /// A PNG image (the built-in engine needs the `png` feature).
+    Png,
+}
+
+impl Format {
+    /// The format a file name's extension asks for (`.dot`/`.gv`, `.svg`, `.png`).
+    ///
+    /// ```
+    /// use chainrule::Format;
+    /// assert_eq!(Format::from_path("out/graph.SVG"), Some(Format::Svg));
+    /// assert_eq!(Format::from_path("graph.pdf"), None);
+    /// ```
+    pub fn from_path(path: impl AsRef<Path>) -> Option<Format> {
+        let ext = path.as_ref().extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "dot" | "gv" => Some(Format::Dot),
+            "svg" => Some(Format::Svg),
+            "png" => Some(Format::Png),
+            _ => None,
+        }
+    }
+}
+
+/// Why a drawing could not be made. Each message says what to do.
+#[derive(Debug)]
+pub enum DrawError {
+    /// The graph holds more values than [`DrawOptions::max_nodes`].
+    TooLarge {
+        /// Values in the graph.
+        nodes: usize,
+        /// The limit in force.
+        limit: usize,
+    },
+    /// Edges spanning many columns would need more bend points than the layout allows
+    /// (50 per allowed value).
+    TooTangled {
+        /// Bend points the long edges would need.
+        points: usize,
+        /// The limit in force.
+        limit: usize,
+    },
+    /// The PNG would have more pixels than can be rendered in memory.
+    ImageTooLarge {
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+    },
+    /// The Graphviz engine was chosen but `dot` is not installed.
+    GraphvizMissing,
+    /// Graphviz `dot` ran but failed.
+    GraphvizFailed(String),
+    /// Reading or writing failed.
+    Io(std::io::Error),
+    /// A file name whose extension names no format this library writes.
+    UnknownFormat(String),
+    /// A PNG was asked of the built-in engine, but the crate was built without `png`.
+    PngUnavailable,
+    /// The SVG renderer rejected the drawing (a bug: please report it).
+    Render(String),
+}
+
+impl fmt::Display for DrawError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DrawError::TooLarge { nodes, limit } => write!(
+                f,
+                "the graph has {nodes} values, over the drawing limit of {limit}; \
+                 draw a smaller part of it, or raise DrawOptions::max_nodes"
+            ),
+            DrawError::TooTangled { points, limit } => write!(
+                f,
+                "the graph's long edges need {points} bend points, over the layout limit of {limit} \
+                 (50 per value of DrawOptions::max_nodes); draw a smaller part of it, \
+                 raise DrawOptions::max_nodes, or use the Graphviz engine"
+            ),
+            DrawError::ImageTooLarge { width, height } => write!(
+                f,
+                "the PNG would be {width}x{height} pixels, too large to render; write SVG instead"
+            ),
+            DrawError::GraphvizMissing => write!(
+                f,
+                "the Graphviz engine needs the `dot` program, which was not found on PATH; \
+                 install Graphviz (e.g. `apt-get install graphviz`) or use Engine::Builtin"
+            ),
+            DrawError::GraphvizFailed(msg) => write!(f, "Graphviz `dot` failed: {msg}"),
+            DrawError::Io(e) => write!(f, "could not write the drawing: {e}"),
+            DrawError::UnknownFormat(path) => write!(
+                f,
+                "cannot tell the format of {path:?}: name it .dot, .svg or .png"
+            ),
+            DrawError::PngUnavailable => write!(
+                f,
+                "PNG output from the built-in engine needs chainrule's `png` feature; \
+                 build with `--features png`, write SVG, or use Engine::Graphviz"
+            ),
+            DrawError::Render(msg) => write!(f, "could not render the SVG: {msg}"),
+        }
+    }
+}
+
+impl std::error::Error for DrawError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            DrawError::Io(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<std::io::Error> for DrawError {
+    fn from(e: std::io::Error) -> Self {
+        DrawError::Io(e)
+    }
+}
+
+/// One value as drawn.
+pub(crate) struct Node {
+    pub index: usize,
+    pub label: String,
+    pub data: f64,
+    pub grad: Option<f64>,
+    /// The op node's text (`+`, `* 2`); `None` for a leaf.
+    pub op: Option<String>,
+}
+
+/// What a drawing shows: the traced values and their use-edges (positions into `nodes`).
+pub(crate) struct Picture {
+    pub nodes: Vec<Node>,
+    /// `(child, parent)` positions into `nodes`, one per use, ordered by parent then slot.
+    pub edges: Vec<(usize, usize)>,
+}
+
+impl Picture {
+    pub fn new(out: Var<'_>, opts: &DrawOptions) -> Picture {
+        let trace = out.trace();
+        let t = out.g.tape();
+        let show = match opts.grads {
+            ShowGrads::Auto => !t.grad.is_empty(),
+            ShowGrads::Always => true,
+            ShowGrads::Never => false,
+        };
+        let mut pos = vec![usize::MAX; out.index() + 1];
+        let nodes = trace
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(k, &i)| {
+                pos[i] = k;
+                let v = Var {
+                    g: out.g,
+                    i: i as u32,
+                };
+                Node {
+                    index: i,
+                    label: t
+                        .labels
+                        .get(&(i as u32))
+                        .map(|s| s.to_string())
+                        .unwrap_or_default(),
+                    data: t.data[i],
+                    grad: show.then(|| t.grad(i)),
+                    op: (!v.is_leaf()).then(|| v.op_label()),
+                }
+            })
+            .collect();
+        let edges = trace
+            .edges
+            .iter()
+            .map(|&(c, p, _)| (pos[c], pos[p]))
+            .collect();
+        Picture { nodes, edges }
+    }
+
+    pub fn check_size(&self, opts: &DrawOptions) -> Result<(), DrawError> {
+        if self.nodes.len() > opts.max_nodes {
+            return Err(DrawError::TooLarge {
+                nodes: self.nodes.len(),
+                limit: opts.max_nodes,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// `x` with `decimals` digits, as `%.4f` prints it (`NaN`, `inf` and `-inf` as such).
+pub(crate) fn number(x: f64, decimals: usize) -> String {
+    format!("{x:.decimals$}")
+}
+
+impl<'g> Var<'g> {
+    /// Graphviz DOT of this value's graph in the notebook's form: a record
+    /// `{ label | data 2.0000 | grad 6.0000 }` per value, a small node per op, arrows
+    /// left to right. Node names come from tape indices (`n3`, `n3_op`), so the same
+    /// program gives the same text on every run.
+    ///
+    /// ```
+    /// let g = chainrule::Graph::new();
+    /// let a = g.var("a", 2.0);
+    /// let b = (a * 3.0).named("b");
+    /// let dot = b.to_dot(&Default::default());
+    /// assert!(dot.contains(r#"n1 [label="{ b | data 6.0000 }" shape=record]"#));
+    /// assert!(dot.contains(r#"n1_op [label="* 3"]"#));
+    /// assert!(dot.contains("n0 -> n1_op"));
+    /// ```
+    pub fn to_dot(self, opts: &DrawOptions) -> String {
+        crate::dot::write(&Picture::new(self, opts), opts)
+    }
+
+    /// An SVG drawing of this value's graph from the built-in layout: no Graphviz needed.
+    ///
+    /// # Errors
+    /// [`DrawError::TooLarge`] past [`DrawOptions::max_nodes`] values, and
+    /// [`DrawError::TooTangled`] when long edges would need too many bend points.
+    ///
+    /// ```
+    /// let g = chainrule::Graph::new();
+    /// let a = g.var("a", 2.0);
+    /// let svg = (a + a).to_svg(&Default::default()).unwrap();
+    /// assert!(svg.starts_with("<svg"));
+    /// assert_eq!(svg.matches("class=\"edge\"").count(), 3); // op -> value, and a twice
+    /// ```
+    pub fn to_svg(self, opts: &DrawOptions) -> Result<String, DrawError> {
+        let pic = Picture::new(self, opts);
+        pic.check_size(opts)?;
+        crate::svg::write(&pic, opts)
+    }
+
+    /// A PNG drawing of this value's graph, rendered from [`to_svg`](Var::to_svg) in
+    /// pure Rust with a bundled font (works with no fonts installed). Needs the `png`
+    /// feature.
+    ///
+    /// # Errors
+    /// As [`to_svg`](Var::to_svg), plus [`DrawError::ImageTooLarge`] past 200 million
+    /// pixels (write SVG for graphs that large).
+    ///
+    /// ```
+    /// let g = chainrule::Graph::new();
+    /// let y = g.var("x", 1.0).tanh().named("y");
+    /// let png = y.to_png(&Default::default()).unwrap();
+    /// assert_eq!(&png[1..4], b"PNG");
+    /// ```
+    #[cfg(feature = "png")]
+    pub fn to_png(self, opts: &DrawOptions) -> Result<Vec<u8>, DrawError> {
+        crate::png::render(&self.to_svg(opts)?)
+    }
+
+    /// This value's graph in `format`, laid out by `engine`.
+    ///
+    /// # Errors
+    /// As [`to_svg`](Var::to_svg); [`DrawError::GraphvizMissing`] or
+    /// [`DrawError::GraphvizFailed`] from the Graphviz engine;
+    /// [`DrawError::PngUnavailable`] for a built-in PNG without the `png` feature.
+    ///
+    /// ```
+    /// use chainrule::{Engine, Format};
+    /// let g = chainrule::Graph::new();
+    /// let x = g.var("x", 1.0);
+    /// let dot = x.tanh().render(Engine::Builtin, Format::Dot, &Default::default()).unwrap();
+    /// assert!(dot.starts_with(b"digraph"));
+    /// ```
+    pub fn render(
+        self,
+        engine: Engine,
+        format: Format,
+        opts: &DrawOptions,
+    ) -> Result<Vec<u8>, DrawError> {
+        match (engine, format) {
+            (_, Format::Dot) => Ok(self.to_dot(opts).into_bytes()),
+            (Engine::Builtin, Format::Svg) => Ok(self.to_svg(opts)?.into_bytes()),
+            #[cfg(feature = "png")]
+            (Engine::Builtin, Format::Png) => self.to_png(opts),
+            #[cfg(not(feature = "png"))]
+            (Engine::Builtin, Format::Png) => Err(DrawError::PngUnavailable),
+            (Engine::Graphviz, format) => {
+                let pic = Picture::new(self, opts);
+                pic.check_size(opts)?;
+                graphviz(&crate::dot::write(&pic, opts), format)
+            }
+        }
+    }
+
+    /// Writes this value's graph to `path`, in the format its extension names (`.dot`,
+    /// `.svg`, `.png`), atomically: a failure never leaves a half-written file.
+    ///
+    /// # Errors
+    /// [`DrawError::UnknownFormat`] for another extension, [`DrawError::Io`] when
+    /// writing fails, and those of [`render`](Var::render).
+    ///
+    /// ```
+    /// use chainrule::Engine;
+    /// let dir = std::env::temp_dir().join(format!("chainrule-draw-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir).unwrap();
+    /// let g = chainrule::Graph::new();
+    /// let y = g.var("x", 0.5).exp().named("y");
+    /// y.save_drawing(dir.join("y.svg"), &Default::default(), Engine::Builtin).unwrap();
+    /// assert!(std::fs::read_to_string(dir.join("y.svg")).unwrap().contains("exp"));
+    /// # std::fs::remove_dir_all(&dir).unwrap();
+    /// ```
+    pub fn save_drawing(
+        self,
+        path: impl AsRef<Path>,
+        opts: &DrawOptions,
+        engine: Engine,
+    ) -> Result<(), DrawError> {
+        let path = path.as_ref();
+        let format = Format::from_path(path)
+            .ok_or_else(|| DrawError::UnknownFormat(path.display().to_string()))?;
+        let bytes = self.render(engine, format, opts)?;
+        crate::write_atomic(path, &bytes)?;
+        Ok(())
+    }
+}
+
+/// Runs Graphviz `dot` on `dot` text, for SVG or PNG.
+fn graphviz(dot: &str, format: Format) -> Result<Vec<u8>, DrawError> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let flag = if format == Format::Png {
+        "-Tpng"
+    } else {
+        "-Tsvg"
+    };
+    let mut child = match Command::new("dot")
+        .arg(flag)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(DrawError::GraphvizMissing)
+        }
+        Err(e) => return Err(DrawError::GraphvizFailed(e.to_string())),
+    };
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let text = dot.as_bytes().to_vec();
+    // Write from another thread so a large output cannot dead-lock against our input.
+    let writer = std::thread::spawn(move || stdin.write_all(&text));
+    let out = child
+        .wait_with_output()
+        .map_err(|e| DrawError::GraphvizFailed(e.to_string()))?;
+    let _ = writer.join();
+    if !out.status.success() {
+        let msg = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        return Err(DrawError::GraphvizFailed(format!("{} ({msg})", out.status)));
+    }
+    Ok(out.stdout)
+}

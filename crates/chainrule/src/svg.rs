@@ -1,0 +1,532 @@
+//! The built-in SVG drawing: a record of three cells per value, an ellipse per op,
+//! curved edges from the right side of one node into the left side of the next (top to
+//! bottom with [`RankDir::TB`]), laid out by [`crate::layout`].
+
+use crate::draw::{number, DrawError, DrawOptions, Picture, RankDir};
+use crate::layout::{self, Input, Layout};
+use crate::metrics::text_width;
+use std::collections::HashSet;
+use std::fmt::Write;
+
+const FONT: f64 = 14.0;
+const FONT_FAMILY: &str = "DejaVu Sans, Verdana, Arial, sans-serif";
+/// Space between a cell's text and its sides.
+const PAD: f64 = 8.0;
+/// A record's height.
+const ROW: f64 = 30.0;
+/// An op ellipse's half height, and least half width.
+const OP_RY: f64 = 15.0;
+const OP_MIN_RX: f64 = 21.0;
+const RANK_GAP: f64 = 44.0;
+const NODE_GAP: f64 = 14.0;
+const MARGIN: f64 = 12.0;
+/// Arrowhead length and half width.
+const ARROW: f64 = 8.0;
+const ARROW_HALF: f64 = 4.0;
+
+/// Styles by class: the drawing's look in one place. `box-*` classes mark leaves, the
+/// output, non-finite values and highlighted ones; `*-lit` the highlight.
+const STYLE: &str = "<style>\
+text{text-anchor:middle;fill:#222}\
+.box{fill:#fff;stroke:#333;stroke-width:1}\
+.box-leaf{fill:#e3eefa}\
+.box-out{fill:#e2f3e5;stroke-width:2}\
+.box-bad{fill:#fde3e3;stroke:#c62828;stroke-width:2}\
+.box-lit{stroke:#e8710a;stroke-width:3}\
+.sep{stroke:#333;stroke-width:1}\
+.cell-label{fill:#000}\
+.cell-bad{fill:#c62828}\
+.cell-unknown{fill:#9e9e9e;font-style:italic}\
+.opnode{fill:#f4f4f4;stroke:#555;stroke-width:1}\
+.opnode-lit{stroke:#e8710a;stroke-width:3}\
+.wire{fill:none;stroke:#555;stroke-width:1.2}\
+.wire-lit{stroke:#e8710a;stroke-width:2.5}\
+.head{fill:#555}\
+.head-lit{fill:#e8710a}\
+</style>\n";
+
+/// One value's box: its cells' texts and widths.
+struct Record {
+    cells: Vec<(String, f64)>,
+    width: f64,
+}
+
+/// What a drawn node is.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    /// The value at this position of `Picture::nodes`.
+    Value(usize),
+    /// The op that made that value.
+    Op(usize),
+}
+
+/// The SVG text of `pic`.
+pub(crate) fn write(pic: &Picture, opts: &DrawOptions) -> Result<String, DrawError> {
+    let hl = Marks::new(opts);
+    let records: Vec<Record> = (0..pic.nodes.len())
+        .map(|k| record(pic, k, opts, &hl))
+        .collect();
+    let map = Map {
+        tb: opts.rankdir == RankDir::TB,
+    };
+    let (kinds, wh, input) = graph(pic, &records, &map);
+    let max_bends = opts.max_nodes.saturating_mul(50);
+    let lay = layout::layout(&input, max_bends).map_err(|points| DrawError::TooTangled {
+        points,
+        limit: max_bends,
+    })?;
+    let mut s = String::with_capacity(900 * pic.nodes.len() + 1000);
+    let (w, h) = map.xy(lay.extent.0 + MARGIN, lay.extent.1 + MARGIN);
+    let (w, h) = (w.ceil(), h.ceil());
+    let _ = writeln!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{FONT_FAMILY}" font-size="{FONT}">"#,
+    );
+    s.push_str(STYLE);
+    let _ = writeln!(s, r#"<rect width="{w}" height="{h}" fill="white"/>"#);
+    edges(&mut s, pic, &kinds, &input, &lay, &map, &hl);
+    for (v, kind) in kinds.iter().enumerate() {
+        let (r, o) = lay.center[v];
+        match *kind {
+            Kind::Value(k) => value(&mut s, pic, k, &records[k], map.xy(r, o), &hl),
+            Kind::Op(k) => op(&mut s, pic, k, wh[v], map.xy(r, o), &hl),
+        }
+    }
+    s.push_str("</svg>\n");
+    Ok(s)
+}
+
+/// Abstract layout coordinates to SVG ones, margin included.
+struct Map {
+    tb: bool,
+}
+
+impl Map {
+    fn xy(&self, r: f64, o: f64) -> (f64, f64) {
+        if self.tb {
+            (o + MARGIN, r + MARGIN)
+        } else {
+            (r + MARGIN, o + MARGIN)
+        }
+    }
+
+    /// A node's size as (along r, along o) from its width and height.
+    fn ro(&self, w: f64, h: f64) -> (f64, f64) {
+        if self.tb {
+            (h, w)
+        } else {
+            (w, h)
+        }
+    }
+}
+
+/// The highlight, as sets of tape indices.
+struct Marks {
+    nodes: HashSet<usize>,
+    edges: HashSet<(usize, usize)>,
+    unknown: HashSet<usize>,
+}
+
+impl Marks {
+    fn new(opts: &DrawOptions) -> Marks {
+        let h = &opts.highlight;
+        Marks {
+            nodes: h.nodes.iter().copied().collect(),
+            edges: h.edges.iter().copied().collect(),
+            unknown: h.unknown_grads.iter().copied().collect(),
+        }
+    }
+}
+
+/// The cells of value `k`: label, data and (when shown) grad. A grad not known yet reads
+/// `grad ?` in a cell as wide as the number will be, so boxes keep their size from one
+/// step of backprop to the next.
+fn record(pic: &Picture, k: usize, opts: &DrawOptions, hl: &Marks) -> Record {
+    let n = &pic.nodes[k];
+    let width = |t: &str| text_width(t, FONT) + 2.0 * PAD;
+    let mut cells = vec![
+        n.label.clone(),
+        format!("data {}", number(n.data, opts.decimals)),
+    ]
+    .into_iter()
+    .map(|t| {
+        let w = width(&t);
+        (t, w)
+    })
+    .collect::<Vec<_>>();
+    let grad = n.grad.map(|g| format!("grad {}", number(g, opts.decimals)));
+    if hl.unknown.contains(&n.index) {
+        let w = grad.as_deref().map_or(0.0, width).max(width("grad ?"));
+        cells.push(("grad ?".to_string(), w));
+    } else if let Some(t) = grad {
+        cells.push((t.clone(), width(&t)));
+    }
+    let width = cells.iter().map(|c| c.1).sum();
+    Record { cells, width }
+}
+
+/// The drawn graph: a node per value and per op, edges op -> value and value -> op;
+/// each node's width and height.
+fn graph(pic: &Picture, records: &[Record], map: &Map) -> (Vec<Kind>, Vec<(f64, f64)>, Input) {
+    let n = pic.nodes.len();
+    let mut level = vec![0usize; n];
+    for &(c, p) in &pic.edges {
+        level[p] = level[p].max(level[c] + 1);
+    }
+    // Then every value moves right to just before its first use (leaves included), so a
+    // value made late from few inputs does not drag a long edge across the picture.
+    // Edges are ordered by parent, so walking them backwards meets parents first.
+    let mut first_use = vec![usize::MAX; n];
+    let mut e = pic.edges.len();
+    for k in (0..n).rev() {
+        if first_use[k] != usize::MAX {
+            level[k] = first_use[k] - 1;
+        }
+        while e > 0 && pic.edges[e - 1].1 == k {
+            e -= 1;
+            let c = pic.edges[e].0;
+            first_use[c] = first_use[c].min(level[k]);
+        }
+    }
+    let mut kinds = Vec::with_capacity(2 * n);
+    let mut rank = Vec::with_capacity(2 * n);
+    let mut wh = Vec::with_capacity(2 * n);
+    let mut op_of = vec![usize::MAX; n];
+    for k in 0..n {
+        kinds.push(Kind::Value(k));
+        rank.push(2 * level[k]);
+        wh.push((records[k].width, ROW));
+    }
+    let mut fan_in = vec![0usize; n];
+    for &(_, p) in &pic.edges {
+        fan_in[p] += 1;
+    }
+    let mut edges = Vec::with_capacity(n + pic.edges.len());
+    for k in 0..n {
+        if let Some(text) = &pic.nodes[k].op {
+            op_of[k] = kinds.len();
+            edges.push((kinds.len(), k));
+            kinds.push(Kind::Op(k));
+            rank.push(2 * level[k] - 1);
+            let rx = (text_width(text, FONT) / 2.0 + 12.0).max(OP_MIN_RX);
+            // Taller for many operands, so their arrows arrive apart.
+            let ry = (OP_RY + 2.0 * fan_in[k].saturating_sub(4) as f64).min(3.0 * OP_RY);
+            wh.push((2.0 * rx, 2.0 * ry));
+        }
+    }
+    for &(c, p) in &pic.edges {
+        edges.push((c, op_of[p]));
+    }
+    let input = Input {
+        rank,
+        size: wh.iter().map(|&(w, h)| map.ro(w, h)).collect(),
+        edges,
+        rank_gap: RANK_GAP,
+        node_gap: NODE_GAP,
+    };
+    (kinds, wh, input)
+}
+
+/// Every edge, as a path through its bend points and an arrowhead.
+fn edges(
+    s: &mut String,
+    pic: &Picture,
+    kinds: &[Kind],
+    input: &Input,
+    lay: &Layout,
+    map: &Map,
+    hl: &Marks,
+) {
+    let port = ports(input, lay);
+    for (e, &(a, b)) in input.edges.iter().enumerate() {
+        let lit = match (kinds[a], kinds[b]) {
+            (Kind::Value(c), Kind::Op(p)) => {
+                hl.edges.contains(&(pic.nodes[c].index, pic.nodes[p].index))
+            }
+            (Kind::Op(p), _) => hl.nodes.contains(&pic.nodes[p].index),
+            _ => unreachable!("edges run value -> op -> value"),
+        };
+        let (edge_class, wire_class, head_class) = match lit {
+            true => (" lit", " wire-lit", " head-lit"),
+            false => ("", "", ""),
+        };
+        let name = |s: &mut String, k: Kind| {
+            let _ = match k {
+                Kind::Value(k) => write!(s, "n{}", pic.nodes[k].index),
+                Kind::Op(k) => write!(s, "n{}_op", pic.nodes[k].index),
+            };
+        };
+        let _ = write!(s, r#"<g class="edge{edge_class}" data-from=""#);
+        name(s, kinds[a]);
+        s.push_str(r#"" data-to=""#);
+        name(s, kinds[b]);
+        let _ = write!(s, r#""><path class="wire{wire_class}" d=""#);
+        let (tip, end_o) = route(s, e, input, lay, map, port[e], &kinds[b]);
+        let _ = write!(s, r#""/><polygon class="head{head_class}" points=""#);
+        let mut pt = |r: f64, o: f64, sep: &str| {
+            let (x, y) = map.xy(r, o);
+            put(s, x);
+            s.push(',');
+            put(s, y);
+            s.push_str(sep);
+        };
+        pt(tip, end_o, " ");
+        pt(tip - ARROW, end_o - ARROW_HALF, " ");
+        pt(tip - ARROW, end_o + ARROW_HALF, "");
+        s.push_str("\"/></g>\n");
+    }
+}
+
+/// Where each edge meets its target, across the arrows: edges into one node are spread
+/// over its side in the order they arrive from, so two uses of a value stay apart.
+fn ports(input: &Input, lay: &Layout) -> Vec<f64> {
+    let arrive = |e: usize| {
+        let (s0, s1) = (lay.bend_start[e], lay.bend_start[e + 1]);
+        if s1 > s0 {
+            lay.bend_o[s1 - 1]
+        } else {
+            lay.center[input.edges[e].0].1
+        }
+    };
+    let mut into: Vec<Vec<usize>> = vec![Vec::new(); input.rank.len()];
+    for (e, &(_, b)) in input.edges.iter().enumerate() {
+        into[b].push(e);
+    }
+    let mut port = vec![0.0; input.edges.len()];
+    for (b, list) in into.iter_mut().enumerate() {
+        let k = list.len();
+        if k > 1 {
+            list.sort_by(|&x, &y| arrive(x).total_cmp(&arrive(y)).then(x.cmp(&y)));
+            let step = (1.4 * input.size[b].1 / 2.0 / (k - 1) as f64).min(8.0);
+            for (j, &e) in list.iter().enumerate() {
+                port[e] = (j as f64 - (k - 1) as f64 / 2.0) * step;
+            }
+        }
+    }
+    port
+}
+
+/// Writes edge `e`'s path: from the middle of its source's far side, straight to the end
+/// of that column's band, a curve across each gap, straight through each band it
+/// crosses (at its bend point), a last curve to its port and straight up to the
+/// arrowhead. Curves stay inside gaps and straight runs inside a band never meet
+/// another node, so no edge passes through a node. Returns the arrow tip (`r`, `o`).
+fn route(
+    s: &mut String,
+    e: usize,
+    input: &Input,
+    lay: &Layout,
+    map: &Map,
+    port: f64,
+    target: &Kind,
+) -> (f64, f64) {
+    let (a, b) = input.edges[e];
+    let (ra, oa) = lay.center[a];
+    let (rb, ob) = lay.center[b];
+    let (len_b, wide_b) = input.size[b];
+    let mut path = Path { map, d: s };
+    let start = ra + input.size[a].0 / 2.0;
+    path.move_to(start, oa);
+    // `at` is the last point written; `run` how far the path goes straight on from it
+    // (bend points in line with it need no curve, so a long straight edge is one line).
+    let mut at = (start, oa);
+    let mut run = lay.bands[input.rank[a]].1;
+    let bends = &lay.bend_o[lay.bend_start[e]..lay.bend_start[e + 1]];
+    for (j, &o) in bends.iter().enumerate() {
+        let band = lay.bands[input.rank[a] + 1 + j];
+        if (o - at.1).abs() >= 0.05 {
+            if run > at.0 {
+                path.line_to(run, at.1);
+            }
+            path.curve((run, at.1), (band.0, o));
+            at = (band.0, o);
+        }
+        run = band.1;
+    }
+    if run > at.0 {
+        path.line_to(run, at.1);
+        at.0 = run;
+    }
+    // The tip touches the target's border: an ellipse's at the port, or a record's side.
+    let tip = match target {
+        Kind::Op(_) => rb - len_b / 2.0 * (1.0 - (port / (wide_b / 2.0)).powi(2)).max(0.0).sqrt(),
+        Kind::Value(_) => rb - len_b / 2.0,
+    };
+    let end_o = ob + port;
+    let base = tip - ARROW;
+    let arrive = base.min(lay.bands[input.rank[b]].0);
+    path.curve(at, (arrive, end_o));
+    if base > arrive {
+        path.line_to(base, end_o);
+    }
+    (tip, end_o)
+}
+
+/// Writes `x` rounded to one decimal, without a trailing `.0`: integer formatting, which
+/// is several times faster than float formatting on drawings of thousands of nodes.
+fn put(s: &mut String, x: f64) {
+    let tenths = (x * 10.0).round() as i64;
+    if tenths < 0 {
+        s.push('-');
+    }
+    let t = tenths.unsigned_abs();
+    let _ = write!(s, "{}", t / 10);
+    if t % 10 != 0 {
+        s.push('.');
+        s.push((b'0' + (t % 10) as u8) as char);
+    }
+}
+
+/// An SVG path's `d`, written straight into the output in layout coordinates.
+struct Path<'a> {
+    map: &'a Map,
+    d: &'a mut String,
+}
+
+impl Path<'_> {
+    fn move_to(&mut self, r: f64, o: f64) {
+        self.d.push('M');
+        self.point(r, o);
+    }
+
+    fn line_to(&mut self, r: f64, o: f64) {
+        self.d.push_str(" L");
+        self.point(r, o);
+    }
+
+    /// A curve from `from` to `to` that leaves and arrives running along `r`.
+    fn curve(&mut self, from: (f64, f64), to: (f64, f64)) {
+        let mid = (from.0 + to.0) / 2.0;
+        self.d.push_str(" C");
+        self.point(mid, from.1);
+        self.d.push(' ');
+        self.point(mid, to.1);
+        self.d.push(' ');
+        self.point(to.0, to.1);
+    }
+
+    fn point(&mut self, r: f64, o: f64) {
+        let (x, y) = self.map.xy(r, o);
+        put(self.d, x);
+        self.d.push(',');
+        put(self.d, y);
+    }
+}
+
+/// Escapes text for SVG.
+fn xml(text: &str) -> String {
+    let mut s = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => s.push_str("&amp;"),
+            '<' => s.push_str("&lt;"),
+            '>' => s.push_str("&gt;"),
+            '"' => s.push_str("&quot;"),
+            c if c.is_control() => s.push(' '),
+            c => s.push(c),
+        }
+    }
+    s
+}
+
+/// A value's record at centre `(cx, cy)`.
+fn value(s: &mut String, pic: &Picture, k: usize, rec: &Record, (cx, cy): (f64, f64), hl: &Marks) {
+    let n = &pic.nodes[k];
+    let bad = !n.data.is_finite() || n.grad.is_some_and(|g| !g.is_finite());
+    let flags = [
+        (n.op.is_none(), "leaf"),
+        (k + 1 == pic.nodes.len(), "out"),
+        (bad, "bad"),
+        (hl.nodes.contains(&n.index), "lit"),
+    ];
+    let _ = write!(s, r#"<g class="value"#);
+    for (on, name) in flags {
+        if on {
+            let _ = write!(s, " {name}");
+        }
+    }
+    let _ = write!(s, r#"" id="n{}"><rect class="box"#, n.index);
+    for (on, name) in flags {
+        if on {
+            let _ = write!(s, " box-{name}");
+        }
+    }
+    let (x, y) = (cx - rec.width / 2.0, cy - ROW / 2.0);
+    s.push_str(r#"" x=""#);
+    put(s, x);
+    s.push_str(r#"" y=""#);
+    put(s, y);
+    s.push_str(r#"" width=""#);
+    put(s, rec.width);
+    let _ = writeln!(s, r#"" height="{ROW}" rx="3"/>"#);
+    let mut at = x;
+    for (j, (text, w)) in rec.cells.iter().enumerate() {
+        if j > 0 {
+            s.push_str(r#"<line class="sep" x1=""#);
+            put(s, at);
+            s.push_str(r#"" y1=""#);
+            put(s, y);
+            s.push_str(r#"" x2=""#);
+            put(s, at);
+            s.push_str(r#"" y2=""#);
+            put(s, y + ROW);
+            s.push_str("\"/>");
+        }
+        let class = match j {
+            0 => "cell cell-label",
+            1 if !n.data.is_finite() => "cell cell-bad",
+            2 if hl.unknown.contains(&n.index) => "cell cell-unknown",
+            2 if n.grad.is_some_and(|g| !g.is_finite()) => "cell cell-bad",
+            _ => "cell",
+        };
+        let _ = write!(s, r#"<text class="{class}" x=""#);
+        put(s, at + w / 2.0);
+        s.push_str(r#"" y=""#);
+        put(s, cy + 0.35 * FONT);
+        let _ = writeln!(s, r#"">{}</text>"#, xml(text));
+        at += w;
+    }
+    s.push_str("</g>\n");
+}
+
+/// The op node of value `k`, of size `(w, h)`, at centre `(cx, cy)`.
+fn op(
+    s: &mut String,
+    pic: &Picture,
+    k: usize,
+    (w, h): (f64, f64),
+    (cx, cy): (f64, f64),
+    hl: &Marks,
+) {
+    let n = &pic.nodes[k];
+    let lit = if hl.nodes.contains(&n.index) {
+        " lit"
+    } else {
+        ""
+    };
+    let _ = write!(
+        s,
+        r#"<g class="op{lit}" id="n{}_op"><ellipse class="opnode"#,
+        n.index
+    );
+    if !lit.is_empty() {
+        s.push_str(" opnode-lit");
+    }
+    s.push_str(r#"" cx=""#);
+    put(s, cx);
+    s.push_str(r#"" cy=""#);
+    put(s, cy);
+    s.push_str(r#"" rx=""#);
+    put(s, w / 2.0);
+    s.push_str(r#"" ry=""#);
+    put(s, h / 2.0);
+    s.push_str(r#""/><text x=""#);
+    put(s, cx);
+    s.push_str(r#"" y=""#);
+    put(s, cy + 0.35 * FONT);
+    let _ = writeln!(
+        s,
+        r#"">{}</text></g>"#,
+        xml(n.op.as_deref().unwrap_or_default())
+    );
+}
