@@ -52,6 +52,7 @@ mod metrics;
 mod nonfinite;
 mod op;
 mod overload;
+mod plot;
 #[cfg(feature = "png")]
 mod png;
 mod svg;
@@ -62,4 +63,5 @@ pub use fsutil::write_atomic;
 pub use graph::{Graph, Leaves, Mark, Var};
 pub use nonfinite::{NonFinite, Pass};
 pub use op::{Arity, Op};
+pub use plot::{DecisionBoundary, LineChart, PlotError, Scale};
 pub use trace::Trace;
