@@ -109,6 +109,11 @@ fn main() {
         .y_scale(Scale::Log)
         .series("loss", loss.clone());
     save_both(dir, "loss-log", |p| chart.save(p));
+    let chart = LineChart::new("Loss and accuracy")
+        .x_label("step")
+        .series("loss", loss.clone())
+        .series("accuracy", train_acc.clone());
+    save_both(dir, "training", |p| chart.save(p));
     let chart = LineChart::new("Accuracy")
         .x_label("step")
         .y_label("accuracy")
@@ -131,6 +136,8 @@ fn main() {
     let plot = DecisionBoundary::binary(&moon_score, &points, &labels)
         .expect("one label per point")
         .title("Two moons: a hand-made score")
+        .resolution(160)
+        .expect("in range")
         .x_label("x1")
         .y_label("x2");
     save_both(dir, "decision-boundary", |p| plot.save(p));

@@ -273,7 +273,7 @@ pub(crate) fn grid(s: &mut String, f: &Frame, xa: &Axis, ya: &Axis, stroke: &str
 pub(crate) fn axes(s: &mut String, f: &Frame, xa: &Axis, ya: &Axis, x_label: &str, y_label: &str) {
     let _ = writeln!(
         s,
-        r#"<rect class="frame" x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="none" stroke="{INK}" stroke-width="1" shape-rendering="crispEdges" data-x="{} {}" data-y="{} {}" data-log-y="{}"/>"#,
+        r#"<rect class="frame" x="{:.2}" y="{:.2}" width="{:.2}" height="{:.2}" fill="none" stroke="{INK}" stroke-width="1" shape-rendering="crispEdges" data-x="{} {}" data-y="{} {}" data-log-y="{}"/>"#,
         f.x, f.y, f.w, f.h, xa.lo, xa.hi, ya.lo, ya.hi, ya.log
     );
     let _ = write!(

@@ -1,10 +1,11 @@
 //! Decision boundaries: a model's answer over a grid of the plane as a heat map, with
 //! the data points on top.
 //!
-//! The heat map is drawn as SVG rectangles, one per run of equal-coloured cells in a row.
-//! Scores are shown in 8 bands per sign (filled contours), so runs are long and a 100x100
-//! grid takes tens of kilobytes, and the SVG stays plain vector graphics that any viewer
-//! shows, with or without the `png` feature.
+//! The heat map is drawn as SVG rectangles, one per run of equal-coloured cells in a row,
+//! gathered into one path per colour, in whole cell units. Scores are shown in 8 bands per
+//! sign (filled contours), so runs are long: a smooth 100x100 map takes tens of kilobytes,
+//! a worst case (every cell a new colour) a few hundred, and the SVG stays plain vector
+//! graphics that any viewer shows, with or without the `png` feature.
 
 use super::axis::{self, Axis, Frame};
 use super::{esc, plural, PlotError, INK, PALETTE};
@@ -615,18 +616,25 @@ fn hex(c: [u8; 3]) -> String {
     format!("#{:02x}{:02x}{:02x}", c[0], c[1], c[2])
 }
 
-/// The heat map: per row, one rectangle per run of equal colour.
+/// The heat map: per colour one path of rectangles, one per run of equal colour in a row,
+/// in cell units scaled to the plot area (so coordinates are small whole numbers and
+/// neighbours meet exactly).
 fn heat_map(s: &mut String, f: &Frame, grid: &Grid, bar: Option<&Axis>) {
     let n = grid.n;
-    let (cw, ch) = (f.w / n as f64, f.h / n as f64);
     let colour = |r: usize, c: usize| match grid.at(r, c) {
         Answer::Score(v) => diverging(v, bar.map_or(1.0, |b| b.hi)),
         Answer::Class(k) => region(k),
     };
     let _ = writeln!(
         s,
-        r#"<g class="heatmap" data-cells="{n}" shape-rendering="crispEdges">"#
+        r#"<g class="heatmap" data-cells="{n}" transform="translate({} {}) scale({} {})" shape-rendering="crispEdges">"#,
+        f.x,
+        f.y,
+        f.w / n as f64,
+        f.h / n as f64
     );
+    // One path per colour, a subpath per run: "M{column} {row}h{run}v1h-{run}z".
+    let mut paths: Vec<([u8; 3], String)> = Vec::new();
     for r in 0..n {
         let mut c0 = 0;
         while c0 < n {
@@ -635,60 +643,51 @@ fn heat_map(s: &mut String, f: &Frame, grid: &Grid, bar: Option<&Axis>) {
             while c1 < n && colour(r, c1) == col {
                 c1 += 1;
             }
-            let _ = writeln!(
-                s,
-                r#"<rect x="{:.2}" y="{:.2}" width="{:.2}" height="{:.2}" fill="{}"/>"#,
-                f.x + c0 as f64 * cw,
-                f.y + r as f64 * ch,
-                (c1 - c0) as f64 * cw,
-                ch,
-                hex(col)
-            );
+            let k = match paths.iter().position(|(c, _)| *c == col) {
+                Some(k) => k,
+                None => {
+                    paths.push((col, String::new()));
+                    paths.len() - 1
+                }
+            };
+            let run = c1 - c0;
+            let _ = write!(paths[k].1, "M{c0} {r}h{run}v1h-{run}z");
             c0 = c1;
         }
+    }
+    for (col, d) in paths {
+        let _ = writeln!(s, r#"<path fill="{}" d="{d}"/>"#, hex(col));
     }
     s.push_str("</g>\n");
 }
 
-/// The line where the score is 0, by marching squares over the cell centres.
+/// The line where the score is 0, through the cell centres.
 fn contour(s: &mut String, f: &Frame, grid: &Grid) {
     let n = grid.n;
+    let scores: Vec<f64> = (0..n * n).map(|i| grid.score(i / n, i % n)).collect();
     let (cw, ch) = (f.w / n as f64, f.h / n as f64);
-    let px = |r: f64, c: f64| (f.x + (c + 0.5) * cw, f.y + (r + 0.5) * ch);
     let mut d = String::new();
-    for r in 0..n - 1 {
-        for c in 0..n - 1 {
-            // Corners clockwise from top left, and the edges between them.
-            let corners = [(r, c), (r, c + 1), (r + 1, c + 1), (r + 1, c)];
-            let v = corners.map(|(r, c)| grid.score(r, c));
-            if v.iter().any(|v| !v.is_finite()) {
-                continue;
-            }
-            let mut hits = Vec::with_capacity(4);
-            for e in 0..4 {
-                let (a, b) = (e, (e + 1) % 4);
-                if (v[a] > 0.0) != (v[b] > 0.0) {
-                    let t = v[a] / (v[a] - v[b]);
-                    let (ra, ca) = corners[a];
-                    let (rb, cb) = corners[b];
-                    let rr = ra as f64 + t * (rb as f64 - ra as f64);
-                    let cc = ca as f64 + t * (cb as f64 - ca as f64);
-                    hits.push(px(rr, cc));
-                }
-            }
-            for pair in hits.chunks_exact(2) {
-                let _ = write!(
-                    d,
-                    "M{:.1} {:.1}L{:.1} {:.1}",
-                    pair[0].0, pair[0].1, pair[1].0, pair[1].1
-                );
-            }
+    for line in super::contour::zero_lines(&scores, n) {
+        for (k, (r, c)) in line.iter().enumerate() {
+            let cmd = if k == 0 {
+                "M"
+            } else if k == 1 {
+                "L"
+            } else {
+                " "
+            };
+            let _ = write!(
+                d,
+                "{cmd}{:.1} {:.1}",
+                f.x + (c + 0.5) * cw,
+                f.y + (r + 0.5) * ch
+            );
         }
     }
     if !d.is_empty() {
         let _ = writeln!(
             s,
-            r#"<path class="contour" d="{d}" fill="none" stroke="{INK}" stroke-width="2" stroke-linecap="round"/>"#
+            r#"<path class="contour" d="{d}" fill="none" stroke="{INK}" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"/>"#
         );
     }
 }

@@ -48,6 +48,8 @@ pub struct LineChart {
     height: u32,
 }
 
+const LEGEND_ROW: f64 = 18.0;
+
 /// A series' drawable points, in runs broken where points were skipped.
 type Runs = Vec<Vec<(f64, f64)>>;
 
@@ -109,30 +111,19 @@ impl LineChart {
         let log = self.y_scale == Scale::Log;
         let (kept, note) = self.kept(log);
         let (xa, ya) = self.axes(&kept, log);
-        let last_x = xa
-            .labels
-            .last()
-            .map_or(0.0, |l| text_width(l, axis::TICK_FONT));
-        let top = if self.title.is_empty() { 16.0 } else { 40.0 };
-        let left = axis::left_margin(&ya, &self.y_label);
-        let right = (last_x / 2.0 + 6.0).max(20.0);
-        let bottom = axis::bottom_margin(&self.x_label) + if note.is_empty() { 0.0 } else { 16.0 };
-        let f = Frame {
-            x: left,
-            y: top,
-            w: (w - left - right).max(40.0),
-            h: (h - top - bottom).max(40.0),
-        };
-        let drawn: Vec<Drawn> = kept
-            .iter()
-            .map(|runs| Drawn {
-                count: runs.iter().map(Vec::len).sum(),
-                runs: runs
-                    .iter()
-                    .map(|r| r.iter().map(|&(x, y)| f.at(&xa, &ya, x, y)).collect())
-                    .collect(),
-            })
-            .collect();
+        let (bw, bh) = self.legend_size();
+        let mut f = self.frame(&xa, &ya, !note.is_empty(), 0.0);
+        let mut drawn = project(&kept, &f, &xa, &ya);
+        let mut spot = None;
+        if self.series.len() > 1 {
+            spot = free_corner(&f, &drawn, bw, bh);
+            if spot.is_none() {
+                // Every corner would cover data: put the legend right of the plot.
+                f = self.frame(&xa, &ya, !note.is_empty(), bw + 12.0);
+                drawn = project(&kept, &f, &xa, &ya);
+                spot = Some((f.x + f.w + 12.0, f.y));
+            }
+        }
         let mut s = String::with_capacity(4096 + 16 * drawn.iter().map(|d| d.count).sum::<usize>());
         super::open(&mut s, w, h);
         super::title(&mut s, &self.title, w);
@@ -141,12 +132,41 @@ impl LineChart {
             self.draw_series(&mut s, i, d);
         }
         axis::axes(&mut s, &f, &xa, &ya, &self.x_label, &self.y_label);
-        if self.series.len() > 1 {
-            self.legend(&mut s, &f, &drawn);
+        if let Some((x, y)) = spot {
+            self.legend(&mut s, x, y, bw, bh);
         }
         super::note(&mut s, &note, h - 8.0, w);
         s.push_str("</svg>\n");
         s
+    }
+
+    /// The plot area, leaving `right` more pixels free on the right.
+    fn frame(&self, xa: &Axis, ya: &Axis, note: bool, right: f64) -> Frame {
+        let (w, h) = (self.width as f64, self.height as f64);
+        let last_x = xa
+            .labels
+            .last()
+            .map_or(0.0, |l| text_width(l, axis::TICK_FONT));
+        let top = if self.title.is_empty() { 16.0 } else { 40.0 };
+        let left = axis::left_margin(ya, &self.y_label);
+        let right = (last_x / 2.0 + 6.0).max(20.0) + right;
+        let bottom = axis::bottom_margin(&self.x_label) + if note { 16.0 } else { 0.0 };
+        Frame {
+            x: left,
+            y: top,
+            w: (w - left - right).max(40.0),
+            h: (h - top - bottom).max(40.0),
+        }
+    }
+
+    /// The legend's width and height.
+    fn legend_size(&self) -> (f64, f64) {
+        let text_w = self
+            .series
+            .iter()
+            .map(|(n, _)| text_width(n, 12.0))
+            .fold(0.0, f64::max);
+        (text_w + 46.0, LEGEND_ROW * self.series.len() as f64 + 10.0)
     }
 
     /// The drawable points of each series, as runs broken where points were skipped, and
@@ -247,46 +267,9 @@ impl LineChart {
         s.push_str("</g>\n");
     }
 
-    /// The legend, in the inside corner of the plot area that covers the fewest points.
-    fn legend(&self, s: &mut String, f: &Frame, drawn: &[Drawn]) {
-        let row = 18.0;
-        let text_w = self
-            .series
-            .iter()
-            .map(|(n, _)| text_width(n, 12.0))
-            .fold(0.0, f64::max);
-        let (bw, bh) = (text_w + 46.0, row * self.series.len() as f64 + 10.0);
-        let inset = 8.0;
-        let corners = [
-            (f.x + f.w - bw - inset, f.y + inset),
-            (f.x + inset, f.y + inset),
-            (f.x + f.w - bw - inset, f.y + f.h - bh - inset),
-            (f.x + inset, f.y + f.h - bh - inset),
-        ];
-        let covered = |&(cx, cy): &(f64, f64)| {
-            let inside = |&(x, y): &(f64, f64)| x >= cx && x <= cx + bw && y >= cy && y <= cy + bh;
-            let mut n = 0;
-            for run in drawn.iter().flat_map(|d| &d.runs) {
-                n += run.iter().filter(|p| inside(p)).count();
-                // Sample along each segment so sparse lines count too.
-                for seg in run.windows(2) {
-                    let ((x0, y0), (x1, y1)) = (seg[0], seg[1]);
-                    let k = ((x1 - x0).hypot(y1 - y0) / 4.0).ceil().min(200.0) as usize;
-                    n += (1..k)
-                        .filter(|&j| {
-                            let t = j as f64 / k as f64;
-                            inside(&(x0 + t * (x1 - x0), y0 + t * (y1 - y0)))
-                        })
-                        .count();
-                }
-            }
-            n
-        };
-        let (x, y) = corners
-            .iter()
-            .min_by_key(|c| covered(c))
-            .copied()
-            .expect("four corners");
+    /// The legend, `bw` by `bh`, at `(x, y)`.
+    fn legend(&self, s: &mut String, x: f64, y: f64, bw: f64, bh: f64) {
+        let row = LEGEND_ROW;
         let _ = writeln!(
             s,
             r##"<g class="legend"><rect x="{x:.1}" y="{y:.1}" width="{bw:.1}" height="{bh:.1}" rx="3" fill="white" fill-opacity="0.9" stroke="#bbbbbb"/>"##
@@ -335,4 +318,45 @@ impl LineChart {
     pub fn save(&self, path: impl AsRef<Path>) -> Result<(), PlotError> {
         super::save(path.as_ref(), || self.to_svg())
     }
+}
+
+/// Each series' runs in pixels.
+fn project(kept: &[Runs], f: &Frame, xa: &Axis, ya: &Axis) -> Vec<Drawn> {
+    kept.iter()
+        .map(|runs| Drawn {
+            count: runs.iter().map(Vec::len).sum(),
+            runs: runs
+                .iter()
+                .map(|r| r.iter().map(|&(x, y)| f.at(xa, ya, x, y)).collect())
+                .collect(),
+        })
+        .collect()
+}
+
+/// The first inside corner of the plot area (top right, top left, bottom right, bottom
+/// left) where a `bw` by `bh` legend covers no line, if any.
+fn free_corner(f: &Frame, drawn: &[Drawn], bw: f64, bh: f64) -> Option<(f64, f64)> {
+    let inset = 8.0;
+    let corners = [
+        (f.x + f.w - bw - inset, f.y + inset),
+        (f.x + inset, f.y + inset),
+        (f.x + f.w - bw - inset, f.y + f.h - bh - inset),
+        (f.x + inset, f.y + f.h - bh - inset),
+    ];
+    let covers = |&(cx, cy): &(f64, f64)| {
+        let inside = |x: f64, y: f64| x >= cx && x <= cx + bw && y >= cy && y <= cy + bh;
+        drawn.iter().flat_map(|d| &d.runs).any(|run| {
+            run.iter().any(|&(x, y)| inside(x, y))
+                // Sample along each segment so sparse lines count too.
+                || run.windows(2).any(|seg| {
+                    let ((x0, y0), (x1, y1)) = (seg[0], seg[1]);
+                    let k = ((x1 - x0).hypot(y1 - y0) / 4.0).ceil().min(200.0) as usize;
+                    (1..k).any(|j| {
+                        let t = j as f64 / k as f64;
+                        inside(x0 + t * (x1 - x0), y0 + t * (y1 - y0))
+                    })
+                })
+        })
+    };
+    corners.into_iter().find(|c| !covers(c))
 }

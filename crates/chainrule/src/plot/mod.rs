@@ -7,6 +7,7 @@
 
 mod axis;
 mod boundary;
+mod contour;
 mod line;
 
 pub use boundary::DecisionBoundary;
