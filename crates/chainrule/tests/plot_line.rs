@@ -276,6 +276,13 @@ fn save_picks_the_format_by_extension() {
     assert!(matches!(err, PlotError::UnknownFormat(_)));
     assert!(err.to_string().contains(".svg or .png"), "{err}");
     assert!(!dir.join("loss.jpeg").exists());
+    let err = chart.save(dir.join("missing/loss.svg")).unwrap_err();
+    assert!(matches!(err, PlotError::Io { .. }));
+    let msg = err.to_string();
+    assert!(
+        msg.contains("missing/loss.svg") && msg.contains("directory exists"),
+        "{msg}"
+    );
     let png = chart.save(dir.join("loss.PNG"));
     if cfg!(feature = "png") {
         png.unwrap();
@@ -286,6 +293,58 @@ fn save_picks_the_format_by_extension() {
         assert!(!dir.join("loss.PNG").exists());
     }
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn long_runs_are_thinned_to_what_shows() {
+    // 100,000 steps of a noisy, falling loss, with one spike.
+    let mut s = 7u64;
+    let data: Vec<(f64, f64)> = (0..100_000)
+        .map(|k| {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let noise = (s >> 11) as f64 / (1u64 << 53) as f64;
+            let spike = if k == 54_321 { 3.0 } else { 0.0 };
+            (
+                k as f64,
+                1.0 / (1.0 + k as f64 / 1000.0) + 0.1 * noise + spike,
+            )
+        })
+        .collect();
+    let svg = LineChart::new("").series("loss", data.clone()).to_svg();
+    assert!(svg.len() < 100_000, "{} bytes", svg.len());
+    let doc = Document::parse(&svg).unwrap();
+    assert_eq!(
+        by_class(&doc, "series")[0].attribute("data-points"),
+        Some("100000")
+    );
+    let f = frame(&doc);
+    let d = &drawn(&doc)[0];
+    assert!(d.len() < 4 * f.w as usize);
+    // The outline is kept: the highest and lowest points and both ends are drawn.
+    let top = d.iter().fold(f64::MAX, |m, p| m.min(p.1));
+    let bottom = d.iter().fold(f64::MIN, |m, p| m.max(p.1));
+    let (lo, hi) = data
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.1), b.max(p.1)));
+    assert!((top - f.pixel(0.0, hi).1).abs() < 0.1 && (bottom - f.pixel(0.0, lo).1).abs() < 0.1);
+    let (first, last) = (d[0], d[d.len() - 1]);
+    let (ex, ey) = f.pixel(0.0, data[0].1);
+    assert!((first.0 - ex).abs() < 0.1 && (first.1 - ey).abs() < 0.1);
+    assert!((last.0 - f.pixel(99_999.0, 0.5).0).abs() < 0.1);
+    // x increases along the thinned line.
+    assert!(d.windows(2).all(|w| w[1].0 >= w[0].0));
+}
+
+#[test]
+fn whole_number_steps_get_whole_number_ticks() {
+    let svg = LineChart::new("")
+        .series("loss", [(0.0, 1.0), (1.0, 0.7), (2.0, 0.6)])
+        .to_svg();
+    let doc = Document::parse(&svg).unwrap();
+    let labels: Vec<f64> = ticks(&doc, "tick-x").iter().map(|t| t.2).collect();
+    assert_eq!(labels, [0.0, 1.0, 2.0]);
 }
 
 #[cfg(feature = "png")]

@@ -26,7 +26,12 @@ pub enum PlotError {
     /// A PNG was asked for, but the crate was built without the `png` feature.
     PngUnavailable,
     /// Writing the file failed.
-    Io(std::io::Error),
+    Io {
+        /// The file that could not be written.
+        path: std::path::PathBuf,
+        /// Why.
+        error: std::io::Error,
+    },
     /// The SVG could not be rendered to PNG (too large, or a bug: please report it).
     Render(crate::DrawError),
 }
@@ -43,7 +48,11 @@ impl fmt::Display for PlotError {
                 f,
                 "PNG plots need chainrule's `png` feature; build with `--features png` or write .svg"
             ),
-            PlotError::Io(e) => write!(f, "could not write the plot: {e}"),
+            PlotError::Io { path, error } => write!(
+                f,
+                "could not write the plot {}: {error}; check that its directory exists and is writable",
+                path.display()
+            ),
             PlotError::Render(e) => write!(f, "could not render the plot to PNG: {e}"),
         }
     }
@@ -52,16 +61,10 @@ impl fmt::Display for PlotError {
 impl std::error::Error for PlotError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            PlotError::Io(e) => Some(e),
+            PlotError::Io { error, .. } => Some(error),
             PlotError::Render(e) => Some(e),
             _ => None,
         }
-    }
-}
-
-impl From<std::io::Error> for PlotError {
-    fn from(e: std::io::Error) -> Self {
-        PlotError::Io(e)
     }
 }
 
@@ -76,8 +79,10 @@ fn save(path: &Path, svg: impl FnOnce() -> String) -> Result<(), PlotError> {
         Some("png") => png(&svg())?,
         _ => return Err(PlotError::UnknownFormat(path.display().to_string())),
     };
-    crate::write_atomic(path, &bytes)?;
-    Ok(())
+    crate::write_atomic(path, &bytes).map_err(|error| PlotError::Io {
+        path: path.to_path_buf(),
+        error,
+    })
 }
 
 /// PNG bytes of `svg`.
