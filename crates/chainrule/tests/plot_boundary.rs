@@ -312,6 +312,23 @@ fn a_busy_100_by_100_heat_map_stays_well_under_a_megabyte() {
 }
 
 #[test]
+fn extreme_points_still_make_a_plot() {
+    let pts = [(1e308, -1e308), (-1e308, 1e308), (0.0, 0.0)];
+    let svg = DecisionBoundary::binary(&diagonal, &pts, &[1, 0, 0])
+        .unwrap()
+        .resolution(20)
+        .unwrap()
+        .to_svg();
+    let doc = Document::parse(&svg).unwrap();
+    let f = frame(&doc);
+    assert_eq!(points(&doc).len(), 3);
+    assert!(points(&doc).iter().all(|n| {
+        let (x, y) = centre(*n);
+        f.contains(x, y)
+    }));
+}
+
+#[test]
 fn bad_input_is_a_clear_error() {
     let pts = [(0.0, 0.0), (1.0, 1.0)];
     let msg = |e: PlotError| e.to_string();

@@ -338,6 +338,20 @@ fn long_runs_are_thinned_to_what_shows() {
 }
 
 #[test]
+fn extreme_values_still_make_a_chart() {
+    let data = [(0.0, 1e308), (1.0, -1e308), (2.0, f64::MAX)];
+    let svg = LineChart::new("").series("loss", data).to_svg();
+    let doc = Document::parse(&svg).unwrap();
+    let f = frame(&doc);
+    assert!(drawn(&doc)[0].iter().all(|&(x, y)| f.contains(x, y)));
+    let t = ticks(&doc, "tick-y");
+    assert!(
+        t.first().unwrap().2 <= -1e308 && t.last().unwrap().2 >= 1e308,
+        "{t:?}"
+    );
+}
+
+#[test]
 fn whole_number_steps_get_whole_number_ticks() {
     let svg = LineChart::new("")
         .series("loss", [(0.0, 1.0), (1.0, 0.7), (2.0, 0.6)])

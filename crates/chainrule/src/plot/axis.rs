@@ -55,27 +55,45 @@ impl Axis {
     /// `expand`, so that the first tick is at or below `lo` and the last at or above `hi`.
     pub fn linear(lo: f64, hi: f64, target: f64, expand: bool) -> Axis {
         let (lo, hi) = widen(lo, hi);
-        let step = nice_step(hi - lo, target);
+        // Half the span and half the target: finite for any finite lo and hi.
+        let step = nice_step(hi * 0.5 - lo * 0.5, target * 0.5);
         let eps = 1e-9;
         let (k0, k1) = if expand {
             ((lo / step + eps).floor(), (hi / step - eps).ceil())
         } else {
             ((lo / step - eps).ceil(), (hi / step + eps).floor())
         };
-        let ticks: Vec<f64> = (0..=(k1 - k0) as i64)
-            .map(|k| (k0 + k as f64) * step)
-            .collect();
-        let (lo, hi) = if expand {
+        let (a, b) = if expand {
             (k0 * step, k1 * step)
         } else {
             (lo, hi)
         };
+        // Near the ends of the f64 range steps overflow or vanish: just mark the ends.
+        if !(a.is_finite() && b.is_finite() && step > 0.0 && (0.0..=100.0).contains(&(k1 - k0))) {
+            return Axis::ends(lo, hi);
+        }
+        let ticks: Vec<f64> = (0..=(k1 - k0) as i64)
+            .map(|k| (k0 + k as f64) * step)
+            .collect();
         let labels = linear_labels(&ticks, step);
+        Axis {
+            lo: a,
+            hi: b,
+            ticks,
+            labels,
+            log: false,
+        }
+    }
+
+    /// An axis with ticks only at its ends, for ranges too extreme for nice steps.
+    fn ends(lo: f64, hi: f64) -> Axis {
+        let (lo, hi) = (lo.clamp(f64::MIN, f64::MAX), hi.clamp(f64::MIN, f64::MAX));
+        let (lo, hi) = if hi > lo { (lo, hi) } else { (-1.0, 1.0) };
         Axis {
             lo,
             hi,
-            ticks,
-            labels,
+            ticks: vec![lo, hi],
+            labels: vec![format!("{lo:.2e}"), format!("{hi:.2e}")],
             log: false,
         }
     }
@@ -134,7 +152,8 @@ impl Axis {
         if self.log {
             (v.log10() - self.lo.log10()) / (self.hi.log10() - self.lo.log10())
         } else {
-            (v - self.lo) / (self.hi - self.lo)
+            // In halves, so that a span of nearly the whole f64 range stays finite.
+            (v * 0.5 - self.lo * 0.5) / (self.hi * 0.5 - self.lo * 0.5)
         }
     }
 
@@ -375,6 +394,25 @@ mod tests {
         assert_eq!(a.labels[1], "5e6");
         let a = Axis::linear(1e-6, 4e-6, 4.0, true);
         assert_eq!(a.labels, ["1e-6", "2e-6", "3e-6", "4e-6"]);
+    }
+
+    #[test]
+    fn extreme_ranges_give_finite_axes() {
+        for (lo, hi) in [
+            (-1e308, 1e308),
+            (0.0, f64::MAX),
+            (f64::MIN, f64::MAX),
+            (1e-320, 2e-320),
+        ] {
+            for expand in [true, false] {
+                let a = Axis::linear(lo, hi, 6.0, expand);
+                assert!(a.lo.is_finite() && a.hi.is_finite() && a.hi > a.lo, "{a:?}");
+                assert!(a.ticks.len() >= 2 && a.ticks.len() <= 101, "{a:?}");
+                assert!(a.frac(lo).is_finite() && a.frac(hi).is_finite(), "{a:?}");
+            }
+        }
+        let a = Axis::linear(f64::NEG_INFINITY, 0.0, 6.0, true);
+        assert!(a.lo.is_finite());
     }
 
     #[test]
