@@ -56,6 +56,7 @@ mod names;
 mod nonfinite;
 mod op;
 mod overload;
+mod plot;
 #[cfg(feature = "png")]
 mod png;
 mod steps;
@@ -69,6 +70,7 @@ pub use gradcheck::{CheckOptions, CheckRow, GradCheck, HandCheck, Verdict};
 pub use graph::{Graph, Leaves, Mark, Var};
 pub use nonfinite::{NonFinite, Pass};
 pub use op::{Arity, Op};
+pub use plot::{DecisionBoundary, LineChart, PlotError, Scale};
 pub use steps::Step;
 pub use trace::Trace;
 
