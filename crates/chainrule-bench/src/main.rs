@@ -2,9 +2,10 @@
 //! in the same format as the peer kit's `rust-peers`, so figures can be put side by side.
 //!
 //! ```text
-//! chainrule-bench <W1|W3|W4> [--n N]    one workload, one JSON line, exit 1 if its check fails
-//! chainrule-bench draw [--n N]          layout + SVG of a random graph of N values (10,000)
-//! chainrule-bench all                   every workload once
+//! chainrule-bench <W1|W2|W3|W4> [--n N]    one workload, one JSON line, exit 1 if its check fails
+//! chainrule-bench W2-replay [--n N]        W2 recorded once and replayed ("variant":"replay")
+//! chainrule-bench draw [--n N]             layout + SVG of a random graph of N values (10,000)
+//! chainrule-bench all                      every workload once
 //! ```
 //!
 //! Besides the common fields each line carries `peak_rss_bytes`, the process's peak resident
@@ -13,6 +14,8 @@
 mod draw;
 
 use chainrule::Graph;
+
+mod w2;
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -25,6 +28,8 @@ const DEFAULT_N: usize = 1_000_000;
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Workload {
     W1,
+    W2,
+    W2Replay,
     W3,
     W4,
 }
@@ -33,15 +38,26 @@ impl Workload {
     fn parse(s: &str) -> Option<Workload> {
         match s.to_ascii_uppercase().as_str() {
             "W1" => Some(Workload::W1),
+            "W2" => Some(Workload::W2),
+            "W2-REPLAY" => Some(Workload::W2Replay),
             "W3" => Some(Workload::W3),
             "W4" => Some(Workload::W4),
             _ => None,
         }
     }
 
+    /// n when none is given: 100 steps for W2, a million for the others.
+    fn default_n(self) -> usize {
+        match self {
+            Workload::W2 | Workload::W2Replay => 100,
+            _ => DEFAULT_N,
+        }
+    }
+
     fn nodes(self, n: usize) -> usize {
         match self {
             Workload::W1 => 7 * n,
+            Workload::W2 | Workload::W2Replay => w2::NODES_PER_STEP * n,
             Workload::W3 => 1 + 3 * n,
             Workload::W4 => 4 * n - 1,
         }
@@ -149,6 +165,16 @@ fn w4(n: usize) -> Outcome {
     }
 }
 
+/// W2's outcome: the check, and the `loss`/`accuracy` fields (plus `extra`).
+fn w2_outcome(r: w2::W2, extra: &str) -> Outcome {
+    Outcome {
+        seconds: r.seconds,
+        check: format!("loss={:.6} accuracy={}", r.loss, r.accuracy),
+        error: (r.accuracy != 1.0).then(|| "final accuracy is not 1.0".to_string()),
+        extra: format!(r#","loss":{},"accuracy":{}{extra}"#, r.loss, r.accuracy),
+    }
+}
+
 fn rel_err(got: f64, expected: f64) -> f64 {
     ((got - expected) / expected).abs()
 }
@@ -173,12 +199,18 @@ fn peak_rss() -> Option<u64> {
 fn report(workload: Workload, n: usize) -> bool {
     let o = match workload {
         Workload::W1 => w1(n),
+        Workload::W2 => w2_outcome(w2::rebuild(n), ""),
+        Workload::W2Replay => w2_outcome(w2::replay(n), r#","variant":"replay""#),
         Workload::W3 => w3(n),
         Workload::W4 => w4(n),
     };
     let nodes = workload.nodes(n);
+    let name = match workload {
+        Workload::W2Replay => Workload::W2,
+        w => w,
+    };
     let mut line = format!(
-        r#"{{"workload":"{workload:?}","impl":"chainrule-{}","n":{n},"nodes":{nodes},"seconds":{},"ns_per_node":{},"ok":{},"check":"{}""#,
+        r#"{{"workload":"{name:?}","impl":"chainrule-{}","n":{n},"nodes":{nodes},"seconds":{},"ns_per_node":{},"ok":{},"check":"{}""#,
         env!("CARGO_PKG_VERSION"),
         num(o.seconds),
         num(o.seconds * 1e9 / nodes as f64),
@@ -201,7 +233,7 @@ fn report(workload: Workload, n: usize) -> bool {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: chainrule-bench <W1|W3|W4> [--n N]\n       chainrule-bench draw [--n N]\n       chainrule-bench all\n\
+        "usage: chainrule-bench <W1|W2|W2-replay|W3|W4> [--n N]\n       chainrule-bench draw [--n N]\n       chainrule-bench all\n\
          The workloads are defined in docs/WORKLOADS.md."
     );
     std::process::exit(2)
@@ -214,16 +246,16 @@ fn main() {
         ["draw", ref rest @ ..] => {
             draw::run(rest.get(1).and_then(|n| n.parse().ok()).unwrap_or(10_000))
         }
-        ["all"] => [Workload::W1, Workload::W3, Workload::W4]
+        ["all"] => [Workload::W1, Workload::W2, Workload::W3, Workload::W4]
             .into_iter()
-            .map(|w| report(w, DEFAULT_N))
+            .map(|w| report(w, w.default_n()))
             .collect::<Vec<bool>>()
             .into_iter()
             .all(|passed| passed),
         [workload, ref rest @ ..] => {
             let workload = Workload::parse(workload).unwrap_or_else(|| usage());
             let n = match rest {
-                [] => DEFAULT_N,
+                [] => workload.default_n(),
                 ["--n", n] => n.parse().ok().filter(|&n| n > 0).unwrap_or_else(|| usage()),
                 _ => usage(),
             };

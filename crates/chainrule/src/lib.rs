@@ -43,16 +43,19 @@
 #![warn(missing_docs)]
 
 mod backward;
+pub mod data;
 mod dot;
 mod draw;
 mod explain;
 mod fsutil;
 mod gradcheck;
 mod graph;
+pub mod json;
 pub mod lang;
 mod layout;
 mod metrics;
 mod names;
+pub mod nn;
 mod nonfinite;
 mod op;
 mod overload;

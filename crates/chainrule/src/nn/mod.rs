@@ -1,0 +1,32 @@
+//! Neural nets on the engine: modules with parameters ([`Neuron`], [`Layer`], [`Mlp`]),
+//! losses, optimizers and a [`Trainer`] that runs one step at a time.
+//!
+//! Parameters are plain `f64`s owned by the model, so they outlive any one graph. A step
+//! binds them to a graph as leaves, records the forward pass (one fused dot node per
+//! neuron), backpropagates and updates them. The [`Trainer`] does that either by
+//! rebuilding the step's graph on a cleared tape ([`Mode::Rebuild`]) or by recording it
+//! once and replaying it with new parameter values ([`Mode::Replay`]).
+//!
+//! micrograd's demo, in a few lines:
+//!
+//! ```
+//! use chainrule::data::{moons, Rng};
+//! use chainrule::nn::{Activation::*, Mlp, Mode, Objective, Schedule, Sgd, Trainer};
+//!
+//! let mut rng = Rng::new(1337);
+//! let data = moons(100, 0.1, &mut rng);
+//! let model = Mlp::new(2, &[(16, Relu), (16, Relu), (1, Linear)], &mut rng);
+//! let sgd = Sgd::new(Schedule::Linear { start: 1.0, end: 0.1, steps: 100 });
+//! let mut t = Trainer::new(model, data, Objective::MaxMargin, 1e-4, Box::new(sgd), Mode::Rebuild).unwrap();
+//! let last = (0..100).map(|_| t.step()).last().unwrap();
+//! assert_eq!((last.step, last.accuracy), (99, 1.0));
+//! ```
+
+pub mod loss;
+mod module;
+mod optim;
+mod train;
+
+pub use module::{Activation, Layer, Mlp, ModelError, Module, Neuron, Shape};
+pub use optim::{Adam, Optimizer, Schedule, Sgd};
+pub use train::{Mode, Objective, StepStats, TrainError, Trainer};
