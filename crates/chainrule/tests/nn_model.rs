@@ -191,3 +191,28 @@ fn missing_file_is_an_io_error() {
     assert!(matches!(err, ModelError::Io(_)));
     assert!(err.to_string().starts_with("model file: "));
 }
+
+#[test]
+fn a_whole_training_loss_passes_the_gradient_check() {
+    use chainrule::data::moons;
+    use chainrule::nn::loss;
+    let mut rng = Rng::new(21);
+    let data = moons(12, 0.1, &mut rng);
+    let m = Mlp::new(2, &[(5, Tanh), (4, Relu), (1, Linear)], &mut rng);
+    let g = Graph::new();
+    let p = g.leaves(m.params()).vars();
+    let x = g.leaves(&data.x).vars();
+    let scores: Vec<_> = x.chunks(2).map(|xi| m.forward(&p, xi)[0]).collect();
+    let total = loss::max_margin(&scores, &data.signs()) + loss::l2(&p, 1e-2);
+    let check = total.grad_check();
+    assert!(
+        check.passed(),
+        "{:?}",
+        check
+            .rows
+            .iter()
+            .filter(|r| r.verdict == chainrule::Verdict::Fail)
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(check.rows.len(), m.params().len() + data.x.len());
+}
