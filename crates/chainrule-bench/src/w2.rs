@@ -3,7 +3,7 @@
 //! tape each step (the default), or recorded once and replayed (`"variant":"replay"`).
 
 use chainrule::data::{moons, Dataset, Rng};
-use chainrule::nn::{loss, Activation::*, Mlp, Module, Optimizer, Schedule, Sgd};
+use chainrule::nn::{loss, Activation::*, Mlp, Module, Optimizer, Params, Schedule, Sgd};
 use chainrule::{Graph, Var};
 use std::time::Instant;
 
@@ -36,7 +36,7 @@ fn setup() -> (Dataset, Vec<f64>, Mlp, Sgd) {
 fn record<'g>(
     g: &'g Graph,
     model: &Mlp,
-    p: &[Var<'g>],
+    p: Params<'g>,
     data: &Dataset,
     signs: &[f64],
 ) -> (Vec<Var<'g>>, Var<'g>) {
@@ -45,7 +45,7 @@ fn record<'g>(
         .chunks_exact(2)
         .map(|xi| model.forward(p, xi)[0])
         .collect();
-    let total = loss::max_margin(&scores, signs) + loss::l2(p, L2);
+    let total = loss::max_margin(&scores, signs) + loss::l2(&p.vars(), L2);
     (scores, total)
 }
 
@@ -62,8 +62,8 @@ pub fn rebuild(steps: usize) -> W2 {
     let t = Instant::now();
     for _ in 0..steps {
         g.clear();
-        let p = g.leaves(model.params());
-        let (scores, total) = record(&g, &model, &p.vars(), &data, &signs);
+        let p = model.bind(&g);
+        let (scores, total) = record(&g, &model, p, &data, &signs);
         total.backward();
         (last_loss, last_acc) = (total.data(), accuracy(&scores, &signs));
         sgd.step(model.params_mut(), &p.grads());
@@ -82,8 +82,8 @@ pub fn replay(steps: usize) -> W2 {
     let g = Graph::with_capacity(NODES_PER_STEP);
     let (mut last_loss, mut last_acc) = (f64::NAN, f64::NAN);
     let t = Instant::now();
-    let p = g.leaves(model.params());
-    let (scores, total) = record(&g, &model, &p.vars(), &data, &signs);
+    let p = model.bind(&g);
+    let (scores, total) = record(&g, &model, p, &data, &signs);
     for k in 0..steps {
         if k > 0 {
             p.set_data(model.params());

@@ -26,17 +26,13 @@ fn main() {
     for k in 0..100 {
         // One graph per step on a reused tape: the parameters become its first leaves.
         g.clear();
-        let p = g.leaves(model.params());
-        let params = p.vars();
+        let p = model.bind(&g);
         let x = g.leaves(&data.x).vars();
 
         // Forward: a score per sample, then the loss.
-        let scores: Vec<Var> = x
-            .chunks(2)
-            .map(|xi| model.forward(&params, xi)[0])
-            .collect();
+        let scores: Vec<Var> = x.chunks(2).map(|xi| model.forward(p, xi)[0]).collect();
         let data_loss = loss::max_margin(&scores, &y);
-        let total = data_loss + loss::l2(&params, 1e-4);
+        let total = data_loss + loss::l2(&p.vars(), 1e-4);
         let values: Vec<f64> = scores.iter().map(|s| s.data()).collect();
         let accuracy = loss::accuracy_signs(&values, &y);
 

@@ -16,12 +16,12 @@ fn demo_model() -> Mlp {
 fn forward_on_the_graph_equals_predict_exactly() {
     let m = demo_model();
     let g = Graph::new();
-    let p = g.leaves(m.params()).vars();
+    let p = m.bind(&g);
     let mut rng = Rng::new(1);
     for _ in 0..50 {
         let x = [rng.uniform(-2.0, 2.0), rng.uniform(-2.0, 2.0)];
         let xv = g.leaves(&x).vars();
-        let got: Vec<f64> = m.forward(&p, &xv).iter().map(|v| v.data()).collect();
+        let got: Vec<f64> = m.forward(p, &xv).iter().map(|v| v.data()).collect();
         assert_eq!(got, m.predict(&x));
     }
 }
@@ -38,9 +38,9 @@ fn neuron_and_layer_by_hand() {
         .copy_from_slice(&[1.0, 1.0, -3.0, 2.0, 0.0, 0.5]);
     assert_eq!(l.predict(&[1.0, 1.0]), vec![0.0, 2.5]);
     let g = Graph::new();
-    let p = g.leaves(l.params());
+    let p = l.bind(&g);
     let x = g.leaves(&[1.0, 1.0]);
-    let y = l.forward(&p.vars(), &x.vars());
+    let y = l.forward(p, &x.vars());
     (y[0] + y[1]).backward();
     // the first neuron is off (relu'(−1) = 0); the second passes x and 1
     assert_eq!(p.grads(), vec![0.0, 0.0, 0.0, 1.0, 1.0, 1.0]);
@@ -200,10 +200,10 @@ fn a_whole_training_loss_passes_the_gradient_check() {
     let data = moons(12, 0.1, &mut rng);
     let m = Mlp::new(2, &[(5, Tanh), (4, Relu), (1, Linear)], &mut rng);
     let g = Graph::new();
-    let p = g.leaves(m.params()).vars();
+    let p = m.bind(&g);
     let x = g.leaves(&data.x).vars();
-    let scores: Vec<_> = x.chunks(2).map(|xi| m.forward(&p, xi)[0]).collect();
-    let total = loss::max_margin(&scores, &data.signs()) + loss::l2(&p, 1e-2);
+    let scores: Vec<_> = x.chunks(2).map(|xi| m.forward(p, xi)[0]).collect();
+    let total = loss::max_margin(&scores, &data.signs()) + loss::l2(&p.vars(), 1e-2);
     let check = total.grad_check();
     assert!(
         check.passed(),
@@ -215,4 +215,22 @@ fn a_whole_training_loss_passes_the_gradient_check() {
             .collect::<Vec<_>>()
     );
     assert_eq!(check.rows.len(), m.params().len() + data.x.len());
+}
+
+#[test]
+#[should_panic(expected = "two different graphs")]
+fn inputs_from_another_graph_are_refused() {
+    let m = Mlp::new(2, &[(3, Relu), (1, Linear)], &mut Rng::new(0));
+    let (g, h) = (Graph::new(), Graph::new());
+    let x = h.leaves(&[1.0, 2.0]);
+    m.forward(m.bind(&g), &x.vars());
+}
+
+#[test]
+#[should_panic(expected = "the module takes 9 bound parameters, got 3")]
+fn parameters_of_another_size_are_refused() {
+    let m = Layer::new(2, 3, Relu, &mut Rng::new(0));
+    let g = Graph::new();
+    let p = chainrule::nn::Params::new(&g, &[1.0; 3]);
+    m.forward(p, &g.leaves(&[1.0, 2.0]).vars());
 }

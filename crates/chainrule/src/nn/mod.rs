@@ -27,6 +27,6 @@ mod module;
 mod optim;
 mod train;
 
-pub use module::{Activation, Layer, Mlp, ModelError, Module, Neuron, Shape};
+pub use module::{Activation, Layer, Mlp, ModelError, Module, Neuron, Params, Shape};
 pub use optim::{Adam, Optimizer, Schedule, Sgd};
 pub use train::{Mode, Objective, StepStats, TrainError, Trainer};

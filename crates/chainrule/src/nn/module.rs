@@ -85,8 +85,9 @@ impl Activation {
 
 /// Something with parameters that maps `inputs()` values to `outputs()` values.
 ///
-/// The parameters live in the module as one flat slice; [`Module::forward`] takes them
-/// bound to a graph, one handle per parameter in the same order, so a training step is:
+/// The parameters live in the module as one flat slice of `f64`s; [`Module::bind`] puts
+/// them on a graph as leaves, and [`Module::forward`] records the outputs on those
+/// leaves. A training step is:
 ///
 /// ```
 /// use chainrule::data::Rng;
@@ -96,9 +97,9 @@ impl Activation {
 /// let mut n = Neuron::new(2, Activation::Linear, &mut Rng::new(0));
 /// n.params_mut().copy_from_slice(&[0.5, -1.0, 0.25]); // w0, w1, b
 /// let g = Graph::new();
-/// let p = g.leaves(n.params());
+/// let p = n.bind(&g);
 /// let x = g.leaves(&[2.0, 3.0]);
-/// let y = n.forward(&p.vars(), &x.vars())[0];
+/// let y = n.forward(p, &x.vars())[0];
 /// y.backward();
 /// assert_eq!(y.data(), 0.5 * 2.0 - 3.0 + 0.25);
 /// assert_eq!(p.grads(), vec![2.0, 3.0, 1.0]);
@@ -113,18 +114,123 @@ pub trait Module {
     fn params(&self) -> &[f64];
     /// The parameters, to update them.
     fn params_mut(&mut self) -> &mut [f64];
-    /// The outputs recorded on a graph, with the parameters bound as `p` (one handle per
-    /// parameter, in order) and the inputs as `x`.
+    /// The outputs recorded on a graph, with the parameters bound as `p` (from
+    /// [`Module::bind`]) and the inputs as `x`.
     ///
     /// # Panics
-    /// When `p` or `x` has the wrong length.
-    fn forward<'g>(&self, p: &[Var<'g>], x: &[Var<'g>]) -> Vec<Var<'g>>;
+    /// When `p` or `x` has the wrong length, or they belong to different graphs.
+    fn forward<'g>(&self, p: Params<'g>, x: &[Var<'g>]) -> Vec<Var<'g>>;
     /// The outputs for plain numbers, without a graph: bit for bit what
     /// [`Module::forward`] computes.
     ///
     /// # Panics
     /// When `x` has the wrong length.
     fn predict(&self, x: &[f64]) -> Vec<f64>;
+    /// The parameters as new leaves on `g`, for one step.
+    fn bind<'g>(&self, g: &'g Graph) -> Params<'g> {
+        Params::new(g, self.params())
+    }
+}
+
+/// A module's parameters bound to a graph: a run of leaves made together, in the
+/// module's order. Cheap to copy; reads all their grads at once.
+///
+/// ```
+/// use chainrule::{nn::Params, Graph};
+/// let g = Graph::new();
+/// let p = Params::new(&g, &[1.0, -2.0]);
+/// let y = p.get(0) * p.get(1);
+/// y.backward();
+/// assert_eq!((p.len(), p.data(), p.grads()), (2, vec![1.0, -2.0], vec![-2.0, 1.0]));
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Params<'g> {
+    g: &'g Graph,
+    start: u32,
+    len: u32,
+}
+
+impl<'g> Params<'g> {
+    /// `values` as new contiguous leaves on `g`.
+    pub fn new(g: &'g Graph, values: &[f64]) -> Params<'g> {
+        let start = g.len() as u32;
+        g.leaves(values);
+        Params {
+            g,
+            start,
+            len: values.len() as u32,
+        }
+    }
+
+    /// How many parameters.
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The `k`-th parameter's leaf.
+    ///
+    /// # Panics
+    /// When `k >= len()`.
+    pub fn get(&self, k: usize) -> Var<'g> {
+        assert!(k < self.len(), "chainrule: parameter {k} of {}", self.len);
+        Var {
+            g: self.g,
+            i: self.start + k as u32,
+        }
+    }
+
+    /// All their leaves, in order.
+    pub fn vars(&self) -> Vec<Var<'g>> {
+        (0..self.len()).map(|k| self.get(k)).collect()
+    }
+
+    /// All their values, in order.
+    pub fn data(&self) -> Vec<f64> {
+        self.g.tape().data[self.range()].to_vec()
+    }
+
+    /// All their grads, in order.
+    pub fn grads(&self) -> Vec<f64> {
+        let t = self.g.tape();
+        self.range().map(|i| t.grad(i)).collect()
+    }
+
+    /// Sets their values (the model's updated parameters) for a replay with
+    /// [`Graph::forward`].
+    ///
+    /// # Panics
+    /// When `values` has another length.
+    pub fn set_data(&self, values: &[f64]) {
+        assert_eq!(
+            values.len(),
+            self.len(),
+            "chainrule: one value per parameter"
+        );
+        let r = self.range();
+        self.g.tape_mut().data[r].copy_from_slice(values);
+    }
+
+    fn range(&self) -> std::ops::Range<usize> {
+        self.start as usize..(self.start + self.len) as usize
+    }
+
+    /// Parameters `from..from + len` of these.
+    fn slice(&self, from: usize, len: usize) -> Params<'g> {
+        assert!(
+            from + len <= self.len(),
+            "chainrule: the module takes more parameters than were bound"
+        );
+        Params {
+            g: self.g,
+            start: self.start + from as u32,
+            len: len as u32,
+        }
+    }
 }
 
 /// The shape of one layer: inputs, outputs and activation.
@@ -145,36 +251,23 @@ impl Shape {
     }
 }
 
-/// `act(b + Σ wᵢxᵢ)` recorded as one fused dot node, one add and the activation.
-#[inline]
-fn neuron_forward<'g>(p: &[Var<'g>], x: &[Var<'g>], act: Activation) -> Var<'g> {
-    let nin = x.len();
-    act.on(p[nin].graph().weighted_sum(&p[..nin], x) + p[nin])
-}
-
 impl Graph {
-    /// The same node as [`Graph::dot`] (an [`Op::Dot`] with the same operands and the
-    /// same left-fold value), recorded without chaining the two operand lists: building
-    /// neurons is the hot loop of training, and this halves its cost.
+    /// `Σ data[w₀+k]·x[k]` over the contiguous weight leaves from `w0`: the same node as
+    /// [`Graph::dot`] (an [`Op::Dot`] with the same operands and the same left-fold value),
+    /// recorded without going through handles for the weights. Building neurons is the
+    /// hot loop of training. The caller has checked that `x` belongs to this graph.
     #[inline]
-    fn weighted_sum<'g>(&'g self, w: &[Var<'g>], x: &[Var<'g>]) -> Var<'g> {
-        assert_eq!(
-            w.len(),
-            x.len(),
-            "chainrule: a neuron needs one weight per input"
-        );
-        let n = w.len();
+    fn weighted_sum<'g>(&'g self, w0: u32, x: &[Var<'g>]) -> Var<'g> {
+        let n = x.len();
         let t = self.tape_mut();
         let start = t.pool.len();
-        t.pool.resize(start + 2 * n, 0);
-        let (pw, px) = t.pool[start..].split_at_mut(n);
-        let mut sum = 0.0;
-        for (((a, b), ia), ib) in w.iter().zip(x).zip(pw).zip(px) {
-            self.check_same(a.g);
-            self.check_same(b.g);
-            (*ia, *ib) = (a.i, b.i);
-            sum += t.data[a.i as usize] * t.data[b.i as usize];
-        }
+        t.pool.extend(w0..w0 + n as u32);
+        t.pool.extend(x.iter().map(|v| v.i));
+        let w = &t.data[w0 as usize..w0 as usize + n];
+        let sum = w
+            .iter()
+            .zip(x)
+            .fold(0.0, |s, (w, x)| s + w * t.data[x.i as usize]);
         let i = t.push(Op::Dot, [start as u32, n as u32], sum);
         Var { g: self, i }
     }
@@ -195,11 +288,23 @@ fn check_len(what: &str, got: usize, want: usize) {
     );
 }
 
-fn layer_forward<'g>(s: Shape, p: &[Var<'g>], x: &[Var<'g>]) -> Vec<Var<'g>> {
+/// Each neuron `act(b + Σ wᵢxᵢ)`: one fused dot node, one add and the activation.
+fn layer_forward<'g>(s: Shape, p: Params<'g>, x: &[Var<'g>]) -> Vec<Var<'g>> {
     check_len("bound parameters", p.len(), s.params());
     check_len("inputs", x.len(), s.inputs);
-    p.chunks_exact(s.inputs + 1)
-        .map(|pn| neuron_forward(pn, x, s.activation))
+    let g = p.g;
+    for v in x {
+        g.check_same(v.g);
+    }
+    (0..s.outputs as u32)
+        .map(|j| {
+            let w0 = p.start + j * (s.inputs as u32 + 1);
+            let b = Var {
+                g,
+                i: w0 + s.inputs as u32,
+            };
+            s.activation.on(g.weighted_sum(w0, x) + b)
+        })
         .collect()
 }
 
@@ -259,10 +364,13 @@ impl Module for Neuron {
     fn params_mut(&mut self) -> &mut [f64] {
         &mut self.p
     }
-    fn forward<'g>(&self, p: &[Var<'g>], x: &[Var<'g>]) -> Vec<Var<'g>> {
-        check_len("bound parameters", p.len(), self.p.len());
-        check_len("inputs", x.len(), self.inputs());
-        vec![neuron_forward(p, x, self.act)]
+    fn forward<'g>(&self, p: Params<'g>, x: &[Var<'g>]) -> Vec<Var<'g>> {
+        let s = Shape {
+            inputs: self.inputs(),
+            outputs: 1,
+            activation: self.act,
+        };
+        layer_forward(s, p, x)
     }
     fn predict(&self, x: &[f64]) -> Vec<f64> {
         check_len("inputs", x.len(), self.inputs());
@@ -326,7 +434,7 @@ impl Module for Layer {
     fn params_mut(&mut self) -> &mut [f64] {
         &mut self.p
     }
-    fn forward<'g>(&self, p: &[Var<'g>], x: &[Var<'g>]) -> Vec<Var<'g>> {
+    fn forward<'g>(&self, p: Params<'g>, x: &[Var<'g>]) -> Vec<Var<'g>> {
         layer_forward(self.shape, p, x)
     }
     fn predict(&self, x: &[f64]) -> Vec<f64> {
@@ -507,15 +615,15 @@ impl Module for Mlp {
     fn params_mut(&mut self) -> &mut [f64] {
         &mut self.p
     }
-    fn forward<'g>(&self, p: &[Var<'g>], x: &[Var<'g>]) -> Vec<Var<'g>> {
+    fn forward<'g>(&self, p: Params<'g>, x: &[Var<'g>]) -> Vec<Var<'g>> {
         check_len("bound parameters", p.len(), self.p.len());
-        let mut x = x.to_vec();
+        let mut out = Vec::new();
         let mut start = 0;
-        for &s in &self.shapes {
-            x = layer_forward(s, &p[start..start + s.params()], &x);
+        for (k, &s) in self.shapes.iter().enumerate() {
+            out = layer_forward(s, p.slice(start, s.params()), if k == 0 { x } else { &out });
             start += s.params();
         }
-        x
+        out
     }
     fn predict(&self, x: &[f64]) -> Vec<f64> {
         let mut x = x.to_vec();

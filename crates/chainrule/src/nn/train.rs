@@ -226,15 +226,15 @@ impl<M: Module> Trainer<M> {
 
     /// Records the step on `g` (parameters first, at tape index 0): the loss and outputs.
     fn record<'g>(&self, g: &'g Graph) -> (Var<'g>, Vec<Vec<Var<'g>>>) {
-        let p = g.leaves(self.model.params()).vars();
+        let p = self.model.bind(g);
         let x = g.leaves(&self.data.x).vars();
         let outs: Vec<Vec<Var<'g>>> = x
             .chunks_exact(self.data.dim)
-            .map(|xi| self.model.forward(&p, xi))
+            .map(|xi| self.model.forward(p, xi))
             .collect();
         let mut l = self.objective.loss(&outs, &self.data);
         if self.l2 != 0.0 {
-            l += loss::l2(&p, self.l2);
+            l += loss::l2(&p.vars(), self.l2);
         }
         (l, outs)
     }
