@@ -139,3 +139,34 @@ fn mismatched_set_ups_are_clear_errors() {
     );
     assert_eq!(mk(2, &[(2, Linear)], Objective::SoftmaxCe, data()), None);
 }
+
+#[test]
+fn evaluate_matches_the_training_step() {
+    let mut rng = Rng::new(4);
+    let data = spiral(60, 3, 0.1, &mut rng);
+    let model = Mlp::new(2, &[(8, Relu), (3, Linear)], &mut rng);
+    let sgd = Sgd::new(Schedule::Constant(0.1)).with_momentum(0.9);
+    let mut t = Trainer::new(
+        model,
+        data.clone(),
+        Objective::SoftmaxCe,
+        0.0,
+        Box::new(sgd),
+        Mode::Rebuild,
+    )
+    .unwrap();
+    for _ in 0..5 {
+        let before = Objective::SoftmaxCe.evaluate(t.model(), &data);
+        let s = t.step();
+        assert_eq!(before, (s.loss, s.accuracy));
+    }
+    // and accuracy agrees with predict + class_of
+    let m = t.model();
+    let right = (0..data.len())
+        .filter(|&i| chainrule::nn::loss::class_of(&m.predict(data.row(i))) == data.y[i])
+        .count();
+    assert_eq!(
+        Objective::SoftmaxCe.evaluate(m, &data).1,
+        right as f64 / data.len() as f64
+    );
+}

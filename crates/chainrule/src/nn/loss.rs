@@ -207,6 +207,21 @@ pub fn accuracy_argmax(outputs: &[Vec<f64>], labels: &[usize]) -> f64 {
     right as f64 / outputs.len().max(1) as f64
 }
 
+/// The class a model's outputs for one sample stand for: with one output, class 1 when
+/// it is positive and 0 otherwise (the sign convention of [`accuracy_signs`]); with
+/// several, the index of the largest (as [`accuracy_argmax`]).
+///
+/// ```
+/// use chainrule::nn::loss::class_of;
+/// assert_eq!((class_of(&[0.3]), class_of(&[-0.3]), class_of(&[0.1, 2.0, -1.0])), (1, 0, 1));
+/// ```
+pub fn class_of(outputs: &[f64]) -> usize {
+    match outputs {
+        [score] => usize::from(*score > 0.0),
+        _ => argmax(outputs).unwrap_or(0),
+    }
+}
+
 /// The index of the first largest value; `None` for an empty slice.
 pub fn argmax(xs: &[f64]) -> Option<usize> {
     (0..xs.len()).reduce(|best, i| if xs[i] > xs[best] { i } else { best })

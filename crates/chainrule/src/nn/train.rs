@@ -61,6 +61,34 @@ impl Objective {
         }
     }
 
+    /// The loss (without any L2 term) and accuracy of `model` on `data`, for a held-out
+    /// set: one forward pass on a fresh graph.
+    ///
+    /// ```
+    /// use chainrule::data::{moons, Rng};
+    /// use chainrule::nn::{Activation::*, Mlp, Objective};
+    /// let model = Mlp::new(2, &[(4, Tanh), (1, Linear)], &mut Rng::new(0));
+    /// let (loss, accuracy) = Objective::MaxMargin.evaluate(&model, &moons(20, 0.1, &mut Rng::new(1)));
+    /// assert!(loss > 0.0 && (0.0..=1.0).contains(&accuracy));
+    /// ```
+    ///
+    /// # Panics
+    /// When the model's inputs differ from the data's features, or the data is empty.
+    pub fn evaluate<M: Module>(self, model: &M, data: &Dataset) -> (f64, f64) {
+        let g = Graph::new();
+        let p = model.bind(&g);
+        let x = g.leaves(&data.x).vars();
+        let outs: Vec<Vec<Var>> = x
+            .chunks_exact(data.dim)
+            .map(|xi| model.forward(p, xi))
+            .collect();
+        let values: Vec<Vec<f64>> = outs
+            .iter()
+            .map(|o| o.iter().map(|v| v.data()).collect())
+            .collect();
+        (self.loss(&outs, data).data(), self.accuracy(&values, data))
+    }
+
     /// Whether a model with `outputs` outputs fits this objective on `classes` classes;
     /// if not, what to change.
     fn check(self, outputs: usize, classes: usize) -> Result<(), String> {
