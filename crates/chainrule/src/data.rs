@@ -155,6 +155,28 @@ impl Dataset {
         n
     }
 
+    /// Splits the samples into `(train, test)`, the last `round(n·test_fraction)` samples
+    /// (clamped to 0..=n) making the test set. Both keep `classes`. The generators here
+    /// shuffle already; shuffle a loaded CSV first if its rows are sorted.
+    ///
+    /// ```
+    /// use chainrule::data::{moons, Rng};
+    /// let (train, test) = moons(10, 0.1, &mut Rng::new(0)).split(0.3);
+    /// assert_eq!((train.len(), test.len(), test.classes), (7, 3, 2));
+    /// ```
+    pub fn split(&self, test_fraction: f64) -> (Dataset, Dataset) {
+        let n = self.len();
+        let test = ((n as f64 * test_fraction).round().max(0.0) as usize).min(n);
+        let cut = n - test;
+        let part = |r: std::ops::Range<usize>| Dataset {
+            x: self.x[r.start * self.dim..r.end * self.dim].to_vec(),
+            dim: self.dim,
+            y: self.y[r].to_vec(),
+            classes: self.classes,
+        };
+        (part(0..cut), part(cut..n))
+    }
+
     /// Reorders the samples at random (features and labels together).
     pub fn shuffle(&mut self, rng: &mut Rng) {
         let mut order: Vec<usize> = (0..self.len()).collect();

@@ -183,3 +183,14 @@ fn csv_file_round_trip() {
     assert_eq!(d.signs(), vec![1.0, -1.0]);
     assert!(matches!(load_csv(&path), Err(CsvError::Io(_))));
 }
+
+#[test]
+fn split_keeps_every_sample_once() {
+    let d = blobs(50, 3, 1.0, &mut Rng::new(2));
+    let (train, test) = d.split(0.2);
+    assert_eq!((train.len(), test.len()), (40, 10));
+    assert_eq!([train.x.clone(), test.x.clone()].concat(), d.x);
+    assert_eq!([train.y.clone(), test.y.clone()].concat(), d.y);
+    assert_eq!(d.split(0.0).1.len(), 0);
+    assert_eq!(d.split(1.5).0.len(), 0);
+}

@@ -234,3 +234,21 @@ fn parameters_of_another_size_are_refused() {
     let p = chainrule::nn::Params::new(&g, &[1.0; 3]);
     m.forward(p, &g.leaves(&[1.0, 2.0]).vars());
 }
+
+#[test]
+fn a_diverged_model_is_not_saved() {
+    let mut m = Mlp::new(2, &[(3, Relu), (2, Linear)], &mut Rng::new(0));
+    let path = temp("diverged.json");
+    m.params_mut()[9 + 5] = f64::NAN; // layer 1, neuron 1, weight 1
+    let err = m.save(&path).unwrap_err().to_string();
+    assert_eq!(err, "model file: layers[1].weights[1][1]: is not a finite number (did training diverge? try a smaller learning rate)");
+    m.params_mut()[9 + 5] = 0.0;
+    m.params_mut()[3] = f64::INFINITY; // layer 0, neuron 1, weight 0
+    m.params_mut()[2] = f64::NAN; // layer 0, neuron 0, bias
+    assert!(m
+        .save(&path)
+        .unwrap_err()
+        .to_string()
+        .starts_with("model file: layers[0].biases[0]: "));
+    assert!(!path.exists());
+}

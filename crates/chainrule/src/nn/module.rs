@@ -591,8 +591,32 @@ impl Mlp {
     /// assert_eq!(back.predict(&[0.1, 0.2]), m.predict(&[0.1, 0.2]));
     /// # std::fs::remove_file(&path).unwrap();
     /// ```
+    ///
+    /// A model with a NaN or infinite parameter (training diverged) is not written: JSON
+    /// cannot hold those numbers, and the error names the first one.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<(), ModelError> {
+        if let Some(at) = self.first_non_finite() {
+            let msg = "is not a finite number (did training diverge? try a smaller learning rate)";
+            return Err(bad(&at, msg.into()));
+        }
         crate::write_atomic(path, self.to_json().pretty().as_bytes()).map_err(ModelError::Io)
+    }
+
+    /// Where the first non-finite parameter sits, as `layers[i].weights[j][k]` or
+    /// `layers[i].biases[j]`.
+    fn first_non_finite(&self) -> Option<String> {
+        let k = self.p.iter().position(|x| !x.is_finite())?;
+        let (mut start, mut i) = (0, 0);
+        while k >= start + self.shapes[i].params() {
+            start += self.shapes[i].params();
+            i += 1;
+        }
+        let row = self.shapes[i].inputs + 1;
+        let (j, m) = ((k - start) / row, (k - start) % row);
+        Some(match m == row - 1 {
+            true => format!("layers[{i}].biases[{j}]"),
+            false => format!("layers[{i}].weights[{j}][{m}]"),
+        })
     }
 
     /// Reads a model file written by [`Mlp::save`].
