@@ -2,8 +2,8 @@
 //! [`Mlp`], each with a choice of [`Activation`], plus saving and loading an MLP as JSON.
 //!
 //! Parameters are plain `f64`s owned by the module, so they outlive any one graph. To
-//! train, bind them to a graph as leaves (`g.leaves(m.params())`), run
-//! [`Module::forward`] on the bound handles, backpropagate, and update the `f64`s.
+//! train, bind them to a graph as leaves ([`Module::bind`]), run [`Module::forward`] on
+//! them, backpropagate, read [`Params::grads`] and update the `f64`s.
 
 use crate::data::Rng;
 use crate::json::{Json, JsonError};

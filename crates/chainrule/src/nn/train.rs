@@ -23,6 +23,35 @@ pub enum Objective {
 }
 
 impl Objective {
+    /// Every objective.
+    pub const ALL: [Objective; 4] = [
+        Objective::MaxMargin,
+        Objective::Mse,
+        Objective::Bce,
+        Objective::SoftmaxCe,
+    ];
+
+    /// A short name for command lines and files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Objective::MaxMargin => "max-margin",
+            Objective::Mse => "mse",
+            Objective::Bce => "bce",
+            Objective::SoftmaxCe => "softmax-ce",
+        }
+    }
+
+    /// The objective called `name` (as [`Objective::name`] writes it).
+    ///
+    /// ```
+    /// use chainrule::nn::Objective;
+    /// assert_eq!(Objective::from_name("softmax-ce"), Some(Objective::SoftmaxCe));
+    /// assert!(Objective::ALL.iter().all(|&o| Objective::from_name(o.name()) == Some(o)));
+    /// ```
+    pub fn from_name(name: &str) -> Option<Objective> {
+        Objective::ALL.into_iter().find(|o| o.name() == name)
+    }
+
     /// The loss of the outputs (one list per sample) against `data`'s labels.
     pub fn loss<'g>(self, outs: &[Vec<Var<'g>>], data: &Dataset) -> Var<'g> {
         let first = |outs: &[Vec<Var<'g>>]| outs.iter().map(|o| o[0]).collect::<Vec<_>>();
