@@ -258,6 +258,16 @@ impl<M: Module> Trainer<M> {
         &self.data
     }
 
+    /// What it minimises.
+    pub fn objective(&self) -> Objective {
+        self.objective
+    }
+
+    /// How many steps have been taken.
+    pub fn steps(&self) -> usize {
+        self.step
+    }
+
     /// How many nodes the last step's graph had.
     pub fn graph_len(&self) -> usize {
         self.graph.len()
