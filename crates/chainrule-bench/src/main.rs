@@ -12,10 +12,9 @@
 //! memory (VmHWM) after the run, and `rss_bytes_per_node`. Run one workload per process when
 //! the memory figure matters.
 mod draw;
+mod w2;
 
 use chainrule::Graph;
-
-mod w2;
 use std::hint::black_box;
 use std::time::Instant;
 
