@@ -164,6 +164,7 @@ pub fn hand_summary(rows: &[HandRow]) -> String {
     match (wrong.len(), n) {
         (0, 1) => "The hand-set grad is right.".to_string(),
         (0, _) => format!("All {n} hand-set grads are right."),
+        (1, 1) => format!("The hand-set grad is wrong: {}.", wrong[0]),
         (1, _) => format!("1 of {n} hand-set grads is wrong: {}.", wrong[0]),
         (w, _) => format!("{w} of {n} hand-set grads are wrong: {}.", wrong.join(", ")),
     }
@@ -182,7 +183,8 @@ pub fn hand_grads_markdown(rows: &[HandRow], output: &str) -> String {
                 r.line, r.check.correct
             );
             for d in &r.check.derivation {
-                s += &format!("  - `{}`\n", d.trim_start());
+                let indent = if d.starts_with(' ') { "    " } else { "  " };
+                s += &format!("{indent}- `{}`\n", d.trim_start());
             }
         }
     }

@@ -22,11 +22,11 @@ pub struct Args {
     #[command(flatten)]
     pub input: Input,
     /// Relative step of the finite differences: h = EPS·max(1, |x|).
-    #[arg(long, default_value = "1e-6", value_parser = positive)]
+    #[arg(long, default_value = "1e-6", value_parser = positive, allow_hyphen_values = true)]
     pub eps: f64,
     /// How far backprop and finite differences may differ: relative for grads above 1,
     /// absolute below.
-    #[arg(long, default_value = "1e-6", value_parser = positive)]
+    #[arg(long, default_value = "1e-6", value_parser = positive, allow_hyphen_values = true)]
     pub tol: f64,
 }
 

@@ -74,8 +74,8 @@ fn as_markdown(run: &Evaluated) -> String {
     }
     s += "\n";
     s += &run.output.explain().to_markdown();
-    s += "### ";
-    s += &run.output.grad_check().to_markdown();
+    s += "### Gradient check\n\n";
+    s += run.output.grad_check().to_markdown().trim_end();
     s += "\n";
     let hand = report::hand_rows(run);
     if !hand.is_empty() {
