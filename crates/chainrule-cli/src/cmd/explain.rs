@@ -50,7 +50,7 @@ fn as_text(run: &Evaluated, colour: bool) -> String {
     let l = report::output_name(run);
     let mut s = report::heading(
         colour,
-        &format!("Values and grads (d{l}/dname, after backward from {l})"),
+        &format!("Values and grads after backward from {l} (the grad of x is d{l}/dx)"),
     );
     s += &eval::table(run, colour);
     s += "\n";
@@ -67,7 +67,8 @@ fn as_text(run: &Evaluated, colour: bool) -> String {
 
 fn as_markdown(run: &Evaluated) -> String {
     let l = report::output_name(run);
-    let mut s = format!("### Values and grads (d{l}/dname, after backward from {l})\n\n");
+    let mut s =
+        format!("### Values and grads after backward from {l} (the grad of x is d{l}/dx)\n\n");
     s += "| name | value | grad |\n|---|---:|---:|\n";
     for (name, v) in run.names() {
         s += &format!("| {name} | {} | {} |\n", v.data(), v.grad());
