@@ -33,13 +33,13 @@ sqrt abs pow(x, y); `x += expr` and friends; `x.grad = 4` sets a hand-derived gr
 `#` starts a comment. The output is the last statement unless --of NAME says otherwise.";
 
 const EXAMPLES: &str = "Examples:
-  chainrule                                   explain the built-in notebook program
+  chainrule                                      explain the built-in notebook program
   chainrule explain -e 'x = 0.5; y = tanh(2*x)'  the chain rule for your program
-  chainrule check prog.cr                     are the hand-set grads right? (exit 1 if not)
-  chainrule graph prog.cr -o graph.svg        draw the graph (.svg, .png, .dot)
-  chainrule eval -e 'x = 0.5; y = tanh(2*x)'  values and grads as a table
-  chainrule eval --json prog.cr               the same as JSON
-  chainrule eval prog.cr --set a=3 --of d     change a leaf, pick the output
+  chainrule check prog.cr                        are the hand-set grads right? (exit 1 if not)
+  chainrule graph prog.cr -o graph.svg           draw the graph (.svg, .png, .dot)
+  chainrule eval -e 'x = 0.5; y = tanh(2*x)'     values and grads as a table
+  chainrule eval --json prog.cr                  the same as JSON
+  chainrule eval prog.cr --set a=3 --of d        change a leaf, pick the output
 
 Exit codes: 0 success, 1 a check found a wrong gradient, 2 bad input or usage.";
 

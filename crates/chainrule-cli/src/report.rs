@@ -148,6 +148,9 @@ pub fn hand_grads(rows: &[HandRow], output: &str, colour: bool) -> String {
             }
         }
     }
+    if rows.last().is_some_and(|r| !r.check.right) {
+        out.push('\n');
+    }
     out += &hand_summary(rows);
     out.push('\n');
     out
