@@ -8,12 +8,12 @@ mod cmd;
 mod input;
 mod json;
 mod output;
+mod report;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 /// Exit code: a check found a wrong gradient.
-#[allow(dead_code)] // used by `check`, which lands separately
 pub const EXIT_WRONG_GRADIENT: u8 = 1;
 /// Exit code: bad input or usage (clap uses 2 for usage errors too).
 pub const EXIT_BAD_INPUT: u8 = 2;
@@ -33,10 +33,13 @@ sqrt abs pow(x, y); `x += expr` and friends; `x.grad = 4` sets a hand-derived gr
 `#` starts a comment. The output is the last statement unless --of NAME says otherwise.";
 
 const EXAMPLES: &str = "Examples:
-  chainrule                                   the built-in notebook program
-  chainrule eval -e 'x = 0.5; y = tanh(2*x)'  values and grads as a table
-  chainrule eval --json prog.cr               the same as JSON
-  chainrule eval prog.cr --set a=3 --of d     change a leaf, pick the output
+  chainrule                                      explain the built-in notebook program
+  chainrule explain -e 'x = 0.5; y = tanh(2*x)'  the chain rule for your program
+  chainrule check prog.cr                        are the hand-set grads right? (exit 1 if not)
+  chainrule graph prog.cr -o graph.svg           draw the graph (.svg, .png, .dot)
+  chainrule eval -e 'x = 0.5; y = tanh(2*x)'     values and grads as a table
+  chainrule eval --json prog.cr                  the same as JSON
+  chainrule eval prog.cr --set a=3 --of d        change a leaf, pick the output
 
 Exit codes: 0 success, 1 a check found a wrong gradient, 2 bad input or usage.";
 
@@ -52,12 +55,24 @@ enum Command {
     /// Evaluate a program: every name's value and grad, as a table or as JSON.
     #[command(after_help = cmd::eval::EXAMPLES)]
     Eval(cmd::eval::Args),
+    /// Explain a program: values, grads, the chain rule node by node, the gradient check.
+    #[command(after_help = cmd::explain::EXAMPLES)]
+    Explain(cmd::explain::Args),
+    /// Check the grads against finite differences and the grads set by hand; exit 1 if wrong.
+    #[command(after_help = cmd::check::EXAMPLES)]
+    Check(cmd::check::Args),
+    /// Draw the program's graph as SVG, PNG or DOT.
+    #[command(after_help = cmd::graph::EXAMPLES)]
+    Graph(cmd::graph::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Eval(args)) => cmd::eval::run(&args),
+        Some(Command::Explain(args)) => cmd::explain::run(&args),
+        Some(Command::Check(args)) => cmd::check::run(&args),
+        Some(Command::Graph(args)) => cmd::graph::run(&args),
         None => cmd::default::run(),
     };
     match result {

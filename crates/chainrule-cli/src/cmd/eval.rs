@@ -42,7 +42,7 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
 
 /// Name, value and grad of each name (its last binding), then the output, and where
 /// a NaN or infinity first appeared, if one did.
-fn table(run: &Evaluated, colour: bool) -> String {
+pub fn table(run: &Evaluated, colour: bool) -> String {
     let rows: Vec<[String; 3]> = run
         .names()
         .iter()

@@ -2,8 +2,11 @@
 //! examples in its `after_help`) and a `run(&Args) -> Result<ExitCode, Failure>`;
 //! adding one is a module here and a variant in `main.rs`'s `Command`.
 
+pub mod check;
 pub mod default;
 pub mod eval;
+pub mod explain;
+pub mod graph;
 
 /// A failure to report on stderr, with the exit code to end with.
 #[derive(Debug)]

@@ -1,0 +1,148 @@
+//! `chainrule` with no arguments and `chainrule explain`: the golden notebook output,
+//! explanations of programs from a file and from -e, Markdown, and no colour when piped.
+
+mod common;
+use common::{file, run};
+
+const GOLDEN: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/golden/notebook_explain.txt"
+);
+
+#[test]
+fn no_arguments_explains_the_notebook_as_the_golden_file_says() {
+    let out = run(&[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.is_empty(), "{}", out.stderr);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(GOLDEN, &out.stdout).unwrap();
+    }
+    let golden = std::fs::read_to_string(GOLDEN)
+        .expect("tests/golden/notebook_explain.txt (UPDATE_GOLDEN=1 writes it)");
+    assert_eq!(
+        out.stdout, golden,
+        "the no-argument output changed; if on purpose, rerun with UPDATE_GOLDEN=1 and review the diff"
+    );
+}
+
+#[test]
+fn no_arguments_shows_every_section_with_the_notebook_numbers() {
+    let s = run(&[]).stdout;
+    // The program, then the sections in reading order, then the hint.
+    let order = [
+        "   2 | a = 2; b = -3; c = 10",
+        "Values and grads",
+        "The chain rule for L",
+        "Gradient check",
+        "Grads set by hand",
+        "Try next:",
+    ];
+    let at: Vec<usize> = order.iter().map(|p| s.find(p).expect(p)).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{at:?}");
+    // The notebook's grads: L=1, d=-2, f=4, c=-2, e=-2, a=6, b=-4.
+    for (name, value, grad) in [
+        ("a", "2", "6"),
+        ("b", "-3", "-4"),
+        ("c", "10", "-2"),
+        ("e", "-6", "-2"),
+        ("d", "4", "-2"),
+        ("f", "-2", "4"),
+        ("L", "-8", "1"),
+    ] {
+        assert_eq!(table_row(&s, name), [name, value, grad]);
+    }
+    assert!(s.contains("dL/da = dL/de · de/da = -2.0000 · -3.0000 = 6.0000"));
+    assert!(s.contains("4 checked: 4 ok."));
+    assert!(s.contains("All 7 hand-set grads are right."));
+    assert!(!s.contains('\x1b'), "no colour when piped");
+}
+
+/// The values-table row of `name`, split on whitespace.
+fn table_row<'a>(out: &'a str, name: &str) -> Vec<&'a str> {
+    let line = out
+        .lines()
+        .find(|l| l.split_whitespace().next() == Some(name) && l.split_whitespace().count() == 3)
+        .unwrap_or_else(|| panic!("no row for {name} in\n{out}"));
+    line.split_whitespace().collect()
+}
+
+#[test]
+fn explain_inline_tanh_gives_the_derivative_and_the_chain() {
+    let out = run(&["explain", "-e", "x = 0.5; y = tanh(2*x)"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let s = out.stdout;
+    let t = 1.0f64.tanh();
+    let dydx = 2.0 * (1.0 - t * t);
+    assert_eq!(table_row(&s, "x"), ["x", "0.5", &dydx.to_string()]);
+    assert_eq!(table_row(&s, "y"), ["y", &t.to_string(), "1"]);
+    assert!(s.contains("y = tanh(x*2) = 0.7616"), "{s}");
+    assert!(
+        s.contains("d tanh(x*2)/d(x*2) = 1 - tanh(x*2)² = 0.4200"),
+        "{s}"
+    );
+    assert!(s.contains("dy/dx = dy/d(x*2) · d(x*2)/dx = 0.4200 · 2.0000 = 0.8399"));
+    assert!(s.contains("1 checked: 1 ok."));
+    assert!(
+        !s.contains("Grads set by hand"),
+        "no hand-set grads, no section"
+    );
+    assert!(
+        !s.contains("Try next"),
+        "the hint is for the no-argument run only"
+    );
+}
+
+#[test]
+fn explain_a_file_with_micrograds_sanity_test() {
+    // micrograd's test_sanity_check: y = -20, dy/dx = 46 (PyTorch agrees).
+    let src = "x = -4\nz = 2*x + 2 + x\nq = relu(z) + z*x\nh = relu(z*z)\ny = h + q + q*x\n";
+    let path = file("sanity.cr", src.as_bytes());
+    let out = run(&["explain", path.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(table_row(&out.stdout, "x"), ["x", "-4", "46"]);
+    assert_eq!(table_row(&out.stdout, "y"), ["y", "-20", "1"]);
+    // x is used four times; its grad is the sum of what each use adds.
+    assert!(out.stdout.contains("dy/dx +="), "{}", out.stdout);
+    assert!(out.stdout.contains("= 46.0000\n"), "{}", out.stdout);
+}
+
+#[test]
+fn explain_markdown_has_tables_and_code_spans() {
+    let out = run(&["explain", "--markdown"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let s = out.stdout;
+    assert!(s.contains("| name | value | grad |"), "{s}");
+    assert!(s.contains("| a | 2 | 6 |"));
+    assert!(s.contains("#### `e = a*b = -6.0000`"));
+    assert!(s.contains("- `dL/db = dL/de · de/db = -2.0000 · 2.0000 = -4.0000`"));
+    assert!(s.contains("| a | 2.0000 | 6.0000000000 |"), "{s}");
+    assert!(s.contains("- line 15: `b.grad = -4`: right"));
+    assert!(!s.contains('\x1b'));
+}
+
+#[test]
+fn explain_names_the_first_non_finite_value() {
+    let out = run(&["explain", "-e", "x = -1; y = ln(x); z = y*2 + x"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let s = out.stdout;
+    assert!(
+        s.contains("the value of y (node #1), NaN: ln of a negative number"),
+        "{s}"
+    );
+    assert!(
+        s.contains("z: follows from the non-finite value at y (node #1)"),
+        "{s}"
+    );
+}
+
+#[test]
+fn explain_bad_input_exits_2_with_the_place() {
+    let out = run(&["explain", "-e", "a = 2; b = a*c"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stdout.is_empty());
+    assert!(
+        out.stderr.starts_with("<-e>:1:14: error: unknown name `c`"),
+        "{}",
+        out.stderr
+    );
+}
