@@ -414,10 +414,11 @@ impl Explanation {
     }
 
     fn title(&self) -> String {
+        let n = self.nodes.len();
+        let nodes = if n == 1 { "node" } else { "nodes" };
         format!(
-            "The chain rule for {}, from the output back to the leaves ({} nodes)",
-            self.output_name,
-            self.nodes.len()
+            "The chain rule for {}, from the output back to the leaves ({n} {nodes})",
+            self.output_name
         )
     }
 }
