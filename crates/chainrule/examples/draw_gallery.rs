@@ -60,58 +60,12 @@ fn mlp(g: &Graph) -> Var<'_> {
     loss
 }
 
-/// A seeded random expression graph of `n` values (leaves, `+ * tanh`, `* 0.5`), each
-/// op taking operands from the last 48 values (one leaving that window unused first); its output
-/// sums whatever is left unused.
-fn random(g: &Graph, n: usize, mut seed: u64) -> Var<'_> {
-    let mut next = |m: usize| {
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((seed >> 33) as usize) % m
-    };
-    let mut vals: Vec<Var> = Vec::with_capacity(n);
-    let mut used: Vec<bool> = Vec::with_capacity(n);
-    while vals.len() + 1 < n.max(3) {
-        let len = vals.len();
-        let leaving_unused = len >= 48 && !used[len - 48];
-        let v = if len < 2 || (!leaving_unused && next(4) == 0) {
-            g.var(&format!("x{len}"), next(2000) as f64 / 1000.0 - 1.0)
-        } else {
-            let w = len.min(48);
-            // A value about to leave the window unused is used now, so (nearly) every
-            // value reaches the output and no edge spans more than the window.
-            let a = if used[len - w] {
-                len - 1 - next(w)
-            } else {
-                len - w
-            };
-            used[a] = true;
-            let b = len - 1 - next(w);
-            match next(6) {
-                0 => vals[a].tanh(),
-                1 => vals[a] * 0.5,
-                op => {
-                    used[b] = true;
-                    if op == 2 {
-                        vals[a] * vals[b]
-                    } else {
-                        vals[a] + vals[b]
-                    }
-                }
-            }
-        };
-        vals.push(v);
-        used.push(false);
-    }
-    let rest: Vec<Var> = (0..vals.len())
-        .filter(|&k| !used[k])
-        .map(|k| vals[k])
-        .collect();
-    let out = g.sum(&rest).named("out");
-    out.backward();
-    out
-}
+/// The benchmark's seeded random graph (`chainrule-bench draw`), so the gallery shows the
+/// very graph that is timed.
+#[allow(dead_code)]
+#[path = "../../chainrule-bench/src/draw.rs"]
+mod bench_draw;
+use bench_draw::random_graph as random;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
