@@ -52,12 +52,16 @@ enum Command {
     /// Evaluate a program: every name's value and grad, as a table or as JSON.
     #[command(after_help = cmd::eval::EXAMPLES)]
     Eval(cmd::eval::Args),
+    /// Backprop step by step: a drawing per step and a page to step through them.
+    #[command(after_help = cmd::steps::EXAMPLES)]
+    Steps(cmd::steps::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Eval(args)) => cmd::eval::run(&args),
+        Some(Command::Steps(args)) => cmd::steps::run(&args),
         None => cmd::default::run(),
     };
     match result {

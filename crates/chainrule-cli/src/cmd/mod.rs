@@ -4,6 +4,7 @@
 
 pub mod default;
 pub mod eval;
+pub mod steps;
 
 /// A failure to report on stderr, with the exit code to end with.
 #[derive(Debug)]
