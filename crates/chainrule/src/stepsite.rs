@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 
 /// The most values [`Var::save_steps`] draws a site for (200). The site holds one drawing
 /// of the whole graph per value, so it grows with the square of the graph: 200 values
-/// make about 40 MB of SVG. A larger graph is refused with [`DrawError::TooManySteps`].
+/// make a few tens of MB (the drawings, and the page that inlines them again). A larger
+/// graph is refused with [`DrawError::TooManySteps`].
 pub const STEPS_MAX_NODES: usize = 200;
 
 impl Step {
