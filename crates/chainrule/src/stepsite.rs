@@ -216,13 +216,17 @@ impl<'g> Var<'g> {
     }
 }
 
-/// `Known: L, f. Not yet: d, e.`
+/// `Grads known: L, f. Not yet: d, e.`, or that backward is done.
 fn status(known: &[&str], pending: &[&str]) -> String {
-    let list = |v: &[&str]| match v.is_empty() {
-        true => "none".to_string(),
-        false => v.join(", "),
-    };
-    format!("Grads known: {}. Not yet: {}.", list(known), list(pending))
+    match (known.is_empty(), pending.is_empty()) {
+        (_, true) => format!("All {} grads are known: backward is done.", known.len()),
+        (true, false) => format!("Grads known: none. Not yet: {}.", pending.join(", ")),
+        (false, false) => format!(
+            "Grads known: {}. Not yet: {}.",
+            known.join(", "),
+            pending.join(", ")
+        ),
+    }
 }
 
 /// Removes `step-<digits>.svg` files in `dir` that are not in `keep`: what is left of an

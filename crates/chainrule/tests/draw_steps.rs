@@ -226,6 +226,8 @@ fn save_steps_writes_every_picture_and_the_page() {
     assert!(html.contains("Step 4 of 7: e"));
     assert!(html.contains("dL/de = dL/dd · dd/de = -2.0000 · 1.0000 = -2.0000"));
     assert!(html.contains("Grads known: L, f, d, e. Not yet: c, b, a."));
+    assert!(html.contains("Grads known: none. Not yet: L, f, d, e, c, b, a."));
+    assert!(html.contains("All 7 grads are known: backward is done."));
     assert!(
         !html.contains(" src=") && !html.contains("<link"),
         "no external files"
