@@ -36,7 +36,9 @@ impl Step {
     /// assert_eq!(e.grad(), 0.0); // the graph's grads are untouched
     /// ```
     pub fn to_svg(&self, out: Var<'_>, opts: &DrawOptions) -> Result<String, DrawError> {
-        if self.known.len() != out.index() + 1 || self.known[self.node].is_none() {
+        if self.known.len() != out.index() + 1
+            || self.known.get(self.node).is_none_or(|k| k.is_none())
+        {
             return Err(DrawError::StepMismatch);
         }
         let (nodes, edges, unknown_grads) = self.highlight();

@@ -38,7 +38,7 @@ main{padding:1.25rem 1.5rem}
 ";
 
 /// Shows one frame at a time; `Step k of n` in the counter; the URL's `#step-k` opens at
-/// step k and follows the steps.
+/// step k and follows the steps; a large drawing scrolls to the value just finished.
 const SCRIPT: &str = "
 (function () {
   var frames = document.querySelectorAll('.frame');
@@ -54,6 +54,8 @@ const SCRIPT: &str = "
     prev.disabled = k === 0;
     next.disabled = k === last;
     try { history.replaceState(null, '', '#step-' + k); } catch (e) {}
+    var lit = frames[k].querySelector('g.value.lit');
+    if (lit && lit.scrollIntoView) lit.scrollIntoView({block: 'nearest', inline: 'nearest'});
   }
   prev.addEventListener('click', function () { show(cur - 1); });
   next.addEventListener('click', function () { show(cur + 1); });
@@ -94,7 +96,7 @@ pub(crate) fn page(output: &str, frames: &[Frame]) -> String {
             "<section class=\"frame{}\" id=\"frame-{k}\">\n<figure class=\"pic\">\n{}</figure>\n\
              <div class=\"why\">\n<h2>{}</h2>\n<p>{}</p>\n",
             if tall(&f.svg) { " tall" } else { "" },
-            f.svg,
+            legible(&f.svg),
             html(&f.title),
             html(&f.summary),
         );
@@ -118,12 +120,27 @@ pub(crate) fn page(output: &str, frames: &[Frame]) -> String {
 /// Whether a drawing is taller than half its width (top to bottom, or narrow): then the
 /// explanation goes beside it; a wide one gets the explanation below, at full size.
 fn tall(svg: &str) -> bool {
+    matches!((attr(svg, "width"), attr(svg, "height")), (Some(w), Some(h)) if 2.0 * h > w)
+}
+
+/// The drawing, kept at least 60% of its size when scaled down to fit, so the text stays
+/// legible: a larger graph scrolls inside its frame instead.
+fn legible(svg: &str) -> String {
+    match attr(svg, "width") {
+        Some(w) => svg.replacen(
+            "<svg ",
+            &format!("<svg style=\"min-width:{:.0}px\" ", 0.6 * w),
+            1,
+        ),
+        None => svg.to_string(),
+    }
+}
+
+/// The number in attribute `name` of an SVG's root element.
+fn attr(svg: &str, name: &str) -> Option<f64> {
     let head = &svg[..svg.find('>').unwrap_or(0)];
-    let attr = |name: &str| -> Option<f64> {
-        let at = head.find(&format!(" {name}=\""))? + name.len() + 3;
-        head[at..].split('"').next()?.parse().ok()
-    };
-    matches!((attr("width"), attr("height")), (Some(w), Some(h)) if 2.0 * h > w)
+    let at = head.find(&format!(" {name}=\""))? + name.len() + 3;
+    head[at..].split('"').next()?.parse().ok()
 }
 
 /// Escapes text for HTML.
