@@ -110,9 +110,11 @@ impl<'g> Var<'g> {
     /// backward (every grad `grad ?`), `step-01.svg` … `step-NN.svg` after each step
     /// ([`Step::to_svg`]), and `index.html`, one self-contained page (the drawings are
     /// inlined; no network, works from `file://`) with Prev/Next buttons, the arrow,
-    /// Home and End keys, and each step's chain rule beside its picture. Old
-    /// `step-NN.svg` files past the new last step are removed. Every file is written with
-    /// [`write_atomic`](crate::write_atomic). The graph's grads are not touched.
+    /// Home and End keys, and each step's chain rule beside its picture. Numbered
+    /// `step-NN.svg` files of an earlier site that this one does not write are removed;
+    /// other files are left alone. Numbers have two digits, three past 99 steps. Every
+    /// file is written with [`write_atomic`](crate::write_atomic). The graph's grads are
+    /// not touched.
     ///
     /// # Errors
     /// [`DrawError::TooLarge`] past [`DrawOptions::max_nodes`] values,
