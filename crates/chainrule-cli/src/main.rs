@@ -64,6 +64,9 @@ enum Command {
     /// Draw the program's graph as SVG, PNG or DOT.
     #[command(after_help = cmd::graph::EXAMPLES)]
     Graph(cmd::graph::Args),
+    /// Backprop step by step: a drawing per step and a page to step through them.
+    #[command(after_help = cmd::steps::EXAMPLES)]
+    Steps(cmd::steps::Args),
 }
 
 fn main() -> ExitCode {
@@ -73,6 +76,7 @@ fn main() -> ExitCode {
         Some(Command::Explain(args)) => cmd::explain::run(&args),
         Some(Command::Check(args)) => cmd::check::run(&args),
         Some(Command::Graph(args)) => cmd::graph::run(&args),
+        Some(Command::Steps(args)) => cmd::steps::run(&args),
         None => cmd::default::run(),
     };
     match result {

@@ -164,6 +164,16 @@ pub enum DrawError {
     PngUnavailable,
     /// The SVG renderer rejected the drawing (a bug: please report it).
     Render(String),
+    /// A step-through site ([`Var::save_steps`]) draws the graph once per value, so its
+    /// size grows with the square of the graph: it is refused past this many values.
+    TooManySteps {
+        /// Values in the graph.
+        nodes: usize,
+        /// The limit in force, [`crate::STEPS_MAX_NODES`].
+        limit: usize,
+    },
+    /// A [`crate::Step`] was drawn with an output it was not computed from.
+    StepMismatch,
 }
 
 impl fmt::Display for DrawError {
@@ -201,6 +211,17 @@ impl fmt::Display for DrawError {
                  build with `--features png`, write SVG, or use Engine::Graphviz"
             ),
             DrawError::Render(msg) => write!(f, "could not render the SVG: {msg}"),
+            DrawError::TooManySteps { nodes, limit } => write!(
+                f,
+                "the graph has {nodes} values, over the step-through limit of {limit} \
+                 (one drawing per value); draw the steps of a smaller graph, \
+                 e.g. backward from an intermediate value"
+            ),
+            DrawError::StepMismatch => write!(
+                f,
+                "this step does not come from this output; draw each step with the value \
+                 whose backward_steps() made it"
+            ),
         }
     }
 }

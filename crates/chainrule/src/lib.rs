@@ -63,6 +63,8 @@ mod plot;
 #[cfg(feature = "png")]
 mod png;
 mod steps;
+mod stepsite;
+mod stepspage;
 mod svg;
 mod trace;
 
@@ -75,6 +77,7 @@ pub use nonfinite::{NonFinite, Pass};
 pub use op::{Arity, Op};
 pub use plot::{DecisionBoundary, LineChart, PlotError, Scale};
 pub use steps::Step;
+pub use stepsite::{StepsSite, STEPS_MAX_NODES};
 pub use trace::Trace;
 
 /// The README's Rust examples, compiled and run as doctests so they stay true.

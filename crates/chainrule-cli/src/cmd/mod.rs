@@ -7,6 +7,7 @@ pub mod default;
 pub mod eval;
 pub mod explain;
 pub mod graph;
+pub mod steps;
 
 /// A failure to report on stderr, with the exit code to end with.
 #[derive(Debug)]
