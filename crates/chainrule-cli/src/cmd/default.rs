@@ -11,6 +11,7 @@ Try next:
   chainrule check -e 'x = 3; y = x**2; x.grad = 5'   is a hand-derived grad right? (exit 1 if not)
   chainrule explain -e 'x = 0.5; y = tanh(2*x)'      the same for your own program
   chainrule graph -o notebook.svg                    draw this graph (.svg, .png or .dot)
+  chainrule steps -o steps                           watch backprop fill in the grads (open steps/index.html)
   chainrule eval --json                              values and grads as JSON
   chainrule --help                                   everything else
 ";
