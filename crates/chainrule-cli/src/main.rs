@@ -67,6 +67,12 @@ enum Command {
     /// Backprop step by step: a drawing per step and a page to step through them.
     #[command(after_help = cmd::steps::EXAMPLES)]
     Steps(cmd::steps::Args),
+    /// Train an MLP on a toy dataset or a CSV file (micrograd's demo by default).
+    #[command(after_help = cmd::train::EXAMPLES)]
+    Train(cmd::train::Args),
+    /// A saved model's scores and classes for new points.
+    #[command(after_help = cmd::predict::EXAMPLES)]
+    Predict(cmd::predict::Args),
 }
 
 fn main() -> ExitCode {
@@ -77,6 +83,8 @@ fn main() -> ExitCode {
         Some(Command::Check(args)) => cmd::check::run(&args),
         Some(Command::Graph(args)) => cmd::graph::run(&args),
         Some(Command::Steps(args)) => cmd::steps::run(&args),
+        Some(Command::Train(args)) => cmd::train::run(&args),
+        Some(Command::Predict(args)) => cmd::predict::run(&args),
         None => cmd::default::run(),
     };
     match result {

@@ -8,6 +8,10 @@ pub mod eval;
 pub mod explain;
 pub mod graph;
 pub mod steps;
+pub mod predict;
+pub mod train;
+mod train_opts;
+mod train_plot;
 
 /// A failure to report on stderr, with the exit code to end with.
 #[derive(Debug)]
