@@ -1,6 +1,14 @@
 #!/usr/bin/env bash
-# Regenerates the README's pictures (docs/img/notebook.svg and .png) with chainrule's own
-# layout and PNG renderer: no system Graphviz or fonts needed.
+# Regenerates the README's pictures with chainrule's own layout and PNG renderer: no
+# system Graphviz or fonts needed.
+# - docs/img/notebook.svg and .png: the notebook's graph.
+# - docs/img/decision-boundary.svg and .png: the boundary of a model really trained by
+#   `chainrule train` with its defaults (micrograd's demo: moons, 2-16-16-1 relu, 100 steps).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo run --quiet --example draw_notebook --features png -- docs/img
+plots=$(mktemp -d)
+trap 'rm -rf "$plots"' EXIT
+cargo run --quiet -p chainrule-cli -- train --quiet --plot "$plots"
+cp "$plots/boundary.svg" docs/img/decision-boundary.svg
+cp "$plots/boundary.png" docs/img/decision-boundary.png

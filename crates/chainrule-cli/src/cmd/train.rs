@@ -131,14 +131,18 @@ impl Summary {
     }
 
     fn text(&self, title: &str) -> String {
-        format!(
+        let mut t = format!(
             "{title}\ntrained {} steps in {:.2} s: loss {:.6}, accuracy {:.1}%, {} parameters\n",
             self.steps,
             self.seconds,
             self.loss,
             self.accuracy * 100.0,
             self.parameters
-        )
+        );
+        if !self.loss.is_finite() {
+            t += "note: the loss is not a finite number: training diverged; try a smaller --lr\n";
+        }
+        t
     }
 }
 
@@ -221,12 +225,12 @@ impl Progress {
     fn line(&self, s: &StepStats) -> String {
         let w = self.steps.to_string().len();
         format!(
-            "step {:>w$}/{}  loss {:.6}  accuracy {:5.1}%  lr {:.4}",
+            "step {:>w$}/{}  loss {:.6}  accuracy {:5.1}%  lr {}",
             s.step + 1,
             self.steps,
             s.loss,
             s.accuracy * 100.0,
-            s.lr
+            opts::short(s.lr)
         )
     }
 

@@ -293,13 +293,23 @@ fn optimizer(args: &Args) -> (Box<dyn Optimizer>, f64) {
     (opt, lr)
 }
 
+/// A number in a few characters: `0.0051`, `1`, `2.500e-7`.
+pub fn short(x: f64) -> String {
+    if x == 0.0 || (1e-4..1e6).contains(&x.abs()) {
+        let s = format!("{x:.4}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        format!("{x:.3e}")
+    }
+}
+
 /// The schedule in a few characters: `1 → 0.1 linear`.
 fn rate(s: SchedName, lr: f64) -> String {
     match s {
-        SchedName::Constant => format!("{lr}"),
-        SchedName::Linear => format!("{lr} → {} linear", lr / 10.0),
-        SchedName::Cosine => format!("{lr} → {} cosine", lr / 10.0),
-        SchedName::Step => format!("{lr} halved every quarter"),
+        SchedName::Constant => short(lr),
+        SchedName::Linear => format!("{} → {} linear", short(lr), short(lr / 10.0)),
+        SchedName::Cosine => format!("{} → {} cosine", short(lr), short(lr / 10.0)),
+        SchedName::Step => format!("{} halved every quarter", short(lr)),
     }
 }
 
