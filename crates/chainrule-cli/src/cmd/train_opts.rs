@@ -459,3 +459,42 @@ impl Batched {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layer_sizes_parse_or_say_what_is_wrong() {
+        assert_eq!(layers("16,16").unwrap().0, vec![16, 16]);
+        assert_eq!(layers(" 8 , 4 ").unwrap().0, vec![8, 4]);
+        assert!(layers("none").unwrap().0.is_empty());
+        for bad in ["16,x", "16,0", "16,", "-3", "1.5"] {
+            let e = layers(bad).unwrap_err();
+            assert!(
+                e.contains("is not a layer size") && e.contains("e.g. 16,16"),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn numbers_are_checked() {
+        assert_eq!(positive("0.5"), Ok(0.5));
+        assert!(positive("0").is_err() && positive("-1").is_err() && positive("inf").is_err());
+        assert_eq!(non_negative("0"), Ok(0.0));
+        assert!(non_negative("-1e-9").is_err() && non_negative("NaN").is_err());
+        assert_eq!(steps("100"), Ok(100));
+        assert!(steps("0").is_err() && batch("-1").is_err() && samples("1e3").is_err());
+    }
+
+    #[test]
+    fn short_numbers() {
+        let cases = [(1.0, "1"), (0.1, "0.1"), (0.0051, "0.0051"), (0.0, "0")];
+        for (x, s) in cases {
+            assert_eq!(short(x), s);
+        }
+        assert_eq!(short(2.5e-7), "2.500e-7");
+        assert_eq!(short(1e200), "1.000e200");
+    }
+}
