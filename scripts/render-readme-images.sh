@@ -6,7 +6,7 @@
 #   `chainrule train` with its defaults (micrograd's demo: moons, 2-16-16-1 relu, 100 steps).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo run --quiet --example draw_notebook --features png -- docs/img
+cargo run --quiet -p chainrule --example draw_notebook --features png -- docs/img
 plots=$(mktemp -d)
 trap 'rm -rf "$plots"' EXIT
 cargo run --quiet -p chainrule-cli -- train --quiet --plot "$plots"

@@ -40,6 +40,7 @@ const EXAMPLES: &str = "Examples:
   chainrule eval -e 'x = 0.5; y = tanh(2*x)'     values and grads as a table
   chainrule eval --json prog.cr                  the same as JSON
   chainrule eval prog.cr --set a=3 --of d        change a leaf, pick the output
+  chainrule train --plot out                     micrograd's demo: train an MLP, draw it
 
 Exit codes: 0 success, 1 a check found a wrong gradient, 2 bad input or usage.";
 
