@@ -60,6 +60,7 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
             data: &setup.data,
             title: &setup.title,
             accuracy,
+            batched: setup.batched,
         };
         notes.extend(plot.write(dir)?);
     }

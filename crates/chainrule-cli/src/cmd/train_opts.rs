@@ -194,6 +194,8 @@ pub struct Setup {
     pub data: Dataset,
     pub objective: Objective,
     pub steps: usize,
+    /// Whether each step sees a minibatch (so its loss and accuracy are the batch's).
+    pub batched: bool,
     /// A line naming the data, model, loss and optimizer.
     pub title: String,
 }
@@ -357,7 +359,7 @@ pub fn setup(args: &Args) -> Result<Setup, Failure> {
             .get_name(),
         rate(args.schedule, lr),
         args.steps,
-        batch.map_or(String::new(), |b| format!(" of {b}")),
+        batch.map_or(String::new(), |b| format!(", batch {b}")),
     );
     let stepper = match batch {
         None => Stepper::Full(Box::new(trainer)),
@@ -383,6 +385,7 @@ pub fn setup(args: &Args) -> Result<Setup, Failure> {
         data,
         objective,
         steps: args.steps,
+        batched: batch.is_some(),
         title,
     })
 }

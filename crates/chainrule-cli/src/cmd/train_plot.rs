@@ -16,6 +16,8 @@ pub struct Plot<'a> {
     pub title: &'a str,
     /// The trained model's accuracy on all the data.
     pub accuracy: f64,
+    /// Whether the steps' numbers are a minibatch's (the axis titles say so).
+    pub batched: bool,
 }
 
 /// The most classes the boundary plot tells apart.
@@ -63,7 +65,7 @@ impl Plot<'_> {
         LineChart::new(&format!("Training loss · {}", self.title))
             .size(760, 420)
             .x_label("step")
-            .y_label(if log { "loss (log scale)" } else { "loss" })
+            .y_label(&self.of_batch(if log { "loss (log scale)" } else { "loss" }))
             .y_scale(if log { Scale::Log } else { Scale::Linear })
             .series("loss", points)
     }
@@ -76,8 +78,16 @@ impl Plot<'_> {
         LineChart::new(&format!("Training accuracy · {}", self.title))
             .size(760, 420)
             .x_label("step")
-            .y_label("accuracy (%)")
+            .y_label(&self.of_batch("accuracy (%)"))
             .series("accuracy", points)
+    }
+
+    /// `what`, or "batch `what`" when the steps saw minibatches.
+    fn of_batch(&self, what: &str) -> String {
+        match self.batched {
+            true => format!("batch {what}"),
+            false => what.to_string(),
+        }
     }
 
     fn boundary_skipped(&self) -> Option<String> {
