@@ -32,12 +32,15 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     let setup = opts::setup(args)?;
     let mut progress = Progress::new(args, setup.steps);
     let mut stepper = setup.stepper;
-    let mut history = Vec::with_capacity(setup.steps);
+    // Kept only for --plot, so a long run without plots stays small.
+    let mut history = Vec::new();
     let start = Instant::now();
     for _ in 0..setup.steps {
         let s = stepper.step();
         progress.show(&s)?;
-        history.push(s);
+        if args.plot.is_some() {
+            history.push(s);
+        }
     }
     let seconds = start.elapsed().as_secs_f64();
     let model = stepper.model();
