@@ -12,6 +12,7 @@ Try next:
   chainrule explain -e 'x = 0.5; y = tanh(2*x)'      the same for your own program
   chainrule graph -o notebook.svg                    draw this graph (.svg, .png or .dot)
   chainrule steps -o steps                           watch backprop fill in the grads (open steps/index.html)
+  chainrule train --plot plots                       train micrograd's moons demo and plot it
   chainrule eval --json                              values and grads as JSON
   chainrule --help                                   everything else
 ";
