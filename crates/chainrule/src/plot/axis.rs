@@ -85,6 +85,21 @@ impl Axis {
         }
     }
 
+    /// The same ticks with `fraction` of the span added as empty room at each end, so a
+    /// line along the first or last tick (accuracy at 100%) is not hidden by the frame.
+    pub fn padded(mut self, fraction: f64) -> Axis {
+        let room = (self.hi * 0.5 - self.lo * 0.5) * 2.0 * fraction;
+        if !self.log
+            && room.is_finite()
+            && (self.lo - room).is_finite()
+            && (self.hi + room).is_finite()
+        {
+            self.lo -= room;
+            self.hi += room;
+        }
+        self
+    }
+
     /// An axis with ticks only at its ends, for ranges too extreme for nice steps.
     fn ends(lo: f64, hi: f64) -> Axis {
         let (lo, hi) = (lo.clamp(f64::MIN, f64::MAX), hi.clamp(f64::MIN, f64::MAX));

@@ -236,7 +236,7 @@ impl LineChart {
         let ya = if log {
             Axis::log(y0, y1)
         } else {
-            Axis::linear(y0, y1, ((h - 100.0) / 55.0).clamp(2.0, 10.0), true)
+            Axis::linear(y0, y1, ((h - 100.0) / 55.0).clamp(2.0, 10.0), true).padded(0.03)
         };
         (xa, ya)
     }
