@@ -16,7 +16,7 @@ fn rss_kb() -> Option<u64> {
 }
 
 /// Memory stays flat: 10,000 steps end within 5% of the resident memory after 100.
-/// Run with `cargo test --release --test nn_train -- --ignored --nocapture`.
+/// Run with `cargo test --release -p chainrule --test nn_memory -- --ignored --nocapture` (.ci/run does).
 #[test]
 #[ignore = "slow in debug builds; run in release"]
 fn memory_is_flat_over_10_000_steps() {
