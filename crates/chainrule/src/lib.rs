@@ -53,6 +53,7 @@ mod graph;
 pub mod json;
 pub mod lang;
 mod layout;
+mod markup;
 mod metrics;
 mod names;
 pub mod nn;

@@ -3,6 +3,7 @@
 //! network and no external files, so it works from `file://`; without JavaScript it
 //! shows every step one after another.
 
+use crate::markup::escape;
 use crate::stepsite::Frame;
 use std::fmt::Write;
 
@@ -75,7 +76,7 @@ const SCRIPT: &str = "
 pub(crate) fn page(output: &str, frames: &[Frame]) -> String {
     let mut s =
         String::with_capacity(frames.iter().map(|f| f.svg.len() + 1000).sum::<usize>() + 4000);
-    let title = format!("Backprop step by step: {}", html(output));
+    let title = format!("Backprop step by step: {}", escape(output));
     let _ = write!(
         s,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -97,20 +98,20 @@ pub(crate) fn page(output: &str, frames: &[Frame]) -> String {
              <div class=\"why\">\n<h2>{}</h2>\n<p>{}</p>\n",
             if tall(&f.svg) { " tall" } else { "" },
             legible(&f.svg),
-            html(&f.title),
-            html(&f.summary),
+            escape(&f.title),
+            escape(&f.summary),
         );
         if !f.lines.is_empty() {
             let _ = writeln!(
                 s,
                 "<div class=\"chain\">{}</div>",
-                html(&f.lines.join("\n"))
+                escape(&f.lines.join("\n"))
             );
         }
         let _ = write!(
             s,
             "<p class=\"status\">{}</p>\n</div>\n</section>\n",
-            html(&f.status)
+            escape(&f.status)
         );
     }
     let _ = write!(s, "</main>\n<script>{SCRIPT}</script>\n</body>\n</html>\n");
@@ -143,25 +144,9 @@ fn attr(svg: &str, name: &str) -> Option<f64> {
     head[at..].split('"').next()?.parse().ok()
 }
 
-/// Escapes text for HTML.
-fn html(text: &str) -> String {
-    let mut s = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => s.push_str("&amp;"),
-            '<' => s.push_str("&lt;"),
-            '>' => s.push_str("&gt;"),
-            '"' => s.push_str("&quot;"),
-            '\'' => s.push_str("&#39;"),
-            c => s.push(c),
-        }
-    }
-    s
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{html, tall};
+    use super::tall;
 
     #[test]
     fn tall_drawings_are_those_higher_than_half_their_width() {
@@ -172,13 +157,5 @@ mod tests {
             r#"<svg xmlns="x" width="1363" height="120" viewBox="0 0 1363 120">"#
         ));
         assert!(!tall("<svg>"));
-    }
-
-    #[test]
-    fn escapes_markup() {
-        assert_eq!(
-            html("<b a=\"1\">'&'</b>"),
-            "&lt;b a=&quot;1&quot;&gt;&#39;&amp;&#39;&lt;/b&gt;"
-        );
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::draw::{number, DrawError, DrawOptions, Picture, RankDir};
 use crate::layout::{self, Input, Layout};
+use crate::markup::escape;
 use crate::metrics::text_width;
 use std::collections::HashSet;
 use std::fmt::Write;
@@ -413,22 +414,6 @@ impl Path<'_> {
     }
 }
 
-/// Escapes text for SVG.
-fn xml(text: &str) -> String {
-    let mut s = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => s.push_str("&amp;"),
-            '<' => s.push_str("&lt;"),
-            '>' => s.push_str("&gt;"),
-            '"' => s.push_str("&quot;"),
-            c if c.is_control() => s.push(' '),
-            c => s.push(c),
-        }
-    }
-    s
-}
-
 /// A value's record at centre `(cx, cy)`.
 fn value(s: &mut String, pic: &Picture, k: usize, rec: &Record, (cx, cy): (f64, f64), hl: &Marks) {
     let n = &pic.nodes[k];
@@ -483,7 +468,7 @@ fn value(s: &mut String, pic: &Picture, k: usize, rec: &Record, (cx, cy): (f64, 
         put(s, at + w / 2.0);
         s.push_str(r#"" y=""#);
         put(s, cy + 0.35 * FONT);
-        let _ = writeln!(s, r#"">{}</text>"#, xml(text));
+        let _ = writeln!(s, r#"">{}</text>"#, escape(text));
         at += w;
     }
     s.push_str("</g>\n");
@@ -527,6 +512,6 @@ fn op(
     let _ = writeln!(
         s,
         r#"">{}</text></g>"#,
-        xml(n.op.as_deref().unwrap_or_default())
+        escape(n.op.as_deref().unwrap_or_default())
     );
 }

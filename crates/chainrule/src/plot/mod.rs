@@ -13,6 +13,7 @@ mod line;
 pub use boundary::DecisionBoundary;
 pub use line::{LineChart, Scale};
 
+use crate::markup::escape as esc;
 use std::fmt;
 use std::path::Path;
 
@@ -106,22 +107,6 @@ const PALETTE: [&str; 7] = [
     "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000",
 ];
 
-/// `text` with the five XML special characters escaped.
-fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 /// The opening `<svg>` element and a white background.
 fn open(s: &mut String, width: f64, height: f64) {
     use std::fmt::Write;
@@ -202,14 +187,6 @@ fn plural(n: usize) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn esc_escapes_markup() {
-        assert_eq!(
-            esc(r#"a<b & "c">'"#),
-            "a&lt;b &amp; &quot;c&quot;&gt;&apos;"
-        );
-    }
 
     #[test]
     fn fit_keeps_short_titles_and_shortens_long_ones() {
