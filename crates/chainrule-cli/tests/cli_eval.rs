@@ -5,20 +5,7 @@ mod common;
 use common::{file, run, run_with_stdin};
 use serde_json::Value;
 
-const MICROGRAD: &str = "\
-a = -4
-b = 2
-c = a + b
-d = a * b + b**3
-c += c + 1
-c += 1 + c + (-a)
-d += d * 2 + relu(b + a)
-d += 3 * d + relu(b - a)
-e = c - d
-f = e**2
-g = f / 2.0
-g += 10.0 / f
-";
+const MICROGRAD: &str = include_str!("../../chainrule/tests/programs/micrograd_more_ops.cr");
 
 fn json(args: &[&str]) -> Value {
     let out = run(args);

@@ -67,20 +67,7 @@ fn micrograd_sanity_test() {
 
 #[test]
 fn micrograd_more_ops_test_with_compound_assignments() {
-    let src = "\
-a = -4
-b = 2
-c = a + b
-d = a * b + b**3
-c += c + 1
-c += 1 + c + (-a)
-d += d * 2 + relu(b + a)
-d += 3 * d + relu(b - a)
-e = c - d
-f = e**2
-g = f / 2.0
-g += 10.0 / f
-";
+    let src = include_str!("programs/micrograd_more_ops.cr");
     let graph = Graph::new();
     let r = run(&graph, src);
     assert!((r.output.data() - 24.70408163265306).abs() < 1e-12);
