@@ -181,9 +181,27 @@ impl Dataset {
     pub fn shuffle(&mut self, rng: &mut Rng) {
         let mut order: Vec<usize> = (0..self.len()).collect();
         rng.shuffle(&mut order);
-        let x = order.iter().flat_map(|&i| self.row(i).to_vec()).collect();
-        self.y = order.iter().map(|&i| self.y[i]).collect();
-        self.x = x;
+        *self = self.rows(&order);
+    }
+
+    /// The samples at `indices`, in that order (repeats allowed): a minibatch, say.
+    ///
+    /// # Panics
+    /// When an index is out of range.
+    ///
+    /// ```
+    /// use chainrule::data::{moons, Rng};
+    /// let d = moons(4, 0.0, &mut Rng::new(0));
+    /// let b = d.rows(&[3, 0]);
+    /// assert_eq!((b.len(), b.y[0], b.row(1)), (2, d.y[3], d.row(0)));
+    /// ```
+    pub fn rows(&self, indices: &[usize]) -> Dataset {
+        Dataset {
+            x: indices.iter().flat_map(|&i| self.row(i).to_vec()).collect(),
+            dim: self.dim,
+            y: indices.iter().map(|&i| self.y[i]).collect(),
+            classes: self.classes,
+        }
     }
 
     fn from_points(points: Vec<([f64; 2], usize)>, classes: usize, rng: &mut Rng) -> Dataset {

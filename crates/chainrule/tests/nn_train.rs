@@ -170,3 +170,34 @@ fn evaluate_matches_the_training_step() {
         right as f64 / data.len() as f64
     );
 }
+
+/// A trainer on micrograd's demo set-up, in `mode`, optionally on minibatches of `batch`.
+fn demo_trainer(mode: Mode, batch: Option<usize>) -> Result<Trainer<Mlp>, String> {
+    let mut rng = Rng::new(3);
+    let data = moons(60, 0.1, &mut rng);
+    let model = Mlp::new(2, &[(8, Relu), (1, Linear)], &mut rng);
+    let sgd = Sgd::new(Schedule::Constant(0.5));
+    let t = Trainer::new(model, data, Objective::MaxMargin, 1e-4, Box::new(sgd), mode)
+        .map_err(|e| e.0)?;
+    match batch {
+        Some(size) => t.with_batches(size, Rng::new(11)).map_err(|e| e.0),
+        None => Ok(t),
+    }
+}
+
+#[test]
+fn minibatches_are_seeded_refused_in_replay_and_full_size_is_full_batch() {
+    let run = |batch| {
+        let mut t = demo_trainer(Mode::Rebuild, batch).unwrap();
+        (0..15).map(|_| t.step().loss.to_bits()).collect::<Vec<_>>()
+    };
+    // The same seed gives the same batches, so the same losses, bit for bit.
+    assert_eq!(run(Some(16)), run(Some(16)));
+    // Batches see other samples than the full data.
+    assert_ne!(run(Some(16)), run(None));
+    // A batch as large as the data is full-batch training.
+    assert_eq!(run(Some(60)), run(None));
+    let err = demo_trainer(Mode::Replay, Some(16)).err().unwrap();
+    assert!(err.contains("replayed graph"), "{err}");
+    assert!(demo_trainer(Mode::Rebuild, Some(0)).is_err());
+}

@@ -5,7 +5,7 @@
 //! The defaults are micrograd's demo: moons (100 samples, noise 0.1, seed 1337), a
 //! 2-16-16-1 relu MLP, max-margin loss plus 1e-4 L2, 100 SGD steps at lr 1.0 → 0.1.
 
-use super::train_opts::{self as opts, Batched, Stepper};
+use super::train_opts::{self as opts};
 use super::Failure;
 use crate::{json, output};
 use chainrule::data::Dataset;
@@ -31,19 +31,19 @@ pub use opts::Args;
 pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     let setup = opts::setup(args)?;
     let mut progress = Progress::new(args, setup.steps);
-    let mut stepper = setup.stepper;
+    let mut trainer = setup.trainer;
     // Kept only for --plot, so a long run without plots stays small.
     let mut history = Vec::new();
     let start = Instant::now();
     for _ in 0..setup.steps {
-        let s = stepper.step();
+        let s = trainer.step();
         progress.show(&s)?;
         if args.plot.is_some() {
             history.push(s);
         }
     }
     let seconds = start.elapsed().as_secs_f64();
-    let model = stepper.model();
+    let model = trainer.model();
     let (loss, accuracy) = final_scores(model, &setup.data, setup.objective, args.l2);
     progress.finish()?;
     let mut notes = Vec::new();
@@ -93,24 +93,6 @@ fn final_scores(model: &Mlp, data: &Dataset, objective: Objective, l2: f64) -> (
     let (loss, accuracy) = objective.evaluate(model, data);
     let sq: f64 = model.params().iter().map(|p| p * p).sum();
     (loss + l2 * sq, accuracy)
-}
-
-impl Stepper {
-    /// One training step.
-    fn step(&mut self) -> StepStats {
-        match self {
-            Stepper::Full(t) => t.step(),
-            Stepper::Batch(b) => Batched::step(b),
-        }
-    }
-
-    /// The model as trained so far.
-    fn model(&self) -> &Mlp {
-        match self {
-            Stepper::Full(t) => t.model(),
-            Stepper::Batch(b) => &b.model,
-        }
-    }
 }
 
 /// The last line: what the trained model scores on all the data.

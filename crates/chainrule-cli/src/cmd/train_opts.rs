@@ -2,19 +2,13 @@
 //! and a stepper. Bad values end with a message naming the option and what is allowed
 //! (exit code 2), before any training.
 //!
-//! Minibatches (`--batch N`): the library's `Trainer` is full-batch, so a minibatch run
-//! steps here instead: each step takes the next `N` samples of a seeded shuffle of the
-//! data (reshuffled when used up), records the step on a cleared tape and updates the
-//! parameters with the same optimizer. Progress then shows the batch's loss and
-//! accuracy; the summary shows the trained model's on all the data.
+//! Minibatches (`--batch N`) are the library trainer's (`Trainer::with_batches`): each
+//! step takes the next `N` samples of a seeded shuffle of the data. Progress then shows
+//! the batch's loss and accuracy; the summary shows the trained model's on all the data.
 
 use super::Failure;
 use chainrule::data::{blobs, circles, load_csv, moons, spiral, Dataset, Rng};
-use chainrule::nn::{
-    loss, Activation, Adam, Mlp, Mode, Module, Objective, Optimizer, Schedule, Sgd, StepStats,
-    Trainer,
-};
-use chainrule::{Graph, Var};
+use chainrule::nn::{Activation, Adam, Mlp, Mode, Objective, Optimizer, Schedule, Sgd, Trainer};
 use clap::ValueEnum;
 use std::path::PathBuf;
 
@@ -190,7 +184,7 @@ fn layers(s: &str) -> Result<Layers, String> {
 
 /// Everything a run needs, checked.
 pub struct Setup {
-    pub stepper: Stepper,
+    pub trainer: Box<Trainer<Mlp>>,
     pub data: Dataset,
     pub objective: Objective,
     pub steps: usize,
@@ -198,12 +192,6 @@ pub struct Setup {
     pub batched: bool,
     /// A line naming the data, model, loss and optimizer.
     pub title: String,
-}
-
-/// Full-batch steps by the library's trainer, or minibatch steps done here.
-pub enum Stepper {
-    Full(Box<Trainer<Mlp>>),
-    Batch(Box<Batched>),
 }
 
 fn bad(option: &str, why: String) -> Failure {
@@ -341,8 +329,13 @@ pub fn setup(args: &Args) -> Result<Setup, Failure> {
         (ModeName::Replay, None) => Mode::Replay,
         (ModeName::Rebuild, _) => Mode::Rebuild,
     };
-    let trainer = Trainer::new(model, data.clone(), objective, args.l2, opt, mode)
+    let mut trainer = Trainer::new(model, data.clone(), objective, args.l2, opt, mode)
         .map_err(|e| bad(&format!("--loss {}", objective.name()), e.0))?;
+    if let Some(size) = batch {
+        trainer = trainer
+            .with_batches(size, rng)
+            .map_err(|e| bad("--batch", e.0))?;
+    }
     let sizes: Vec<String> = std::iter::once(data.dim)
         .chain(shape.iter().map(|s| s.0))
         .map(|n| n.to_string())
@@ -361,106 +354,14 @@ pub fn setup(args: &Args) -> Result<Setup, Failure> {
         args.steps,
         batch.map_or(String::new(), |b| format!(", batch {b}")),
     );
-    let stepper = match batch {
-        None => Stepper::Full(Box::new(trainer)),
-        Some(size) => {
-            let (opt, _) = optimizer(args);
-            Stepper::Batch(Box::new(Batched {
-                model: trainer.into_model(),
-                data: data.clone(),
-                objective,
-                l2: args.l2,
-                opt,
-                size,
-                order: Vec::new(),
-                next: 0,
-                rng,
-                graph: Graph::new(),
-                step: 0,
-            }))
-        }
-    };
     Ok(Setup {
-        stepper,
+        trainer: Box::new(trainer),
         data,
         objective,
         steps: args.steps,
         batched: batch.is_some(),
         title,
     })
-}
-
-/// Minibatch training: each step on the next `size` samples of a seeded shuffle.
-pub struct Batched {
-    pub model: Mlp,
-    data: Dataset,
-    objective: Objective,
-    l2: f64,
-    opt: Box<dyn Optimizer>,
-    size: usize,
-    order: Vec<usize>,
-    next: usize,
-    rng: Rng,
-    graph: Graph,
-    step: usize,
-}
-
-impl Batched {
-    /// The next batch's samples, reshuffling when the data is used up.
-    fn batch(&mut self) -> Dataset {
-        let mut rows = Vec::with_capacity(self.size);
-        while rows.len() < self.size {
-            if self.next == self.order.len() {
-                self.order = (0..self.data.len()).collect();
-                self.rng.shuffle(&mut self.order);
-                self.next = 0;
-            }
-            rows.push(self.order[self.next]);
-            self.next += 1;
-        }
-        Dataset {
-            x: rows
-                .iter()
-                .flat_map(|&i| self.data.row(i).to_vec())
-                .collect(),
-            dim: self.data.dim,
-            y: rows.iter().map(|&i| self.data.y[i]).collect(),
-            classes: self.data.classes,
-        }
-    }
-
-    /// One step on one batch: forward, loss, backward, update.
-    pub fn step(&mut self) -> StepStats {
-        let batch = self.batch();
-        let lr = self.opt.lr();
-        self.graph.clear();
-        let g = &self.graph;
-        let p = self.model.bind(g);
-        let x = g.leaves(&batch.x).vars();
-        let outs: Vec<Vec<Var>> = x
-            .chunks_exact(batch.dim)
-            .map(|xi| self.model.forward(p, xi))
-            .collect();
-        let mut l = self.objective.loss(&outs, &batch);
-        if self.l2 != 0.0 {
-            l += loss::l2(&p.vars(), self.l2);
-        }
-        l.backward();
-        let values: Vec<Vec<f64>> = outs
-            .iter()
-            .map(|o| o.iter().map(|v| v.data()).collect())
-            .collect();
-        let accuracy = self.objective.accuracy(&values, &batch);
-        let (loss, grads) = (l.data(), p.grads());
-        self.opt.step(self.model.params_mut(), &grads);
-        self.step += 1;
-        StepStats {
-            step: self.step - 1,
-            loss,
-            accuracy,
-            lr,
-        }
-    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use super::loss;
 use super::module::Module;
 use super::optim::Optimizer;
-use crate::data::Dataset;
+use crate::data::{Dataset, Rng};
 use crate::{Graph, Var};
 use std::fmt;
 
@@ -201,7 +201,35 @@ pub struct Trainer<M: Module> {
     graph: Graph,
     /// Replay: tape indices of the loss and of every output, once recorded.
     recorded: Option<(usize, Vec<usize>)>,
+    /// Minibatches, when set by [`Trainer::with_batches`].
+    batches: Option<Batches>,
     step: usize,
+}
+
+/// Minibatch order: each step takes the next `size` samples of a seeded shuffle of the
+/// data, reshuffled whenever it is used up.
+struct Batches {
+    size: usize,
+    order: Vec<usize>,
+    next: usize,
+    rng: Rng,
+}
+
+impl Batches {
+    /// The next batch of `data`.
+    fn take(&mut self, data: &Dataset) -> Dataset {
+        let mut rows = Vec::with_capacity(self.size);
+        while rows.len() < self.size {
+            if self.next == self.order.len() {
+                self.order = (0..data.len()).collect();
+                self.rng.shuffle(&mut self.order);
+                self.next = 0;
+            }
+            rows.push(self.order[self.next]);
+            self.next += 1;
+        }
+        data.rows(&rows)
+    }
 }
 
 impl<M: Module> Trainer<M> {
@@ -239,8 +267,47 @@ impl<M: Module> Trainer<M> {
             mode,
             graph: Graph::new(),
             recorded: None,
+            batches: None,
             step: 0,
         })
+    }
+
+    /// Trains on minibatches: each step on the next `size` samples of a shuffle drawn from
+    /// `rng` (reshuffled when the data is used up), so a step's loss and accuracy are its
+    /// batch's. A `size` of at least the data's length is full-batch training.
+    ///
+    /// Errors for `size` 0, and in [`Mode::Replay`]: a replayed graph is the same every
+    /// step, so it cannot take a new batch.
+    ///
+    /// ```
+    /// use chainrule::data::{moons, Rng};
+    /// use chainrule::nn::{Activation::*, Mlp, Mode, Objective, Schedule, Sgd, Trainer};
+    /// let mut rng = Rng::new(1);
+    /// let data = moons(40, 0.1, &mut rng);
+    /// let model = Mlp::new(2, &[(8, Relu), (1, Linear)], &mut rng);
+    /// let sgd = Box::new(Sgd::new(Schedule::Constant(0.1)));
+    /// let mut t = Trainer::new(model, data, Objective::MaxMargin, 0.0, sgd, Mode::Rebuild)
+    ///     .unwrap()
+    ///     .with_batches(10, rng)
+    ///     .unwrap();
+    /// assert!(t.step().loss.is_finite());
+    /// ```
+    pub fn with_batches(mut self, size: usize, rng: Rng) -> Result<Trainer<M>, TrainError> {
+        if size == 0 {
+            return Err(TrainError("a minibatch needs at least one sample".into()));
+        }
+        if self.mode == Mode::Replay {
+            return Err(TrainError(
+                "a replayed graph is the same every step, so it cannot take a new minibatch; train on minibatches in Mode::Rebuild".into(),
+            ));
+        }
+        self.batches = (size < self.data.len()).then(|| Batches {
+            size,
+            order: Vec::new(),
+            next: 0,
+            rng,
+        });
+        Ok(self)
     }
 
     /// The model, with the parameters of the last step.
@@ -291,15 +358,16 @@ impl<M: Module> Trainer<M> {
         }
     }
 
-    /// Records the step on `g` (parameters first, at tape index 0): the loss and outputs.
-    fn record<'g>(&self, g: &'g Graph) -> (Var<'g>, Vec<Vec<Var<'g>>>) {
+    /// Records the step on `data` on `g` (parameters first, at tape index 0): the loss
+    /// and outputs.
+    fn record<'g>(&self, g: &'g Graph, data: &Dataset) -> (Var<'g>, Vec<Vec<Var<'g>>>) {
         let p = self.model.bind(g);
-        let x = g.leaves(&self.data.x).vars();
+        let x = g.leaves(&data.x).vars();
         let outs: Vec<Vec<Var<'g>>> = x
-            .chunks_exact(self.data.dim)
+            .chunks_exact(data.dim)
             .map(|xi| self.model.forward(p, xi))
             .collect();
-        let mut l = self.objective.loss(&outs, &self.data);
+        let mut l = self.objective.loss(&outs, data);
         if self.l2 != 0.0 {
             l += loss::l2(&p.vars(), self.l2);
         }
@@ -308,7 +376,9 @@ impl<M: Module> Trainer<M> {
 
     fn rebuild(&mut self) -> (f64, f64, Vec<f64>) {
         self.graph.clear();
-        let (l, outs) = self.record(&self.graph);
+        let batch = self.batches.as_mut().map(|b| b.take(&self.data));
+        let data = batch.as_ref().unwrap_or(&self.data);
+        let (l, outs) = self.record(&self.graph, data);
         l.backward();
         let values: Vec<Vec<f64>> = outs
             .iter()
@@ -316,7 +386,7 @@ impl<M: Module> Trainer<M> {
             .collect();
         (
             l.data(),
-            self.objective.accuracy(&values, &self.data),
+            self.objective.accuracy(&values, data),
             self.param_grads(),
         )
     }
@@ -331,7 +401,7 @@ impl<M: Module> Trainer<M> {
                 (*l, o)
             }
             None => {
-                let (l, outs) = self.record(g);
+                let (l, outs) = self.record(g, &self.data);
                 let at = outs.iter().flatten().map(|v| v.index()).collect();
                 self.recorded = Some((l.index(), at));
                 (l.index(), &self.recorded.as_ref().expect("just set").1)
