@@ -42,44 +42,27 @@
 //! the first NaN or infinity and says why.
 #![warn(missing_docs)]
 
-mod backward;
-pub mod data;
-mod dot;
 mod draw;
-mod explain;
-mod fsutil;
-mod gradcheck;
-mod graph;
-pub mod json;
+mod engine;
+mod io;
 pub mod lang;
-mod layout;
-mod markup;
-mod metrics;
-mod names;
 pub mod nn;
-mod nonfinite;
-mod op;
-mod overload;
 mod plot;
-#[cfg(feature = "png")]
-mod png;
-mod steps;
-mod stepsite;
-mod stepspage;
-mod svg;
-mod trace;
+mod show;
 
+pub use draw::stepsite::{StepsSite, STEPS_MAX_NODES};
+pub use draw::trace::Trace;
 pub use draw::{DrawError, DrawOptions, Engine, Format, Highlight, RankDir, ShowGrads};
-pub use explain::{Contribution, Explanation, NodeExplanation, NonFiniteNote};
-pub use fsutil::write_atomic;
-pub use gradcheck::{CheckOptions, CheckRow, GradCheck, HandCheck, Verdict};
-pub use graph::{Graph, Leaves, Mark, Var};
-pub use nonfinite::{NonFinite, Pass};
-pub use op::{Arity, Op};
+pub use engine::graph::{Graph, Leaves, Mark, Var};
+pub use engine::nonfinite::{NonFinite, Pass};
+pub use engine::op::{Arity, Op};
+pub use io::fsutil::write_atomic;
+pub use io::json;
+pub use nn::data;
 pub use plot::{DecisionBoundary, LineChart, PlotError, Scale};
-pub use steps::Step;
-pub use stepsite::{StepsSite, STEPS_MAX_NODES};
-pub use trace::Trace;
+pub use show::explain::{Contribution, Explanation, NodeExplanation, NonFiniteNote};
+pub use show::gradcheck::{CheckOptions, CheckRow, GradCheck, HandCheck, Verdict};
+pub use show::steps::Step;
 
 /// The README's Rust examples, compiled and run as doctests so they stay true.
 #[cfg(doctest)]

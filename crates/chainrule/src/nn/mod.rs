@@ -22,6 +22,7 @@
 //! assert_eq!((last.step, last.accuracy), (99, 1.0));
 //! ```
 
+pub mod data;
 pub mod loss;
 mod module;
 mod optim;

@@ -6,7 +6,7 @@
 //! them, backpropagate, read [`Params::grads`] and update the `f64`s.
 
 use crate::data::Rng;
-use crate::json::{Json, JsonError};
+use crate::io::json::{Json, JsonError};
 use crate::{Graph, Op, Var};
 use std::fmt;
 use std::path::Path;

@@ -2,7 +2,7 @@
 //! log scale), their labels, and the frame, gridlines and axis titles around a plot area.
 
 use super::{esc, text, INK, MUTED};
-use crate::metrics::text_width;
+use crate::draw::metrics::text_width;
 use std::fmt::Write;
 
 pub(crate) const TICK_FONT: f64 = 12.0;

@@ -9,7 +9,7 @@
 
 use super::axis::{self, Axis, Frame};
 use super::{esc, plural, PlotError, INK, PALETTE};
-use crate::metrics::text_width;
+use crate::draw::metrics::text_width;
 use std::fmt::Write;
 use std::path::Path;
 

@@ -13,7 +13,7 @@ mod line;
 pub use boundary::DecisionBoundary;
 pub use line::{LineChart, Scale};
 
-use crate::markup::escape as esc;
+use crate::io::markup::escape as esc;
 use std::fmt;
 use std::path::Path;
 
@@ -89,7 +89,7 @@ fn save(path: &Path, svg: impl FnOnce() -> String) -> Result<(), PlotError> {
 /// PNG bytes of `svg`.
 #[cfg(feature = "png")]
 fn png(svg: &str) -> Result<Vec<u8>, PlotError> {
-    crate::png::render(svg).map_err(PlotError::Render)
+    crate::draw::png::render(svg).map_err(PlotError::Render)
 }
 
 #[cfg(not(feature = "png"))]
@@ -134,18 +134,18 @@ fn text(s: &mut String, x: f64, y: f64, size: f64, anchor: &str, class: &str, bo
 /// `title` at `size`, shrunk (down to 10 px) and then shortened with an ellipsis until it
 /// is at most `width` wide; returns the text and the size to set it at.
 fn fit(title: &str, size: f64, width: f64) -> (String, f64) {
-    let w = crate::metrics::text_width(title, size);
+    let w = crate::draw::metrics::text_width(title, size);
     if w <= width {
         return (title.to_string(), size);
     }
     let smaller = (size * width / w).max(10.0);
     let mut t: String = title.to_string();
-    if crate::metrics::text_width(&t, smaller) <= width {
+    if crate::draw::metrics::text_width(&t, smaller) <= width {
         return (t, smaller);
     }
     while t.pop().is_some() {
         let cut = format!("{}…", t.trim_end());
-        if crate::metrics::text_width(&cut, smaller) <= width {
+        if crate::draw::metrics::text_width(&cut, smaller) <= width {
             return (cut, smaller);
         }
     }
@@ -195,6 +195,6 @@ mod tests {
         let (t, size) = fit(long, 16.0, 40.0);
         assert_eq!(size, 10.0);
         assert!(t.ends_with('…'));
-        assert!(crate::metrics::text_width(&t, size) <= 40.0);
+        assert!(crate::draw::metrics::text_width(&t, size) <= 40.0);
     }
 }

@@ -2,9 +2,9 @@
 //! the grads known at that state, and a directory of them with a page to step through.
 
 use crate::draw::{DrawError, DrawOptions, Highlight, Picture, ShowGrads};
-use crate::explain::adjoints;
-use crate::graph::Var;
-use crate::steps::Step;
+use crate::engine::graph::Var;
+use crate::show::explain::adjoints;
+use crate::show::steps::Step;
 use std::path::{Path, PathBuf};
 
 /// The most values [`Var::save_steps`] draws a site for (200). The site holds one drawing
@@ -78,7 +78,7 @@ fn frame(
         // A non-finite final grad would mark the box red before its grad is known.
         n.grad = known[n.index].or(Some(fin[n.index]).filter(|g| g.is_finite()));
     }
-    crate::svg::write(&pic, &opts)
+    crate::draw::svg::write(&pic, &opts)
 }
 
 /// What [`Var::save_steps`] wrote.
@@ -151,8 +151,11 @@ impl<'g> Var<'g> {
         remove_stale(dir, &svgs)?;
         let index = dir.join("index.html");
         let title =
-            crate::names::Names::new(self.g.tape(), self.index()).name[self.index()].clone();
-        crate::write_atomic(&index, crate::stepspage::page(&title, &frames).as_bytes())?;
+            crate::show::names::Names::new(self.g.tape(), self.index()).name[self.index()].clone();
+        crate::write_atomic(
+            &index,
+            crate::draw::stepspage::page(&title, &frames).as_bytes(),
+        )?;
         Ok(StepsSite {
             index,
             steps: frames.len() - 1,

@@ -3,8 +3,8 @@
 //! Creation order is a topological order, so there is no sort, no visited set and no
 //! recursion: backward is safe at any depth and costs one pass.
 
-use crate::graph::{Tape, Var};
-use crate::op::{Arity, Op};
+use crate::engine::graph::{Tape, Var};
+use crate::engine::op::{Arity, Op};
 
 impl<'g> Var<'g> {
     /// Backpropagation from this value: afterwards every value's grad is

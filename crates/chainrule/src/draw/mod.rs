@@ -1,7 +1,20 @@
 //! Drawing a value's graph: options, errors, the choice of engine and format, and the
 //! picture (what each box says) that the DOT and SVG writers share.
+//!
+//! The parts: [`trace`] (what a value depends on), DOT, the layered layout, SVG, PNG
+//! (feature `png`), text metrics of the bundled font, and the step-through site.
 
-use crate::graph::Var;
+pub(crate) mod dot;
+pub(crate) mod layout;
+pub(crate) mod metrics;
+#[cfg(feature = "png")]
+pub(crate) mod png;
+pub(crate) mod stepsite;
+pub(crate) mod stepspage;
+pub(crate) mod svg;
+pub(crate) mod trace;
+
+use crate::engine::graph::Var;
 use std::fmt;
 use std::path::Path;
 
@@ -331,7 +344,7 @@ impl<'g> Var<'g> {
     /// assert!(dot.contains("n0 -> n1_op"));
     /// ```
     pub fn to_dot(self, opts: &DrawOptions) -> String {
-        crate::dot::write(&Picture::new(self, opts), opts)
+        crate::draw::dot::write(&Picture::new(self, opts), opts)
     }
 
     /// An SVG drawing of this value's graph from the built-in layout: no Graphviz needed.
@@ -350,7 +363,7 @@ impl<'g> Var<'g> {
     pub fn to_svg(self, opts: &DrawOptions) -> Result<String, DrawError> {
         let pic = Picture::new(self, opts);
         pic.check_size(opts)?;
-        crate::svg::write(&pic, opts)
+        crate::draw::svg::write(&pic, opts)
     }
 
     /// A PNG drawing of this value's graph, rendered from [`to_svg`](Var::to_svg) in
@@ -369,7 +382,7 @@ impl<'g> Var<'g> {
     /// ```
     #[cfg(feature = "png")]
     pub fn to_png(self, opts: &DrawOptions) -> Result<Vec<u8>, DrawError> {
-        crate::png::render(&self.to_svg(opts)?)
+        crate::draw::png::render(&self.to_svg(opts)?)
     }
 
     /// This value's graph in `format`, laid out by `engine`.
@@ -402,7 +415,7 @@ impl<'g> Var<'g> {
             (Engine::Graphviz, format) => {
                 let pic = Picture::new(self, opts);
                 pic.check_size(opts)?;
-                graphviz(&crate::dot::write(&pic, opts), format)
+                graphviz(&crate::draw::dot::write(&pic, opts), format)
             }
         }
     }

@@ -4,7 +4,7 @@
 use crate::draw::DrawError;
 
 /// DejaVu Sans (see assets/DejaVuSans-LICENSE.txt).
-static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+static FONT: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
 /// The most pixels a PNG may have (about 16k x 12k); larger drawings should stay SVG.
 const MAX_PIXELS: u64 = 200_000_000;
 

@@ -3,8 +3,8 @@
 //! `+ - * /` work between two values and between a value and an `f64` on either side;
 //! the compound assignments (`x += y`) rebind the handle to a new value, as Python does.
 
-use crate::graph::Var;
-use crate::op::Op;
+use crate::engine::graph::Var;
+use crate::engine::op::Op;
 use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
 macro_rules! binary_ops {

@@ -12,10 +12,10 @@
 //! power at 0 (the edge of their domain); `x ** y` with its base at 0; and a division
 //! whose divisor is at or crosses 0 (a pole).
 
-use crate::explain::{adjoints, non_finite_note, NonFiniteNote};
-use crate::graph::{Tape, Var};
-use crate::names::{fmt4, Names};
-use crate::op::Op;
+use crate::engine::graph::{Tape, Var};
+use crate::engine::op::Op;
+use crate::show::explain::{adjoints, non_finite_note, NonFiniteNote};
+use crate::show::names::{fmt4, Names};
 use std::fmt;
 
 /// Step size and tolerance of a gradient check.

@@ -7,11 +7,11 @@
 //! the sums are added in backward's order, so every grad shown equals what
 //! [`Var::backward`] computes, bit for bit.
 
-use crate::backward::propagate;
-use crate::graph::{Tape, Var};
-use crate::names::{backward_slots, d, fmt4, fmt_num, paren_neg, Names};
-use crate::nonfinite::{local_derivative, Pass};
-use crate::op::Op;
+use crate::engine::backward::propagate;
+use crate::engine::graph::{Tape, Var};
+use crate::engine::nonfinite::{local_derivative, Pass};
+use crate::engine::op::Op;
+use crate::show::names::{backward_slots, d, fmt4, fmt_num, paren_neg, Names};
 use std::fmt;
 
 /// One use of a node by a parent: the term `dL/dp · dp/dx` it adds to the node's grad.

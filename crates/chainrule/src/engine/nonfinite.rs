@@ -3,8 +3,8 @@
 //! Arithmetic never panics: values follow IEEE 754. When something goes non-finite,
 //! [`Var::first_non_finite`] names the first node that made it so, and why.
 
-use crate::graph::{Graph, Var};
-use crate::op::{Arity, Op};
+use crate::engine::graph::{Graph, Var};
+use crate::engine::op::{Arity, Op};
 use std::fmt;
 
 /// Where a non-finite number first appeared: in a value (forward) or in a grad (backward).

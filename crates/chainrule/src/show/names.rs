@@ -6,8 +6,8 @@
 //! themselves expressions). Otherwise, or when an earlier node already has that
 //! expression as its name, it is `v5` (tape index 5). Unlabelled leaves are `v0`, `v1`, …
 
-use crate::graph::Tape;
-use crate::op::{Arity, Op};
+use crate::engine::graph::Tape;
+use crate::engine::op::{Arity, Op};
 
 /// Longest expression (in characters) used as a stand-in name.
 const MAX_EXPR: usize = 16;

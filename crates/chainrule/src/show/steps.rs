@@ -1,8 +1,8 @@
 //! The backward pass as a sequence of states, as the notebook redraws its graph each time
 //! it fills in a grad by hand.
 
-use crate::explain::Contribution;
-use crate::graph::Var;
+use crate::engine::graph::Var;
+use crate::show::explain::Contribution;
 use std::fmt;
 
 /// One state of the backward pass: the node whose grad was just finished, the edges that

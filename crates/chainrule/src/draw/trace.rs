@@ -1,6 +1,6 @@
 //! Tracing a value: the nodes and edges it depends on, the shape every drawing starts from.
 
-use crate::graph::Var;
+use crate::engine::graph::Var;
 
 /// The part of a graph one value depends on.
 ///

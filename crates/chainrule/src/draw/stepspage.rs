@@ -3,8 +3,8 @@
 //! network and no external files, so it works from `file://`; without JavaScript it
 //! shows every step one after another.
 
-use crate::markup::escape;
-use crate::stepsite::Frame;
+use crate::draw::stepsite::Frame;
+use crate::io::markup::escape;
 use std::fmt::Write;
 
 /// The page's look. Class names stay clear of the drawings' own (`box`, `value`, `op`,

@@ -1,11 +1,11 @@
 //! The built-in SVG drawing: a record of three cells per value, an ellipse per op,
 //! curved edges from the right side of one node into the left side of the next (top to
-//! bottom with [`RankDir::TB`]), laid out by [`crate::layout`].
+//! bottom with [`RankDir::TB`]), laid out by [`crate::draw::layout`].
 
+use crate::draw::layout::{self, Input, Layout};
+use crate::draw::metrics::text_width;
 use crate::draw::{number, DrawError, DrawOptions, Picture, RankDir};
-use crate::layout::{self, Input, Layout};
-use crate::markup::escape;
-use crate::metrics::text_width;
+use crate::io::markup::escape;
 use std::collections::HashSet;
 use std::fmt::Write;
 

@@ -1,7 +1,7 @@
 //! The tape and its handles: [`Graph`] records every value in creation order, and
 //! [`Var`] is a small copyable handle to one of them.
 
-use crate::op::{Arity, Op};
+use crate::engine::op::{Arity, Op};
 use std::cell::UnsafeCell;
 use std::collections::BTreeMap;
 use std::fmt;

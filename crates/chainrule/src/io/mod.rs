@@ -1,0 +1,5 @@
+//! Reading and writing: JSON, files written atomically, and escaping for SVG and HTML.
+
+pub(crate) mod fsutil;
+pub mod json;
+pub(crate) mod markup;
