@@ -54,6 +54,7 @@ pub use draw::stepsite::{StepsSite, STEPS_MAX_NODES};
 pub use draw::trace::Trace;
 pub use draw::{DrawError, DrawOptions, Engine, Format, Highlight, RankDir, ShowGrads};
 pub use engine::graph::{Graph, Leaves, Mark, Var};
+pub use engine::higher::Hvp;
 pub use engine::nonfinite::{NonFinite, Pass};
 pub use engine::op::{Arity, Op};
 pub use io::fsutil::write_atomic;

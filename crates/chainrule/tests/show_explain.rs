@@ -235,6 +235,8 @@ fn every_op_has_a_formula_and_the_right_local_number() {
             vec!["d sqrt(x)/dx = 1/(2·sqrt(x))"],
         ),
         (Op::Abs, |_, x, _| x.abs(), vec!["d abs(x)/dx = sign(x)"]),
+        (Op::Step, |_, x, _| x.step(), vec!["d step(x)/dx = 0"]),
+        (Op::Sign, |_, x, _| x.sign(), vec!["d sign(x)/dx = 0"]),
         (
             Op::Sum,
             |g, x, y| g.sum(&[x, y]),
@@ -250,8 +252,11 @@ fn every_op_has_a_formula_and_the_right_local_number() {
     seen_ops.dedup();
     assert_eq!(
         seen_ops.len(),
-        Op::ALL.len() - 1,
-        "every op but Leaf is covered"
+        Op::ALL
+            .iter()
+            .filter(|op| op.arity() != chainrule::Arity::Leaf)
+            .count(),
+        "every op but Leaf and Const is covered"
     );
     for (op, build, want) in cases {
         let g = Graph::new();

@@ -276,7 +276,7 @@ impl Picture {
         let trace = out.trace();
         let t = out.g.tape();
         let show = match opts.grads {
-            ShowGrads::Auto => !t.grad.is_empty(),
+            ShowGrads::Auto => t.has_grads(),
             ShowGrads::Always => true,
             ShowGrads::Never => false,
         };
@@ -293,14 +293,11 @@ impl Picture {
                 };
                 Node {
                     index: i,
-                    label: t
-                        .labels
-                        .get(&(i as u32))
-                        .map(|s| s.to_string())
-                        .unwrap_or_default(),
-                    data: t.data[i],
+                    label: t.label(i).unwrap_or_default().to_string(),
+                    data: t.data(i),
                     grad: show.then(|| t.grad(i)),
-                    op: (!v.is_leaf()).then(|| v.op_label()),
+                    // A leaf or a constant is a box alone, with no op node.
+                    op: (v.op().arity() != crate::Arity::Leaf).then(|| v.op_label()),
                 }
             })
             .collect();

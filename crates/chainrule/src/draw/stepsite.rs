@@ -3,7 +3,6 @@
 
 use crate::draw::{DrawError, DrawOptions, Highlight, Picture, ShowGrads};
 use crate::engine::graph::Var;
-use crate::show::explain::adjoints;
 use crate::show::steps::Step;
 use std::path::{Path, PathBuf};
 
@@ -47,7 +46,7 @@ impl Step {
             edges,
             unknown_grads,
         };
-        let fin = adjoints(out.g.tape(), out.index());
+        let fin = out.g.tape().adjoints(out.index());
         let svg = frame(out, &self.known, &fin, hl, opts, Some(self.of))?;
         Ok(svg)
     }
@@ -151,7 +150,7 @@ impl<'g> Var<'g> {
         remove_stale(dir, &svgs)?;
         let index = dir.join("index.html");
         let title =
-            crate::show::names::Names::new(self.g.tape(), self.index()).name[self.index()].clone();
+            crate::show::names::Names::new(&self.g.tape(), self.index()).name[self.index()].clone();
         crate::write_atomic(
             &index,
             crate::draw::stepspage::page(&title, &frames).as_bytes(),
@@ -174,7 +173,7 @@ impl<'g> Var<'g> {
             });
         }
         let steps = self.backward_steps();
-        let fin = adjoints(self.g.tape(), self.index());
+        let fin = self.g.tape().adjoints(self.index());
         let names: Vec<&str> = steps.iter().map(|s| s.name.as_str()).collect();
         let before = Highlight {
             unknown_grads: steps.iter().map(|s| s.node).collect(),

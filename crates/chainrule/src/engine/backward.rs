@@ -3,8 +3,9 @@
 //! Creation order is a topological order, so there is no sort, no visited set and no
 //! recursion: backward is safe at any depth and costs one pass.
 
-use crate::engine::graph::{Tape, Var};
-use crate::engine::op::{Arity, Op};
+use super::graph::Var;
+use super::op::{Arity, Op};
+use super::tape::{read_node, Node, Tape};
 
 impl<'g> Var<'g> {
     /// Backpropagation from this value: afterwards every value's grad is
@@ -23,13 +24,15 @@ impl<'g> Var<'g> {
     /// assert_eq!(x.grad(), 14.0);
     /// ```
     pub fn backward(self) {
-        let t = self.g.tape_mut();
+        let mut guard = self.g.tape_mut();
+        let t = &mut *guard;
         let out = self.i as usize;
         // Grads past `out` are 0 (nothing `out` depends on comes after it); the grad
         // vector is read as 0 beyond its end, so it only needs `out + 1` entries.
         t.grad.clear();
         t.grad.resize(out, 0.0);
         t.grad.push(1.0);
+        // The view borrows every field but `grad`, which backward writes in place.
         let view = TapeView {
             ops: &t.ops,
             args: &t.args,
@@ -55,13 +58,14 @@ impl<'g> Var<'g> {
     /// assert_eq!(x.grad(), 11.0);
     /// ```
     pub fn backward_accumulate(self) {
-        let t = self.g.tape_mut();
+        let mut guard = self.g.tape_mut();
+        let t = &mut *guard;
         let out = self.i as usize;
         let mut adj = std::mem::take(&mut t.scratch);
         adj.clear();
         adj.resize(out, 0.0);
         adj.push(1.0);
-        propagate(t, &mut adj, out);
+        TapeView::of(t).propagate(&mut adj, out);
         if t.grad.len() < adj.len() {
             t.grad.resize(adj.len(), 0.0);
         }
@@ -82,14 +86,18 @@ impl<'g> Var<'g> {
 /// 0, and skipping them keeps `0 · inf` (say, under a relu that is off) from turning a
 /// branch that does not matter into NaN.
 pub(crate) fn propagate(t: &Tape, adj: &mut [f64], out: usize) {
-    let view = TapeView {
-        ops: &t.ops,
-        args: &t.args,
-        data: &t.data,
-        consts: &t.consts,
-        pool: &t.pool,
-    };
-    view.propagate(adj, out);
+    TapeView::of(t).propagate(adj, out);
+}
+
+impl Tape {
+    /// Fresh adjoints of every node up to `out` (`out` seeded with 1), computed on the
+    /// side: the tape's own grads are not touched.
+    pub(crate) fn adjoints(&self, out: usize) -> Vec<f64> {
+        let mut adj = vec![0.0; out + 1];
+        adj[out] = 1.0;
+        propagate(self, &mut adj, out);
+        adj
+    }
 }
 
 /// The parts of a tape that backward reads, borrowed apart from its grads so that
@@ -104,7 +112,18 @@ struct TapeView<'t> {
     pool: &'t [u32],
 }
 
-impl TapeView<'_> {
+impl<'t> TapeView<'t> {
+    #[inline(always)]
+    fn of(t: &'t Tape) -> TapeView<'t> {
+        TapeView {
+            ops: &t.ops,
+            args: &t.args,
+            data: &t.data,
+            consts: &t.consts,
+            pool: &t.pool,
+        }
+    }
+
     #[inline(always)]
     fn propagate(&self, adj: &mut [f64], out: usize) {
         let t = self;
@@ -155,31 +174,43 @@ impl TapeView<'_> {
                     let y = data[i];
                     acc!(a, g * (1.0 - y * y));
                 }
-                Op::Sum => {
-                    for &k in &t.pool[a..a + b] {
-                        adj[k as usize] += g;
-                    }
+                // Every other op, n-ary ones included: the operands from the tape's one
+                // reader of a node, the local derivatives from the op table.
+                _ => self.slow(i, op, g, adj),
+            }
+        }
+    }
+}
+
+impl TapeView<'_> {
+    /// Backward through node `i` (adjoint `g`) for any op: the operands from
+    /// [`Tape::node`], the local derivatives from [`Op::partials`].
+    #[inline(never)]
+    fn slow(&self, i: usize, op: Op, g: f64, adj: &mut [f64]) {
+        let d = self.data;
+        let out = d[i];
+        match read_node(self.ops, self.args, self.consts, self.pool, i) {
+            Node::Leaf => {}
+            Node::Unary(x) => adj[x as usize] += g * op.partials(d[x as usize], 0.0, 0.0, out)[0],
+            Node::WithConst(x, c) => {
+                adj[x as usize] += g * op.partials(d[x as usize], 0.0, c, out)[0]
+            }
+            Node::Binary(x, y) => {
+                let [dx, dy] = op.partials(d[x as usize], d[y as usize], 0.0, out);
+                adj[x as usize] += g * dx;
+                adj[y as usize] += g * dy;
+            }
+            Node::Sum(xs) => {
+                for &k in xs {
+                    adj[k as usize] += g;
                 }
-                Op::Dot => {
-                    let (xs, ys) = t.pool[a..a + 2 * b].split_at(b);
-                    for (&x, &y) in xs.iter().zip(ys) {
-                        let (x, y) = (x as usize, y as usize);
-                        adj[x] += g * data[y];
-                        adj[y] += g * data[x];
-                    }
+            }
+            Node::Dot(xs, ys) => {
+                for (&x, &y) in xs.iter().zip(ys) {
+                    let (x, y) = (x as usize, y as usize);
+                    adj[x] += g * d[y];
+                    adj[y] += g * d[x];
                 }
-                _ => match op.arity() {
-                    Arity::Unary => acc!(a, g * op.partials(val!(a), 0.0, 0.0, data[i])[0]),
-                    Arity::UnaryConst => {
-                        acc!(a, g * op.partials(val!(a), 0.0, t.consts[b], data[i])[0])
-                    }
-                    Arity::Binary => {
-                        let [da, db] = op.partials(val!(a), val!(b), 0.0, data[i]);
-                        acc!(a, g * da);
-                        acc!(b, g * db);
-                    }
-                    Arity::Leaf | Arity::Nary => unreachable!("handled above"),
-                },
             }
         }
     }

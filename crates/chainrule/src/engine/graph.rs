@@ -1,10 +1,11 @@
 //! The tape and its handles: [`Graph`] records every value in creation order, and
 //! [`Var`] is a small copyable handle to one of them.
 
-use crate::engine::op::{Arity, Op};
+use super::op::{Arity, Op};
+use super::tape::Tape;
 use std::cell::UnsafeCell;
-use std::collections::BTreeMap;
 use std::fmt;
+use std::ops::{Deref, DerefMut};
 
 /// An arena tape of values: parallel vectors of op codes, operand indices and data, with
 /// grads, constants, n-ary operand lists and labels beside them.
@@ -29,148 +30,61 @@ use std::fmt;
 /// ```
 pub struct Graph {
     tape: UnsafeCell<Tape>,
+    /// In debug builds, who holds the tape: 0 nobody, n > 0 that many readers, -1 one
+    /// writer. An overlapping mutable access panics instead of aliasing.
+    #[cfg(debug_assertions)]
+    borrow: std::cell::Cell<isize>,
 }
 
-/// The storage behind a [`Graph`]. Node `i` is `ops[i]`, `args[i]`, `data[i]`; its grad is
-/// `grad[i]` when `i < grad.len()` and 0 otherwise (grads are materialised by backward or
-/// by setting one, so building a graph writes three vectors, not four).
-#[derive(Default, Clone)]
-pub(crate) struct Tape {
-    pub ops: Vec<Op>,
-    /// Unary: `[x, 0]`; constant: `[x, index into consts]`; binary: `[x, y]`;
-    /// n-ary: `[start in pool, count]` (Dot: `count` x's then `count` y's).
-    pub args: Vec<[u32; 2]>,
-    pub data: Vec<f64>,
-    pub grad: Vec<f64>,
-    pub consts: Vec<f64>,
-    pub pool: Vec<u32>,
-    pub labels: BTreeMap<u32, Box<str>>,
-    /// How many nodes `ops`, `args` and `data` can all hold without reallocating.
-    room: usize,
-    /// Scratch adjoints for [`Var::backward_accumulate`], kept to avoid reallocating.
-    pub scratch: Vec<f64>,
+/// Shared access to a graph's tape, for the length of one internal operation.
+pub(crate) struct TapeRef<'a> {
+    t: &'a Tape,
+    #[cfg(debug_assertions)]
+    flag: &'a std::cell::Cell<isize>,
 }
 
-impl Tape {
+/// Exclusive access to a graph's tape, for the length of one internal operation.
+pub(crate) struct TapeMut<'a> {
+    t: &'a mut Tape,
+    #[cfg(debug_assertions)]
+    flag: &'a std::cell::Cell<isize>,
+}
+
+impl Deref for TapeRef<'_> {
+    type Target = Tape;
     #[inline(always)]
-    pub fn push(&mut self, op: Op, args: [u32; 2], value: f64) -> u32 {
-        let i = self.ops.len();
-        if i >= self.room || self.args.len() != i || self.data.len() != i {
-            return self.push_slow(op, args, value);
-        }
-        // SAFETY: all three vectors have length `i` (checked just above), and `room` never
-        // exceeds the capacity of any of them: it is set from their capacities in
-        // `sync_room`, capacities only grow, and a cloned tape re-syncs. So index
-        // `i < room` is within every capacity, and each write initialises the element
-        // that `set_len(i + 1)` then exposes.
-        unsafe {
-            self.ops.as_mut_ptr().add(i).write(op);
-            self.args.as_mut_ptr().add(i).write(args);
-            self.data.as_mut_ptr().add(i).write(value);
-            self.ops.set_len(i + 1);
-            self.args.set_len(i + 1);
-            self.data.set_len(i + 1);
-        }
-        i as u32
-    }
-
-    /// The slow path of `push`: grows the vectors, checking the u32 index limit.
-    #[cold]
-    #[inline(never)]
-    fn push_slow(&mut self, op: Op, args: [u32; 2], value: f64) -> u32 {
-        let i = self.ops.len();
-        assert!(
-            self.args.len() == i && self.data.len() == i,
-            "chainrule: internal error: tape vectors out of step"
-        );
-        self.grow();
-        self.ops.push(op);
-        self.args.push(args);
-        self.data.push(value);
-        i as u32
-    }
-
-    /// Makes room for more nodes, doubling, and checks the u32 index limit.
-    fn grow(&mut self) {
-        let n = self.ops.len();
-        assert!(
-            n < u32::MAX as usize,
-            "chainrule: a graph holds at most 2^32 - 1 nodes"
-        );
-        let extra = n.max(64);
-        self.ops.reserve(extra);
-        self.args.reserve(extra);
-        self.data.reserve(extra);
-        self.sync_room();
-    }
-
-    /// Re-reads how many nodes fit without reallocating: call after anything that may
-    /// have changed a capacity.
-    pub fn sync_room(&mut self) {
-        self.room = self
-            .ops
-            .capacity()
-            .min(self.args.capacity())
-            .min(self.data.capacity());
-    }
-
-    #[inline(always)]
-    pub fn grad(&self, i: usize) -> f64 {
-        self.grad.get(i).copied().unwrap_or(0.0)
-    }
-
-    /// The constant of a `*Const` op at node `i`.
-    #[inline(always)]
-    pub fn constant(&self, i: usize) -> f64 {
-        self.consts[self.args[i][1] as usize]
-    }
-
-    /// The operand indices of node `i`, one entry per use, in order.
-    pub fn children(&self, i: usize) -> Vec<u32> {
-        let [a, b] = self.args[i];
-        match self.ops[i].arity() {
-            Arity::Leaf => vec![],
-            Arity::Unary | Arity::UnaryConst => vec![a],
-            Arity::Binary => vec![a, b],
-            Arity::Nary => {
-                let n = if self.ops[i] == Op::Dot { 2 * b } else { b };
-                self.pool[a as usize..(a + n) as usize].to_vec()
-            }
-        }
-    }
-
-    /// Recomputes the value of non-leaf node `i` from its operands.
-    #[inline(always)]
-    pub fn eval(&self, i: usize) -> f64 {
-        let op = self.ops[i];
-        let [a, b] = self.args[i];
-        match op.arity() {
-            Arity::Leaf => self.data[i],
-            Arity::Unary => op.apply(self.data[a as usize], 0.0, 0.0),
-            Arity::UnaryConst => op.apply(self.data[a as usize], 0.0, self.consts[b as usize]),
-            Arity::Binary => op.apply(self.data[a as usize], self.data[b as usize], 0.0),
-            Arity::Nary => {
-                let (s, n) = (a as usize, b as usize);
-                if op == Op::Sum {
-                    self.pool[s..s + n]
-                        .iter()
-                        .map(|&k| self.data[k as usize])
-                        .sum()
-                } else {
-                    let (xs, ys) = self.pool[s..s + 2 * n].split_at(n);
-                    dot(&self.data, xs, ys)
-                }
-            }
-        }
+    fn deref(&self) -> &Tape {
+        self.t
     }
 }
 
-/// `Σ data[xs[k]]·data[ys[k]]` as a left fold from 0.
-#[inline(always)]
-pub(crate) fn dot(data: &[f64], xs: &[u32], ys: &[u32]) -> f64 {
-    xs.iter()
-        .zip(ys)
-        .fold(0.0, |s, (&x, &y)| s + data[x as usize] * data[y as usize])
+impl Deref for TapeMut<'_> {
+    type Target = Tape;
+    #[inline(always)]
+    fn deref(&self) -> &Tape {
+        self.t
+    }
+}
+
+impl DerefMut for TapeMut<'_> {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut Tape {
+        self.t
+    }
+}
+
+#[cfg(debug_assertions)]
+impl Drop for TapeRef<'_> {
+    fn drop(&mut self) {
+        self.flag.set(self.flag.get() - 1);
+    }
+}
+
+#[cfg(debug_assertions)]
+impl Drop for TapeMut<'_> {
+    fn drop(&mut self) {
+        self.flag.set(0);
+    }
 }
 
 /// A copyable handle to one value in a [`Graph`]: the graph and an index.
@@ -230,8 +144,14 @@ impl Default for Graph {
 impl Graph {
     /// An empty graph.
     pub fn new() -> Graph {
+        Graph::from_tape(Tape::default())
+    }
+
+    fn from_tape(t: Tape) -> Graph {
         Graph {
-            tape: UnsafeCell::new(Tape::default()),
+            tape: UnsafeCell::new(t),
+            #[cfg(debug_assertions)]
+            borrow: std::cell::Cell::new(0),
         }
     }
 
@@ -242,34 +162,56 @@ impl Graph {
     /// assert!(g.is_empty());
     /// ```
     pub fn with_capacity(nodes: usize) -> Graph {
-        let t = Tape {
-            ops: Vec::with_capacity(nodes),
-            args: Vec::with_capacity(nodes),
-            data: Vec::with_capacity(nodes),
-            ..Tape::default()
-        };
-        let mut t = t;
-        t.sync_room();
-        Graph {
-            tape: UnsafeCell::new(t),
+        Graph::from_tape(Tape::with_capacity(nodes))
+    }
+
+    /// Shared access to the tape, for the length of one internal operation.
+    ///
+    /// # Panics
+    /// In debug builds, while a [`TapeMut`] of this graph is alive.
+    #[inline(always)]
+    pub(crate) fn tape(&self) -> TapeRef<'_> {
+        #[cfg(debug_assertions)]
+        {
+            let n = self.borrow.get();
+            assert!(
+                n >= 0,
+                "chainrule: internal error: the tape is read while it is being written"
+            );
+            self.borrow.set(n + 1);
+        }
+        // SAFETY: a `Graph` is not `Sync`, so only this thread reaches the cell, and no
+        // `TapeMut` outlives the internal operation that made it (none is held across a
+        // call that could reach back here; debug builds check this with `borrow`).
+        TapeRef {
+            t: unsafe { &*self.tape.get() },
+            #[cfg(debug_assertions)]
+            flag: &self.borrow,
         }
     }
 
-    /// Shared access to the tape.
+    /// Exclusive access to the tape, for the length of one internal operation.
+    ///
+    /// # Panics
+    /// In debug builds, while another [`TapeRef`] or [`TapeMut`] of this graph is alive.
     #[inline(always)]
-    pub(crate) fn tape(&self) -> &Tape {
-        // SAFETY: a `Graph` is not `Sync`, and no `&mut Tape` made by `tape_mut` outlives
-        // the method that made it (none is held across a call that could reach back here).
-        unsafe { &*self.tape.get() }
-    }
-
-    /// Exclusive access to the tape for the length of one internal operation.
-    #[allow(clippy::mut_from_ref)]
-    #[inline(always)]
-    pub(crate) fn tape_mut(&self) -> &mut Tape {
-        // SAFETY: as in `tape`: every caller uses the reference only within its own body
-        // and calls nothing that takes another reference to the tape meanwhile.
-        unsafe { &mut *self.tape.get() }
+    pub(crate) fn tape_mut(&self) -> TapeMut<'_> {
+        #[cfg(debug_assertions)]
+        {
+            assert!(
+                self.borrow.get() == 0,
+                "chainrule: internal error: overlapping access to the tape"
+            );
+            self.borrow.set(-1);
+        }
+        // SAFETY: as in `tape`: every caller uses the guard only within its own body and
+        // calls nothing that takes another access to the tape meanwhile (checked in debug
+        // builds).
+        TapeMut {
+            t: unsafe { &mut *self.tape.get() },
+            #[cfg(debug_assertions)]
+            flag: &self.borrow,
+        }
     }
 
     /// A new leaf holding `value`.
@@ -307,7 +249,7 @@ impl Graph {
     /// assert_eq!(xs.get(1).data(), 1.5);
     /// ```
     pub fn leaves(&self, values: &[f64]) -> Leaves<'_> {
-        let t = self.tape_mut();
+        let mut t = self.tape_mut();
         let start = t.ops.len();
         assert!(
             start + values.len() < u32::MAX as usize,
@@ -401,7 +343,7 @@ impl Graph {
         if xs.is_empty() {
             return self.leaf(0.0);
         }
-        let t = self.tape_mut();
+        let mut t = self.tape_mut();
         let start = t.pool.len() as u32;
         // Two plain passes (not one chained iterator): this is the hot path of a neuron.
         for list in [xs, ys] {
@@ -411,13 +353,8 @@ impl Graph {
                 t.pool.push(v.i);
             }
         }
-        let i = t.ops.len();
-        t.push(op, [start, xs.len() as u32], 0.0);
-        t.data[i] = t.eval(i);
-        Var {
-            g: self,
-            i: i as u32,
-        }
+        let i = t.push_nary(op, start as usize, xs.len());
+        Var { g: self, i }
     }
 
     /// Panics unless `other` is this graph.
@@ -431,7 +368,7 @@ impl Graph {
     /// Records a unary op on `x`.
     #[inline(always)]
     pub(crate) fn unary(&self, op: Op, x: u32) -> Var<'_> {
-        let t = self.tape_mut();
+        let mut t = self.tape_mut();
         let value = op.apply(t.data[x as usize], 0.0, 0.0);
         let i = t.push(op, [x, 0], value);
         Var { g: self, i }
@@ -440,7 +377,7 @@ impl Graph {
     /// Records an op on `x` and the constant `c`.
     #[inline(always)]
     pub(crate) fn with_const(&self, op: Op, x: u32, c: f64) -> Var<'_> {
-        let t = self.tape_mut();
+        let mut t = self.tape_mut();
         // A constant used again right away (a step size, a scale in a loop) is stored once.
         let k = match t.consts.last() {
             Some(last) if last.to_bits() == c.to_bits() => t.consts.len() - 1,
@@ -457,9 +394,95 @@ impl Graph {
     /// Records a binary op on `x` and `y`.
     #[inline(always)]
     pub(crate) fn binary(&self, op: Op, x: u32, y: u32) -> Var<'_> {
-        let t = self.tape_mut();
+        let mut t = self.tape_mut();
         let value = op.apply(t.data[x as usize], t.data[y as usize], 0.0);
         let i = t.push(op, [x, y], value);
+        Var { g: self, i }
+    }
+
+    /// A constant: a fixed number that is not an input (the gradient check does not
+    /// perturb it and no grad is reported for it), drawn as its value. The engine records
+    /// derivatives that depend on nothing (`d(2·x)/dx = 2`) as constants.
+    ///
+    /// ```
+    /// let g = chainrule::Graph::new();
+    /// let two = g.constant(2.0);
+    /// assert_eq!((two.data(), two.op(), two.is_leaf()), (2.0, chainrule::Op::Const, false));
+    /// ```
+    pub fn constant(&self, value: f64) -> Var<'_> {
+        let i = self.tape_mut().push(Op::Const, [0, 0], value);
+        Var { g: self, i }
+    }
+
+    /// Records `op` on `operands` (and the constant `c`, for ops that take one): the one
+    /// way to record any op by its code, for tools that copy a graph onto a tape. A dot's
+    /// operands are its xs followed by its ys. A leaf or constant takes no operands and
+    /// holds `c`.
+    ///
+    /// # Panics
+    /// When the number of operands does not fit the op's [`Arity`], or an operand belongs
+    /// to another graph.
+    ///
+    /// ```
+    /// use chainrule::{Graph, Op};
+    /// let g = Graph::new();
+    /// let (a, b) = (g.leaf(2.0), g.leaf(-3.0));
+    /// let e = g.record(Op::Mul, &[a, b], 0.0);
+    /// let l = g.record(Op::AddConst, &[e], 10.0);
+    /// assert_eq!(l.data(), 4.0);
+    /// assert_eq!(g.record(Op::Dot, &[a, b, b, a], 0.0).data(), -12.0);
+    /// ```
+    pub fn record<'g>(&'g self, op: Op, operands: &[Var<'g>], c: f64) -> Var<'g> {
+        let n = operands.len();
+        let ok = match op.arity() {
+            Arity::Leaf => n == 0,
+            Arity::Unary | Arity::UnaryConst => n == 1,
+            Arity::Binary => n == 2,
+            Arity::Nary => op != Op::Dot || n % 2 == 0,
+        };
+        assert!(
+            ok,
+            "chainrule: {} takes {} operands, not {n}",
+            op.name(),
+            match op.arity() {
+                Arity::Leaf => "no",
+                Arity::Unary | Arity::UnaryConst => "1",
+                Arity::Binary => "2",
+                Arity::Nary => "an even number of",
+            }
+        );
+        for v in operands {
+            self.check_same(v.g);
+        }
+        match op.arity() {
+            Arity::Leaf if op == Op::Leaf => self.leaf(c),
+            Arity::Leaf => self.constant(c),
+            Arity::Unary => self.unary(op, operands[0].i),
+            Arity::UnaryConst => self.with_const(op, operands[0].i, c),
+            Arity::Binary => self.binary(op, operands[0].i, operands[1].i),
+            Arity::Nary if op == Op::Sum => self.sum(operands),
+            Arity::Nary => self.dot(&operands[..n / 2], &operands[n / 2..]),
+        }
+    }
+
+    /// `Σ data[w₀+k]·x[k]` over the contiguous leaves from `w0`: the same node as
+    /// [`Graph::dot`] with those leaves as its xs, recorded without a handle per leaf
+    /// (building neurons is the hot loop of training). The caller has checked that `x`
+    /// belongs to this graph.
+    #[inline]
+    pub(crate) fn dot_run<'g>(&'g self, w0: u32, x: &[Var<'g>]) -> Var<'g> {
+        let n = x.len();
+        let mut t = self.tape_mut();
+        let start = t.pool.len();
+        t.pool.extend(w0..w0 + n as u32);
+        t.pool.extend(x.iter().map(|v| v.i));
+        // The dot's left fold, with the weights read as one slice rather than gathered.
+        let w = &t.data[w0 as usize..w0 as usize + n];
+        let sum = w
+            .iter()
+            .zip(x)
+            .fold(0.0, |s, (w, x)| s + w * t.data[x.i as usize]);
+        let i = t.push(Op::Dot, [start as u32, n as u32], sum);
         Var { g: self, i }
     }
 
@@ -588,11 +611,10 @@ impl Graph {
 
     /// Recomputes every non-leaf value from tape index `start` on.
     pub(crate) fn forward_from(&self, start: usize) {
-        let t = self.tape_mut();
-        for i in start..t.ops.len() {
-            if t.ops[i] != Op::Leaf {
-                t.data[i] = t.eval(i);
-            }
+        let mut t = self.tape_mut();
+        let n = t.len();
+        if start < n {
+            t.replay(start..=n - 1);
         }
     }
 }
@@ -620,7 +642,7 @@ impl<'g> Var<'g> {
     /// The value.
     #[inline]
     pub fn data(self) -> f64 {
-        self.g.tape().data[self.i as usize]
+        self.g.tape().data(self.i as usize)
     }
 
     /// d(output)/d(this value) after the last backward, or what was set by hand; 0 before.
@@ -631,7 +653,7 @@ impl<'g> Var<'g> {
 
     /// The operation that made this value ([`Op::Leaf`] for a leaf).
     pub fn op(self) -> Op {
-        self.g.tape().ops[self.i as usize]
+        self.g.tape().op(self.i as usize)
     }
 
     /// Whether this value is a leaf (made by the user, not by an operation).
@@ -648,7 +670,7 @@ impl<'g> Var<'g> {
     /// assert_eq!(x.constant(), None);
     /// ```
     pub fn constant(self) -> Option<f64> {
-        (self.op().arity() == Arity::UnaryConst).then(|| self.g.tape().constant(self.index()))
+        self.g.tape().node(self.index()).constant()
     }
 
     /// The operands, in order, one entry per use: `a + a` has two children, both `a`.
@@ -671,7 +693,7 @@ impl<'g> Var<'g> {
 
     /// The label, if one was set.
     pub fn label(self) -> Option<String> {
-        self.g.tape().labels.get(&self.i).map(|s| s.to_string())
+        self.g.tape().label(self.index()).map(str::to_string)
     }
 
     /// Sets the label and returns the same value, for `let e = (a * b).named("e");`.
@@ -703,11 +725,9 @@ impl<'g> Var<'g> {
     /// assert_eq!((x + x).op_label(), "+");
     /// ```
     pub fn op_label(self) -> String {
-        let op = self.op();
         match self.constant() {
-            Some(c) if matches!(op, Op::ConstSub | Op::ConstDiv) => format!("{c} {}", op.symbol()),
-            Some(c) => format!("{} {c}", op.symbol()),
-            None => op.symbol().to_string(),
+            Some(c) => self.op().label_text(c),
+            None => self.op().symbol().to_string(),
         }
     }
 
@@ -726,7 +746,7 @@ impl<'g> Var<'g> {
     /// assert_eq!(l.grad(), 1.0);
     /// ```
     pub fn set_grad(self, grad: f64) {
-        let t = self.g.tape_mut();
+        let mut t = self.g.tape_mut();
         let i = self.i as usize;
         if t.grad.len() <= i {
             t.grad.resize(i + 1, 0.0);
@@ -825,8 +845,6 @@ impl Clone for Graph {
     fn clone(&self) -> Graph {
         let mut t = self.tape().clone();
         t.sync_room();
-        Graph {
-            tape: UnsafeCell::new(t),
-        }
+        Graph::from_tape(t)
     }
 }

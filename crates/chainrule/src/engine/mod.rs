@@ -1,10 +1,18 @@
-//! The engine: the tape and its handles, the op table, operator overloading, backward
-//! and the tracing of NaN and infinity to the node that made them.
+//! The engine: the tape and its handles, the op table, operator overloading, backward,
+//! gradients recorded on the tape (second order and beyond), and the tracing of NaN and
+//! infinity to the node that made them.
 //!
-//! Everything else in the library reads the tape through the small safe methods here.
+//! The tape's vectors are fenced in here ([`tape`]): everything else in the library reads
+//! a node through [`tape::Tape::node`] and a few small safe methods.
+
+#[macro_use]
+mod opmacro;
 
 pub(crate) mod backward;
 pub(crate) mod graph;
+pub(crate) mod higher;
 pub(crate) mod nonfinite;
 pub(crate) mod op;
 mod overload;
+pub(crate) mod real;
+pub(crate) mod tape;

@@ -3,8 +3,9 @@
 //! Arithmetic never panics: values follow IEEE 754. When something goes non-finite,
 //! [`Var::first_non_finite`] names the first node that made it so, and why.
 
-use crate::engine::graph::{Graph, Var};
-use crate::engine::op::{Arity, Op};
+use super::graph::{Graph, Var};
+use super::op::{overflow, Op};
+use super::tape::{Node, Tape};
 use std::fmt;
 
 /// Where a non-finite number first appeared: in a value (forward) or in a grad (backward).
@@ -72,17 +73,102 @@ impl Graph {
     /// ```
     pub fn ancestors(&self, out: Var<'_>) -> Vec<bool> {
         self.check_same(out.g);
-        let t = self.tape();
-        let mut seen = vec![false; out.index() + 1];
-        seen[out.index()] = true;
-        for i in (0..=out.index()).rev() {
+        self.tape().ancestors(out.index())
+    }
+}
+
+impl Tape {
+    /// For each node up to and including `out`, whether `out` depends on it.
+    pub(crate) fn ancestors(&self, out: usize) -> Vec<bool> {
+        let mut seen = vec![false; out + 1];
+        seen[out] = true;
+        for i in (0..=out).rev() {
             if seen[i] {
-                for k in t.children(i) {
-                    seen[k as usize] = true;
+                let n = self.node(i);
+                for s in 0..n.len() {
+                    seen[n.get(s) as usize] = true;
                 }
             }
         }
         seen
+    }
+
+    /// The first node `out` depends on whose value is non-finite, or (all values finite)
+    /// whose grad in `grads` is, with the reason: `(node, pass, number, reason)`.
+    pub(crate) fn first_non_finite(
+        &self,
+        out: usize,
+        grads: &dyn Fn(usize) -> f64,
+    ) -> Option<(usize, Pass, f64, String)> {
+        let seen = self.ancestors(out);
+        if let Some(i) = (0..seen.len()).find(|&i| seen[i] && !self.data(i).is_finite()) {
+            return Some((i, Pass::Forward, self.data(i), self.forward_reason(i)));
+        }
+        let i = (0..seen.len())
+            .rev()
+            .find(|&i| seen[i] && !grads(i).is_finite())?;
+        Some((
+            i,
+            Pass::Backward,
+            grads(i),
+            self.backward_reason(i, &seen, grads),
+        ))
+    }
+
+    /// Why node `i` (whose operands are all finite) has a non-finite value.
+    fn forward_reason(&self, i: usize) -> String {
+        let node = self.node(i);
+        let val = |s: usize| {
+            if s < node.len() {
+                self.data(node.get(s) as usize)
+            } else {
+                f64::NAN
+            }
+        };
+        let (x, y) = (val(0), val(1));
+        let c = node.constant().unwrap_or(f64::NAN);
+        let op = self.op(i);
+        match node {
+            Node::Leaf if op == Op::Leaf => format!("the leaf was given {}", self.data(i)),
+            Node::Leaf => format!("the constant is {}", self.data(i)),
+            Node::Sum(_) | Node::Dot(..) => overflow("the sum"),
+            _ => op.why_not_finite(x, y, c).unwrap_or_else(|| {
+                let kids: Vec<f64> = (0..node.len()).map(val).collect();
+                overflow(&format!("{} of {kids:?}", op.name()))
+            }),
+        }
+    }
+
+    /// Why node `i` (all values finite) got a non-finite grad: the first use of it whose
+    /// contribution is non-finite.
+    fn backward_reason(&self, i: usize, seen: &[bool], grads: &dyn Fn(usize) -> f64) -> String {
+        for p in (i + 1..seen.len()).filter(|&p| seen[p]) {
+            if grads(p) == 0.0 {
+                continue;
+            }
+            let node = self.node(p);
+            let Some(slot) = (0..node.len()).find(|&s| node.get(s) as usize == i) else {
+                continue;
+            };
+            let local = self.local_derivative(p, slot);
+            if (grads(p) * local).is_finite() {
+                continue;
+            }
+            let op = self.op(p);
+            let name = self
+                .label(p)
+                .map_or_else(|| format!("#{p}"), str::to_string);
+            let why = match op.steep_note() {
+                Some(note) if !local.is_finite() => format!(" ({note})"),
+                _ => String::new(),
+            };
+            return format!(
+                "its use in {name} ({}) has local derivative {local}{why}, times upstream grad {}",
+                op.name(),
+                grads(p)
+            );
+        }
+        "the grads flowing into it add up beyond the largest f64".to_string()
     }
 }
 
@@ -101,124 +187,16 @@ impl<'g> Var<'g> {
     /// assert_eq!(bad.pass, chainrule::Pass::Backward);
     /// ```
     pub fn first_non_finite(self) -> Option<NonFinite<'g>> {
-        let g = self.g;
-        let seen = g.ancestors(self);
-        let t = g.tape();
-        if let Some(i) = (0..seen.len()).find(|&i| seen[i] && !t.data[i].is_finite()) {
-            let node = Var { g, i: i as u32 };
-            return Some(NonFinite {
-                node,
-                pass: Pass::Forward,
-                value: t.data[i],
-                reason: forward_reason(node),
-            });
-        }
-        let i = (0..seen.len())
-            .rev()
-            .find(|&i| seen[i] && !t.grad(i).is_finite())?;
-        let node = Var { g, i: i as u32 };
+        let t = self.g.tape();
+        let (i, pass, value, reason) = t.first_non_finite(self.index(), &|i| t.grad(i))?;
         Some(NonFinite {
-            node,
-            pass: Pass::Backward,
-            value: t.grad(i),
-            reason: backward_reason(node, &seen),
+            node: Var {
+                g: self.g,
+                i: i as u32,
+            },
+            pass,
+            value,
+            reason,
         })
-    }
-}
-
-/// Why node `v` (whose operands are all finite) has a non-finite value.
-fn forward_reason(v: Var<'_>) -> String {
-    let kids: Vec<f64> = v.children().iter().map(|c| c.data()).collect();
-    let x = kids.first().copied().unwrap_or(f64::NAN);
-    let y = kids.get(1).copied().unwrap_or(f64::NAN);
-    let c = v.constant().unwrap_or(f64::NAN);
-    let out = v.data();
-    let overflow = |what: String| {
-        format!("{what} overflows: the result is beyond the largest f64 (about 1.8e308)")
-    };
-    match v.op() {
-        Op::Leaf => format!("the leaf was given {out}"),
-        Op::Ln if x < 0.0 => format!("ln of a negative number (ln({x})); ln is defined for x > 0"),
-        Op::Ln => "ln(0) is -infinity; ln is defined for x > 0".to_string(),
-        Op::Sqrt => format!("sqrt of a negative number (sqrt({x})); sqrt is defined for x >= 0"),
-        Op::Div if y == 0.0 => format!("division by zero ({x} / 0)"),
-        Op::DivConst if c == 0.0 => format!("division by zero ({x} / 0)"),
-        Op::ConstDiv if x == 0.0 => format!("division by zero ({c} / 0)"),
-        Op::PowConst | Op::Pow => {
-            let e = if v.op() == Op::Pow { y } else { c };
-            if x < 0.0 && e.fract() != 0.0 {
-                format!("a negative base to a fractional power ({x} ** {e}) has no real value")
-            } else if x == 0.0 && e < 0.0 {
-                format!("0 to a negative power (0 ** {e}) is a division by zero")
-            } else {
-                overflow(format!("{x} ** {e}"))
-            }
-        }
-        Op::Exp => overflow(format!("exp({x}) (exp overflows past x ≈ 709.78)")),
-        Op::Sum | Op::Dot => overflow("the sum".to_string()),
-        op => overflow(format!("{} of {kids:?}", op.name())),
-    }
-}
-
-/// Why node `v` (all values finite) got a non-finite grad: the first use of it whose
-/// contribution is non-finite.
-fn backward_reason(v: Var<'_>, seen: &[bool]) -> String {
-    let g = v.g;
-    let t = g.tape();
-    for (p, _) in seen
-        .iter()
-        .enumerate()
-        .skip(v.index() + 1)
-        .filter(|(_, &s)| s)
-    {
-        if t.grad(p) == 0.0 {
-            continue;
-        }
-        let parent = Var { g, i: p as u32 };
-        let kids = t.children(p);
-        let Some(slot) = kids.iter().position(|&k| k == v.i) else {
-            continue;
-        };
-        let local = local_derivative(parent, slot);
-        if (t.grad(p) * local).is_finite() {
-            continue;
-        }
-        let name = parent.label().unwrap_or_else(|| format!("#{p}"));
-        let x = t.data[kids[0] as usize];
-        let why = match parent.op() {
-            Op::Sqrt if x == 0.0 => " (sqrt has an infinite slope at 0)".to_string(),
-            Op::Ln if x == 0.0 => " (ln has an infinite slope at 0)".to_string(),
-            Op::Div | Op::ConstDiv => " (dividing by a number at or near zero)".to_string(),
-            Op::PowConst | Op::Pow => {
-                " (a power with an exponent below 1 has an infinite slope at 0)".to_string()
-            }
-            _ => String::new(),
-        };
-        return format!(
-            "its use in {name} ({}) has local derivative {local}{why}, times upstream grad {}",
-            parent.op().name(),
-            t.grad(p)
-        );
-    }
-    "the grads flowing into it add up beyond the largest f64".to_string()
-}
-
-/// d(parent)/d(its operand in position `slot`), at the current values.
-pub(crate) fn local_derivative(parent: Var<'_>, slot: usize) -> f64 {
-    let t = parent.g.tape();
-    let i = parent.index();
-    let op = parent.op();
-    let kids = t.children(i);
-    let val = |k: usize| t.data[kids[k] as usize];
-    match op.arity() {
-        Arity::Leaf => 0.0,
-        Arity::Unary => op.partials(val(0), 0.0, 0.0, t.data[i])[0],
-        Arity::UnaryConst => op.partials(val(0), 0.0, t.constant(i), t.data[i])[0],
-        Arity::Binary => op.partials(val(0), val(1), 0.0, t.data[i])[slot],
-        Arity::Nary if op == Op::Sum => 1.0,
-        Arity::Nary => {
-            let n = kids.len() / 2;
-            val((slot + n) % kids.len())
-        }
     }
 }

@@ -6,40 +6,25 @@
 //! them, backpropagate, read [`Params::grads`] and update the `f64`s.
 
 use crate::data::Rng;
+pub use crate::engine::op::Activation;
 use crate::io::json::{Json, JsonError};
-use crate::{Graph, Op, Var};
+use crate::{Graph, Var};
 use std::fmt;
 use std::path::Path;
 
-/// The non-linearity a neuron applies to its weighted sum.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Activation {
-    /// `max(x, 0)`
-    Relu,
-    /// `tanh(x)`
-    Tanh,
-    /// `1 / (1 + exp(-x))`
-    Sigmoid,
-    /// The identity: the weighted sum itself.
-    Linear,
-}
-
 impl Activation {
-    /// Every activation.
-    pub const ALL: [Activation; 4] = [
-        Activation::Relu,
-        Activation::Tanh,
-        Activation::Sigmoid,
-        Activation::Linear,
-    ];
-
-    /// The name used in model files and on the command line.
+    /// The name used in model files and on the command line: the op's name in the
+    /// expression language (`relu`, `tanh`, …), or `linear`.
+    ///
+    /// ```
+    /// use chainrule::nn::Activation;
+    /// assert_eq!(Activation::Tanh.name(), "tanh");
+    /// assert_eq!(Activation::Linear.name(), "linear");
+    /// ```
     pub fn name(self) -> &'static str {
-        match self {
-            Activation::Relu => "relu",
-            Activation::Tanh => "tanh",
-            Activation::Sigmoid => "sigmoid",
-            Activation::Linear => "linear",
+        match self.op() {
+            Some((op, _)) => op.calls().first().copied().unwrap_or(op.name()),
+            None => "linear",
         }
     }
 
@@ -57,11 +42,9 @@ impl Activation {
     /// Applies the activation on the graph (a linear activation records nothing).
     #[inline]
     pub fn on<'g>(self, v: Var<'g>) -> Var<'g> {
-        match self {
-            Activation::Relu => v.relu(),
-            Activation::Tanh => v.tanh(),
-            Activation::Sigmoid => v.sigmoid(),
-            Activation::Linear => v,
+        match self.op() {
+            Some((op, c)) => v.graph().record(op, &[v], c),
+            None => v,
         }
     }
 
@@ -74,11 +57,9 @@ impl Activation {
     /// ```
     #[inline]
     pub fn eval(self, x: f64) -> f64 {
-        match self {
-            Activation::Relu => Op::Relu.apply(x, 0.0, 0.0),
-            Activation::Tanh => Op::Tanh.apply(x, 0.0, 0.0),
-            Activation::Sigmoid => Op::Sigmoid.apply(x, 0.0, 0.0),
-            Activation::Linear => x,
+        match self.op() {
+            Some((op, c)) => op.apply(x, 0.0, c),
+            None => x,
         }
     }
 }
@@ -191,7 +172,7 @@ impl<'g> Params<'g> {
 
     /// All their values, in order.
     pub fn data(&self) -> Vec<f64> {
-        self.g.tape().data[self.range()].to_vec()
+        self.g.tape().values(self.range()).to_vec()
     }
 
     /// All their grads, in order.
@@ -211,8 +192,7 @@ impl<'g> Params<'g> {
             self.len(),
             "chainrule: one value per parameter"
         );
-        let r = self.range();
-        self.g.tape_mut().data[r].copy_from_slice(values);
+        self.g.tape_mut().set_values(self.start as usize, values);
     }
 
     fn range(&self) -> std::ops::Range<usize> {
@@ -251,28 +231,6 @@ impl Shape {
     }
 }
 
-impl Graph {
-    /// `Σ data[w₀+k]·x[k]` over the contiguous weight leaves from `w0`: the same node as
-    /// [`Graph::dot`] (an [`Op::Dot`] with the same operands and the same left-fold value),
-    /// recorded without going through handles for the weights. Building neurons is the
-    /// hot loop of training. The caller has checked that `x` belongs to this graph.
-    #[inline]
-    fn weighted_sum<'g>(&'g self, w0: u32, x: &[Var<'g>]) -> Var<'g> {
-        let n = x.len();
-        let t = self.tape_mut();
-        let start = t.pool.len();
-        t.pool.extend(w0..w0 + n as u32);
-        t.pool.extend(x.iter().map(|v| v.i));
-        let w = &t.data[w0 as usize..w0 as usize + n];
-        let sum = w
-            .iter()
-            .zip(x)
-            .fold(0.0, |s, (w, x)| s + w * t.data[x.i as usize]);
-        let i = t.push(Op::Dot, [start as u32, n as u32], sum);
-        Var { g: self, i }
-    }
-}
-
 /// The same sum on plain numbers, in the same order as the engine's dot.
 #[inline]
 fn neuron_predict(p: &[f64], x: &[f64], act: Activation) -> f64 {
@@ -303,7 +261,7 @@ fn layer_forward<'g>(s: Shape, p: Params<'g>, x: &[Var<'g>]) -> Vec<Var<'g>> {
                 g,
                 i: w0 + s.inputs as u32,
             };
-            s.activation.on(g.weighted_sum(w0, x) + b)
+            s.activation.on(g.dot_run(w0, x) + b)
         })
         .collect()
 }

@@ -395,8 +395,7 @@ impl<M: Module> Trainer<M> {
         let g = &self.graph;
         let (loss_at, out_at) = match &self.recorded {
             Some((l, o)) => {
-                let t = g.tape_mut();
-                t.data[..self.model.params().len()].copy_from_slice(self.model.params());
+                g.tape_mut().set_values(0, self.model.params());
                 g.forward();
                 (*l, o)
             }
@@ -407,12 +406,13 @@ impl<M: Module> Trainer<M> {
                 (l.index(), &self.recorded.as_ref().expect("just set").1)
             }
         };
-        let t = g.tape();
-        let k = self.model.outputs();
-        let values: Vec<Vec<f64>> = out_at
-            .chunks_exact(k)
-            .map(|o| o.iter().map(|&i| t.data[i]).collect())
-            .collect();
+        let values: Vec<Vec<f64>> = {
+            let t = g.tape();
+            out_at
+                .chunks_exact(self.model.outputs())
+                .map(|o| o.iter().map(|&i| t.data(i)).collect())
+                .collect()
+        };
         let l = g.get(loss_at).expect("the loss is on the tape");
         l.backward();
         (

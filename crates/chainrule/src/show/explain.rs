@@ -7,11 +7,11 @@
 //! the sums are added in backward's order, so every grad shown equals what
 //! [`Var::backward`] computes, bit for bit.
 
-use crate::engine::backward::propagate;
-use crate::engine::graph::{Tape, Var};
-use crate::engine::nonfinite::{local_derivative, Pass};
+use crate::engine::graph::Var;
+use crate::engine::nonfinite::Pass;
 use crate::engine::op::Op;
-use crate::show::names::{backward_slots, d, fmt4, fmt_num, paren_neg, Names};
+use crate::engine::tape::{Node, Tape};
+use crate::show::names::{d, fmt4, Names};
 use std::fmt;
 
 /// One use of a node by a parent: the term `dL/dp · dp/dx` it adds to the node's grad.
@@ -111,25 +111,21 @@ impl<'g> Var<'g> {
     pub fn explain(self) -> Explanation {
         let t = self.g.tape();
         let out = self.index();
-        let names = Names::new(t, out);
-        let seen = self.g.ancestors(self);
-        let adj = adjoints(t, out);
+        let names = Names::new(&t, out);
+        let seen = t.ancestors(out);
+        let adj = t.adjoints(out);
         let mut uses: Vec<Vec<Contribution>> = vec![Vec::new(); out + 1];
         for p in (0..=out).rev().filter(|&p| seen[p]) {
-            let kids = t.children(p);
-            let parent = Var {
-                g: self.g,
-                i: p as u32,
-            };
-            let expr = names.expr(t, p);
-            for slot in backward_slots(t, p) {
-                let local = local_derivative(parent, slot);
-                uses[kids[slot] as usize].push(Contribution {
+            let node = t.node(p);
+            let expr = names.expr(&t, p);
+            for slot in node.backward_slots() {
+                let local = t.local_derivative(p, slot);
+                uses[node.get(slot) as usize].push(Contribution {
                     parent: p,
                     parent_name: names.name[p].clone(),
                     parent_grad: adj[p],
                     slot,
-                    formula: formula(t, &names, p, slot, &expr),
+                    formula: formula(&t, &names, p, slot, &expr),
                     local,
                     product: if adj[p] == 0.0 { 0.0 } else { adj[p] * local },
                 });
@@ -141,51 +137,48 @@ impl<'g> Var<'g> {
             .map(|i| NodeExplanation {
                 index: i,
                 name: names.name[i].clone(),
-                op: t.ops[i],
-                expr: header_expr(&names, t, i),
-                data: t.data[i],
+                op: t.op(i),
+                expr: header_expr(&names, &t, i),
+                data: t.data(i),
                 grad: adj[i],
                 contributions: std::mem::take(&mut uses[i]),
             })
             .collect();
+        let non_finite = non_finite_note(&t, out, &adj, &names);
         Explanation {
             output: out,
             output_name: names.name[out].clone(),
             nodes,
-            non_finite: non_finite_note(self, &adj, &names),
+            non_finite,
         }
     }
 }
 
-/// Fresh adjoints of every node up to `out`, computed on the side.
-pub(crate) fn adjoints(t: &Tape, out: usize) -> Vec<f64> {
-    let mut adj = vec![0.0; out + 1];
-    adj[out] = 1.0;
-    propagate(t, &mut adj, out);
-    adj
-}
-
-/// The first non-finite value or grad (grads as in `adj`), with the graph left as it was.
-pub(crate) fn non_finite_note(out: Var<'_>, adj: &[f64], names: &Names) -> Option<NonFiniteNote> {
-    let saved = std::mem::replace(&mut out.g.tape_mut().grad, adj.to_vec());
-    let nf = out.first_non_finite();
-    out.g.tape_mut().grad = saved;
-    nf.map(|n| NonFiniteNote {
-        index: n.node.index(),
-        name: names.name[n.node.index()].clone(),
-        pass: n.pass,
-        value: n.value,
-        reason: n.reason,
-    })
+/// The first non-finite value or grad (grads as in `adj`), as owned data.
+pub(crate) fn non_finite_note(
+    t: &Tape,
+    out: usize,
+    adj: &[f64],
+    names: &Names,
+) -> Option<NonFiniteNote> {
+    let grad = |i: usize| adj.get(i).copied().unwrap_or(0.0);
+    t.first_non_finite(out, &grad)
+        .map(|(index, pass, value, reason)| NonFiniteNote {
+            index,
+            name: names.name[index].clone(),
+            pass,
+            value,
+            reason,
+        })
 }
 
 fn header_expr(names: &Names, t: &Tape, i: usize) -> String {
     let e = names.expr(t, i);
     let e = e.trim_start();
-    let n = t.children(i).len();
-    match t.ops[i] {
-        Op::Sum if e.chars().count() > 60 => format!("sum of {n} terms"),
-        Op::Dot if e.chars().count() > 60 => format!("dot product of {} pairs", n / 2),
+    let long = e.chars().count() > 60;
+    match t.node(i) {
+        Node::Sum(xs) if long => format!("sum of {} terms", xs.len()),
+        Node::Dot(xs, _) if long => format!("dot product of {} pairs", xs.len()),
         // Infix expressions come wrapped in one pair of parentheses: drop it.
         _ => match e.strip_prefix('(').and_then(|s| s.strip_suffix(')')) {
             Some(inner) => inner.to_string(),
@@ -195,62 +188,37 @@ fn header_expr(names: &Names, t: &Tape, i: usize) -> String {
 }
 
 /// The local derivative of parent `p` with respect to its operand in `slot`, as a
-/// formula in the operand names: `d(a*b)/da = b`, `d tanh(n)/dn = 1 - tanh(n)²`.
-/// `expr` is the parent's expression, [`Names::expr`].
+/// formula in the operand names: `d(a*b)/da = b`, `d tanh(n)/dn = 1 - tanh(n)²`. The
+/// right-hand side comes from the op table; `expr` is the parent's expression,
+/// [`Names::expr`].
 fn formula(t: &Tape, names: &Names, p: usize, slot: usize, expr: &str) -> String {
-    let kids = t.children(p);
-    let nm = |s: usize| names.name[kids[s] as usize].as_str();
-    let a = names.arg(kids[0] as usize);
-    let c = || t.constant(p);
-    let op = t.ops[p];
-    let mut expr = expr.to_string();
-    let rhs = match op {
-        Op::Add | Op::AddConst | Op::Sum => "1".to_string(),
-        Op::Sub if slot == 0 => "1".to_string(),
-        Op::Sub | Op::Neg | Op::ConstSub => "-1".to_string(),
-        Op::Mul => nm(1 - slot).to_string(),
-        Op::Div if slot == 0 => format!("1/{}", nm(1)),
-        Op::Div => format!("-{}/{}²", nm(0), nm(1)),
-        Op::MulConst => fmt_num(c()),
-        Op::DivConst => format!("1/{}", paren_neg(c())),
-        Op::ConstDiv => format!("{}/{}²", fmt_num(-c()), nm(0)),
-        Op::PowConst => power_rule(nm(0), c()),
-        Op::Pow if slot == 0 => format!("{y}·{x}**({y}-1)", x = nm(0), y = nm(1)),
-        Op::Pow => format!("{}**{}·ln({a})", nm(0), nm(1)),
-        Op::Exp => format!("exp({a})"),
-        Op::Ln => format!("1/{}", nm(0)),
-        Op::Tanh => format!("1 - tanh({a})²"),
-        Op::Sigmoid => format!("sigmoid({a})·(1 - sigmoid({a}))"),
-        Op::Relu => format!("[{a} > 0]"),
-        Op::Sin => format!("cos({a})"),
-        Op::Cos => format!("-sin({a})"),
-        Op::Sqrt => format!("1/(2·sqrt({a}))"),
-        Op::Abs => format!("sign({a})"),
-        Op::Dot => {
-            let n = kids.len() / 2;
-            nm((slot + n) % kids.len()).to_string()
+    let node = t.node(p);
+    let nm = |s: usize| names.name[node.get(s) as usize].as_str();
+    let (rhs, expr) = match node {
+        Node::Sum(_) => (
+            "1".to_string(),
+            if expr.chars().count() > 40 {
+                " sum(…)".to_string()
+            } else {
+                expr.to_string()
+            },
+        ),
+        Node::Dot(xs, _) => {
+            let n = xs.len();
+            let expr = if expr.chars().count() > 40 {
+                format!("(… + {}*{} + …)", nm(slot % n), nm(slot % n + n))
+            } else {
+                expr.to_string()
+            };
+            (nm(node.partner(slot)).to_string(), expr)
         }
-        Op::Leaf => "0".to_string(),
+        Node::Leaf => ("0".to_string(), expr.to_string()),
+        _ => (
+            t.op(p).formula_text(&names.operand_names(t, p), slot),
+            expr.to_string(),
+        ),
     };
-    if expr.chars().count() > 40 {
-        let n = kids.len() / 2;
-        match op {
-            Op::Sum => expr = " sum(…)".to_string(),
-            Op::Dot => expr = format!("(… + {}*{} + …)", nm(slot % n), nm(slot % n + n)),
-            _ => {}
-        }
-    }
     format!("d{expr}/{} = {rhs}", d(nm(slot)))
-}
-
-/// `d(x**c)/dx` written out: `3·x**2`, `2·x`, `1`, `0`.
-fn power_rule(x: &str, c: f64) -> String {
-    match c {
-        0.0 => "0".to_string(),
-        1.0 => "1".to_string(),
-        2.0 => format!("2·{x}"),
-        _ => format!("{}·{x}**{}", fmt_num(c), paren_neg(c - 1.0)),
-    }
 }
 
 impl Contribution {

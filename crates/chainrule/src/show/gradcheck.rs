@@ -12,9 +12,10 @@
 //! power at 0 (the edge of their domain); `x ** y` with its base at 0; and a division
 //! whose divisor is at or crosses 0 (a pole).
 
-use crate::engine::graph::{Tape, Var};
-use crate::engine::op::Op;
-use crate::show::explain::{adjoints, non_finite_note, NonFiniteNote};
+use crate::engine::graph::Var;
+use crate::engine::op::{Edge, Op};
+use crate::engine::tape::Tape;
+use crate::show::explain::{non_finite_note, NonFiniteNote};
 use crate::show::names::{fmt4, Names};
 use std::fmt;
 
@@ -130,11 +131,13 @@ impl<'g> Var<'g> {
 
     /// [`Var::grad_check`] with a chosen step and tolerance.
     pub fn grad_check_with(self, options: CheckOptions) -> GradCheck {
-        let seen = self.g.ancestors(self);
-        let t = self.g.tape();
-        let leaves: Vec<usize> = (0..=self.index())
-            .filter(|&i| seen[i] && t.ops[i] == Op::Leaf)
-            .collect();
+        let leaves: Vec<usize> = {
+            let t = self.g.tape();
+            let seen = t.ancestors(self.index());
+            (0..=self.index())
+                .filter(|&i| seen[i] && t.op(i) == Op::Leaf)
+                .collect()
+        };
         self.check(&leaves, options)
     }
 
@@ -160,13 +163,13 @@ impl<'g> Var<'g> {
 
     fn check(self, wrt: &[usize], options: CheckOptions) -> GradCheck {
         let out = self.index();
-        let t = self.g.tape();
-        let names = Names::new(t, t.ops.len() - 1);
-        let seen = self.g.ancestors(self);
-        let adj = adjoints(t, out);
-        let output_data = t.data[out];
-        // (`t` is not used past this point: the calls below take the tape mutably.)
-        let non_finite = non_finite_note(self, &adj, &names);
+        let (names, seen, adj, output_data, non_finite) = {
+            let t = self.g.tape();
+            let names = Names::new(&t, t.len() - 1);
+            let adj = t.adjoints(out);
+            let non_finite = non_finite_note(&t, out, &adj, &names);
+            (names, t.ancestors(out), adj, t.data(out), non_finite)
+        };
         let rows = wrt
             .iter()
             .map(|&i| {
@@ -206,18 +209,20 @@ impl<'g> Var<'g> {
         o: CheckOptions,
     ) -> CheckRow {
         let out = self.index();
-        let t = self.g.tape_mut();
-        let x = t.data[i];
+        let mut guard = self.g.tape_mut();
+        let t = &mut *guard;
+        let x = t.data(i);
         let h = o.eps * x.abs().max(1.0);
         let (xp, xm) = (x + h, x - h);
         let watched = watched(t, i, out, seen);
-        let before: Vec<f64> = watched.iter().map(|&(_, k)| t.data[k]).collect();
-        let saved = t.data[i..=out.max(i)].to_vec();
+        let at = |t: &Tape| -> Vec<f64> { watched.iter().map(|&(_, _, k)| t.data(k)).collect() };
+        let before = at(t);
+        let saved = t.values(i..out.max(i) + 1).to_vec();
         let lp = eval_at(t, i, xp, out);
-        let plus: Vec<f64> = watched.iter().map(|&(_, k)| t.data[k]).collect();
+        let plus = at(t);
         let lm = eval_at(t, i, xm, out);
-        let minus: Vec<f64> = watched.iter().map(|&(_, k)| t.data[k]).collect();
-        t.data[i..=out.max(i)].copy_from_slice(&saved);
+        let minus = at(t);
+        t.set_values(i, &saved);
 
         let numeric = (lp - lm) / (xp - xm);
         let abs_err = (analytic - numeric).abs();
@@ -225,8 +230,8 @@ impl<'g> Var<'g> {
         let rel_err = if big == 0.0 { 0.0 } else { abs_err / big };
         let kink = (0..watched.len()).find(|&w| crosses(before[w], plus[w], minus[w]));
         let (verdict, note) = if let Some(w) = kink {
-            let (p, k) = watched[w];
-            (Verdict::Kink, Some(kink_note(t, names, p, k)))
+            let (p, edge, k) = watched[w];
+            (Verdict::Kink, Some(kink_note(names, p, edge, k)))
         } else if !analytic.is_finite() || !numeric.is_finite() {
             (Verdict::NonFinite, None)
         } else if abs_err <= o.tol * big.max(1.0) {
@@ -251,19 +256,17 @@ impl<'g> Var<'g> {
 
 /// Sets node `i` to `x`, replays nodes `i+1..=out` and returns the output's value.
 fn eval_at(t: &mut Tape, i: usize, x: f64, out: usize) -> f64 {
-    t.data[i] = x;
-    for k in i + 1..=out {
-        if t.ops[k] != Op::Leaf {
-            t.data[k] = t.eval(k);
-        }
+    t.set_values(i, &[x]);
+    if i < out {
+        t.replay(i + 1..=out);
     }
-    t.data[out]
+    t.data(out)
 }
 
-/// The non-smooth points that a step of node `i` can reach: pairs (node, operand) of the
-/// ops between `i` and `out` that depend on `i` and are not differentiable where the
-/// operand is 0.
-fn watched(t: &Tape, i: usize, out: usize, seen: &[bool]) -> Vec<(usize, usize)> {
+/// The non-smooth points that a step of node `i` can reach: `(node, how, operand)` for
+/// the ops between `i` and `out` that depend on `i` and, by the op table, are not smooth
+/// where that operand is 0.
+fn watched(t: &Tape, i: usize, out: usize, seen: &[bool]) -> Vec<(usize, Edge, usize)> {
     if i >= out {
         return Vec::new();
     }
@@ -271,19 +274,17 @@ fn watched(t: &Tape, i: usize, out: usize, seen: &[bool]) -> Vec<(usize, usize)>
     from_i[i] = true;
     let mut found = Vec::new();
     for k in i + 1..=out {
-        let kids = t.children(k);
-        if !seen[k] || !kids.iter().any(|&c| from_i[c as usize]) {
+        let node = t.node(k);
+        if !seen[k] || !(0..node.len()).any(|s| from_i[node.get(s) as usize]) {
             continue;
         }
         from_i[k] = true;
-        let operand = match t.ops[k] {
-            Op::Relu | Op::Abs | Op::Sqrt | Op::Ln | Op::ConstDiv | Op::Pow => Some(kids[0]),
-            Op::PowConst if t.constant(k) < 0.0 || t.constant(k).fract() != 0.0 => Some(kids[0]),
-            Op::Div => Some(kids[1]),
-            _ => None,
-        };
-        if let Some(o) = operand.filter(|&o| from_i[o as usize]) {
-            found.push((k, o as usize));
+        let edge = t.op(k).edge(node.constant().unwrap_or(0.0));
+        if let Some((slot, how)) = edge {
+            let operand = node.get(slot) as usize;
+            if from_i[operand] {
+                found.push((k, how, operand));
+            }
         }
     }
     found
@@ -295,15 +296,12 @@ fn crosses(at: f64, plus: f64, minus: f64) -> bool {
     at == 0.0 || plus == 0.0 || minus == 0.0 || sign(plus) != sign(minus) || sign(at) != sign(plus)
 }
 
-fn kink_note(t: &Tape, names: &Names, p: usize, operand: usize) -> String {
-    let what = match t.ops[p] {
-        Op::Relu | Op::Abs => "a kink",
-        Op::Sqrt | Op::Ln | Op::PowConst | Op::Pow => "the edge of its domain",
-        _ => "a pole (division by zero)",
-    };
+fn kink_note(names: &Names, p: usize, edge: Edge, operand: usize) -> String {
     format!(
-        "not differentiable here: {} (node #{p}) has {what} where {} = 0, within the step ±h",
-        names.name[p], names.name[operand]
+        "not differentiable here: {} (node #{p}) has {} where {} = 0, within the step ±h",
+        names.name[p],
+        edge.words(),
+        names.name[operand]
     )
 }
 

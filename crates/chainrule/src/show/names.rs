@@ -6,8 +6,8 @@
 //! themselves expressions). Otherwise, or when an earlier node already has that
 //! expression as its name, it is `v5` (tape index 5). Unlabelled leaves are `v0`, `v1`, …
 
-use crate::engine::graph::Tape;
-use crate::engine::op::{Arity, Op};
+use crate::engine::op::{Arity, Op, OperandNames};
+use crate::engine::tape::{Node, Tape};
 
 /// Longest expression (in characters) used as a stand-in name.
 const MAX_EXPR: usize = 16;
@@ -25,7 +25,7 @@ pub(crate) struct Names {
 impl Names {
     /// Names for nodes `0..=upto` of `t`.
     pub fn new(t: &Tape, upto: usize) -> Names {
-        let n = (upto + 1).min(t.ops.len());
+        let n = (upto + 1).min(t.len());
         let mut names = Names {
             name: Vec::with_capacity(n),
             wrapped: Vec::with_capacity(n),
@@ -33,14 +33,15 @@ impl Names {
         };
         let mut taken = std::collections::HashSet::new();
         for i in 0..n {
-            let (name, is_expr) = match t.labels.get(&(i as u32)) {
+            let (name, is_expr) = match t.label(i) {
                 Some(l) => (l.to_string(), false),
                 None => {
                     let e = names.expr(t, i).trim_start().to_string();
-                    let function = t.ops[i].arity() == Arity::Unary && t.ops[i] != Op::Neg;
+                    let op = t.op(i);
+                    let function = op.arity() == Arity::Unary && op != Op::Neg;
                     let flat =
                         function || t.children(i).iter().all(|&k| !names.is_expr[k as usize]);
-                    if t.ops[i] != Op::Leaf
+                    if op.arity() != Arity::Leaf
                         && flat
                         && e.chars().count() <= MAX_EXPR
                         && !taken.contains(&e)
@@ -74,38 +75,41 @@ impl Names {
     /// start with a space, so `d tanh(n)/dn` reads as the notebook writes it), `` for a
     /// leaf.
     pub fn expr(&self, t: &Tape, i: usize) -> String {
-        let op = t.ops[i];
-        let kids = t.children(i);
-        let k = |s: usize| self.name[kids[s] as usize].as_str();
-        let c = || fmt_num(t.constant(i));
-        let paren_c = || paren_neg(t.constant(i));
-        match op {
-            Op::Leaf => String::new(),
-            Op::Add => format!("({}+{})", k(0), k(1)),
-            Op::Sub => format!("({}-{})", k(0), k(1)),
-            Op::Mul => format!("({}*{})", k(0), k(1)),
-            Op::Div => format!("({}/{})", k(0), k(1)),
-            Op::Pow => format!("({}**{})", k(0), k(1)),
-            Op::Neg => format!("(-{})", k(0)),
-            Op::AddConst if t.constant(i) < 0.0 => {
-                format!("({}-{})", k(0), fmt_num(-t.constant(i)))
-            }
-            Op::AddConst => format!("({}+{})", k(0), c()),
-            Op::MulConst => format!("({}*{})", k(0), paren_c()),
-            Op::ConstSub => format!("({}-{})", c(), k(0)),
-            Op::DivConst => format!("({}/{})", k(0), paren_c()),
-            Op::ConstDiv => format!("({}/{})", c(), k(0)),
-            Op::PowConst => format!("({}**{})", k(0), paren_c()),
-            Op::Sum => {
-                let all: Vec<&str> = (0..kids.len()).map(k).collect();
+        let node = t.node(i);
+        let k = |s: usize| self.name[node.get(s) as usize].as_str();
+        match node {
+            Node::Leaf => String::new(),
+            Node::Sum(xs) => {
+                let all: Vec<&str> = (0..xs.len()).map(k).collect();
                 format!(" sum({})", all.join(", "))
             }
-            Op::Dot => {
-                let n = kids.len() / 2;
+            Node::Dot(xs, _) => {
+                let n = xs.len();
                 let terms: Vec<String> = (0..n).map(|j| format!("{}*{}", k(j), k(j + n))).collect();
                 format!("({})", terms.join(" + "))
             }
-            _ => format!(" {}({})", op.symbol(), self.arg(kids[0] as usize)),
+            _ => t.op(i).expr_text(&self.operand_names(t, i)),
+        }
+    }
+
+    /// The names of node `i`'s operands and its constant, for the op table's text.
+    pub fn operand_names(&self, t: &Tape, i: usize) -> OperandNames<'_> {
+        let node = t.node(i);
+        let name = |s: usize| {
+            if s < node.len() {
+                self.name[node.get(s) as usize].as_str()
+            } else {
+                ""
+            }
+        };
+        OperandNames {
+            names: [name(0), name(1)],
+            arg: if node.len() > 0 {
+                self.arg(node.get(0) as usize)
+            } else {
+                ""
+            },
+            c: node.constant().unwrap_or(0.0),
         }
     }
 }
@@ -120,38 +124,11 @@ pub(crate) fn d(name: &str) -> String {
     }
 }
 
-/// A number as written in a formula: `2`, `0.5`, `-3`.
-pub(crate) fn fmt_num(x: f64) -> String {
-    format!("{x}")
-}
-
-/// A number in a formula, in parentheses when negative: `x*(-2)`.
-pub(crate) fn paren_neg(x: f64) -> String {
-    if x < 0.0 {
-        format!("({x})")
-    } else {
-        format!("{x}")
-    }
-}
-
 /// A value as the notebook prints it (`%.4f`), with `-0.0000` shown as `0.0000`.
 pub(crate) fn fmt4(x: f64) -> String {
     if x == 0.0 {
         "0.0000".to_string()
     } else {
         format!("{x:.4}")
-    }
-}
-
-/// The arity-independent list of operand positions of node `i`, in the order backward
-/// adds their contributions (binary: x then y; dot: x₀, y₀, x₁, y₁, …).
-pub(crate) fn backward_slots(t: &Tape, i: usize) -> Vec<usize> {
-    let n = t.children(i).len();
-    match t.ops[i].arity() {
-        Arity::Nary if t.ops[i] == Op::Dot => {
-            let m = n / 2;
-            (0..m).flat_map(|j| [j, j + m]).collect()
-        }
-        _ => (0..n).collect(),
     }
 }

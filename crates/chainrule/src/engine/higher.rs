@@ -1,0 +1,307 @@
+//! Derivatives of derivatives.
+//!
+//! - [`Graph::grad`] runs backward *on the tape*: every local derivative is recorded with
+//!   the engine's own ops (the op table's `d` closure run on [`Term`]s), so the gradient
+//!   is a value like any other. It can be used, drawn, explained, checked and
+//!   differentiated again, to any order.
+//! - [`Graph::hvp`] gives a Hessian-vector product by forward-over-reverse: one pass
+//!   that carries a tangent along the values, then one reverse pass that carries a
+//!   tangent along the adjoints (the table's `d` closure run on [`Dual`]s). Nothing is
+//!   recorded, and it costs a small multiple of one backward.
+//! - [`Graph::hessian`] is the full Hessian for small inputs, one product per column.
+
+use super::graph::{Graph, Var};
+use super::op::Op;
+use super::real::{Dual, Term};
+use super::tape::Node;
+
+/// The gradient and a Hessian-vector product at one point, from [`Graph::hvp`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hvp {
+    /// `∂y/∂xs[k]`, as [`Var::backward`] computes it.
+    pub grad: Vec<f64>,
+    /// `(H·v)[k] = Σ_j ∂²y/∂xs[k]∂xs[j] · v[j]`.
+    pub hv: Vec<f64>,
+}
+
+impl Graph {
+    /// The gradient of `y` with respect to each of `xs`, recorded on this graph as values:
+    /// `g.grad(y, &[x])[0]` is `dy/dx`, and it can be used in more arithmetic, drawn,
+    /// explained, checked, and passed to `grad` again for second and higher derivatives.
+    /// Nothing else changes: the graph's grads are not touched.
+    ///
+    /// The recording follows backward exactly (the same local derivatives, added in the
+    /// same order), so its values equal the grads [`Var::backward`] gives. A derivative
+    /// that depends on nothing is an [`Op::Const`] node; one that is another value
+    /// (`d(a·x)/dx = a`) is that value's own node. Kinks keep their convention:
+    /// relu' is [`Var::step`], whose derivative is 0, so relu'' = 0. Where a local
+    /// derivative branches on a value (`x ** y` at a zero base), the recording takes the
+    /// branch of the current values, as a traced program does.
+    ///
+    /// The new nodes stay on the tape: in a loop, [`mark`](Graph::mark) before and
+    /// [`rewind`](Graph::rewind) after.
+    ///
+    /// ```
+    /// use chainrule::Graph;
+    /// let g = Graph::new();
+    /// let x = g.var("x", 2.0);
+    /// let y = x.powf(3.0);
+    /// let d = g.grad(y, &[x])[0];   // 3x² = 12, a value on the tape
+    /// let d2 = g.grad(d, &[x])[0];  // 6x = 12
+    /// let d3 = g.grad(d2, &[x])[0]; // 6
+    /// assert_eq!((d.data(), d2.data(), d3.data()), (12.0, 12.0, 6.0));
+    /// ```
+    ///
+    /// # Panics
+    /// When `y` or one of `xs` belongs to another graph.
+    pub fn grad<'g>(&'g self, y: Var<'g>, xs: &[Var<'g>]) -> Vec<Var<'g>> {
+        self.check_same(y.g);
+        for x in xs {
+            self.check_same(x.g);
+        }
+        let adj = self.record_adjoints(y);
+        xs.iter()
+            .map(|x| {
+                adj.get(x.index())
+                    .copied()
+                    .flatten()
+                    .unwrap_or(Term::Const(0.0))
+                    .on(self)
+            })
+            .collect()
+    }
+
+    /// Backward on the tape from `y`: the adjoint of every node up to `y` as a term
+    /// (`None` where nothing flows).
+    fn record_adjoints<'g>(&'g self, y: Var<'g>) -> Vec<Option<Term<'g>>> {
+        let out = y.index();
+        let mut adj: Vec<Option<Term<'g>>> = vec![None; out + 1];
+        adj[out] = Some(Term::Const(1.0));
+        let var = |i: u32| Term::Var(Var { g: self, i });
+        let mut operands: Vec<u32> = Vec::new();
+        for i in (0..=out).rev() {
+            let Some(a) = adj[i] else { continue };
+            // A structural zero passes nothing on. (An adjoint whose value happens to be 0
+            // is still passed on: its own derivative need not be 0.)
+            if a.is(0.0) {
+                continue;
+            }
+            // Read the node before recording anything: recording pushes onto the tape.
+            let (op, shape) = {
+                let t = self.tape();
+                let node = t.node(i);
+                operands.clear();
+                operands.extend((0..node.len()).map(|s| node.get(s)));
+                (t.op(i), Shape::of(&node))
+            };
+            let me = var(i as u32);
+            let mut acc = |k: u32, c: Term<'g>| {
+                let slot = &mut adj[k as usize];
+                *slot = Some(match *slot {
+                    None => c,
+                    Some(s) => s + c,
+                });
+            };
+            match shape {
+                Shape::Leaf => {}
+                Shape::Unary(c) => {
+                    let x = operands[0];
+                    let [d, _] = op.partials_term(var(x), Term::Const(0.0), c, me);
+                    acc(x, a * d);
+                }
+                Shape::Binary => {
+                    let (x, y) = (operands[0], operands[1]);
+                    let [dx, dy] = op.partials_term(var(x), var(y), 0.0, me);
+                    acc(x, a * dx);
+                    acc(y, a * dy);
+                }
+                Shape::Sum => {
+                    for &k in &operands {
+                        acc(k, a);
+                    }
+                }
+                Shape::Dot(n) => {
+                    for j in 0..n {
+                        let (x, y) = (operands[j], operands[j + n]);
+                        acc(x, a * var(y));
+                        acc(y, a * var(x));
+                    }
+                }
+            }
+        }
+        adj
+    }
+
+    /// The gradient of `y` with respect to `xs` and the Hessian-vector product `H·v` at
+    /// the current values, by forward-over-reverse: nothing is recorded on the tape and
+    /// the graph's grads are not touched. `v[k]` is the direction's component along
+    /// `xs[k]`; the values in `xs` are the inputs, so give leaves.
+    ///
+    /// ```
+    /// use chainrule::Graph;
+    /// let g = Graph::new();
+    /// let (x, y) = (g.leaf(1.0), g.leaf(2.0));
+    /// let f = x * x * y + y.sin(); // H = [[2y, 2x], [2x, -sin y]]
+    /// let r = g.hvp(f, &[x, y], &[1.0, 0.0]);
+    /// assert_eq!(r.grad, [2.0 * 1.0 * 2.0, 1.0 + 2f64.cos()]);
+    /// assert_eq!(r.hv, [2.0 * 2.0, 2.0 * 1.0]);
+    /// ```
+    ///
+    /// # Panics
+    /// When `xs` and `v` differ in length, or a value belongs to another graph.
+    pub fn hvp<'g>(&'g self, y: Var<'g>, xs: &[Var<'g>], v: &[f64]) -> Hvp {
+        assert_eq!(
+            xs.len(),
+            v.len(),
+            "chainrule: hvp needs one direction component per value"
+        );
+        self.check_same(y.g);
+        for x in xs {
+            self.check_same(x.g);
+        }
+        let t = self.tape();
+        let out = y.index();
+        let val = |i: u32| t.data(i as usize);
+        // Forward: the tangent of every value along v.
+        let mut tan = vec![0.0; out + 1];
+        for (x, &vk) in xs.iter().zip(v) {
+            if x.index() <= out {
+                tan[x.index()] += vk;
+            }
+        }
+        for i in 0..=out {
+            let op = t.op(i);
+            let ti = match t.node(i) {
+                Node::Leaf => continue,
+                Node::Unary(x) => tangent1(op, val(x), 0.0, t.data(i), tan[x as usize]),
+                Node::WithConst(x, c) => tangent1(op, val(x), c, t.data(i), tan[x as usize]),
+                Node::Binary(x, y) => {
+                    let [dx, dy] = op.partials(val(x), val(y), 0.0, t.data(i));
+                    scale(dx, tan[x as usize]) + scale(dy, tan[y as usize])
+                }
+                Node::Sum(xs) => xs.iter().map(|&k| tan[k as usize]).sum(),
+                Node::Dot(xs, ys) => xs.iter().zip(ys).fold(0.0, |s, (&x, &y)| {
+                    s + scale(val(y), tan[x as usize]) + scale(val(x), tan[y as usize])
+                }),
+            };
+            tan[i] += ti;
+        }
+        // Reverse: the adjoints and their tangents.
+        let mut adj = vec![0.0; out + 1];
+        let mut dadj = vec![0.0; out + 1];
+        adj[out] = 1.0;
+        let dual = |i: u32| Dual {
+            v: val(i),
+            t: tan[i as usize],
+        };
+        for i in (0..=out).rev() {
+            let (a, da) = (adj[i], dadj[i]);
+            if a == 0.0 && da == 0.0 {
+                continue;
+            }
+            let op = t.op(i);
+            let me = Dual {
+                v: t.data(i),
+                t: tan[i],
+            };
+            let mut push = |k: u32, p: Dual| {
+                adj[k as usize] += scale(p.v, a);
+                dadj[k as usize] += scale(p.v, da) + scale(p.t, a);
+            };
+            match t.node(i) {
+                Node::Leaf => {}
+                Node::Unary(x) => push(x, op.partials_dual(dual(x), Dual::from(0.0), 0.0, me)[0]),
+                Node::WithConst(x, c) => {
+                    push(x, op.partials_dual(dual(x), Dual::from(0.0), c, me)[0])
+                }
+                Node::Binary(x, y) => {
+                    let [dx, dy] = op.partials_dual(dual(x), dual(y), 0.0, me);
+                    push(x, dx);
+                    push(y, dy);
+                }
+                Node::Sum(xs) => {
+                    for &k in xs {
+                        push(k, Dual::from(1.0));
+                    }
+                }
+                Node::Dot(xs, ys) => {
+                    for (&x, &y) in xs.iter().zip(ys) {
+                        push(x, dual(y));
+                        push(y, dual(x));
+                    }
+                }
+            }
+        }
+        let at = |s: &[f64], x: &Var<'_>| s.get(x.index()).copied().unwrap_or(0.0);
+        Hvp {
+            grad: xs.iter().map(|x| at(&adj, x)).collect(),
+            hv: xs.iter().map(|x| at(&dadj, x)).collect(),
+        }
+    }
+
+    /// The Hessian of `y` with respect to `xs`, `H[j][k] = ∂²y/∂xs[j]∂xs[k]`, one
+    /// Hessian-vector product per column: for small inputs (its cost is `xs.len()`
+    /// passes over the graph). Nothing is recorded.
+    ///
+    /// ```
+    /// use chainrule::Graph;
+    /// let g = Graph::new();
+    /// let (a, b) = (g.leaf(1.0), g.leaf(2.0));
+    /// let f = a * a * b;
+    /// assert_eq!(g.hessian(f, &[a, b]), vec![vec![4.0, 2.0], vec![2.0, 0.0]]);
+    /// ```
+    pub fn hessian<'g>(&'g self, y: Var<'g>, xs: &[Var<'g>]) -> Vec<Vec<f64>> {
+        let mut h = vec![vec![0.0; xs.len()]; xs.len()];
+        let mut e = vec![0.0; xs.len()];
+        for k in 0..xs.len() {
+            e[k] = 1.0;
+            let col = self.hvp(y, xs, &e).hv;
+            e[k] = 0.0;
+            for (j, c) in col.into_iter().enumerate() {
+                h[j][k] = c;
+            }
+        }
+        h
+    }
+}
+
+/// What backward needs of a node's shape, copied out so the tape can grow meanwhile.
+enum Shape {
+    Leaf,
+    /// One operand, with the op's constant (0 for none).
+    Unary(f64),
+    Binary,
+    Sum,
+    /// A dot of `n` pairs.
+    Dot(usize),
+}
+
+impl Shape {
+    fn of(node: &Node<'_>) -> Shape {
+        match *node {
+            Node::Leaf => Shape::Leaf,
+            Node::Unary(_) => Shape::Unary(0.0),
+            Node::WithConst(_, c) => Shape::Unary(c),
+            Node::Binary(..) => Shape::Binary,
+            Node::Sum(_) => Shape::Sum,
+            Node::Dot(xs, _) => Shape::Dot(xs.len()),
+        }
+    }
+}
+
+/// The tangent of a one-operand op: its local derivative times the operand's tangent.
+#[inline(always)]
+fn tangent1(op: Op, x: f64, c: f64, out: f64, tx: f64) -> f64 {
+    scale(op.partials(x, 0.0, c, out)[0], tx)
+}
+
+/// `p · t`, with a zero tangent (or adjoint) passing nothing on, as backward skips a
+/// zero adjoint: an infinite local derivative where nothing flows gives 0, not NaN.
+#[inline(always)]
+fn scale(p: f64, t: f64) -> f64 {
+    if t == 0.0 {
+        0.0
+    } else {
+        p * t
+    }
+}
