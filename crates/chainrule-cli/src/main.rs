@@ -18,7 +18,10 @@ pub const EXIT_WRONG_GRADIENT: u8 = 1;
 /// Exit code: bad input or usage (clap uses 2 for usage errors too).
 pub const EXIT_BAD_INPUT: u8 = 2;
 
-const ABOUT: &str = "Small expression programs in; values, grads and the chain rule out.
+/// The command's description, with the language's functions as the op table lists them.
+fn about() -> String {
+    format!(
+        "Small expression programs in; values, grads and the chain rule out.
 
 A program is a few lines of text, as in the notebook:
 
@@ -28,9 +31,16 @@ A program is a few lines of text, as in the notebook:
     f = -2
     L = d*f
 
-Numbers, names, + - * / ** ^, parentheses and tanh exp ln log relu sigmoid sin cos
-sqrt abs pow(x, y); `x += expr` and friends; `x.grad = 4` sets a hand-derived grad;
-`#` starts a comment. The output is the last statement unless --of NAME says otherwise.";
+Numbers, names, + - * / ** ^ and parentheses; `x += expr` and friends; `x.grad = 4`
+sets a hand-derived grad; `#` starts a comment. The functions:
+
+    {}
+
+`grad(L, a)` is dL/da as a value on the tape: it can be drawn, explained and
+differentiated again. The output is the last statement unless --of NAME says otherwise.",
+        chainrule::lang::functions().join(" ")
+    )
+}
 
 const EXAMPLES: &str = "Examples:
   chainrule                                      explain the built-in notebook program
@@ -45,7 +55,7 @@ const EXAMPLES: &str = "Examples:
 Exit codes: 0 success, 1 a check found a wrong gradient, 2 bad input or usage.";
 
 #[derive(Parser)]
-#[command(name = "chainrule", version, about = ABOUT, after_help = EXAMPLES)]
+#[command(name = "chainrule", version, about = about(), after_help = EXAMPLES)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,

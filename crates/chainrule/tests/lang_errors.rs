@@ -100,7 +100,7 @@ fn unknown_function_lists_the_known_ones() {
         &[
             "unknown function `tanhh`",
             "did you mean `tanh`?",
-            "tanh, exp, ln, log, relu, sigmoid, sin, cos, sqrt, abs, pow",
+            &chainrule::lang::functions().join(", "),
         ],
     );
     check(
@@ -375,4 +375,35 @@ fn bad_set_and_of_names() {
     );
     assert_eq!(err.kind(), ErrorKind::UnknownName);
     assert!(err.help_text().unwrap().contains("a, b"), "{err}");
+}
+
+#[test]
+fn grad_needs_a_value_to_differentiate_by() {
+    check(
+        "x = 2\ny = x*x\nd = grad(y, 2)",
+        ErrorKind::WrongArgKind,
+        3,
+        13,
+        1,
+        &[
+            "`grad` differentiates with respect to a value",
+            "grad(L, a)",
+        ],
+    );
+    check(
+        "x = 2\ny = x*x\nx.grad = grad(y, x)",
+        ErrorKind::WrongArgKind,
+        3,
+        18,
+        1,
+        &["right of `.grad =`", "d = grad(L, a)"],
+    );
+    check(
+        "x = 2\nd = grad(x)",
+        ErrorKind::WrongArgCount,
+        2,
+        5,
+        7,
+        &["`grad` takes 2 arguments, not 1", "grad(L, a)"],
+    );
 }

@@ -36,6 +36,9 @@ pub enum ErrorKind {
     WrongArgCount,
     /// `--set` on a name that is not a leaf (bound to a computed value).
     NotALeaf,
+    /// A value where a plain number belongs, or a number where a value belongs
+    /// (`leaky_relu(x, a)` with `a` a value; `grad(L, 2)`).
+    WrongArgKind,
 }
 
 /// An error in a program: its kind, where it is, and a message that says what to do.

@@ -6,9 +6,9 @@
 
 use super::error::{did_you_mean, ErrorKind, LangError};
 use super::lexer::{clip, BinOp};
-use super::parser::{Ast, Attr, Node, StmtKind, FUNCS};
+use super::parser::{func, Ast, Attr, Callee, Func, Node, StmtKind};
 use super::{Binding, EvalOptions, Evaluated, HandGrad, Program};
-use crate::{Graph, Op, Var};
+use crate::{Arity, Graph, Op, Var};
 use std::collections::HashMap;
 
 /// A value during evaluation.
@@ -290,7 +290,7 @@ impl<'g> Env<'_, 'g> {
             .map(|(_, n)| &**n);
         Err(if let Some(s) = did_you_mean(name, bound) {
             err.help(format!("did you mean `{s}`?"))
-        } else if FUNCS.iter().any(|f| f.name == name) {
+        } else if func(name).is_some() {
             err.help(format!("`{name}` is a function: call it as `{name}(x)`"))
         } else {
             err.help(format!("bind it first, as in `{} = 1.0`", clip(name)))
@@ -351,11 +351,7 @@ impl<'g> Env<'_, 'g> {
                     Val::Var(v) => Val::Var(-v),
                 },
                 Node::Bin(op, x, y) => binary(self.g, op, at(x), at(y)),
-                Node::Call(f, x, _) if f.arity == 1 => match at(x) {
-                    Val::Num(x) => Val::Num(f.op.apply(x, 0.0, 0.0)),
-                    Val::Var(v) => Val::Var(self.g.unary(f.op, v.i)),
-                },
-                Node::Call(_, x, y) => binary(self.g, BinOp::Pow, at(x), at(y)),
+                Node::Call(f, x, y) => self.call(f, at(x), (at(y), y), k, mode)?,
             };
             vals.push(v);
         }
@@ -365,6 +361,102 @@ impl<'g> Env<'_, 'g> {
             .expect("an expression has at least one node");
         self.scratch = vals;
         Ok(result)
+    }
+}
+
+impl<'g> Env<'_, 'g> {
+    /// A call of `f` on its arguments (each a value and its node, for errors).
+    fn call(
+        &self,
+        f: Func,
+        x: Val<'g>,
+        (y, yn): (Val<'g>, u32),
+        k: usize,
+        mode: Mode,
+    ) -> Result<Val<'g>, LangError> {
+        let g = self.g;
+        let op = match f.callee {
+            Callee::Grad => return self.grad(x, (y, yn), k, mode),
+            Callee::Op(op) => op,
+        };
+        Ok(match op.arity() {
+            Arity::UnaryConst => {
+                let Val::Num(c) = y else {
+                    return Err(self.wrong_kind(
+                        yn,
+                        format!(
+                            "the second argument of `{}` is a constant: give a number, not a value",
+                            f.name
+                        ),
+                        format!("write it as a number, as in `{}`", f.example()),
+                    ));
+                };
+                match x {
+                    Val::Num(x) => Val::Num(op.apply(x, 0.0, c)),
+                    Val::Var(v) => Val::Var(g.with_const(op, v.i, c)),
+                }
+            }
+            Arity::Binary if op == Op::Pow => binary(g, BinOp::Pow, x, y),
+            Arity::Binary => match (x, y) {
+                (Val::Num(a), Val::Num(b)) => Val::Num(op.apply(a, b, 0.0)),
+                _ => Val::Var(g.record(op, &[as_value(g, x), as_value(g, y)], 0.0)),
+            },
+            _ => match x {
+                Val::Num(x) => Val::Num(op.apply(x, 0.0, 0.0)),
+                Val::Var(v) => Val::Var(g.unary(op, v.i)),
+            },
+        })
+    }
+
+    /// `grad(L, a)`: dL/da recorded on the tape (0 when L is a plain number).
+    fn grad(
+        &self,
+        l: Val<'g>,
+        (a, an): (Val<'g>, u32),
+        k: usize,
+        mode: Mode,
+    ) -> Result<Val<'g>, LangError> {
+        if mode == Mode::Numbers {
+            return Err(self.wrong_kind(
+                an,
+                "`grad` needs values, and names on the right of `.grad =` are plain numbers".into(),
+                format!(
+                    "bind the derivative first, as in `d = grad(L, a)`, then use `d` here (line {})",
+                    self.p.ast.stmts[k].line
+                ),
+            ));
+        }
+        let Val::Var(a) = a else {
+            return Err(self.wrong_kind(
+                an,
+                "`grad` differentiates with respect to a value, not a number".into(),
+                "give a name bound to a value, as in `grad(L, a)`".into(),
+            ));
+        };
+        Ok(match l {
+            Val::Num(_) => Val::Num(0.0),
+            Val::Var(l) => Val::Var(self.g.grad(l, &[a])[0]),
+        })
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn wrong_kind(&self, node: u32, message: String, help: String) -> LangError {
+        LangError::at(
+            ErrorKind::WrongArgKind,
+            self.p.src.as_bytes(),
+            self.p.ast.span(node as usize),
+            message,
+        )
+        .help(help)
+    }
+}
+
+/// A number as a value on the tape: a constant node.
+fn as_value<'g>(g: &'g Graph, v: Val<'g>) -> Var<'g> {
+    match v {
+        Val::Num(x) => g.constant(x),
+        Val::Var(v) => v,
     }
 }
 

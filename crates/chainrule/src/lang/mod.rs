@@ -12,8 +12,11 @@
 //! - Statements are one per line or separated by `;`; `#` starts a comment.
 //! - Numbers (`2`, `-3.5`, `.5`, `1e-3`), names (letters, digits, `_`), `+ - * /`, `**`
 //!   and `^` for power (right-associative, binding tighter than unary minus:
-//!   `-x**2` is `-(x**2)`), parentheses, and calls: `tanh exp ln log relu sigmoid sin
-//!   cos sqrt abs` of one argument and `pow(x, y)`.
+//!   `-x**2` is `-(x**2)`), parentheses, and calls of the op table's functions
+//!   ([`functions`]: `tanh(x)`, `exp(x)`, `pow(x, y)`, ...; an op with a constant takes it
+//!   as a number, `leaky_relu(x, 0.01)`).
+//! - `grad(L, a)` is dL/da as a value on the tape: it can be used, drawn, explained and
+//!   differentiated again (`d2 = grad(grad(y, x), x)`).
 //! - `x = expr` binds a name; `x += expr` (and `-= *= /= **=`) rebinds it to a new value,
 //!   as Python does. `x.grad = expr` sets a grad by hand; on its right, names stand for
 //!   their plain numbers and `y.grad` for grads set so far, so the chain rule can be
@@ -55,6 +58,18 @@ pub use error::{ErrorKind, LangError};
 pub use parser::MAX_DEPTH;
 
 use crate::{Graph, Var};
+
+/// The functions a program can call, in the op table's order (each op's
+/// [`calls`](crate::Op::calls)), then `grad`.
+///
+/// ```
+/// let f = chainrule::lang::functions();
+/// assert!(f.contains(&"tanh") && f.contains(&"log") && f.contains(&"pow"));
+/// assert_eq!(f.last(), Some(&"grad"));
+/// ```
+pub fn functions() -> Vec<&'static str> {
+    parser::funcs().map(|f| f.name).collect()
+}
 
 /// The notebook's program (manual backprop, part 2): `L = (a*b + c) * f`, with the
 /// gradients derived by hand, node by node, as the notebook does.

@@ -14,38 +14,69 @@ use std::ops::Range;
 /// expression may have.
 pub const MAX_DEPTH: usize = 256;
 
-/// A function of the language: its name, how many arguments it takes, and the engine op.
+/// What a call computes: an op of the table, or the gradient `grad(L, x)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Callee {
+    /// An op of the table.
+    Op(crate::Op),
+    /// `grad(L, x)`: dL/dx, recorded on the tape.
+    Grad,
+}
+
+/// A function of the language: its name, how many arguments it takes, what it computes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Func {
     pub name: &'static str,
     pub arity: usize,
-    pub op: crate::Op,
+    pub callee: Callee,
 }
 
-/// Every function a program can call. `log` is `ln`; `pow(x, y)` is `x ** y`.
-pub(crate) const FUNCS: [Func; 11] = {
-    use crate::Op::*;
-    const fn f(name: &'static str, arity: usize, op: crate::Op) -> Func {
-        Func { name, arity, op }
+impl Func {
+    /// A call that shows how to use it: `tanh(x)`, `leaky_relu(x, 0.01)`, `grad(L, a)`.
+    pub fn example(&self) -> String {
+        match self.callee {
+            Callee::Grad => "grad(L, a)".to_string(),
+            Callee::Op(op) => match op.arity() {
+                crate::Arity::Unary => format!("{}(x)", self.name),
+                crate::Arity::UnaryConst => format!("{}(x, 0.1)", self.name),
+                _ => format!("{}(x, 2)", self.name),
+            },
+        }
     }
-    [
-        f("tanh", 1, Tanh),
-        f("exp", 1, Exp),
-        f("ln", 1, Ln),
-        f("log", 1, Ln),
-        f("relu", 1, Relu),
-        f("sigmoid", 1, Sigmoid),
-        f("sin", 1, Sin),
-        f("cos", 1, Cos),
-        f("sqrt", 1, Sqrt),
-        f("abs", 1, Abs),
-        f("pow", 2, Pow),
-    ]
-};
+}
+
+/// Every function a program can call: the op table's ([`Op::calls`](crate::Op::calls):
+/// one argument for a unary op, a value and a number for an op with a constant, two
+/// values for a binary op) and `grad(L, x)`.
+pub(crate) fn funcs() -> impl Iterator<Item = Func> {
+    crate::Op::ALL
+        .into_iter()
+        .flat_map(|op| {
+            op.calls().iter().map(move |&name| Func {
+                name,
+                arity: if op.arity() == crate::Arity::Unary {
+                    1
+                } else {
+                    2
+                },
+                callee: Callee::Op(op),
+            })
+        })
+        .chain([Func {
+            name: "grad",
+            arity: 2,
+            callee: Callee::Grad,
+        }])
+}
+
+/// The function called `name`.
+pub(crate) fn func(name: &str) -> Option<Func> {
+    funcs().find(|f| f.name == name)
+}
 
 /// The names of every function, comma-separated, for messages.
 pub(crate) fn known_functions() -> String {
-    FUNCS.iter().map(|f| f.name).collect::<Vec<_>>().join(", ")
+    funcs().map(|f| f.name).collect::<Vec<_>>().join(", ")
 }
 
 /// Which attribute of a value `name.attr` reads or sets.
@@ -401,7 +432,7 @@ impl<'s> Parser<'s> {
 
     fn call(&mut self, name: Token, depth: usize) -> PResult<u32> {
         let text = self.text(name);
-        let Some(func) = FUNCS.iter().find(|f| f.name == text).copied() else {
+        let Some(func) = func(text) else {
             return Err(self.unknown_function(name));
         };
         let open = self.bump()?;
@@ -498,7 +529,7 @@ impl<'s> Parser<'s> {
             format!("unknown function `{}`", clip(text)),
         );
         let known = known_functions();
-        let err = match did_you_mean(text, FUNCS.iter().map(|f| f.name)) {
+        let err = match did_you_mean(text, funcs().map(|f| f.name)) {
             Some(s) => err.help(format!("did you mean `{s}`? The functions are: {known}")),
             None if self.name_ids.contains_key(text) => err.help(format!(
                 "`{}` is a value, not a function; for a product write `{}*( ... )`. The functions are: {known}",
@@ -514,11 +545,7 @@ impl<'s> Parser<'s> {
     #[inline(never)]
     fn wrong_arg_count(&self, func: Func, count: usize, span: Range<usize>) -> LangError {
         let (n, s) = (func.arity, if func.arity == 1 { "" } else { "s" });
-        let example = if n == 1 {
-            format!("{}(x)", func.name)
-        } else {
-            format!("{}(x, 2)", func.name)
-        };
+        let example = func.example();
         self.error(
             ErrorKind::WrongArgCount,
             span,
