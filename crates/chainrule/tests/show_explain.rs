@@ -411,3 +411,30 @@ fn long_sums_and_dot_products_stay_short() {
     let w7 = ex.nodes.iter().find(|n| n.name == "w7").unwrap();
     assert_eq!(w7.grad, w[7].grad());
 }
+
+/// Where the parent is the output itself, dL/dL = 1 is not written out: the line is the
+/// local derivative (`dL/df = d(d*f)/df = d`), with `+=` for each use when there are
+/// several, and the sum after.
+#[test]
+fn the_output_as_parent_writes_the_local_derivative_directly() {
+    let g = Graph::new();
+    let x = g.var("x", 3.0);
+    let l = (x * x).named("L");
+    let ex = l.explain();
+    let node = ex.node(x.index()).unwrap();
+    assert!(node.contributions.iter().all(|c| c.parent_is_output));
+    assert_eq!(
+        node.derivation("L"),
+        [
+            "dL/dx += d(x*x)/dx = x = 3.0000",
+            "dL/dx += d(x*x)/dx = x = 3.0000",
+            "dL/dx = 3.0000 + 3.0000 = 6.0000",
+        ]
+    );
+    let f = g.var("f", -2.0);
+    let d = g.var("d", 4.0);
+    let l = (d * f).named("L");
+    let text = l.explain().to_string();
+    assert!(text.contains("  dL/df = d(d*f)/df = d = 4.0000\n"), "{text}");
+    assert!(!text.contains("dL/dL ·"), "{text}");
+}

@@ -129,7 +129,7 @@ impl<'g> Var<'g> {
     /// assert_eq!(site.steps, 3);
     /// assert_eq!(site.svgs.len(), 4); // before backward, then one per step
     /// let html = std::fs::read_to_string(&site.index).unwrap();
-    /// assert!(html.contains("de/db = de/de · de/db = 1.0000 · 2.0000 = 2.0000"));
+    /// assert!(html.contains("de/db = d(a*b)/db = a = 2.0000"));
     /// # std::fs::remove_dir_all(&dir).unwrap();
     /// ```
     pub fn save_steps(

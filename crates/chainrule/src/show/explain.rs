@@ -31,6 +31,9 @@ pub struct Contribution {
     pub local: f64,
     /// `dL/dp · dp/dx`: what this use adds (0 when `dL/dp` is 0, as in backward).
     pub product: f64,
+    /// Whether the parent is the output itself (`dL/dp` is then 1, and the line is the
+    /// local derivative alone: `dL/df = d(d*f)/df = d`).
+    pub parent_is_output: bool,
 }
 
 /// How one node gets its grad.
@@ -80,7 +83,7 @@ pub struct NonFiniteNote {
 /// let x = e.explain();
 /// assert_eq!(x.nodes.len(), 3);
 /// assert_eq!(x.nodes[1].contributions[0].formula, "d(a*b)/db = a"); // nodes: e, b, a
-/// assert!(x.to_string().contains("de/db = de/de · de/db = 1.0000 · 2.0000 = 2.0000"));
+/// assert!(x.to_string().contains("de/db = d(a*b)/db = a = 2.0000"));
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Explanation {
@@ -128,6 +131,7 @@ impl<'g> Var<'g> {
                     formula: formula(&t, &names, p, slot, &expr),
                     local,
                     product: if adj[p] == 0.0 { 0.0 } else { adj[p] * local },
+                    parent_is_output: p == out,
                 });
             }
         }
@@ -290,6 +294,16 @@ impl NodeExplanation {
         }
         let mut lines = Vec::new();
         for c in cs {
+            if c.parent_is_output {
+                // dL/dL is 1: the grad is the local derivative itself.
+                let local = c.local_line(x);
+                lines.push(if cs.len() > 1 {
+                    local.replacen(" = ", " += ", 1)
+                } else {
+                    local
+                });
+                continue;
+            }
             lines.push(c.line(output, x, cs.len() > 1));
             lines.push(format!("  {}", c.local_line(x)));
         }
@@ -357,7 +371,7 @@ impl Explanation {
     /// let g = chainrule::Graph::new();
     /// let a = g.var("a", 2.0);
     /// let md = (a * 3.0).named("y").explain().to_markdown();
-    /// assert!(md.contains("- `dy/da = dy/dy · dy/da = 1.0000 · 3.0000 = 3.0000`"));
+    /// assert!(md.contains("- `dy/da = d(a*3)/da = 3`"));
     /// ```
     pub fn to_markdown(&self) -> String {
         let mut s = format!("### {}\n\n", self.title());
