@@ -252,6 +252,22 @@ macro_rules! op_table {
                 match self { $(Op::$V => op_table!(@call1 c $(, $edge)?),)* }
             }
 
+            /// Where the op is not smooth: the operand (slot 0 or 1) at whose 0 it has a kink,
+            /// a jump, the edge of its domain or a pole, in words, given the op's constant
+            /// `c`. The gradient check reports a step that reaches such a point as a kink,
+            /// not a failure.
+            ///
+            /// ```
+            /// use chainrule::Op;
+            /// assert_eq!(Op::Relu.not_smooth(0.0), Some((0, "a kink")));
+            /// assert_eq!(Op::Div.not_smooth(0.0), Some((1, "a pole (division by zero)")));
+            /// assert_eq!(Op::PowConst.not_smooth(2.0), None);
+            /// assert_eq!(Op::Mul.not_smooth(0.0), None);
+            /// ```
+            pub fn not_smooth(self, c: f64) -> Option<(usize, &'static str)> {
+                self.edge(c).map(|(slot, edge)| (slot, edge.words()))
+            }
+
             /// Why the op gave a non-finite value from finite operands `x`, `y` and
             /// constant `c`, when the op knows a reason beyond overflow.
             #[allow(unused_variables)]
