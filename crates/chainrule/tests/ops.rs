@@ -6,7 +6,7 @@
 //! Adding an op to the table means adding its case here: the test fails for any op of
 //! `Op::ALL` (other than leaves and n-ary ops, tested below) without one.
 
-use chainrule::{Arity, Graph, Op};
+use chainrule::{Arity, Graph, Op, Var};
 
 const NAN: f64 = f64::NAN;
 const INF: f64 = f64::INFINITY;
@@ -340,4 +340,141 @@ fn docs_ops_md_is_generated_from_the_table() {
         on_disk, s,
         "docs/ops.md is stale: rerun with UPDATE_GOLDEN=1"
     );
+}
+
+/// Every op: the formula in the operand names, and a local number that is the op's
+/// partial (checked here against a central difference of the op itself).
+#[test]
+fn every_op_has_a_formula_and_the_right_local_number() {
+    type Build = for<'g> fn(&'g Graph, Var<'g>, Var<'g>) -> Var<'g>;
+    let cases: Vec<(Op, Build, Vec<&str>)> = vec![
+        (
+            Op::Add,
+            |_, x, y| x + y,
+            vec!["d(x+y)/dx = 1", "d(x+y)/dy = 1"],
+        ),
+        (
+            Op::Sub,
+            |_, x, y| x - y,
+            vec!["d(x-y)/dx = 1", "d(x-y)/dy = -1"],
+        ),
+        (
+            Op::Mul,
+            |_, x, y| x * y,
+            vec!["d(x*y)/dx = y", "d(x*y)/dy = x"],
+        ),
+        (
+            Op::Div,
+            |_, x, y| x / y,
+            vec!["d(x/y)/dx = 1/y", "d(x/y)/dy = -x/y²"],
+        ),
+        (Op::Neg, |_, x, _| -x, vec!["d(-x)/dx = -1"]),
+        (Op::AddConst, |_, x, _| x + 2.0, vec!["d(x+2)/dx = 1"]),
+        (Op::AddConst, |_, x, _| x - 2.0, vec!["d(x-2)/dx = 1"]),
+        (Op::MulConst, |_, x, _| x * 3.0, vec!["d(x*3)/dx = 3"]),
+        (Op::MulConst, |_, x, _| x * -3.0, vec!["d(x*(-3))/dx = -3"]),
+        (Op::ConstSub, |_, x, _| 2.0 - x, vec!["d(2-x)/dx = -1"]),
+        (Op::DivConst, |_, x, _| x / 4.0, vec!["d(x/4)/dx = 1/4"]),
+        (Op::ConstDiv, |_, x, _| 5.0 / x, vec!["d(5/x)/dx = -5/x²"]),
+        (
+            Op::PowConst,
+            |_, x, _| x.powf(3.0),
+            vec!["d(x**3)/dx = 3·x**2"],
+        ),
+        (
+            Op::PowConst,
+            |_, x, _| x.powf(2.0),
+            vec!["d(x**2)/dx = 2·x"],
+        ),
+        (
+            Op::PowConst,
+            |_, x, _| x.powf(-0.5),
+            vec!["d(x**(-0.5))/dx = -0.5·x**(-1.5)"],
+        ),
+        (
+            Op::Pow,
+            |_, x, y| x.pow(y),
+            vec!["d(x**y)/dx = y·x**(y-1)", "d(x**y)/dy = x**y·ln(x)"],
+        ),
+        (Op::Exp, |_, x, _| x.exp(), vec!["d exp(x)/dx = exp(x)"]),
+        (Op::Ln, |_, x, _| x.ln(), vec!["d ln(x)/dx = 1/x"]),
+        (
+            Op::Tanh,
+            |_, x, _| x.tanh(),
+            vec!["d tanh(x)/dx = 1 - tanh(x)²"],
+        ),
+        (
+            Op::Sigmoid,
+            |_, x, _| x.sigmoid(),
+            vec!["d sigmoid(x)/dx = sigmoid(x)·(1 - sigmoid(x))"],
+        ),
+        (Op::Relu, |_, x, _| x.relu(), vec!["d relu(x)/dx = [x > 0]"]),
+        (Op::Sin, |_, x, _| x.sin(), vec!["d sin(x)/dx = cos(x)"]),
+        (Op::Cos, |_, x, _| x.cos(), vec!["d cos(x)/dx = -sin(x)"]),
+        (
+            Op::Sqrt,
+            |_, x, _| x.sqrt(),
+            vec!["d sqrt(x)/dx = 1/(2·sqrt(x))"],
+        ),
+        (Op::Abs, |_, x, _| x.abs(), vec!["d abs(x)/dx = sign(x)"]),
+        (Op::Step, |_, x, _| x.step(), vec!["d step(x)/dx = 0"]),
+        (Op::Sign, |_, x, _| x.sign(), vec!["d sign(x)/dx = 0"]),
+        (
+            Op::Sum,
+            |g, x, y| g.sum(&[x, y]),
+            vec!["d sum(x, y)/dx = 1", "d sum(x, y)/dy = 1"],
+        ),
+        (
+            Op::Dot,
+            |g, x, y| g.dot(&[x], &[y]),
+            vec!["d(x*y)/dx = y", "d(x*y)/dy = x"],
+        ),
+    ];
+    let mut seen_ops: Vec<Op> = cases.iter().map(|c| c.0).collect();
+    seen_ops.dedup();
+    assert_eq!(
+        seen_ops.len(),
+        Op::ALL
+            .iter()
+            .filter(|op| op.arity() != Arity::Leaf)
+            .count(),
+        "every op but Leaf and Const is covered"
+    );
+    for (op, build, want) in cases {
+        let g = Graph::new();
+        let x = g.var("x", 0.7);
+        let y = g.var("y", 1.3);
+        let p = build(&g, x, y).named("p");
+        assert_eq!(p.op(), op);
+        let ex = p.explain();
+        let mut got: Vec<(usize, String, f64)> = ex
+            .nodes
+            .iter()
+            .flat_map(|n| {
+                n.contributions
+                    .iter()
+                    .map(move |c| (n.index, c.formula.clone(), c.local))
+            })
+            .collect();
+        got.sort_by_key(|c| c.0);
+        let formulas: Vec<&str> = got.iter().map(|c| c.1.as_str()).collect();
+        assert_eq!(formulas, want, "{op:?}");
+        // The local number is dp/dx: compare with a central difference of p.
+        for (i, _, local) in &got {
+            let v = g.get(*i).unwrap();
+            let x0 = v.data();
+            let at = |t: f64| {
+                v.set_data(t);
+                g.forward();
+                p.data()
+            };
+            let h = 1e-6;
+            let numeric = (at(x0 + h) - at(x0 - h)) / (2.0 * h);
+            at(x0);
+            assert!(
+                (local - numeric).abs() < 1e-6,
+                "{op:?}: {local} vs {numeric}"
+            );
+        }
+    }
 }
