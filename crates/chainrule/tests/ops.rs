@@ -63,6 +63,7 @@ fn b(op: Op, x: f64, y: f64, value: f64, d: [f64; 2], h: [f64; 3]) -> Case {
 #[rustfmt::skip]
 fn cases() -> Vec<Case> {
     let (t, s) = (0.5f64.tanh(), 1.0 / (1.0 + (-0.5f64).exp()));
+    let sm = 1.0 / (1.0 + 2f64.exp()); // sigmoid(-2)
     vec![
         b(Op::Add, 2.0, -3.0, -1.0, [1.0, 1.0], [0.0, 0.0, 0.0]),
         b(Op::Sub, 2.0, -3.0, 5.0, [1.0, -1.0], [0.0, 0.0, 0.0]),
@@ -122,6 +123,14 @@ fn cases() -> Vec<Case> {
           [12.0, 4.0 * (1.0 + 3.0 * 2f64.ln()), 8.0 * 2f64.ln() * 2f64.ln()]),
         // 0**y: d/dy is taken as 0 where the value is 0
         b(Op::Pow, 0.0, 2.0, 0.0, [0.0, 0.0], [2.0, 0.0, 0.0]),
+        // sigmoid(-2) twice over: the derivatives of softplus are sigmoid and its slope
+        u(Op::Softplus, -2.0, (1.0 + (-2f64).exp()).ln(), sm, sm * (1.0 - sm)),
+        u(Op::Softplus, 0.0, 2f64.ln(), 0.5, 0.25),
+        u(Op::Softplus, 800.0, 800.0, 1.0, 0.0),
+        // leaky_relu(x, 0.01): slope 1 above 0, 0.01 at and below (as relu'(0) = 0)
+        k(Op::LeakyRelu, 2.0, 0.01, 2.0, 1.0, 0.0),
+        k(Op::LeakyRelu, -2.0, 0.01, -0.02, 0.01, 0.0),
+        k(Op::LeakyRelu, 0.0, 0.01, 0.0, 0.01, 0.0),
     ]
 }
 
@@ -419,6 +428,16 @@ fn every_op_has_a_formula_and_the_right_local_number() {
         (Op::Abs, |_, x, _| x.abs(), vec!["d abs(x)/dx = sign(x)"]),
         (Op::Step, |_, x, _| x.step(), vec!["d step(x)/dx = 0"]),
         (Op::Sign, |_, x, _| x.sign(), vec!["d sign(x)/dx = 0"]),
+        (
+            Op::Softplus,
+            |_, x, _| x.softplus(),
+            vec!["d softplus(x)/dx = sigmoid(x)"],
+        ),
+        (
+            Op::LeakyRelu,
+            |_, x, _| x.leaky_relu(0.1),
+            vec!["d leaky_relu(x, 0.1)/dx = [x > 0] + 0.1·[x <= 0]"],
+        ),
         (
             Op::Sum,
             |g, x, y| g.sum(&[x, y]),

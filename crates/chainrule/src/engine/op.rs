@@ -344,6 +344,51 @@ op_table! {
         edge: |_| Some((0, Edge::Jump)),
     }
 
+    /// `ln(1 + e^x)`, a smooth relu, computed without overflow; its derivative is the
+    /// sigmoid.
+    ///
+    /// ```
+    /// let g = chainrule::Graph::new();
+    /// let x = g.leaf(0.0);
+    /// let y = x.softplus();
+    /// y.backward();
+    /// assert_eq!((y.data(), x.grad()), (2f64.ln(), 0.5));
+    /// ```
+    Softplus = unary {
+        name: "softplus", symbol: "softplus",
+        method: softplus,
+        call: "softplus",
+        activation: Softplus,
+        value: |x: f64| x.max(0.0) + (-x.abs()).exp().ln_1p(),
+        d: |x, _| x.sigmoid(),
+        formula: |n, _| format!("sigmoid({})", n.arg()),
+    }
+
+    /// `x` where x > 0, else `slope·x`: relu with a small slope below 0. Its derivative is
+    /// 1 above 0 and `slope` at and below 0 (as relu'(0) = 0), and its second derivative is 0.
+    /// As an `nn` activation the slope is 0.01 (PyTorch's default).
+    ///
+    /// ```
+    /// let g = chainrule::Graph::new();
+    /// let x = g.leaf(-2.0);
+    /// let y = x.leaky_relu(0.1);
+    /// y.backward();
+    /// assert_eq!((y.data(), x.grad()), (-0.2, 0.1));
+    /// ```
+    LeakyRelu = with_const {
+        name: "leaky_relu", symbol: "leaky_relu",
+        method: leaky_relu(slope),
+        call: "leaky_relu",
+        activation: LeakyRelu(0.01),
+        // Written out so that NaN stays NaN.
+        value: |x, c| if x > 0.0 { x } else if x <= 0.0 { c * x } else { x },
+        d: |x, c, _| c + (1.0 - c) * x.step(),
+        expr: |n| format!(" leaky_relu({}, {})", n.arg(), n.c()),
+        label: |c| format!("leaky_relu {}", fmt_num(c)),
+        formula: |n, _| format!("[{a} > 0] + {c}·[{a} <= 0]", a = n.arg(), c = n.c()),
+        edge: |_| Some((0, Edge::Corner)),
+    }
+
     /// `x ** c`, a value to a constant power (micrograd's `x ** 2`). A negative base to a
     /// fractional power is NaN (never complex); `d(x**c)/dx` is 0 when `c = 0`.
     ///
