@@ -9,6 +9,7 @@
 use super::Failure;
 use chainrule::data::{blobs, circles, load_csv, moons, spiral, Dataset, Rng};
 use chainrule::nn::{Activation, Adam, Mlp, Mode, Objective, Optimizer, Schedule, Sgd, Trainer};
+use clap::builder::TypedValueParser;
 use clap::ValueEnum;
 use std::path::PathBuf;
 
@@ -31,9 +32,10 @@ pub struct Args {
     /// follows the loss: 1 output, or one per class for softmax-ce.
     #[arg(long, default_value = "16,16", value_parser = layers, value_name = "SIZES")]
     pub layers: Layers,
-    /// The hidden layers' activation (the output layer is linear).
-    #[arg(long, value_enum, default_value_t = Act::Relu)]
-    pub activation: Act,
+    /// The hidden layers' activation (the output layer is linear): one of the op table's
+    /// activations (relu, tanh, sigmoid, softplus, leaky_relu with slope 0.01).
+    #[arg(long, default_value = "relu", value_parser = hidden_activation())]
+    pub activation: Activation,
     /// The loss: max-margin (micrograd's), mse, bce (binary cross-entropy) or softmax-ce.
     #[arg(long, value_enum, default_value_t = LossName::MaxMargin)]
     pub loss: LossName,
@@ -80,12 +82,16 @@ pub struct Args {
 #[derive(Clone, Debug)]
 pub struct Layers(pub Vec<usize>);
 
-/// `--activation`.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum Act {
-    Relu,
-    Tanh,
-    Sigmoid,
+/// `--activation`: the library's activations but the identity, by name.
+fn hidden_activation() -> impl TypedValueParser<Value = Activation> {
+    let names: Vec<&'static str> = Activation::ALL
+        .into_iter()
+        .filter(|&a| a != Activation::Linear)
+        .map(Activation::name)
+        .collect();
+    clap::builder::PossibleValuesParser::new(names).map(|n: String| {
+        Activation::from_name(&n).expect("a possible value is an activation's name")
+    })
 }
 
 /// `--loss`.
@@ -241,14 +247,6 @@ fn objective(l: LossName) -> Objective {
     }
 }
 
-fn activation(a: Act) -> Activation {
-    match a {
-        Act::Relu => Activation::Relu,
-        Act::Tanh => Activation::Tanh,
-        Act::Sigmoid => Activation::Sigmoid,
-    }
-}
-
 fn optimizer(args: &Args) -> (Box<dyn Optimizer>, f64) {
     let lr = args.lr.unwrap_or(match args.optimizer {
         OptName::Sgd => 1.0,
@@ -309,7 +307,7 @@ pub fn setup(args: &Args) -> Result<Setup, Failure> {
     let mut rng = Rng::new(args.seed);
     let (data, name) = dataset(args, &mut rng)?;
     let objective = objective(args.loss);
-    let act = activation(args.activation);
+    let act = args.activation;
     let outputs = match objective {
         Objective::SoftmaxCe => data.classes.max(1),
         _ => 1,
