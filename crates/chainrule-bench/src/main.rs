@@ -2,7 +2,7 @@
 //! in the same format as the peer kit's `rust-peers`, so figures can be put side by side.
 //!
 //! ```text
-//! chainrule-bench <W1|W2|W3|W4> [--n N]    one workload, one JSON line, exit 1 if its check fails
+//! chainrule-bench <W1|W2|W3|W4|W5> [--n N] one workload, one JSON line, exit 1 if its check fails
 //! chainrule-bench W2-replay [--n N]        W2 recorded once and replayed ("variant":"replay")
 //! chainrule-bench draw [--n N]             layout + SVG of a random graph of N values (10,000)
 //! chainrule-bench all                      every workload once
@@ -31,6 +31,7 @@ enum Workload {
     W2Replay,
     W3,
     W4,
+    W5,
 }
 
 impl Workload {
@@ -41,6 +42,7 @@ impl Workload {
             "W2-REPLAY" => Some(Workload::W2Replay),
             "W3" => Some(Workload::W3),
             "W4" => Some(Workload::W4),
+            "W5" => Some(Workload::W5),
             _ => None,
         }
     }
@@ -49,6 +51,7 @@ impl Workload {
     fn default_n(self) -> usize {
         match self {
             Workload::W2 | Workload::W2Replay => 100,
+            Workload::W5 => 100_000,
             _ => DEFAULT_N,
         }
     }
@@ -59,6 +62,7 @@ impl Workload {
             Workload::W2 | Workload::W2Replay => w2::NODES_PER_STEP * n,
             Workload::W3 => 1 + 3 * n,
             Workload::W4 => 4 * n - 1,
+            Workload::W5 => 9 * n - 9,
         }
     }
 }
@@ -164,6 +168,54 @@ fn w4(n: usize) -> Outcome {
     }
 }
 
+/// W5: the gradient and the Hessian-vector product of the extended Rosenbrock function
+/// at N points, by forward-over-reverse (`Graph::hvp`) on the recorded function.
+fn w5(n: usize) -> Outcome {
+    let xs: Vec<f64> = (0..n).map(|i| -1.2 + 2.4 * (i as f64 / n as f64)).collect();
+    let vs: Vec<f64> = (0..n)
+        .map(|i| if i % 2 == 0 { 1.0 } else { -1.0 })
+        .collect();
+    let t = Instant::now();
+    let g = Graph::with_capacity(9 * n);
+    let x = g.leaves(black_box(&xs)).vars();
+    let term = |i: usize| {
+        let sq = x[i] * x[i];
+        let t = x[i + 1] - sq;
+        let u = 1.0 - x[i];
+        100.0 * (t * t) + u * u
+    };
+    let f = (1..n - 1).fold(term(0), |s, i| s + term(i));
+    let r = g.hvp(f, &x, &vs);
+    let seconds = t.elapsed().as_secs_f64();
+    // The closed form (the Hessian is tridiagonal), compared relative to max(1, |value|).
+    let (mut eg, mut ehv) = (vec![0.0; n], vec![0.0; n]);
+    for i in 0..n - 1 {
+        let (a, b) = (xs[i], xs[i + 1]);
+        let t = b - a * a;
+        eg[i] += -400.0 * a * t - 2.0 * (1.0 - a);
+        eg[i + 1] += 200.0 * t;
+        let (hxx, hxy, hyy) = (1200.0 * a * a - 400.0 * b + 2.0, -400.0 * a, 200.0);
+        ehv[i] += hxx * vs[i] + hxy * vs[i + 1];
+        ehv[i + 1] += hxy * vs[i] + hyy * vs[i + 1];
+    }
+    let err = |got: &[f64], want: &[f64]| {
+        got.iter()
+            .zip(want)
+            .map(|(a, b)| (a - b).abs() / b.abs().max(1.0))
+            .fold(0.0, f64::max)
+    };
+    let e = err(&r.grad, &eg).max(err(&r.hv, &ehv));
+    Outcome {
+        seconds,
+        check: format!(
+            "hv[0]={:.6} hv[1]={:.6} max_rel_err={e:.1e}",
+            r.hv[0], r.hv[1]
+        ),
+        error: (e > 1e-9).then(|| format!("expected hv[0]={:.6} hv[1]={:.6}", ehv[0], ehv[1])),
+        extra: String::new(),
+    }
+}
+
 /// W2's outcome: the check, and the `loss`/`accuracy` fields (plus `extra`).
 fn w2_outcome(r: w2::W2, extra: &str) -> Outcome {
     Outcome {
@@ -202,6 +254,7 @@ fn report(workload: Workload, n: usize) -> bool {
         Workload::W2Replay => w2_outcome(w2::replay(n), r#","variant":"replay""#),
         Workload::W3 => w3(n),
         Workload::W4 => w4(n),
+        Workload::W5 => w5(n),
     };
     let nodes = workload.nodes(n);
     let name = match workload {
@@ -232,7 +285,7 @@ fn report(workload: Workload, n: usize) -> bool {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: chainrule-bench <W1|W2|W2-replay|W3|W4> [--n N]\n       chainrule-bench draw [--n N]\n       chainrule-bench all\n\
+        "usage: chainrule-bench <W1|W2|W2-replay|W3|W4|W5> [--n N]\n       chainrule-bench draw [--n N]\n       chainrule-bench all\n\
          The workloads are defined in docs/WORKLOADS.md."
     );
     std::process::exit(2)
@@ -245,12 +298,18 @@ fn main() {
         ["draw", ref rest @ ..] => {
             draw::run(rest.get(1).and_then(|n| n.parse().ok()).unwrap_or(10_000))
         }
-        ["all"] => [Workload::W1, Workload::W2, Workload::W3, Workload::W4]
-            .into_iter()
-            .map(|w| report(w, w.default_n()))
-            .collect::<Vec<bool>>()
-            .into_iter()
-            .all(|passed| passed),
+        ["all"] => [
+            Workload::W1,
+            Workload::W2,
+            Workload::W3,
+            Workload::W4,
+            Workload::W5,
+        ]
+        .into_iter()
+        .map(|w| report(w, w.default_n()))
+        .collect::<Vec<bool>>()
+        .into_iter()
+        .all(|passed| passed),
         [workload, ref rest @ ..] => {
             let workload = Workload::parse(workload).unwrap_or_else(|| usage());
             let n = match rest {
