@@ -193,3 +193,59 @@ pub fn hand_grads_markdown(rows: &[HandRow], output: &str) -> String {
     }
     s + "\n" + &hand_summary(rows) + "\n"
 }
+
+/// The derivatives a program recorded with `grad(L, a)`: each one's value and the chain
+/// rule over L's graph that gives it (the recorded value equals the grad backward gives
+/// there). Empty when the program has none.
+pub fn derivatives(run: &Evaluated, markdown: bool, colour: bool) -> String {
+    if run.derivatives.is_empty() {
+        return String::new();
+    }
+    let title = "Derivatives recorded with grad(L, a): each is dL/da as a value on the tape, which can be differentiated again";
+    let mut s = if markdown {
+        format!("### {title}\n\n")
+    } else {
+        heading(colour, title)
+    };
+    for d in &run.derivatives {
+        let ex = d.of.explain();
+        let of = ex.output_name.clone();
+        let node = ex.node(d.wrt.index());
+        let wrt = node.map_or_else(
+            || {
+                d.wrt
+                    .label()
+                    .unwrap_or_else(|| format!("v{}", d.wrt.index()))
+            },
+            |n| n.name.clone(),
+        );
+        let name = run
+            .bindings
+            .iter()
+            .find(|b| b.line == d.line && b.var.index() == d.value.index())
+            .map_or_else(|| "grad".to_string(), |b| format!("{} = grad", b.name));
+        let head = format!(
+            "line {}: {name}({of}, {wrt}) = d{of}/d{wrt} = {}",
+            d.line,
+            d.value.data()
+        );
+        let lines = match node {
+            Some(n) => n.derivation(&of),
+            None => vec![format!(
+                "{of} does not depend on {wrt}, so d{of}/d{wrt} = 0"
+            )],
+        };
+        if markdown {
+            s += &format!("- `{head}`, by the chain rule over {of}'s graph:\n");
+            for l in lines {
+                s += &format!("  - `{}`\n", l.trim_start());
+            }
+        } else {
+            s += &format!("\n{head}\n  by the chain rule over {of}'s graph:\n");
+            for l in lines {
+                s += &format!("    {l}\n");
+            }
+        }
+    }
+    s
+}

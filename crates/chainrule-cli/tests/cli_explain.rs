@@ -146,3 +146,30 @@ fn explain_bad_input_exits_2_with_the_place() {
         out.stderr
     );
 }
+
+/// The program: `explain` explains both derivatives, 12 and 12, each by the chain
+/// rule over the graph it differentiates, and then the chain rule for the output d2.
+#[test]
+fn explain_explains_derivatives_recorded_with_grad() {
+    let out = run(&[
+        "explain",
+        "-e",
+        "x = 2; y = x**3; d = grad(y, x); d2 = grad(d, x)",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    for want in [
+        "line 1: d = grad(y, x) = dy/dx = 12\n  by the chain rule over y's graph:\n    dy/dx = d(x**3)/dx = 3·x**2 = 12.0000\n",
+        "line 1: d2 = grad(d, x) = dd/dx = 12\n",
+        "    dd/dx = dd/d(x**2) · d(x**2)/dx = 3.0000 · 4.0000 = 12.0000\n",
+        "The chain rule for d2, from the output back to the leaves",
+    ] {
+        assert!(out.stdout.contains(want), "{want:?} not in\n{}", out.stdout);
+    }
+    let md = run(&[
+        "explain",
+        "--markdown",
+        "-e",
+        "x = 2; y = x**3; d = grad(y, x)",
+    ]);
+    assert!(md.stdout.contains("- `line 1: d = grad(y, x) = dy/dx = 12`, by the chain rule over y's graph:\n  - `dy/dx = d(x**3)/dx = 3·x**2 = 12.0000`"), "{}", md.stdout);
+}

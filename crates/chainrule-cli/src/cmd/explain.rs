@@ -54,6 +54,11 @@ fn as_text(run: &Evaluated, colour: bool) -> String {
     );
     s += &eval::table(run, colour);
     s += "\n";
+    let derivatives = report::derivatives(run, false, colour);
+    if !derivatives.is_empty() {
+        s += &derivatives;
+        s += "\n";
+    }
     s += &report::explanation(&run.output.explain(), colour);
     s += "\n";
     s += &report::grad_check(&run.output.grad_check(), colour);
@@ -74,6 +79,11 @@ fn as_markdown(run: &Evaluated) -> String {
         s += &format!("| {name} | {} | {} |\n", v.data(), v.grad());
     }
     s += "\n";
+    let derivatives = report::derivatives(run, true, false);
+    if !derivatives.is_empty() {
+        s += &derivatives;
+        s += "\n";
+    }
     s += &run.output.explain().to_markdown();
     s += "### Gradient check\n\n";
     s += run.output.grad_check().to_markdown().trim_end();

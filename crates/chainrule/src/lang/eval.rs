@@ -7,7 +7,7 @@
 use super::error::{did_you_mean, ErrorKind, LangError};
 use super::lexer::{clip, BinOp};
 use super::parser::{func, Ast, Attr, Callee, Func, Node, StmtKind};
-use super::{Binding, EvalOptions, Evaluated, HandGrad, Program};
+use super::{Binding, Derivative, EvalOptions, Evaluated, HandGrad, Program};
 use crate::{Arity, Graph, Op, Var};
 use std::collections::HashMap;
 
@@ -49,6 +49,8 @@ struct Env<'p, 'g> {
     owns: Vec<bool>,
     sets: HashMap<u32, f64>,
     scratch: Vec<Val<'g>>,
+    /// Every `grad(L, a)` evaluated, in program order.
+    derivatives: Vec<Derivative<'g>>,
 }
 
 pub(crate) fn eval<'g>(
@@ -67,6 +69,7 @@ pub(crate) fn eval<'g>(
         owns: vec![false; ast.names.len()],
         info,
         scratch: Vec::new(),
+        derivatives: Vec::new(),
     };
     for (name, value) in &opts.sets {
         let id = env.leaf_name(name)?;
@@ -148,6 +151,7 @@ pub(crate) fn eval<'g>(
         output_name: out.output_name,
         bindings: out.bindings,
         hand_grads: out.hand_grads,
+        derivatives: env.derivatives,
     })
 }
 
@@ -367,7 +371,7 @@ impl<'g> Env<'_, 'g> {
 impl<'g> Env<'_, 'g> {
     /// A call of `f` on its arguments (each a value and its node, for errors).
     fn call(
-        &self,
+        &mut self,
         f: Func,
         x: Val<'g>,
         (y, yn): (Val<'g>, u32),
@@ -410,7 +414,7 @@ impl<'g> Env<'_, 'g> {
 
     /// `grad(L, a)`: dL/da recorded on the tape (0 when L is a plain number).
     fn grad(
-        &self,
+        &mut self,
         l: Val<'g>,
         (a, an): (Val<'g>, u32),
         k: usize,
@@ -435,7 +439,16 @@ impl<'g> Env<'_, 'g> {
         };
         Ok(match l {
             Val::Num(_) => Val::Num(0.0),
-            Val::Var(l) => Val::Var(self.g.grad(l, &[a])[0]),
+            Val::Var(l) => {
+                let value = self.g.grad(l, &[a])[0];
+                self.derivatives.push(Derivative {
+                    of: l,
+                    wrt: a,
+                    value,
+                    line: self.p.ast.stmts[k].line,
+                });
+                Val::Var(value)
+            }
         })
     }
 

@@ -146,6 +146,19 @@ pub struct HandGrad<'g> {
     pub line: usize,
 }
 
+/// A derivative `grad(L, a)` evaluated in a program: dL/da, recorded on the tape.
+#[derive(Clone, Debug)]
+pub struct Derivative<'g> {
+    /// `L`, the value differentiated.
+    pub of: Var<'g>,
+    /// `a`, the value it is differentiated with respect to.
+    pub wrt: Var<'g>,
+    /// dL/da as a value on the tape.
+    pub value: Var<'g>,
+    /// The 1-based line of the statement.
+    pub line: usize,
+}
+
 /// The result of [`Program::eval`]: the output and every binding and hand-set grad.
 #[derive(Clone, Debug)]
 pub struct Evaluated<'g> {
@@ -158,6 +171,8 @@ pub struct Evaluated<'g> {
     /// Every hand-set grad, in program order. Evaluation also sets it on the value, as
     /// the notebook does; a later [`Var::backward`] replaces it with the computed grad.
     pub hand_grads: Vec<HandGrad<'g>>,
+    /// Every `grad(L, a)` evaluated, in program order.
+    pub derivatives: Vec<Derivative<'g>>,
 }
 
 impl Program {
