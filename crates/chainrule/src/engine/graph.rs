@@ -848,3 +848,45 @@ impl Clone for Graph {
         Graph::from_tape(t)
     }
 }
+
+/// The fence's borrow flag: in debug builds an access to the tape that overlaps a
+/// mutable one panics instead of aliasing.
+#[cfg(all(test, debug_assertions))]
+mod borrow_flag {
+    use super::Graph;
+
+    #[test]
+    #[should_panic(expected = "overlapping access to the tape")]
+    fn a_write_while_reading_panics() {
+        let g = Graph::new();
+        g.leaf(1.0);
+        let _reader = g.tape();
+        let _writer = g.tape_mut();
+    }
+
+    #[test]
+    #[should_panic(expected = "read while it is being written")]
+    fn a_read_while_writing_panics() {
+        let g = Graph::new();
+        let _writer = g.tape_mut();
+        let _reader = g.tape();
+    }
+
+    #[test]
+    fn readers_share_and_every_access_ends_with_its_guard() {
+        let g = Graph::new();
+        let x = g.leaf(2.0);
+        {
+            let (a, b) = (g.tape(), g.tape());
+            assert_eq!(a.data(0) + b.data(0), 4.0);
+        }
+        // Public operations each take and release the tape: none overlaps another.
+        let y = x * x + 1.0;
+        y.backward();
+        let _ = y.explain();
+        let _ = y.grad_check();
+        let d = g.grad(y, &[x])[0];
+        assert_eq!((d.data(), x.grad()), (4.0, 4.0));
+        drop(g.tape_mut());
+    }
+}
