@@ -1,79 +1,66 @@
-//! The machine-readable answer of `eval --json`, written by hand (the schema is small
-//! and fixed). Numbers are JSON numbers; NaN and infinities, which JSON lacks, are null.
+//! The machine-readable answer of `eval --json`, built as a `chainrule::json::Json` and
+//! written by the library's writer: one escaper and one number format (the shortest text
+//! that reads back exactly) for the library and the command. NaN and infinities, which
+//! JSON lacks, are null.
 
+use chainrule::json::Json;
 use chainrule::lang::Evaluated;
 use chainrule::Graph;
-use std::fmt::Write;
 
 /// `{"output", "output_id", "nodes", "values", "grads"}`: every node of the graph by id,
-/// and each name's last value and grad, in the order the names were first bound.
+/// and each name's last value and grad, in the order the names were first bound. One
+/// node per line.
 pub fn answer(g: &Graph, run: &Evaluated) -> String {
-    let mut s = String::from("{\n");
-    let name = run.output_name.as_deref().map_or("null".into(), string);
-    let _ = writeln!(s, "  \"output\": {name},");
-    let _ = writeln!(s, "  \"output_id\": {},", run.output.index());
-    s += "  \"nodes\": [";
-    for (k, v) in g.vars().enumerate() {
-        s += if k == 0 { "\n    " } else { ",\n    " };
-        let label = v.label().map_or("null".into(), |l| string(&l));
-        let children: Vec<String> = v.children().iter().map(|c| c.index().to_string()).collect();
-        let _ = write!(
-            s,
-            "{{\"id\": {}, \"label\": {label}, \"op\": {}, \"children\": [{}], \"data\": {}, \"grad\": {}",
-            v.index(),
-            string(v.op().name()),
-            children.join(", "),
-            number(v.data()),
-            number(v.grad())
-        );
-        if let Some(c) = v.constant() {
-            let _ = write!(s, ", \"constant\": {}", number(c));
-        }
-        s.push('}');
-    }
-    s += "\n  ],\n";
+    let nodes: Vec<Json> = g
+        .vars()
+        .map(|v| {
+            let mut node = vec![
+                ("id".into(), Json::Int(v.index() as i64)),
+                ("label".into(), v.label().map_or(Json::Null, Json::Str)),
+                ("op".into(), Json::Str(v.op().name().into())),
+                (
+                    "children".into(),
+                    Json::Arr(
+                        v.children()
+                            .iter()
+                            .map(|c| Json::Int(c.index() as i64))
+                            .collect(),
+                    ),
+                ),
+                ("data".into(), Json::Num(v.data())),
+                ("grad".into(), Json::Num(v.grad())),
+            ];
+            if let Some(c) = v.constant() {
+                node.push(("constant".into(), Json::Num(c)));
+            }
+            Json::Obj(node)
+        })
+        .collect();
     let names = run.names();
     let map = |f: &dyn Fn(chainrule::Var) -> f64| {
-        let items: Vec<String> = names
-            .iter()
-            .map(|(n, v)| format!("{}: {}", string(n), number(f(*v))))
-            .collect();
-        format!("{{{}}}", items.join(", "))
+        Json::Obj(
+            names
+                .iter()
+                .map(|(n, v)| (n.to_string(), Json::Num(f(*v))))
+                .collect(),
+        )
     };
-    let _ = writeln!(s, "  \"values\": {},", map(&|v| v.data()));
-    let _ = writeln!(s, "  \"grads\": {}", map(&|v| v.grad()));
-    s += "}\n";
-    s
+    let answer = Json::Obj(vec![
+        (
+            "output".into(),
+            run.output_name.clone().map_or(Json::Null, Json::Str),
+        ),
+        ("output_id".into(), Json::Int(run.output.index() as i64)),
+        ("nodes".into(), Json::Arr(nodes)),
+        ("values".into(), map(&|v| v.data())),
+        ("grads".into(), map(&|v| v.grad())),
+    ]);
+    answer.pretty()
 }
 
-/// A JSON number: Rust's shortest round-trip form (`2.0`, `1e-7`), or null when not finite.
+/// A JSON number in the library's one format, or null when not finite.
 pub fn number(x: f64) -> String {
-    if x.is_finite() {
-        format!("{x:?}")
-    } else {
-        "null".into()
-    }
-}
-
-/// A JSON string literal.
-pub fn string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out += "\\\"",
-            '\\' => out += "\\\\",
-            '\n' => out += "\\n",
-            '\r' => out += "\\r",
-            '\t' => out += "\\t",
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    Json::Num(x).to_string()
 }
 
 #[cfg(test)]
@@ -85,8 +72,8 @@ mod tests {
         assert_eq!(number(2.0), "2.0");
         assert_eq!(number(-0.001), "-0.001");
         assert_eq!(number(1e300), "1e300");
+        assert_eq!(number(1e-12), "1e-12");
         assert_eq!(number(f64::NAN), "null");
         assert_eq!(number(f64::NEG_INFINITY), "null");
-        assert_eq!(string("a\"b\\c\nd\u{1}é₁"), "\"a\\\"b\\\\c\\nd\\u0001é₁\"");
     }
 }

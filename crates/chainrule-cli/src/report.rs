@@ -227,7 +227,7 @@ pub fn derivatives(run: &Evaluated, markdown: bool, colour: bool) -> String {
         let head = format!(
             "line {}: {name}({of}, {wrt}) = d{of}/d{wrt} = {}",
             d.line,
-            d.value.data()
+            chainrule::number::shortest(d.value.data())
         );
         let lines = match node {
             Some(n) => n.derivation(&of),

@@ -173,3 +173,31 @@ fn explain_explains_derivatives_recorded_with_grad() {
     ]);
     assert!(md.stdout.contains("- `line 1: d = grad(y, x) = dy/dx = 12`, by the chain rule over y's graph:\n  - `dy/dx = d(x**3)/dx = 3·x**2 = 12.0000`"), "{}", md.stdout);
 }
+
+/// Tables print the shortest form that reads back exactly, with an exponent for very large
+/// or small magnitudes: not 309 digits for 1e308, not 0.000000000001 for 1e-12.
+#[test]
+fn huge_and_tiny_numbers_print_with_an_exponent() {
+    let out = run(&["explain", "-e", "x = 1e308; y = x*x; z = x*1e-12"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let longest_digits = out
+        .stdout
+        .split(|c: char| !c.is_ascii_digit())
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    assert!(longest_digits <= 17, "{}", out.stdout);
+    assert!(!out.stdout.contains("0.000000000001"), "{}", out.stdout);
+    let x = table_row(&out.stdout, "x");
+    assert_eq!(x[1..], ["1e308", "1e-12"], "{}", out.stdout);
+    assert!(
+        out.stdout.contains("z = x*1e-12 = 1.0000e296"),
+        "{}",
+        out.stdout
+    );
+    let json = run(&["eval", "--json", "-e", "x = 1e308; z = x*1e-12"]).stdout;
+    assert!(
+        json.contains(r#""data": 1e308"#) && json.contains(r#""constant": 1e-12"#),
+        "{json}"
+    );
+}

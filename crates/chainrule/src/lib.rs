@@ -59,6 +59,7 @@ pub use engine::nonfinite::{NonFinite, Pass};
 pub use engine::op::{Arity, Op};
 pub use io::fsutil::write_atomic;
 pub use io::json;
+pub use io::number;
 pub use nn::data;
 pub use plot::{DecisionBoundary, LineChart, PlotError, Scale};
 pub use show::explain::{Contribution, Explanation, NodeExplanation, NonFiniteNote};

@@ -158,7 +158,7 @@ fn hand_edited_files_get_clear_errors() {
         ("[0.5]", "[null]", "model file: layers[1].biases[0]: expected a number, found null"),
         ("[[1, 2], [3, 4]]", "[[1, two], [3, 4]]", "model file is not valid JSON: line 6, column 44: expected a value, found 't'"),
         ("[0.5]", "[0.5,]", "model file is not valid JSON: line 7, column 67: expected a value, found ']'"),
-        ("\"relu\"", "\"gelu\"", "model file: layers[0].activation: expected one of relu, tanh, sigmoid, linear, found \"gelu\""),
+        ("\"relu\"", "\"gelu\"", "model file: layers[0].activation: expected one of {activations}, found \"gelu\""),
         ("\"inputs\": 2", "\"inputs\": 2.5", "model file: inputs: expected a positive whole number, found 2.5"),
         ("\"inputs\": 2", "\"inputs\": 3", "model file: layers[0].weights[0]: expected 3 weights (the layer's inputs), found 2"),
         ("\"version\": 1", "\"version\": 2", "model file: version: this chainrule reads version 1, found 2"),
@@ -167,8 +167,14 @@ fn hand_edited_files_get_clear_errors() {
         ("\"weights\": [[1, -1]]", "\"weights\": []", "model file: layers[1].weights: expected at least one neuron"),
         ("\"weights\": [[1, -1]]", "\"weights\": {}", "model file: layers[1].weights: expected an array, found an object"),
     ];
+    // The activations are the op table's (relu, tanh, sigmoid, … and linear).
+    let activations = chainrule::nn::Activation::ALL.map(|a| a.name()).join(", ");
+    assert!(activations.contains("relu") && activations.ends_with("linear"));
     for (from, to, want) in cases {
-        assert_eq!(edited(from, to), want);
+        assert_eq!(
+            edited(from, to),
+            want.replace("{activations}", &activations)
+        );
     }
     assert_eq!(
         Mlp::parse("[1]").unwrap_err().to_string(),

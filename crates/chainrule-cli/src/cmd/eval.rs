@@ -5,6 +5,7 @@ use super::Failure;
 use crate::input::Input;
 use crate::{json, output};
 use chainrule::lang::Evaluated;
+use chainrule::number::shortest;
 use chainrule::Graph;
 use std::process::ExitCode;
 
@@ -46,7 +47,7 @@ pub fn table(run: &Evaluated, colour: bool) -> String {
     let rows: Vec<[String; 3]> = run
         .names()
         .iter()
-        .map(|(n, v)| [n.to_string(), v.data().to_string(), v.grad().to_string()])
+        .map(|(n, v)| [n.to_string(), shortest(v.data()), shortest(v.grad())])
         .collect();
     let head = ["name".to_string(), "value".into(), "grad".into()];
     let width = |k: usize| {
@@ -64,7 +65,7 @@ pub fn table(run: &Evaluated, colour: bool) -> String {
         out.push('\n');
     }
     let name = run.output_name.as_deref().unwrap_or("(unnamed)");
-    out += &format!("\noutput: {name} = {}\n", run.output.data());
+    out += &format!("\noutput: {name} = {}\n", shortest(run.output.data()));
     if let Some(bad) = run.output.first_non_finite() {
         let who = bad
             .node

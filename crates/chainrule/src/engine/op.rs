@@ -526,17 +526,18 @@ impl OperandNames<'_> {
     }
 }
 
-/// A number as written in a formula: `2`, `0.5`, `-3`.
+/// A number as written in a formula: `2`, `0.5`, `-3`, `1e-12` (the library's one
+/// number format).
 pub(crate) fn fmt_num(x: f64) -> String {
-    format!("{x}")
+    crate::io::number::shortest(x)
 }
 
 /// A number in a formula, in parentheses when negative: `x*(-2)`.
 pub(crate) fn paren_neg(x: f64) -> String {
     if x < 0.0 {
-        format!("({x})")
+        format!("({})", fmt_num(x))
     } else {
-        format!("{x}")
+        fmt_num(x)
     }
 }
 

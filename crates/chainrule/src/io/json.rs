@@ -21,8 +21,12 @@ pub enum Json {
     Null,
     /// `true` or `false`
     Bool(bool),
-    /// A number.
+    /// A number. Written in the library's one number format (`2.0`, `0.1`, `1e-12`), so it
+    /// reads back to the same bits.
     Num(f64),
+    /// A whole number (a count, an id, a version), written without a fraction (`2`). The
+    /// parser reads every number as [`Json::Num`].
+    Int(i64),
     /// A string.
     Str(String),
     /// An array.
@@ -91,6 +95,7 @@ impl Json {
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             Json::Num(x) => Some(*x),
+            Json::Int(n) => Some(*n as f64),
             _ => None,
         }
     }
@@ -130,19 +135,23 @@ impl Json {
         match self {
             Json::Null => "null",
             Json::Bool(_) => "a boolean",
-            Json::Num(_) => "a number",
+            Json::Num(_) | Json::Int(_) => "a number",
             Json::Str(_) => "a string",
             Json::Arr(_) => "an array",
             Json::Obj(_) => "an object",
         }
     }
 
-    /// Indented text: objects one key per line, arrays of plain values on one line.
+    /// Indented text: objects one key per line, except that arrays of plain values and
+    /// objects whose values are all plain (or arrays of plain values) stay on one line.
     /// Non-finite numbers (which JSON cannot hold) are written as `null`.
     ///
     /// ```
-    /// let v = chainrule::json::Json::parse(r#"{"a":[1,2],"b":{"c":null}}"#).unwrap();
-    /// assert_eq!(v.pretty(), "{\n  \"a\": [1, 2],\n  \"b\": {\n    \"c\": null\n  }\n}\n");
+    /// let v = chainrule::json::Json::parse(r#"{"a":[1,2],"b":{"c":null},"d":[{"e":[]}]}"#).unwrap();
+    /// assert_eq!(
+    ///     v.pretty(),
+    ///     "{\n  \"a\": [1.0, 2.0],\n  \"b\": {\"c\": null},\n  \"d\": [\n    {\"e\": []}\n  ]\n}\n"
+    /// );
     /// ```
     pub fn pretty(&self) -> String {
         let mut out = String::new();
@@ -151,12 +160,18 @@ impl Json {
         out
     }
 
+    /// A plain value, or an array of plain values: written on one line.
     fn is_flat(&self) -> bool {
         match self {
             Json::Arr(a) => a.iter().all(|v| !matches!(v, Json::Arr(_) | Json::Obj(_))),
             Json::Obj(_) => false,
             _ => true,
         }
+    }
+
+    /// An object of flat values: also written on one line.
+    fn is_flat_object(&self) -> bool {
+        matches!(self, Json::Obj(kv) if kv.iter().all(|(_, v)| v.is_flat()))
     }
 
     fn write_pretty(&self, out: &mut String, depth: usize) {
@@ -173,6 +188,16 @@ impl Json {
                 } else {
                     let _ = write!(out, "{self}");
                 }
+            }
+            Json::Obj(kv) if self.is_flat_object() => {
+                out.push('{');
+                for (i, (k, v)) in kv.iter().enumerate() {
+                    out.push_str(if i > 0 { ", " } else { "" });
+                    write_str(out, k);
+                    out.push_str(": ");
+                    v.write_pretty(out, depth + 1);
+                }
+                out.push('}');
             }
             Json::Arr(a) => {
                 out.push_str("[\n");
@@ -207,8 +232,11 @@ impl fmt::Display for Json {
         match self {
             Json::Null => f.write_str("null"),
             Json::Bool(b) => write!(f, "{b}"),
-            Json::Num(x) if x.is_finite() => write!(f, "{x}"),
+            Json::Num(x) if x.is_finite() => {
+                f.write_str(&super::number::json(*x).unwrap_or_default())
+            }
             Json::Num(_) => f.write_str("null"),
+            Json::Int(n) => write!(f, "{n}"),
             Json::Str(s) => {
                 let mut out = String::new();
                 write_str(&mut out, s);

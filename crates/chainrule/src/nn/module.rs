@@ -479,8 +479,8 @@ impl Mlp {
         }
         Json::Obj(vec![
             ("format".into(), Json::Str(FORMAT.into())),
-            ("version".into(), Json::Num(1.0)),
-            ("inputs".into(), Json::Num(self.inputs() as f64)),
+            ("version".into(), Json::Int(1)),
+            ("inputs".into(), Json::Int(self.inputs() as i64)),
             ("layers".into(), Json::Arr(layers)),
         ])
     }
@@ -513,7 +513,7 @@ impl Mlp {
         if version.as_f64() != Some(1.0) {
             return Err(bad(
                 "version",
-                format!("this chainrule reads version 1, found {version}"),
+                format!("this chainrule reads version 1, found {}", shown(version)),
             ));
         }
         let inputs = count(field(j, "", "inputs")?, "inputs")?;
@@ -685,7 +685,7 @@ fn count(j: &Json, at: &str) -> Result<usize, ModelError> {
         Some(x) if x >= 1.0 && x.fract() == 0.0 && x < 1e9 => Ok(x as usize),
         _ => Err(bad(
             at,
-            format!("expected a positive whole number, found {j}"),
+            format!("expected a positive whole number, found {}", shown(j)),
         )),
     }
 }
@@ -699,7 +699,10 @@ fn read_layer(j: &Json, at: &str, nin: usize, p: &mut Vec<f64>) -> Result<Shape,
         .ok_or_else(|| {
             bad(
                 &format!("{at}.activation"),
-                format!("expected one of relu, tanh, sigmoid, linear, found {act}"),
+                format!(
+                    "expected one of {}, found {act}",
+                    Activation::ALL.map(Activation::name).join(", ")
+                ),
             )
         })?;
     let weights = array(field(j, at, "weights")?, &format!("{at}.weights"))?;
@@ -738,4 +741,13 @@ fn read_layer(j: &Json, at: &str, nin: usize, p: &mut Vec<f64>) -> Result<Shape,
         outputs: weights.len(),
         activation,
     })
+}
+
+/// A JSON value as an error message quotes it: a number as the user would write it (`2`,
+/// not `2.0`).
+fn shown(j: &Json) -> String {
+    match j {
+        Json::Num(x) => crate::io::number::shortest(*x),
+        _ => j.to_string(),
+    }
 }

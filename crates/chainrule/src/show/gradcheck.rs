@@ -396,8 +396,8 @@ impl CheckRow {
         vec![
             self.name.clone(),
             fmt4(self.data),
-            num(self.analytic, format!("{:.10}", self.analytic)),
-            num(self.numeric, format!("{:.10}", self.numeric)),
+            num(self.analytic, fmt10(self.analytic)),
+            num(self.numeric, fmt10(self.numeric)),
             num(self.abs_err, format!("{:.1e}", self.abs_err)),
             num(self.rel_err, format!("{:.1e}", self.rel_err)),
             format!("{:.1e}", self.h),
@@ -548,5 +548,16 @@ impl fmt::Display for HandCheck {
             write!(f, "\n    {line}")?;
         }
         Ok(())
+    }
+}
+
+/// A grad in the check's table: 10 decimals, or an exponent beyond 1e16 and below 1e-4
+/// (but not 0), so a tiny grad does not read as zero.
+fn fmt10(x: f64) -> String {
+    let a = x.abs();
+    if x != 0.0 && !(1e-4..1e16).contains(&a) {
+        format!("{x:.10e}")
+    } else {
+        format!("{x:.10}")
     }
 }

@@ -1,0 +1,44 @@
+//! The one number format of the library and the command: the shortest text that reads
+//! back to the same `f64`, positional for ordinary magnitudes and with an exponent for
+//! very large or very small ones (Rust's own `{:?}` rule: below 1e-4 or from 1e16 up), so
+//! `1e308` is not printed as 309 digits nor `1e-12` as `0.000000000001`. JSON keeps the
+//! `.0` of a whole number (`2.0`), so a float reads as a float; tables drop it (`2`).
+
+/// The shortest text that parses back to exactly `x`, as tables and formulas print it:
+/// `2`, `-0.001`, `1e308`, `-2.5e-12`. NaN and infinities are `NaN`, `inf`, `-inf`.
+///
+/// ```
+/// use chainrule::number::shortest;
+/// assert_eq!(shortest(2.0), "2");
+/// assert_eq!(shortest(-0.001), "-0.001");
+/// assert_eq!(shortest(0.1 + 0.2), "0.30000000000000004");
+/// assert_eq!(shortest(1e308), "1e308");
+/// assert_eq!(shortest(1e-12), "1e-12");
+/// assert_eq!(shortest(123456789012345680.0), "1.2345678901234568e17");
+/// assert_eq!(shortest(f64::NEG_INFINITY), "-inf");
+/// for x in [1e308, 1e-12, 0.1, -5e-324, 1.0 / 3.0, 2.0] {
+///     assert_eq!(shortest(x).parse::<f64>().unwrap(), x);
+/// }
+/// ```
+pub fn shortest(x: f64) -> String {
+    let s = json(x).unwrap_or_else(|| format!("{x}"));
+    match s.strip_suffix(".0") {
+        Some(whole) => whole.to_string(),
+        None => s,
+    }
+}
+
+/// `x` as a JSON number in the same format, keeping `.0` on whole numbers (`2.0`,
+/// `1e308`); `None` for NaN and infinities, which JSON cannot hold.
+///
+/// ```
+/// use chainrule::number::json;
+/// assert_eq!(json(2.0).as_deref(), Some("2.0"));
+/// assert_eq!(json(1e-12).as_deref(), Some("1e-12"));
+/// assert_eq!(json(f64::NAN), None);
+/// ```
+pub fn json(x: f64) -> Option<String> {
+    // Rust's Debug form is the shortest round-trip digits, with an exponent outside
+    // [1e-4, 1e16).
+    x.is_finite().then(|| format!("{x:?}"))
+}
