@@ -6,7 +6,7 @@
 //! ```
 use chainrule::{DrawOptions, Engine, Graph};
 
-fn main() -> Result<(), chainrule::DrawError> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::args().nth(1).unwrap_or_else(|| "docs/img".into());
     std::fs::create_dir_all(&dir)?;
     let g = Graph::new();

@@ -145,7 +145,9 @@ fn a_failed_save_leaves_no_file_and_keeps_the_old_one() {
             Engine::Builtin,
         )
         .unwrap_err();
-    assert!(matches!(err, DrawError::Io(_)), "{err:?}");
+    assert!(matches!(err, DrawError::Io { .. }), "{err:?}");
+    assert!(err.to_string().contains("missing/y.svg"), "{err}");
+    assert!(std::error::Error::source(&err).is_some());
     assert_eq!(files_in(&dir), ["y.svg"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }

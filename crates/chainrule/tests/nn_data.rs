@@ -181,7 +181,13 @@ fn csv_file_round_trip() {
     let d = load_csv(&path).unwrap();
     std::fs::remove_file(&path).unwrap();
     assert_eq!(d.signs(), vec![1.0, -1.0]);
-    assert!(matches!(load_csv(&path), Err(CsvError::Io(_))));
+    let err = load_csv(&path).unwrap_err();
+    assert!(matches!(err, CsvError::Io { .. }));
+    assert!(
+        err.to_string().contains(&path.display().to_string()),
+        "{err}"
+    );
+    assert!(std::error::Error::source(&err).is_some());
 }
 
 #[test]

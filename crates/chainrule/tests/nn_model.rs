@@ -194,8 +194,11 @@ fn hand_edited_files_get_clear_errors() {
 #[test]
 fn missing_file_is_an_io_error() {
     let err = Mlp::load(temp("does-not-exist.json")).unwrap_err();
-    assert!(matches!(err, ModelError::Io(_)));
+    assert!(matches!(err, ModelError::Io { .. }));
     assert!(err.to_string().starts_with("model file: "));
+    // The message names the file, and the cause is there for callers that walk sources.
+    assert!(err.to_string().contains("does-not-exist.json"), "{err}");
+    assert!(std::error::Error::source(&err).is_some());
 }
 
 #[test]

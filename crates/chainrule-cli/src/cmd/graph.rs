@@ -108,7 +108,15 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
         .output
         .render(engine, format, &opts)
         .map_err(|e| draw_failure(path, e))?;
-    chainrule::write_atomic(path, &bytes).map_err(|e| draw_failure(path, DrawError::Io(e)))?;
+    chainrule::write_atomic(path, &bytes).map_err(|error| {
+        draw_failure(
+            path,
+            DrawError::Io {
+                path: path.clone(),
+                error,
+            },
+        )
+    })?;
     let values = run.output.trace().nodes.len();
     output::print_error(&format!(
         "wrote {} ({values} values, {} bytes)",
@@ -166,8 +174,8 @@ fn draw_failure(path: &Path, e: DrawError) -> Failure {
                 .to_string(),
         ),
         DrawError::ImageTooLarge { .. } => (e.to_string(), "write .svg instead".to_string()),
-        DrawError::Io(io) => (
-            format!("cannot write the drawing: {io}"),
+        DrawError::Io { error, .. } => (
+            format!("cannot write the drawing: {error}"),
             "check that the directory exists and is writable".to_string(),
         ),
         _ => (e.to_string(), "write .svg or .dot instead".to_string()),

@@ -169,8 +169,13 @@ pub enum DrawError {
     GraphvizMissing,
     /// Graphviz `dot` ran but failed.
     GraphvizFailed(String),
-    /// Reading or writing failed.
-    Io(std::io::Error),
+    /// Reading or writing `path` failed.
+    Io {
+        /// The file or folder.
+        path: std::path::PathBuf,
+        /// The cause.
+        error: std::io::Error,
+    },
     /// A file name whose extension names no format this library writes.
     UnknownFormat(String),
     /// A PNG was asked of the built-in engine, but the crate was built without `png`.
@@ -213,7 +218,9 @@ impl fmt::Display for DrawError {
                  install Graphviz (e.g. `apt-get install graphviz`) or use Engine::Builtin"
             ),
             DrawError::GraphvizFailed(msg) => write!(f, "Graphviz `dot` failed: {msg}"),
-            DrawError::Io(e) => write!(f, "could not write the drawing: {e}"),
+            DrawError::Io { path, error } => {
+                write!(f, "could not write the drawing to {}: {error}", path.display())
+            }
             DrawError::UnknownFormat(path) => write!(
                 f,
                 "cannot tell the format of {path:?}: name it .dot, .svg or .png"
@@ -242,15 +249,19 @@ impl fmt::Display for DrawError {
 impl std::error::Error for DrawError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            DrawError::Io(e) => Some(e),
+            DrawError::Io { error, .. } => Some(error),
             _ => None,
         }
     }
 }
 
-impl From<std::io::Error> for DrawError {
-    fn from(e: std::io::Error) -> Self {
-        DrawError::Io(e)
+impl DrawError {
+    /// A function that wraps an I/O error on `path`, for `map_err`.
+    pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> DrawError + '_ {
+        move |error| DrawError::Io {
+            path: path.to_path_buf(),
+            error,
+        }
     }
 }
 
@@ -444,7 +455,7 @@ impl<'g> Var<'g> {
         let format = Format::from_path(path)
             .ok_or_else(|| DrawError::UnknownFormat(path.display().to_string()))?;
         let bytes = self.render(engine, format, opts)?;
-        crate::write_atomic(path, &bytes)?;
+        crate::write_atomic(path, &bytes).map_err(DrawError::io(path))?;
         Ok(())
     }
 }

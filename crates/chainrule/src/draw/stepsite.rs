@@ -139,22 +139,23 @@ impl<'g> Var<'g> {
     ) -> Result<StepsSite, DrawError> {
         let dir = dir.as_ref();
         let frames = self.step_frames(opts)?;
-        std::fs::create_dir_all(dir)?;
+        std::fs::create_dir_all(dir).map_err(DrawError::io(dir))?;
         let digits = (frames.len() - 1).to_string().len().max(2);
         let mut svgs = Vec::with_capacity(frames.len());
         for (k, f) in frames.iter().enumerate() {
             let path = dir.join(format!("step-{k:0digits$}.svg"));
-            crate::write_atomic(&path, f.svg.as_bytes())?;
+            crate::write_atomic(&path, f.svg.as_bytes()).map_err(DrawError::io(&path))?;
             svgs.push(path);
         }
-        remove_stale(dir, &svgs)?;
+        remove_stale(dir, &svgs).map_err(DrawError::io(dir))?;
         let index = dir.join("index.html");
         let title =
             crate::show::names::Names::new(&self.g.tape(), self.index()).name[self.index()].clone();
         crate::write_atomic(
             &index,
             crate::draw::stepspage::page(&title, &frames).as_bytes(),
-        )?;
+        )
+        .map_err(DrawError::io(&index))?;
         Ok(StepsSite {
             index,
             steps: frames.len() - 1,

@@ -341,7 +341,12 @@ fn add_noise(pts: &mut [([f64; 2], usize)], std: f64, rng: &mut Rng) {
 #[derive(Debug)]
 pub enum CsvError {
     /// The file could not be read.
-    Io(std::io::Error),
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The cause.
+        error: std::io::Error,
+    },
     /// A field or line is wrong: 1-based line and column (column = field number).
     Parse {
         /// 1-based line.
@@ -356,7 +361,9 @@ pub enum CsvError {
 impl fmt::Display for CsvError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CsvError::Io(e) => write!(f, "cannot read the CSV file: {e}"),
+            CsvError::Io { path, error } => {
+                write!(f, "cannot read the CSV file {}: {error}", path.display())
+            }
             CsvError::Parse {
                 line,
                 column: 0,
@@ -373,7 +380,14 @@ impl fmt::Display for CsvError {
     }
 }
 
-impl std::error::Error for CsvError {}
+impl std::error::Error for CsvError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CsvError::Io { error, .. } => Some(error),
+            CsvError::Parse { .. } => None,
+        }
+    }
+}
 
 fn parse_err(line: usize, column: usize, message: String) -> CsvError {
     CsvError::Parse {
@@ -478,6 +492,10 @@ fn parse_label(f: &str) -> Result<usize, String> {
 /// assert!(e.to_string().starts_with("cannot read the CSV file"));
 /// ```
 pub fn load_csv(path: impl AsRef<Path>) -> Result<Dataset, CsvError> {
-    let text = std::fs::read_to_string(path).map_err(CsvError::Io)?;
+    let path = path.as_ref();
+    let text = std::fs::read_to_string(path).map_err(|error| CsvError::Io {
+        path: path.to_path_buf(),
+        error,
+    })?;
     parse_csv(&text)
 }

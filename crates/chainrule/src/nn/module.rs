@@ -557,7 +557,13 @@ impl Mlp {
             let msg = "is not a finite number (did training diverge? try a smaller learning rate)";
             return Err(bad(&at, msg.into()));
         }
-        crate::write_atomic(path, self.to_json().pretty().as_bytes()).map_err(ModelError::Io)
+        let path = path.as_ref();
+        crate::write_atomic(path, self.to_json().pretty().as_bytes()).map_err(|error| {
+            ModelError::Io {
+                path: path.to_path_buf(),
+                error,
+            }
+        })
     }
 
     /// Where the first non-finite parameter sits, as `layers[i].weights[j][k]` or
@@ -579,7 +585,11 @@ impl Mlp {
 
     /// Reads a model file written by [`Mlp::save`].
     pub fn load(path: impl AsRef<Path>) -> Result<Mlp, ModelError> {
-        let text = std::fs::read_to_string(path).map_err(ModelError::Io)?;
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|error| ModelError::Io {
+            path: path.to_path_buf(),
+            error,
+        })?;
         Mlp::parse(&text)
     }
 }
@@ -624,7 +634,12 @@ const FORMAT: &str = "chainrule-mlp";
 #[derive(Debug)]
 pub enum ModelError {
     /// Reading or writing the file failed.
-    Io(std::io::Error),
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The cause.
+        error: std::io::Error,
+    },
     /// The file is not JSON (truncated, or edited by hand): where and why.
     Json(JsonError),
     /// The JSON is not a model: which field, and what is wrong with it.
@@ -639,14 +654,22 @@ pub enum ModelError {
 impl fmt::Display for ModelError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ModelError::Io(e) => write!(f, "model file: {e}"),
+            ModelError::Io { path, error } => write!(f, "model file: {}: {error}", path.display()),
             ModelError::Json(e) => write!(f, "model file is not valid JSON: {e}"),
             ModelError::Format { at, message } => write!(f, "model file: {at}: {message}"),
         }
     }
 }
 
-impl std::error::Error for ModelError {}
+impl std::error::Error for ModelError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ModelError::Io { error, .. } => Some(error),
+            ModelError::Json(e) => Some(e),
+            ModelError::Format { .. } => None,
+        }
+    }
+}
 
 fn bad(at: &str, message: String) -> ModelError {
     ModelError::Format {
