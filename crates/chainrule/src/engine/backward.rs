@@ -29,9 +29,16 @@ impl<'g> Var<'g> {
         let out = self.i as usize;
         // Grads past `out` are 0 (nothing `out` depends on comes after it); the grad
         // vector is read as 0 beyond its end, so it only needs `out + 1` entries.
-        t.grad.clear();
-        t.grad.resize(out, 0.0);
-        t.grad.push(1.0);
+        if t.grad.capacity() > out {
+            t.grad.clear();
+            t.grad.resize(out + 1, 0.0);
+        } else {
+            // A fresh zeroed allocation: large ones come from the kernel already zero, so
+            // the first backward on a big tape skips a memset pass (W4: a fifth of its
+            // instructions).
+            t.grad = vec![0.0; out + 1];
+        }
+        t.grad[out] = 1.0;
         // The view borrows every field but `grad`, which backward writes in place.
         let view = TapeView {
             ops: &t.ops,
