@@ -186,16 +186,15 @@ impl Graph {
             };
             tan[i] += ti;
         }
-        // Reverse: the adjoints and their tangents.
-        let mut adj = vec![0.0; out + 1];
-        let mut dadj = vec![0.0; out + 1];
-        adj[out] = 1.0;
+        // Reverse: each node's adjoint and its tangent, side by side (one cache line).
+        let mut adj = vec![[0.0f64; 2]; out + 1];
+        adj[out][0] = 1.0;
         let dual = |i: u32| Dual {
             v: val(i),
             t: tan[i as usize],
         };
         for i in (0..=out).rev() {
-            let (a, da) = (adj[i], dadj[i]);
+            let [a, da] = adj[i];
             if a == 0.0 && da == 0.0 {
                 continue;
             }
@@ -205,8 +204,9 @@ impl Graph {
                 t: tan[i],
             };
             let mut push = |k: u32, p: Dual| {
-                adj[k as usize] += scale(p.v, a);
-                dadj[k as usize] += scale(p.v, da) + scale(p.t, a);
+                let slot = &mut adj[k as usize];
+                slot[0] += scale(p.v, a);
+                slot[1] += scale(p.v, da) + scale(p.t, a);
             };
             match t.node(i) {
                 Node::Leaf => {}
@@ -232,10 +232,10 @@ impl Graph {
                 }
             }
         }
-        let at = |s: &[f64], x: &Var<'_>| s.get(x.index()).copied().unwrap_or(0.0);
+        let at = |x: &Var<'_>, k: usize| adj.get(x.index()).map_or(0.0, |s| s[k]);
         Hvp {
-            grad: xs.iter().map(|x| at(&adj, x)).collect(),
-            hv: xs.iter().map(|x| at(&dadj, x)).collect(),
+            grad: xs.iter().map(|x| at(x, 0)).collect(),
+            hv: xs.iter().map(|x| at(x, 1)).collect(),
         }
     }
 
