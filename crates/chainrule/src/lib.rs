@@ -31,6 +31,22 @@
 //! - [`Var::set_grad`] sets a grad by hand, as the notebook does; [`Graph::zero_grad`]
 //!   clears them all.
 //!
+//! ## Derivatives of derivatives
+//! [`Graph::grad`] records backward on the tape, so a gradient is a value that can be
+//! differentiated again; [`Graph::hvp`] and [`Graph::hessian`] give second order without
+//! recording anything.
+//!
+//! ```
+//! let g = chainrule::Graph::new();
+//! let x = g.var("x", 2.0);
+//! let d = g.grad(x.powf(3.0), &[x])[0]; // 3x² = 12
+//! assert_eq!(g.grad(d, &[x])[0].data(), 12.0); // 6x
+//! ```
+//!
+//! ## The op table
+//! Every op is one entry of the table in `engine/op.rs` ([`Op`]); the methods, the
+//! language's functions, the activations and `docs/ops.md` are generated from it.
+//!
 //! ## Replay and reuse
 //! [`Var::set_data`] + [`Graph::forward`] recompute the recorded graph for new leaf
 //! values without rebuilding it or allocating. [`Graph::mark`] / [`Graph::rewind`] reuse
