@@ -145,6 +145,31 @@ fn every_function_calls_its_op() {
     }
 }
 
+/// Every function of the op table, by each of its names, records its op with the table's
+/// value, and folds on plain numbers with the same formula (one argument for a unary op,
+/// a value and a number for an op with a constant, two values for a binary op).
+#[test]
+fn every_function_of_the_table_calls_its_op() {
+    let g = Graph::new();
+    for op in Op::ALL {
+        for f in op.calls() {
+            let (args, c) = match op.arity() {
+                chainrule::Arity::Unary => ("x", 0.0),
+                chainrule::Arity::UnaryConst => ("x, 0.3", 0.3),
+                _ => ("x, z", 0.0),
+            };
+            let r = run(&g, &format!("x = 0.7; z = 1.5; y = {f}({args})"));
+            assert_eq!(r.output.op(), op, "{f}");
+            assert_eq!(r.output.data(), op.apply(0.7, 1.5, c), "{f}");
+            let folded = run(
+                &g,
+                &format!("y = {f}({})", args.replace('x', "0.7").replace('z', "1.5")),
+            );
+            assert_eq!(folded.output.data(), r.output.data(), "{f} folded");
+        }
+    }
+}
+
 #[test]
 fn leaves_constants_and_precedence() {
     let g = Graph::new();
