@@ -84,6 +84,9 @@ enum Command {
     /// A saved model's scores and classes for new points.
     #[command(after_help = cmd::predict::EXAMPLES)]
     Predict(cmd::predict::Args),
+    /// The notebook as a live local web page: edit, see the graph, nudge, step, train.
+    #[command(after_help = cmd::serve::EXAMPLES)]
+    Serve(cmd::serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -96,6 +99,7 @@ fn main() -> ExitCode {
         Some(Command::Steps(args)) => cmd::steps::run(&args),
         Some(Command::Train(args)) => cmd::train::run(&args),
         Some(Command::Predict(args)) => cmd::predict::run(&args),
+        Some(Command::Serve(args)) => cmd::serve::run(&args),
         None => cmd::default::run(),
     };
     match result {
