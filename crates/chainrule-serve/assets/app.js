@@ -205,6 +205,8 @@ function showNode() {
   $("nudge-box").hidden = !n.leaf;
   $("nudge-name").textContent = n.name;
   for (const k of ["before", "after", "fd", "grad"]) $("nudge-" + k).textContent = "";
+  delete $("nudge-table").dataset.fd;
+  if (n.leaf) nudge(Number($("nudge-h").value));   // the notebook's experiment, at once
 }
 
 async function checkHand() {
@@ -253,6 +255,7 @@ async function nudge(h) {
   const n = nodeById(state.selected);
   if (!n || !n.leaf || !isFinite(h) || h === 0) return;
   const j = await post("/api/nudge", { source: state.source, node: n.id, h });
+  if (state.selected !== n.id) return;   // another value was clicked meanwhile
   if (!j.ok) { $("nudge-fd").textContent = j.error.message; return; }
   $("nudge-before").textContent = fmt(j.before);
   $("nudge-after").textContent = fmt(j.after);
@@ -260,6 +263,7 @@ async function nudge(h) {
   $("nudge-grad").textContent = fmt(j.grad);
   $("nudge-table").dataset.fd = String(j.finite_difference);
   $("nudge-table").dataset.grad = String(j.grad);
+  $("nudge-table").dataset.h = String(j.h);
 }
 
 // ---- stepping through backward -----------------------------------------------------------
@@ -308,11 +312,11 @@ function showStep() {
 function label(svg, edge, text) {
   const path = edge.querySelector("path");
   if (!svg || !path || !path.getTotalLength) return;
-  const p = path.getPointAtLength(path.getTotalLength() / 2);
+  const p = path.getPointAtLength(path.getTotalLength() * 0.6);
   const t = document.createElementNS("http://www.w3.org/2000/svg", "text");
   t.setAttribute("class", "edge-label");
   t.setAttribute("x", p.x);
-  t.setAttribute("y", p.y - 4);
+  t.setAttribute("y", p.y - 7);
   t.setAttribute("text-anchor", "middle");
   t.dataset.from = edge.dataset.from;
   t.textContent = text;
@@ -346,6 +350,7 @@ function trainConfig() {
     optimizer: v("optimizer"), lr: Number(v("lr")), batch: Number(v("batch")), steps: Number(v("steps")),
     layers: v("layers").split(",").map((s) => s.trim()).filter((s) => s).map(Number),
     classes: v("loss") === "softmax-ce" ? 3 : 2,
+    pace: TEST ? 0 : 40,
   };
 }
 
@@ -382,10 +387,7 @@ async function control(action) {
 
 function onFrame(f) {
   train.frame = f;
-  if (f.loss !== null && (train.history.length === 0 || train.history[train.history.length - 1].step < f.step)) {
-    train.history.push({ step: f.step, loss: f.loss, accuracy: f.accuracy });
-  }
-  if (f.step === 0) train.history = [];
+  train.history = f.history.map(([step, loss, accuracy]) => ({ step, loss, accuracy }));
   const acc = typeof f.accuracy === "number" ? (100 * f.accuracy).toFixed(1) + "%" : fmt(f.accuracy);
   const st = $("t-status");
   st.textContent = `step ${f.step} of ${f.of}` + (f.loss !== null ? ` · loss ${fmt(f.loss)} · accuracy ${acc}` : "") + (f.playing ? " · playing" : "") + (f.note ? ` · ${f.note}` : "");
@@ -402,19 +404,22 @@ const CLASS_COLOURS = [[28, 126, 214], [240, 140, 0], [47, 158, 68], [174, 62, 2
 function drawBoundary(f) {
   const cv = $("t-boundary"), ctx = cv.getContext("2d");
   const g = f.grid, W = cv.width, H = cv.height;
-  const cw = W / g.n, ch = H / g.n;
-  ctx.clearRect(0, 0, W, H);
-  for (let j = 0; j < g.n; j++) {
-    for (let i = 0; i < g.n; i++) {
-      const s = g.scores[j * g.n + i];
-      let rgb, a;
-      if (typeof s === "string") { rgb = [0, 0, 0]; a = 0.8; }       // NaN or infinite: shown, not blank
-      else if (f.multiclass) { rgb = CLASS_COLOURS[s % CLASS_COLOURS.length]; a = 0.35; }
-      else { rgb = s > 0 ? CLASS_COLOURS[1] : CLASS_COLOURS[0]; a = 0.15 + 0.45 * Math.min(1, Math.abs(Math.tanh(s))); }
-      ctx.fillStyle = `rgba(${rgb[0]},${rgb[1]},${rgb[2]},${a})`;
-      ctx.fillRect(i * cw, j * ch, cw + 0.5, ch + 0.5);
-    }
+  // The server's grid of scores, one pixel each, then scaled up smoothly.
+  const small = document.createElement("canvas");
+  small.width = small.height = g.n;
+  const img = small.getContext("2d").createImageData(g.n, g.n);
+  for (let k = 0; k < g.n * g.n; k++) {
+    const s = g.scores[k];
+    let rgb, a;
+    if (typeof s === "string") { rgb = [0, 0, 0]; a = 0.8; }       // NaN or infinite: shown, not blank
+    else if (f.multiclass) { rgb = CLASS_COLOURS[s % CLASS_COLOURS.length]; a = 0.35; }
+    else { rgb = s > 0 ? CLASS_COLOURS[1] : CLASS_COLOURS[0]; a = 0.12 + 0.45 * Math.min(1, Math.abs(Math.tanh(s))); }
+    img.data.set([rgb[0], rgb[1], rgb[2], Math.round(255 * a)], 4 * k);
   }
+  small.getContext("2d").putImageData(img, 0, 0);
+  ctx.clearRect(0, 0, W, H);
+  ctx.imageSmoothingEnabled = true;
+  ctx.drawImage(small, 0, 0, W, H);
   for (const [x, y, c] of train.points) {
     const px = (x - g.x0) / (g.x1 - g.x0) * W, py = (g.y1 - y) / (g.y1 - g.y0) * H;
     const rgb = CLASS_COLOURS[(f.multiclass ? c : (c ? 1 : 0)) % CLASS_COLOURS.length];

@@ -12,7 +12,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use chainrule::data::{blobs, circles, moons, spiral, Dataset, Rng};
 use chainrule::nn::{
-    Activation, Adam, Mlp, Mode, Module, Objective, Optimizer, Schedule, Sgd, Trainer,
+    Activation, Adam, Mlp, Mode, Module, Objective, Optimizer, Schedule, Sgd, StepStats, Trainer,
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -51,6 +51,8 @@ pub struct TrainConfig {
     pub steps: usize,
     /// The L2 penalty.
     pub l2: f64,
+    /// Steps a second while playing, so the eye can follow (0: as fast as the engine goes).
+    pub pace: f64,
 }
 
 impl Default for TrainConfig {
@@ -69,6 +71,7 @@ impl Default for TrainConfig {
             batch: 0,
             steps: 100,
             l2: 1e-4,
+            pace: 40.0,
         }
     }
 }
@@ -99,6 +102,11 @@ pub fn build(c: &TrainConfig, limits: &Limits) -> Result<(Trainer<Mlp>, Dataset)
     }
     if !(c.lr.is_finite() && c.lr > 0.0 && c.l2.is_finite() && c.l2 >= 0.0) {
         return Err(bad("lr must be a positive number and l2 at least 0"));
+    }
+    if !(c.pace.is_finite() && (0.0..=10_000.0).contains(&c.pace)) {
+        return Err(bad(
+            "pace must be 0 (as fast as possible) to 10000 steps a second",
+        ));
     }
     if !(2..=8).contains(&c.classes) {
         return Err(bad("classes must be 2 to 8"));
@@ -154,17 +162,19 @@ pub fn build(c: &TrainConfig, limits: &Limits) -> Result<(Trainer<Mlp>, Dataset)
     Ok((t, data))
 }
 
-/// The grid the boundary is drawn from: `n`×`n` scores over the data's range (padded).
-pub const GRID: usize = 40;
+/// The grid the boundary is drawn from: `n`×`n` scores over the data's range (padded);
+/// 32 keeps a frame under 20 ms even in a debug build (`cargo run -- serve`).
+pub const GRID: usize = 32;
 
 /// One frame: the step, the last loss and accuracy, the boundary grid.
 fn frame(
     t: &Trainer<Mlp>,
-    last: Option<&chainrule::nn::StepStats>,
+    history: &[StepStats],
     c: &TrainConfig,
     playing: bool,
     note: Option<&str>,
 ) -> Value {
+    let last = history.last();
     let data = t.data();
     let model = t.model();
     let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
@@ -222,6 +232,10 @@ fn frame(
         "grid": {"n": GRID, "x0": x0, "x1": x1, "y0": y0, "y1": y1, "scores": scores},
         "non_finite": non_finite,
         "note": note,
+        "history": history
+            .iter()
+            .map(|s| json!([s.step + 1, num(s.loss), num(s.accuracy)]))
+            .collect::<Vec<_>>(),
     })
 }
 
@@ -270,15 +284,27 @@ fn run_session(
     let Ok((mut t, _)) = build(&c, &limits) else {
         return;
     };
-    let mut last = None;
+    let mut history: Vec<StepStats> = Vec::new();
     let mut playing = false;
-    let _ = out.send(frame(&t, last.as_ref(), &c, playing, None).to_string());
+    let mut published = 0u64;
+    let mut publish = |t: &Trainer<Mlp>, h: &[StepStats], playing: bool, note: Option<&str>| {
+        let mut f = frame(t, h, &c, playing, note);
+        f["frame"] = json!(published);
+        published += 1;
+        out.send_replace(f.to_string());
+    };
+    publish(&t, &history, playing, None);
+    // While playing: when the next step is due (at `pace` steps a second), and when the
+    // next frame is due.
+    let gap = (c.pace > 0.0).then(|| Duration::from_secs_f64(1.0 / c.pace));
+    let mut next_step = Instant::now();
+    let mut frame_at = Instant::now();
     loop {
         let cmd = if playing {
-            match cmds.try_recv() {
+            match cmds.recv_timeout(next_step.saturating_duration_since(Instant::now())) {
                 Ok(c) => Some(c),
-                Err(mpsc::TryRecvError::Empty) => None,
-                Err(mpsc::TryRecvError::Disconnected) => return,
+                Err(mpsc::RecvTimeoutError::Timeout) => None,
+                Err(mpsc::RecvTimeoutError::Disconnected) => return,
             }
         } else {
             match cmds.recv() {
@@ -287,43 +313,51 @@ fn run_session(
             }
         };
         let mut note = None;
+        let mut due = true;
         match cmd {
-            Some(Cmd::Play) => playing = t.steps() < c.steps,
+            Some(Cmd::Play) => {
+                playing = t.steps() < c.steps;
+                next_step = Instant::now();
+            }
             Some(Cmd::Pause) => playing = false,
             Some(Cmd::Reset) => {
                 if let Ok((fresh, _)) = build(&c, &limits) {
                     t = fresh;
                 }
-                last = None;
+                history.clear();
                 playing = false;
             }
             Some(Cmd::Step) | None => {
-                if t.steps() < c.steps {
-                    // During Play, run steps until a frame is due.
-                    let start = Instant::now();
-                    loop {
-                        last = Some(t.step());
-                        if !playing || t.steps() >= c.steps || start.elapsed() >= FRAME_EVERY {
-                            break;
-                        }
+                let start = Instant::now();
+                while t.steps() < c.steps {
+                    history.push(t.step());
+                    // Paced: one step now, the next after `gap`. Unpaced: steps until a
+                    // frame is due.
+                    if !playing || gap.is_some() || start.elapsed() >= FRAME_EVERY {
+                        break;
                     }
                 }
+                if let Some(gap) = gap {
+                    next_step += gap;
+                }
+                due = !playing || Instant::now() >= frame_at;
                 if t.steps() >= c.steps {
                     if playing {
                         note = Some("done: all the steps ran; Reset to start again");
                     }
                     playing = false;
+                    due = true;
                 }
             }
         }
-        if last.is_some_and(|s: chainrule::nn::StepStats| !s.loss.is_finite()) {
+        if history.last().is_some_and(|s| !s.loss.is_finite()) {
             playing = false;
+            due = true;
         }
-        if out
-            .send(frame(&t, last.as_ref(), &c, playing, note).to_string())
-            .is_err()
-        {
-            return;
+        if due {
+            publish(&t, &history, playing, note);
+            // Frames on a fixed beat, so the time a frame takes does not slow the beat.
+            frame_at = (frame_at + FRAME_EVERY).max(Instant::now());
         }
     }
 }
