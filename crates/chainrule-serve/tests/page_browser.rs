@@ -290,11 +290,25 @@ impl Page {
     }
 
     fn screenshot(&mut self, path: &Path) {
-        let r = self.b.call(
-            Some(&self.s),
-            "Page.captureScreenshot",
+        self.shot(
+            path,
             json!({"format": "png", "captureBeyondViewport": false}),
         );
+    }
+
+    /// A picture of the page down to the end of the view shown, for the README.
+    fn picture(&mut self, path: &Path) {
+        let bottom = self
+            .eval("Math.ceil(Math.max(...[...document.querySelectorAll('.view:not([hidden]) .left, .view:not([hidden]) .right')].map(e => e.getBoundingClientRect().bottom)) + 16)")
+            .as_f64()
+            .unwrap_or(900.0)
+            .min(900.0);
+        let clip = json!({"x": 0, "y": 0, "width": 1400, "height": bottom, "scale": 1});
+        self.shot(path, json!({"format": "png", "clip": clip}));
+    }
+
+    fn shot(&mut self, path: &Path, params: Value) {
+        let r = self.b.call(Some(&self.s), "Page.captureScreenshot", params);
         if let Some(data) = r["data"].as_str() {
             std::fs::write(path, decode_base64(data)).unwrap();
         }
@@ -416,7 +430,7 @@ fn the_live_page_edits_explains_nudges_checks_steps_and_trains() {
     );
     if let Some(dir) = &shots {
         std::fs::create_dir_all(dir).unwrap();
-        p.screenshot(&dir.join("graph.png"));
+        p.picture(&dir.join("serve-graph.png"));
     }
 
     // Typing a program redraws it.
@@ -543,7 +557,7 @@ fn the_live_page_edits_explains_nudges_checks_steps_and_trains() {
             assert_eq!(p.text("#graph text.edge-label"), "× -2.0000");
             assert_eq!(p.text("#step-status"), "Step 3 of 7: dL/dd = -2.0000");
             if let Some(dir) = &shots {
-                p.screenshot(&dir.join("steps.png"));
+                p.picture(&dir.join("serve-steps.png"));
             }
         }
     }
@@ -584,7 +598,7 @@ fn the_live_page_edits_explains_nudges_checks_steps_and_trains() {
         .unwrap();
     assert!(frames >= 2.0, "the boundary was drawn {frames} times");
     if let Some(dir) = &shots {
-        p.screenshot(&dir.join("train.png"));
+        p.picture(&dir.join("serve-train.png"));
     }
     // 7. The view and the settings are in the URL.
     assert!(p
