@@ -268,15 +268,20 @@ async function nudge(h) {
 
 // ---- stepping through backward -----------------------------------------------------------
 
-function showStep() {
+function showStep(scroll) {
   const res = state.res;
   if (!res) return;
   const sched = res.schedule;
   const k = state.step;
-  const known = new Set(sched.slice(0, k).map((s) => s.node));
+  // Linear in the graph: the position of each node in the schedule, once per render.
+  if (!state.order || state.order.res !== res) {
+    state.order = new Map(sched.map((s, i) => [s.node, i]));
+    state.order.res = res;
+  }
   for (const [id, el] of state.els) {
     const cell = el.querySelectorAll("text.cell")[2];
-    const isKnown = known.has(id) || !sched.some((s) => s.node === id);
+    const at = state.order.get(id);
+    const isKnown = at === undefined || at < k;
     el.classList.toggle("step-unknown", !isKnown);
     el.classList.remove("step-lit");
     if (cell) cell.textContent = isKnown ? state.gradText.get(id) : "grad ?";
@@ -292,7 +297,10 @@ function showStep() {
   } else {
     const s = sched[k - 1];
     const el = state.els.get(s.node);
-    if (el) el.classList.add("step-lit");
+    if (el) {
+      el.classList.add("step-lit");
+      if (scroll) el.scrollIntoView({ block: "nearest", inline: "nearest" });
+    }
     for (const e of s.edges) {
       for (const g of state.edgeEls.get(e.from + ">" + e.to) || []) {
         g.classList.add("step-lit");
@@ -326,7 +334,7 @@ function label(svg, edge, text) {
 function go(k) {
   if (!state.res) return;
   state.step = Math.max(0, Math.min(state.res.schedule.length, k));
-  showStep();
+  showStep(true);
 }
 
 document.addEventListener("keydown", (e) => {
