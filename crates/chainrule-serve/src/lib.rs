@@ -85,14 +85,30 @@ impl Config {
 pub(crate) struct AppState {
     pub config: Config,
     pub sessions: train::Sessions,
+    /// Becomes `true` when the server is stopping: open event streams end, so that the
+    /// graceful shutdown does not wait for a tab that is still watching training.
+    pub stop: tokio::sync::watch::Receiver<bool>,
+    /// For a router that is never stopped, the sender of `stop`, kept so it stays open.
+    _never: Option<tokio::sync::watch::Sender<bool>>,
 }
 
 /// The server's routes: the page and its assets, the API, and the guard on every request.
 pub fn router(config: Config) -> Router {
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    router_with_stop(config, rx, Some(tx))
+}
+
+fn router_with_stop(
+    config: Config,
+    stop: tokio::sync::watch::Receiver<bool>,
+    never: Option<tokio::sync::watch::Sender<bool>>,
+) -> Router {
     let body_limit = config.limits.program_bytes * 2 + 4096;
     let state = Arc::new(AppState {
         sessions: train::Sessions::new(config.limits.train_sessions),
         config,
+        stop,
+        _never: never,
     });
     Router::new()
         .route("/", get(index))
@@ -224,8 +240,18 @@ pub async fn serve(
     config: Config,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(config))
-        .with_graceful_shutdown(shutdown)
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let mut stopped = rx.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = tx.send(true);
+        // Keep the sender until the server is gone, so `stopped` sees `true`, not a close.
+        tx.closed().await;
+    });
+    axum::serve(listener, router_with_stop(config, rx, None))
+        .with_graceful_shutdown(async move {
+            let _ = stopped.wait_for(|&s| s).await;
+        })
         .await
 }
 

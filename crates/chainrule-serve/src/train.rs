@@ -483,6 +483,7 @@ fn no_session(id: u64) -> ApiError {
 /// `GET /api/train/{id}/events`: the session's frames as Server-Sent Events, the latest
 /// first; a slow reader skips frames rather than falling behind.
 pub(crate) async fn events(State(st): State<Arc<AppState>>, Path(id): Path<u64>) -> Response {
+    let stop = st.stop.clone();
     let rx = {
         let live = st.sessions.live.lock().expect("sessions lock");
         match live.get(&id) {
@@ -490,16 +491,24 @@ pub(crate) async fn events(State(st): State<Arc<AppState>>, Path(id): Path<u64>)
             None => return json_response(404, no_session(id).body),
         }
     };
-    let stream = futures_util::stream::unfold((rx, true), |(mut rx, first)| async move {
-        if !first || rx.borrow().is_empty() {
-            rx.changed().await.ok()?;
-        }
-        let f = rx.borrow_and_update().clone();
-        Some((
-            Ok::<_, std::convert::Infallible>(Event::default().data(f)),
-            (rx, false),
-        ))
-    });
+    let stream =
+        futures_util::stream::unfold((rx, stop, true), |(mut rx, mut stop, first)| async move {
+            if *stop.borrow() {
+                return None;
+            }
+            if !first || rx.borrow().is_empty() {
+                tokio::select! {
+                    changed = rx.changed() => changed.ok()?,
+                    // The server is stopping: end the stream.
+                    _ = stop.wait_for(|&s| s) => return None,
+                }
+            }
+            let f = rx.borrow_and_update().clone();
+            Some((
+                Ok::<_, std::convert::Infallible>(Event::default().data(f)),
+                (rx, stop, false),
+            ))
+        });
     Sse::new(stream)
         .keep_alive(KeepAlive::default())
         .into_response()
