@@ -465,6 +465,35 @@ function drawChart() {
   line("accuracy", 1, "rgb(28,126,214)");
 }
 
+// The graph of one data point through the current model, with its grads.
+async function showPoint() {
+  if (!train.id) { trainError("start training first (Play or Step)"); return; }
+  const i = Number($("t-point").value);
+  const j = await post(`/api/train/${train.id}/control`, { point: i });
+  if (!j.ok) { trainError(j.error.message); return; }
+  $("t-point-graph").innerHTML = j.svg;
+  $("t-point-graph").dataset.point = String(i);
+  const bad = j.non_finite ? ` · the first non-finite number is the ${j.non_finite.pass} of ${j.non_finite.name}: ${j.non_finite.reason}` : "";
+  $("t-point-summary").textContent =
+    `point ${i} at (${j.point.x.map((v) => v.toFixed(3)).join(", ")}), class ${j.point.class}: loss ${fmt(j.output.data)} · ${j.values} values at step ${train.frame ? train.frame.step : 0}${bad}`;
+}
+
+// A click on the boundary picks the nearest data point.
+function pickPoint(ev) {
+  const f = train.frame;
+  if (!f || train.points.length === 0) return;
+  const cv = $("t-boundary"), r = cv.getBoundingClientRect();
+  const x = f.grid.x0 + (ev.clientX - r.left) / r.width * (f.grid.x1 - f.grid.x0);
+  const y = f.grid.y1 - (ev.clientY - r.top) / r.height * (f.grid.y1 - f.grid.y0);
+  let best = 0, dist = Infinity;
+  train.points.forEach(([px, py], k) => {
+    const d = (px - x) ** 2 + (py - y) ** 2;
+    if (d < dist) { dist = d; best = k; }
+  });
+  $("t-point").value = best;
+  showPoint();
+}
+
 // ---- views and wiring --------------------------------------------------------------------
 
 function currentView() {
@@ -496,6 +525,8 @@ $("tab-graph").onclick = () => showView("graph");
 $("tab-train").onclick = () => showView("train");
 for (const a of ["play", "pause", "step", "reset"]) $("t-" + a).onclick = () => control(a);
 for (const k of TRAIN_KEYS) $("t-" + k).addEventListener("change", saveUrl);
+$("t-point-show").onclick = showPoint;
+$("t-boundary").addEventListener("click", pickPoint);
 loadUrl();
 saveUrl();
 evaluate();

@@ -172,6 +172,47 @@ pub fn program(req: &ProgramRequest, limits: &Limits) -> Result<Value, ApiError>
         .iter()
         .map(|h| (h.var, h.value, h.line))
         .collect();
+    let names: std::collections::HashMap<usize, &str> = run
+        .bindings
+        .iter()
+        .map(|b| (b.var.index(), b.name.as_str()))
+        .collect();
+    // Hand grads: the program's own statements, then what the page typed.
+    let mut hand: Vec<(Var<'_>, f64)> = program_hand.iter().map(|h| (h.0, h.1)).collect();
+    for &(id, value) in &req.hand {
+        let v = g
+            .get(id)
+            .filter(|_| id <= out.index())
+            .ok_or_else(|| ApiError::new(400, format!("there is no value with id {id}")))?;
+        hand.push((v, value));
+    }
+    let mut lines: Vec<Option<usize>> = program_hand.iter().map(|h| Some(h.2)).collect();
+    lines.resize(hand.len(), None);
+    describe(&g, out, &names, &hand, &lines, limits)
+}
+
+/// Everything the page shows about the graph of `out`: backward run, its values,
+/// derivations, checks and schedule, the SVG, and the hand grads `hand` checked (`lines`:
+/// the program line of each, if it came from the program). `names`: the name each value
+/// is bound to.
+pub fn describe<'g>(
+    g: &'g Graph,
+    out: Var<'g>,
+    names: &std::collections::HashMap<usize, &str>,
+    hand: &[(Var<'g>, f64)],
+    lines: &[Option<usize>],
+    limits: &Limits,
+) -> Result<Value, ApiError> {
+    if out.index() >= limits.nodes {
+        return Err(ApiError::new(
+            413,
+            format!(
+                "the graph has {} values; the page draws at most {}",
+                out.index() + 1,
+                limits.nodes
+            ),
+        ));
+    }
     out.backward();
     let ex = out.explain();
     let ids: Vec<usize> = ex.nodes.iter().map(|n| n.index).collect();
@@ -181,20 +222,17 @@ pub fn program(req: &ProgramRequest, limits: &Limits) -> Result<Value, ApiError>
     } else {
         out.grad_check()
     };
+    let rows: std::collections::HashMap<usize, &chainrule::CheckRow> =
+        check.rows.iter().map(|r| (r.index, r)).collect();
     let svg = out
         .to_svg(&draw_options(limits))
         .map_err(|e| ApiError::new(422, format!("cannot draw this graph: {e}")))?;
-    let names: std::collections::HashMap<usize, &str> = run
-        .bindings
-        .iter()
-        .map(|b| (b.var.index(), b.name.as_str()))
-        .collect();
     let nodes: Vec<Value> = ex
         .nodes
         .iter()
         .rev()
         .map(|n| {
-            let row = check.rows.iter().find(|r| r.index == n.index);
+            let row = rows.get(&n.index);
             let v = g.get(n.index).expect("explained nodes are on the tape");
             json!({
                 "id": n.index,
@@ -242,16 +280,7 @@ pub fn program(req: &ProgramRequest, limits: &Limits) -> Result<Value, ApiError>
                    "edges": edges, "derivation": s.derivation})
         })
         .collect();
-    // Hand grads: the program's own statements, then what the page typed.
-    let mut hand: Vec<(Var<'_>, f64)> = program_hand.iter().map(|h| (h.0, h.1)).collect();
-    for &(id, value) in &req.hand {
-        let v = g
-            .get(id)
-            .filter(|_| id <= out.index())
-            .ok_or_else(|| ApiError::new(400, format!("there is no value with id {id}")))?;
-        hand.push((v, value));
-    }
-    let checks = out.check_hand_grads(&hand);
+    let checks = out.check_hand_grads(hand);
     let hand: Vec<Value> = checks
         .iter()
         .enumerate()
@@ -263,7 +292,7 @@ pub fn program(req: &ProgramRequest, limits: &Limits) -> Result<Value, ApiError>
                 "correct": num(c.correct),
                 "right": c.right,
                 "derivation": c.derivation,
-                "line": program_hand.get(k).map(|h| h.2),
+                "line": lines.get(k).copied().flatten(),
                 "text": c.to_string(),
             })
         })

@@ -14,6 +14,7 @@ use chainrule::data::{blobs, circles, moons, spiral, Dataset, Rng};
 use chainrule::nn::{
     Activation, Adam, Mlp, Mode, Module, Objective, Optimizer, Schedule, Sgd, StepStats, Trainer,
 };
+use chainrule::{Graph, Var};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -240,12 +241,43 @@ fn frame(
 }
 
 /// What the page asks a session to do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Cmd {
     Play,
     Pause,
     Step,
     Reset,
+    /// The graph of data point `.0` through the current model, answered on `.1`.
+    Point(usize, mpsc::Sender<Result<Value, ApiError>>),
+}
+
+/// The graph of data point `i` through the model, its loss on that point as the output.
+fn point_graph(t: &Trainer<Mlp>, i: usize, limits: &Limits) -> Result<Value, ApiError> {
+    let data = t.data();
+    if i >= data.len() {
+        return Err(bad(format!(
+            "there is no data point {i}: the data has {} (0 to {})",
+            data.len(),
+            data.len() - 1
+        )));
+    }
+    let model = t.model();
+    let g = Graph::new();
+    let p = model.bind(&g);
+    let x: Vec<Var<'_>> = data
+        .row(i)
+        .iter()
+        .enumerate()
+        .map(|(k, &v)| g.var(&format!("x{k}"), v))
+        .collect();
+    let outs = model.forward(p, &x);
+    for (k, o) in outs.iter().enumerate() {
+        o.set_label(&format!("score{k}"));
+    }
+    let loss = t.objective().loss(&[outs], &data.rows(&[i])).named("loss");
+    let names = HashMap::new();
+    let mut v = crate::api::describe(&g, loss, &names, &[], &[], limits)?;
+    v["point"] = json!({"index": i, "x": data.row(i), "class": data.y[i]});
+    Ok(v)
 }
 
 /// One live session: how to command it and its latest frame.
@@ -320,6 +352,10 @@ fn run_session(
                 next_step = Instant::now();
             }
             Some(Cmd::Pause) => playing = false,
+            Some(Cmd::Point(i, reply)) => {
+                let _ = reply.send(point_graph(&t, i, &limits));
+                continue;
+            }
             Some(Cmd::Reset) => {
                 if let Ok((fresh, _)) = build(&c, &limits) {
                     t = fresh;
@@ -438,10 +474,39 @@ pub(crate) async fn start(State(st): State<Arc<AppState>>, body: Body) -> Respon
 /// The body of `POST /api/train/{id}/control`.
 #[derive(Deserialize)]
 struct Control {
+    #[serde(default)]
     action: String,
+    /// With `{"point": i}`: the graph of data point `i` through the current model.
+    point: Option<usize>,
 }
 
-/// `POST /api/train/{id}/control`: `{"action": "play" | "pause" | "step" | "reset"}`.
+/// The graph of one data point through the session's current model.
+async fn point(st: &AppState, id: u64, i: usize) -> Response {
+    let (tx, rx) = mpsc::channel();
+    let sent = {
+        let live = st.sessions.live.lock().expect("sessions lock");
+        live.get(&id)
+            .is_some_and(|s| s.cmd.send(Cmd::Point(i, tx)).is_ok())
+    };
+    if !sent {
+        return json_response(404, no_session(id).body);
+    }
+    let answer = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_secs(60)))
+        .await
+        .ok()
+        .and_then(|r| r.ok());
+    match answer {
+        Some(Ok(v)) => json_response(200, v),
+        Some(Err(e)) => json_response(e.status, e.body),
+        None => json_response(
+            503,
+            ApiError::new(503, "the training session did not answer").body,
+        ),
+    }
+}
+
+/// `POST /api/train/{id}/control`: `{"action": "play" | "pause" | "step" | "reset"}`,
+/// or `{"point": i}` for the graph of data point `i` through the current model.
 pub(crate) async fn control(
     State(st): State<Arc<AppState>>,
     Path(id): Path<u64>,
@@ -451,6 +516,9 @@ pub(crate) async fn control(
         Ok(c) => c,
         Err(e) => return json_response(e.status, e.body),
     };
+    if let Some(i) = c.point {
+        return point(&st, id, i).await;
+    }
     let cmd = match c.action.as_str() {
         "play" => Cmd::Play,
         "pause" => Cmd::Pause,

@@ -589,6 +589,40 @@ async fn training_micrograds_demo_streams_frames_and_reaches_full_accuracy() {
         100,
         "the whole curve"
     );
+    // The graph of one data point through the trained model, with its grads.
+    let (status, g) = post(
+        &app,
+        &format!("/api/train/{id}/control"),
+        json!({"point": 3}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{g}");
+    assert_eq!(g["output"]["name"], "loss");
+    assert_eq!(g["point"]["index"], json!(3));
+    let values = g["values"].as_u64().unwrap();
+    // 337 parameters and 2 inputs as leaves, a fused dot and an activation per neuron,
+    // the loss.
+    assert!(
+        (400..=1200).contains(&values),
+        "{values} values for one point"
+    );
+    assert_eq!(
+        g["schedule"].as_array().unwrap().len(),
+        g["nodes"].as_array().unwrap().len()
+    );
+    assert!(node(&g, "x0")["leaf"].as_bool().unwrap());
+    assert!(g["svg"].as_str().unwrap().contains("data-node-id"));
+    let (status, g) = post(
+        &app,
+        &format!("/api/train/{id}/control"),
+        json!({"point": 100}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(g["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("no data point 100"));
     // Reset goes back to step 0.
     post(
         &app,

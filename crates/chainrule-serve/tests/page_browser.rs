@@ -597,6 +597,17 @@ fn the_live_page_edits_explains_nudges_checks_steps_and_trains() {
         .as_f64()
         .unwrap();
     assert!(frames >= 2.0, "the boundary was drawn {frames} times");
+    // The graph of one point through the trained model: click a point on the boundary.
+    p.click("#t-boundary");
+    p.wait(
+        "document.querySelector('#t-point-graph g.value.out')",
+        "one point's graph",
+    );
+    assert!(
+        p.text("#t-point-summary").contains("values at step 100"),
+        "{}",
+        p.text("#t-point-summary")
+    );
     if let Some(dir) = &shots {
         p.picture(&dir.join("serve-train.png"));
     }
