@@ -473,6 +473,13 @@ async function showPoint() {
   if (!j.ok) { trainError(j.error.message); return; }
   $("t-point-graph").innerHTML = j.svg;
   $("t-point-graph").dataset.point = String(i);
+  // A model's graph is tall: start at its output, the loss, and read back from there.
+  const out = $("t-point-graph").querySelector("g.value.out");
+  if (out) {
+    const box = $("t-point-graph"), r = out.getBoundingClientRect(), b = box.getBoundingClientRect();
+    box.scrollLeft += r.right - b.right + 24;
+    box.scrollTop += r.top - b.top - box.clientHeight / 2;
+  }
   const bad = j.non_finite ? ` · the first non-finite number is the ${j.non_finite.pass} of ${j.non_finite.name}: ${j.non_finite.reason}` : "";
   $("t-point-summary").textContent =
     `point ${i} at (${j.point.x.map((v) => v.toFixed(3)).join(", ")}), class ${j.point.class}: loss ${fmt(j.output.data)} · ${j.values} values at step ${train.frame ? train.frame.step : 0}${bad}`;
