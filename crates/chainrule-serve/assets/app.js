@@ -158,7 +158,12 @@ function indexSvg() {
 }
 
 function nodeById(id) {
-  return state.res && state.res.nodes.find((n) => n.id === id);
+  if (!state.res) return undefined;
+  if (!state.byId || state.byId.res !== state.res) {
+    state.byId = new Map(state.res.nodes.map((n) => [n.id, n]));
+    state.byId.res = state.res;
+  }
+  return state.byId.get(id);
 }
 
 // ---- one node: its chain rule, its check, a hand grad, a nudge ---------------------------
@@ -309,7 +314,7 @@ function showStep(scroll) {
     }
     status.textContent = `Step ${k} of ${sched.length}: d${res.output.name}/d${s.name} = ${fmt(s.grad)}`;
     status.dataset.node = String(s.node);
-    $("step-formula").textContent = s.derivation.join("\n");
+    $("step-formula").textContent = nodeById(s.node).derivation.join("\n");
   }
   status.dataset.step = String(k);
   $("home").disabled = $("prev").disabled = k === 0;

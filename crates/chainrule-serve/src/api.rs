@@ -263,6 +263,7 @@ pub fn describe<'g>(
                               "local": num(c.local), "formula": c.formula}));
         }
     }
+    // The schedule's derivations are the nodes' own (sent once, in `nodes`).
     let schedule: Vec<Value> = out
         .backward_schedule()
         .steps
@@ -276,8 +277,7 @@ pub fn describe<'g>(
                                "formula": c.formula})
                 })
                 .collect();
-            json!({"node": s.node, "name": s.name, "grad": num(s.grad),
-                   "edges": edges, "derivation": s.derivation})
+            json!({"node": s.node, "name": s.name, "grad": num(s.grad), "edges": edges})
         })
         .collect();
     let checks = out.check_hand_grads(hand);

@@ -138,8 +138,9 @@ async fn the_notebook_gives_its_values_grads_derivations_checks_and_schedule() {
     let d_step = &res["schedule"][2];
     assert_eq!(d_step["grad"], json!(-2.0));
     assert_eq!(d_step["edges"][0]["local"], json!(-2.0));
+    assert_eq!(d_step["node"], node(&res, "d")["id"]);
     assert_eq!(
-        d_step["derivation"],
+        node(&res, "d")["derivation"],
         json!(["dL/dd = d(d*f)/dd = f = -2.0000"])
     );
     assert_eq!(res["check"]["passed"], json!(true));
@@ -704,4 +705,48 @@ async fn training_sessions_are_bounded_and_idle_ones_make_room() {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "a lives on");
+}
+
+#[tokio::test]
+async fn odd_training_settings_are_answered_never_a_panic() {
+    let app = app();
+    for cfg in [
+        json!({"samples": 1}),
+        json!({"dataset": "spiral", "classes": 8, "samples": 3, "loss": "softmax-ce"}),
+        json!({"dataset": "spiral", "classes": 3, "loss": "max-margin"}),
+        json!({"dataset": "blobs", "classes": 3, "loss": "bce"}),
+        json!({"batch": 1000}),
+        json!({"batch": 1, "optimizer": "adam", "lr": 0.01}),
+        json!({"layers": []}),
+        json!({"noise": -1}),
+        json!({"lr": 0}),
+        json!({"dataset": "../../etc/passwd"}),
+        json!({"activation": "swish"}),
+        json!({"pace": -5}),
+        json!({"classes": 1}),
+    ] {
+        let (status, res) = post(&app, "/api/train", cfg.clone()).await;
+        assert!(
+            status == StatusCode::OK || status == StatusCode::BAD_REQUEST,
+            "{cfg}: {status} {res}"
+        );
+        if status == StatusCode::BAD_REQUEST {
+            assert!(
+                res["error"]["message"]
+                    .as_str()
+                    .is_some_and(|m| !m.is_empty()),
+                "{cfg}"
+            );
+        } else {
+            // A session that started takes a step.
+            let id = res["id"].as_u64().unwrap();
+            let (status, _) = post(
+                &app,
+                &format!("/api/train/{id}/control"),
+                json!({"action": "step"}),
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{cfg}");
+        }
+    }
 }
