@@ -617,4 +617,109 @@ fn the_live_page_edits_explains_nudges_checks_steps_and_trains() {
         .as_str()
         .unwrap()
         .contains("view=train"));
+
+    // A link with a program in it opens that program: here one point through micrograd's
+    // 2-16-16-1 MLP, about 700 values, stepped through backward in the page.
+    let src = mlp_program();
+    let url = format!("http://{addr}/?test=1&p={}", percent_encode(&src));
+    p.b.call(Some(&p.s), "Page.navigate", json!({"url": url}));
+    p.wait(
+        "document.body.dataset.rendered && document.getElementById('editor').value.startsWith('x0 = 0.5')",
+        "the MLP from the link",
+    );
+    assert_eq!(
+        p.eval("document.getElementById('editor').value.length")
+            .as_u64(),
+        Some(src.len() as u64)
+    );
+    let n = p
+        .eval("document.querySelectorAll('#graph g.value[data-node-id]').length")
+        .as_u64()
+        .unwrap();
+    assert!((650..=1200).contains(&n), "{n} values drawn");
+    let out = p.eval("document.querySelector('#graph g.value.out').dataset.nodeId");
+    p.click("#summary");
+    p.press("Home", 36);
+    p.wait(
+        "document.getElementById('step-status').dataset.step === '0'",
+        "Home on the MLP",
+    );
+    assert_eq!(
+        p.eval("document.querySelectorAll('#graph g.value.step-unknown').length")
+            .as_u64(),
+        Some(n),
+        "no grad is known before backward"
+    );
+    p.press("ArrowRight", 39);
+    p.wait(
+        "document.getElementById('step-status').dataset.step === '1'",
+        "step 1 on the MLP",
+    );
+    let lit = p.eval(
+        "[...document.querySelectorAll('#graph g.value.step-lit')].map(g => g.dataset.nodeId)",
+    );
+    assert_eq!(lit, json!([out]), "the output finishes first");
+    for _ in 0..20 {
+        p.press("ArrowRight", 39);
+    }
+    p.wait(
+        "document.getElementById('step-status').dataset.step === '21'",
+        "step 21 on the MLP",
+    );
+    assert_eq!(
+        p.eval("document.querySelectorAll('#graph g.value.step-unknown').length")
+            .as_u64(),
+        Some(n - 21)
+    );
+    if let Some(dir) = &shots {
+        p.picture(&dir.join("serve-mlp.png"));
+    }
+    p.press("End", 35);
+    p.wait(
+        &format!("document.getElementById('step-status').dataset.step === '{n}'"),
+        "the end of the MLP's backward",
+    );
+}
+
+/// `text` for a URL's query.
+fn percent_encode(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out += &format!("%{b:02X}"),
+        }
+    }
+    out
+}
+
+/// One data point through micrograd's 2-16-16-1 relu MLP, written as a program.
+fn mlp_program() -> String {
+    let mut p = String::from("x0 = 0.5; x1 = -1.5\n");
+    let mut ins: Vec<String> = vec!["x0".into(), "x1".into()];
+    let mut w = 0usize;
+    for (layer, width) in [16usize, 16, 1].iter().enumerate() {
+        let mut outs = Vec::new();
+        for j in 0..*width {
+            let mut sum = format!("b{layer}_{j}");
+            p += &format!("b{layer}_{j} = {}\n", (j as f64 * 0.37).sin() * 0.1);
+            for x in &ins {
+                p += &format!("w{w} = {}\n", ((w as f64) * 1.7).sin());
+                sum += &format!(" + w{w}*{x}");
+                w += 1;
+            }
+            let name = format!("h{layer}_{j}");
+            if *width == 1 {
+                p += &format!("{name} = {sum}\n");
+            } else {
+                p += &format!("{name} = relu({sum})\n");
+            }
+            outs.push(name);
+        }
+        ins = outs;
+    }
+    p += "L = relu(1 - h2_0)\n";
+    p
 }
