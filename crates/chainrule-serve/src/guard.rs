@@ -12,19 +12,28 @@ use std::sync::Arc;
 
 /// Passes the request on, or answers 403 with the reason.
 pub(crate) async fn check(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
-    match refusal(&st.config.hosts, &req) {
+    match refusal(&st.config.hosts, st.config.ip_hosts_at, &req) {
         Some(why) => json_response(403, ApiError::new(403, why).body),
         None => next.run(req).await,
     }
 }
 
-fn refusal(hosts: &[String], req: &Request) -> Option<String> {
+/// Whether `host` (`name:port`) is one this server answers to.
+fn own(hosts: &[String], ip_hosts_at: Option<u16>, host: &str) -> bool {
+    hosts.iter().any(|ok| ok.eq_ignore_ascii_case(host))
+        || ip_hosts_at.is_some_and(|port| {
+            host.parse::<std::net::SocketAddr>()
+                .is_ok_and(|a| a.port() == port)
+        })
+}
+
+fn refusal(hosts: &[String], ip_hosts_at: Option<u16>, req: &Request) -> Option<String> {
     let h = req.headers();
     let host = h.get(header::HOST).and_then(|v| v.to_str().ok());
     let host = host.or_else(|| req.uri().authority().map(|a| a.as_str()));
     match host {
         None => return Some("the request has no Host header".into()),
-        Some(host) if !hosts.iter().any(|ok| ok.eq_ignore_ascii_case(host)) => {
+        Some(host) if !own(hosts, ip_hosts_at, host) => {
             return Some(format!(
                 "this server answers only to {}; the request's Host is {host}",
                 hosts.join(", ")
@@ -36,7 +45,7 @@ fn refusal(hosts: &[String], req: &Request) -> Option<String> {
         let origin = origin.to_str().unwrap_or("");
         let own = origin
             .strip_prefix("http://")
-            .is_some_and(|o| hosts.iter().any(|ok| ok.eq_ignore_ascii_case(o)));
+            .is_some_and(|o| own(hosts, ip_hosts_at, o));
         if !own {
             return Some(format!(
                 "requests from other pages are refused (Origin {origin})"

@@ -45,6 +45,10 @@ pub struct Config {
     pub hosts: Vec<String>,
     /// The bounds on each request.
     pub limits: Limits,
+    /// When set (a server on every interface, `--host 0.0.0.0`), a `Host` that is any IP
+    /// address at this port is accepted too: other machines reach it by an address the
+    /// server cannot list, and DNS rebinding needs a name, never an address.
+    pub ip_hosts_at: Option<u16>,
 }
 
 impl Config {
@@ -57,6 +61,7 @@ impl Config {
                 .map(|h| format!("{h}:{port}"))
                 .collect(),
             limits: Limits::default(),
+            ip_hosts_at: None,
         }
     }
 
@@ -70,6 +75,9 @@ impl Config {
         };
         if !c.hosts.contains(&own) {
             c.hosts.push(own);
+        }
+        if addr.ip().is_unspecified() {
+            c.ip_hosts_at = Some(addr.port());
         }
         if let Some(h) = extra {
             let h = format!("{h}:{}", addr.port());

@@ -750,3 +750,40 @@ async fn odd_training_settings_are_answered_never_a_panic() {
         }
     }
 }
+
+#[tokio::test]
+async fn on_every_interface_an_address_is_accepted_but_a_name_is_not() {
+    let addr: std::net::SocketAddr = "0.0.0.0:8000".parse().unwrap();
+    let app = router(Config::for_addr(addr, None));
+    let body = json!({"source": NOTEBOOK});
+    for (host, want) in [
+        ("192.168.1.20:8000", StatusCode::OK),
+        ("[fe80::1]:8000", StatusCode::OK),
+        ("127.0.0.1:8000", StatusCode::OK),
+        ("192.168.1.20:9000", StatusCode::FORBIDDEN),
+        ("rebind.example:8000", StatusCode::FORBIDDEN),
+    ] {
+        let (status, text) = send(
+            &app,
+            request("POST", "/api/program", Some(&body), &[("host", host)]),
+        )
+        .await;
+        assert_eq!(status, want, "{host}: {text}");
+    }
+    // Loopback only: an address that is not loopback's is refused.
+    let (status, _) = send(
+        &app_local(),
+        request(
+            "POST",
+            "/api/program",
+            Some(&body),
+            &[("host", "192.168.1.20:8000")],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+fn app_local() -> Router {
+    router(Config::for_addr("127.0.0.1:8000".parse().unwrap(), None))
+}
