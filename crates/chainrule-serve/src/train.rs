@@ -221,6 +221,11 @@ fn frame(
         )),
         _ => bad_score.map(|s| format!("the model's score is {s} somewhere on the grid")),
     };
+    // Name the first node that produced it, on the graph of the first data point.
+    let non_finite = non_finite.map(|why| match first_bad_node(t) {
+        Some(node) => format!("{why}. On data point 0, {node}"),
+        None => why,
+    });
     json!({
         "step": t.steps(),
         "of": c.steps,
@@ -238,6 +243,32 @@ fn frame(
             .map(|s| json!([s.step + 1, num(s.loss), num(s.accuracy)]))
             .collect::<Vec<_>>(),
     })
+}
+
+/// The first node that went NaN or infinite on the graph of data point 0 through the
+/// model (its loss and backward), as the engine says it.
+fn first_bad_node(t: &Trainer<Mlp>) -> Option<String> {
+    let data = t.data();
+    if data.is_empty() {
+        return None;
+    }
+    let model = t.model();
+    let g = Graph::new();
+    let x: Vec<Var<'_>> = data.row(0).iter().map(|&v| g.leaf(v)).collect();
+    let outs = model.forward(model.bind(&g), &x);
+    let loss = t.objective().loss(&[outs], &data.rows(&[0]));
+    loss.backward();
+    let nf = loss.first_non_finite()?;
+    let what = match nf.pass {
+        chainrule::Pass::Forward => "value",
+        chainrule::Pass::Backward => "grad",
+    };
+    Some(format!(
+        "the first non-finite number is the {what} of node #{} ({}): {}",
+        nf.node.index(),
+        nf.value,
+        nf.reason
+    ))
 }
 
 /// What the page asks a session to do.

@@ -787,3 +787,41 @@ async fn on_every_interface_an_address_is_accepted_but_a_name_is_not() {
 fn app_local() -> Router {
     router(Config::for_addr("127.0.0.1:8000".parse().unwrap(), None))
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_diverging_run_names_the_first_non_finite_node_instead_of_going_blank() {
+    let app = app();
+    let (status, res) = post(&app, "/api/train", json!({"lr": 1e300, "steps": 10})).await;
+    assert_eq!(status, StatusCode::OK, "{res}");
+    let id = res["id"].as_u64().unwrap();
+    let resp = app
+        .clone()
+        .oneshot(request(
+            "GET",
+            &format!("/api/train/{id}/events"),
+            None,
+            &[],
+        ))
+        .await
+        .unwrap();
+    let mut stream = resp.into_body().into_data_stream();
+    let mut buf = String::new();
+    next_frame(&mut stream, &mut buf).await;
+    let mut last = Value::Null;
+    for _ in 0..3 {
+        post(
+            &app,
+            &format!("/api/train/{id}/control"),
+            json!({"action": "step"}),
+        )
+        .await;
+        last = next_frame(&mut stream, &mut buf).await;
+    }
+    let why = last["non_finite"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{last}"));
+    assert!(why.contains("diverged"), "{why}");
+    assert!(why.contains("the first non-finite number is the"), "{why}");
+    // The grid still has a score for every cell: NaN is sent as such, not left out.
+    assert_eq!(last["grid"]["scores"].as_array().unwrap().len(), 32 * 32);
+}
