@@ -72,6 +72,7 @@ function loadUrl() {
 let timer = null;
 function edited() {
   state.source = $("editor").value;
+  state.panelFor = null;   // a verdict on the old program would be stale
   saveUrl();
   clearTimeout(timer);
   timer = setTimeout(evaluate, TEST ? 0 : 120);
@@ -112,6 +113,7 @@ function caretLine(line, column) {
 
 function render(res) {
   state.res = res;
+  state.nudged = false;
   const g = $("graph");
   g.innerHTML = res.svg;
   fit();
@@ -126,7 +128,7 @@ function render(res) {
   if (state.selected !== null && !nodeById(state.selected)) state.selected = null;
   state.step = res.schedule.length;
   showStep();
-  showNode();
+  showNode(false);
 }
 
 // A drawing up to twice the width of its box is shrunk to fit; a larger one scrolls.
@@ -173,7 +175,9 @@ function select(id) {
   showNode();
 }
 
-function showNode() {
+// `nudgeNow`: run the notebook's experiment on a selected leaf at once (on a click, not
+// when the graph is redrawn, which would undo going back from a nudged graph).
+function showNode(nudgeNow = true) {
   for (const el of $("graph").querySelectorAll("g.value.selected")) el.classList.remove("selected");
   const n = state.selected === null ? null : nodeById(state.selected);
   const panel = $("node-panel");
@@ -204,14 +208,17 @@ function showNode() {
   }
   $("hand-box").hidden = false;
   $("hand-name").textContent = n.name;
-  $("hand-result").textContent = "";
-  $("hand-result").className = "result";
-  $("hand-input").value = "";
+  if (state.panelFor !== n.id) {   // a new value: a fresh field (a redraw keeps the verdict)
+    $("hand-result").textContent = "";
+    $("hand-result").className = "result";
+    $("hand-input").value = "";
+    state.panelFor = n.id;
+  }
   $("nudge-box").hidden = !n.leaf;
   $("nudge-name").textContent = n.name;
   for (const k of ["before", "after", "fd", "grad"]) $("nudge-" + k).textContent = "";
   delete $("nudge-table").dataset.fd;
-  if (n.leaf) nudge(Number($("nudge-h").value));   // the notebook's experiment, at once
+  if (n.leaf && nudgeNow) nudge(Number($("nudge-h").value));   // the notebook's experiment
 }
 
 async function checkHand() {
@@ -269,6 +276,14 @@ async function nudge(h) {
   $("nudge-table").dataset.fd = String(j.finite_difference);
   $("nudge-table").dataset.grad = String(j.grad);
   $("nudge-table").dataset.h = String(j.h);
+  // The graph as replayed at a + h, drawn by the library; stepping or editing goes back.
+  $("graph").innerHTML = j.svg;
+  fit();
+  indexSvg();
+  state.nudged = true;
+  const el = state.els.get(n.id);
+  if (el) el.classList.add("selected");
+  $("summary").textContent = `showing the graph replayed at ${j.name} = ${fmt(j.a)} + ${j.h}: ${state.res.output.name} = ${fmt(j.after)} (was ${fmt(j.before)})`;
 }
 
 // ---- stepping through backward -----------------------------------------------------------
@@ -338,6 +353,7 @@ function label(svg, edge, text) {
 
 function go(k) {
   if (!state.res) return;
+  if (state.nudged) { state.nudged = false; const at = state.step; render(state.res); state.step = at; }
   state.step = Math.max(0, Math.min(state.res.schedule.length, k));
   showStep(true);
 }

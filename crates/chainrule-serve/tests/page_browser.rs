@@ -500,6 +500,9 @@ fn the_live_page_edits_explains_nudges_checks_steps_and_trains() {
         "the nudge by 0.5",
     );
     assert_eq!(p.text("#nudge-after"), "-5.0000");
+    // The graph is replayed at a + h by the engine and redrawn.
+    assert_eq!(p.cells(0), "a|data 2.5000|grad 6.0000");
+    assert_eq!(p.cells(6), "L|data -5.0000|grad 1.0000");
     assert_eq!(p.text("#nudge-fd"), "6.0000");
 
     // 4. A wrong hand grad for d is flagged, with the right value and why.
