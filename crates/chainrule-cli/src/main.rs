@@ -51,6 +51,7 @@ const EXAMPLES: &str = "Examples:
   chainrule eval --json prog.cr                  the same as JSON
   chainrule eval prog.cr --set a=3 --of d        change a leaf, pick the output
   chainrule train --plot out                     micrograd's demo: train an MLP, draw it
+  chainrule serve                                the live page: edit, nudge, step, train
 
 Exit codes: 0 success, 1 a check found a wrong gradient, 2 bad input or usage.";
 
