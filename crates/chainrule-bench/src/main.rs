@@ -12,6 +12,7 @@
 //! memory (VmHWM) after the run, and `rss_bytes_per_node`. Run one workload per process when
 //! the memory figure matters.
 mod draw;
+mod serve;
 mod w2;
 
 use chainrule::Graph;
@@ -285,7 +286,7 @@ fn report(workload: Workload, n: usize) -> bool {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: chainrule-bench <W1|W2|W2-replay|W3|W4|W5> [--n N]\n       chainrule-bench draw [--n N]\n       chainrule-bench all\n\
+        "usage: chainrule-bench <W1|W2|W2-replay|W3|W4|W5> [--n N]\n       chainrule-bench draw [--n N]\n       chainrule-bench serve\n       chainrule-bench all\n\
          The workloads are defined in docs/WORKLOADS.md."
     );
     std::process::exit(2)
@@ -298,6 +299,7 @@ fn main() {
         ["draw", ref rest @ ..] => {
             draw::run(rest.get(1).and_then(|n| n.parse().ok()).unwrap_or(10_000))
         }
+        ["serve"] => serve::run(),
         ["all"] => [
             Workload::W1,
             Workload::W2,

@@ -51,6 +51,7 @@ const EXAMPLES: &str = "Examples:
   chainrule eval --json prog.cr                  the same as JSON
   chainrule eval prog.cr --set a=3 --of d        change a leaf, pick the output
   chainrule train --plot out                     micrograd's demo: train an MLP, draw it
+  chainrule serve                                the live page: edit, nudge, step, train
 
 Exit codes: 0 success, 1 a check found a wrong gradient, 2 bad input or usage.";
 
@@ -84,6 +85,9 @@ enum Command {
     /// A saved model's scores and classes for new points.
     #[command(after_help = cmd::predict::EXAMPLES)]
     Predict(cmd::predict::Args),
+    /// The notebook as a live local web page: edit, see the graph, nudge, step, train.
+    #[command(after_help = cmd::serve::EXAMPLES)]
+    Serve(cmd::serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -96,6 +100,7 @@ fn main() -> ExitCode {
         Some(Command::Steps(args)) => cmd::steps::run(&args),
         Some(Command::Train(args)) => cmd::train::run(&args),
         Some(Command::Predict(args)) => cmd::predict::run(&args),
+        Some(Command::Serve(args)) => cmd::serve::run(&args),
         None => cmd::default::run(),
     };
     match result {

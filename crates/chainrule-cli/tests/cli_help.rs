@@ -5,7 +5,9 @@ use common::run;
 
 #[test]
 fn every_subcommand_has_help_with_an_example() {
-    for sub in ["eval", "explain", "check", "graph", "train", "predict"] {
+    for sub in [
+        "eval", "explain", "check", "graph", "train", "predict", "serve",
+    ] {
         let out = run(&[sub, "--help"]);
         assert_eq!(out.code, 0, "{sub}: {}", out.stderr);
         let s = out.stdout;
@@ -21,7 +23,9 @@ fn every_subcommand_has_help_with_an_example() {
     }
     let top = run(&["--help"]);
     assert_eq!(top.code, 0);
-    for sub in ["eval", "explain", "check", "graph", "train", "predict"] {
+    for sub in [
+        "eval", "explain", "check", "graph", "train", "predict", "serve",
+    ] {
         assert!(
             top.stdout.contains(&format!("  {sub} ")),
             "{sub} listed: {}",

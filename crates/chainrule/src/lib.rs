@@ -80,7 +80,7 @@ pub use nn::data;
 pub use plot::{DecisionBoundary, LineChart, PlotError, Scale};
 pub use show::explain::{Contribution, Explanation, NodeExplanation, NonFiniteNote};
 pub use show::gradcheck::{CheckOptions, CheckRow, GradCheck, HandCheck, Verdict};
-pub use show::steps::Step;
+pub use show::steps::{BackwardSchedule, ScheduledStep, Step};
 
 /// The README's Rust examples, compiled and run as doctests so they stay true.
 #[cfg(doctest)]

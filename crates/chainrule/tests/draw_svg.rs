@@ -301,3 +301,21 @@ fn a_single_leaf_draws_one_box() {
     assert_eq!(d.cells["n0"], ["x", "data 1.5000"]);
     assert!(d.width > 0.0 && d.height > 0.0);
 }
+
+#[test]
+fn every_value_carries_its_tape_index_as_a_stable_node_id() {
+    let g = Graph::new();
+    let a = g.var("a", 2.0);
+    let b = g.var("b", -3.0);
+    let e = (a * b).named("e");
+    let svg = e.to_svg(&DrawOptions::default()).unwrap();
+    for v in [a, b, e] {
+        let id = v.index();
+        assert_eq!(
+            svg.matches(&format!("data-node-id=\"{id}\"")).count(),
+            1,
+            "{id}"
+        );
+    }
+    assert!(svg.contains(&format!("data-op-of=\"{}\"", e.index())));
+}

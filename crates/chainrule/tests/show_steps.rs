@@ -138,3 +138,52 @@ proptest! {
         }
     }
 }
+
+/// The same states as `backward_steps`, from a schedule that stores each node once.
+fn schedule_agrees_with_steps(l: Var<'_>) {
+    let steps = l.backward_steps();
+    let s = l.backward_schedule();
+    assert_eq!(s.output, l.index());
+    assert_eq!(s.steps.len(), steps.len());
+    for (k, (st, sc)) in steps.iter().zip(&s.steps).enumerate() {
+        assert_eq!((sc.node, &sc.name, sc.grad), (st.node, &st.name, st.grad));
+        assert_eq!(sc.contributions, st.contributions);
+        assert_eq!(sc.derivation, st.derivation);
+        assert_eq!(s.known_after(k + 1), st.known, "known after step {}", k + 1);
+        assert_eq!(
+            s.pending_after(k + 1),
+            st.pending,
+            "pending after step {}",
+            k + 1
+        );
+        assert_eq!(sc.edges(), st.highlight().1);
+    }
+}
+
+#[test]
+fn the_linear_schedule_gives_the_same_states_as_the_steps() {
+    let g = Graph::new();
+    let [a, _, _, _, _, _, l] = notebook(&g);
+    schedule_agrees_with_steps(l);
+    assert_eq!(l.backward_schedule().known_after(0), vec![None; 7]);
+    let g2 = Graph::new();
+    let x = g2.var("x", 0.5);
+    let y = (x * x + x.tanh() * x).named("y");
+    schedule_agrees_with_steps(y);
+    // The graph's own grads are untouched.
+    assert_eq!(a.grad(), 0.0);
+}
+
+#[test]
+fn the_schedule_of_a_thousand_node_chain_holds_each_node_once() {
+    let g = Graph::new();
+    let mut v = g.var("x", 0.1);
+    for _ in 0..1000 {
+        v = (v * 0.999).tanh();
+    }
+    let s = v.backward_schedule();
+    assert_eq!(s.steps.len(), g.len());
+    // Linear: the derivations hold a line or two per node, not a state per step.
+    let lines: usize = s.steps.iter().map(|st| st.derivation.len()).sum();
+    assert!(lines <= 2 * g.len(), "{lines}");
+}

@@ -8,6 +8,7 @@ pub mod eval;
 pub mod explain;
 pub mod graph;
 pub mod predict;
+pub mod serve;
 pub mod steps;
 pub mod train;
 mod train_opts;

@@ -430,7 +430,11 @@ fn value(s: &mut String, pic: &Picture, k: usize, rec: &Record, (cx, cy): (f64, 
             let _ = write!(s, " {name}");
         }
     }
-    let _ = write!(s, r#"" id="n{}"><rect class="box"#, n.index);
+    let _ = write!(
+        s,
+        r#"" id="n{}" data-node-id="{}"><rect class="box"#,
+        n.index, n.index
+    );
     for (on, name) in flags {
         if on {
             let _ = write!(s, " box-{name}");
@@ -491,8 +495,8 @@ fn op(
     };
     let _ = write!(
         s,
-        r#"<g class="op{lit}" id="n{}_op"><ellipse class="opnode"#,
-        n.index
+        r#"<g class="op{lit}" id="n{}_op" data-op-of="{}"><ellipse class="opnode"#,
+        n.index, n.index
     );
     if !lit.is_empty() {
         s.push_str(" opnode-lit");

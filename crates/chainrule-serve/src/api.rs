@@ -1,0 +1,367 @@
+//! The page's questions and the engine's answers, as JSON: a program in, its graph
+//! (the library's SVG), every value, its derivation, its gradient check, the hand grads
+//! checked, and the backward schedule out; a leaf nudged and replayed.
+//!
+//! Everything here is synchronous and stateless: each request evaluates the program on a
+//! fresh [`Graph`], so any number of tabs can ask at once.
+
+use chainrule::lang::{EvalOptions, Evaluated, LangError, Program};
+use chainrule::{CheckOptions, DrawOptions, Graph, Pass, ShowGrads, Var, Verdict};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// The bounds every request is held to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// The longest program accepted, in bytes.
+    pub program_bytes: usize,
+    /// The most values a program may compute.
+    pub nodes: usize,
+    /// Up to this many values, every value gets a gradient check; past it, leaves only.
+    pub check_all_nodes: usize,
+    /// The most training steps one request may ask for.
+    pub train_steps: usize,
+    /// The most training sessions alive at once.
+    pub train_sessions: usize,
+    /// The most samples a training dataset may have.
+    pub train_samples: usize,
+    /// The most neurons a training model may have in one layer.
+    pub train_width: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            program_bytes: 64 * 1024,
+            nodes: 5_000,
+            check_all_nodes: 1_500,
+            train_steps: 1_000,
+            train_sessions: 8,
+            train_samples: 1_000,
+            train_width: 64,
+        }
+    }
+}
+
+/// A request refused: the HTTP status and a message for the page.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApiError {
+    /// The HTTP status code.
+    pub status: u16,
+    /// The JSON body: `{"ok": false, "error": {...}}`.
+    pub body: Value,
+}
+
+impl ApiError {
+    /// A refusal with a plain message.
+    pub fn new(status: u16, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            body: json!({"ok": false, "error": {"message": message.into()}}),
+        }
+    }
+
+    /// A program that does not parse or evaluate: the engine's message, help, and where.
+    fn lang(e: &LangError) -> ApiError {
+        let (line, column) = match e.line_col() {
+            Some((l, c)) => (json!(l), json!(c)),
+            None => (Value::Null, Value::Null),
+        };
+        ApiError {
+            status: 422,
+            body: json!({"ok": false, "error": {
+                "message": e.message(),
+                "help": e.help_text(),
+                "line": line,
+                "column": column,
+                "kind": format!("{:?}", e.kind()),
+            }}),
+        }
+    }
+}
+
+/// A number for JSON: finite numbers as numbers, NaN and infinities as the strings
+/// `"NaN"`, `"inf"` and `"-inf"` (JSON has no such numbers, and the page must show them).
+pub fn num(x: f64) -> Value {
+    if x.is_finite() {
+        json!(x)
+    } else {
+        json!(format!("{x}"))
+    }
+}
+
+/// The body of `POST /api/program`.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ProgramRequest {
+    /// The program's text.
+    pub source: String,
+    /// Grads typed into the page, to check: `(node id, grad)`.
+    #[serde(default)]
+    pub hand: Vec<(usize, f64)>,
+}
+
+/// The body of `POST /api/nudge`.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct NudgeRequest {
+    /// The program's text.
+    pub source: String,
+    /// The id of the leaf to move.
+    pub node: usize,
+    /// How far to move it.
+    pub h: f64,
+}
+
+fn parse(source: &str, limits: &Limits) -> Result<Program, ApiError> {
+    if source.len() > limits.program_bytes {
+        return Err(ApiError::new(
+            413,
+            format!(
+                "the program is {} bytes; the page takes at most {} bytes",
+                source.len(),
+                limits.program_bytes
+            ),
+        ));
+    }
+    Program::parse(source).map_err(|e| ApiError::lang(&e))
+}
+
+fn eval<'g>(p: &Program, g: &'g Graph, limits: &Limits) -> Result<Evaluated<'g>, ApiError> {
+    let run = p
+        .eval(g, &EvalOptions::default())
+        .map_err(|e| ApiError::lang(&e))?;
+    if g.len() > limits.nodes {
+        return Err(ApiError::new(
+            413,
+            format!(
+                "the program computes {} values; the page draws at most {}",
+                g.len(),
+                limits.nodes
+            ),
+        ));
+    }
+    Ok(run)
+}
+
+fn draw_options(limits: &Limits) -> DrawOptions {
+    DrawOptions {
+        grads: ShowGrads::Always,
+        max_nodes: limits.nodes,
+        ..DrawOptions::default()
+    }
+}
+
+fn verdict(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Pass => "pass",
+        Verdict::Fail => "fail",
+        Verdict::Kink => "kink",
+        Verdict::NonFinite => "non-finite",
+    }
+}
+
+/// `POST /api/program`: the program evaluated, backward run, and everything the page
+/// shows about it.
+pub fn program(req: &ProgramRequest, limits: &Limits) -> Result<Value, ApiError> {
+    let p = parse(&req.source, limits)?;
+    let g = Graph::new();
+    let run = eval(&p, &g, limits)?;
+    let out = run.output;
+    // The grads the program set by hand (`f.grad = 4`), read before backward replaces them.
+    let program_hand: Vec<(Var<'_>, f64, usize)> = run
+        .hand_grads
+        .iter()
+        .map(|h| (h.var, h.value, h.line))
+        .collect();
+    let names: std::collections::HashMap<usize, &str> = run
+        .bindings
+        .iter()
+        .map(|b| (b.var.index(), b.name.as_str()))
+        .collect();
+    // Hand grads: the program's own statements, then what the page typed.
+    let mut hand: Vec<(Var<'_>, f64)> = program_hand.iter().map(|h| (h.0, h.1)).collect();
+    for &(id, value) in &req.hand {
+        let v = g
+            .get(id)
+            .filter(|_| id <= out.index())
+            .ok_or_else(|| ApiError::new(400, format!("there is no value with id {id}")))?;
+        hand.push((v, value));
+    }
+    let mut lines: Vec<Option<usize>> = program_hand.iter().map(|h| Some(h.2)).collect();
+    lines.resize(hand.len(), None);
+    describe(&g, out, &names, &hand, &lines, limits)
+}
+
+/// Everything the page shows about the graph of `out`: backward run, its values,
+/// derivations, checks and schedule, the SVG, and the hand grads `hand` checked (`lines`:
+/// the program line of each, if it came from the program). `names`: the name each value
+/// is bound to.
+pub fn describe<'g>(
+    g: &'g Graph,
+    out: Var<'g>,
+    names: &std::collections::HashMap<usize, &str>,
+    hand: &[(Var<'g>, f64)],
+    lines: &[Option<usize>],
+    limits: &Limits,
+) -> Result<Value, ApiError> {
+    if out.index() >= limits.nodes {
+        return Err(ApiError::new(
+            413,
+            format!(
+                "the graph has {} values; the page draws at most {}",
+                out.index() + 1,
+                limits.nodes
+            ),
+        ));
+    }
+    out.backward();
+    let ex = out.explain();
+    let ids: Vec<usize> = ex.nodes.iter().map(|n| n.index).collect();
+    let check = if ids.len() <= limits.check_all_nodes {
+        let vars: Vec<Var<'_>> = ids.iter().filter_map(|&i| g.get(i)).collect();
+        out.grad_check_of(&vars, CheckOptions::default())
+    } else {
+        out.grad_check()
+    };
+    let rows: std::collections::HashMap<usize, &chainrule::CheckRow> =
+        check.rows.iter().map(|r| (r.index, r)).collect();
+    let svg = out
+        .to_svg(&draw_options(limits))
+        .map_err(|e| ApiError::new(422, format!("cannot draw this graph: {e}")))?;
+    let nodes: Vec<Value> = ex
+        .nodes
+        .iter()
+        .rev()
+        .map(|n| {
+            let row = rows.get(&n.index);
+            let v = g.get(n.index).expect("explained nodes are on the tape");
+            json!({
+                "id": n.index,
+                "name": n.name,
+                "bound": names.get(&n.index),
+                "leaf": v.is_leaf(),
+                "op": v.op_label(),
+                "expr": n.expr,
+                "data": num(n.data),
+                "grad": num(n.grad),
+                "header": n.header(),
+                "derivation": n.derivation(&ex.output_name),
+                "check": row.map(|r| json!({
+                    "h": num(r.h),
+                    "analytic": num(r.analytic),
+                    "numeric": num(r.numeric),
+                    "abs_err": num(r.abs_err),
+                    "verdict": verdict(r.verdict),
+                    "note": r.note,
+                })),
+            })
+        })
+        .collect();
+    let mut edges = Vec::new();
+    for n in &ex.nodes {
+        for c in &n.contributions {
+            edges.push(json!({"from": n.index, "to": c.parent, "slot": c.slot,
+                              "local": num(c.local), "formula": c.formula}));
+        }
+    }
+    // The schedule's derivations are the nodes' own (sent once, in `nodes`).
+    let schedule: Vec<Value> = out
+        .backward_schedule()
+        .steps
+        .iter()
+        .map(|s| {
+            let edges: Vec<Value> = s
+                .contributions
+                .iter()
+                .map(|c| {
+                    json!({"from": s.node, "to": c.parent, "local": num(c.local),
+                               "formula": c.formula})
+                })
+                .collect();
+            json!({"node": s.node, "name": s.name, "grad": num(s.grad), "edges": edges})
+        })
+        .collect();
+    let checks = out.check_hand_grads(hand);
+    let hand: Vec<Value> = checks
+        .iter()
+        .enumerate()
+        .map(|(k, c)| {
+            json!({
+                "id": c.index,
+                "name": c.name,
+                "given": num(c.given),
+                "correct": num(c.correct),
+                "right": c.right,
+                "derivation": c.derivation,
+                "line": lines.get(k).copied().flatten(),
+                "text": c.to_string(),
+            })
+        })
+        .collect();
+    let non_finite = out.first_non_finite().map(|nf| {
+        json!({
+            "id": nf.node.index(),
+            "name": ex.node(nf.node.index()).map(|n| n.name.clone()),
+            "pass": match nf.pass { Pass::Forward => "value", Pass::Backward => "grad" },
+            "value": num(nf.value),
+            "reason": nf.reason,
+        })
+    });
+    Ok(json!({
+        "ok": true,
+        "output": {"id": out.index(), "name": ex.output_name, "data": num(out.data())},
+        "values": g.len(),
+        "nodes": nodes,
+        "edges": edges,
+        "svg": svg,
+        "schedule": schedule,
+        "hand": hand,
+        "check": {"passed": check.passed(), "rows": check.rows.len()},
+        "non_finite": non_finite,
+    }))
+}
+
+/// `POST /api/nudge`: the notebook's experiment on one leaf. The leaf moves by `h`, the
+/// graph is replayed from it, and the answer holds L before and after, the finite
+/// difference (L(a+h) − L(a))/h, dL/da from backward, and the replayed graph's SVG.
+pub fn nudge(req: &NudgeRequest, limits: &Limits) -> Result<Value, ApiError> {
+    if !req.h.is_finite() || req.h == 0.0 {
+        return Err(ApiError::new(400, "h must be a finite number other than 0"));
+    }
+    let p = parse(&req.source, limits)?;
+    let g = Graph::new();
+    let run = eval(&p, &g, limits)?;
+    let out = run.output;
+    let leaf = g
+        .get(req.node)
+        .filter(|v| v.index() <= out.index() && v.is_leaf() && v.constant().is_none())
+        .ok_or_else(|| ApiError::new(400, format!("value {} is not a leaf", req.node)))?;
+    out.backward();
+    let before = out.data();
+    let grad = leaf.grad();
+    let a = leaf.data();
+    leaf.set_data(a + req.h);
+    g.forward_after(leaf);
+    let after = out.data();
+    out.backward();
+    let svg = out
+        .to_svg(&draw_options(limits))
+        .map_err(|e| ApiError::new(422, format!("cannot draw this graph: {e}")))?;
+    let name = leaf.label().unwrap_or_else(|| format!("v{}", leaf.index()));
+    let values: Vec<Value> = (0..=out.index())
+        .filter_map(|i| g.get(i))
+        .map(|v| json!({"id": v.index(), "data": num(v.data()), "grad": num(v.grad())}))
+        .collect();
+    Ok(json!({
+        "ok": true,
+        "node": leaf.index(),
+        "name": name,
+        "a": num(a),
+        "h": num(req.h),
+        "before": num(before),
+        "after": num(after),
+        "finite_difference": num((after - before) / req.h),
+        "grad": num(grad),
+        "svg": svg,
+        "values": values,
+    }))
+}

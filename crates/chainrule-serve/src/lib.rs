@@ -1,0 +1,293 @@
+//! `chainrule serve`: the notebook as a live local web page.
+//!
+//! One self-contained page (its script and style are built into the binary with
+//! `include_str!`; no CDN, no network) talks to this server, and the server asks the
+//! `chainrule` engine: the page never computes a value or lays out the graph itself.
+//! Edits and controls are plain POSTs answering JSON; training frames stream as
+//! Server-Sent Events; the backward schedule is sent whole, so stepping through it needs
+//! no round trip per step.
+//!
+//! Safety: the server listens on loopback unless told otherwise, refuses any request whose
+//! `Host` or `Origin` is not its own (DNS rebinding, cross-site POSTs), serves only its
+//! built-in assets, and bounds every request ([`Limits`]).
+//!
+//! ```
+//! let app = chainrule_serve::router(chainrule_serve::Config::local(8000));
+//! # let _ = app;
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod api;
+mod guard;
+pub mod train;
+
+pub use api::{ApiError, Limits};
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// The page, its script and its style, built into the binary.
+const INDEX_HTML: &str = include_str!("../assets/index.html");
+const APP_JS: &str = include_str!("../assets/app.js");
+const STYLE_CSS: &str = include_str!("../assets/style.css");
+
+/// How the server is set up: who it answers to and how much it does per request.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The `Host` values (`host:port`) the server answers to; anything else is refused.
+    pub hosts: Vec<String>,
+    /// The bounds on each request.
+    pub limits: Limits,
+    /// When set (a server on every interface, `--host 0.0.0.0`), a `Host` that is any IP
+    /// address at this port is accepted too: other machines reach it by an address the
+    /// server cannot list, and DNS rebinding needs a name, never an address.
+    pub ip_hosts_at: Option<u16>,
+}
+
+impl Config {
+    /// The configuration for a server on loopback at `port`: it answers to
+    /// `127.0.0.1:port`, `localhost:port` and `[::1]:port`.
+    pub fn local(port: u16) -> Config {
+        Config {
+            hosts: ["127.0.0.1", "localhost", "[::1]"]
+                .iter()
+                .map(|h| format!("{h}:{port}"))
+                .collect(),
+            limits: Limits::default(),
+            ip_hosts_at: None,
+        }
+    }
+
+    /// The configuration for a server bound to `addr`: loopback's names, plus the address
+    /// itself and `extra` (a `--host` name) at its port.
+    pub fn for_addr(addr: SocketAddr, extra: Option<&str>) -> Config {
+        let mut c = Config::local(addr.port());
+        let own = match addr {
+            SocketAddr::V4(a) => format!("{}:{}", a.ip(), a.port()),
+            SocketAddr::V6(a) => format!("[{}]:{}", a.ip(), a.port()),
+        };
+        if !c.hosts.contains(&own) {
+            c.hosts.push(own);
+        }
+        if addr.ip().is_unspecified() {
+            c.ip_hosts_at = Some(addr.port());
+        }
+        if let Some(h) = extra {
+            let h = format!("{h}:{}", addr.port());
+            if !c.hosts.contains(&h) {
+                c.hosts.push(h);
+            }
+        }
+        c
+    }
+}
+
+/// What every handler shares.
+pub(crate) struct AppState {
+    pub config: Config,
+    pub sessions: train::Sessions,
+    /// Becomes `true` when the server is stopping: open event streams end, so that the
+    /// graceful shutdown does not wait for a tab that is still watching training.
+    pub stop: tokio::sync::watch::Receiver<bool>,
+    /// For a router that is never stopped, the sender of `stop`, kept so it stays open.
+    _never: Option<tokio::sync::watch::Sender<bool>>,
+}
+
+/// The server's routes: the page and its assets, the API, and the guard on every request.
+pub fn router(config: Config) -> Router {
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    router_with_stop(config, rx, Some(tx))
+}
+
+fn router_with_stop(
+    config: Config,
+    stop: tokio::sync::watch::Receiver<bool>,
+    never: Option<tokio::sync::watch::Sender<bool>>,
+) -> Router {
+    let body_limit = config.limits.program_bytes * 2 + 4096;
+    let state = Arc::new(AppState {
+        sessions: train::Sessions::new(config.limits.train_sessions),
+        config,
+        stop,
+        _never: never,
+    });
+    Router::new()
+        .route("/", get(index))
+        .route("/app.js", get(app_js))
+        .route("/style.css", get(style_css))
+        .route("/api/program", post(program))
+        .route("/api/nudge", post(nudge))
+        .route("/api/train", post(train::start))
+        .route("/api/train/{id}/control", post(train::control))
+        .route("/api/train/{id}/events", get(train::events))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::check,
+        ))
+        .with_state(state)
+}
+
+fn asset(body: &'static str, kind: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(kind)),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(
+                    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
+                ),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// The page, with the notebook's program in the editor.
+fn index_html() -> &'static str {
+    static PAGE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PAGE.get_or_init(|| {
+        let escaped = chainrule::lang::NOTEBOOK
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        INDEX_HTML.replace("{{NOTEBOOK}}", &escaped)
+    })
+}
+
+async fn index() -> Response {
+    asset(index_html(), "text/html; charset=utf-8")
+}
+
+async fn app_js() -> Response {
+    asset(APP_JS, "text/javascript; charset=utf-8")
+}
+
+async fn style_css() -> Response {
+    asset(STYLE_CSS, "text/css; charset=utf-8")
+}
+
+/// A JSON answer with a status.
+pub(crate) fn json_response(status: u16, body: serde_json::Value) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// A request body, or why it could not be read (too large, for one).
+pub(crate) type Body = Result<Bytes, axum::extract::rejection::BytesRejection>;
+
+/// The request body as `T`, or a clear error.
+pub(crate) fn parse_body<T: serde::de::DeserializeOwned>(
+    body: &Body,
+    limits: &Limits,
+) -> Result<T, ApiError> {
+    let body = body.as_ref().map_err(|e| {
+        let status = e.status().as_u16();
+        let message = if status == 413 {
+            format!(
+                "the request is larger than this server accepts (a program may have at most {} bytes)",
+                limits.program_bytes
+            )
+        } else {
+            format!("cannot read the request: {e}")
+        };
+        ApiError::new(status, message)
+    })?;
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::new(400, format!("the request is not the JSON expected: {e}")))
+}
+
+/// Runs `work` off the async threads (evaluation and drawing are CPU work).
+async fn blocking<F>(work: F) -> Response
+where
+    F: FnOnce() -> Result<serde_json::Value, ApiError> + Send + 'static,
+{
+    match tokio::task::spawn_blocking(work).await {
+        Ok(Ok(v)) => json_response(200, v),
+        Ok(Err(e)) => json_response(e.status, e.body),
+        Err(_) => json_response(500, ApiError::new(500, "the request failed").body),
+    }
+}
+
+async fn program(State(st): State<Arc<AppState>>, body: Body) -> Response {
+    let req: api::ProgramRequest = match parse_body(&body, &st.config.limits) {
+        Ok(r) => r,
+        Err(e) => return json_response(e.status, e.body),
+    };
+    let limits = st.config.limits;
+    blocking(move || api::program(&req, &limits)).await
+}
+
+async fn nudge(State(st): State<Arc<AppState>>, body: Body) -> Response {
+    let req: api::NudgeRequest = match parse_body(&body, &st.config.limits) {
+        Ok(r) => r,
+        Err(e) => return json_response(e.status, e.body),
+    };
+    let limits = st.config.limits;
+    blocking(move || api::nudge(&req, &limits)).await
+}
+
+/// Serves on `listener` until `shutdown` resolves (Ctrl-C, for the command), then
+/// finishes the requests in flight and returns.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    config: Config,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let mut stopped = rx.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = tx.send(true);
+        // Keep the sender until the server is gone, so `stopped` sees `true`, not a close.
+        tx.closed().await;
+    });
+    axum::serve(listener, router_with_stop(config, rx, None))
+        .with_graceful_shutdown(async move {
+            let _ = stopped.wait_for(|&s| s).await;
+        })
+        .await
+}
+
+/// Binds `host:port` (port 0: any free port), calls `ready` with the page's URL, and
+/// serves until Ctrl-C. For the `chainrule serve` command.
+pub fn run(host: &str, port: u16, ready: impl FnOnce(&str)) -> std::io::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind((host, port)).await?;
+        let addr = listener.local_addr()?;
+        let loopback = addr.ip().is_loopback();
+        let extra = (!loopback || host != addr.ip().to_string()).then_some(host);
+        let config = Config::for_addr(addr, extra);
+        let shown = if loopback {
+            format!("http://127.0.0.1:{}/", addr.port())
+        } else {
+            format!(
+                "http://{}/",
+                config.hosts.last().expect("one host at least")
+            )
+        };
+        ready(&shown);
+        serve(listener, config, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+    })
+}
