@@ -435,6 +435,9 @@ fn the_output_as_parent_writes_the_local_derivative_directly() {
     let d = g.var("d", 4.0);
     let l = (d * f).named("L");
     let text = l.explain().to_string();
-    assert!(text.contains("  dL/df = d(d*f)/df = d = 4.0000\n"), "{text}");
+    assert!(
+        text.contains("  dL/df = d(d*f)/df = d = 4.0000\n"),
+        "{text}"
+    );
     assert!(!text.contains("dL/dL ·"), "{text}");
 }
