@@ -9,7 +9,7 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 
-use crate::value::{release, topo, type_name, Kind, Value};
+use crate::value::{new_node, release, topo, type_name, Kind, Value};
 
 /// The Python nodes `roots` depend on, in creation order, and their copies on `g` (the
 /// copy of `nodes[k]` is `g.get(k)`).
@@ -307,7 +307,7 @@ pub fn grad<'py>(
         return ds
             .iter()
             .map(|d| {
-                Py::new(
+                new_node(
                     py,
                     Value::raw(d.data(), Kind::Leaf, Vec::new(), Cow::Borrowed("")),
                 )
@@ -338,7 +338,7 @@ pub fn grad<'py>(
         if let Some(l) = v.label() {
             node.label = l;
         }
-        py_nodes.push(Py::new(py, node)?);
+        py_nodes.push(new_node(py, node)?);
     }
     let out = ds
         .iter()

@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use chainrule::{Arity, Op};
 use pyo3::exceptions::PyTypeError;
@@ -112,8 +112,53 @@ pub(crate) fn require_number(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<f64
     })
 }
 
+/// How many live nodes hold a `_backward` a user assigned: the only way a Value can be
+/// part of a reference cycle. While there are any, new nodes stay tracked by Python's
+/// cycle collector (the closure may refer to nodes made after it).
+static USER_BACKWARDS: AtomicUsize = AtomicUsize::new(0);
+
+/// A new node, as a Python object. Nodes hold only their (older) children, so a graph of
+/// them has no cycles and is freed by reference counting alone: until a user assigns a
+/// `_backward` (whose closure may close a cycle), nodes are kept out of the cycle
+/// collector, which would otherwise traverse every live node again and again (measured:
+/// 4.5x slower on micrograd's demo, superlinear on deep chains).
+pub(crate) fn new_node(py: Python<'_>, v: Value) -> PyResult<Py<Value>> {
+    let obj = Py::new(py, v)?;
+    if USER_BACKWARDS.load(Ordering::Relaxed) == 0 {
+        // SAFETY: a live object of a GC type (Value has __traverse__); untracking an
+        // object is allowed at any time, and its dealloc untracks only if tracked.
+        unsafe { pyo3::ffi::PyObject_GC_UnTrack(obj.as_ptr().cast()) };
+    }
+    Ok(obj)
+}
+
+/// Sets (or, with `None`, removes) a node's user `_backward`, keeping the count.
+fn set_user_backward(v: &mut Value, f: Option<Py<PyAny>>) {
+    match (v.backward.is_some(), f.is_some()) {
+        (false, true) => {
+            USER_BACKWARDS.fetch_add(1, Ordering::Relaxed);
+        }
+        (true, false) => {
+            USER_BACKWARDS.fetch_sub(1, Ordering::Relaxed);
+        }
+        _ => {}
+    }
+    v.backward = f;
+}
+
+/// Puts `obj` (back) under the cycle collector.
+fn track(obj: &Bound<'_, Value>) {
+    // SAFETY: a live GC object; it is tracked only if it is not already (tracking twice
+    // is a fatal error).
+    unsafe {
+        if pyo3::ffi::PyObject_GC_IsTracked(obj.as_ptr()) == 0 {
+            pyo3::ffi::PyObject_GC_Track(obj.as_ptr().cast());
+        }
+    }
+}
+
 fn leaf(py: Python<'_>, x: f64) -> PyResult<Py<Value>> {
-    Py::new(py, Value::raw(x, Kind::Leaf, Vec::new(), Cow::Borrowed("")))
+    new_node(py, Value::raw(x, Kind::Leaf, Vec::new(), Cow::Borrowed("")))
 }
 
 /// The other operand as a Value (a number becomes a new leaf, as micrograd does), or
@@ -141,7 +186,7 @@ fn binary(
     text: &'static str,
 ) -> PyResult<Py<Value>> {
     let data = op.apply(data_of(py, &x), data_of(py, &y), 0.0);
-    Py::new(
+    new_node(
         py,
         Value::raw(data, Kind::Op(op, 0.0), vec![x, y], Cow::Borrowed(text)),
     )
@@ -156,7 +201,7 @@ fn unary(
     text: Cow<'static, str>,
 ) -> PyResult<Py<Value>> {
     let data = op.apply(data_of(py, &x), 0.0, c);
-    Py::new(py, Value::raw(data, Kind::Op(op, c), vec![x], text))
+    new_node(py, Value::raw(data, Kind::Op(op, c), vec![x], text))
 }
 
 /// `x ** -1`, as micrograd builds division.
@@ -315,6 +360,9 @@ pub(crate) fn release(py: Python<'_>, kids: Vec<Py<Value>>) {
 
 impl Drop for Value {
     fn drop(&mut self) {
+        if self.backward.is_some() {
+            USER_BACKWARDS.fetch_sub(1, Ordering::Relaxed);
+        }
         if self.children.is_empty() {
             return;
         }
@@ -527,16 +575,16 @@ impl Value {
     }
 
     #[setter(_backward)]
-    fn set_backward(&mut self, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        if value.is_instance_of::<NativeBackward>() {
-            // Its own (or another node's) native step: keep native stepping.
-            let nb = value.cast::<NativeBackward>()?.borrow();
+    fn set_backward(slf: &Bound<'_, Self>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        if let Ok(nb) = value.cast::<NativeBackward>() {
+            // Its own native step: keep native stepping.
             if nb
+                .borrow()
                 .node
                 .as_ref()
-                .is_some_and(|n| n.bind(value.py()).borrow().id == self.id)
+                .is_some_and(|n| n.bind(value.py()).is(slf))
             {
-                self.backward = None;
+                set_user_backward(&mut slf.borrow_mut(), None);
                 return Ok(());
             }
         }
@@ -546,7 +594,8 @@ impl Value {
                 type_name(value)
             )));
         }
-        self.backward = Some(value.clone().unbind());
+        track(slf);
+        set_user_backward(&mut slf.borrow_mut(), Some(value.clone().unbind()));
         Ok(())
     }
 
@@ -783,7 +832,7 @@ impl Value {
     }
 
     fn __clear__(&mut self) {
-        self.backward = None;
+        set_user_backward(self, None);
         let kids = std::mem::take(&mut self.children);
         Python::attach(|py| release(py, kids));
     }

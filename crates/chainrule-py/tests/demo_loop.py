@@ -9,6 +9,9 @@ from sklearn.datasets import make_moons
 
 
 def demo(Value, MLP, steps=100, on_step=None):
+    import gc
+
+    gc.collect()  # cycles left by earlier tests (user _backward closures) go first
     np.random.seed(1337)
     random.seed(1337)
     X, y = make_moons(n_samples=100, noise=0.1)

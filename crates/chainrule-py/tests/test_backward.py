@@ -99,3 +99,23 @@ def test_backward_errors_propagate():
     y._backward = broken
     with pytest.raises(ValueError, match="boom"):
         y.backward()
+
+
+def test_a_closure_that_refers_to_a_later_parent_is_collected():
+    gc.collect()
+    refs = []
+    for _ in range(50):
+        x = Value(1.0)
+        y = x * 2
+        holder = {}
+
+        def _backward():
+            x.grad += holder["parent"].grad  # refers to a node made later
+
+        y._backward = _backward
+        z = y + 1  # z -> y -> closure -> holder -> z: a cycle through a parent
+        holder["parent"] = z
+        refs += [weakref.ref(z), weakref.ref(y)]
+        del x, y, z, holder, _backward
+    gc.collect()
+    assert all(r() is None for r in refs)

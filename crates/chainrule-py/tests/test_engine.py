@@ -294,6 +294,7 @@ def test_other_thread_raises_not_crashes():
 # --- any depth ------------------------------------------------------------------------
 
 def test_depth_one_million_backward_and_drop():
+    gc.collect()
     x = Value(0.5)
     y = x
     for _ in range(1_000_000):
