@@ -45,9 +45,10 @@ pub(crate) enum Kind {
 ///
 /// Differences from micrograd: `data` and `grad` are always Python floats; arithmetic is
 /// IEEE 754 (`Value(0.0) ** -1` is `inf`, a negative base to a fractional power is `nan`,
-/// where micrograd raises or makes a complex number); a Value belongs to the thread that
-/// made it (using it from another thread raises).
-#[pyclass(module = "chainrule.engine", name = "Value", unsendable, weakref)]
+/// where micrograd raises or makes a complex number). A Value may be used from any
+/// thread, as any Python object: each access holds the interpreter lock, and a
+/// conflicting access raises instead of racing.
+#[pyclass(module = "chainrule.engine", name = "Value", weakref)]
 pub struct Value {
     pub(crate) data: f64,
     pub(crate) grad: f64,
@@ -367,13 +368,16 @@ impl Drop for Value {
             return;
         }
         let kids = std::mem::take(&mut self.children);
-        Python::attach(|py| release(py, kids));
+        // SAFETY: a Value is dropped by its type's dealloc, which Python calls with the
+        // thread attached to the interpreter (or by __clear__, from the collector).
+        let py = unsafe { Python::assume_attached() };
+        release(py, kids);
     }
 }
 
 /// A node's own `_backward`: calling it pushes the node's grad one chain-rule step to its
 /// children, as micrograd's closure does.
-#[pyclass(module = "chainrule.engine", name = "NativeBackward", unsendable)]
+#[pyclass(module = "chainrule.engine", name = "NativeBackward")]
 pub struct NativeBackward {
     node: Option<Py<Value>>,
 }
@@ -834,6 +838,9 @@ impl Value {
     fn __clear__(&mut self) {
         set_user_backward(self, None);
         let kids = std::mem::take(&mut self.children);
-        Python::attach(|py| release(py, kids));
+        // SAFETY: a Value is dropped by its type's dealloc, which Python calls with the
+        // thread attached to the interpreter (or by __clear__, from the collector).
+        let py = unsafe { Python::assume_attached() };
+        release(py, kids);
     }
 }
