@@ -441,7 +441,10 @@ impl Value {
 #[pymethods]
 impl Value {
     #[new]
-    #[pyo3(signature = (data, _children = None, _op = None, label = None))]
+    #[pyo3(
+        signature = (data, _children = None, _op = None, label = None),
+        text_signature = "(data, _children=(), _op='', label='')"
+    )]
     fn py_new(
         data: &Bound<'_, PyAny>,
         _children: Option<&Bound<'_, PyAny>>,
