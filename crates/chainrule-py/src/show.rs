@@ -345,7 +345,7 @@ pub fn grad<'py>(
         .map(|d| py_nodes[d.index()].clone_ref(py))
         .collect();
     // Free the unused copies without recursion.
-    release(py, py_nodes);
+    release(py, py_nodes.into());
     Ok(out)
 }
 

@@ -34,6 +34,39 @@ pub(crate) enum Kind {
     Custom,
 }
 
+/// A node's children, inline for the one and two of every op (no allocation), a list for
+/// a user's `_children` or an n-ary op. Reads as a slice.
+#[derive(Default)]
+pub(crate) enum Kids {
+    #[default]
+    Zero,
+    One([Py<Value>; 1]),
+    Two([Py<Value>; 2]),
+    Many(Vec<Py<Value>>),
+}
+
+impl std::ops::Deref for Kids {
+    type Target = [Py<Value>];
+    fn deref(&self) -> &[Py<Value>] {
+        match self {
+            Kids::Zero => &[],
+            Kids::One(a) => a,
+            Kids::Two(a) => a,
+            Kids::Many(v) => v,
+        }
+    }
+}
+
+impl From<Vec<Py<Value>>> for Kids {
+    fn from(v: Vec<Py<Value>>) -> Kids {
+        if v.is_empty() {
+            Kids::Zero
+        } else {
+            Kids::Many(v)
+        }
+    }
+}
+
 /// A scalar value that remembers how it was made, as micrograd's `Value`.
 ///
 /// `Value(data, _children=(), _op='', label='')`. `data`, `grad`, `label` and `_op` are
@@ -53,7 +86,7 @@ pub struct Value {
     pub(crate) data: f64,
     pub(crate) grad: f64,
     pub(crate) kind: Kind,
-    pub(crate) children: Vec<Py<Value>>,
+    pub(crate) children: Kids,
     pub(crate) op: Cow<'static, str>,
     pub(crate) label: String,
     pub(crate) id: u64,
@@ -69,14 +102,14 @@ impl Value {
     pub(crate) fn raw(
         data: f64,
         kind: Kind,
-        children: Vec<Py<Value>>,
+        children: impl Into<Kids>,
         op: Cow<'static, str>,
     ) -> Value {
         Value {
             data,
             grad: 0.0,
             kind,
-            children,
+            children: children.into(),
             op,
             label: String::new(),
             id: next_id(),
@@ -189,7 +222,12 @@ fn binary(
     let data = op.apply(data_of(py, &x), data_of(py, &y), 0.0);
     new_node(
         py,
-        Value::raw(data, Kind::Op(op, 0.0), vec![x, y], Cow::Borrowed(text)),
+        Value::raw(
+            data,
+            Kind::Op(op, 0.0),
+            Kids::Two([x, y]),
+            Cow::Borrowed(text),
+        ),
     )
 }
 
@@ -202,7 +240,7 @@ fn unary(
     text: Cow<'static, str>,
 ) -> PyResult<Py<Value>> {
     let data = op.apply(data_of(py, &x), 0.0, c);
-    new_node(py, Value::raw(data, Kind::Op(op, c), vec![x], text))
+    new_node(py, Value::raw(data, Kind::Op(op, c), Kids::One([x]), text))
 }
 
 /// `x ** -1`, as micrograd builds division.
@@ -250,7 +288,7 @@ pub(crate) fn topo<'py>(py: Python<'py>, roots: &[Bound<'py, Value>]) -> Vec<Bou
     while let Some(n) = stack.pop() {
         let id = {
             let r = n.borrow();
-            for ch in &r.children {
+            for ch in r.children.iter() {
                 let b = ch.bind(py);
                 let mut m = b.borrow_mut();
                 if m.mark != epoch {
@@ -301,7 +339,7 @@ pub(crate) fn step_native(py: Python<'_>, node: &Bound<'_, Value>) -> PyResult<(
             add(b, p[1] * g);
         }
         Arity::Nary if op == Op::Sum => {
-            for ch in &n.children {
+            for ch in n.children.iter() {
                 add(ch, g);
             }
         }
@@ -337,13 +375,22 @@ thread_local! {
 
 /// Releases `kids`: those held only here are queued and freed one by one by the outermost
 /// call, so that freeing a deep chain never recurses.
-pub(crate) fn release(py: Python<'_>, kids: Vec<Py<Value>>) {
-    for k in kids {
+pub(crate) fn release(py: Python<'_>, kids: Kids) {
+    let one = |k: Py<Value>| {
         if k.get_refcnt(py) == 1 {
             PENDING.with(|p| p.borrow_mut().push(k));
         } else {
             drop(k);
         }
+    };
+    match kids {
+        Kids::Zero => {}
+        Kids::One([a]) => one(a),
+        Kids::Two([a, b]) => {
+            one(a);
+            one(b);
+        }
+        Kids::Many(v) => v.into_iter().for_each(one),
     }
     if DRAINING.with(|d| d.replace(true)) {
         return;
@@ -829,7 +876,7 @@ impl Value {
     }
 
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
-        for c in &self.children {
+        for c in self.children.iter() {
             visit.call(c)?;
         }
         if let Some(f) = &self.backward {
