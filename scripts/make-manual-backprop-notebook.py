@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Writes notebooks/manual-backprop.ipynb: the seed notebook's walk-through (manual
 backpropagation of L = (a*b + c) * f) on chainrule's Python package, step by step, with
-chainrule's own answer after each hand step. Run it again after editing the cells below."""
+chainrule's own answer after each hand step. Run it again after editing the cells below; `--execute` saves it with its outputs (needs
+chainrule, nbclient and ipykernel installed)."""
 
 import os
+import sys
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
@@ -111,5 +113,10 @@ cells = [
 
 nb = new_notebook(cells=cells)
 nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+if "--execute" in sys.argv:
+    # Saved with its outputs, so a reader sees the numbers and pictures on opening it.
+    import nbclient
+
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
 nbformat.write(nb, OUT)
 print(OUT)
