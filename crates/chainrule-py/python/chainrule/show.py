@@ -1,0 +1,189 @@
+"""Show your work: explanations, gradient checks, hand-grad checks, backward steps and
+non-finite numbers for a Value's graph, each with a plain-text ``repr`` and an HTML repr
+for Jupyter. They run on a copy of the graph on chainrule's tape; the Values' own grads
+are never touched.
+"""
+
+import html as _html
+
+from chainrule import _core
+
+__all__ = [
+    "Explanation",
+    "GradCheck",
+    "HandCheck",
+    "HandChecks",
+    "Step",
+    "Steps",
+    "NonFinite",
+    "explain",
+    "grad_check",
+    "check_hand_grads",
+    "steps",
+    "first_non_finite",
+]
+
+
+def _pre(text):
+    return f'<pre class="chainrule">{_html.escape(text)}</pre>'
+
+
+class _Report:
+    text = ""
+
+    def __repr__(self):
+        return self.text
+
+    def __str__(self):
+        return self.text
+
+    def _repr_html_(self):
+        return _pre(self.text)
+
+
+class Explanation(_Report):
+    """The chain rule for every node the output depends on, from the output back to the
+    leaves, in the notebook's notation (``dL/da = dL/de · de/da = ...``)."""
+
+    def __init__(self, text, markdown):
+        self.text = text
+        self.markdown = markdown
+
+
+class GradCheck(_Report):
+    """Finite differences against backprop for every leaf. ``passed`` is True when every
+    row agrees (a kink, where the function is not smooth, is reported, not failed);
+    ``rows`` holds dicts with ``node``, ``name``, ``analytic``, ``numeric``, ``abs_err``,
+    ``rel_err``, ``verdict`` and ``note``."""
+
+    def __init__(self, d):
+        self.passed = d["passed"]
+        self.text = d["text"]
+        self.markdown = d["markdown"]
+        self.rows = d["rows"]
+
+    def __bool__(self):
+        return bool(self.passed)
+
+
+class HandCheck(_Report):
+    """A grad given by hand checked against the chain rule: ``given``, ``correct``,
+    ``right``, and the ``derivation`` of the correct one."""
+
+    def __init__(self, d):
+        self.node = d["node"]
+        self.name = d["name"]
+        self.given = d["given"]
+        self.correct = d["correct"]
+        self.right = d["right"]
+        self.derivation = d["derivation"]
+        self.text = d["text"]
+
+
+class HandChecks(list):
+    """The checks of several hand-set grads; ``all_right`` says whether every one is."""
+
+    @property
+    def all_right(self):
+        """True when every grad given by hand is right."""
+        return all(c.right for c in self)
+
+    def __repr__(self):
+        return "\n".join(c.text for c in self)
+
+    def _repr_html_(self):
+        return _pre(repr(self))
+
+
+class Step(_Report):
+    """One state of the backward pass: the node whose grad was just finished, how (its
+    ``derivation``), and ``svg``, the drawing of the graph at that point."""
+
+    def __init__(self, d):
+        self.number = d["number"]
+        self.of = d["of"]
+        self.node = d["node"]
+        self.name = d["name"]
+        self.grad = d["grad"]
+        self.derivation = d["derivation"]
+        self.text = d["text"]
+        self.svg = d["svg"]
+
+    def _repr_svg_(self):
+        return self.svg
+
+    def _repr_html_(self):
+        return _pre(self.text) + self.svg
+
+
+class Steps(list):
+    """The backward pass as a sequence of :class:`Step` states, output first."""
+
+    def __repr__(self):
+        return "\n".join(s.text for s in self)
+
+    def _repr_html_(self):
+        return "".join(s._repr_html_() for s in self)
+
+
+class NonFinite(_Report):
+    """Where a NaN or infinity first appeared: ``node`` (the Value), ``pass_``
+    (``'forward'`` for its value, ``'backward'`` for its grad), ``value`` and ``reason``."""
+
+    def __init__(self, d):
+        self.node = d["node"]
+        self.pass_ = d["pass"]
+        self.value = d["value"]
+        self.reason = d["reason"]
+        self.text = d["text"]
+
+
+def explain(v):
+    """The chain rule for every node ``v`` depends on (an :class:`Explanation`)."""
+    return Explanation(*_core.explain(v))
+
+
+def grad_check(v):
+    """Finite differences against backprop for every leaf ``v`` depends on."""
+    return GradCheck(_core.grad_check(v))
+
+
+def check_hand_grads(v, grads=None):
+    """Checks grads derived by hand, as the notebook's ``a.grad = 6.0``.
+
+    ``grads`` is a dict ``{value: grad}``, or an iterable of Values whose current
+    ``.grad`` was set by hand; by default every value ``v`` depends on, with its current
+    grad. Returns :class:`HandChecks`.
+    """
+    if grads is None:
+        grads = _nodes(v)
+    if isinstance(grads, dict):
+        pairs = list(grads.items())
+    else:
+        pairs = [(n, n.grad) for n in grads]
+    return HandChecks(HandCheck(d) for d in _core.check_hand_grads(v, pairs))
+
+
+def steps(v, rankdir="LR"):
+    """The backward pass from ``v`` as :class:`Steps`, one drawing per node."""
+    return Steps(Step(d) for d in _core.steps(v, rankdir))
+
+
+def first_non_finite(v):
+    """The first node of ``v``'s graph that went NaN or infinite (a :class:`NonFinite`), or
+    None."""
+    d = _core.first_non_finite(v)
+    return None if d is None else NonFinite(d)
+
+
+def _nodes(v):
+    """Every Value ``v`` depends on (itself included), without recursion."""
+    seen, out, stack = set(), [], [v]
+    while stack:
+        n = stack.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        out.append(n)
+        stack.extend(n._prev)
+    return out

@@ -1,0 +1,25 @@
+//! chainrule's Python extension (`chainrule._core`): micrograd's `Value` on chainrule's
+//! op table, and the library's drawing, explanation, checks and steps for Python graphs.
+//! The Python package (`python/chainrule`) builds micrograd's API on top.
+
+use pyo3::prelude::*;
+
+mod show;
+mod value;
+
+/// The native core of the `chainrule` package.
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<value::Value>()?;
+    m.add_class::<value::NativeBackward>()?;
+    m.add_class::<show::Drawing>()?;
+    m.add_function(wrap_pyfunction!(show::draw, m)?)?;
+    m.add_function(wrap_pyfunction!(show::explain, m)?)?;
+    m.add_function(wrap_pyfunction!(show::grad_check, m)?)?;
+    m.add_function(wrap_pyfunction!(show::check_hand_grads, m)?)?;
+    m.add_function(wrap_pyfunction!(show::steps, m)?)?;
+    m.add_function(wrap_pyfunction!(show::first_non_finite, m)?)?;
+    m.add_function(wrap_pyfunction!(show::grad, m)?)?;
+    m.add_function(wrap_pyfunction!(show::ops, m)?)?;
+    Ok(())
+}
