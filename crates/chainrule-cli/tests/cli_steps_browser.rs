@@ -41,13 +41,7 @@ fn index_html_opens_in_chromium_and_arrow_keys_step_through() {
     let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("steps-browser");
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch).unwrap();
-    let Some(mut b) = Browser::start(&scratch, (1280, 800)) else {
-        let ci = std::env::var("CI").is_ok_and(|v| v == "true");
-        assert!(
-            !ci,
-            "CI=true but `chromium` is not installed: .ci/run should install it"
-        );
-        eprintln!("SKIPPED: `chromium` is not on PATH (apt-get install chromium to run this test)");
+    let Some(mut b) = Browser::start_or_skip(&scratch, (1280, 800)) else {
         return;
     };
     let site = scratch.join("site");

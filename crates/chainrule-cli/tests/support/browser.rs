@@ -58,6 +58,24 @@ impl Drop for Browser {
 const TIMEOUT: Duration = Duration::from_secs(60);
 
 impl Browser {
+    /// [`Browser::start`], or, without Chromium, `None` after saying the test is
+    /// skipped; under `CI=true` a missing Chromium fails the test instead, so CI cannot
+    /// skip it silently.
+    pub fn start_or_skip(scratch: &Path, size: (u32, u32)) -> Option<Browser> {
+        let b = Browser::start(scratch, size);
+        if b.is_none() {
+            let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+            assert!(
+                !ci,
+                "CI=true but `chromium` is not installed: .ci/run should install it"
+            );
+            eprintln!(
+                "SKIPPED: `chromium` is not on PATH (apt-get install chromium to run this test)"
+            );
+        }
+        b
+    }
+
     /// Starts headless Chromium with the DevTools protocol on fds 3 (in) and 4 (out);
     /// `None` when there is no `chromium` to run.
     pub fn start(scratch: &Path, (width, height): (u32, u32)) -> Option<Browser> {
