@@ -42,3 +42,15 @@ pub fn json(x: f64) -> Option<String> {
     // [1e-4, 1e16).
     x.is_finite().then(|| format!("{x:?}"))
 }
+
+/// `x` with `digits` decimals (`-3.0000`), or with an exponent (`1.0000e308`) where it is
+/// not 0 and its magnitude is outside the same [1e-4, 1e16) range, so a huge value is not
+/// hundreds of digits and a tiny one does not read as zero. For the tables that print a
+/// fixed number of decimals, as the notebook's `%.4f` does.
+pub(crate) fn decimals(x: f64, digits: usize) -> String {
+    if x != 0.0 && x.is_finite() && !(1e-4..1e16).contains(&x.abs()) {
+        format!("{x:.digits$e}")
+    } else {
+        format!("{x:.digits$}")
+    }
+}

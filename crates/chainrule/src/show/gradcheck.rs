@@ -554,10 +554,5 @@ impl fmt::Display for HandCheck {
 /// A grad in the check's table: 10 decimals, or an exponent beyond 1e16 and below 1e-4
 /// (but not 0), so a tiny grad does not read as zero.
 fn fmt10(x: f64) -> String {
-    let a = x.abs();
-    if x != 0.0 && !(1e-4..1e16).contains(&a) {
-        format!("{x:.10e}")
-    } else {
-        format!("{x:.10}")
-    }
+    crate::io::number::decimals(x, 10)
 }

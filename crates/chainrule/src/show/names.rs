@@ -128,12 +128,9 @@ pub(crate) fn d(name: &str) -> String {
 /// 1e16, or below 1e-4 but not 0, with an exponent instead (`1.0000e308`, `2.5000e-12`),
 /// so a huge value is not 309 digits and a tiny one not `0.0000`.
 pub(crate) fn fmt4(x: f64) -> String {
-    let a = x.abs();
     if x == 0.0 {
         "0.0000".to_string()
-    } else if a.is_finite() && !(1e-4..1e16).contains(&a) {
-        format!("{x:.4e}")
     } else {
-        format!("{x:.4}")
+        crate::io::number::decimals(x, 4)
     }
 }
