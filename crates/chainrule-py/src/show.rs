@@ -2,49 +2,71 @@
 //! onto a `chainrule::Graph` tape (in creation order, each op by its code with
 //! `Graph::record`), and drawing, explanation, checks, steps and `grad` run there.
 
-use std::borrow::Cow;
-
 use chainrule::{DrawOptions, Graph, Highlight, Op, Pass, RankDir, ShowGrads, Var};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 
-use crate::value::{new_node, release, topo, type_name, Kind, Value};
+use crate::value::{new_node, release, topo, type_name, Kids, Kind, Value};
 
-/// The Python nodes `roots` depend on, in creation order, and their copies on `g` (the
-/// copy of `nodes[k]` is `g.get(k)`).
-fn copy<'py, 'g>(
-    py: Python<'py>,
-    g: &'g Graph,
-    roots: &[Bound<'py, Value>],
-) -> (Vec<Bound<'py, Value>>, Vec<Var<'g>>) {
+/// The graph some roots depend on, copied onto a tape.
+struct Copied<'py, 'g> {
+    /// The Python nodes, in creation order.
+    nodes: Vec<Bound<'py, Value>>,
+    /// The copy of each Python node (`vars[k]` is the copy of `nodes[k]`).
+    vars: Vec<Var<'g>>,
+    /// For each tape node, the Python node it is, or is part of: a fused neuron is two
+    /// tape nodes, `w·x` and then `b + w·x`, the second being its copy.
+    owner: Vec<usize>,
+}
+
+impl<'py> Copied<'py, '_> {
+    /// The Python node the tape node `i` is (or is part of).
+    fn node(&self, i: usize) -> &Bound<'py, Value> {
+        &self.nodes[self.owner[i]]
+    }
+
+    /// The copy of the last root.
+    fn last(&self) -> Var<'_> {
+        self.vars[self.vars.len() - 1]
+    }
+}
+
+/// The Python nodes `roots` depend on, in creation order, and their copies on `g`.
+fn copy<'py, 'g>(py: Python<'py>, g: &'g Graph, roots: &[Bound<'py, Value>]) -> Copied<'py, 'g> {
     let nodes = topo(py, roots);
     let mut vars: Vec<Var<'g>> = Vec::with_capacity(nodes.len());
-    for n in &nodes {
-        let r = n.borrow();
+    let mut owner: Vec<usize> = Vec::with_capacity(nodes.len());
+    for (k, n) in nodes.iter().enumerate() {
+        let r = n.get();
+        let operands: Vec<Var<'g>> = r
+            .kids()
+            .iter()
+            .map(|ch| vars[ch.get().slot.get()])
+            .collect();
         let v = match r.kind {
-            Kind::Op(op, c) => {
-                let operands: Vec<Var<'g>> = r
-                    .children
-                    .iter()
-                    .map(|ch| vars[ch.bind(py).borrow().slot])
-                    .collect();
-                let v = g.record(op, &operands, c);
-                if v.data().to_bits() != r.data.to_bits() {
-                    v.set_data(r.data);
-                }
-                v
+            Kind::Op(op, c) => g.record(op, &operands, c),
+            Kind::Neuron => {
+                let m = (operands.len() - 1) / 2;
+                let dot = g.dot(&operands[1..1 + m], &operands[1 + m..]);
+                owner.push(k);
+                operands[0] + dot
             }
             // A user-made node with no known rule is a leaf on the copy.
-            Kind::Leaf | Kind::Custom => g.leaf(r.data),
+            Kind::Leaf | Kind::Custom => g.leaf(r.value()),
         };
-        if !r.label.is_empty() {
-            v.set_label(&r.label);
+        if v.data().to_bits() != r.value().to_bits() {
+            v.set_data(r.value());
         }
-        v.set_grad(r.grad);
+        let label = r.label_text();
+        if !label.is_empty() {
+            v.set_label(&label);
+        }
+        v.set_grad(r.grad_value());
         vars.push(v);
+        owner.push(k);
     }
-    (nodes, vars)
+    Copied { nodes, vars, owner }
 }
 
 fn root_of<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Bound<'py, Value>> {
@@ -124,15 +146,10 @@ pub fn draw(root: &Bound<'_, PyAny>, rankdir: &str, grads: bool) -> PyResult<Dra
     let root = root_of(root, "draw_dot")?;
     let opts = options(rankdir, grads)?;
     let g = Graph::new();
-    let n = {
-        let (nodes, _) = copy(root.py(), &g, std::slice::from_ref(&root));
-        nodes.len()
-    };
-    Ok(Drawing {
-        g,
-        root: n - 1,
-        opts,
-    })
+    let root = copy(root.py(), &g, std::slice::from_ref(&root))
+        .last()
+        .index();
+    Ok(Drawing { g, root, opts })
 }
 
 /// The chain rule per node, as the notebook writes it: `(text, markdown)`.
@@ -140,8 +157,9 @@ pub fn draw(root: &Bound<'_, PyAny>, rankdir: &str, grads: bool) -> PyResult<Dra
 pub fn explain(root: &Bound<'_, PyAny>) -> PyResult<(String, String)> {
     let root = root_of(root, "explain")?;
     let g = Graph::new();
-    let (_, vars) = copy(root.py(), &g, std::slice::from_ref(&root));
-    let ex = vars[vars.len() - 1].explain();
+    let ex = copy(root.py(), &g, std::slice::from_ref(&root))
+        .last()
+        .explain();
     Ok((ex.to_string(), ex.to_markdown()))
 }
 
@@ -152,8 +170,8 @@ pub fn grad_check<'py>(root: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>>
     let py = root.py();
     let root = root_of(root, "grad_check")?;
     let g = Graph::new();
-    let (nodes, vars) = copy(py, &g, std::slice::from_ref(&root));
-    let check = vars[vars.len() - 1].grad_check();
+    let c = copy(py, &g, std::slice::from_ref(&root));
+    let check = c.last().grad_check();
     let out = PyDict::new(py);
     out.set_item("passed", check.passed())?;
     out.set_item("text", check.to_string())?;
@@ -161,7 +179,7 @@ pub fn grad_check<'py>(root: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>>
     let rows = PyList::empty(py);
     for r in &check.rows {
         let d = PyDict::new(py);
-        d.set_item("node", &nodes[r.index])?;
+        d.set_item("node", c.node(r.index))?;
         d.set_item("name", &r.name)?;
         d.set_item("data", r.data)?;
         d.set_item("h", r.h)?;
@@ -193,12 +211,12 @@ pub fn check_hand_grads<'py>(
         hand.push(*grad);
     }
     let g = Graph::new();
-    let (_, vars) = copy(py, &g, &all);
-    let out_var = vars[root.borrow().slot];
+    let vars = copy(py, &g, &all).vars;
+    let out_var = vars[root.get().slot.get()];
     let given: Vec<(Var<'_>, f64)> = all[1..]
         .iter()
         .zip(&hand)
-        .map(|(v, &h)| (vars[v.borrow().slot], h))
+        .map(|(v, &h)| (vars[v.get().slot.get()], h))
         .collect();
     let checks = out_var.check_hand_grads(&given);
     let out = PyList::empty(py);
@@ -225,14 +243,14 @@ pub fn steps<'py>(root: &Bound<'py, PyAny>, rankdir: &str) -> PyResult<Bound<'py
     let root = root_of(root, "steps")?;
     let base = options(rankdir, true)?;
     let g = Graph::new();
-    let (nodes, vars) = copy(py, &g, std::slice::from_ref(&root));
-    let out_var = vars[vars.len() - 1];
+    let c = copy(py, &g, std::slice::from_ref(&root));
+    let out_var = c.last();
     let steps = out_var.backward_steps();
     // Drawn with each state's grads.
     let out = PyList::empty(py);
     for s in &steps {
         for (i, k) in s.known.iter().enumerate() {
-            vars[i].set_grad(k.unwrap_or(0.0));
+            g.get(i).expect("on the tape").set_grad(k.unwrap_or(0.0));
         }
         let (hn, he, hu) = s.highlight();
         let opts = DrawOptions {
@@ -246,7 +264,7 @@ pub fn steps<'py>(root: &Bound<'py, PyAny>, rankdir: &str) -> PyResult<Bound<'py
         let d = PyDict::new(py);
         d.set_item("number", s.number)?;
         d.set_item("of", s.of)?;
-        d.set_item("node", &nodes[s.node])?;
+        d.set_item("node", c.node(s.node))?;
         d.set_item("name", &s.name)?;
         d.set_item("grad", s.grad)?;
         d.set_item("derivation", s.derivation.clone())?;
@@ -264,12 +282,12 @@ pub fn first_non_finite<'py>(root: &Bound<'py, PyAny>) -> PyResult<Option<Bound<
     let py = root.py();
     let root = root_of(root, "first_non_finite")?;
     let g = Graph::new();
-    let (nodes, vars) = copy(py, &g, std::slice::from_ref(&root));
-    let Some(bad) = vars[vars.len() - 1].first_non_finite() else {
+    let c = copy(py, &g, std::slice::from_ref(&root));
+    let Some(bad) = c.last().first_non_finite() else {
         return Ok(None);
     };
     let d = PyDict::new(py);
-    d.set_item("node", &nodes[bad.node.index()])?;
+    d.set_item("node", c.node(bad.node.index()))?;
     d.set_item(
         "pass",
         match bad.pass {
@@ -299,24 +317,28 @@ pub fn grad<'py>(
         all.push(root_of(x, "grad")?);
     }
     let g = Graph::new();
-    let (nodes, vars) = copy(py, &g, &all);
-    let yv = vars[y.borrow().slot];
-    let xv: Vec<Var<'_>> = all[1..].iter().map(|x| vars[x.borrow().slot]).collect();
+    let c = copy(py, &g, &all);
+    let yv = c.vars[y.get().slot.get()];
+    let xv: Vec<Var<'_>> = all[1..]
+        .iter()
+        .map(|x| c.vars[x.get().slot.get()])
+        .collect();
     let ds = g.grad(yv, &xv);
     if !create_graph {
         return ds
             .iter()
-            .map(|d| {
-                new_node(
-                    py,
-                    Value::raw(d.data(), Kind::Leaf, Vec::new(), Cow::Borrowed("")),
-                )
-            })
+            .map(|d| new_node(py, Value::raw(d.data(), Kind::Leaf, Kids::Zero, None)))
             .collect();
     }
-    // The recorded derivative nodes, copied back as Python Values.
-    let mut py_nodes: Vec<Py<Value>> = nodes.iter().map(|n| n.clone().unbind()).collect();
-    for i in nodes.len()..g.len() {
+    // Every tape node as a Python Value: the copies are the user's own nodes (a neuron's
+    // inner `w·x` becomes a new one), the recorded derivative nodes are new.
+    let mut py_nodes: Vec<Py<Value>> = Vec::with_capacity(g.len());
+    for i in 0..g.len() {
+        let own = c.owner.get(i).map(|&k| &c.nodes[k]);
+        if let Some(n) = own.filter(|n| c.vars[n.get().slot.get()].index() == i) {
+            py_nodes.push(n.clone().unbind());
+            continue;
+        }
         let v = g.get(i).expect("on the tape");
         let op = v.op();
         let children: Vec<Py<Value>> = v
@@ -334,9 +356,9 @@ pub fn grad<'py>(
             Op::PowConst => format!("**{}", v.constant().unwrap_or(0.0)),
             _ => v.op_label(),
         };
-        let mut node = Value::raw(v.data(), kind, children, Cow::Owned(text));
+        let node = Value::raw(v.data(), kind, children, Some(text));
         if let Some(l) = v.label() {
-            node.label = l;
+            node.set_label_text(l);
         }
         py_nodes.push(new_node(py, node)?);
     }

@@ -3,8 +3,7 @@
 //! counter (a topological order with no hash set), and an op code from chainrule's op
 //! table, which gives every value and local derivative.
 
-use std::borrow::Cow;
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, RefCell, UnsafeCell};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use chainrule::{Arity, Op};
@@ -15,7 +14,8 @@ use pyo3::types::{PyFloat, PySet};
 use pyo3::PyTraverseError;
 
 /// Creation counter: children are always made before their parents, so sorting by it is
-/// a topological order. Also hands out traversal epochs (any fresh number will do).
+/// a topological order (the one the drawings and explanations use). Also hands out
+/// traversal epochs (any fresh number will do).
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 pub(crate) fn next_id() -> u64 {
@@ -29,20 +29,24 @@ pub(crate) enum Kind {
     Leaf,
     /// Made by an op of the table, with its constant (0 when it has none).
     Op(Op, f64),
+    /// A neuron's sum fused into one node (`chainrule.nn`): children `[b, w₀ … wₙ₋₁,
+    /// x₀ … xₙ₋₁]`, value `b + w₀·x₀ + w₁·x₁ + …` added left to right, bias first, as
+    /// micrograd's `sum(..., self.b)` adds, so the numbers are micrograd's.
+    Neuron,
     /// Made by the user with `_children` given: no rule is known (micrograd's default
     /// `_backward` does nothing either), unless the user assigns a `_backward`.
     Custom,
 }
 
 /// A node's children, inline for the one and two of every op (no allocation), a list for
-/// a user's `_children` or an n-ary op. Reads as a slice.
+/// a user's `_children`, a neuron or an n-ary op. Reads as a slice.
 #[derive(Default)]
 pub(crate) enum Kids {
     #[default]
     Zero,
     One([Py<Value>; 1]),
     Two([Py<Value>; 2]),
-    Many(Vec<Py<Value>>),
+    Many(Box<[Py<Value>]>),
 }
 
 impl std::ops::Deref for Kids {
@@ -62,9 +66,18 @@ impl From<Vec<Py<Value>>> for Kids {
         if v.is_empty() {
             Kids::Zero
         } else {
-            Kids::Many(v)
+            Kids::Many(v.into_boxed_slice())
         }
     }
+}
+
+/// What few nodes carry, kept out of line so that every node stays small: a label, an
+/// `_op` text other than the one its kind implies, a `_backward` the user assigned.
+#[derive(Default)]
+pub(crate) struct Extra {
+    label: String,
+    op: Option<String>,
+    backward: Option<Py<PyAny>>,
 }
 
 /// A scalar value that remembers how it was made, as micrograd's `Value`.
@@ -78,45 +91,142 @@ impl From<Vec<Py<Value>>> for Kids {
 ///
 /// Differences from micrograd: `data` and `grad` are always Python floats; arithmetic is
 /// IEEE 754 (`Value(0.0) ** -1` is `inf`, a negative base to a fractional power is `nan`,
-/// where micrograd raises or makes a complex number). A Value may be used from any
-/// thread, as any Python object: each access holds the interpreter lock, and a
-/// conflicting access raises instead of racing.
-#[pyclass(module = "chainrule.engine", name = "Value", weakref)]
+/// where micrograd raises or makes a complex number). A neuron of `chainrule.nn` is one
+/// node (`_op` `'+'`, `_prev` its bias, weights and inputs) where micrograd makes one
+/// node per multiply and add: the same numbers, far fewer objects. A Value may be used
+/// from any thread, as any Python object: every access holds the interpreter lock.
+#[pyclass(module = "chainrule.engine", name = "Value", weakref, frozen)]
 pub struct Value {
-    pub(crate) data: f64,
-    pub(crate) grad: f64,
+    data: Cell<f64>,
+    grad: Cell<f64>,
     pub(crate) kind: Kind,
-    pub(crate) children: Kids,
-    pub(crate) op: Cow<'static, str>,
-    pub(crate) label: String,
+    /// Never changed while the node is reachable: only `__clear__` (which the cycle
+    /// collector calls on unreachable nodes alone) and `Drop` take the children.
+    children: UnsafeCell<Kids>,
     pub(crate) id: u64,
     /// The last traversal that reached this node.
-    pub(crate) mark: u64,
+    mark: Cell<u64>,
     /// This node's position in the current traversal's order.
-    pub(crate) slot: usize,
-    /// A `_backward` the user assigned.
-    pub(crate) backward: Option<Py<PyAny>>,
+    pub(crate) slot: Cell<usize>,
+    extra: RefCell<Option<Box<Extra>>>,
 }
+
+// SAFETY: the extension is built for the GIL-enabled CPython only (the abi3 stable ABI,
+// which free-threaded builds do not load), and every access to a Value goes through a
+// `Python<'py>` token or a `Bound`, that is, with the interpreter lock held: no two
+// threads touch a Value's cells at once. No reference into a cell is held across a call
+// into Python code (the lock may change hands there): the numbers are copied in and out
+// (`Cell`), `extra` is borrowed only for the duration of a read or a write, and the
+// children are never replaced while a node is reachable (see `children`).
+unsafe impl Sync for Value {}
 
 impl Value {
     pub(crate) fn raw(
         data: f64,
         kind: Kind,
         children: impl Into<Kids>,
-        op: Cow<'static, str>,
+        op: Option<String>,
     ) -> Value {
         Value {
-            data,
-            grad: 0.0,
+            data: Cell::new(data),
+            grad: Cell::new(0.0),
             kind,
-            children: children.into(),
-            op,
-            label: String::new(),
+            children: UnsafeCell::new(children.into()),
             id: next_id(),
-            mark: 0,
-            slot: 0,
-            backward: None,
+            mark: Cell::new(0),
+            slot: Cell::new(0),
+            extra: RefCell::new(op.map(|op| {
+                Box::new(Extra {
+                    op: Some(op),
+                    ..Extra::default()
+                })
+            })),
         }
+    }
+
+    /// The value, as a number.
+    pub(crate) fn value(&self) -> f64 {
+        self.data.get()
+    }
+
+    /// The grad, as a number.
+    pub(crate) fn grad_value(&self) -> f64 {
+        self.grad.get()
+    }
+
+    fn add_grad(&self, d: f64) {
+        self.grad.set(self.grad.get() + d);
+    }
+
+    /// The children, oldest first as they were combined.
+    pub(crate) fn kids(&self) -> &[Py<Value>] {
+        // SAFETY: the children are replaced only by `__clear__`, which the cycle collector
+        // calls on unreachable nodes, and by `Drop`; `&self` means this node is reachable
+        // (or being dropped by its owner, which holds `&mut`).
+        unsafe { &*self.children.get() }
+    }
+
+    /// The label ('' when none).
+    pub(crate) fn label_text(&self) -> String {
+        self.extra
+            .borrow()
+            .as_ref()
+            .map(|e| e.label.clone())
+            .unwrap_or_default()
+    }
+
+    /// Sets the label.
+    pub(crate) fn set_label_text(&self, label: String) {
+        let mut e = self.extra.borrow_mut();
+        if label.is_empty() && e.is_none() {
+            return;
+        }
+        e.get_or_insert_with(Box::default).label = label;
+    }
+
+    /// The `_op` text: as micrograd writes it for the ops it has.
+    fn op_text(&self) -> String {
+        if let Some(op) = self.extra.borrow().as_ref().and_then(|e| e.op.clone()) {
+            return op;
+        }
+        match self.kind {
+            Kind::Leaf | Kind::Custom => String::new(),
+            Kind::Neuron => "+".into(),
+            Kind::Op(op, _) => micrograd_text(op).into(),
+        }
+    }
+
+    /// A leaf with no `_backward` of the user's: its step does nothing.
+    fn is_inert(&self) -> bool {
+        self.kind == Kind::Leaf
+            && self
+                .extra
+                .borrow()
+                .as_ref()
+                .is_none_or(|e| e.backward.is_none())
+    }
+
+    /// The `_backward` the user assigned, if any.
+    fn user_backward(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.extra
+            .borrow()
+            .as_ref()
+            .and_then(|e| e.backward.as_ref().map(|f| f.clone_ref(py)))
+    }
+}
+
+/// The `_op` text micrograd (or its lecture) gives the nodes of `op`.
+fn micrograd_text(op: Op) -> &'static str {
+    match op {
+        Op::Add => "+",
+        Op::Mul => "*",
+        Op::Relu => "ReLU",
+        Op::Tanh => "tanh",
+        Op::Exp => "exp",
+        Op::Ln => "log",
+        Op::Sigmoid => "sigmoid",
+        Op::Pow => "**",
+        other => other.symbol(),
     }
 }
 
@@ -167,8 +277,10 @@ pub(crate) fn new_node(py: Python<'_>, v: Value) -> PyResult<Py<Value>> {
 }
 
 /// Sets (or, with `None`, removes) a node's user `_backward`, keeping the count.
-fn set_user_backward(v: &mut Value, f: Option<Py<PyAny>>) {
-    match (v.backward.is_some(), f.is_some()) {
+fn set_user_backward(v: &Value, f: Option<Py<PyAny>>) {
+    let mut e = v.extra.borrow_mut();
+    let had = e.as_ref().is_some_and(|e| e.backward.is_some());
+    match (had, f.is_some()) {
         (false, true) => {
             USER_BACKWARDS.fetch_add(1, Ordering::Relaxed);
         }
@@ -177,7 +289,13 @@ fn set_user_backward(v: &mut Value, f: Option<Py<PyAny>>) {
         }
         _ => {}
     }
-    v.backward = f;
+    if f.is_none() && e.is_none() {
+        return;
+    }
+    let old = std::mem::replace(&mut e.get_or_insert_with(Box::default).backward, f);
+    // The old closure is dropped after the borrow ends: dropping it may run Python code.
+    drop(e);
+    drop(old);
 }
 
 /// Puts `obj` (back) under the cycle collector.
@@ -192,7 +310,7 @@ fn track(obj: &Bound<'_, Value>) {
 }
 
 fn leaf(py: Python<'_>, x: f64) -> PyResult<Py<Value>> {
-    new_node(py, Value::raw(x, Kind::Leaf, Vec::new(), Cow::Borrowed("")))
+    new_node(py, Value::raw(x, Kind::Leaf, Kids::Zero, None))
 }
 
 /// The other operand as a Value (a number becomes a new leaf, as micrograd does), or
@@ -207,39 +325,25 @@ fn operand(other: &Bound<'_, PyAny>) -> PyResult<Option<Py<Value>>> {
     }
 }
 
-fn data_of(py: Python<'_>, v: &Py<Value>) -> f64 {
-    v.bind(py).borrow().data
-}
-
 /// A new node `op(x, y)` made from the table.
-fn binary(
-    py: Python<'_>,
-    x: Py<Value>,
-    y: Py<Value>,
-    op: Op,
-    text: &'static str,
-) -> PyResult<Py<Value>> {
-    let data = op.apply(data_of(py, &x), data_of(py, &y), 0.0);
+fn binary(py: Python<'_>, x: Py<Value>, y: Py<Value>, op: Op) -> PyResult<Py<Value>> {
+    let data = op.apply(x.get().value(), y.get().value(), 0.0);
     new_node(
         py,
-        Value::raw(
-            data,
-            Kind::Op(op, 0.0),
-            Kids::Two([x, y]),
-            Cow::Borrowed(text),
-        ),
+        Value::raw(data, Kind::Op(op, 0.0), Kids::Two([x, y]), None),
     )
 }
 
-/// A new node `op(x)` (with constant `c`) made from the table.
+/// A new node `op(x)` (with constant `c`) made from the table; `text` is its `_op` when
+/// micrograd writes it otherwise than the op's own (`'**2'`).
 fn unary(
     py: Python<'_>,
     x: Py<Value>,
     op: Op,
     c: f64,
-    text: Cow<'static, str>,
+    text: Option<String>,
 ) -> PyResult<Py<Value>> {
-    let data = op.apply(data_of(py, &x), 0.0, c);
+    let data = op.apply(x.get().value(), 0.0, c);
     new_node(py, Value::raw(data, Kind::Op(op, c), Kids::One([x]), text))
 }
 
@@ -252,22 +356,70 @@ fn reciprocal(py: Python<'_>, x: Py<Value>) -> PyResult<Py<Value>> {
         x,
         Op::PowConst,
         std::hint::black_box(-1.0),
-        Cow::Borrowed("**-1"),
+        Some("**-1".into()),
     )
 }
 
 fn neg(py: Python<'_>, x: Py<Value>) -> PyResult<Py<Value>> {
     let m = leaf(py, -1.0)?;
-    binary(py, x, m, Op::Mul, "*")
+    binary(py, x, m, Op::Mul)
 }
 
 fn not_implemented(py: Python<'_>) -> Py<PyAny> {
     py.NotImplemented()
 }
 
-fn done(py: Python<'_>, v: PyResult<Py<Value>>) -> PyResult<Py<PyAny>> {
-    let _ = py;
+fn done(v: PyResult<Py<Value>>) -> PyResult<Py<PyAny>> {
     v.map(|v| v.into_any())
+}
+
+/// `b + w₀·x₀ + w₁·x₁ + …` as one node (added left to right, bias first, as micrograd's
+/// neuron adds), then `relu` of it when `nonlin`: the body of `chainrule.nn.Neuron`.
+/// `w` and `b` must be Values; an `x` may also be a number (a new leaf, as micrograd's
+/// `wi * xi` makes one). Pairs as `zip(w, x)` does: the shorter list decides.
+#[pyfunction]
+pub fn neuron(
+    py: Python<'_>,
+    w: Vec<Bound<'_, PyAny>>,
+    b: &Bound<'_, PyAny>,
+    x: Vec<Bound<'_, PyAny>>,
+    nonlin: bool,
+) -> PyResult<Py<Value>> {
+    let n = w.len().min(x.len());
+    let mut kids: Vec<Py<Value>> = Vec::with_capacity(1 + 2 * n);
+    let as_value = |v: &Bound<'_, PyAny>, what: &str| -> PyResult<Py<Value>> {
+        v.cast::<Value>().map(|v| v.clone().unbind()).map_err(|_| {
+            PyTypeError::new_err(format!(
+                "Neuron: {what} must be a Value, not {}",
+                type_name(v)
+            ))
+        })
+    };
+    kids.push(as_value(b, "the bias")?);
+    for wi in &w[..n] {
+        kids.push(as_value(wi, "every weight")?);
+    }
+    for xi in &x[..n] {
+        match operand(xi)? {
+            Some(v) => kids.push(v),
+            None => {
+                return Err(PyTypeError::new_err(format!(
+                    "Neuron: every input must be a Value or a number, not {}",
+                    type_name(xi)
+                )))
+            }
+        }
+    }
+    let mut sum = kids[0].get().value();
+    for i in 0..n {
+        sum += kids[1 + i].get().value() * kids[1 + n + i].get().value();
+    }
+    let act = new_node(py, Value::raw(sum, Kind::Neuron, kids, None))?;
+    if nonlin {
+        unary(py, act, Op::Relu, 0.0, None)
+    } else {
+        Ok(act)
+    }
 }
 
 /// The nodes `roots` depend on (themselves included), in creation order (children before
@@ -278,106 +430,176 @@ pub(crate) fn topo<'py>(py: Python<'py>, roots: &[Bound<'py, Value>]) -> Vec<Bou
     let mut found: Vec<(u64, Bound<'py, Value>)> = Vec::new();
     let mut stack: Vec<Bound<'py, Value>> = Vec::new();
     for r in roots {
-        let mut m = r.borrow_mut();
-        if m.mark != epoch {
-            m.mark = epoch;
-            drop(m);
+        let m = r.get();
+        if m.mark.get() != epoch {
+            m.mark.set(epoch);
             stack.push(r.clone());
         }
     }
     while let Some(n) = stack.pop() {
-        let id = {
-            let r = n.borrow();
-            for ch in r.children.iter() {
-                let b = ch.bind(py);
-                let mut m = b.borrow_mut();
-                if m.mark != epoch {
-                    m.mark = epoch;
-                    drop(m);
-                    stack.push(b.clone());
-                }
+        let r = n.get();
+        for ch in r.kids() {
+            let c = ch.get();
+            if c.mark.get() != epoch {
+                c.mark.set(epoch);
+                stack.push(ch.bind(py).clone());
             }
-            r.id
-        };
-        found.push((id, n));
+        }
+        found.push((r.id, n));
     }
     found.sort_unstable_by_key(|(id, _)| *id);
     found
         .into_iter()
         .enumerate()
         .map(|(k, (_, n))| {
-            n.borrow_mut().slot = k;
+            n.get().slot.set(k);
             n
         })
         .collect()
 }
 
-/// One chain-rule step for `node`: its grad times each local derivative (from the op
-/// table), added to its children's grads, in micrograd's order.
-pub(crate) fn step_native(py: Python<'_>, node: &Bound<'_, Value>) -> PyResult<()> {
-    let n = node.borrow();
-    let Kind::Op(op, c) = n.kind else {
-        return Ok(());
-    };
-    let (out, g) = (n.data, n.grad);
-    let add = |v: &Py<Value>, d: f64| {
-        let b = v.bind(py);
-        let mut m = b.borrow_mut();
-        m.grad += d;
-    };
-    match op.arity() {
-        Arity::Leaf => {}
-        Arity::Unary | Arity::UnaryConst => {
-            let x = data_of(py, &n.children[0]);
-            let p = op.partials(x, 0.0, c, out);
-            add(&n.children[0], p[0] * g);
-        }
-        Arity::Binary => {
-            let (a, b) = (&n.children[0], &n.children[1]);
-            let p = op.partials(data_of(py, a), data_of(py, b), c, out);
-            add(a, p[0] * g);
-            add(b, p[1] * g);
-        }
-        Arity::Nary if op == Op::Sum => {
-            for ch in n.children.iter() {
-                add(ch, g);
+/// The two work lists of a backward pass, kept between passes so that a small graph's
+/// backward allocates nothing.
+#[derive(Default)]
+struct Walk {
+    /// The nodes with a step to run, children before parents.
+    order: Vec<*const Value>,
+    /// The depth-first path: each node and how many of its children have been entered.
+    stack: Vec<(*const Value, usize)>,
+}
+
+thread_local! {
+    static WALKS: Cell<Option<Walk>> = const { Cell::new(None) };
+}
+
+/// Lists beyond this many entries are freed after the pass rather than kept.
+const KEEP_WALK: usize = 1 << 16;
+
+/// Backpropagation from `root`: its grad set to 1, then each node it depends on, parents
+/// before children, runs its `_backward`. The order is a post-order of a depth-first walk
+/// with an explicit stack (any depth); leaves, which have no step, are not listed.
+fn backward_from(py: Python<'_>, root: &Value) -> PyResult<()> {
+    // A `_backward` of the user's may call `backward()` again: that inner pass finds no
+    // kept lists and makes its own.
+    let mut w = WALKS.with(|c| c.take()).unwrap_or_default();
+    let epoch = next_id();
+    root.mark.set(epoch);
+    w.stack.push((root, 0));
+    while let Some(top) = w.stack.last_mut() {
+        // SAFETY (here and below): every listed node is reachable from `root`, which the
+        // caller holds, and a reachable node's children are never replaced, so each
+        // pointer stays valid for the whole pass.
+        let node = unsafe { &*top.0 };
+        match node.kids().get(top.1) {
+            Some(ch) => {
+                top.1 += 1;
+                let c = ch.get();
+                if c.mark.get() != epoch && !c.is_inert() {
+                    c.mark.set(epoch);
+                    w.stack.push((c, 0));
+                }
             }
-        }
-        Arity::Nary => {
-            // Dot: x₀·y₀ + x₁·y₁ + …, the xs first, then the ys.
-            let half = n.children.len() / 2;
-            for k in 0..half {
-                let (x, y) = (&n.children[k], &n.children[half + k]);
-                let (dx, dy) = (data_of(py, y), data_of(py, x));
-                add(x, dx * g);
-                add(y, dy * g);
+            None => {
+                w.order.push(node);
+                w.stack.pop();
             }
         }
     }
-    Ok(())
+    root.grad.set(1.0);
+    let mut result = Ok(());
+    for &p in w.order.iter().rev() {
+        // SAFETY: as above.
+        if let Err(e) = run_backward(py, unsafe { &*p }) {
+            result = Err(e);
+            break;
+        }
+    }
+    w.order.clear();
+    w.stack.clear();
+    if w.order.capacity() <= KEEP_WALK && w.stack.capacity() <= KEEP_WALK {
+        WALKS.with(|c| c.set(Some(w)));
+    }
+    result
+}
+
+/// One chain-rule step for `n`: its grad times each local derivative (from the op
+/// table), added to its children's grads, in micrograd's order.
+pub(crate) fn step_native(n: &Value) {
+    let g = n.grad.get();
+    let kids = n.kids();
+    match n.kind {
+        Kind::Leaf | Kind::Custom => {}
+        Kind::Neuron => {
+            let m = (kids.len() - 1) / 2;
+            kids[0].get().add_grad(g);
+            for i in 0..m {
+                let (w, x) = (kids[1 + i].get(), kids[1 + m + i].get());
+                let (wd, xd) = (w.value(), x.value());
+                w.add_grad(xd * g);
+                x.add_grad(wd * g);
+            }
+        }
+        Kind::Op(op, c) => match op.arity() {
+            Arity::Leaf => {}
+            Arity::Unary | Arity::UnaryConst => {
+                let x = kids[0].get();
+                let p = op.partials(x.value(), 0.0, c, n.value());
+                x.add_grad(p[0] * g);
+            }
+            Arity::Binary => {
+                let (a, b) = (kids[0].get(), kids[1].get());
+                let p = op.partials(a.value(), b.value(), c, n.value());
+                a.add_grad(p[0] * g);
+                b.add_grad(p[1] * g);
+            }
+            Arity::Nary if op == Op::Sum => {
+                for ch in kids {
+                    ch.get().add_grad(g);
+                }
+            }
+            Arity::Nary => {
+                // Dot: x₀·y₀ + x₁·y₁ + …, the xs first, then the ys.
+                let half = kids.len() / 2;
+                for k in 0..half {
+                    let (x, y) = (kids[k].get(), kids[half + k].get());
+                    let (dx, dy) = (y.value(), x.value());
+                    x.add_grad(dx * g);
+                    y.add_grad(dy * g);
+                }
+            }
+        },
+    }
 }
 
 /// Runs `node`'s `_backward`: the user's if one was assigned, else the native step.
-fn run_backward(py: Python<'_>, node: &Bound<'_, Value>) -> PyResult<()> {
-    let user = node.borrow().backward.as_ref().map(|f| f.clone_ref(py));
-    match user {
+fn run_backward(py: Python<'_>, node: &Value) -> PyResult<()> {
+    match node.user_backward(py) {
         Some(f) => f.call0(py).map(drop),
-        None => step_native(py, node),
+        None => {
+            step_native(node);
+            Ok(())
+        }
     }
 }
 
 thread_local! {
     /// Nodes whose last reference is being dropped, waiting for their children to be
-    /// released: dropping a chain of any depth takes a loop, not a recursion.
+    /// released, and whether a call up the stack is already freeing them: dropping a
+    /// chain of any depth takes a loop, not a recursion.
     static PENDING: RefCell<Vec<Py<Value>>> = const { RefCell::new(Vec::new()) };
     static DRAINING: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Releases `kids`: those held only here are queued and freed one by one by the outermost
-/// call, so that freeing a deep chain never recurses.
+/// Releases `kids`: those held only here that hold children of their own are queued and
+/// freed one by one by the outermost call, so that freeing a deep chain never recurses.
+/// The rest (shared nodes, leaves) are simply dropped.
 pub(crate) fn release(py: Python<'_>, kids: Kids) {
-    let one = |k: Py<Value>| {
-        if k.get_refcnt(py) == 1 {
+    let deep = |k: &Py<Value>| k.get_refcnt(py) == 1 && !k.get().kids().is_empty();
+    if !kids.iter().any(deep) {
+        return drop(kids);
+    }
+    let queue = |k: Py<Value>| {
+        if deep(&k) {
             PENDING.with(|p| p.borrow_mut().push(k));
         } else {
             drop(k);
@@ -385,12 +607,12 @@ pub(crate) fn release(py: Python<'_>, kids: Kids) {
     };
     match kids {
         Kids::Zero => {}
-        Kids::One([a]) => one(a),
+        Kids::One([a]) => queue(a),
         Kids::Two([a, b]) => {
-            one(a);
-            one(b);
+            queue(a);
+            queue(b);
         }
-        Kids::Many(v) => v.into_iter().for_each(one),
+        Kids::Many(v) => v.into_vec().into_iter().for_each(queue),
     }
     if DRAINING.with(|d| d.replace(true)) {
         return;
@@ -408,13 +630,15 @@ pub(crate) fn release(py: Python<'_>, kids: Kids) {
 
 impl Drop for Value {
     fn drop(&mut self) {
-        if self.backward.is_some() {
-            USER_BACKWARDS.fetch_sub(1, Ordering::Relaxed);
+        if let Some(e) = self.extra.get_mut().take() {
+            if e.backward.is_some() {
+                USER_BACKWARDS.fetch_sub(1, Ordering::Relaxed);
+            }
         }
-        if self.children.is_empty() {
+        let kids = std::mem::take(self.children.get_mut());
+        if kids.is_empty() {
             return;
         }
-        let kids = std::mem::take(&mut self.children);
         // SAFETY: a Value is dropped by its type's dealloc, which Python calls with the
         // thread attached to the interpreter (or by __clear__, from the collector).
         let py = unsafe { Python::assume_attached() };
@@ -432,16 +656,15 @@ pub struct NativeBackward {
 #[pymethods]
 impl NativeBackward {
     /// Pushes the node's grad to its children: `child.grad += local derivative * grad`.
-    fn __call__(&self, py: Python<'_>) -> PyResult<()> {
-        match &self.node {
-            Some(n) => step_native(py, n.bind(py)),
-            None => Ok(()),
+    fn __call__(&self) {
+        if let Some(n) = &self.node {
+            step_native(n.get());
         }
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         Ok(match &self.node {
-            Some(n) => format!("<native _backward of {}>", n.bind(py).borrow().repr(py)?),
+            Some(n) => format!("<native _backward of {}>", n.get().repr(py)?),
             None => "<native _backward>".into(),
         })
     }
@@ -479,8 +702,8 @@ impl Value {
     fn repr(&self, py: Python<'_>) -> PyResult<String> {
         Ok(format!(
             "Value(data={}, grad={})",
-            float_repr(py, self.data)?,
-            float_repr(py, self.grad)?
+            float_repr(py, self.value())?,
+            float_repr(py, self.grad_value())?
         ))
     }
 }
@@ -543,71 +766,72 @@ impl Value {
         } else {
             Kind::Custom
         };
-        let mut v = Value::raw(x, kind, children, Cow::Owned(op));
-        v.label = label;
+        let v = Value::raw(x, kind, children, (!op.is_empty()).then_some(op));
+        v.set_label_text(label);
         Ok(v)
     }
 
     /// The value (a float).
     #[getter]
     fn data(&self) -> f64 {
-        self.data
+        self.data.get()
     }
 
     #[setter]
-    fn set_data(&mut self, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.data = require_number(value, "Value.data")?;
+    fn set_data(&self, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.data.set(require_number(value, "Value.data")?);
         Ok(())
     }
 
     /// d(output)/d(this value), filled in by `backward()` (a float).
     #[getter]
     fn grad(&self) -> f64 {
-        self.grad
+        self.grad.get()
     }
 
     #[setter]
-    fn set_grad(&mut self, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.grad = require_number(value, "Value.grad")?;
+    fn set_grad(&self, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.grad.set(require_number(value, "Value.grad")?);
         Ok(())
     }
 
     /// A name, shown in drawings and explanations ('' by default).
     #[getter]
     fn label(&self) -> String {
-        self.label.clone()
+        self.label_text()
     }
 
     #[setter]
-    fn set_label(&mut self, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.label = value.extract::<String>().map_err(|_| {
+    fn set_label(&self, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let label = value.extract::<String>().map_err(|_| {
             PyTypeError::new_err(format!(
                 "Value.label must be a str, not {}",
                 type_name(value)
             ))
         })?;
+        self.set_label_text(label);
         Ok(())
     }
 
     /// The op that made this value, as micrograd writes it ('+', '*', '**2', 'ReLU', ...).
     #[getter]
     fn _op(&self) -> String {
-        self.op.to_string()
+        self.op_text()
     }
 
     #[setter(_op)]
-    fn set_op(&mut self, value: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn set_op(&self, value: &Bound<'_, PyAny>) -> PyResult<()> {
         let s = value.extract::<String>().map_err(|_| {
             PyTypeError::new_err(format!("Value._op must be a str, not {}", type_name(value)))
         })?;
-        self.op = Cow::Owned(s);
+        self.extra.borrow_mut().get_or_insert_with(Box::default).op = Some(s);
         Ok(())
     }
 
     /// The set of the very Value objects this one was made from.
     #[getter]
     fn _prev<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PySet>> {
-        PySet::new(py, self.children.iter())
+        PySet::new(py, self.kids().iter())
     }
 
     /// This node's chain-rule step: calling it adds `local derivative * self.grad` to each
@@ -616,8 +840,8 @@ impl Value {
     #[getter]
     fn _backward(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
-        if let Some(f) = &slf.borrow().backward {
-            return Ok(f.clone_ref(py));
+        if let Some(f) = slf.get().user_backward(py) {
+            return Ok(f);
         }
         Ok(Py::new(
             py,
@@ -638,7 +862,7 @@ impl Value {
                 .as_ref()
                 .is_some_and(|n| n.bind(value.py()).is(slf))
             {
-                set_user_backward(&mut slf.borrow_mut(), None);
+                set_user_backward(slf.get(), None);
                 return Ok(());
             }
         }
@@ -649,7 +873,7 @@ impl Value {
             )));
         }
         track(slf);
-        set_user_backward(&mut slf.borrow_mut(), Some(value.clone().unbind()));
+        set_user_backward(slf.get(), Some(value.clone().unbind()));
         Ok(())
     }
 
@@ -659,12 +883,7 @@ impl Value {
     /// any depth works.
     fn backward(slf: &Bound<'_, Self>) -> PyResult<()> {
         let py = slf.py();
-        let order = topo(py, std::slice::from_ref(slf));
-        slf.borrow_mut().grad = 1.0;
-        for node in order.iter().rev() {
-            run_backward(py, node)?;
-        }
-        Ok(())
+        backward_from(py, slf.get())
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -676,7 +895,7 @@ impl Value {
         let Some(o) = operand(other)? else {
             return Ok(not_implemented(py));
         };
-        done(py, binary(py, slf.clone().unbind(), o, Op::Add, "+"))
+        done(binary(py, slf.clone().unbind(), o, Op::Add))
     }
 
     fn __radd__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -688,7 +907,7 @@ impl Value {
         let Some(o) = operand(other)? else {
             return Ok(not_implemented(py));
         };
-        done(py, binary(py, slf.clone().unbind(), o, Op::Mul, "*"))
+        done(binary(py, slf.clone().unbind(), o, Op::Mul))
     }
 
     fn __rmul__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -704,19 +923,18 @@ impl Value {
     ) -> PyResult<Py<PyAny>> {
         let py = slf.py();
         if let Ok(v) = other.cast::<Value>() {
-            return done(
+            return done(binary(
                 py,
-                binary(py, slf.clone().unbind(), v.clone().unbind(), Op::Pow, "**"),
-            );
+                slf.clone().unbind(),
+                v.clone().unbind(),
+                Op::Pow,
+            ));
         }
         let Some(c) = number(other) else {
             return Ok(not_implemented(py));
         };
         let text = format!("**{}", other.str()?);
-        done(
-            py,
-            unary(py, slf.clone().unbind(), Op::PowConst, c, Cow::Owned(text)),
-        )
+        done(unary(py, slf.clone().unbind(), Op::PowConst, c, Some(text)))
     }
 
     fn __rpow__(
@@ -728,7 +946,7 @@ impl Value {
         let Some(base) = operand(other)? else {
             return Ok(not_implemented(py));
         };
-        done(py, binary(py, base, slf.clone().unbind(), Op::Pow, "**"))
+        done(binary(py, base, slf.clone().unbind(), Op::Pow))
     }
 
     fn __neg__(slf: &Bound<'_, Self>) -> PyResult<Py<Value>> {
@@ -745,7 +963,7 @@ impl Value {
         } else {
             return Ok(not_implemented(py));
         };
-        done(py, binary(py, slf.clone().unbind(), negated, Op::Add, "+"))
+        done(binary(py, slf.clone().unbind(), negated, Op::Add))
     }
 
     fn __rsub__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -755,7 +973,7 @@ impl Value {
         };
         // micrograd: other + (-self), landing in (-self).__radd__(other).
         let n = neg(py, slf.clone().unbind())?;
-        done(py, binary(py, n, o, Op::Add, "+"))
+        done(binary(py, n, o, Op::Add))
     }
 
     fn __truediv__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -768,7 +986,7 @@ impl Value {
         } else {
             return Ok(not_implemented(py));
         };
-        done(py, binary(py, slf.clone().unbind(), r, Op::Mul, "*"))
+        done(binary(py, slf.clone().unbind(), r, Op::Mul))
     }
 
     fn __rtruediv__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -778,62 +996,32 @@ impl Value {
         };
         // micrograd: other * self**-1, landing in (self**-1).__rmul__(other).
         let r = reciprocal(py, slf.clone().unbind())?;
-        done(py, binary(py, r, o, Op::Mul, "*"))
+        done(binary(py, r, o, Op::Mul))
     }
 
     /// `max(self, 0)`, micrograd's `'ReLU'` node (derivative 0 at 0).
     fn relu(slf: &Bound<'_, Self>) -> PyResult<Py<Value>> {
-        unary(
-            slf.py(),
-            slf.clone().unbind(),
-            Op::Relu,
-            0.0,
-            Cow::Borrowed("ReLU"),
-        )
+        unary(slf.py(), slf.clone().unbind(), Op::Relu, 0.0, None)
     }
 
     /// The hyperbolic tangent, the lecture's `'tanh'` node.
     fn tanh(slf: &Bound<'_, Self>) -> PyResult<Py<Value>> {
-        unary(
-            slf.py(),
-            slf.clone().unbind(),
-            Op::Tanh,
-            0.0,
-            Cow::Borrowed("tanh"),
-        )
+        unary(slf.py(), slf.clone().unbind(), Op::Tanh, 0.0, None)
     }
 
     /// `e ** self`, the lecture's `'exp'` node.
     fn exp(slf: &Bound<'_, Self>) -> PyResult<Py<Value>> {
-        unary(
-            slf.py(),
-            slf.clone().unbind(),
-            Op::Exp,
-            0.0,
-            Cow::Borrowed("exp"),
-        )
+        unary(slf.py(), slf.clone().unbind(), Op::Exp, 0.0, None)
     }
 
     /// The natural logarithm (`nan` below 0, `-inf` at 0).
     fn log(slf: &Bound<'_, Self>) -> PyResult<Py<Value>> {
-        unary(
-            slf.py(),
-            slf.clone().unbind(),
-            Op::Ln,
-            0.0,
-            Cow::Borrowed("log"),
-        )
+        unary(slf.py(), slf.clone().unbind(), Op::Ln, 0.0, None)
     }
 
     /// The logistic function `1 / (1 + e ** -self)`, without overflow.
     fn sigmoid(slf: &Bound<'_, Self>) -> PyResult<Py<Value>> {
-        unary(
-            slf.py(),
-            slf.clone().unbind(),
-            Op::Sigmoid,
-            0.0,
-            Cow::Borrowed("sigmoid"),
-        )
+        unary(slf.py(), slf.clone().unbind(), Op::Sigmoid, 0.0, None)
     }
 
     /// The chain rule for every node this value depends on, as the notebook writes it
@@ -876,18 +1064,23 @@ impl Value {
     }
 
     fn __traverse__(&self, visit: PyVisit<'_>) -> Result<(), PyTraverseError> {
-        for c in self.children.iter() {
+        for c in self.kids() {
             visit.call(c)?;
         }
-        if let Some(f) = &self.backward {
-            visit.call(f)?;
+        // try_borrow: the collector may run while a write to `extra` is under way.
+        if let Ok(e) = self.extra.try_borrow() {
+            if let Some(f) = e.as_ref().and_then(|e| e.backward.as_ref()) {
+                visit.call(f)?;
+            }
         }
         Ok(())
     }
 
-    fn __clear__(&mut self) {
+    fn __clear__(&self) {
         set_user_backward(self, None);
-        let kids = std::mem::take(&mut self.children);
+        // SAFETY: the collector clears only unreachable nodes, so no reference into these
+        // children is alive (see `Value::children`).
+        let kids = unsafe { std::mem::take(&mut *self.children.get()) };
         // SAFETY: a Value is dropped by its type's dealloc, which Python calls with the
         // thread attached to the interpreter (or by __clear__, from the collector).
         let py = unsafe { Python::assume_attached() };

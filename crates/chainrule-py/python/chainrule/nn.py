@@ -4,10 +4,16 @@ Weights come from Python's ``random.uniform(-1, 1)``, neuron by neuron, in micro
 order, and a neuron sums ``b + w0*x0 + w1*x1 + ...`` left to right as micrograd does: after
 ``random.seed(1337)``, ``MLP(2, [16, 16, 1])`` has micrograd's exact weights and micrograd's
 demo prints micrograd's losses.
+
+One difference, for speed: a neuron's sum is one native node (``_op`` ``'+'``, ``_prev``
+its bias, weights and inputs), where micrograd makes a node per multiply and add. Its value
+is added in micrograd's order (bias first), so the numbers are the same; the graph has
+about a tenth of the nodes, and a call of a neuron crosses into Rust once.
 """
 
 import random
 
+from chainrule._core import neuron as _neuron
 from chainrule.engine import Value
 
 __all__ = ["Module", "Neuron", "Layer", "MLP"]
@@ -36,8 +42,8 @@ class Neuron(Module):
         self.nonlin = nonlin
 
     def __call__(self, x):
-        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
-        return act.relu() if self.nonlin else act
+        # micrograd: act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b), fused.
+        return _neuron(self.w, self.b, x, self.nonlin)
 
     def parameters(self):
         """The weights, then the bias."""
