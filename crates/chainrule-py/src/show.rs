@@ -49,6 +49,8 @@ fn copy<'py, 'g>(py: Python<'py>, g: &'g Graph, roots: &[Bound<'py, Value>]) -> 
             Kind::Neuron => {
                 let m = (operands.len() - 1) / 2;
                 let dot = g.dot(&operands[1..1 + m], &operands[1 + m..]);
+                // d(b + w·x)/d(w·x) = 1: the inner node's grad is the neuron's.
+                dot.set_grad(r.grad_value());
                 owner.push(k);
                 operands[0] + dot
             }

@@ -59,3 +59,73 @@ def test_demo_gives_micrograds_losses_at_every_step():
     for k, (ours, theirs) in enumerate(zip(losses, recorded["loss"])):
         assert abs(ours - theirs) < 1e-9, (k, ours, theirs)
     assert [a for _, a in curve] == recorded["accuracy"]
+
+
+def test_fused_neuron_is_micrograds_neuron_bit_for_bit_on_random_inputs():
+    """One native node per neuron: the value is micrograd's sum (bias first, left to right)
+    and every grad micrograd's, exactly, for weights, bias and inputs."""
+    import micrograd.engine as mge
+
+    rng = random.Random(3)
+    for trial in range(50):
+        nin = rng.randint(1, 20)
+        nonlin = rng.random() < 0.5
+        seed = rng.randrange(10**6)
+        random.seed(seed)
+        ours = Neuron(nin, nonlin=nonlin)
+        random.seed(seed)
+        theirs = mgnn.Neuron(nin, nonlin=nonlin)
+        ours.b.data = theirs.b.data = rng.uniform(-1, 1)
+        xs = [rng.uniform(-3, 3) for _ in range(nin)]
+        xo, xt = [Value(v) for v in xs], [mge.Value(v) for v in xs]
+        yo, yt = ours(xo), theirs(xt)
+        assert yo.data == yt.data, trial
+        (yo * 3.0).backward()
+        (yt * 3.0).backward()
+        assert [p.grad for p in ours.parameters()] == [p.grad for p in theirs.parameters()]
+        assert [v.grad for v in xo] == [v.grad for v in xt]
+
+
+def test_fused_neuron_graph_holds_the_very_objects_and_zips_like_micrograd():
+    random.seed(5)
+    n = Neuron(3, nonlin=False)
+    x = [Value(1.0), Value(2.0), Value(3.0), Value(4.0)]  # one more input than weights
+    y = n(x)
+    assert y._op == "+"
+    assert y._prev == {n.b, *n.w, *x[:3]}
+    assert y.data == ((n.b.data + n.w[0].data * 1.0) + n.w[1].data * 2.0) + n.w[2].data * 3.0
+    r = Neuron(2)([0.5, -0.5])
+    assert r._op == "ReLU" and len(r._prev) == 1
+
+
+def test_fused_neuron_rejects_what_is_not_a_value_or_number():
+    import pytest
+
+    n = Neuron(2)
+    with pytest.raises(TypeError, match="every input must be a Value or a number, not str"):
+        n([1.0, "x"])
+    n.w[0] = 0.5
+    with pytest.raises(TypeError, match="every weight must be a Value, not float"):
+        n([1.0, 2.0])
+
+
+def test_show_your_work_on_a_fused_mlp():
+    import chainrule
+
+    random.seed(11)
+    model = MLP(2, [3, 1])
+    x = [Value(0.7, label="x0"), Value(-0.2, label="x1")]
+    y = model(x)
+    y.backward()
+    assert chainrule.grad_check(y).passed
+    # grad() through the neuron nodes agrees with backward(), and its result is a graph
+    ps = model.parameters()
+    ds = chainrule.grad(y, ps)
+    assert [d.data for d in ds] == [p.grad for p in ps]
+    # steps end with every grad known; the drawing shows each neuron as w·x then b + w·x
+    steps = y.steps()
+    assert len(steps) > 0
+    svg = chainrule.draw_dot(y)._repr_svg_()
+    n_values = svg.count('class="value')
+    # values: 2 inputs, 9 + 4 parameters, 4 neurons as (w·x, b + w·x), 3 relus
+    assert n_values == 2 + 13 + 4 * 2 + 3
