@@ -18,6 +18,8 @@ struct Copied<'py, 'g> {
     /// For each tape node, the Python node it is, or is part of: a fused neuron is two
     /// tape nodes, `w·x` and then `b + w·x`, the second being its copy.
     owner: Vec<usize>,
+    /// The user-made nodes copied as the straight line their own `_backward` gives.
+    lines: Vec<usize>,
 }
 
 impl<'py> Copied<'py, '_> {
@@ -33,10 +35,22 @@ impl<'py> Copied<'py, '_> {
 }
 
 /// The Python nodes `roots` depend on, in creation order, and their copies on `g`.
-fn copy<'py, 'g>(py: Python<'py>, g: &'g Graph, roots: &[Bound<'py, Value>]) -> Copied<'py, 'g> {
+///
+/// A node the user made with `_children` is copied by the rule of the op its `_op` names
+/// (the lecture's `'tanh'`, `'exp'`, `'**2'` …) when it has that op's operands and value.
+/// Otherwise its local derivatives are read from its own `_backward` (called once with
+/// grad 1, every grad restored after) and it is copied as `Σ ∂ᵢ·xᵢ` with those numbers
+/// as constants; with no `_backward` of the user's it does nothing in backward, as in
+/// micrograd, and is a leaf on the copy.
+fn copy<'py, 'g>(
+    py: Python<'py>,
+    g: &'g Graph,
+    roots: &[Bound<'py, Value>],
+) -> PyResult<Copied<'py, 'g>> {
     let nodes = topo(py, roots);
     let mut vars: Vec<Var<'g>> = Vec::with_capacity(nodes.len());
     let mut owner: Vec<usize> = Vec::with_capacity(nodes.len());
+    let mut lines = Vec::new();
     for (k, n) in nodes.iter().enumerate() {
         let r = n.get();
         let operands: Vec<Var<'g>> = r
@@ -51,24 +65,124 @@ fn copy<'py, 'g>(py: Python<'py>, g: &'g Graph, roots: &[Bound<'py, Value>]) -> 
                 let dot = g.dot(&operands[1..1 + m], &operands[1 + m..]);
                 // d(b + w·x)/d(w·x) = 1: the inner node's grad is the neuron's.
                 dot.set_grad(r.grad_value());
-                owner.push(k);
                 operands[0] + dot
             }
-            // A user-made node with no known rule is a leaf on the copy.
-            Kind::Leaf | Kind::Custom => g.leaf(r.value()),
+            Kind::Custom => match named_rule(r, &operands) {
+                Some((op, c)) => g.record(op, &operands, c),
+                None => match local_derivatives(py, n)? {
+                    Some(partials) => {
+                        lines.push(k);
+                        affine(g, r, &operands, &partials)
+                    }
+                    None => g.leaf(r.value()),
+                },
+            },
+            Kind::Leaf => g.leaf(r.value()),
         };
         if v.data().to_bits() != r.value().to_bits() {
             v.set_data(r.value());
         }
-        let label = r.label_text();
+        let mut label = r.label_text();
+        if label.is_empty() && r.kind == Kind::Custom {
+            label = r.op_text();
+        }
         if !label.is_empty() {
             v.set_label(&label);
         }
         v.set_grad(r.grad_value());
         vars.push(v);
-        owner.push(k);
+        owner.resize(g.len(), k);
     }
-    Copied { nodes, vars, owner }
+    Ok(Copied {
+        nodes,
+        vars,
+        owner,
+        lines,
+    })
+}
+
+/// A user-made node with no known rule, as the straight line its own `_backward` gives:
+/// `Σ ∂ᵢ·xᵢ + k·1`, with `k` chosen so that the line passes through the node's value, the
+/// `∂ᵢ` and `k` constants (labelled `∂op/∂x`, `op offset`). Backprop through it is the
+/// user's rule; a replay moves along the line.
+fn affine<'g>(g: &'g Graph, r: &Value, operands: &[Var<'g>], partials: &[(usize, f64)]) -> Var<'g> {
+    let op = r.op_text();
+    let op = if op.is_empty() { "op".to_string() } else { op };
+    let mut xs: Vec<Var<'g>> = Vec::with_capacity(partials.len() + 1);
+    let mut ds: Vec<Var<'g>> = Vec::with_capacity(partials.len() + 1);
+    let mut offset = r.value();
+    for &(i, d) in partials {
+        let x = operands[i];
+        let name = x.label().unwrap_or_else(|| format!("x{i}"));
+        let c = g.constant(d);
+        c.set_label(&format!("∂{op}/∂{name}"));
+        xs.push(x);
+        ds.push(c);
+        offset -= d * x.data();
+    }
+    let one = g.constant(1.0);
+    one.set_label("1");
+    let k = g.constant(offset);
+    k.set_label(&format!("{op} offset"));
+    xs.push(one);
+    ds.push(k);
+    g.dot(&xs, &ds)
+}
+
+/// The table op a user-made node's `_op` names, as micrograd and its lecture write them,
+/// when the node has that op's operands and (to 1e-9) its value.
+fn named_rule(r: &Value, operands: &[Var<'_>]) -> Option<(Op, f64)> {
+    let text = r.op_text();
+    let (op, c) = match (text.as_str(), operands.len()) {
+        ("+", 2) => (Op::Add, 0.0),
+        ("*", 2) => (Op::Mul, 0.0),
+        ("**", 2) => (Op::Pow, 0.0),
+        ("ReLU" | "relu", 1) => (Op::Relu, 0.0),
+        ("tanh", 1) => (Op::Tanh, 0.0),
+        ("exp", 1) => (Op::Exp, 0.0),
+        ("log", 1) => (Op::Ln, 0.0),
+        ("sigmoid", 1) => (Op::Sigmoid, 0.0),
+        (t, 1) if t.starts_with("**") => (Op::PowConst, t[2..].trim().parse::<f64>().ok()?),
+        _ => return None,
+    };
+    let x = operands[0].data();
+    let y = operands.get(1).map_or(0.0, |v| v.data());
+    let want = op.apply(x, y, c);
+    let have = r.value();
+    let close = want == have
+        || (want.is_nan() && have.is_nan())
+        || (want - have).abs() <= 1e-9 * want.abs().max(have.abs()).max(1.0);
+    close.then_some((op, c))
+}
+
+/// A user-made node's local derivatives, by its own `_backward`: `(operand index, ∂)` for
+/// each distinct child, or None when the user gave it no `_backward`. The grads of the
+/// node and its children (all a `_backward` touches) are as they were afterwards.
+fn local_derivatives(py: Python<'_>, n: &Bound<'_, Value>) -> PyResult<Option<Vec<(usize, f64)>>> {
+    let Some(f) = n.get().user_backward(py) else {
+        return Ok(None);
+    };
+    let mut around: Vec<Bound<'_, Value>> = vec![n.clone()];
+    around.extend(n.get().kids().iter().map(|k| k.bind(py).clone()));
+    let saved: Vec<f64> = around.iter().map(|v| v.get().grad_value()).collect();
+    for v in &around[1..] {
+        v.get().set_grad_value(0.0);
+    }
+    n.get().set_grad_value(1.0);
+    let called = f.call0(py);
+    let kids = &around[1..];
+    let mut out: Vec<(usize, f64)> = Vec::new();
+    for (i, k) in kids.iter().enumerate() {
+        if !kids[..i].iter().any(|e| e.is(k)) {
+            out.push((i, k.get().grad_value()));
+        }
+    }
+    // In reverse, so that a child listed twice ends with its own saved grad.
+    for (v, g) in around.iter().zip(saved).rev() {
+        v.get().set_grad_value(g);
+    }
+    called?;
+    Ok(Some(out))
 }
 
 fn root_of<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Bound<'py, Value>> {
@@ -148,7 +262,7 @@ pub fn draw(root: &Bound<'_, PyAny>, rankdir: &str, grads: bool) -> PyResult<Dra
     let root = root_of(root, "draw_dot")?;
     let opts = options(rankdir, grads)?;
     let g = Graph::new();
-    let root = copy(root.py(), &g, std::slice::from_ref(&root))
+    let root = copy(root.py(), &g, std::slice::from_ref(&root))?
         .last()
         .index();
     Ok(Drawing { g, root, opts })
@@ -159,7 +273,7 @@ pub fn draw(root: &Bound<'_, PyAny>, rankdir: &str, grads: bool) -> PyResult<Dra
 pub fn explain(root: &Bound<'_, PyAny>) -> PyResult<(String, String)> {
     let root = root_of(root, "explain")?;
     let g = Graph::new();
-    let ex = copy(root.py(), &g, std::slice::from_ref(&root))
+    let ex = copy(root.py(), &g, std::slice::from_ref(&root))?
         .last()
         .explain();
     Ok((ex.to_string(), ex.to_markdown()))
@@ -172,7 +286,7 @@ pub fn grad_check<'py>(root: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>>
     let py = root.py();
     let root = root_of(root, "grad_check")?;
     let g = Graph::new();
-    let c = copy(py, &g, std::slice::from_ref(&root));
+    let c = copy(py, &g, std::slice::from_ref(&root))?;
     let check = c.last().grad_check();
     let out = PyDict::new(py);
     out.set_item("passed", check.passed())?;
@@ -194,6 +308,11 @@ pub fn grad_check<'py>(root: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>>
         rows.append(d)?;
     }
     out.set_item("rows", rows)?;
+    let lines = PyList::empty(py);
+    for &k in &c.lines {
+        lines.append((&c.nodes[k], c.nodes[k].get().op_text()))?;
+    }
+    out.set_item("assumed", lines)?;
     Ok(out)
 }
 
@@ -213,7 +332,7 @@ pub fn check_hand_grads<'py>(
         hand.push(*grad);
     }
     let g = Graph::new();
-    let vars = copy(py, &g, &all).vars;
+    let vars = copy(py, &g, &all)?.vars;
     let out_var = vars[root.get().slot.get()];
     let given: Vec<(Var<'_>, f64)> = all[1..]
         .iter()
@@ -245,7 +364,7 @@ pub fn steps<'py>(root: &Bound<'py, PyAny>, rankdir: &str) -> PyResult<Bound<'py
     let root = root_of(root, "steps")?;
     let base = options(rankdir, true)?;
     let g = Graph::new();
-    let c = copy(py, &g, std::slice::from_ref(&root));
+    let c = copy(py, &g, std::slice::from_ref(&root))?;
     let out_var = c.last();
     let steps = out_var.backward_steps();
     // Drawn with each state's grads.
@@ -284,7 +403,7 @@ pub fn first_non_finite<'py>(root: &Bound<'py, PyAny>) -> PyResult<Option<Bound<
     let py = root.py();
     let root = root_of(root, "first_non_finite")?;
     let g = Graph::new();
-    let c = copy(py, &g, std::slice::from_ref(&root));
+    let c = copy(py, &g, std::slice::from_ref(&root))?;
     let Some(bad) = c.last().first_non_finite() else {
         return Ok(None);
     };
@@ -319,7 +438,7 @@ pub fn grad<'py>(
         all.push(root_of(x, "grad")?);
     }
     let g = Graph::new();
-    let c = copy(py, &g, &all);
+    let c = copy(py, &g, &all)?;
     let yv = c.vars[y.get().slot.get()];
     let xv: Vec<Var<'_>> = all[1..]
         .iter()

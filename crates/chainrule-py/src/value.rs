@@ -154,6 +154,11 @@ impl Value {
         self.grad.get()
     }
 
+    /// Sets the grad.
+    pub(crate) fn set_grad_value(&self, g: f64) {
+        self.grad.set(g);
+    }
+
     fn add_grad(&self, d: f64) {
         self.grad.set(self.grad.get() + d);
     }
@@ -185,7 +190,7 @@ impl Value {
     }
 
     /// The `_op` text: as micrograd writes it for the ops it has.
-    fn op_text(&self) -> String {
+    pub(crate) fn op_text(&self) -> String {
         if let Some(op) = self.extra.borrow().as_ref().and_then(|e| e.op.clone()) {
             return op;
         }
@@ -207,7 +212,7 @@ impl Value {
     }
 
     /// The `_backward` the user assigned, if any.
-    fn user_backward(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+    pub(crate) fn user_backward(&self, py: Python<'_>) -> Option<Py<PyAny>> {
         self.extra
             .borrow()
             .as_ref()
@@ -420,6 +425,43 @@ pub fn neuron(
     } else {
         Ok(act)
     }
+}
+
+/// The grads `root.backward()` gives, the user's `_backward`s included: `(value, grad)`
+/// for every node `root` depends on. No grad changes: each is saved, set to 0 for the
+/// pass, read and restored (also when a `_backward` raises).
+#[pyfunction]
+pub fn backward_grads(root: &Bound<'_, PyAny>) -> PyResult<Vec<(Py<Value>, f64)>> {
+    let py = root.py();
+    let root = root.cast::<Value>().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "backward_grads takes a Value, not {}",
+            type_name(root)
+        ))
+    })?;
+    let nodes = topo(py, std::slice::from_ref(root));
+    let saved: Vec<f64> = nodes.iter().map(|n| n.get().grad_value()).collect();
+    for n in &nodes {
+        n.get().set_grad_value(0.0);
+    }
+    let ran = backward_from(py, root.get());
+    let out = nodes
+        .iter()
+        .map(|n| (n.clone().unbind(), n.get().grad_value()))
+        .collect();
+    for (n, g) in nodes.iter().zip(saved) {
+        n.get().set_grad_value(g);
+    }
+    ran.map(|()| out)
+}
+
+/// Whether any node `root` depends on has a `_backward` the user assigned.
+#[pyfunction]
+pub fn has_user_backward(root: &Bound<'_, Value>) -> bool {
+    let py = root.py();
+    topo(py, std::slice::from_ref(root))
+        .iter()
+        .any(|n| n.get().user_backward(py).is_some())
 }
 
 /// The nodes `roots` depend on (themselves included), in creation order (children before

@@ -54,13 +54,52 @@ class GradCheck(_Report):
     """Finite differences against backprop for every leaf. ``passed`` is True when every
     row agrees (a kink, where the function is not smooth, is reported, not failed);
     ``rows`` holds dicts with ``node``, ``name``, ``analytic``, ``numeric``, ``abs_err``,
-    ``rel_err``, ``verdict`` and ``note``."""
+    ``rel_err``, ``verdict`` and ``note``.
 
-    def __init__(self, d):
+    Where the graph has ops of your own (``Value(out, (x,), 'cube')`` with a
+    ``_backward``), two things more are checked and said. ``yours`` holds, per leaf, the
+    grad your ``backward()`` gives (your ``_backward`` closures run, on saved and restored
+    grads); a leaf where it differs from the chain rule is a failed row. An op whose
+    ``_op`` names an op chainrule knows (``'tanh'``, ``'exp'``, ``'**2'`` …) is checked by
+    that op's rule, so your closure for it is checked for real. Any other op of yours
+    (``assumed``: ``(value, _op)`` pairs) is taken as the straight line its own
+    ``_backward`` gives, since chainrule cannot re-run its forward: the check then holds
+    the rest of the graph to that rule, and says so."""
+
+    def __init__(self, d, yours=None):
         self.passed = d["passed"]
         self.text = d["text"]
         self.markdown = d["markdown"]
         self.rows = d["rows"]
+        self.assumed = d.get("assumed", [])
+        self.yours = {}
+        notes = []
+        if yours is not None:
+            for row in self.rows:
+                g = yours.get(row["node"])
+                if g is None:
+                    continue
+                self.yours[row["node"]] = g
+                a = row["analytic"]
+                if not (g == a or abs(g - a) <= 1e-9 * max(1.0, abs(a), abs(g))):
+                    row["verdict"] = "wrong"
+                    row["note"] = f"your backward() gives {g!r}; the chain rule gives {a!r}"
+                    self.passed = False
+                    notes.append(f"{row['name']}: your backward() gives {g:.10f}, the chain rule {a:.10f}")
+            if notes:
+                notes.insert(0, "Your _backward closures disagree with the chain rule:")
+            else:
+                notes.append("Your _backward closures give the chain rule's grads for every leaf.")
+        if self.assumed:
+            ops = ", ".join(sorted({op or "(no _op)" for _, op in self.assumed}))
+            notes.append(
+                f"Ops of your own taken as given ({ops}): chainrule cannot re-run their forward, "
+                "so each is checked as the straight line its own _backward gives; the rest of "
+                "the graph is held to that rule."
+            )
+        if notes:
+            self.text = self.text.rstrip("\n") + "\n" + "\n".join(notes)
+            self.markdown = self.markdown.rstrip("\n") + "\n\n" + "\n\n".join(notes)
 
     def __bool__(self):
         return bool(self.passed)
@@ -144,8 +183,12 @@ def explain(v):
 
 
 def grad_check(v):
-    """Finite differences against backprop for every leaf ``v`` depends on."""
-    return GradCheck(_core.grad_check(v))
+    """Finite differences against backprop for every leaf ``v`` depends on (a
+    :class:`GradCheck`); with ops of your own, also your ``_backward`` closures against the
+    chain rule."""
+    d = _core.grad_check(v)
+    yours = dict(_core.backward_grads(v)) if _core.has_user_backward(v) else None
+    return GradCheck(d, yours)
 
 
 def check_hand_grads(v, grads=None):

@@ -98,8 +98,9 @@ pub struct Explanation {
 }
 
 impl<'g> Var<'g> {
-    /// The chain rule for every node this value depends on, from it back to the leaves.
-    /// Computes the grads itself on the side: the graph's own grads are left untouched.
+    /// The chain rule for every node this value depends on, from it back to the leaves
+    /// (constants are shown where they are used, not listed). Computes the grads itself
+    /// on the side: the graph's own grads are left untouched.
     ///
     /// ```
     /// let g = chainrule::Graph::new();
@@ -137,7 +138,8 @@ impl<'g> Var<'g> {
         }
         let nodes = (0..=out)
             .rev()
-            .filter(|&i| seen[i])
+            // A constant has nothing to explain: it is shown where it is used.
+            .filter(|&i| seen[i] && t.op(i) != Op::Const)
             .map(|i| NodeExplanation {
                 index: i,
                 name: names.name[i].clone(),
@@ -274,10 +276,12 @@ impl NodeExplanation {
             && self.contributions.iter().all(|c| c.is_finite())
     }
 
-    /// `e = a*b = -6.0000`, or `a = 2.0000 (leaf)`.
+    /// `e = a*b = -6.0000`, `a = 2.0000 (leaf)`, or `k = 3.0000 (constant)`.
     pub fn header(&self) -> String {
         if self.op == Op::Leaf {
             format!("{} = {} (leaf)", self.name, fmt4(self.data))
+        } else if self.op == Op::Const {
+            format!("{} = {} (constant)", self.name, fmt4(self.data))
         } else if self.expr == self.name || format!("({})", self.expr) == self.name {
             format!("{} = {}", self.name, fmt4(self.data))
         } else {
