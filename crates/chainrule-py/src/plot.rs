@@ -2,11 +2,13 @@
 //! and line charts (`chainrule::LineChart`), as SVG and PNG drawn by chainrule itself (no
 //! matplotlib). `python/chainrule/plot.py` checks the arguments and wraps the result.
 //!
-//! A decision boundary asks the Python score function once per grid cell and data point,
-//! while the SVG is drawn; the answers are kept, so the PNG and `save` redraw the same
-//! picture without calling Python again. The library's score function returns an `f64`, so
-//! an exception raised by the Python one is kept aside (the cell gets NaN, no further call
-//! is made) and raised once the drawing is done.
+//! The library's score function returns an `f64` and cannot fail, so Python is not called
+//! from inside it: a first drawing with a stand-in score finds the points the library asks
+//! for (every grid cell's centre and each data point; they depend on the data and the
+//! settings, never on the scores), then the Python score is asked for each of them in a
+//! plain loop (or once, vectorized), so its exceptions propagate as they are, and the
+//! picture is drawn from the answers. The answers are kept, so the PNG and `save` redraw
+//! the same picture without calling Python again.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -246,7 +248,23 @@ pub fn decision_boundary(
             b.scores.insert(key(x, y), s);
         }
     }
-    let svg = b.redraw(|p| p.to_svg()).map_err(plot_err)?;
+    // Drawn from the answers. The library asks for the same points whatever the scores
+    // are; should that ever change, a point not asked above would be drawn as NaN.
+    let unasked = std::cell::Cell::new(0usize);
+    let kept = |x: f64, y: f64| {
+        b.scores.get(&key(x, y)).copied().unwrap_or_else(|| {
+            unasked.set(unasked.get() + 1);
+            f64::NAN
+        })
+    };
+    let svg = b.with(&kept, |p| p.to_svg()).map_err(plot_err)?;
+    if unasked.get() > 0 {
+        return Err(PyRuntimeError::new_err(format!(
+            "decision_boundary: the plot asked for {} points it had not announced (a bug in \
+             chainrule: please report it)",
+            unasked.get()
+        )));
+    }
     Ok(Plot {
         svg,
         kind: Kind::Boundary(Box::new(b)),
