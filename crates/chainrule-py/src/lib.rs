@@ -4,6 +4,7 @@
 
 use pyo3::prelude::*;
 
+mod plot;
 mod show;
 mod value;
 
@@ -24,5 +25,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(show::first_non_finite, m)?)?;
     m.add_function(wrap_pyfunction!(show::grad, m)?)?;
     m.add_function(wrap_pyfunction!(show::ops, m)?)?;
+    m.add_class::<plot::Plot>()?;
+    m.add_function(wrap_pyfunction!(plot::decision_boundary, m)?)?;
+    m.add_function(wrap_pyfunction!(plot::line_chart, m)?)?;
     Ok(())
 }

@@ -9,7 +9,8 @@ and it gains what micrograd never had: any depth (``backward()`` and freeing a g
 million nodes), drawings with no Graphviz (:func:`draw_dot`), the chain rule written out
 (``v.explain()``), gradient checks (``v.grad_check()``, ``v.check_hand_grads()``), the
 backward pass step by step (``v.steps()``), where a NaN came from
-(``v.first_non_finite()``), and gradients as Values (:func:`grad`).
+(``v.first_non_finite()``), gradients as Values (:func:`grad`), and plots with no
+matplotlib (``chainrule.plot``: a model's decision boundary, loss curves).
 """
 
 from chainrule import _core
