@@ -5,6 +5,7 @@
 use pyo3::prelude::*;
 
 mod show;
+mod train;
 mod value;
 
 /// The native core of the `chainrule` package.
@@ -21,5 +22,14 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(show::first_non_finite, m)?)?;
     m.add_function(wrap_pyfunction!(show::grad, m)?)?;
     m.add_function(wrap_pyfunction!(show::ops, m)?)?;
+    m.add_class::<train::NativeCore>()?;
+    m.add("CsvFormatError", m.py().get_type::<train::CsvFormatError>())?;
+    m.add_function(wrap_pyfunction!(train::data_moons, m)?)?;
+    m.add_function(wrap_pyfunction!(train::data_circles, m)?)?;
+    m.add_function(wrap_pyfunction!(train::data_blobs, m)?)?;
+    m.add_function(wrap_pyfunction!(train::data_spiral, m)?)?;
+    m.add_function(wrap_pyfunction!(train::data_load_csv, m)?)?;
+    m.add_function(wrap_pyfunction!(train::data_save_csv, m)?)?;
+    m.add_function(wrap_pyfunction!(train::label_classes, m)?)?;
     Ok(())
 }
