@@ -40,8 +40,10 @@ const MAX_SAMPLES: i64 = 10_000_000;
 const MAX_LAYER: i64 = 100_000;
 /// The most parameters a model may have (800 MB of `f64`s).
 const MAX_PARAMS: usize = 100_000_000;
-/// The most nodes one step's graph may have: the tape's `u32` index limit, with room.
-const MAX_NODES: u128 = (u32::MAX as u128) / 2;
+/// The most nodes one step's graph may have: 2^27, some 5 GB of tape, well inside the
+/// tape's `u32` index limit (which the library asserts) and most machines' memory (an
+/// allocation that fails aborts the process, which no exception could report).
+const MAX_NODES: u128 = 1 << 27;
 
 /// What to do about a non-finite feature.
 const X_FIX: &str = "drop or fill in such rows";
@@ -396,11 +398,11 @@ fn graph_nodes(m: &Mlp, rows: usize) -> u128 {
     m.params().len() as u128 + rows as u128 * per_sample as u128 + 16
 }
 
-fn check_graph(m: &Mlp, rows: usize) -> PyResult<()> {
+fn check_graph(m: &Mlp, rows: usize, fix: &str) -> PyResult<()> {
     if graph_nodes(m, rows) > MAX_NODES {
         return Err(value_err(format!(
             "{rows} samples through a model of {} parameters make a graph too large for one \
-             step (over {MAX_NODES} nodes); train on minibatches (batch_size) or a smaller model",
+             step (over {MAX_NODES} nodes); {fix}",
             m.params().len()
         )));
     }
@@ -659,7 +661,7 @@ impl NativeCore {
     ) -> PyResult<(f64, f64)> {
         let objective = objective(loss)?;
         let d = self.data(x, rows, cols, y)?;
-        check_graph(&self.model, d.len())?;
+        check_graph(&self.model, d.len(), "evaluate fewer rows at a time")?;
         // The trainer's own check of the model against the loss and the labels.
         let probe = Trainer::new(
             self.model.clone(),
@@ -704,7 +706,11 @@ impl NativeCore {
             None => None,
             Some(b) => Some(count("batch_size", b, 1, i64::MAX)?).filter(|&b| b < d.len()),
         };
-        check_graph(&self.model, batch.unwrap_or(d.len()))?;
+        check_graph(
+            &self.model,
+            batch.unwrap_or(d.len()),
+            "train on minibatches (batch_size) or a smaller model",
+        )?;
         let mode = match (mode, batch) {
             ("auto", None) | ("replay", None) => Mode::Replay,
             ("auto", Some(_)) | ("rebuild", _) => Mode::Rebuild,

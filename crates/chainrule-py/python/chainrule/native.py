@@ -336,7 +336,9 @@ class NativeMLP:
           Both give the same numbers.
 
         Each call starts a fresh optimizer and schedule. Ctrl-C stops training between
-        steps; the model keeps what it learned so far.
+        steps; the model keeps what it learned so far. One step's graph holds at most
+        2**27 nodes (some 5 GB; the demo's step has about 11,000): more data than that
+        trains on minibatches, and a bigger request raises ``ValueError`` saying so.
         """
         np = _numpy()
         X, y = _features(X), _labels(y)
