@@ -11,6 +11,7 @@ import random
 import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -401,17 +402,25 @@ def test_a_signal_stops_training_between_steps_keeping_what_was_learned():
     model = NativeMLP(2, [16, 16, 1])
     before = model.parameters()
 
+    heard = []
+
     def stop(signum, frame):
+        heard.append(time.perf_counter())
         raise KeyboardInterrupt
 
     old = signal.signal(signal.SIGALRM, stop)
+    start = time.perf_counter()
     signal.setitimer(signal.ITIMER_REAL, 0.2)
     try:
+        # 100,000 steps take seconds (0.05-0.3 ms each): long past the signal, yet bounded,
+        # so a signal that went unheard fails the test instead of hanging it
         with pytest.raises(KeyboardInterrupt):
-            model.fit(X, y, steps=10**8)
+            model.fit(X, y, steps=100_000)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
+    # heard between native steps, not once all of them had run
+    assert len(heard) == 1 and heard[0] - start < 1.5, heard[0] - start
     assert not np.array_equal(model.parameters(), before)
 
 
