@@ -126,7 +126,9 @@ The loss per step, on a log scale: a jump at the first step, while the learning 
 code("""line(history, title="Training loss (max-margin + L2)", y_label="loss", log=True)"""),
 md("""## What chainrule adds
 
-Every Value here is chainrule's, so the library's show-your-work applies to the model as it is. Take the first data point and one neuron of the first layer (number 12, which fires on this point), label its parts, and run `backward` from its output (after `zero_grad`, so that the grads shown are this graph's alone). `draw_dot` draws the graph with no Graphviz installed, each value with its data and grad."""),
+Every Value here is chainrule's, so the library's show-your-work applies to the model as it is. Take the first data point and one neuron of the first layer (number 12, which fires on this point), label its parts, and run `backward` from its output (after `zero_grad`, so that the grads shown are this graph's alone). `draw_dot` draws the graph with no Graphviz installed, each value with its data and grad.
+
+One thing differs from micrograd here, for speed: chainrule's neuron is one native node, `b + w0*x0 + w1*x1` added in micrograd's order (so the numbers are the same), where micrograd makes a node per multiply and add. The drawing shows it as a dot product `w·x`, then `+ b`, then the ReLU."""),
 code("""from chainrule import draw_dot
 
 x = list(map(Value, X[0]))

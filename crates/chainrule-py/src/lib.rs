@@ -6,6 +6,7 @@ use pyo3::prelude::*;
 
 mod plot;
 mod show;
+mod train;
 mod value;
 
 /// The native core of the `chainrule` package.
@@ -28,5 +29,14 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<plot::Plot>()?;
     m.add_function(wrap_pyfunction!(plot::decision_boundary, m)?)?;
     m.add_function(wrap_pyfunction!(plot::line_chart, m)?)?;
+    m.add_class::<train::NativeCore>()?;
+    m.add("CsvFormatError", m.py().get_type::<train::CsvFormatError>())?;
+    m.add_function(wrap_pyfunction!(train::data_moons, m)?)?;
+    m.add_function(wrap_pyfunction!(train::data_circles, m)?)?;
+    m.add_function(wrap_pyfunction!(train::data_blobs, m)?)?;
+    m.add_function(wrap_pyfunction!(train::data_spiral, m)?)?;
+    m.add_function(wrap_pyfunction!(train::data_load_csv, m)?)?;
+    m.add_function(wrap_pyfunction!(train::data_save_csv, m)?)?;
+    m.add_function(wrap_pyfunction!(train::label_classes, m)?)?;
     Ok(())
 }

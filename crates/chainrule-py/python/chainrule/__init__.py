@@ -11,11 +11,17 @@ million nodes), drawings with no Graphviz (:func:`draw_dot`), the chain rule wri
 backward pass step by step (``v.steps()``), where a NaN came from
 (``v.first_non_finite()``), gradients as Values (:func:`grad`), and plots with no
 matplotlib (``chainrule.plot``: a model's decision boundary, loss curves).
+
+When the scalar loop is understood and speed is wanted, :func:`train` runs micrograd's
+demo in native code in one call (:class:`NativeMLP`, NumPy arrays in and out), and
+:mod:`chainrule.data` makes seeded datasets (moons, circles, blobs, spiral) and reads CSV
+files. NumPy is needed by those only.
 """
 
-from chainrule import _core
+from chainrule import _core, data, plot
 from chainrule.draw import Drawing, draw_dot
 from chainrule.engine import Value
+from chainrule.native import History, NativeMLP, train
 from chainrule.show import check_hand_grads, explain, first_non_finite, grad_check, steps
 
 __all__ = [
@@ -30,6 +36,11 @@ __all__ = [
     "first_non_finite",
     "notebook_graph",
     "demo",
+    "train",
+    "NativeMLP",
+    "History",
+    "data",
+    "plot",
 ]
 
 __version__ = "0.1.0"
