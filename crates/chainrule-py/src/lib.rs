@@ -4,6 +4,7 @@
 
 use pyo3::prelude::*;
 
+mod fastnew;
 mod plot;
 mod show;
 mod train;
@@ -13,6 +14,8 @@ mod value;
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<value::Value>()?;
+    // Whether `Value(x)` has its fast entry (tests check it is there on CPython).
+    m.add("_fast_new", fastnew::install(m.py()))?;
     m.add_class::<value::NativeBackward>()?;
     m.add_function(wrap_pyfunction!(value::neuron, m)?)?;
     m.add_function(wrap_pyfunction!(value::backward_grads, m)?)?;

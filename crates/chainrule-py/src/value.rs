@@ -314,6 +314,15 @@ fn track(obj: &Bound<'_, Value>) {
     }
 }
 
+/// `Value(obj)` for a number `obj`: a new leaf; `None` when `obj` is not a number (the
+/// constructor then says why).
+pub(crate) fn leaf_from(obj: &Bound<'_, PyAny>) -> PyResult<Option<Py<Value>>> {
+    match number(obj) {
+        Some(x) => leaf(obj.py(), x).map(Some),
+        None => Ok(None),
+    }
+}
+
 fn leaf(py: Python<'_>, x: f64) -> PyResult<Py<Value>> {
     new_node(py, Value::raw(x, Kind::Leaf, Kids::Zero, None))
 }

@@ -373,3 +373,39 @@ def test_random_programs_match_finite_differences(seed):
         fd = (random_program(random.Random(seed), Value, up)[1].data
               - random_program(random.Random(seed), Value, dn)[1].data) / (2 * h)
         assert xs[i].grad == pytest.approx(fd, rel=1e-4, abs=1e-4)
+
+
+def test_the_fast_constructor_is_the_constructor():
+    """Value(x) has its own vectorcall entry on CPython (src/fastnew.rs); every other form
+    of call is handed to Value.__new__, so each gives what the constructor gives."""
+    import sys
+
+    import numpy as np
+
+    from chainrule import _core
+
+    if sys.implementation.name == "cpython":
+        assert _core._fast_new is True
+    for x in [2.0, -3, True, np.float64(1.5), np.int64(-4), np.float32(0.25), 10**20]:
+        v = Value(x)
+        assert type(v) is Value and v.data == float(x) and v.grad == 0.0
+        assert v._prev == set() and v._op == "" and v.label == ""
+    a = Value(1.0)
+    forms = [
+        ((2.0,), {"label": "b"}),
+        ((), {"data": 3.0}),
+        ((4.0, (a,), "cube"), {}),
+        ((4.0, (a,)), {"_op": "sq", "label": "s"}),
+        ((5.0, (), "", "five"), {}),
+    ]
+    for args, kwargs in forms:
+        fast, slow = Value(*args, **kwargs), Value.__new__(Value, *args, **kwargs)
+        assert (fast.data, fast._op, fast.label, fast._prev) == (slow.data, slow._op, slow.label, slow._prev)
+    bad = [(("a",), {}), ((), {}), ((1, 2, 3, 4, 5), {}), ((1.0,), {"bogus": 1}), ((None,), {}),
+           ((1.0, (1.0,)), {}), ((1.0,), {"label": 3})]
+    for args, kwargs in bad:
+        with pytest.raises(TypeError) as fast:
+            Value(*args, **kwargs)
+        with pytest.raises(TypeError) as slow:
+            Value.__new__(Value, *args, **kwargs)
+        assert str(fast.value) == str(slow.value)
