@@ -10,8 +10,9 @@ mod show;
 mod train;
 mod value;
 
-/// The native core of the `chainrule` package.
-#[pymodule]
+/// The native core of the `chainrule` package. It needs the GIL (`gil_used`): a Value's
+/// fields are plain cells that the interpreter lock serialises (see `value::Value`).
+#[pymodule(gil_used = true)]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<value::Value>()?;
     // Whether `Value(x)` has its fast entry (tests check it is there on CPython).

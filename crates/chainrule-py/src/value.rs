@@ -111,9 +111,10 @@ pub struct Value {
     extra: RefCell<Option<Box<Extra>>>,
 }
 
-// SAFETY: the extension is built for the GIL-enabled CPython only (the abi3 stable ABI,
-// which free-threaded builds do not load), and every access to a Value goes through a
-// `Python<'py>` token or a `Bound`, that is, with the interpreter lock held: no two
+// SAFETY: every access to a Value goes through a `Python<'py>` token or a `Bound`, that
+// is, with the interpreter lock held, and there always is one: the extension is an abi3
+// module, which free-threaded builds do not load, and built from source for one it
+// declares `gil_used = true` (lib.rs), so importing it turns the GIL back on. No two
 // threads touch a Value's cells at once. No reference into a cell is held across a call
 // into Python code (the lock may change hands there): the numbers are copied in and out
 // (`Cell`), `extra` is borrowed only for the duration of a read or a write, and the
