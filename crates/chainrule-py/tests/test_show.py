@@ -183,3 +183,17 @@ def test_show_functions_refuse_non_values():
         draw_dot(3)
     with pytest.raises(TypeError):
         grad(Value(1.0), [2.0])
+
+
+def test_python_m_chainrule_prints_the_notebook_and_stops_quietly_when_the_reader_does():
+    import subprocess
+    import sys
+
+    full = subprocess.run([sys.executable, "-m", "chainrule"], capture_output=True, text=True)
+    assert full.returncode == 0 and full.stderr == ""
+    assert "output: L = -8" in full.stdout and "dL/da" in full.stdout
+    # `python -m chainrule | head -0`: the reader is gone before the first line is written
+    p = subprocess.Popen([sys.executable, "-m", "chainrule"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.close()
+    err = p.stderr.read().decode()
+    assert p.wait() == 0 and "Traceback" not in err and "Broken pipe" not in err
