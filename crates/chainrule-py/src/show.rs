@@ -28,6 +28,19 @@ impl<'py> Copied<'py, '_> {
         &self.nodes[self.owner[i]]
     }
 
+    /// Where `n` is in `nodes` (by its creation id: `nodes` is in creation order, and ids,
+    /// unlike slots, no traversal renumbers).
+    fn position(&self, n: &Value) -> usize {
+        self.nodes
+            .binary_search_by_key(&n.id, |m| m.get().id)
+            .expect("a node of the copied graph")
+    }
+
+    /// The copy of `n`, a node of the copied graph.
+    fn var_of(&self, n: &Value) -> Var<'_> {
+        self.vars[self.position(n)]
+    }
+
     /// The copy of the last root.
     fn last(&self) -> Var<'_> {
         self.vars[self.vars.len() - 1]
@@ -48,16 +61,24 @@ fn copy<'py, 'g>(
     roots: &[Bound<'py, Value>],
 ) -> PyResult<Copied<'py, 'g>> {
     let nodes = topo(py, roots);
+    // Each node's children by position in `nodes`, read before any `_backward` of the
+    // user's runs (one that walks a graph itself would renumber the nodes' slots).
+    let kid_slots: Vec<Vec<usize>> = nodes
+        .iter()
+        .map(|n| {
+            n.get()
+                .kids()
+                .iter()
+                .map(|ch| ch.get().slot.get())
+                .collect()
+        })
+        .collect();
     let mut vars: Vec<Var<'g>> = Vec::with_capacity(nodes.len());
     let mut owner: Vec<usize> = Vec::with_capacity(nodes.len());
     let mut lines = Vec::new();
     for (k, n) in nodes.iter().enumerate() {
         let r = n.get();
-        let operands: Vec<Var<'g>> = r
-            .kids()
-            .iter()
-            .map(|ch| vars[ch.get().slot.get()])
-            .collect();
+        let operands: Vec<Var<'g>> = kid_slots[k].iter().map(|&i| vars[i]).collect();
         let v = match r.kind {
             Kind::Op(op, c) => g.record(op, &operands, c),
             Kind::Neuron => {
@@ -332,12 +353,12 @@ pub fn check_hand_grads<'py>(
         hand.push(*grad);
     }
     let g = Graph::new();
-    let vars = copy(py, &g, &all)?.vars;
-    let out_var = vars[root.get().slot.get()];
+    let c = copy(py, &g, &all)?;
+    let out_var = c.var_of(root.get());
     let given: Vec<(Var<'_>, f64)> = all[1..]
         .iter()
         .zip(&hand)
-        .map(|(v, &h)| (vars[v.get().slot.get()], h))
+        .map(|(v, &h)| (c.var_of(v.get()), h))
         .collect();
     let checks = out_var.check_hand_grads(&given);
     let out = PyList::empty(py);
@@ -439,11 +460,8 @@ pub fn grad<'py>(
     }
     let g = Graph::new();
     let c = copy(py, &g, &all)?;
-    let yv = c.vars[y.get().slot.get()];
-    let xv: Vec<Var<'_>> = all[1..]
-        .iter()
-        .map(|x| c.vars[x.get().slot.get()])
-        .collect();
+    let yv = c.var_of(y.get());
+    let xv: Vec<Var<'_>> = all[1..].iter().map(|x| c.var_of(x.get())).collect();
     let ds = g.grad(yv, &xv);
     if !create_graph {
         return ds
@@ -456,7 +474,7 @@ pub fn grad<'py>(
     let mut py_nodes: Vec<Py<Value>> = Vec::with_capacity(g.len());
     for i in 0..g.len() {
         let own = c.owner.get(i).map(|&k| &c.nodes[k]);
-        if let Some(n) = own.filter(|n| c.vars[n.get().slot.get()].index() == i) {
+        if let Some(n) = own.filter(|n| c.var_of(n.get()).index() == i) {
             py_nodes.push(n.clone().unbind());
             continue;
         }

@@ -117,3 +117,31 @@ def test_a_user_op_draws_and_steps():
     steps = y.steps()
     assert steps[-1].grad == x.grad
     assert y.first_non_finite() is None
+
+
+def test_a_backward_that_walks_graphs_itself_does_not_confuse_the_copy():
+    """A user's _backward may call chainrule's own tools (which walk graphs and renumber
+    nodes) while explain/grad_check read its derivative: the copy stays right."""
+    seen = []
+
+    def noisy_cube(x):
+        out = Value(x.data**3, (x,), "noisy")
+
+        def _backward():
+            other = Value(1.5) * Value(2.0) + x  # walks a graph that shares x
+            seen.append(other.explain().text.count("(leaf)"))
+            x.grad += 3 * x.data**2 * out.grad
+
+        out._backward = _backward
+        return out
+
+    c = Value(3.0, label="c")  # first in the outer graph, absent from the inner one
+    a, b = Value(0.7, label="a"), Value(-1.2, label="b")
+    L = noisy_cube(a * b) * b + a * c
+    check = L.grad_check()
+    assert check.passed and seen
+    L.backward()
+    rows = {r["name"]: r for r in check.rows}
+    assert [rows[n]["analytic"] for n in "abc"] == [a.grad, b.grad, c.grad]
+    ds = chainrule.grad(L, [a, b, c])
+    assert [d.data for d in ds] == [a.grad, b.grad, c.grad]
