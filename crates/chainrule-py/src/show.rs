@@ -2,12 +2,12 @@
 //! onto a `chainrule::Graph` tape (in creation order, each op by its code with
 //! `Graph::record`), and drawing, explanation, checks, steps and `grad` run there.
 
-use chainrule::{DrawOptions, Graph, Highlight, Op, Pass, RankDir, ShowGrads, Var};
+use chainrule::{Arity, DrawOptions, Graph, Highlight, Op, Pass, RankDir, ShowGrads, Var};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 
-use crate::value::{new_node, release, topo, type_name, Kids, Kind, Value};
+use crate::value::{new_node, release, topo, type_name, Kids, Kind, Value, MICROGRAD_OPS};
 
 /// The graph some roots depend on, copied onto a tape.
 struct Copied<'py, 'g> {
@@ -20,6 +20,8 @@ struct Copied<'py, 'g> {
     owner: Vec<usize>,
     /// The user-made nodes copied as the straight line their own `_backward` gives.
     lines: Vec<usize>,
+    /// Whether any node has a `_backward` the user assigned.
+    user_backward: bool,
 }
 
 impl<'py> Copied<'py, '_> {
@@ -76,8 +78,10 @@ fn copy<'py, 'g>(
     let mut vars: Vec<Var<'g>> = Vec::with_capacity(nodes.len());
     let mut owner: Vec<usize> = Vec::with_capacity(nodes.len());
     let mut lines = Vec::new();
+    let mut user_backward = false;
     for (k, n) in nodes.iter().enumerate() {
         let r = n.get();
+        user_backward |= r.has_user_backward();
         let operands: Vec<Var<'g>> = kid_slots[k].iter().map(|&i| vars[i]).collect();
         let v = match r.kind {
             Kind::Op(op, c) => g.record(op, &operands, c),
@@ -119,6 +123,7 @@ fn copy<'py, 'g>(
         vars,
         owner,
         lines,
+        user_backward,
     })
 }
 
@@ -154,17 +159,20 @@ fn affine<'g>(g: &'g Graph, r: &Value, operands: &[Var<'g>], partials: &[(usize,
 /// when the node has that op's operands and (to 1e-9) its value.
 fn named_rule(r: &Value, operands: &[Var<'_>]) -> Option<(Op, f64)> {
     let text = r.op_text();
-    let (op, c) = match (text.as_str(), operands.len()) {
-        ("+", 2) => (Op::Add, 0.0),
-        ("*", 2) => (Op::Mul, 0.0),
-        ("**", 2) => (Op::Pow, 0.0),
-        ("ReLU" | "relu", 1) => (Op::Relu, 0.0),
-        ("tanh", 1) => (Op::Tanh, 0.0),
-        ("exp", 1) => (Op::Exp, 0.0),
-        ("log", 1) => (Op::Ln, 0.0),
-        ("sigmoid", 1) => (Op::Sigmoid, 0.0),
-        (t, 1) if t.starts_with("**") => (Op::PowConst, t[2..].trim().parse::<f64>().ok()?),
-        _ => return None,
+    let operands_of = |op: Op| match op.arity() {
+        Arity::Binary => 2,
+        _ => 1,
+    };
+    let named = MICROGRAD_OPS
+        .iter()
+        .find(|(op, texts)| texts.contains(&text.as_str()) && operands_of(*op) == operands.len());
+    let (op, c) = match named {
+        Some(&(op, _)) => (op, 0.0),
+        // micrograd's `x**2`: the power is in the text.
+        None if operands.len() == 1 && text.starts_with("**") => {
+            (Op::PowConst, text[2..].trim().parse::<f64>().ok()?)
+        }
+        None => return None,
     };
     let x = operands[0].data();
     let y = operands.get(1).map_or(0.0, |v| v.data());
@@ -301,7 +309,8 @@ pub fn explain(root: &Bound<'_, PyAny>) -> PyResult<(String, String)> {
 }
 
 /// Finite differences against backprop, for every leaf: a dict with `passed`, `text`,
-/// `markdown` and `rows`.
+/// `markdown`, `rows`, `assumed` (the user's ops taken as the line their `_backward`
+/// gives) and `user_backward` (whether any node has a `_backward` of the user's).
 #[pyfunction]
 pub fn grad_check<'py>(root: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
     let py = root.py();
@@ -334,6 +343,7 @@ pub fn grad_check<'py>(root: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>>
         lines.append((&c.nodes[k], c.nodes[k].get().op_text()))?;
     }
     out.set_item("assumed", lines)?;
+    out.set_item("user_backward", c.user_backward)?;
     Ok(out)
 }
 

@@ -202,14 +202,17 @@ impl Value {
         }
     }
 
+    /// Whether the user assigned this node a `_backward`.
+    pub(crate) fn has_user_backward(&self) -> bool {
+        self.extra
+            .borrow()
+            .as_ref()
+            .is_some_and(|e| e.backward.is_some())
+    }
+
     /// A leaf with no `_backward` of the user's: its step does nothing.
     fn is_inert(&self) -> bool {
-        self.kind == Kind::Leaf
-            && self
-                .extra
-                .borrow()
-                .as_ref()
-                .is_none_or(|e| e.backward.is_none())
+        self.kind == Kind::Leaf && !self.has_user_backward()
     }
 
     /// The `_backward` the user assigned, if any.
@@ -221,19 +224,26 @@ impl Value {
     }
 }
 
+/// The ops `Value`'s methods and operators make, each with the `_op` texts that name it:
+/// first the one micrograd (or its lecture) writes, which the nodes get, then any other
+/// a user may write for it.
+pub(crate) const MICROGRAD_OPS: [(Op, &[&str]); 8] = [
+    (Op::Add, &["+"]),
+    (Op::Mul, &["*"]),
+    (Op::Pow, &["**"]),
+    (Op::Relu, &["ReLU", "relu"]),
+    (Op::Tanh, &["tanh"]),
+    (Op::Exp, &["exp"]),
+    (Op::Ln, &["log"]),
+    (Op::Sigmoid, &["sigmoid"]),
+];
+
 /// The `_op` text micrograd (or its lecture) gives the nodes of `op`.
 fn micrograd_text(op: Op) -> &'static str {
-    match op {
-        Op::Add => "+",
-        Op::Mul => "*",
-        Op::Relu => "ReLU",
-        Op::Tanh => "tanh",
-        Op::Exp => "exp",
-        Op::Ln => "log",
-        Op::Sigmoid => "sigmoid",
-        Op::Pow => "**",
-        other => other.symbol(),
-    }
+    MICROGRAD_OPS
+        .iter()
+        .find(|(o, _)| *o == op)
+        .map_or(op.symbol(), |(_, texts)| texts[0])
 }
 
 /// The name of `obj`'s type, for error messages.
@@ -334,10 +344,7 @@ fn operand(other: &Bound<'_, PyAny>) -> PyResult<Option<Py<Value>>> {
     if let Ok(v) = other.cast::<Value>() {
         return Ok(Some(v.clone().unbind()));
     }
-    match number(other) {
-        Some(x) => Ok(Some(leaf(other.py(), x)?)),
-        None => Ok(None),
-    }
+    leaf_from(other)
 }
 
 /// A new node `op(x, y)` made from the table.
@@ -463,15 +470,6 @@ pub fn backward_grads(root: &Bound<'_, PyAny>) -> PyResult<Vec<(Py<Value>, f64)>
         n.get().set_grad_value(g);
     }
     ran.map(|()| out)
-}
-
-/// Whether any node `root` depends on has a `_backward` the user assigned.
-#[pyfunction]
-pub fn has_user_backward(root: &Bound<'_, Value>) -> bool {
-    let py = root.py();
-    topo(py, std::slice::from_ref(root))
-        .iter()
-        .any(|n| n.get().user_backward(py).is_some())
 }
 
 /// The nodes `roots` depend on (themselves included), in creation order (children before

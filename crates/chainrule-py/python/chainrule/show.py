@@ -187,7 +187,7 @@ def grad_check(v):
     :class:`GradCheck`); with ops of your own, also your ``_backward`` closures against the
     chain rule."""
     d = _core.grad_check(v)
-    yours = dict(_core.backward_grads(v)) if _core.has_user_backward(v) else None
+    yours = dict(_core.backward_grads(v)) if d["user_backward"] else None
     return GradCheck(d, yours)
 
 
