@@ -11,6 +11,9 @@ use serde_json::{json, Value};
 use std::time::Duration;
 use tower::ServiceExt;
 
+mod support;
+use support::mlp_program;
+
 const HOST: &str = "127.0.0.1:8000";
 
 const NOTEBOOK: &str = "a = 2; b = -3; c = 10\ne = a*b\nd = e + c\nf = -2\nL = d*f\n";
@@ -57,6 +60,15 @@ async fn post(app: &Router, uri: &str, body: Value) -> (StatusCode, Value) {
         s,
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")),
     )
+}
+
+/// Opens training session `id`'s event stream, as the page's `EventSource` does.
+async fn events(app: &Router, id: u64) -> axum::response::Response {
+    let uri = format!("/api/train/{id}/events");
+    app.clone()
+        .oneshot(request("GET", &uri, None, &[]))
+        .await
+        .unwrap()
 }
 
 fn node<'a>(res: &'a Value, name: &str) -> &'a Value {
@@ -322,35 +334,6 @@ async fn kinks_are_kinks_and_the_first_non_finite_value_is_named() {
     assert!(nf["reason"].as_str().unwrap().contains("negative"), "{nf}");
 }
 
-/// One data point through micrograd's 2-16-16-1 relu MLP, written as a program.
-fn mlp_program() -> String {
-    let mut p = String::from("x0 = 0.5; x1 = -1.5\n");
-    let mut ins: Vec<String> = vec!["x0".into(), "x1".into()];
-    let mut w = 0usize;
-    for (layer, width) in [16usize, 16, 1].iter().enumerate() {
-        let mut outs = Vec::new();
-        for j in 0..*width {
-            let mut sum = format!("b{layer}_{j}");
-            p += &format!("b{layer}_{j} = {}\n", (j as f64 * 0.37).sin() * 0.1);
-            for x in &ins {
-                p += &format!("w{w} = {}\n", ((w as f64) * 1.7).sin());
-                sum += &format!(" + w{w}*{x}");
-                w += 1;
-            }
-            let name = format!("h{layer}_{j}");
-            if *width == 1 {
-                p += &format!("{name} = {sum}\n");
-            } else {
-                p += &format!("{name} = relu({sum})\n");
-            }
-            outs.push(name);
-        }
-        ins = outs;
-    }
-    p += "L = relu(1 - h2_0)\n";
-    p
-}
-
 #[tokio::test]
 async fn a_700_value_mlp_graph_gets_its_whole_linear_schedule() {
     let app = app();
@@ -529,16 +512,7 @@ async fn training_micrograds_demo_streams_frames_and_reaches_full_accuracy() {
     assert_eq!(status, StatusCode::OK, "{res}");
     assert_eq!(res["points"].as_array().unwrap().len(), 100);
     let id = res["id"].as_u64().unwrap();
-    let resp = app
-        .clone()
-        .oneshot(request(
-            "GET",
-            &format!("/api/train/{id}/events"),
-            None,
-            &[],
-        ))
-        .await
-        .unwrap();
+    let resp = events(&app, id).await;
     assert_eq!(resp.status(), StatusCode::OK);
     assert!(resp.headers()["content-type"]
         .to_str()
@@ -656,29 +630,11 @@ async fn training_sessions_are_bounded_and_idle_ones_make_room() {
     let (_, a) = post(&app, "/api/train", json!({})).await;
     let ida = a["id"].as_u64().unwrap();
     // Session a is watched; b is not.
-    let resp = app
-        .clone()
-        .oneshot(request(
-            "GET",
-            &format!("/api/train/{ida}/events"),
-            None,
-            &[],
-        ))
-        .await
-        .unwrap();
+    let resp = events(&app, ida).await;
     let _watching = resp.into_body().into_data_stream();
     let (_, b) = post(&app, "/api/train", json!({})).await;
     let idb = b["id"].as_u64().unwrap();
-    let resp = app
-        .clone()
-        .oneshot(request(
-            "GET",
-            &format!("/api/train/{idb}/events"),
-            None,
-            &[],
-        ))
-        .await
-        .unwrap();
+    let resp = events(&app, idb).await;
     let watching_b = resp.into_body().into_data_stream();
     // Both watched: a third is refused.
     let (status, res) = post(&app, "/api/train", json!({})).await;
@@ -794,16 +750,7 @@ async fn a_diverging_run_names_the_first_non_finite_node_instead_of_going_blank(
     let (status, res) = post(&app, "/api/train", json!({"lr": 1e300, "steps": 10})).await;
     assert_eq!(status, StatusCode::OK, "{res}");
     let id = res["id"].as_u64().unwrap();
-    let resp = app
-        .clone()
-        .oneshot(request(
-            "GET",
-            &format!("/api/train/{id}/events"),
-            None,
-            &[],
-        ))
-        .await
-        .unwrap();
+    let resp = events(&app, id).await;
     let mut stream = resp.into_body().into_data_stream();
     let mut buf = String::new();
     next_frame(&mut stream, &mut buf).await;
