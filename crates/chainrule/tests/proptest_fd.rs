@@ -9,31 +9,12 @@
 use chainrule::{Graph, Var};
 use proptest::prelude::*;
 
-/// One recorded step: an op code and operand choices (indices into the values so far).
-#[derive(Clone, Debug)]
-struct Step {
-    op: u8,
-    a: usize,
-    b: usize,
-    c: f64,
-}
-
-fn step() -> impl Strategy<Value = Step> {
-    (0u8..18, any::<usize>(), any::<usize>(), -2.0f64..2.0).prop_map(|(op, a, b, c)| Step {
-        op,
-        a,
-        b,
-        c,
-    })
-}
+mod random_graph;
+use random_graph::{step, Step};
 
 /// Builds the graph: leaves, then each step on earlier values (so values are shared).
 fn build<'g>(g: &'g Graph, leaves: &[f64], steps: &[Step]) -> (Vec<Var<'g>>, Var<'g>) {
-    let ls: Vec<Var> = leaves.iter().map(|&x| g.leaf(x)).collect();
-    let mut vals = ls.clone();
-    for s in steps {
-        let x = vals[s.a % vals.len()];
-        let y = vals[s.b % vals.len()];
+    random_graph::build(g, leaves, steps, |s, x, y| {
         let sq1 = |v: Var<'g>| v * v + 1.0;
         let v = match s.op {
             0 => x + y,
@@ -57,15 +38,12 @@ fn build<'g>(g: &'g Graph, leaves: &[f64], steps: &[Step]) -> (Vec<Var<'g>>, Var
             _ => x * 0.5,
         };
         // Keep magnitudes moderate so finite differences stay meaningful.
-        let v = if v.data().abs() > 10.0 {
+        if v.data().abs() > 10.0 {
             v.tanh() * 10.0
         } else {
             v
-        };
-        vals.push(v);
-    }
-    let out = *vals.last().unwrap();
-    (ls, out)
+        }
+    })
 }
 
 proptest! {
@@ -73,7 +51,7 @@ proptest! {
     #[test]
     fn backward_matches_central_differences(
         leaves in prop::collection::vec(-2.0f64..2.0, 1..5),
-        steps in prop::collection::vec(step(), 1..25),
+        steps in prop::collection::vec(step(18), 1..25),
     ) {
         let g = Graph::new();
         let (ls, out) = build(&g, &leaves, &steps);
@@ -108,7 +86,7 @@ proptest! {
     #[test]
     fn accumulate_from_zero_equals_fresh_backward(
         leaves in prop::collection::vec(-2.0f64..2.0, 1..5),
-        steps in prop::collection::vec(step(), 1..25),
+        steps in prop::collection::vec(step(18), 1..25),
     ) {
         let g = Graph::new();
         let (ls, out) = build(&g, &leaves, &steps);
@@ -123,7 +101,7 @@ proptest! {
     #[test]
     fn replay_equals_rebuild(
         leaves in prop::collection::vec(-2.0f64..2.0, 1..5),
-        steps in prop::collection::vec(step(), 1..25),
+        steps in prop::collection::vec(step(18), 1..25),
         shift in -1.0f64..1.0,
     ) {
         // Replaying with new leaf values gives bit-for-bit what a fresh build gives,
