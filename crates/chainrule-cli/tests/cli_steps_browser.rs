@@ -48,15 +48,7 @@ fn index_html_opens_in_chromium_and_arrow_keys_step_through() {
     let out = common::run(&["steps", "-o", site.to_str().unwrap()]);
     assert_eq!(out.code, 0, "{}", out.stderr);
 
-    let target = b.call(None, "Target.createTarget", json!({"url": "about:blank"}));
-    let target = target["targetId"].as_str().unwrap().to_string();
-    let attached = b.call(
-        None,
-        "Target.attachToTarget",
-        json!({"targetId": target, "flatten": true}),
-    );
-    let s = attached["sessionId"].as_str().unwrap().to_string();
-    b.call(Some(&s), "Page.enable", json!({}));
+    let s = b.open_tab();
     let url = format!("file://{}", site.join("index.html").display());
     b.call(Some(&s), "Page.navigate", json!({"url": url}));
     b.wait_for(

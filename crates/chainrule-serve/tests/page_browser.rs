@@ -207,16 +207,8 @@ fn the_live_page_edits_explains_nudges_checks_steps_and_trains() {
     };
     let shots = std::env::var_os("SCREENSHOTS").map(PathBuf::from);
     let addr = start_server();
-    let target = b.call(None, "Target.createTarget", json!({"url": "about:blank"}));
-    let target = target["targetId"].as_str().unwrap().to_string();
-    let attached = b.call(
-        None,
-        "Target.attachToTarget",
-        json!({"targetId": target, "flatten": true}),
-    );
-    let s = attached["sessionId"].as_str().unwrap().to_string();
+    let s = b.open_tab();
     let mut p = Page { b, s, scratch };
-    p.b.call(Some(&p.s), "Page.enable", json!({}));
     p.b.call(
         Some(&p.s),
         "Emulation.setDeviceMetricsOverride",

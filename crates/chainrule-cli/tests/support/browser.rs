@@ -169,6 +169,20 @@ impl Browser {
         reply["result"].clone()
     }
 
+    /// Opens a blank tab, attaches to it and enables its page events: the tab's session.
+    pub fn open_tab(&mut self) -> String {
+        let target = self.call(None, "Target.createTarget", json!({"url": "about:blank"}));
+        let target = target["targetId"].as_str().unwrap().to_string();
+        let attached = self.call(
+            None,
+            "Target.attachToTarget",
+            json!({"targetId": target, "flatten": true}),
+        );
+        let s = attached["sessionId"].as_str().unwrap().to_string();
+        self.call(Some(&s), "Page.enable", json!({}));
+        s
+    }
+
     /// The first message that `want` accepts (events before it are dropped).
     pub fn wait_for(&mut self, want: impl Fn(&Value) -> bool, what: &str) -> Value {
         let deadline = Instant::now() + TIMEOUT;
