@@ -249,27 +249,17 @@ impl Graph {
     /// assert_eq!(xs.get(1).data(), 1.5);
     /// ```
     pub fn leaves(&self, values: &[f64]) -> Leaves<'_> {
-        let mut t = self.tape_mut();
-        let start = t.ops.len();
-        assert!(
-            start + values.len() < u32::MAX as usize,
-            "chainrule: a graph holds at most 2^32 - 1 nodes"
-        );
-        t.ops.extend(std::iter::repeat_n(Op::Leaf, values.len()));
-        t.args
-            .extend(std::iter::repeat_n([0u32, 0u32], values.len()));
-        t.data.extend_from_slice(values);
-        t.sync_room();
+        let start = self.tape_mut().cols.push_leaves(values);
         Leaves {
             g: self,
-            start: start as u32,
+            start,
             len: values.len() as u32,
         }
     }
 
     /// The number of values recorded so far.
     pub fn len(&self) -> usize {
-        self.tape().ops.len()
+        self.tape().len()
     }
 
     /// Whether nothing has been recorded.
@@ -369,7 +359,7 @@ impl Graph {
     #[inline(always)]
     pub(crate) fn unary(&self, op: Op, x: u32) -> Var<'_> {
         let mut t = self.tape_mut();
-        let value = op.apply(t.data[x as usize], 0.0, 0.0);
+        let value = op.apply(t.data(x as usize), 0.0, 0.0);
         let i = t.push(op, [x, 0], value);
         Var { g: self, i }
     }
@@ -378,15 +368,8 @@ impl Graph {
     #[inline(always)]
     pub(crate) fn with_const(&self, op: Op, x: u32, c: f64) -> Var<'_> {
         let mut t = self.tape_mut();
-        // A constant used again right away (a step size, a scale in a loop) is stored once.
-        let k = match t.consts.last() {
-            Some(last) if last.to_bits() == c.to_bits() => t.consts.len() - 1,
-            _ => {
-                t.consts.push(c);
-                t.consts.len() - 1
-            }
-        } as u32;
-        let value = op.apply(t.data[x as usize], 0.0, c);
+        let k = t.constant_index(c);
+        let value = op.apply(t.data(x as usize), 0.0, c);
         let i = t.push(op, [x, k], value);
         Var { g: self, i }
     }
@@ -395,7 +378,7 @@ impl Graph {
     #[inline(always)]
     pub(crate) fn binary(&self, op: Op, x: u32, y: u32) -> Var<'_> {
         let mut t = self.tape_mut();
-        let value = op.apply(t.data[x as usize], t.data[y as usize], 0.0);
+        let value = op.apply(t.data(x as usize), t.data(y as usize), 0.0);
         let i = t.push(op, [x, y], value);
         Var { g: self, i }
     }
@@ -477,11 +460,12 @@ impl Graph {
         t.pool.extend(w0..w0 + n as u32);
         t.pool.extend(x.iter().map(|v| v.i));
         // The dot's left fold, with the weights read as one slice rather than gathered.
-        let w = &t.data[w0 as usize..w0 as usize + n];
+        let data = t.cols.data();
+        let w = &data[w0 as usize..w0 as usize + n];
         let sum = w
             .iter()
             .zip(x)
-            .fold(0.0, |s, (w, x)| s + w * t.data[x.i as usize]);
+            .fold(0.0, |s, (w, x)| s + w * data[x.i as usize]);
         let i = t.push(Op::Dot, [start as u32, n as u32], sum);
         Var { g: self, i }
     }
@@ -504,7 +488,7 @@ impl Graph {
     pub fn mark(&self) -> Mark {
         let t = self.tape();
         Mark {
-            nodes: t.ops.len(),
+            nodes: t.len(),
             consts: t.consts.len(),
             pool: t.pool.len(),
         }
@@ -528,12 +512,10 @@ impl Graph {
     pub fn rewind(&mut self, mark: Mark) {
         let t = self.tape.get_mut();
         assert!(
-            mark.nodes <= t.ops.len() && mark.consts <= t.consts.len() && mark.pool <= t.pool.len(),
+            mark.nodes <= t.len() && mark.consts <= t.consts.len() && mark.pool <= t.pool.len(),
             "chainrule: rewind to a mark past the end of the tape (was it taken on another graph, or before an earlier rewind?)"
         );
-        t.ops.truncate(mark.nodes);
-        t.args.truncate(mark.nodes);
-        t.data.truncate(mark.nodes);
+        t.cols.truncate(mark.nodes);
         t.grad.truncate(mark.nodes);
         t.consts.truncate(mark.consts);
         t.pool.truncate(mark.pool);
@@ -734,7 +716,7 @@ impl<'g> Var<'g> {
     /// Overwrites the value. Meant for leaves, before a replay with [`Graph::forward`]
     /// (which recomputes, and so overwrites, every non-leaf value).
     pub fn set_data(self, value: f64) {
-        self.g.tape_mut().data[self.i as usize] = value;
+        self.g.tape_mut().cols.data_mut()[self.i as usize] = value;
     }
 
     /// Sets the grad by hand, as the notebook's `L.grad = 1.0`.
@@ -795,7 +777,7 @@ impl<'g> Leaves<'g> {
     /// All their values, in order.
     pub fn data(&self) -> Vec<f64> {
         let s = self.start as usize;
-        self.g.tape().data[s..s + self.len as usize].to_vec()
+        self.g.tape().values(s..s + self.len as usize).to_vec()
     }
 
     /// Sets their values, in order, for a replay with [`Graph::forward`].
@@ -805,7 +787,7 @@ impl<'g> Leaves<'g> {
     pub fn set_data(&self, values: &[f64]) {
         assert_eq!(values.len(), self.len(), "chainrule: one value per leaf");
         let s = self.start as usize;
-        self.g.tape_mut().data[s..s + values.len()].copy_from_slice(values);
+        self.g.tape_mut().set_values(s, values);
     }
 }
 
@@ -843,9 +825,7 @@ impl fmt::Debug for Graph {
 impl Clone for Graph {
     /// A deep copy of the tape; handles into the original still point at the original.
     fn clone(&self) -> Graph {
-        let mut t = self.tape().clone();
-        t.sync_room();
-        Graph::from_tape(t)
+        Graph::from_tape(self.tape().clone())
     }
 }
 
