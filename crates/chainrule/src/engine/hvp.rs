@@ -31,7 +31,7 @@ impl Tape {
     ) -> Vec<[f64; 2]> {
         let p = self.parts();
         let ops = &p.ops[..=out];
-        let mut tan = vec![0.0; out + 1];
+        let mut tan: Vec<f64> = zeroed(out + 1);
         for (k, v) in seeds {
             if k <= out {
                 tan[k] += v;
@@ -44,7 +44,7 @@ impl Tape {
                 i,
             });
         }
-        let mut adj = vec![[0.0f64; 2]; out + 1];
+        let mut adj: Vec<[f64; 2]> = zeroed(out + 1);
         adj[out][0] = 1.0;
         for i in (0..=out).rev() {
             let [a, da] = adj[i];
@@ -62,6 +62,15 @@ impl Tape {
         }
         adj
     }
+}
+
+/// `n` zeros (numbers or pairs), written by `memset` into a plain allocation. (From
+/// `vec![0.0; n]`, a fresh `calloc`'d block, the kernel's zero pages instead fault in one by
+/// one during the sweeps: W5 measured 29.6 ns a node that way, 24.8 this way.)
+fn zeroed<T: Copy + Default>(n: usize) -> Vec<T> {
+    let mut v = Vec::with_capacity(n);
+    v.resize(n, T::default());
+    v
 }
 
 /// The forward sweep at node `i`: its tangent from its operands'.
