@@ -59,17 +59,36 @@ impl Columns {
     /// Records a node and returns its index.
     #[inline(always)]
     pub(crate) fn push(&mut self, op: Op, args: [u32; 2], value: f64) -> u32 {
-        let i = self.len;
-        if i == self.cap {
+        self.make_room();
+        // SAFETY: room was just made.
+        unsafe { self.push_unchecked(op, args, value) }
+    }
+
+    /// Makes room for one more node. Recording an op calls this before computing the
+    /// op's value, so that the value is never held across the (cold) call that grows the
+    /// columns: the compiler then keeps it in a register instead of spilling it to the
+    /// stack and reading it back, two more store-to-load round trips on the chain from one
+    /// op's value to the next (a third of W1's recording time).
+    #[inline(always)]
+    pub(crate) fn make_room(&mut self) {
+        if self.len == self.cap {
             self.grow(1);
         }
-        // SAFETY: `i < cap` (just ensured), so each write is inside its allocation, and
-        // the node's three entries are initialised before `len` exposes them.
-        unsafe {
-            self.ops.as_ptr().add(i).write(op);
-            self.args.as_ptr().add(i).write(args);
-            self.data.as_ptr().add(i).write(value);
-        }
+    }
+
+    /// Records a node in the room [`Columns::make_room`] made, and returns its index.
+    ///
+    /// # Safety
+    /// `len < cap`: `make_room` was called, and nothing was recorded since.
+    #[inline(always)]
+    pub(crate) unsafe fn push_unchecked(&mut self, op: Op, args: [u32; 2], value: f64) -> u32 {
+        let i = self.len;
+        debug_assert!(i < self.cap);
+        // SAFETY: `i < cap`, so each write is inside its allocation, and the node's three
+        // entries are initialised before `len` exposes them.
+        self.ops.as_ptr().add(i).write(op);
+        self.args.as_ptr().add(i).write(args);
+        self.data.as_ptr().add(i).write(value);
         self.len = i + 1;
         i as u32
     }

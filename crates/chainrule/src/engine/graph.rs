@@ -359,8 +359,10 @@ impl Graph {
     #[inline(always)]
     pub(crate) fn unary(&self, op: Op, x: u32) -> Var<'_> {
         let mut t = self.tape_mut();
+        t.cols.make_room();
         let value = op.apply(t.data(x as usize), 0.0, 0.0);
-        let i = t.push(op, [x, 0], value);
+        // SAFETY: room was made just above, and nothing recorded since.
+        let i = unsafe { t.cols.push_unchecked(op, [x, 0], value) };
         Var { g: self, i }
     }
 
@@ -369,8 +371,10 @@ impl Graph {
     pub(crate) fn with_const(&self, op: Op, x: u32, c: f64) -> Var<'_> {
         let mut t = self.tape_mut();
         let k = t.constant_index(c);
+        t.cols.make_room();
         let value = op.apply(t.data(x as usize), 0.0, c);
-        let i = t.push(op, [x, k], value);
+        // SAFETY: room was made just above, and nothing recorded since.
+        let i = unsafe { t.cols.push_unchecked(op, [x, k], value) };
         Var { g: self, i }
     }
 
@@ -378,8 +382,10 @@ impl Graph {
     #[inline(always)]
     pub(crate) fn binary(&self, op: Op, x: u32, y: u32) -> Var<'_> {
         let mut t = self.tape_mut();
+        t.cols.make_room();
         let value = op.apply(t.data(x as usize), t.data(y as usize), 0.0);
-        let i = t.push(op, [x, y], value);
+        // SAFETY: room was made just above, and nothing recorded since.
+        let i = unsafe { t.cols.push_unchecked(op, [x, y], value) };
         Var { g: self, i }
     }
 
