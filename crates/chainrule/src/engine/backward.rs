@@ -133,32 +133,36 @@ fn sweep(p: Parts<'_>, adj: &mut [f64], out: usize) {
     let ops = &p.ops[..=out];
     let adj = &mut adj[..=out];
     for i in (0..=out).rev() {
-        let g = adj[i];
-        if g == 0.0 {
-            continue;
-        }
         ops[i].kernel(Step {
             p,
             adj: &mut *adj,
             i,
-            g,
         });
     }
 }
 
-/// Backward through node `i`, whose adjoint is `g`.
+/// Backward through node `i`.
 struct Step<'a> {
     p: Parts<'a>,
     /// The adjoints of nodes `0..=out`; `i <= out`.
     adj: &'a mut [f64],
     i: usize,
-    g: f64,
 }
 
 // Every value operand of node `i` was recorded before it (`k < i`): the tape is built only
 // by pushing ops on existing handles of the same graph, and rewinding only truncates. So
 // with `i <= out < len`, the unchecked accesses to operands below are in bounds.
 impl Step<'_> {
+    /// Node `i`'s adjoint, or `None` when it is exactly 0 (then the node passes nothing
+    /// on). Read only in the arms of ops with operands: a leaf's arm does nothing, without
+    /// waiting for its adjoint to arrive from the node that used it last.
+    #[inline(always)]
+    fn adjoint(&self) -> Option<f64> {
+        // SAFETY: `i <= out`, and `adj` holds `out + 1` entries.
+        let g = unsafe { *self.adj.get_unchecked(self.i) };
+        (g != 0.0).then_some(g)
+    }
+
     /// Node `i`'s operand pair. Called only from the kernel's non-leaf arms.
     #[inline(always)]
     fn args(&self) -> [usize; 2] {
@@ -199,37 +203,34 @@ impl Kernel<f64> for Step<'_> {
 
     #[inline(always)]
     fn unary(mut self, _: Op, d: impl Fn(f64, f64) -> f64) {
+        let Some(g) = self.adjoint() else { return };
         let [x, _] = self.args();
         let dx = d(self.val(x), self.out());
-        self.acc(x, self.g * dx);
+        self.acc(x, g * dx);
     }
 
     #[inline(always)]
     fn with_const(mut self, _: Op, d: impl Fn(f64, f64, f64) -> f64) {
+        let Some(g) = self.adjoint() else { return };
         let [x, k] = self.args();
         let dx = d(self.val(x), self.p.consts[k], self.out());
-        self.acc(x, self.g * dx);
+        self.acc(x, g * dx);
     }
 
     #[inline(always)]
     fn binary(mut self, _: Op, d: impl Fn(f64, f64, f64) -> [f64; 2]) {
+        let Some(g) = self.adjoint() else { return };
         let [x, y] = self.args();
         let [dx, dy] = d(self.val(x), self.val(y), self.out());
-        self.acc(x, self.g * dx);
-        self.acc(y, self.g * dy);
+        self.acc(x, g * dx);
+        self.acc(y, g * dy);
     }
 
     #[inline(always)]
     fn nary(self, op: Op) {
+        let Some(g) = self.adjoint() else { return };
         let [start, count] = self.args();
-        nary_step(
-            op,
-            self.p.data,
-            self.p.pool,
-            [start, count],
-            self.adj,
-            self.g,
-        );
+        nary_step(op, self.p.data, self.p.pool, [start, count], self.adj, g);
     }
 }
 
