@@ -30,39 +30,52 @@ impl Tape {
         seeds: impl Iterator<Item = (usize, f64)>,
     ) -> Vec<[f64; 2]> {
         let p = self.parts();
-        let ops = &p.ops[..=out];
         let mut tan: Vec<f64> = zeroed(out + 1);
         for (k, v) in seeds {
             if k <= out {
                 tan[k] += v;
             }
         }
-        for (i, op) in ops.iter().enumerate() {
-            op.kernel(Tangent {
-                p,
-                tan: &mut tan,
-                i,
-            });
-        }
+        forward(p, &mut tan, out);
         let mut adj: Vec<[f64; 2]> = zeroed(out + 1);
         adj[out][0] = 1.0;
-        for i in (0..=out).rev() {
-            let [a, da] = adj[i];
-            if a == 0.0 && da == 0.0 {
-                continue;
-            }
-            ops[i].kernel_dual(Reverse {
-                p,
-                tan: &tan,
-                adj: &mut adj,
-                i,
-                a,
-                da,
-            });
-        }
+        reverse(p, &tan, &mut adj, out);
         adj
     }
 }
+
+/// The forward sweep: every node's tangent from its operands', in tape order. Out of
+/// line, with the parts as plain slices: the compiler keeps them in registers, knowing
+/// that the writes to `tan` touch none of them.
+#[inline(never)]
+fn forward(p: Parts<'_>, tan: &mut [f64], out: usize) {
+    let (ops, tan) = (&p.ops[..=out], &mut tan[..=out]);
+    for (i, op) in ops.iter().enumerate() {
+        op.kernel(Tangent {
+            p,
+            tan: &mut *tan,
+            i,
+        });
+    }
+}
+
+/// The reverse sweep: every node's adjoint and its tangent, from `out` down.
+#[inline(never)]
+fn reverse(p: Parts<'_>, tan: &[f64], adj: &mut [[f64; 2]], out: usize) {
+    let (ops, tan, adj) = (&p.ops[..=out], &tan[..=out], &mut adj[..=out]);
+    for i in (0..=out).rev() {
+        ops[i].kernel_dual(Reverse {
+            p,
+            tan,
+            adj: &mut *adj,
+            i,
+        });
+    }
+}
+
+// In both sweeps, node `i <= out < len`, and every value operand `k` of node `i` was
+// recorded before it (`k < i`; see `backward.rs`), so the unchecked accesses below are
+// in bounds: `tan` and `adj` hold `out + 1` entries, the tape's columns `len`.
 
 /// `n` zeros (numbers or pairs), written by `memset` into a plain allocation. (From
 /// `vec![0.0; n]`, a fresh `calloc`'d block, the kernel's zero pages instead fault in one by
@@ -90,10 +103,27 @@ impl Tangent<'_> {
         unsafe { self.p.args_of(self.i) }
     }
 
+    /// The value of node `k <= i`.
+    #[inline(always)]
+    fn val(&self, k: usize) -> f64 {
+        debug_assert!(k <= self.i);
+        // SAFETY: `k <= i < len`, see above.
+        unsafe { *self.p.data.get_unchecked(k) }
+    }
+
+    /// The tangent of operand `k < i`.
+    #[inline(always)]
+    fn tan(&self, k: usize) -> f64 {
+        debug_assert!(k < self.i);
+        // SAFETY: `k < i <= out`, see above.
+        unsafe { *self.tan.get_unchecked(k) }
+    }
+
     /// Adds `t` to node `i`'s tangent.
     #[inline(always)]
     fn add(self, t: f64) {
-        self.tan[self.i] += t;
+        // SAFETY: `i <= out`, see above.
+        unsafe { *self.tan.get_unchecked_mut(self.i) += t };
     }
 }
 
@@ -106,25 +136,25 @@ impl Kernel<f64> for Tangent<'_> {
     #[inline(always)]
     fn unary(self, _: Op, d: impl Fn(f64, f64) -> f64) {
         let [x, _] = self.args();
-        let data = self.p.data;
-        let t = scale(d(data[x], data[self.i]), self.tan[x]);
+        let t = scale(d(self.val(x), self.val(self.i)), self.tan(x));
         self.add(t);
     }
 
     #[inline(always)]
     fn with_const(self, _: Op, d: impl Fn(f64, f64, f64) -> f64) {
         let [x, k] = self.args();
-        let data = self.p.data;
-        let t = scale(d(data[x], self.p.consts[k], data[self.i]), self.tan[x]);
+        let t = scale(
+            d(self.val(x), self.p.consts[k], self.val(self.i)),
+            self.tan(x),
+        );
         self.add(t);
     }
 
     #[inline(always)]
     fn binary(self, _: Op, d: impl Fn(f64, f64, f64) -> [f64; 2]) {
         let [x, y] = self.args();
-        let data = self.p.data;
-        let [dx, dy] = d(data[x], data[y], data[self.i]);
-        let t = scale(dx, self.tan[x]) + scale(dy, self.tan[y]);
+        let [dx, dy] = d(self.val(x), self.val(y), self.val(self.i));
+        let t = scale(dx, self.tan(x)) + scale(dy, self.tan(y));
         self.add(t);
     }
 
@@ -149,18 +179,25 @@ fn nary_tangent(op: Op, d: &[f64], pool: &[u32], [start, count]: [usize; 2], tan
     }
 }
 
-/// The reverse sweep at node `i`, whose adjoint is `a` with tangent `da`.
+/// The reverse sweep at node `i`.
 struct Reverse<'a> {
     p: Parts<'a>,
     tan: &'a [f64],
     /// Each node's adjoint and its tangent, side by side (one cache line, not two).
     adj: &'a mut [[f64; 2]],
     i: usize,
-    a: f64,
-    da: f64,
 }
 
 impl Reverse<'_> {
+    /// Node `i`'s adjoint and its tangent, or `None` when both are exactly 0 (then the
+    /// node passes nothing on). Read only in the arms of ops with operands.
+    #[inline(always)]
+    fn adjoint(&self) -> Option<[f64; 2]> {
+        // SAFETY: `i <= out`, see above.
+        let [a, da] = unsafe { *self.adj.get_unchecked(self.i) };
+        (a != 0.0 || da != 0.0).then_some([a, da])
+    }
+
     /// Node `i`'s operand pair (called only from the kernel's non-leaf arms).
     #[inline(always)]
     fn args(&self) -> [usize; 2] {
@@ -169,21 +206,25 @@ impl Reverse<'_> {
         unsafe { self.p.args_of(self.i) }
     }
 
-    /// Node `k`'s value and tangent.
+    /// Node `k`'s value and tangent (`k <= i`).
     #[inline(always)]
     fn dual(&self, k: usize) -> Dual {
-        Dual {
-            v: self.p.data[k],
-            t: self.tan[k],
+        debug_assert!(k <= self.i);
+        // SAFETY: `k <= i <= out < len`, see above.
+        unsafe {
+            Dual {
+                v: *self.p.data.get_unchecked(k),
+                t: *self.tan.get_unchecked(k),
+            }
         }
     }
 
-    /// Passes node `i`'s adjoint to operand `k` through the local derivative `p`.
+    /// Passes the adjoint `[a, da]` to operand `k < i` through the local derivative `p`.
     #[inline(always)]
-    fn push(&mut self, k: usize, p: Dual) {
-        let slot = &mut self.adj[k];
-        slot[0] += scale(p.v, self.a);
-        slot[1] += scale(p.v, self.da) + scale(p.t, self.a);
+    fn push(&mut self, a: [f64; 2], k: usize, p: Dual) {
+        debug_assert!(k < self.i);
+        // SAFETY: `k < i <= out`, see above.
+        pass_on(unsafe { self.adj.get_unchecked_mut(k) }, a, p);
     }
 }
 
@@ -195,44 +236,74 @@ impl Kernel<Dual> for Reverse<'_> {
 
     #[inline(always)]
     fn unary(mut self, _: Op, d: impl Fn(Dual, Dual) -> Dual) {
+        let Some(a) = self.adjoint() else { return };
         let [x, _] = self.args();
         let p = d(self.dual(x), self.dual(self.i));
-        self.push(x, p);
+        self.push(a, x, p);
     }
 
     #[inline(always)]
     fn with_const(mut self, _: Op, d: impl Fn(Dual, f64, Dual) -> Dual) {
+        let Some(a) = self.adjoint() else { return };
         let [x, k] = self.args();
         let p = d(self.dual(x), self.p.consts[k], self.dual(self.i));
-        self.push(x, p);
+        self.push(a, x, p);
     }
 
     #[inline(always)]
     fn binary(mut self, _: Op, d: impl Fn(Dual, Dual, Dual) -> [Dual; 2]) {
+        let Some(a) = self.adjoint() else { return };
         let [x, y] = self.args();
         let [px, py] = d(self.dual(x), self.dual(y), self.dual(self.i));
-        self.push(x, px);
-        self.push(y, py);
+        self.push(a, x, px);
+        self.push(a, y, py);
     }
 
     #[inline(always)]
-    fn nary(mut self, op: Op) {
+    fn nary(self, op: Op) {
+        let Some(a) = self.adjoint() else { return };
         let [start, count] = self.args();
-        let pool = self.p.pool;
-        match nary_node(op, pool, start as u32, count as u32) {
-            Node::Sum(xs) => {
-                for &k in xs {
-                    self.push(k as usize, Dual::from(1.0));
-                }
+        nary_reverse(op, self.p, [start, count], self.tan, self.adj, a);
+    }
+}
+
+/// Adds to an operand's adjoint pair `slot` what the adjoint `[a, da]` of a node passes
+/// on through the local derivative `q` (with its tangent): the chain rule, and its
+/// derivative along the direction.
+#[inline(always)]
+fn pass_on(slot: &mut [f64; 2], [a, da]: [f64; 2], q: Dual) {
+    slot[0] += scale(q.v, a);
+    slot[1] += scale(q.v, da) + scale(q.t, a);
+}
+
+/// The reverse sweep through a sum or dot node with adjoint `a` (out of line).
+#[inline(never)]
+fn nary_reverse(
+    op: Op,
+    p: Parts<'_>,
+    [start, count]: [usize; 2],
+    tan: &[f64],
+    adj: &mut [[f64; 2]],
+    a: [f64; 2],
+) {
+    let mut push = |k: usize, q: Dual| pass_on(&mut adj[k], a, q);
+    let dual = |k: usize| Dual {
+        v: p.data[k],
+        t: tan[k],
+    };
+    match nary_node(op, p.pool, start as u32, count as u32) {
+        Node::Sum(xs) => {
+            for &k in xs {
+                push(k as usize, Dual::from(1.0));
             }
-            Node::Dot(xs, ys) => {
-                for (&x, &y) in xs.iter().zip(ys) {
-                    let (x, y) = (x as usize, y as usize);
-                    self.push(x, self.dual(y));
-                    self.push(y, self.dual(x));
-                }
-            }
-            _ => unreachable!("the reverse sweep's nary takes sum and dot nodes"),
         }
+        Node::Dot(xs, ys) => {
+            for (&x, &y) in xs.iter().zip(ys) {
+                let (x, y) = (x as usize, y as usize);
+                push(x, dual(y));
+                push(y, dual(x));
+            }
+        }
+        _ => unreachable!("nary_reverse takes sum and dot nodes"),
     }
 }
