@@ -125,9 +125,9 @@ fn seed(adj: &mut Vec<f64>, out: usize) {
 }
 
 /// The reverse loop of [`propagate`], on the tape's parts (so that `backward` can pass
-/// the tape's own grad vector as `adj` while it reads the rest). Out of line, with the
-/// parts as plain slices, so that they stay in registers: the compiler knows the writes
-/// to `adj` touch none of them.
+/// the tape's own grad vector as `adj` while it reads the rest). The parts are plain
+/// slices, loaded into registers once: the arms do not reload the tape's fields after
+/// every write to `adj`.
 #[inline(always)]
 fn sweep(p: Parts<'_>, adj: &mut [f64], out: usize) {
     let ops = &p.ops[..=out];

@@ -93,6 +93,22 @@ impl Columns {
         i as u32
     }
 
+    /// Records a leaf holding `value` (its operand pair stays unwritten, as `args`
+    /// allows for leaves) and returns its index.
+    #[inline(always)]
+    pub(crate) fn push_leaf(&mut self, value: f64) -> u32 {
+        self.make_room();
+        let i = self.len;
+        // SAFETY: `i < cap` (room was just made); the op and value are written before
+        // `len` exposes them, and a leaf's pair may stay uninitialised.
+        unsafe {
+            self.ops.as_ptr().add(i).write(Op::Leaf);
+            self.data.as_ptr().add(i).write(value);
+        }
+        self.len = i + 1;
+        i as u32
+    }
+
     /// Records one leaf per value and returns the index of the first.
     pub(crate) fn push_leaves(&mut self, values: &[f64]) -> u32 {
         let (i, n) = (self.len, values.len());

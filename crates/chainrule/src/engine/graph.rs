@@ -224,7 +224,7 @@ impl Graph {
     /// ```
     #[inline]
     pub fn leaf(&self, value: f64) -> Var<'_> {
-        let i = self.tape_mut().push(Op::Leaf, [0, 0], value);
+        let i = self.tape_mut().cols.push_leaf(value);
         Var { g: self, i }
     }
 
