@@ -774,10 +774,8 @@ impl<'g> Leaves<'g> {
 
     /// All their grads, in order.
     pub fn grads(&self) -> Vec<f64> {
-        let t = self.g.tape();
-        (self.start as usize..(self.start + self.len) as usize)
-            .map(|i| t.grad(i))
-            .collect()
+        let s = self.start as usize;
+        self.g.tape().grads(s..s + self.len as usize)
     }
 
     /// All their values, in order.
@@ -874,5 +872,26 @@ mod borrow_flag {
         let d = g.grad(y, &[x])[0];
         assert_eq!((d.data(), x.grad()), (4.0, 4.0));
         drop(g.tape_mut());
+    }
+}
+
+#[cfg(test)]
+mod leaves {
+    use super::Graph;
+
+    #[test]
+    fn grads_past_the_computed_ones_read_as_zero() {
+        let g = Graph::new();
+        let xs = g.leaves(&[1.0, 2.0, 3.0]);
+        assert_eq!(xs.grads(), vec![0.0; 3], "before any backward");
+        xs.get(1).backward(); // grads are materialised up to index 1 only
+        assert_eq!(xs.grads(), vec![0.0, 1.0, 0.0]);
+        let y = xs.get(0) * xs.get(2);
+        let later = g.leaves(&[4.0, 5.0]);
+        y.backward();
+        assert_eq!(
+            (xs.grads(), later.grads()),
+            (vec![3.0, 0.0, 1.0], vec![0.0; 2])
+        );
     }
 }

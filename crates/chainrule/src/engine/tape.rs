@@ -220,6 +220,15 @@ impl Tape {
         self.grad.get(i).copied().unwrap_or(0.0)
     }
 
+    /// The grads of nodes `range`, copied as one block (0 past the computed ones).
+    pub(crate) fn grads(&self, range: std::ops::Range<usize>) -> Vec<f64> {
+        let have = self.grad.len().clamp(range.start, range.end);
+        let mut v = Vec::with_capacity(range.len());
+        v.extend_from_slice(&self.grad[range.start..have]);
+        v.resize(range.len(), 0.0);
+        v
+    }
+
     /// Whether any grad has been computed or set.
     pub(crate) fn has_grads(&self) -> bool {
         !self.grad.is_empty()
