@@ -3,10 +3,12 @@
 //! stores and one length update (three `Vec`s kept in step needed three lengths checked
 //! and stored).
 //!
-//! A leaf has no operands, so [`Columns::push_leaves`] does not write its operand pair:
-//! W4's two million leaves then never touch 16 MB of operand memory. The pair of a node
-//! whose op has [`Arity::Leaf`] is therefore uninitialised, and [`Columns::args`], the
-//! one reader, refuses those nodes.
+//! A leaf has no operands, so recording one ([`Columns::push_leaf`],
+//! [`Columns::push_leaves`]) does not write its operand pair: W4's two million leaves
+//! then never touch 16 MB of operand memory. The pair of a node whose op has
+//! [`Arity::Leaf`] may therefore be uninitialised. [`Columns::args`] refuses those nodes;
+//! the passes over the tape read pairs unchecked ([`Args::get_unchecked`]) only in the arms
+//! of their kernels for ops with operands.
 
 use super::op::{Arity, Op};
 use std::alloc::{self, Layout};
