@@ -61,12 +61,14 @@ impl ApiError {
         }
     }
 
-    /// A program that does not parse or evaluate: the engine's message, help, and where.
-    fn lang(e: &LangError) -> ApiError {
+    /// A program that does not parse or evaluate: the engine's message, help, and where
+    /// in `source` (line, column, and the length of the problem, for a caret under it).
+    fn lang(e: &LangError, source: &str) -> ApiError {
         let (line, column) = match e.line_col() {
             Some((l, c)) => (json!(l), json!(c)),
             None => (Value::Null, Value::Null),
         };
+        let length = e.span().map(|span| caret_width(source, span));
         ApiError {
             status: 422,
             body: json!({"ok": false, "error": {
@@ -74,10 +76,26 @@ impl ApiError {
                 "help": e.help_text(),
                 "line": line,
                 "column": column,
+                "length": length,
                 "kind": format!("{:?}", e.kind()),
             }}),
         }
     }
+}
+
+/// How many characters of its line the byte range `span` of `source` covers, at least 1:
+/// the width of the caret under a problem (the whole token, not its first character).
+fn caret_width(source: &str, span: std::ops::Range<usize>) -> usize {
+    let start = span.start.min(source.len());
+    let Some(rest) = source.get(start..) else {
+        return 1;
+    };
+    let end = span
+        .end
+        .clamp(start, start + rest.find('\n').unwrap_or(rest.len()));
+    source
+        .get(start..end)
+        .map_or(1, |t| t.chars().count().max(1))
 }
 
 /// A number for JSON: finite numbers as numbers, NaN and infinities as the strings
@@ -122,13 +140,18 @@ fn parse(source: &str, limits: &Limits) -> Result<Program, ApiError> {
             ),
         ));
     }
-    Program::parse(source).map_err(|e| ApiError::lang(&e))
+    Program::parse(source).map_err(|e| ApiError::lang(&e, source))
 }
 
-fn eval<'g>(p: &Program, g: &'g Graph, limits: &Limits) -> Result<Evaluated<'g>, ApiError> {
+fn eval<'g>(
+    p: &Program,
+    source: &str,
+    g: &'g Graph,
+    limits: &Limits,
+) -> Result<Evaluated<'g>, ApiError> {
     let run = p
         .eval(g, &EvalOptions::default())
-        .map_err(|e| ApiError::lang(&e))?;
+        .map_err(|e| ApiError::lang(&e, source))?;
     if g.len() > limits.nodes {
         return Err(ApiError::new(
             413,
@@ -164,7 +187,7 @@ fn verdict(v: Verdict) -> &'static str {
 pub fn program(req: &ProgramRequest, limits: &Limits) -> Result<Value, ApiError> {
     let p = parse(&req.source, limits)?;
     let g = Graph::new();
-    let run = eval(&p, &g, limits)?;
+    let run = eval(&p, &req.source, &g, limits)?;
     let out = run.output;
     // The grads the program set by hand (`f.grad = 4`), read before backward replaces them.
     let program_hand: Vec<(Var<'_>, f64, usize)> = run
@@ -329,7 +352,7 @@ pub fn nudge(req: &NudgeRequest, limits: &Limits) -> Result<Value, ApiError> {
     }
     let p = parse(&req.source, limits)?;
     let g = Graph::new();
-    let run = eval(&p, &g, limits)?;
+    let run = eval(&p, &req.source, &g, limits)?;
     let out = run.output;
     let leaf = g
         .get(req.node)

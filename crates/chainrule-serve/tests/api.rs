@@ -229,6 +229,7 @@ async fn a_bad_program_is_an_error_at_its_line_and_column() {
         (json!(2), json!(8))
     );
     assert_eq!(e["message"], "missing operand before `*`");
+    assert_eq!(e["length"], 1, "the caret spans the one character `*`");
     assert!(e["help"].is_string());
     // An unknown name, with the engine's suggestion.
     let (status, res) = post(
@@ -241,6 +242,23 @@ async fn a_bad_program_is_an_error_at_its_line_and_column() {
     assert_eq!(
         (res["error"]["line"].clone(), res["error"]["column"].clone()),
         (json!(2), json!(5))
+    );
+    assert_eq!(res["error"]["length"], 4, "the caret spans all of `alpa`");
+    // Characters, not bytes: `tanhé` is five characters and six bytes.
+    let (_, res) = post(
+        &app,
+        "/api/program",
+        json!({"source": "x = 1
+y = tanhé(x)"}),
+    )
+    .await;
+    assert_eq!(
+        (
+            res["error"]["column"].clone(),
+            res["error"]["length"].clone()
+        ),
+        (json!(5), json!(5)),
+        "{res}"
     );
     // Not the JSON expected.
     let (status, text) = send(
