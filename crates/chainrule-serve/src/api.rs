@@ -286,9 +286,10 @@ pub fn describe<'g>(
                               "local": num(c.local), "formula": c.formula}));
         }
     }
-    // The schedule's derivations are the nodes' own (sent once, in `nodes`).
-    let schedule: Vec<Value> = out
-        .backward_schedule()
+    // The schedule's derivations are the nodes' own (sent once, in `nodes`); each step
+    // says what it does in a sentence, as `chainrule steps` narrates it.
+    let backward = out.backward_schedule();
+    let schedule: Vec<Value> = backward
         .steps
         .iter()
         .map(|s| {
@@ -300,7 +301,8 @@ pub fn describe<'g>(
                                "formula": c.formula})
                 })
                 .collect();
-            json!({"node": s.node, "name": s.name, "grad": num(s.grad), "edges": edges})
+            json!({"node": s.node, "name": s.name, "grad": num(s.grad), "edges": edges,
+                   "summary": s.summary()})
         })
         .collect();
     let checks = out.check_hand_grads(hand);
@@ -337,6 +339,7 @@ pub fn describe<'g>(
         "edges": edges,
         "svg": svg,
         "schedule": schedule,
+        "schedule_intro": backward.intro(),
         "hand": hand,
         "check": {"passed": check.passed(), "rows": check.rows.len()},
         "non_finite": non_finite,

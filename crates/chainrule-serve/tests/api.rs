@@ -151,6 +151,19 @@ async fn the_notebook_gives_its_values_grads_derivations_checks_and_schedule() {
     assert_eq!(d_step["grad"], json!(-2.0));
     assert_eq!(d_step["edges"][0]["local"], json!(-2.0));
     assert_eq!(d_step["node"], node(&res, "d")["id"]);
+    // Each step narrated as `chainrule steps` narrates it.
+    assert_eq!(
+        res["schedule"][0]["summary"],
+        "Backward starts at the output L: its grad is 1."
+    );
+    assert_eq!(
+        d_step["summary"],
+        "d is used once, so its grad is one chain-rule term."
+    );
+    assert!(res["schedule_intro"]
+        .as_str()
+        .unwrap()
+        .starts_with("No grad is known yet. Backward fills them in from the output L"));
     assert_eq!(
         node(&res, "d")["derivation"],
         json!(["dL/dd = d(d*f)/dd = f = -2.0000"])
