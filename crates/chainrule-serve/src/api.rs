@@ -348,7 +348,8 @@ pub fn describe<'g>(
 
 /// `POST /api/nudge`: the notebook's experiment on one leaf. The leaf moves by `h`, the
 /// graph is replayed from it, and the answer holds L before and after, the finite
-/// difference (L(a+h) − L(a))/h, dL/da from backward, and the replayed graph's SVG.
+/// difference (L(a+h) − L(a))/h, dL/da from backward, and the replayed graph's SVG;
+/// `name` and `output.name` are the names to write these with (`a` and `L`).
 pub fn nudge(req: &NudgeRequest, limits: &Limits) -> Result<Value, ApiError> {
     if !req.h.is_finite() || req.h == 0.0 {
         return Err(ApiError::new(400, "h must be a finite number other than 0"));
@@ -372,7 +373,7 @@ pub fn nudge(req: &NudgeRequest, limits: &Limits) -> Result<Value, ApiError> {
     let svg = out
         .to_svg(&draw_options(limits))
         .map_err(|e| ApiError::new(422, format!("cannot draw this graph: {e}")))?;
-    let name = leaf.label().unwrap_or_else(|| format!("v{}", leaf.index()));
+    let name_of = |v: Var<'_>| v.label().unwrap_or_else(|| format!("v{}", v.index()));
     let values: Vec<Value> = (0..=out.index())
         .filter_map(|i| g.get(i))
         .map(|v| json!({"id": v.index(), "data": num(v.data()), "grad": num(v.grad())}))
@@ -380,7 +381,8 @@ pub fn nudge(req: &NudgeRequest, limits: &Limits) -> Result<Value, ApiError> {
     Ok(json!({
         "ok": true,
         "node": leaf.index(),
-        "name": name,
+        "name": name_of(leaf),
+        "output": {"id": out.index(), "name": name_of(out)},
         "a": num(a),
         "h": num(req.h),
         "before": num(before),

@@ -298,6 +298,12 @@ async fn nudging_a_leaf_replays_and_the_finite_difference_agrees_with_the_grad()
         assert_eq!(status, StatusCode::OK, "{n}");
         assert_eq!(n["before"], json!(-8.0));
         assert_eq!(n["grad"], json!(grad));
+        // The names to label the experiment with: the leaf's and the output's.
+        assert_eq!(
+            (n["name"].as_str(), n["output"]["name"].as_str()),
+            (Some(name), Some("L"))
+        );
+        assert_eq!(n["output"]["id"], res["output"]["id"]);
         let fd = n["finite_difference"].as_f64().unwrap();
         assert!((fd - grad).abs() < 1e-6, "{name}: {fd} vs {grad}");
         let after = n["after"].as_f64().unwrap();
