@@ -700,6 +700,34 @@ async fn training_sessions_are_bounded_and_idle_ones_make_room() {
     assert_eq!(status, StatusCode::OK, "a lives on");
 }
 
+/// Every activation, loss and optimizer that `chainrule train --help` lists trains here
+/// too (the page offers them all); another optimizer is refused with the list.
+#[tokio::test]
+async fn every_activation_loss_and_optimizer_of_chainrule_train_is_accepted() {
+    let app = app();
+    let choices = [
+        (
+            "activation",
+            &["tanh", "sigmoid", "relu", "softplus", "leaky_relu"][..],
+        ),
+        ("loss", &["max-margin", "mse", "bce", "softmax-ce"]),
+        ("optimizer", &["sgd", "momentum", "adam", "adamw"]),
+    ];
+    for (key, names) in choices {
+        for name in names {
+            let (status, res) = post(&app, "/api/train", json!({key: name, "steps": 2})).await;
+            assert_eq!(status, StatusCode::OK, "{key} {name}: {res}");
+            assert_eq!(res["config"][key], json!(name));
+        }
+    }
+    let (status, res) = post(&app, "/api/train", json!({"optimizer": "adagrad"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        res["error"]["message"],
+        "not an optimizer: adagrad (use sgd, momentum, adam or adamw)"
+    );
+}
+
 #[tokio::test]
 async fn odd_training_settings_are_answered_never_a_panic() {
     let app = app();
