@@ -468,28 +468,58 @@ async fn requests_for_another_host_or_from_another_origin_are_refused() {
     }
 }
 
+/// The page's ES modules: `main.js` and every module it imports, by following the
+/// `from "./x.js"` of each file in `crates/chainrule-page/web/`.
+fn page_modules() -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../chainrule-page/web");
+    let mut found = vec!["main.js".to_string()];
+    let mut k = 0;
+    while k < found.len() {
+        let text = std::fs::read_to_string(dir.join(&found[k])).unwrap();
+        for part in text.split("from \"./").skip(1) {
+            let name = part.split('"').next().unwrap().to_string();
+            if !found.contains(&name) {
+                found.push(name);
+            }
+        }
+        k += 1;
+    }
+    found
+}
+
 #[tokio::test]
 async fn only_the_built_in_assets_are_served() {
     let app = app();
-    for (path, kind) in [
-        ("/", "text/html"),
-        ("/app.js", "text/javascript"),
-        ("/style.css", "text/css"),
-    ] {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../chainrule-page/web");
+    let modules = page_modules();
+    assert!(modules.len() >= 9, "{modules:?}");
+    let mut assets: Vec<(String, &str)> =
+        vec![("/".into(), "text/html"), ("/style.css".into(), "text/css")];
+    assets.extend(modules.iter().map(|m| (format!("/{m}"), "text/javascript")));
+    for (path, kind) in assets {
         let resp = app
             .clone()
-            .oneshot(request("GET", path, None, &[]))
+            .oneshot(request("GET", &path, None, &[]))
             .await
             .unwrap();
         assert_eq!(resp.status(), StatusCode::OK, "{path}");
         let ct = resp.headers()["content-type"].to_str().unwrap().to_string();
         assert!(ct.starts_with(kind), "{path}: {ct}");
         assert!(resp.headers().contains_key("content-security-policy"));
+        if path != "/" {
+            // The file itself, as it is in the page's folder.
+            let body = axum::body::to_bytes(resp.into_body(), 1 << 24)
+                .await
+                .unwrap();
+            let file = std::fs::read(dir.join(&path[1..])).unwrap();
+            assert!(body == file, "{path} is served as it is on disk");
+        }
     }
     for path in [
         "/etc/passwd",
         "/../Cargo.toml",
         "/assets/app.js",
+        "/web/app.js",
         "/src/lib.rs",
     ] {
         let (status, _) = send(&app, request("GET", path, None, &[])).await;
