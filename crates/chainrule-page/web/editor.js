@@ -19,7 +19,7 @@ export class Editor {
       autocomplete: "off", "aria-label": label,
     });
     this.box = h("div", { class: "cr-error", role: "alert", hidden: true });
-    root.classList.add("cr-editor");
+    root.classList.add("cr", "cr-editor");
     root.append(
       h("div", { class: "cr-editor-label" }, label),
       h("div", { class: "cr-editor-box" }, this.gutter,

@@ -47,7 +47,7 @@ export class GraphView {
     this.table = h("table", { class: "cr-graph-table" });
     this.text = h("details", { class: "cr-graph-text" },
       h("summary", {}, "The graph as text"), this.table);
-    this.root.classList.add("cr-graph");
+    this.root.classList.add("cr", "cr-graph");
     this.root.append(h("div", { class: "cr-graph-bar" }, this.caption, zoom), this.banner,
       this.viewport,
       h("p", { class: "cr-hint" },
@@ -98,6 +98,7 @@ export class GraphView {
     const out = this.svgEl && this.svgEl.querySelector("g.value.out");
     const first = this.els.get(this.selected) || out || this.els.values().next().value;
     if (first) first.setAttribute("tabindex", "0");
+    if (!keepView) this.sizeBox();
     if (!keepView || !this.moved) this.home(); else this.clamp();
     if (focusedId !== null && this.els.has(focusedId)) this.els.get(focusedId).focus({ preventScroll: true });
     this.renderTable();
@@ -319,18 +320,28 @@ export class GraphView {
     return Math.min((w - 2 * PAD) / W, (hgt - 2 * PAD) / H);
   }
 
-  /** The first view of a drawing: the whole of it if it fits with readable text (at most
-   * 100%), else readable text around the output; the box as tall as that needs. */
+  /** The box as tall as the drawing needs at its first scale (see `home`), within
+   * bounds: set for each new drawing, never on a resize, so the page does not jump. */
+  sizeBox() {
+    const [, H] = this.size();
+    const maxH = Math.max(240, Math.round(window.innerHeight * 0.62));
+    const s = this.firstScale(maxH);
+    this.viewport.style.height = `${Math.min(maxH, Math.max(150, Math.ceil(H * s + 2 * PAD)))}px`;
+  }
+
+  /** The whole drawing if it fits a box `hgt` tall with readable text (at most 100%),
+   * else the smallest readable scale. */
+  firstScale(hgt) {
+    return Math.max(this.readable(), Math.min(1, this.fitScale(this.viewport.clientWidth, hgt)));
+  }
+
+  /** The first view of a drawing: at its first scale, centred on the output. */
   home() {
     if (!this.svgEl) return;
     this.moved = false;
-    const vw = this.viewport.clientWidth;
-    const maxH = Math.max(240, Math.round(window.innerHeight * 0.62));
+    const vw = this.viewport.clientWidth, vh = this.viewport.clientHeight;
     const [W, H] = this.size();
-    const s = Math.max(this.readable(), Math.min(1, this.fitScale(vw, maxH)));
-    const want = Math.min(maxH, Math.max(150, Math.ceil(H * s + 2 * PAD)));
-    this.viewport.style.height = `${want}px`;
-    const vh = this.viewport.clientHeight;
+    const s = this.firstScale(vh);
     const out = this.svgEl.querySelector("g.value.out");
     const [cx, cy] = out ? center(out) : [W / 2, H / 2];
     this.view = { s, x: vw / 2 - cx * s, y: vh / 2 - cy * s };
@@ -394,6 +405,7 @@ export class GraphView {
     const [cx, cy] = center(g);
     v.x = vw / 2 - cx * s;
     v.y = vh / 2 - cy * s;
+    this.moved = true;   // the view follows that value now: a resize keeps it
     this.clamp();
   }
 
@@ -431,6 +443,14 @@ export class GraphView {
       if (this.dragged) setTimeout(() => { this.dragged = false; }, 0);
     };
     vp.addEventListener("pointerup", up);
+    // The browser scrolls the box itself to show a focused or searched-for value: that
+    // becomes a pan, so the drawing moves only one way.
+    vp.addEventListener("scroll", () => {
+      const { scrollLeft: x, scrollTop: y } = vp;
+      if (!x && !y) return;
+      vp.scrollLeft = vp.scrollTop = 0;
+      this.panBy(-x, -y);
+    });
     vp.addEventListener("pointercancel", up);
     vp.addEventListener("wheel", (e) => {
       const r = vp.getBoundingClientRect();

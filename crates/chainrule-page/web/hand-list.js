@@ -15,7 +15,7 @@ export class HandList {
      * to `to`; null while it is the output the page opened with or went back to. */
     this.change = null;
     this.list = h("ul", { class: "cr-hand-list" });
-    root.classList.add("cr-hands");
+    root.classList.add("cr", "cr-hands");
     root.append(h("h2", {}, "Grads set by hand"), this.list);
   }
 

@@ -43,7 +43,7 @@ export class NodePanel {
         h("label", {}, "h = ", this.hInput), this.nudgeBtn,
         h("label", { class: "cr-slider" }, "or drag h ", this.slider)),
       this.table, this.nudgeNote);
-    root.classList.add("cr-node");
+    root.classList.add("cr", "cr-node");
     root.append(this.title, this.hint, this.chain, this.check, this.hand, this.nudge);
     handBtn.addEventListener("click", () => this.checkHand());
     this.handInput.addEventListener("keydown", (e) => { if (e.key === "Enter") this.checkHand(); });

@@ -28,7 +28,7 @@ export class Stepper {
     this.summary = h("p", { class: "cr-step-summary" });
     this.chain = h("pre", { class: "cr-step-chain" });
     this.status = h("p", { class: "cr-step-status" });
-    root.classList.add("cr-stepper");
+    root.classList.add("cr", "cr-stepper");
     root.append(
       h("h2", {}, "Backward, step by step"),
       h("div", { class: "cr-buttons" }, Object.values(this.buttons),

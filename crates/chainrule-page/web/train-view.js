@@ -48,7 +48,7 @@ export class TrainView {
     this.frame = null;
     this.token = null;
     this.fields = {};
-    root.classList.add("cr-train");
+    root.classList.add("cr", "cr-train");
     const form = h("form", { class: "cr-train-settings" });
     for (const [legend, fields] of FIELDS) {
       const set = h("fieldset", {}, h("legend", {}, legend));
@@ -264,7 +264,8 @@ export class TrainView {
 
   drawChart() {
     const el = this.chart;
-    const W = Math.max(260, el.clientWidth || el.parentNode.clientWidth || 480), H = 220;
+    const W = Math.max(260, el.clientWidth || el.parentNode.clientWidth || 480);
+    const H = Math.round(Math.min(320, Math.max(220, W * 0.7)));
     el.setAttribute("viewBox", `0 0 ${W} ${H}`);
     el.setAttribute("height", H);
     const a = { left: 52, top: 28, right: W - 56, bottom: H - 40 };

@@ -1,9 +1,9 @@
 //! `chainrule serve`: the notebook as a live local web page.
 //!
-//! One page (its ES modules and style, from `crates/chainrule-page/web/`, are built into
-//! the binary with `include_str!`; no CDN, no network) talks to this server, and the server asks the
-//! `chainrule` engine: the page never computes a value or lays out the graph itself.
-//! Edits and controls are plain POSTs answering JSON; training frames stream as
+//! One page (its ES modules and styles, from `crates/chainrule-page/web/`, are built
+//! into the binary with `include_str!`; no CDN, no network) talks to this server, and the
+//! server asks the `chainrule` engine: the page never computes a value or lays out the
+//! graph itself. Edits and controls are plain POSTs answering JSON; training frames stream as
 //! Server-Sent Events; the backward schedule is sent whole, so stepping through it needs
 //! no round trip per step.
 //!
@@ -38,12 +38,17 @@ const INDEX_HTML: &str = include_str!("../../chainrule-page/web/index.html");
 
 const JS: &str = "text/javascript; charset=utf-8";
 
-/// The page's style and its ES modules (the front end every transport shares, in
-/// `crates/chainrule-page/web/`), each at its own path.
+/// The page's styles (its modules' look and its own layout) and its ES modules (the
+/// front end every transport shares, in `crates/chainrule-page/web/`), each at its path.
 const ASSETS: &[(&str, &str, &str)] = &[
     (
         "/style.css",
         include_str!("../../chainrule-page/web/style.css"),
+        "text/css; charset=utf-8",
+    ),
+    (
+        "/page.css",
+        include_str!("../../chainrule-page/web/page.css"),
         "text/css; charset=utf-8",
     ),
     (

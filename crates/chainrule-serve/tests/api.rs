@@ -493,8 +493,11 @@ async fn only_the_built_in_assets_are_served() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../chainrule-page/web");
     let modules = page_modules();
     assert!(modules.len() >= 9, "{modules:?}");
-    let mut assets: Vec<(String, &str)> =
-        vec![("/".into(), "text/html"), ("/style.css".into(), "text/css")];
+    let mut assets: Vec<(String, &str)> = vec![
+        ("/".into(), "text/html"),
+        ("/style.css".into(), "text/css"),
+        ("/page.css".into(), "text/css"),
+    ];
     assets.extend(modules.iter().map(|m| (format!("/{m}"), "text/javascript")));
     for (path, kind) in assets {
         let resp = app
