@@ -333,16 +333,36 @@ impl Page {
         }
     }
 
-    /// The whole page (at most `max` px of it) as a PNG at `path`.
-    fn picture(&mut self, path: &Path, max: f64) {
-        let (w, h) = (
-            self.num("document.documentElement.clientWidth"),
-            self.num("document.documentElement.scrollHeight").min(max),
+    /// The whole page (at most `max` px of it) as a PNG at `path`: the window is made
+    /// as tall as the page for the picture, then put back.
+    fn picture(&mut self, path: &Path, width: u32, phone: bool, max: f64) {
+        // No scroll bar, so the page is laid out at the width the picture has.
+        self.eval("document.documentElement.style.overflow = 'hidden'");
+        self.frames();
+        let h = self
+            .num("document.documentElement.scrollHeight")
+            .min(max)
+            .ceil();
+        let metrics = |height: f64| json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": phone});
+        let set = "Emulation.setDeviceMetricsOverride";
+        self.b.call(Some(&self.s), set, metrics(h));
+        self.wait(&format!("innerHeight === {h}"), "the tall window");
+        self.frames();
+        self.shot(path, json!({"format": "png"}));
+        self.b.call(
+            Some(&self.s),
+            set,
+            metrics(if phone { 844.0 } else { 900.0 }),
         );
-        let clip = json!({"x": 0, "y": 0, "width": w, "height": h, "scale": 1});
-        self.shot(
-            path,
-            json!({"format": "png", "clip": clip, "captureBeyondViewport": true}),
+        self.eval("document.documentElement.style.overflow = ''");
+    }
+
+    /// Waits two frames, so that what was laid out is painted.
+    fn frames(&mut self) {
+        self.b.call(
+            Some(&self.s),
+            "Runtime.evaluate",
+            json!({"expression": "new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => ok(1))))", "awaitPromise": true}),
         );
     }
 }
@@ -1092,8 +1112,12 @@ fn pictures_for_the_readme() {
             "document.querySelector('#node-area .cr-hand-result').dataset.right === 'false'",
             "the verdict",
         );
-        p.eval("window.scrollTo(0, 0)");
-        p.picture(&dir.join(format!("page-graph-{width}.png")), 2200.0);
+        p.picture(
+            &dir.join(format!("page-graph-{width}.png")),
+            width,
+            phone,
+            2200.0,
+        );
         // The training view after micrograd's demo, one point's graph shown.
         p.click("#tab-train");
         p.click("#train-area button[data-act=play]");
@@ -1107,7 +1131,11 @@ fn pictures_for_the_readme() {
             "document.querySelector('#train-area .cr-point-graph g.value.out')",
             "one point's graph",
         );
-        p.eval("window.scrollTo(0, 0)");
-        p.picture(&dir.join(format!("page-train-{width}.png")), 2200.0);
+        p.picture(
+            &dir.join(format!("page-train-{width}.png")),
+            width,
+            phone,
+            2200.0,
+        );
     }
 }
