@@ -112,6 +112,7 @@ export function startPage(engine) {
     const values = new Map(j.values.map((v) => [v.id, v]));
     st.replayed = j;
     graph.show(j.svg, st.answer.nodes.map((n) => ({ ...n, ...values.get(n.id) })), { keepView: true });
+    stepper.go(stepper.step);   // the replay drawn in the same state of backward
     graph.select(j.node);
     graph.setBanner(
       `Showing the graph replayed at ${j.name} = ${fmt(j.a)} + ${short(j.h)}: ${j.output.name} = ${fmt(j.after)} (it was ${fmt(j.before)}).`,

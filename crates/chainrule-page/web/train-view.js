@@ -95,7 +95,9 @@ export class TrainView {
     this.pointGraph = new GraphView(graphRoot, { label: "One point's graph" });
     pointBtn.addEventListener("click", () => this.showPoint(Number(this.pointInput.value)));
     this.canvas.addEventListener("click", (e) => this.pick(e));
-    new ResizeObserver(() => this.redraw()).observe(this.canvas);
+    const resized = new ResizeObserver(() => this.redraw());
+    resized.observe(this.canvas);
+    resized.observe(this.chart);
     this.drawChart();
   }
 
@@ -264,7 +266,7 @@ export class TrainView {
 
   drawChart() {
     const el = this.chart;
-    const W = Math.max(260, el.clientWidth || el.parentNode.clientWidth || 480);
+    const W = Math.max(260, Math.round(el.getBoundingClientRect().width) || 480);
     const H = Math.round(Math.min(320, Math.max(220, W * 0.7)));
     el.setAttribute("viewBox", `0 0 ${W} ${H}`);
     el.setAttribute("height", H);
@@ -309,7 +311,7 @@ export class TrainView {
       path((p) => yl(p[1]), LOSS_COLOUR);
       path((p) => ya(typeof p[2] === "number" ? p[2] : 0), ACC_COLOUR);
     } else {
-      text("no steps yet: press Play or Step", { x: (a.left + a.right) / 2, y: (a.top + a.bottom) / 2, class: "cr-tick", style: "text-anchor: middle" });
+      text("no steps yet", { x: (a.left + a.right) / 2, y: a.top + 20, class: "cr-tick", style: "text-anchor: middle" });
     }
     el.replaceChildren(...parts);
     el.dataset.points = String(hist.length);
