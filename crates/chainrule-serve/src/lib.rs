@@ -320,6 +320,46 @@ pub async fn serve(
         .await
 }
 
+/// Starts a server on 127.0.0.1 at a free port, in a thread of its own with its own
+/// runtime, serving until the process ends; its address. For tests and benchmarks.
+///
+/// ```
+/// let addr = chainrule_serve::spawn_local().unwrap();
+/// assert!(addr.ip().is_loopback() && addr.port() != 0);
+/// ```
+pub fn spawn_local() -> std::io::Result<SocketAddr> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let started = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .and_then(|rt| {
+                let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+                Ok((rt, listener))
+            });
+        let (rt, listener) = match started {
+            Ok(s) => s,
+            Err(e) => {
+                let _ = tx.send(Err(e));
+                return;
+            }
+        };
+        match listener.local_addr() {
+            Ok(addr) => {
+                let _ = tx.send(Ok(addr));
+                let config = Config::for_addr(addr, None);
+                let _ = rt.block_on(serve(listener, config, std::future::pending()));
+            }
+            Err(e) => {
+                let _ = tx.send(Err(e));
+            }
+        }
+    });
+    rx.recv()
+        .unwrap_or_else(|_| Err(std::io::Error::other("the server's thread ended")))
+}
+
 /// Binds `host:port` (port 0: any free port), calls `ready` with the page's URL, and
 /// serves until Ctrl-C. For the `chainrule serve` command.
 pub fn run(host: &str, port: u16, ready: impl FnOnce(&str)) -> std::io::Result<()> {

@@ -25,7 +25,6 @@ mod support;
 use browser::Browser;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::channel;
 use support::mlp_program;
 
 const NOTEBOOK: &str = "a = 2; b = -3; c = 10\ne = a*b\nd = e + c\nf = -2\nL = d*f\n";
@@ -43,8 +42,9 @@ impl Site {
                 base: url.trim_end_matches('/').to_string(),
             };
         }
+        let addr = chainrule_serve::spawn_local().expect("a server on 127.0.0.1");
         Site {
-            base: format!("http://{}", start_server()),
+            base: format!("http://{addr}"),
         }
     }
 
@@ -53,31 +53,6 @@ impl Site {
         let sep = if query.is_empty() { "" } else { "&" };
         format!("{}/?test=1{sep}{query}", self.base)
     }
-}
-
-/// The server on 127.0.0.1 at a free port, in a thread; its address.
-fn start_server() -> std::net::SocketAddr {
-    let (tx, rx) = channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let addr = listener.local_addr().unwrap();
-            tx.send(addr).unwrap();
-            chainrule_serve::serve(
-                listener,
-                chainrule_serve::Config::for_addr(addr, None),
-                std::future::pending(),
-            )
-            .await
-            .unwrap();
-        });
-    });
-    rx.recv().unwrap()
 }
 
 /// A page in the browser; on a failing test it saves a screenshot as it drops.
