@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 pub const EXAMPLES: &str = "Examples:
   chainrule train                                 micrograd's demo: moons, 2-16-16-1 relu, 100 SGD steps
   chainrule train --json                          one JSON line per step, then a summary line
+  chainrule train --data sklearn-moons            micrograd's demo exactly: its data, weights and losses
   chainrule train --save model.json --plot out    keep the model; draw loss, accuracy, boundary
   chainrule train --data spiral --classes 3 --loss softmax-ce --optimizer adam --steps 300
   chainrule train --data points.csv --layers 8 --activation tanh --batch 32

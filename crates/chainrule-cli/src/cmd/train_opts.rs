@@ -7,7 +7,7 @@
 //! the batch's loss and accuracy; the summary shows the trained model's on all the data.
 
 use super::Failure;
-use chainrule::data::{blobs, circles, load_csv, moons, spiral, Dataset, Rng};
+use chainrule::data::{blobs, circles, load_csv, moons, sklearn_moons, spiral, Dataset, Rng};
 use chainrule::nn::{Activation, Adam, Mlp, Mode, Objective, Optimizer, Schedule, Sgd, Trainer};
 use clap::builder::TypedValueParser;
 use clap::ValueEnum;
@@ -17,6 +17,9 @@ use std::path::PathBuf;
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The data: moons, circles, blobs, spiral, or a CSV file (features, then a class label 0, 1, …).
+    /// sklearn-moons is micrograd's demo exactly: scikit-learn's make_moons after
+    /// np.random.seed(SEED) and micrograd's weights after random.seed(SEED), so with the
+    /// other defaults it prints micrograd's own losses.
     #[arg(long, default_value = "moons", value_name = "NAME|FILE.csv")]
     pub data: String,
     /// How many samples a generated dataset has.
@@ -204,12 +207,26 @@ fn bad(option: &str, why: String) -> Failure {
     Failure::bad_input(format!("chainrule: error: {option}: {why}\n"))
 }
 
+/// `--data sklearn-moons`: micrograd's demo data and initial weights, made as NumPy,
+/// scikit-learn and Python's `random` make them.
+const SKLEARN_MOONS: &str = "sklearn-moons";
+
+/// `--seed` for NumPy's legacy generator, which takes 32 bits.
+fn numpy_seed(seed: u64) -> Result<u32, Failure> {
+    u32::try_from(seed).map_err(|_| {
+        bad(
+            "--seed",
+            format!("{seed} is too large for sklearn-moons: NumPy's np.random.seed takes 0 to 4294967295"),
+        )
+    })
+}
+
 /// The data as `--data` and friends say.
 fn dataset(args: &Args, rng: &mut Rng) -> Result<(Dataset, String), Failure> {
     let (n, k) = (args.samples, args.classes);
     let noise = |d: f64| args.noise.unwrap_or(d);
     let d = match args.data.as_str() {
-        "moons" | "circles" if k != 2 => {
+        "moons" | "circles" | SKLEARN_MOONS if k != 2 => {
             return Err(bad(
                 "--classes",
                 format!(
@@ -219,6 +236,7 @@ fn dataset(args: &Args, rng: &mut Rng) -> Result<(Dataset, String), Failure> {
             ))
         }
         "moons" => moons(n, noise(0.1), rng),
+        SKLEARN_MOONS => sklearn_moons(n, noise(0.1), numpy_seed(args.seed)?),
         "circles" => circles(n, noise(0.1), 0.5, rng),
         "blobs" => blobs(n, k, noise(1.0), rng),
         "spiral" => spiral(n, k, noise(0.2), rng),
@@ -227,7 +245,7 @@ fn dataset(args: &Args, rng: &mut Rng) -> Result<(Dataset, String), Failure> {
             if !p.exists() && !path.contains(['/', '.']) {
                 return Err(bad(
                     &format!("--data {path}"),
-                    "not a dataset: use moons, circles, blobs, spiral, or the path of a CSV file"
+                    "not a dataset: use moons, sklearn-moons, circles, blobs, spiral, or the path of a CSV file"
                         .into(),
                 ));
             }
@@ -314,7 +332,12 @@ pub fn setup(args: &Args) -> Result<Setup, Failure> {
     };
     let mut shape: Vec<(usize, Activation)> = args.layers.0.iter().map(|&n| (n, act)).collect();
     shape.push((outputs, Activation::Linear));
-    let model = Mlp::new(data.dim, &shape, &mut rng);
+    // micrograd's weights go with micrograd's data: its demo seeds both with 1337.
+    let model = if args.data == SKLEARN_MOONS {
+        Mlp::micrograd(data.dim, &shape, args.seed)
+    } else {
+        Mlp::new(data.dim, &shape, &mut rng)
+    };
     let (opt, lr) = optimizer(args);
     let batch = args.batch.filter(|&b| b < data.len());
     let mode = match (args.mode, batch) {
