@@ -16,10 +16,9 @@ use std::path::PathBuf;
 /// Arguments of `train`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The data: moons, circles, blobs, spiral, or a CSV file (features, then a class label 0, 1, …).
-    /// sklearn-moons is micrograd's demo exactly: scikit-learn's make_moons after
-    /// np.random.seed(SEED) and micrograd's weights after random.seed(SEED), so with the
-    /// other defaults it prints micrograd's own losses.
+    /// The data: moons, sklearn-moons (micrograd's demo exactly: scikit-learn's points and
+    /// micrograd's initial weights, both seeded with --seed), circles, blobs, spiral, or a
+    /// CSV file (features, then a class label 0, 1, …).
     #[arg(long, default_value = "moons", value_name = "NAME|FILE.csv")]
     pub data: String,
     /// How many samples a generated dataset has.
@@ -37,23 +36,23 @@ pub struct Args {
     pub layers: Layers,
     /// The hidden layers' activation (the output layer is linear): one of the op table's
     /// activations (relu, tanh, sigmoid, softplus, leaky_relu with slope 0.01).
-    #[arg(long, default_value = "relu", value_parser = hidden_activation())]
+    #[arg(long, default_value = "relu", value_parser = hidden_activation(), ignore_case = true)]
     pub activation: Activation,
     /// The loss: max-margin (micrograd's), mse, bce (binary cross-entropy) or softmax-ce.
-    #[arg(long, value_enum, default_value_t = LossName::MaxMargin)]
+    #[arg(long, value_enum, default_value_t = LossName::MaxMargin, ignore_case = true)]
     pub loss: LossName,
     /// L2 regularisation: alpha · Σ p² added to the loss.
     #[arg(long, default_value_t = 1e-4, value_parser = non_negative, allow_negative_numbers = true, value_name = "ALPHA")]
     pub l2: f64,
     /// The optimizer: sgd, momentum (SGD with momentum 0.9), adam, adamw (weight decay 0.01).
-    #[arg(long, value_enum, default_value_t = OptName::Sgd)]
+    #[arg(long, value_enum, default_value_t = OptName::Sgd, ignore_case = true)]
     pub optimizer: OptName,
     /// The (starting) learning rate [default: sgd 1.0, momentum 0.1, adam and adamw 0.01].
     #[arg(long, value_parser = positive, allow_negative_numbers = true, value_name = "RATE")]
     pub lr: Option<f64>,
     /// How the rate changes: constant; linear or cosine from --lr down to --lr/10 at the
     /// last step; step halves it every quarter of the steps.
-    #[arg(long, value_enum, default_value_t = SchedName::Linear)]
+    #[arg(long, value_enum, default_value_t = SchedName::Linear, ignore_case = true)]
     pub schedule: SchedName,
     /// How many training steps.
     #[arg(long, default_value_t = 100, value_parser = steps, value_name = "N")]
@@ -65,7 +64,7 @@ pub struct Args {
     #[arg(long, default_value_t = 1337)]
     pub seed: u64,
     /// Rebuild each step's graph, or record it once and replay it (full batch only).
-    #[arg(long, value_enum, default_value_t = ModeName::Rebuild)]
+    #[arg(long, value_enum, default_value_t = ModeName::Rebuild, ignore_case = true)]
     pub mode: ModeName,
     /// Print one JSON line per step and a summary line (schema in the README).
     #[arg(long)]
@@ -93,7 +92,9 @@ fn hidden_activation() -> impl TypedValueParser<Value = Activation> {
         .map(Activation::name)
         .collect();
     clap::builder::PossibleValuesParser::new(names).map(|n: String| {
-        Activation::from_name(&n).expect("a possible value is an activation's name")
+        // `ignore_case` lets RELU through as typed.
+        Activation::from_name(&n.to_ascii_lowercase())
+            .expect("a possible value is an activation's name")
     })
 }
 
