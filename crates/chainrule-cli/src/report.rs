@@ -38,12 +38,20 @@ pub fn hand_rows(run: &Evaluated) -> Vec<HandRow> {
         .collect()
 }
 
-/// The output's name for headings: `L`, or `the output` when it has none.
+/// The output's name for headings: `L`, or when the program leaves it unnamed (a bare
+/// number or expression as its last statement) the stand-in the chain rule calls it
+/// (`v0`, `(a*b)`), so that every section names it alike.
 pub fn output_name(run: &Evaluated) -> String {
     match &run.output_name {
         Some(n) => n.clone(),
-        None => "the output".to_string(),
+        None => run.output.explain().output_name,
     }
+}
+
+/// `dL/dx` for the output `l`: `dL/dx`, `d(a*b)/dx`, `d tanh(n)/dx`.
+pub fn d_by_dx(l: &str) -> String {
+    let function = l.starts_with(char::is_alphabetic) && l.ends_with(')');
+    format!("d{}{l}/dx", if function { " " } else { "" })
 }
 
 /// A section heading, bold on a terminal.

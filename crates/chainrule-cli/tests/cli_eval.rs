@@ -111,11 +111,12 @@ fn set_and_of() {
 
 #[test]
 fn table_output_and_unnamed_outputs() {
+    // An unnamed output is called what the chain rule calls it, `(y+1)`.
     let out = run(&["eval", "-e", "x = 0.5\ny = x*x\ny + 1"]);
     assert_eq!(out.code, 0);
     assert_eq!(
         out.stdout,
-        "name  value  grad\nx       0.5     1\ny      0.25     1\n\noutput: (unnamed) = 1.25\n"
+        "name  value  grad\nx       0.5     1\ny      0.25     1\n\noutput: (y+1) = 1.25\n"
     );
     let v = json(&["eval", "--json", "-e", "x = 0.5\ny = x*x\ny + 1"]);
     assert_eq!(v["output"], Value::Null);

@@ -201,3 +201,41 @@ fn huge_and_tiny_numbers_print_with_an_exponent() {
         "{json}"
     );
 }
+
+#[test]
+fn an_unnamed_output_is_named_alike_in_every_section() {
+    // A bare number, a bare expression and a bare call: each section calls the output by
+    // the chain rule's stand-in name, never "the output" glued to a `d`.
+    for (src, name, d) in [
+        ("3", "v0", "dv0/dx"),
+        ("a = 2; b = 3; a*b", "(a*b)", "d(a*b)/dx"),
+        ("a = 2; tanh(a)", "tanh(a)", "d tanh(a)/dx"),
+    ] {
+        let out = run(&["explain", "-e", src]);
+        assert_eq!(out.code, 0, "{src}: {}", out.stderr);
+        let s = out.stdout;
+        assert!(!s.contains("dthe"), "{src}: {s}");
+        assert!(
+            s.starts_with(&format!(
+                "Values and grads after backward from {name} (the grad of x is {d})\n"
+            )),
+            "{src}: {s}"
+        );
+        assert!(s.contains(&format!("output: {name} = ")), "{src}: {s}");
+        assert!(
+            s.contains(&format!("The chain rule for {name}, ")),
+            "{src}: {s}"
+        );
+        assert!(
+            s.contains(&format!("backprop's grads of {name} against")),
+            "{src}: {s}"
+        );
+        let md = run(&["explain", "--markdown", "-e", src]).stdout;
+        assert!(
+            md.starts_with(&format!(
+                "### Values and grads after backward from {name} (the grad of x is {d})"
+            )),
+            "{md}"
+        );
+    }
+}

@@ -50,7 +50,10 @@ fn as_text(run: &Evaluated, colour: bool) -> String {
     let l = report::output_name(run);
     let mut s = report::heading(
         colour,
-        &format!("Values and grads after backward from {l} (the grad of x is d{l}/dx)"),
+        &format!(
+            "Values and grads after backward from {l} (the grad of x is {})",
+            report::d_by_dx(&l)
+        ),
     );
     s += &eval::table(run, colour);
     s += "\n";
@@ -72,8 +75,10 @@ fn as_text(run: &Evaluated, colour: bool) -> String {
 
 fn as_markdown(run: &Evaluated) -> String {
     let l = report::output_name(run);
-    let mut s =
-        format!("### Values and grads after backward from {l} (the grad of x is d{l}/dx)\n\n");
+    let mut s = format!(
+        "### Values and grads after backward from {l} (the grad of x is {})\n\n",
+        report::d_by_dx(&l)
+    );
     s += "| name | value | grad |\n|---|---:|---:|\n";
     for (name, v) in run.names() {
         s += &format!("| {name} | {} | {} |\n", v.data(), v.grad());
