@@ -361,7 +361,10 @@ fn bad_options_name_the_option_and_exit_2() {
         (&["--layers", "16,x"], "`x` is not a layer size"),
         (&["--lr", "-1"], "--lr"),
         (&["--lr", "nan"], "not a finite number"),
-        (&["--data", "nope"], "use moons, circles, blobs, spiral"),
+        (
+            &["--data", "nope"],
+            "use moons, sklearn-moons, circles, blobs, spiral",
+        ),
         (&["--data", "missing/file.csv"], "cannot read the CSV file"),
         (
             &["--loss", "hinge"],

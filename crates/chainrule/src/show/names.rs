@@ -88,6 +88,12 @@ impl Names {
                 let terms: Vec<String> = (0..n).map(|j| format!("{}*{}", k(j), k(j + n))).collect();
                 format!("({})", terms.join(" + "))
             }
+            // `2*x` as written, though the tape holds the engine's `x * 2`.
+            Node::WithConst(..) if t.is_const_first(i) => {
+                let n = self.operand_names(t, i);
+                let op = if t.op(i) == Op::MulConst { "*" } else { "+" };
+                format!("({}{op}{})", n.c(), n.x())
+            }
             _ => t.op(i).expr_text(&self.operand_names(t, i)),
         }
     }
@@ -124,13 +130,7 @@ pub(crate) fn d(name: &str) -> String {
     }
 }
 
-/// A value as the notebook prints it (`%.4f`), with `-0.0000` shown as `0.0000`; beyond
-/// 1e16, or below 1e-4 but not 0, with an exponent instead (`1.0000e308`, `2.5000e-12`),
-/// so a huge value is not 309 digits and a tiny one not `0.0000`.
+/// A value as the notebook prints it (`%.4f`): [`Numbers::Notebook`](crate::number::Numbers).
 pub(crate) fn fmt4(x: f64) -> String {
-    if x == 0.0 {
-        "0.0000".to_string()
-    } else {
-        crate::io::number::decimals(x, 4)
-    }
+    crate::io::number::Numbers::Notebook.format(x)
 }
