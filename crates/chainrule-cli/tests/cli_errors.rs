@@ -206,3 +206,40 @@ fn lists_of_values_take_either_case() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn every_error_from_the_library_says_what_to_do() {
+    let bad_csv = file("bad.csv", b"x,y,label\n1,2,0\n1,oops,1\n");
+    let bad_model = file("bad-model.json", br#"{"format":"x"}"#);
+    let (csv, model) = (bad_csv.to_str().unwrap(), bad_model.to_str().unwrap());
+    let cases: [&[&str]; 12] = [
+        &["graph", "-o", "/nonexistent/dir/x.svg"],
+        &["graph", "-o", "x.pdf"],
+        &["graph", "--max-nodes", "2", "-o", "/nonexistent/g.svg"],
+        &["steps", "-o", "/proc/no-such-dir"],
+        &["train", "--steps", "1", "--save", "/nonexistent/m.json"],
+        &["train", "--steps", "1", "--plot", "/proc/no-such-dir"],
+        &["train", "--data", csv],
+        &["train", "--data", "/nonexistent/d.csv"],
+        &[
+            "predict",
+            "--model",
+            "/nonexistent/m.json",
+            "--point",
+            "1,2",
+        ],
+        &["predict", "--model", model, "--point", "1,2"],
+        &["eval", "--of", "zz"],
+        &["eval", "/nonexistent/prog.cr"],
+    ];
+    for args in cases {
+        let out = run(args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        let help = out.stderr.lines().find(|l| l.starts_with("help: "));
+        assert!(
+            help.is_some_and(|h| h.len() > 20),
+            "{args:?}: no help line in\n{}",
+            out.stderr
+        );
+    }
+}

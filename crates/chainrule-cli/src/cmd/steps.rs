@@ -38,11 +38,10 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
         ..DrawOptions::default()
     };
     let site = run.output.save_steps(&args.out, &opts).map_err(|e| {
-        Failure::bad_input(format!(
-            "chainrule: {}: {}: {e}\n",
-            output::paint(output::colour_stderr(), "1;31", "error"),
-            args.out.display()
-        ))
+        Failure::with_help(
+            &format!("-o {}: {e}", args.out.display()),
+            super::WRITE_HELP,
+        )
     })?;
     output::print(&format!(
         "wrote {} drawings (before backward, then {} steps) and index.html to {}\n\

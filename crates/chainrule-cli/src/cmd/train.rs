@@ -50,10 +50,10 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     let mut notes = Vec::new();
     if let Some(path) = &args.save {
         model.save(path).map_err(|e| {
-            Failure::bad_input(format!(
-                "chainrule: error: --save {}: {e}\n",
-                path.display()
-            ))
+            Failure::with_help(
+                &format!("--save {}: {e}", path.display()),
+                super::WRITE_HELP,
+            )
         })?;
         notes.push(format!("saved the model to {}", path.display()));
     }

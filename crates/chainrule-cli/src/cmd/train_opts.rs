@@ -7,7 +7,9 @@
 //! the batch's loss and accuracy; the summary shows the trained model's on all the data.
 
 use super::Failure;
-use chainrule::data::{blobs, circles, load_csv, moons, sklearn_moons, spiral, Dataset, Rng};
+use chainrule::data::{
+    blobs, circles, load_csv, moons, sklearn_moons, spiral, CsvError, Dataset, Rng,
+};
 use chainrule::nn::{Activation, Adam, Mlp, Mode, Objective, Optimizer, Schedule, Sgd, Trainer};
 use clap::builder::TypedValueParser;
 use clap::ValueEnum;
@@ -250,7 +252,13 @@ fn dataset(args: &Args, rng: &mut Rng) -> Result<(Dataset, String), Failure> {
                         .into(),
                 ));
             }
-            let d = load_csv(p).map_err(|e| bad(&format!("--data {path}"), e.to_string()))?;
+            let d = load_csv(p).map_err(|e| {
+                let help = match e {
+                    CsvError::Io { .. } => "check the path, or use a built-in dataset such as moons",
+                    CsvError::Parse { .. } => "each line holds the features, then a class label 0, 1, …, separated by commas (a first line of names is skipped)",
+                };
+                Failure::with_help(&format!("--data {path}: {e}"), help)
+            })?;
             return Ok((d, path.to_string()));
         }
     };
