@@ -45,7 +45,7 @@ pub fn hand_rows(run: &Evaluated) -> Vec<HandRow> {
 pub fn output_name(run: &Evaluated) -> String {
     match &run.output_name {
         Some(n) => n.clone(),
-        None => run.output.explain().output_name,
+        None => run.output.display_name(),
     }
 }
 

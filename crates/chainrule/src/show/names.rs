@@ -6,6 +6,7 @@
 //! themselves expressions). Otherwise, or when an earlier node already has that
 //! expression as its name, it is `v5` (tape index 5). Unlabelled leaves are `v0`, `v1`, …
 
+use crate::engine::graph::Var;
 use crate::engine::op::{Arity, Op, OperandNames};
 use crate::engine::tape::{Node, Tape};
 
@@ -117,6 +118,27 @@ impl Names {
             },
             c: node.constant().unwrap_or(0.0),
         }
+    }
+}
+
+impl Var<'_> {
+    /// The name explanations and checks give this value: its label, or the stand-in they
+    /// use for an unlabelled one (`(a*b)`, `tanh(n)`, `v5`). Cheaper than an explanation:
+    /// only the names are made.
+    ///
+    /// ```
+    /// let g = chainrule::Graph::new();
+    /// let (a, b) = (g.var("a", 2.0), g.var("b", 3.0));
+    /// let p = a * b;
+    /// assert_eq!(p.display_name(), "(a*b)");
+    /// assert_eq!(p.tanh().display_name(), "tanh(a*b)");
+    /// assert_eq!(g.leaf(1.0).display_name(), "v4");
+    /// assert_eq!(p.named("e").display_name(), "e");
+    /// ```
+    pub fn display_name(self) -> String {
+        let i = self.index();
+        let t = self.g.tape();
+        Names::new(&t, i).name.swap_remove(i)
     }
 }
 
