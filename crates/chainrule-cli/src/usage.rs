@@ -117,12 +117,12 @@ fn find_arg<'c>(sub: Option<&'c Command>, flag: &str) -> Option<&'c clap::Arg> {
     })
 }
 
-/// For an option the subcommand lacks: which subcommands have it, and how to run one.
+/// For an option the subcommand lacks: which subcommands have it.
 fn unknown_option(cmd: &Command, sub: Option<&Command>, flag: &str) -> Option<String> {
-    let long = flag.strip_prefix("--")?.split('=').next()?;
+    let flag = flag.split('=').next()?;
     let owners: Vec<&str> = cmd
         .get_subcommands()
-        .filter(|s| s.get_arguments().any(|a| a.get_long() == Some(long)))
+        .filter(|s| find_arg(Some(s), flag).is_some())
         .map(|s| s.get_name())
         .collect();
     let here = sub.map_or("chainrule".to_string(), |s| {
@@ -135,9 +135,7 @@ fn unknown_option(cmd: &Command, sub: Option<&Command>, flag: &str) -> Option<St
     } else {
         format!("{} and {last}", names.join(", "))
     };
-    Some(format!(
-        "`{here}` has no --{long}; it is an option of {all}"
-    ))
+    Some(format!("`{here}` has no {flag}; it is an option of {all}"))
 }
 
 /// For a first word that is not a subcommand: a program file to explain, or the list.

@@ -128,7 +128,11 @@ fn usage_errors_exit_2_and_help_exits_0_with_examples() {
 fn every_usage_error_says_what_to_do() {
     let file = file("tip.cr", b"x = 2; y = x*3");
     let f = file.to_str().unwrap();
-    let cases: [(&[&str], &str); 13] = [
+    let cases: [(&[&str], &str); 14] = [
+        (
+            &["-e", "x = 2"],
+            "`chainrule` has no -e; it is an option of `chainrule eval`, `chainrule explain`",
+        ),
         (
             &["explain", "--json"],
             "it is an option of `chainrule eval`",
