@@ -20,7 +20,7 @@ pub const EXAMPLES: &str = "Examples:
 Exit codes: 0 the file was written, 2 bad input, an unknown extension, Graphviz missing
 or a graph too large (no file is left behind: it is written whole or not at all).";
 
-/// Which way the arrows run.
+/// Which way the arrows run (`graph` and `steps`).
 #[derive(clap::ValueEnum, Clone, Copy, Debug, Default)]
 pub enum Rankdir {
     /// Left to right, as the notebook draws it.
@@ -30,6 +30,15 @@ pub enum Rankdir {
     /// Top to bottom.
     #[value(name = "TB", alias = "tb")]
     Tb,
+}
+
+impl From<Rankdir> for RankDir {
+    fn from(r: Rankdir) -> RankDir {
+        match r {
+            Rankdir::Lr => RankDir::LR,
+            Rankdir::Tb => RankDir::TB,
+        }
+    }
 }
 
 /// Who lays the graph out.
@@ -55,7 +64,7 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = Rankdir::Lr, ignore_case = true, hide_possible_values = true)]
     pub rankdir: Rankdir,
     /// Who lays out SVG and PNG: builtin (nothing to install) or graphviz (needs `dot`).
-    #[arg(long, value_enum, default_value_t = Layout::Builtin, hide_possible_values = true)]
+    #[arg(long, value_enum, default_value_t = Layout::Builtin, ignore_case = true, hide_possible_values = true)]
     pub engine: Layout,
     /// Draw values only, without grads (no backward is run).
     #[arg(long)]
@@ -83,10 +92,7 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
         run.output.backward();
     }
     let opts = DrawOptions {
-        rankdir: match args.rankdir {
-            Rankdir::Lr => RankDir::LR,
-            Rankdir::Tb => RankDir::TB,
-        },
+        rankdir: args.rankdir.into(),
         decimals: args.decimals.into(),
         grads: if args.no_grad {
             ShowGrads::Never

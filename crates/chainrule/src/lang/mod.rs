@@ -52,6 +52,7 @@
 mod error;
 mod eval;
 mod lexer;
+mod micrograd;
 mod parser;
 
 pub use error::{ErrorKind, LangError};
