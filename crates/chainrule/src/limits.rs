@@ -1,6 +1,7 @@
-//! The bounds on the work a program may do, in one place. Every surface reads them from
-//! here: the command line ([`Limits::LOCAL`], raised by flags such as `--max-values`),
-//! the live page on the server and in WebAssembly ([`Limits::PAGE`]).
+//! The bounds on the work a program and its drawing may do, in one place. Every surface
+//! reads them from here: the command line ([`Limits::LOCAL`], raised by flags such as
+//! `--max-values`), the live page on the server and in WebAssembly ([`Limits::PAGE`]),
+//! and Python (the drawing bounds of [`Limits::LOCAL`]).
 //!
 //! Each bound is enforced while the work is done, never after it:
 //! - `program_bytes`: checked on the text before parsing ([`Limits::check_source`]).
@@ -8,6 +9,11 @@
 //!   statement that passes the bound, naming its line and column; a `grad()` stops its
 //!   recording as soon as the budget is spent ([`Graph::grad_within`](crate::Graph::grad_within)).
 //! - `grad_depth`: the order of a derivative, known before it is recorded.
+//! - `draw_values`: a drawing of more values is refused before anything is laid out.
+//! - `layout_points`: a graph whose full layered layout would place more points (value
+//!   boxes, op nodes and the bend points of long edges) is drawn with a simpler layout,
+//!   which says so; the crossing-reduction sweeps are bounded by a fixed number of passes
+//!   over those points.
 //!
 //! The library has no clock (it runs on wasm32, where `Instant::now()` panics); a
 //! transport that wants a time limit passes a check to
@@ -25,7 +31,7 @@
 
 use crate::lang::{ErrorKind, LangError};
 
-/// Bounds on a program's work. [`Limits::default`] is
+/// Bounds on a program's work and on its drawing. [`Limits::default`] is
 /// [`Limits::LOCAL`].
 ///
 /// ```
@@ -45,6 +51,12 @@ pub struct Limits {
     /// (or `d = grad(y, x); grad(d, x)`) order 2. Each order multiplies the values by
     /// about 3.
     pub grad_depth: usize,
+    /// The most values a drawing may hold ([`DrawOptions::max_nodes`](crate::DrawOptions::max_nodes)).
+    pub draw_values: usize,
+    /// The most points (value boxes, op nodes and bend points of long edges) the full
+    /// layered layout may place; a graph that needs more is drawn with the simpler
+    /// layout ([`DrawOptions::max_layout_points`](crate::DrawOptions::max_layout_points)).
+    pub layout_points: usize,
 }
 
 impl Limits {
@@ -54,6 +66,8 @@ impl Limits {
         program_bytes: 64 * 1024,
         values: 5_000,
         grad_depth: 8,
+        draw_values: 5_000,
+        layout_points: 100_000,
     };
 
     /// The bounds for work on one's own machine: the `chainrule` command (whose flags
@@ -62,6 +76,8 @@ impl Limits {
         program_bytes: 256 << 20,
         values: 1_000_000,
         grad_depth: 16,
+        draw_values: 20_000,
+        layout_points: 250_000,
     };
 
     /// Checks the length of a program's text against `program_bytes`; the error names
@@ -91,6 +107,21 @@ impl Limits {
             ),
         )
         .help("split the program, or raise the limit (`Limits::program_bytes` in Rust)"))
+    }
+
+    /// Drawing options held to these bounds (`draw_values`, `layout_points`), otherwise
+    /// the defaults.
+    ///
+    /// ```
+    /// let o = chainrule::Limits::PAGE.draw_options();
+    /// assert_eq!((o.max_nodes, o.max_layout_points), (5_000, 100_000));
+    /// ```
+    pub fn draw_options(&self) -> crate::DrawOptions {
+        crate::DrawOptions {
+            max_nodes: self.draw_values,
+            max_layout_points: self.layout_points,
+            ..crate::DrawOptions::default()
+        }
     }
 }
 

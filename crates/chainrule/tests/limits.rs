@@ -31,6 +31,8 @@ const NONE: Limits = Limits {
     program_bytes: usize::MAX,
     values: usize::MAX,
     grad_depth: usize::MAX,
+    draw_values: usize::MAX,
+    layout_points: usize::MAX,
 };
 
 #[test]
