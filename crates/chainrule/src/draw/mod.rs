@@ -303,17 +303,30 @@ pub struct Simplified {
     pub copies: usize,
 }
 
-impl fmt::Display for Simplified {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
+impl Simplified {
+    /// What the drawing does: the note's first line.
+    pub fn what(&self) -> String {
+        format!(
             "Simplified layout: {} far uses of values are drawn as dashed copies next to \
-             their use, because the full layout's long edges would need {} points, over \
-             its limit of {} (max_layout_points).",
-            count(self.copies),
+             their use.",
+            count(self.copies)
+        )
+    }
+
+    /// Why: the note's second line.
+    pub fn why(&self) -> String {
+        format!(
+            "The full layout's long edges would need {} points, over its limit of {} \
+             (max_layout_points).",
             count(self.points),
             count(self.limit)
         )
+    }
+}
+
+impl fmt::Display for Simplified {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.what(), self.why())
     }
 }
 

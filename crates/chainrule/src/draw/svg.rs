@@ -27,8 +27,8 @@ const OP_MIN_RX: f64 = 21.0;
 const RANK_GAP: f64 = 44.0;
 const NODE_GAP: f64 = 14.0;
 const MARGIN: f64 = 12.0;
-/// The height of the note line above a drawing with the simpler layout.
-const NOTE: f64 = 24.0;
+/// The height of the note's two lines above a drawing with the simpler layout.
+const NOTE: f64 = 42.0;
 /// Arrowhead length and half width.
 const ARROW: f64 = 8.0;
 const ARROW_HALF: f64 = 4.0;
@@ -100,24 +100,24 @@ pub(crate) fn write(pic: &Picture, opts: &DrawOptions) -> Drawing {
     let lay = layout::layout(&drawn.input);
     let mut s = String::with_capacity(900 * drawn.kinds.len() + 1000);
     let (w, h) = map.xy(lay.extent.0 + MARGIN, lay.extent.1 + MARGIN);
-    let note = simplified.as_ref().map(|n| n.to_string());
-    let note_w = note
-        .as_deref()
-        .map_or(0.0, |n| text_width(n, FONT) + 2.0 * MARGIN);
-    let (w, h) = (w.max(note_w).ceil(), h.ceil());
+    let lines = simplified.map_or(vec![], |n| vec![n.what(), n.why()]);
+    let note_w = lines.iter().map(|l| text_width(l, FONT) + 2.0 * MARGIN);
+    let (w, h) = (note_w.fold(w, f64::max).ceil(), h.ceil());
     let _ = writeln!(
         s,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{FONT_FAMILY}" font-size="{FONT}">"#,
     );
     s.push_str(STYLE);
     let _ = writeln!(s, r#"<rect width="{w}" height="{h}" fill="white"/>"#);
-    if let Some(note) = &note {
-        let note = escape(note);
-        let _ = writeln!(s, "<desc>{note}</desc>");
+    if !lines.is_empty() {
+        let _ = writeln!(s, "<desc>{}</desc>", escape(&lines.join(" ")));
+    }
+    for (k, line) in lines.iter().enumerate() {
+        let y = MARGIN + FONT + 18.0 * k as f64;
         let _ = writeln!(
             s,
-            r#"<text class="note" x="{MARGIN}" y="{}">{note}</text>"#,
-            MARGIN + FONT
+            r#"<text class="note" x="{MARGIN}" y="{y}">{}</text>"#,
+            escape(line)
         );
     }
     let Drawn {
