@@ -26,6 +26,24 @@ fn with(limits: Limits) -> EvalOptions {
     }
 }
 
+/// The page's bounds with derivatives up to order `d`.
+fn depth(d: usize) -> EvalOptions {
+    with(Limits {
+        grad_depth: d,
+        ..Limits::PAGE
+    })
+}
+
+/// The error of `src` evaluated with derivatives up to order `d`: past that order.
+fn too_deep(src: &str, d: usize) -> chainrule::lang::LangError {
+    let err = Program::parse(src)
+        .unwrap()
+        .eval(&Graph::new(), &depth(d))
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::GradTooDeep);
+    err
+}
+
 /// Unbounded: what evaluation gave before it had bounds.
 const NONE: Limits = Limits {
     program_bytes: usize::MAX,
@@ -68,44 +86,19 @@ fn the_derivative_order_is_refused_before_it_is_recorded() {
     assert!(err.help_text().unwrap().contains("--max-grad-depth"));
     // Nested in one expression, and through names and arithmetic: the same order.
     let src = "x = 1\ny = x**4\nd = grad(y, x) * 2 + y\ne = grad(grad(d, x), x)";
-    let depth2 = with(Limits {
-        grad_depth: 2,
-        ..Limits::PAGE
-    });
-    let err = Program::parse(src)
-        .unwrap()
-        .eval(&Graph::new(), &depth2)
-        .unwrap_err();
-    assert_eq!(
-        (err.kind(), err.line_col()),
-        (ErrorKind::GradTooDeep, Some((4, 5)))
-    );
+    let err = too_deep(src, 2);
+    assert_eq!(err.line_col(), Some((4, 5)));
     assert!(err.message().contains("order 3"), "{err}");
-    let three = with(Limits {
-        grad_depth: 3,
-        ..Limits::PAGE
-    });
     let g = Graph::new();
-    let run = Program::parse(src).unwrap().eval(&g, &three).unwrap();
+    let run = Program::parse(src).unwrap().eval(&g, &depth(3)).unwrap();
     // d = 4x³·2 + x⁴, d'' = 48x + 12x² = 60 at x = 1.
     assert_eq!(run.output.data(), 60.0);
 }
 
 #[test]
 fn compound_assignment_keeps_the_order_of_what_it_rebinds() {
-    let src = "x = 1\ny = x**3\ny += grad(y, x)\nz = grad(y, x)";
-    let depth1 = with(Limits {
-        grad_depth: 1,
-        ..Limits::PAGE
-    });
-    let err = Program::parse(src)
-        .unwrap()
-        .eval(&Graph::new(), &depth1)
-        .unwrap_err();
-    assert_eq!(
-        (err.kind(), err.line_col()),
-        (ErrorKind::GradTooDeep, Some((4, 5)))
-    );
+    let err = too_deep("x = 1\ny = x**3\ny += grad(y, x)\nz = grad(y, x)", 1);
+    assert_eq!(err.line_col(), Some((4, 5)));
 }
 
 #[test]
