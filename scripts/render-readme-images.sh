@@ -7,6 +7,8 @@
 # - docs/img/page-graph-*.png and page-train-*.png: the live page at 390, 768 and 1280 px,
 #   taken in headless Chromium by scripts/page-screenshots.sh (left as they are, with a
 #   note, where Chromium is not installed).
+# - docs/img/simplified.png: a chain reusing three leaves, drawn with the simpler layout
+#   (a layout bound of 30 points, where it needs 41), for docs/drawing.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo run --quiet -p chainrule --example draw_notebook --features png -- docs/img
@@ -20,3 +22,6 @@ if command -v chromium >/dev/null 2>&1; then
 else
   echo "render-readme-images.sh: no chromium; the live page's pictures are left as they are" >&2
 fi
+chain='x0 = 0.5; x1 = -1.5; x2 = 2; s = x0 * x1; s += x2; s *= x0; s += x1; s *= x2; s += x0'
+cargo run --quiet -p chainrule-cli -- graph -e "$chain" -o docs/img/simplified.png \
+  --max-layout-points 30 2>/dev/null

@@ -5,12 +5,13 @@
 //! Everything here is synchronous and stateless: each request evaluates the program on a
 //! fresh [`Graph`], so any number of tabs can ask at once.
 
-use chainrule::lang::{EvalOptions, Evaluated, LangError, Program};
+use chainrule::lang::{ErrorKind, EvalOptions, Evaluated, LangError, Program};
 use chainrule::{CheckOptions, DrawOptions, Graph, Pass, ShowGrads, Var, Verdict};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-/// The bounds every request is held to.
+/// The bounds every request is held to. A program's bounds are the library's
+/// [`chainrule::Limits::PAGE`], enforced while it is evaluated and drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// The longest program accepted, in bytes.
@@ -32,13 +33,25 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            program_bytes: 64 * 1024,
-            nodes: 5_000,
+            program_bytes: chainrule::Limits::PAGE.program_bytes,
+            nodes: chainrule::Limits::PAGE.values,
             check_all_nodes: 1_500,
             train_steps: 1_000,
             train_sessions: 8,
             train_samples: 1_000,
             train_width: 64,
+        }
+    }
+}
+
+impl Limits {
+    /// The library's bounds for a program, with this server's sizes.
+    pub fn program(&self) -> chainrule::Limits {
+        chainrule::Limits {
+            program_bytes: self.program_bytes,
+            values: self.nodes,
+            draw_values: self.nodes,
+            ..chainrule::Limits::PAGE
         }
     }
 }
@@ -62,15 +75,20 @@ impl ApiError {
     }
 
     /// A program that does not parse or evaluate: the engine's message, help, and where
-    /// in `source` (line, column, and the length of the problem, for a caret under it).
+    /// in `source` (line, column, and the length of the problem, for a caret under it);
+    /// 413 for a program past a bound, 422 for a mistake.
     fn lang(e: &LangError, source: &str) -> ApiError {
         let (line, column) = match e.line_col() {
             Some((l, c)) => (json!(l), json!(c)),
             None => (Value::Null, Value::Null),
         };
         let length = e.span().map(|span| caret_width(source, span));
+        let status = match e.kind() {
+            ErrorKind::TooManyValues | ErrorKind::GradTooDeep | ErrorKind::ProgramTooLong => 413,
+            _ => 422,
+        };
         ApiError {
-            status: 422,
+            status,
             body: json!({"ok": false, "error": {
                 "message": e.message(),
                 "help": e.help_text(),
@@ -143,33 +161,24 @@ fn parse(source: &str, limits: &Limits) -> Result<Program, ApiError> {
     Program::parse(source).map_err(|e| ApiError::lang(&e, source))
 }
 
+/// Evaluates `p` within the bounds, which stop it as it passes them.
 fn eval<'g>(
     p: &Program,
     source: &str,
     g: &'g Graph,
     limits: &Limits,
 ) -> Result<Evaluated<'g>, ApiError> {
-    let run = p
-        .eval(g, &EvalOptions::default())
-        .map_err(|e| ApiError::lang(&e, source))?;
-    if g.len() > limits.nodes {
-        return Err(ApiError::new(
-            413,
-            format!(
-                "the program computes {} values; the page draws at most {}",
-                g.len(),
-                limits.nodes
-            ),
-        ));
-    }
-    Ok(run)
+    let opts = EvalOptions {
+        limits: limits.program(),
+        ..EvalOptions::default()
+    };
+    p.eval(g, &opts).map_err(|e| ApiError::lang(&e, source))
 }
 
 fn draw_options(limits: &Limits) -> DrawOptions {
     DrawOptions {
         grads: ShowGrads::Always,
-        max_nodes: limits.nodes,
-        ..DrawOptions::default()
+        ..limits.program().draw_options()
     }
 }
 

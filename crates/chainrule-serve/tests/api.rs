@@ -420,9 +420,27 @@ async fn requests_over_the_limits_get_clear_errors() {
         res["error"]["message"]
             .as_str()
             .unwrap()
-            .contains("at most 50"),
+            .contains("more than 50 values"),
         "{res}"
     );
+    assert!(
+        res["error"]["line"].is_u64(),
+        "where it passed the bound: {res}"
+    );
+    // grad() nested 17 deep, which once made millions of values before the check: it
+    // stops at the derivative order the page allows, at its line and column.
+    let mut nested = String::from("x = 0.5\ny = tanh(x*x)\nd0 = y\n");
+    for k in 1..=17 {
+        nested += &format!("d{k} = grad(d{}, x)\n", k - 1);
+    }
+    let (status, res) = post(&app, "/api/program", json!({"source": nested})).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(res["error"]["kind"], "GradTooDeep");
+    let at = (
+        res["error"]["line"].as_u64(),
+        res["error"]["column"].as_u64(),
+    );
+    assert_eq!(at, (Some(12), Some(6)), "{res}");
     // Too many training steps, or a model too wide.
     let (status, res) = post(&app, "/api/train", json!({"steps": 1_000_000})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);

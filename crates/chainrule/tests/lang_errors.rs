@@ -356,6 +356,7 @@ fn bad_set_and_of_names() {
     let set = |name: &str| EvalOptions {
         sets: vec![(name.into(), 1.0)],
         of: None,
+        ..Default::default()
     };
     let err = fail_with("alpha = 2\nbeta = alpha*3", &set("alpah"));
     assert_eq!((err.kind(), err.line_col()), (ErrorKind::UnknownName, None));
@@ -371,6 +372,7 @@ fn bad_set_and_of_names() {
         &EvalOptions {
             sets: vec![],
             of: Some("c".into()),
+            ..Default::default()
         },
     );
     assert_eq!(err.kind(), ErrorKind::UnknownName);

@@ -77,7 +77,7 @@ fn frame(
         // A non-finite final grad would mark the box red before its grad is known.
         n.grad = known[n.index].or(Some(fin[n.index]).filter(|g| g.is_finite()));
     }
-    crate::draw::svg::write(&pic, &opts)
+    Ok(crate::draw::svg::write(&pic, &opts).svg)
 }
 
 /// What [`Var::save_steps`] wrote.
