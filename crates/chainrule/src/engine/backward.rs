@@ -134,7 +134,7 @@ fn sweep(p: Parts<'_>, adj: &mut [f64], out: usize) {
     let adj = &mut adj[..=out];
     for i in (0..=out).rev() {
         ops[i].kernel(Step {
-            p,
+            p: &p,
             adj: &mut *adj,
             i,
         });
@@ -143,7 +143,7 @@ fn sweep(p: Parts<'_>, adj: &mut [f64], out: usize) {
 
 /// Backward through node `i`.
 struct Step<'a> {
-    p: Parts<'a>,
+    p: &'a Parts<'a>,
     /// The adjoints of nodes `0..=out`; `i <= out`.
     adj: &'a mut [f64],
     i: usize,

@@ -52,7 +52,7 @@ fn forward(p: Parts<'_>, tan: &mut [f64], out: usize) {
     let (ops, tan) = (&p.ops[..=out], &mut tan[..=out]);
     for (i, op) in ops.iter().enumerate() {
         op.kernel(Tangent {
-            p,
+            p: &p,
             tan: &mut *tan,
             i,
         });
@@ -65,7 +65,7 @@ fn reverse(p: Parts<'_>, tan: &[f64], adj: &mut [[f64; 2]], out: usize) {
     let (ops, tan, adj) = (&p.ops[..=out], &tan[..=out], &mut adj[..=out]);
     for i in (0..=out).rev() {
         ops[i].kernel_dual(Reverse {
-            p,
+            p: &p,
             tan,
             adj: &mut *adj,
             i,
@@ -88,7 +88,7 @@ fn zeroed<T: Copy + Default>(n: usize) -> Vec<T> {
 
 /// The forward sweep at node `i`: its tangent from its operands'.
 struct Tangent<'a> {
-    p: Parts<'a>,
+    p: &'a Parts<'a>,
     /// The tangents of nodes `0..=out`, those before `i` final; `i <= out`.
     tan: &'a mut [f64],
     i: usize,
@@ -181,7 +181,7 @@ fn nary_tangent(op: Op, d: &[f64], pool: &[u32], [start, count]: [usize; 2], tan
 
 /// The reverse sweep at node `i`.
 struct Reverse<'a> {
-    p: Parts<'a>,
+    p: &'a Parts<'a>,
     tan: &'a [f64],
     /// Each node's adjoint and its tangent, side by side (one cache line, not two).
     adj: &'a mut [[f64; 2]],
@@ -263,7 +263,7 @@ impl Kernel<Dual> for Reverse<'_> {
     fn nary(self, op: Op) {
         let Some(a) = self.adjoint() else { return };
         let [start, count] = self.args();
-        nary_reverse(op, self.p, [start, count], self.tan, self.adj, a);
+        nary_reverse(op, *self.p, [start, count], self.tan, self.adj, a);
     }
 }
 
