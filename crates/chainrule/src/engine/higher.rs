@@ -171,8 +171,10 @@ impl Graph {
 
     /// The gradient of `y` with respect to `xs` and the Hessian-vector product `H·v` at
     /// the current values, by forward-over-reverse: nothing is recorded on the tape and
-    /// the graph's grads are not touched. `v[k]` is the direction's component along
-    /// `xs[k]`; the values in `xs` are the inputs, so give leaves.
+    /// the graph's grads are not touched. Its workspace (24 bytes a node) stays with the
+    /// graph for the next call, as the grads do, until the graph is dropped. `v[k]` is
+    /// the direction's component along `xs[k]`; the values in `xs` are the inputs, so
+    /// give leaves.
     ///
     /// ```
     /// use chainrule::Graph;
@@ -198,7 +200,8 @@ impl Graph {
         }
         let out = y.index();
         let seeds = xs.iter().map(|x| x.index()).zip(v.iter().copied());
-        let adj = self.tape().hvp_sweeps(out, seeds);
+        let mut t = self.tape_mut();
+        let adj = t.hvp_sweeps(out, seeds);
         let at = |x: &Var<'_>, k: usize| adj.get(x.index()).map_or(0.0, |s| s[k]);
         Hvp {
             grad: xs.iter().map(|x| at(x, 0)).collect(),

@@ -23,24 +23,25 @@ pub(crate) fn scale(p: f64, t: f64) -> f64 {
 impl Tape {
     /// Forward-over-reverse from node `out`, with the tangent seeded by `seeds` (node,
     /// component; repeated nodes add up): for every node up to `out`, its adjoint
-    /// d out/d node and that adjoint's directional derivative.
+    /// d out/d node and that adjoint's directional derivative. The workspace is the
+    /// tape's own (`hvp_tan`, `hvp_adj`), kept between calls.
     pub(crate) fn hvp_sweeps(
-        &self,
+        &mut self,
         out: usize,
         seeds: impl Iterator<Item = (usize, f64)>,
-    ) -> Vec<[f64; 2]> {
-        let p = self.parts();
-        let mut tan: Vec<f64> = zeroed(out + 1);
+    ) -> &[[f64; 2]] {
+        let p = Parts::of(&self.cols, &self.consts, &self.pool);
+        let tan = zeroed(&mut self.hvp_tan, out + 1);
         for (k, v) in seeds {
             if k <= out {
                 tan[k] += v;
             }
         }
-        forward(p, &mut tan, out);
-        let mut adj: Vec<[f64; 2]> = zeroed(out + 1);
+        forward(p, tan, out);
+        let adj = zeroed(&mut self.hvp_adj, out + 1);
         adj[out][0] = 1.0;
-        reverse(p, &tan, &mut adj, out);
-        adj
+        reverse(p, &self.hvp_tan, adj, out);
+        &self.hvp_adj
     }
 }
 
@@ -77,11 +78,12 @@ fn reverse(p: Parts<'_>, tan: &[f64], adj: &mut [[f64; 2]], out: usize) {
 // recorded before it (`k < i`; see `backward.rs`), so the unchecked accesses below are
 // in bounds: `tan` and `adj` hold `out + 1` entries, the tape's columns `len`.
 
-/// `n` zeros (numbers or pairs), written by `memset` into a plain allocation. (From
-/// `vec![0.0; n]`, a fresh `calloc`'d block, the kernel's zero pages instead fault in one by
-/// one during the sweeps: W5 measured 29.6 ns a node that way, 24.8 this way.)
-fn zeroed<T: Copy + Default>(n: usize) -> Vec<T> {
-    let mut v = Vec::with_capacity(n);
+/// `v` made `n` zeros (numbers or pairs), written by `memset`. (The first time, into a
+/// plain allocation: from `vec![0.0; n]`, a fresh `calloc`'d block, the kernel's zero
+/// pages instead fault in one by one during the sweeps, and W5 measured 29.6 ns a node
+/// that way, 24.8 this way.)
+fn zeroed<T: Copy + Default>(v: &mut Vec<T>, n: usize) -> &mut [T] {
+    v.clear();
     v.resize(n, T::default());
     v
 }
@@ -305,5 +307,39 @@ fn nary_reverse(
             }
         }
         _ => unreachable!("nary_reverse takes sum and dot nodes"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Graph, Var};
+
+    /// Three leaves, a short function of them and a long one.
+    fn build(g: &Graph) -> (Vec<Var<'_>>, Var<'_>, Var<'_>) {
+        let x: Vec<_> = [0.5, -1.5, 2.0].iter().map(|&v| g.leaf(v)).collect();
+        let short = x[0] * x[1] + x[2].sin();
+        let long = (short * x[2]).tanh() + x[0] * x[0] * x[1];
+        (x, short, long)
+    }
+
+    /// The workspace kept between calls never leaks one call's numbers into the next:
+    /// a long product, then a shorter one and another direction, each as on a fresh tape.
+    #[test]
+    fn a_reused_workspace_gives_what_a_fresh_one_gives() {
+        let g = Graph::new();
+        let (x, short, long) = build(&g);
+        let first = g.hvp(long, &x, &[1.0, 0.0, -1.0]);
+        let second = g.hvp(short, &x, &[0.0, 2.0, 1.0]);
+        let third = g.hvp(long, &x, &[0.5, 0.5, 0.5]);
+        for (y, v, got) in [
+            (2, [1.0, 0.0, -1.0], first),
+            (1, [0.0, 2.0, 1.0], second),
+            (2, [0.5; 3], third),
+        ] {
+            let fresh = Graph::new();
+            let (fx, fs, fl) = build(&fresh);
+            let want = fresh.hvp(if y == 1 { fs } else { fl }, &fx, &v);
+            assert_eq!(got, want);
+        }
     }
 }

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 /// The tape. Node `i` is `cols.ops()[i]`, its operands and `cols.data()[i]`; its grad is
 /// `grad[i]` when `i < grad.len()` and 0 otherwise (grads are materialised by backward or
 /// by setting one, so building a graph writes three columns, not four).
-#[derive(Default, Clone)]
+#[derive(Default)]
 pub(crate) struct Tape {
     /// Op codes, operand pairs and values. An operand pair is: unary `[x, 0]`; constant
     /// `[x, index into consts]`; binary `[x, y]`; n-ary `[start in pool, count]` (Dot:
@@ -25,6 +25,28 @@ pub(crate) struct Tape {
     pub(in crate::engine) const_first: Vec<u32>,
     /// Scratch adjoints for `backward_accumulate`, kept to avoid reallocating.
     pub(in crate::engine) scratch: Vec<f64>,
+    /// The workspace of `Graph::hvp` (each node's tangent, and its adjoint with that
+    /// adjoint's tangent), kept for the next call as the grads are: freeing it took an
+    /// eighth of W5's time (the pages go back to the kernel), and a Hessian, one product
+    /// per column, reuses it for every column.
+    pub(in crate::engine) hvp_tan: Vec<f64>,
+    pub(in crate::engine) hvp_adj: Vec<[f64; 2]>,
+}
+
+impl Clone for Tape {
+    /// A copy of the graph: nodes, grads, constants, operand lists, labels. The
+    /// workspaces are not copied (they are rebuilt when used).
+    fn clone(&self) -> Tape {
+        Tape {
+            cols: self.cols.clone(),
+            grad: self.grad.clone(),
+            consts: self.consts.clone(),
+            pool: self.pool.clone(),
+            labels: self.labels.clone(),
+            const_first: self.const_first.clone(),
+            ..Tape::default()
+        }
+    }
 }
 
 /// A tape's node data borrowed for a pass over it (backward, the sweeps of a
