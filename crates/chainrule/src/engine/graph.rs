@@ -515,6 +515,7 @@ impl Graph {
     ///
     /// # Panics
     /// When `mark` is past the end of the tape (it came from a later state or another graph).
+    #[inline]
     pub fn rewind(&mut self, mark: Mark) {
         let t = self.tape.get_mut();
         assert!(
@@ -525,16 +526,10 @@ impl Graph {
         t.grad.truncate(mark.nodes);
         t.consts.truncate(mark.consts);
         t.pool.truncate(mark.pool);
-        if t.labels
-            .last_key_value()
-            .is_some_and(|(&k, _)| k as usize >= mark.nodes)
-        {
-            t.labels.split_off(&(mark.nodes as u32));
+        let past = |k: Option<u32>| k.is_some_and(|k| k as usize >= mark.nodes);
+        if past(t.labels.last_key_value().map(|(&k, _)| k)) || past(t.const_first.last().copied()) {
+            rewind_marks(t, mark.nodes);
         }
-        let kept = t
-            .const_first
-            .partition_point(|&k| (k as usize) < mark.nodes);
-        t.const_first.truncate(kept);
     }
 
     /// Drops every value, keeping the memory for reuse: `rewind` to the start.
@@ -545,6 +540,7 @@ impl Graph {
     /// g.clear();
     /// assert!(g.is_empty());
     /// ```
+    #[inline]
     pub fn clear(&mut self) {
         self.rewind(Mark {
             nodes: 0,
@@ -609,6 +605,16 @@ impl Graph {
             t.replay(start..=n - 1);
         }
     }
+}
+
+/// Drops the labels and const-first marks of nodes from `nodes` on (out of line: a
+/// training loop's rewind has none to drop, and stays a few stores).
+#[cold]
+#[inline(never)]
+fn rewind_marks(t: &mut super::tape::Tape, nodes: usize) {
+    t.labels.split_off(&(nodes as u32));
+    let kept = t.const_first.partition_point(|&k| (k as usize) < nodes);
+    t.const_first.truncate(kept);
 }
 
 #[cold]
@@ -917,5 +923,30 @@ mod leaves {
             (xs.grads(), later.grads()),
             (vec![3.0, 0.0, 1.0], vec![0.0; 2])
         );
+    }
+}
+
+#[cfg(test)]
+mod rewinding {
+    use super::Graph;
+
+    /// Rewind drops the const-first marks of the nodes it drops, and only those (its
+    /// labels and marks are dropped out of line, only when some are past the mark).
+    #[test]
+    fn rewind_drops_the_const_first_marks_past_the_mark() {
+        let mut g = Graph::new();
+        let x = g.leaf(1.0);
+        let kept = (2.0 * x).written_const_first().index();
+        let m = g.mark();
+        let dropped = (3.0 + x).written_const_first().index();
+        assert!(g.tape().is_const_first(kept) && g.tape().is_const_first(dropped));
+        g.rewind(m);
+        assert!(g.tape().is_const_first(kept));
+        let x = g.get(0).unwrap();
+        let again = (x + 3.0).index(); // the operators do not mark
+        assert_eq!(again, dropped);
+        assert!(!g.tape().is_const_first(again));
+        g.clear();
+        assert!(!g.tape().is_const_first(kept));
     }
 }
