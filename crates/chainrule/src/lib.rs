@@ -78,8 +78,10 @@ pub use io::json;
 pub use io::number;
 pub use nn::data;
 pub use plot::{DecisionBoundary, LineChart, PlotError, Scale};
+pub use show::diagnose::{Candidate, Diagnosis, Nudge, Upstream};
 pub use show::explain::{Contribution, Explanation, NodeExplanation, NonFiniteNote};
 pub use show::gradcheck::{CheckOptions, CheckRow, GradCheck, HandCheck, Verdict};
+pub use show::mistakes::{Mistake, Slip};
 pub use show::steps::{BackwardSchedule, ScheduledStep, Step};
 
 /// The README's Rust examples, compiled and run as doctests so they stay true.
