@@ -43,7 +43,7 @@ fn local_only_is_the_local_derivative_alone() {
         "de/da = -3.0000 alone, without dL/de = -2.0000"
     );
     assert!(c.to_string().contains(
-        "Mistake local-only (dropped the upstream grad: only the local derivative): de/da = -3.0000 alone"
+        "Mistake local-only: dropped the upstream grad, leaving only the local derivative; here de/da = -3.0000 alone"
     ), "{c}");
 }
 

@@ -108,7 +108,10 @@ pub(crate) struct Case<'a> {
     /// The right grad.
     pub correct: f64,
     /// The learner's grads, by tape index (the last given for each).
-    pub yours: &'a HashMap<usize, f64>,
+    pub given_grads: &'a HashMap<usize, f64>,
+    /// Every node's grad as the learner's own grads make it: theirs where given, and
+    /// elsewhere the chain rule from theirs above ([`yours`]).
+    pub yours: &'a [f64],
     /// The output's value.
     pub output_data: f64,
     /// The tolerance.
@@ -128,8 +131,7 @@ pub(crate) fn diagnose(t: &Tape, case: &Case<'_>) -> Diagnosis {
         };
     };
     let uses = &node.contributions;
-    let upstream_grad =
-        |c: &Contribution| case.yours.get(&c.parent).copied().unwrap_or(c.parent_grad);
+    let upstream_grad = |c: &Contribution| case.yours[c.parent];
     let terms: Vec<f64> = uses
         .iter()
         .map(|c| term(upstream_grad(c), c.local))
@@ -139,21 +141,7 @@ pub(crate) fn diagnose(t: &Tape, case: &Case<'_>) -> Diagnosis {
     } else {
         terms.iter().sum()
     };
-    let upstream: Vec<Upstream> = uses
-        .iter()
-        .filter(|c| !close(upstream_grad(c), c.parent_grad, case.tol))
-        .map(|c| Upstream {
-            index: c.parent,
-            name: c.parent_name.clone(),
-            given: upstream_grad(c),
-            correct: c.parent_grad,
-        })
-        .fold(Vec::new(), |mut v, u| {
-            if !v.iter().any(|w: &Upstream| w.index == u.index) {
-                v.push(u);
-            }
-            v
-        });
+    let upstream = upstream(case, node);
     let follows =
         close(case.given, from_yours, case.tol) && !close(case.given, case.correct, case.tol);
     let mut raw = Vec::new();
@@ -162,6 +150,7 @@ pub(crate) fn diagnose(t: &Tape, case: &Case<'_>) -> Diagnosis {
     } else {
         let w = Working {
             ex: case.ex,
+            index: node.index,
             x: &node.name,
             uses,
             ups: uses.iter().map(upstream_grad).collect(),
@@ -169,15 +158,21 @@ pub(crate) fn diagnose(t: &Tape, case: &Case<'_>) -> Diagnosis {
             total: from_yours,
         };
         raw.extend(w.chain());
-        raw.extend(w.slips(t));
+        raw.extend(w.slips(t, case.yours));
         raw.extend(w.paths());
-        if upstream.is_empty() && !case.yours.contains_key(&case.ex.output) {
+        if upstream.is_empty() && !case.given_grads.contains_key(&case.ex.output) {
             raw.extend(w.seed(case.output_data));
         }
     }
     let candidates = distinct(raw, case, from_yours);
     let mistakes = if follows {
         Vec::new()
+    } else if uses.is_empty() {
+        // At the output any grad but 1 is a wrong seed.
+        vec![Candidate {
+            value: case.given,
+            ..seed_at_output(case)
+        }]
     } else {
         matching(&candidates, case)
     };
@@ -190,6 +185,56 @@ pub(crate) fn diagnose(t: &Tape, case: &Case<'_>) -> Diagnosis {
         candidates,
         text: Vec::new(),
     }
+}
+
+/// Every node's grad as the learner's own make it, by tape index: the learner's where they
+/// gave one, 1 for the output otherwise, and elsewhere the chain rule from the values
+/// that use it (so a value they did not give, such as an unnamed `a*b`, carries their
+/// grads above it down).
+pub(crate) fn yours(ex: &Explanation, given: &HashMap<usize, f64>) -> Vec<f64> {
+    let mut out = vec![0.0; ex.output + 1];
+    // The explanation lists nodes from the output down: each node's users come first.
+    for n in &ex.nodes {
+        out[n.index] = match given.get(&n.index) {
+            Some(&g) => g,
+            None if n.index == ex.output => 1.0,
+            None => n
+                .contributions
+                .iter()
+                .map(|c| term(out[c.parent], c.local))
+                .sum(),
+        };
+    }
+    out
+}
+
+/// The learner's own grads upstream of the node that differ from the right ones: the
+/// nearest given ones, reached through values they did not give.
+fn upstream(case: &Case<'_>, node: &NodeExplanation) -> Vec<Upstream> {
+    let mut found: Vec<Upstream> = Vec::new();
+    let mut stack: Vec<&Contribution> = node.contributions.iter().collect();
+    let mut seen = Vec::new();
+    while let Some(c) = stack.pop() {
+        if seen.contains(&c.parent) {
+            continue;
+        }
+        seen.push(c.parent);
+        if close(case.yours[c.parent], c.parent_grad, case.tol) {
+            continue;
+        }
+        if case.given_grads.contains_key(&c.parent) {
+            found.push(Upstream {
+                index: c.parent,
+                name: c.parent_name.clone(),
+                given: case.yours[c.parent],
+                correct: c.parent_grad,
+            });
+        } else if let Some(p) = case.ex.node(c.parent) {
+            stack.extend(p.contributions.iter());
+        }
+    }
+    found.sort_by_key(|u| std::cmp::Reverse(u.index));
+    found
 }
 
 /// `upstream · local`, 0 when nothing flows (as backward does).
@@ -231,12 +276,13 @@ fn matching(candidates: &[Candidate], case: &Case<'_>) -> Vec<Candidate> {
     out
 }
 
-/// The output's own grad: anything but 1 is a wrong seed.
+/// The output's own grad: anything but 1 is a wrong seed; the likeliest is the output's
+/// own value.
 fn seed_at_output(case: &Case<'_>) -> Candidate {
     let l = d(&case.ex.output_name);
     Candidate {
         mistake: Mistake::Seed,
-        value: case.given,
+        value: case.output_data,
         working: format!("{l}/{l} is 1: backward starts by seeding the output's grad with 1"),
     }
 }
@@ -244,6 +290,8 @@ fn seed_at_output(case: &Case<'_>) -> Candidate {
 /// The numbers one node's candidates are made from.
 struct Working<'a> {
     ex: &'a Explanation,
+    /// The node's tape index.
+    index: usize,
     /// The node's name.
     x: &'a str,
     /// Its uses, in backward's order.
@@ -365,24 +413,60 @@ impl Working<'_> {
         out
     }
 
-    /// One use's local derivative mistaken (the op table's slips), the other uses right.
-    fn slips(&self, t: &Tape) -> Vec<Candidate> {
+    /// One local derivative mistaken (the op table's slips), everything else right: at
+    /// a use of the node itself, or further up through values without a name of their
+    /// own (which a learner works through in one go). A slip at the edge from `q` to `p`
+    /// moves dL/dx by dL/dp · (slip - local) · dq/dx.
+    fn slips(&self, t: &Tape, yours: &[f64]) -> Vec<Candidate> {
+        let region = self.region(t);
+        let dq_dx = tangent(
+            t,
+            self.index,
+            region.iter().copied().max().unwrap_or(self.index),
+        );
         let mut out = Vec::new();
-        for (j, c) in self.uses.iter().enumerate() {
-            for s in slips_at(t, c.parent, c.slot) {
-                let value = self.total - self.terms[j] + term(self.ups[j], s.local);
-                let mut working = format!(
-                    "{} taken as {} ({}) instead of {}",
-                    self.local(j),
-                    fmt4(s.local),
-                    s.note,
-                    local_text(c)
-                );
-                working += &format!(", so {} = {}", self.lhs(), fmt4(value));
-                out.push(self.candidate(s.mistake, value, working));
+        for &q in &region {
+            let Some(node) = self.ex.node(q) else {
+                continue;
+            };
+            if dq_dx[q] == 0.0 {
+                continue;
+            }
+            for c in &node.contributions {
+                let up = yours[c.parent];
+                for s in slips_at(t, c.parent, c.slot) {
+                    let value = self.total + (term(up, s.local) - term(up, c.local)) * dq_dx[q];
+                    let local = format!("{}/{}", d(&c.parent_name), d(&node.name));
+                    let working = format!(
+                        "{local} taken as {} ({}) instead of {}, so {} = {}",
+                        fmt4(s.local),
+                        s.note,
+                        local_text(c),
+                        self.lhs(),
+                        fmt4(value)
+                    );
+                    out.push(self.candidate(s.mistake, value, working));
+                }
             }
         }
         out
+    }
+
+    /// The node and the values above it without a label, reached through such values.
+    fn region(&self, t: &Tape) -> Vec<usize> {
+        let mut region = vec![self.index];
+        let mut k = 0;
+        while k < region.len() {
+            if let Some(node) = self.ex.node(region[k]) {
+                for c in &node.contributions {
+                    if t.label(c.parent).is_none() && !region.contains(&c.parent) {
+                        region.push(c.parent);
+                    }
+                }
+            }
+            k += 1;
+        }
+        region
     }
 
     /// A value used more than once: one use alone, or the uses multiplied.
@@ -393,14 +477,22 @@ impl Working<'_> {
         }
         let mut out = Vec::new();
         for j in 0..n {
+            let c = &self.uses[j];
+            let which = if self.uses.iter().filter(|u| u.parent == c.parent).count() > 1 {
+                format!("one of its uses in {}", c.parent_name)
+            } else {
+                format!("the use in {}", c.parent_name)
+            };
+            let how = if c.parent_is_output {
+                self.local(j)
+            } else {
+                format!("{}·{}", self.up(j), self.local(j))
+            };
             out.push(self.candidate(
                 Mistake::OnePath,
                 self.terms[j],
                 format!(
-                    "only the use in {}: {}·{} = {}; {} is used {n} times, and its grad is the sum of every use's",
-                    self.uses[j].parent_name,
-                    self.up(j),
-                    self.local(j),
+                    "only {which}: {how} = {}; {} is used {n} times, and its grad is the sum over every use",
                     fmt4(self.terms[j]),
                     self.x
                 ),
@@ -466,6 +558,23 @@ fn slips_at(t: &Tape, p: usize, slot: usize) -> Vec<Slip> {
     }
 }
 
+/// d(node)/d(x) for every node from `x` to `upto`: forward mode over the tape, with the
+/// op table's local derivatives.
+fn tangent(t: &Tape, x: usize, upto: usize) -> Vec<f64> {
+    let mut d = vec![0.0; upto + 1];
+    d[x] = 1.0;
+    for k in x + 1..=upto {
+        let node = t.node(k);
+        for s in 0..node.len() {
+            let c = node.get(s) as usize;
+            if d[c] != 0.0 {
+                d[k] += t.local_derivative(k, s) * d[c];
+            }
+        }
+    }
+    d
+}
+
 /// A use's right local derivative as formula and number: `b = -3.0000`, or `-3.0000`
 /// when the formula is a number itself.
 fn local_text(c: &Contribution) -> String {
@@ -512,7 +621,12 @@ pub(crate) fn describe(diag: &mut Diagnosis, case: &Case<'_>) {
             text.push(format!("Worked from your own {}.", yours.join(" and ")));
         }
         for m in &diag.mistakes {
-            text.push(format!("Mistake {}: {}.", m.mistake, m.working));
+            text.push(format!(
+                "Mistake {}: {}; here {}.",
+                m.mistake.id(),
+                m.mistake.name(),
+                m.working
+            ));
         }
     } else {
         text.push(format!(

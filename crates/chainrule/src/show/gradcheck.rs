@@ -522,13 +522,14 @@ impl<'g> Var<'g> {
         options: CheckOptions,
     ) -> Vec<HandCheck> {
         let ex = self.explain();
-        let yours: HashMap<usize, f64> = hand
+        let given_grads: HashMap<usize, f64> = hand
             .iter()
             .map(|&(v, given)| {
                 self.g.check_same(v.g);
                 (v.index(), given)
             })
             .collect();
+        let yours = diagnose::yours(&ex, &given_grads);
         let output_data = self.data();
         hand.iter()
             .map(|&(v, given)| {
@@ -554,6 +555,7 @@ impl<'g> Var<'g> {
                     name: &name,
                     given,
                     correct,
+                    given_grads: &given_grads,
                     yours: &yours,
                     output_data,
                     tol: options.tol,

@@ -89,15 +89,15 @@ impl Mistake {
     /// ```
     /// assert_eq!(
     ///     chainrule::Mistake::LocalOnly.name(),
-    ///     "dropped the upstream grad: only the local derivative"
+    ///     "dropped the upstream grad, leaving only the local derivative"
     /// );
     /// ```
     pub fn name(self) -> &'static str {
         match self {
-            Mistake::LocalOnly => "dropped the upstream grad: only the local derivative",
-            Mistake::UpstreamOnly => "forgot the local derivative: only the upstream grad",
-            Mistake::WrongFactor => "used the wrong operand of a product: d(a*b)/da taken as a",
-            Mistake::Sign => "lost a sign (a subtraction, a division, the minus in 1 - t²)",
+            Mistake::LocalOnly => "dropped the upstream grad, leaving only the local derivative",
+            Mistake::UpstreamOnly => "forgot the local derivative, leaving only the upstream grad",
+            Mistake::WrongFactor => "used the wrong operand of a product (d(a*b)/da taken as a)",
+            Mistake::Sign => "lost a sign (of a subtraction, a division, the minus in 1 - t²)",
             Mistake::OnePath => {
                 "a value used more than once got only one path's contribution (`=` instead of `+=`)"
             }
@@ -121,7 +121,7 @@ impl Mistake {
 
 impl fmt::Display for Mistake {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({})", self.id(), self.name())
+        write!(f, "{}: {}", self.id(), self.name())
     }
 }
 
