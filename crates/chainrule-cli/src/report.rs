@@ -5,7 +5,7 @@
 
 use crate::output::paint;
 use chainrule::lang::Evaluated;
-use chainrule::{Explanation, GradCheck, HandCheck};
+use chainrule::{CheckOptions, Explanation, GradCheck, HandCheck};
 
 const BOLD: &str = "1";
 const GREEN: &str = "32";
@@ -22,8 +22,13 @@ pub struct HandRow {
 
 /// Checks every hand-set grad of the program against the chain rule from its output.
 pub fn hand_rows(run: &Evaluated) -> Vec<HandRow> {
+    hand_rows_with(run, CheckOptions::default())
+}
+
+/// [`hand_rows`] with the check's tolerance.
+pub fn hand_rows_with(run: &Evaluated, options: CheckOptions) -> Vec<HandRow> {
     let pairs: Vec<_> = run.hand_grads.iter().map(|h| (h.var, h.value)).collect();
-    let checks = run.output.check_hand_grads(&pairs);
+    let checks = run.output.check_hand_grads_with(&pairs, options);
     run.hand_grads
         .iter()
         .zip(checks)
@@ -146,6 +151,9 @@ pub fn hand_grads(rows: &[HandRow], output: &str, colour: bool) -> String {
             for d in &r.check.derivation {
                 out += &format!("      {d}\n");
             }
+            for d in &r.check.diagnosis.text {
+                out += &format!("      {}\n", paint(colour, YELLOW, d));
+            }
         }
     }
     if rows.last().is_some_and(|r| !r.check.right) {
@@ -188,6 +196,9 @@ pub fn hand_grads_markdown(rows: &[HandRow], output: &str) -> String {
             for d in &r.check.derivation {
                 let indent = if d.starts_with(' ') { "    " } else { "  " };
                 s += &format!("{indent}- `{}`\n", d.trim_start());
+            }
+            for d in &r.check.diagnosis.text {
+                s += &format!("  - {d}\n");
             }
         }
     }
