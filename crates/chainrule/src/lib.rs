@@ -62,6 +62,7 @@ mod draw;
 mod engine;
 mod io;
 pub mod lang;
+pub mod learn;
 pub mod nn;
 mod plot;
 mod show;

@@ -39,6 +39,9 @@ pub enum ErrorKind {
     /// A value where a plain number belongs, or a number where a value belongs
     /// (`leaky_relu(x, a)` with `a` a value; `grad(L, 2)`).
     WrongArgKind,
+    /// A lesson file whose structure is wrong (an unknown block or key, a name the
+    /// program does not have): see [`crate::learn`].
+    Lesson,
 }
 
 /// An error in a program: its kind, where it is, and a message that says what to do.
