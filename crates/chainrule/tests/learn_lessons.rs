@@ -113,6 +113,36 @@ fn every_lesson_checks_its_right_answers_and_names_its_mistakes_at_many_seeds() 
 }
 
 #[test]
+fn the_right_answers_are_the_notebooks_and_the_lectures_numbers() {
+    // The notebook: grads of L, d, f, c, e, a, b.
+    let v = learn::find("notebook").unwrap().variant(0);
+    assert_eq!(v.right_answers(0), ["1", "-2", "4", "-2", "-2", "6", "-4"]);
+    // f(x) = 3x² - 4x + 5 at 2: f = 9, f' = 6x - 4 = 8, and a nudge of 0.001 gives
+    // f(2.001) = 9.008003.
+    let v = learn::find("nudge").unwrap().variant(0);
+    assert_eq!(v.right_answers(0), ["9"]);
+    assert_eq!(v.right_answers(1), ["9.008003"]);
+    assert_eq!(v.right_answers(2), ["8"]);
+    // The lecture's neuron: o = 0.7071, do/dn = 0.5, do/dx1 = w1·0.5 = -1.5.
+    let v = learn::find("neuron").unwrap().variant(0);
+    let grads: Vec<f64> = v
+        .right_answers(1)
+        .iter()
+        .map(|a| a.parse().unwrap())
+        .collect();
+    let want = [1.0, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.0, -1.5, 1.0];
+    assert!(
+        grads.iter().zip(want).all(|(g, w)| (g - w).abs() < 1e-12),
+        "{grads:?}"
+    );
+    // y = x + x, z = y*x = 2x² at 3: dz/dx = 4x = 12.
+    assert_eq!(
+        learn::find("twice").unwrap().variant(0).right_answers(0),
+        ["1", "3", "12"]
+    );
+}
+
+#[test]
 fn answers_may_be_expressions_as_the_notebook_writes_them() {
     let v = learn::find("notebook").unwrap().variant(0);
     let t = 0;

@@ -13,8 +13,14 @@ pub struct Out {
 
 /// Runs `chainrule args…` with `stdin` as its input, without colour.
 pub fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Out {
+    run_with_env(args, stdin, &[])
+}
+
+/// [`run_with_stdin`] with environment variables set.
+pub fn run_with_env(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Out {
     let mut child = Command::new(env!("CARGO_BIN_EXE_chainrule"))
         .args(args)
+        .envs(env.iter().copied())
         .env_remove("NO_COLOR")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

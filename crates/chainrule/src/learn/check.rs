@@ -76,6 +76,15 @@ impl Feedback {
     }
 }
 
+/// A computed number without its rounding noise: 10 significant digits, shortest form
+/// (`0.006`, not `0.006000000000000227`).
+pub(crate) fn tidy(x: f64) -> String {
+    match format!("{x:.9e}").parse::<f64>() {
+        Ok(v) => shortest(v),
+        Err(_) => shortest(x),
+    }
+}
+
 /// A number as a learner reads it: whole numbers as they are, others to 4 decimals.
 pub(crate) fn show(x: f64) -> String {
     if x == x.round() && x.abs() < 1e15 {
@@ -110,6 +119,39 @@ impl Variant {
             TaskKind::Nudge => vec![self.nudge(t, first)],
             TaskKind::Bug => vec![bug(t, first)],
             TaskKind::Python => self.check_python(task, first, ""),
+        }
+    }
+
+    /// The question of item `k` of task `task`, as its feedback will name it: `dL/da` for
+    /// a grad, `n` for a value, `L after a += 0.001` for a nudge, `the line of the bug`,
+    /// `your code`.
+    ///
+    /// ```
+    /// let v = chainrule::learn::find("notebook").unwrap().variant(0);
+    /// assert_eq!(v.question(0, 1), "dL/dd");
+    /// ```
+    pub fn question(&self, task: usize, k: usize) -> String {
+        let Some(t) = self.tasks.get(task) else {
+            return String::new();
+        };
+        let name = t.ask.get(k).cloned().unwrap_or_default();
+        match t.kind {
+            TaskKind::Grads => {
+                let g = Graph::new();
+                let l = self.run(&g, t).and_then(|r| r.output_name);
+                format!("d{}/d{name}", l.unwrap_or_else(|| "L".into()))
+            }
+            TaskKind::Value => name,
+            TaskKind::Nudge => match self.nudged(t) {
+                Some((l, ..)) => format!(
+                    "{l} after {} += {}",
+                    t.nudge.as_deref().unwrap_or(""),
+                    shortest(t.h)
+                ),
+                None => String::new(),
+            },
+            TaskKind::Bug => "the line of the bug".into(),
+            TaskKind::Python => "your code".into(),
         }
     }
 
@@ -331,9 +373,9 @@ impl Variant {
         let slope = predicted / t.h;
         let reveal = vec![format!(
             "{x} moves by {h}: {l} goes from {} to {}, a change of {} = {h} · {} (the slope d{l}/d{x})",
-            show(before),
-            shortest(after),
-            shortest(real),
+            tidy(before),
+            tidy(after),
+            tidy(real),
             show(real / t.h)
         )];
         let mut f = Feedback {
@@ -342,14 +384,14 @@ impl Variant {
             answer: answer.to_string(),
             value: Some(value),
             right,
-            expected: shortest(after),
+            expected: tidy(after),
             reveal,
             ..Feedback::default()
         };
         if !right {
             f.text = vec![format!(
                 "That predicts a change of {}, a slope of {} for d{l}/d{x}.",
-                shortest(predicted),
+                tidy(predicted),
                 show(slope)
             )];
             if let Some(d) = self.implied(t, &x, slope) {

@@ -169,8 +169,13 @@ impl Variant {
         let Some(run) = self.run(&g, t) else {
             return Vec::new();
         };
+        // From the output back, as backward goes: a mistake comes before what follows it.
         let names: Vec<String> = if t.ask.is_empty() {
-            run.names().iter().map(|(n, _)| n.to_string()).collect()
+            run.names()
+                .iter()
+                .rev()
+                .map(|(n, _)| n.to_string())
+                .collect()
         } else {
             t.ask.clone()
         };
@@ -193,12 +198,7 @@ impl Variant {
             .iter()
             .zip(&pairs)
             .map(|(c, (n, _, v))| {
-                let f = super::check::from_hand(
-                    c,
-                    n,
-                    format!("{n}.grad"),
-                    &crate::io::number::shortest(*v),
-                );
+                let f = super::check::from_hand(c, n, format!("{n}.grad"), &super::check::tidy(*v));
                 Feedback {
                     question: format!("d{l}/d{n}, as your code computes it"),
                     ..f

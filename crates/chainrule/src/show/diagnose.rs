@@ -327,9 +327,14 @@ impl Working<'_> {
         )
     }
 
-    /// `dp/dx` of use `j`.
+    /// `dp/dx` of use `j` (`d(d*f)/dd` when p is the output, whose `dL/dd` would read as
+    /// the grad itself).
     fn local(&self, j: usize) -> String {
-        format!("{}/{}", d(&self.uses[j].parent_name), d(self.x))
+        let c = &self.uses[j];
+        match c.formula.split(" = ").next() {
+            Some(lhs) if c.parent_is_output => lhs.to_string(),
+            _ => format!("{}/{}", d(&c.parent_name), d(self.x)),
+        }
     }
 
     /// Mistakes in how a chain's factors combine: dropped, added, inverted, negated.
