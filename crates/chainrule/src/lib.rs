@@ -89,3 +89,8 @@ pub use show::steps::{BackwardSchedule, ScheduledStep, Step};
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
+
+/// The lessons guide's Rust examples, compiled and run as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/lessons.md")]
+pub struct LessonsDoctests;

@@ -243,10 +243,13 @@ impl<R: BufRead> Walk<R> {
         let mut answers: Vec<String> = Vec::new();
         let mut first = true;
         for k in 0..count {
-            let question = v.question(t, k);
+            let prompt = match task.kind {
+                TaskKind::Bug => "line: ".to_string(),
+                _ => format!("{} = ", v.question(t, k)),
+            };
             let mut tries = 0;
             loop {
-                let Some(a) = self.ask(&format!("{question} = "))? else {
+                let Some(a) = self.ask(&prompt)? else {
                     return Ok(Outcome::Ended);
                 };
                 let revealed = a.trim().is_empty() && tries > 0;

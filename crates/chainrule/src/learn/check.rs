@@ -85,10 +85,12 @@ pub(crate) fn tidy(x: f64) -> String {
     }
 }
 
-/// A number as a learner reads it: whole numbers as they are, others to 4 decimals.
+/// A number as a learner reads it: as it is when it has at most 4 decimals (`1.7`, not
+/// `1.7000000000000002`), else to 4 decimals.
 pub(crate) fn show(x: f64) -> String {
-    if x == x.round() && x.abs() < 1e15 {
-        shortest(x)
+    let r = (x * 1e4).round() / 1e4;
+    if (x - r).abs() <= 1e-9 * x.abs().max(1.0) {
+        shortest(r)
     } else {
         decimals(x, 4)
     }
@@ -287,7 +289,6 @@ impl Variant {
         let Some(run) = self.run(&g, t) else {
             return Vec::new();
         };
-        let ex = run.output.explain();
         let mut out = Vec::new();
         for (name, answer) in t.ask.iter().zip(answers) {
             let Some(var) = run.get(name) else { continue };
@@ -300,9 +301,13 @@ impl Variant {
             };
             let data = var.data();
             let right = crate::show::diagnose::close(value, data, t.tol);
-            let reveal = ex
-                .node(var.index())
-                .map_or_else(|| format!("{name} = {}", show(data)), |n| n.header());
+            let line = run.bindings.iter().rev().find(|b| b.name == *name).map(|b| b.line);
+            let reveal = match line.and_then(|l| statement(&self.program, l, name)) {
+                Some(expr) if expr.parse::<f64>().is_err() => {
+                    format!("{name} = {expr} = {}", show(data))
+                }
+                _ => format!("{name} = {}", show(data)),
+            };
             out.push(Feedback {
                 name: name.clone(),
                 question: name.clone(),
@@ -437,6 +442,17 @@ pub(crate) fn from_hand(c: &HandCheck, name: &str, question: String, answer: &st
         reveal: c.derivation.clone(),
         candidates: d.candidates.iter().map(|k| (k.mistake, k.value)).collect(),
     }
+}
+
+/// The right-hand side of the statement binding `name` on line `line` of `program`
+/// (`3*x**2 - 4*x + 5`), as written.
+fn statement(program: &str, line: usize, name: &str) -> Option<String> {
+    let text = program.lines().nth(line.checked_sub(1)?)?;
+    let code = text.split('#').next()?;
+    code.split(';').find_map(|stmt| {
+        let (lhs, rhs) = stmt.split_once('=')?;
+        (lhs.trim() == name).then(|| rhs.trim().to_string())
+    })
 }
 
 /// A bug task: the line of the bug.

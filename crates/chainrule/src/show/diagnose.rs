@@ -330,11 +330,7 @@ impl Working<'_> {
     /// `dp/dx` of use `j` (`d(d*f)/dd` when p is the output, whose `dL/dd` would read as
     /// the grad itself).
     fn local(&self, j: usize) -> String {
-        let c = &self.uses[j];
-        match c.formula.split(" = ").next() {
-            Some(lhs) if c.parent_is_output => lhs.to_string(),
-            _ => format!("{}/{}", d(&c.parent_name), d(self.x)),
-        }
+        local_name(&self.uses[j], self.x)
     }
 
     /// Mistakes in how a chain's factors combine: dropped, added, inverted, negated.
@@ -441,7 +437,7 @@ impl Working<'_> {
                 let up = yours[c.parent];
                 for s in slips_at(t, c.parent, c.slot) {
                     let value = self.total + (term(up, s.local) - term(up, c.local)) * dq_dx[q];
-                    let local = format!("{}/{}", d(&c.parent_name), d(&node.name));
+                    let local = local_name(c, &node.name);
                     let working = format!(
                         "{local} taken as {} ({}) instead of {}, so {} = {}",
                         fmt4(s.local),
@@ -578,6 +574,15 @@ fn tangent(t: &Tape, x: usize, upto: usize) -> Vec<f64> {
         }
     }
     d
+}
+
+/// `dp/dx` for a use of `x` in `p`, or the formula's `d(d*f)/dd` when `p` is the output
+/// (whose `dL/dd` would read as the grad itself).
+fn local_name(c: &Contribution, x: &str) -> String {
+    match c.formula.split(" = ").next() {
+        Some(lhs) if c.parent_is_output => lhs.to_string(),
+        _ => format!("{}/{}", d(&c.parent_name), d(x)),
+    }
 }
 
 /// A use's right local derivative as formula and number: `b = -3.0000`, or `-3.0000`
