@@ -467,3 +467,20 @@ fn a_lesson_with_an_error_is_refused_at_its_line_and_column() {
         "a second ```program block",
     );
 }
+
+#[test]
+fn a_broken_lesson_file_is_an_error_never_a_panic() {
+    // Every built-in lesson with each line dropped, and cut short at every third character.
+    for name in learn::names() {
+        let src = learn::builtin_source(name).unwrap();
+        let lines: Vec<&str> = src.lines().collect();
+        for k in 0..lines.len() {
+            let mut cut = lines.clone();
+            cut.remove(k);
+            let _ = Lesson::parse(name, &cut.join("\n"));
+        }
+        for (i, _) in src.char_indices().step_by(3) {
+            let _ = Lesson::parse(name, &src[..i]);
+        }
+    }
+}

@@ -73,10 +73,8 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
 fn load(args: &Args) -> Result<Lesson, Failure> {
     if let Some(path) = &args.file {
         let name = path.display().to_string();
-        let src = std::fs::read_to_string(path).map_err(|e| {
-            Failure::bad_input(format!(
-                "{name}: error: cannot read the lesson: {e}\nhelp: check the path\n"
-            ))
+        let src = read_lesson(path).map_err(|why| {
+            Failure::bad_input(format!("{name}: error: cannot read the lesson: {why}\n"))
         })?;
         let stem = path
             .file_stem()
@@ -96,6 +94,27 @@ fn load(args: &Args) -> Result<Lesson, Failure> {
             "chainrule: error: no lesson `{key}`\nhelp: give a number or a name: {} (chainrule learn --list)\n",
             names.join(", ")
         ))
+    })
+}
+
+/// The largest lesson file read: a lesson is a page of text, so a mistaken path to a big
+/// file fails fast.
+const MAX_LESSON: u64 = 1 << 20;
+
+/// A lesson file's text, or why it cannot be read (with what to do).
+fn read_lesson(path: &std::path::Path) -> Result<String, String> {
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_LESSON + 1).read_to_end(&mut bytes))
+        .map_err(|e| format!("{e}\nhelp: check the path"))?;
+    if bytes.len() as u64 > MAX_LESSON {
+        return Err("it is larger than 1 MiB, which no lesson is\nhelp: check the path".into());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "it is not UTF-8 text (byte {})\nhelp: save the lesson as UTF-8",
+            e.utf8_error().valid_up_to()
+        )
     })
 }
 

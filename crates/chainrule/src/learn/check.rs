@@ -8,7 +8,7 @@ use crate::io::json::Json;
 use crate::io::number::{decimals, shortest};
 use crate::lang::{EvalOptions, Evaluated, Program};
 use crate::show::mistakes::Mistake;
-use crate::{CheckOptions, Graph, HandCheck};
+use crate::{CheckOptions, Graph, HandCheck, Var};
 
 /// The verdict on one answer.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -268,11 +268,7 @@ impl Variant {
             .iter()
             .filter_map(|(n, v)| run.get(n).map(|var| (var, *v)))
             .collect();
-        let opts = CheckOptions {
-            tol: t.tol,
-            ..CheckOptions::default()
-        };
-        let checks = run.output.check_hand_grads_with(&pairs, opts);
+        let checks = hand_checks(run.output, &pairs, t.tol);
         let mut out: Vec<Feedback> = checks
             .iter()
             .zip(answers)
@@ -301,7 +297,12 @@ impl Variant {
             };
             let data = var.data();
             let right = crate::show::diagnose::close(value, data, t.tol);
-            let line = run.bindings.iter().rev().find(|b| b.name == *name).map(|b| b.line);
+            let line = run
+                .bindings
+                .iter()
+                .rev()
+                .find(|b| b.name == *name)
+                .map(|b| b.line);
             let reveal = match line.and_then(|l| statement(&self.program, l, name)) {
                 Some(expr) if expr.parse::<f64>().is_err() => {
                     format!("{name} = {expr} = {}", show(data))
@@ -414,16 +415,22 @@ impl Variant {
         let g = Graph::new();
         let run = self.run(&g, t)?;
         let var = run.get(x)?;
-        let opts = CheckOptions {
-            tol: 0.02,
-            ..CheckOptions::default()
-        };
-        let c = run
-            .output
-            .check_hand_grads_with(&[(var, slope)], opts)
-            .pop()?;
+        let c = hand_checks(run.output, &[(var, slope)], 0.02).pop()?;
         Some(from_hand(&c, x, String::new(), ""))
     }
+}
+
+/// The learner's grads checked from `output`, within `tol`.
+pub(crate) fn hand_checks<'g>(
+    output: Var<'g>,
+    pairs: &[(Var<'g>, f64)],
+    tol: f64,
+) -> Vec<HandCheck> {
+    let opts = CheckOptions {
+        tol,
+        ..CheckOptions::default()
+    };
+    output.check_hand_grads_with(pairs, opts)
 }
 
 /// A hand check as feedback on a grad answer.

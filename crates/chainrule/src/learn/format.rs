@@ -191,8 +191,12 @@ impl<'a> Source<'a> {
     /// An error at `word`, a slice of line `k`.
     pub fn at(&self, k: usize, word: &str, message: String) -> LangError {
         let line = self.line(k);
-        let col = (word.as_ptr() as usize).saturating_sub(line.as_ptr() as usize);
-        self.error(k, col.min(line.len()), word.len(), message)
+        let start = (word.as_ptr() as usize).wrapping_sub(line.as_ptr() as usize);
+        match start.checked_add(word.len()) {
+            // `word` is a slice of the line: point at it.
+            Some(end) if end <= line.len() => self.error(k, start, word.len(), message),
+            _ => self.error(k, 0, 1, message),
+        }
     }
 
     /// An error at byte `offset` of the program block that starts after line `k`, from the
@@ -445,7 +449,7 @@ fn vary(r: &Source<'_>, b: &Block<'_>, names: &Names) -> Result<Vec<Vary>, LangE
                 .help("e.g. `x: -3..3` (integers), `w: 0.5, 1.5`, or `b: -2..2 by 0.5`"));
         };
         let name = name.trim();
-        let name_at = &line[line.find(name).unwrap_or(0)..][..name.len()];
+        let name_at = name;
         if !names.leaves.iter().any(|n| n == name) {
             return Err(r
                 .at(j, name_at, format!("`{name}` is not a leaf of the program"))
@@ -456,7 +460,7 @@ fn vary(r: &Source<'_>, b: &Block<'_>, names: &Names) -> Result<Vec<Vary>, LangE
         }
         let mut choices = Vec::new();
         for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            let item_at = &line[line.rfind(item).unwrap_or(0)..][..item.len()];
+            let item_at = item;
             choices.extend(range(item).ok_or_else(|| {
                 r.at(j, item_at, format!("`{item}` is not a number or a range"))
                     .help("write a number, `A..B` (A, A+1, ..., B) or `A..B by STEP`")
@@ -598,7 +602,7 @@ fn attach(
                     )
                     .help("write ```python mistake ID, e.g. ```python mistake one-path"));
             };
-            let m = Mistake::from_id(id).ok_or_else(|| unknown_mistake(r, b.line, line, id))?;
+            let m = Mistake::from_id(id).ok_or_else(|| unknown_mistake(r, b.line, id))?;
             task.wrong.push((m, text));
         }
     }
@@ -619,11 +623,10 @@ fn blocks_help(kind: TaskKind) -> String {
     }
 }
 
-/// An unknown mistake id on line `k`.
-pub(crate) fn unknown_mistake(r: &Source<'_>, k: usize, line: &str, id: &str) -> LangError {
-    let at = line.find(id).map_or(line, |i| &line[i..i + id.len()]);
+/// An unknown mistake `id` (a slice of line `k`).
+fn unknown_mistake(r: &Source<'_>, k: usize, id: &str) -> LangError {
     let ids: Vec<&str> = Mistake::ALL.iter().map(|m| m.id()).collect();
-    r.at(k, at, format!("unknown mistake `{id}`"))
+    r.at(k, id, format!("unknown mistake `{id}`"))
         .help(format!("the catalogue's ids are: {}", ids.join(", ")))
 }
 
@@ -674,7 +677,7 @@ fn task(
                 .help(keys_help(kind)));
         };
         let key = key.trim();
-        let key_at = &line[line.find(key).unwrap_or(0)..][..key.len()];
+        let key_at = key;
         if !required.contains(&key) && !optional.contains(&key) {
             return Err(r
                 .at(
@@ -688,7 +691,7 @@ fn task(
         if value.is_empty() {
             return Err(r.at(j, key_at, format!("`{key}` has no value")));
         }
-        let value_at = &line[line.rfind(value).unwrap_or(0)..][..value.len()];
+        let value_at = value;
         set_key(r, j, &mut t, key, value_at, names)?;
         seen.push(key);
     }
@@ -780,12 +783,11 @@ fn listed(
     value: &str,
     names: &Names,
 ) -> Result<Vec<Listed>, LangError> {
-    let line = r.line(j);
     let mut out = Vec::new();
     for item in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
         let words: Vec<&str> = item.split_whitespace().collect();
         let id = words[0];
-        let mistake = Mistake::from_id(id).ok_or_else(|| unknown_mistake(r, j, line, id))?;
+        let mistake = Mistake::from_id(id).ok_or_else(|| unknown_mistake(r, j, id))?;
         let at = match (kind, words.as_slice()) {
             (TaskKind::Nudge, [_]) => String::new(),
             (TaskKind::Grads, [_, "at", name]) => {

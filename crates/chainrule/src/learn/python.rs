@@ -8,7 +8,7 @@ use super::format::TaskKind;
 use super::variant::Variant;
 use crate::io::json::Json;
 use crate::lang::Program;
-use crate::{CheckOptions, Graph};
+use crate::Graph;
 
 /// Marks the line of the script's output that holds the grads.
 const MARK: &str = "CHAINRULE-GRADS ";
@@ -189,11 +189,7 @@ impl Variant {
             }
         }
         let hand: Vec<_> = pairs.iter().map(|(_, var, v)| (*var, *v)).collect();
-        let opts = CheckOptions {
-            tol: t.tol,
-            ..CheckOptions::default()
-        };
-        let checks = run.output.check_hand_grads_with(&hand, opts);
+        let checks = super::check::hand_checks(run.output, &hand, t.tol);
         let mut out: Vec<Feedback> = checks
             .iter()
             .zip(&pairs)
