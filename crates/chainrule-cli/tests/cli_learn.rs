@@ -265,7 +265,7 @@ fn without_python3_a_python_task_is_explained_and_skipped() {
     let v = learn::find("twice").unwrap().variant(0);
     let right = v.right_answers(0);
     let input = format!("{}\n{}\n{}\ncode\nend\n", right[0], right[1], right[2]);
-    let out = common::run_with_env(
+    let out = common::run_env(
         &["learn", "twice", "--seed", "0"],
         input.as_bytes(),
         &[("PATH", "/nonexistent")],

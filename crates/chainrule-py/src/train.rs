@@ -221,6 +221,14 @@ pub fn data_moons(py: Python<'_>, n: i64, noise: f64, seed: u64) -> PyResult<Dat
     Ok(data_out(py, data::moons(n, noise, &mut Rng::new(seed))))
 }
 
+/// scikit-learn's `make_moons(n, noise=noise)` after `np.random.seed(seed)`, bit for bit.
+#[pyfunction]
+pub fn data_sklearn_moons(py: Python<'_>, n: i64, noise: f64, seed: u32) -> PyResult<DataOut<'_>> {
+    let n = count("n", n, 1, MAX_SAMPLES)?;
+    let noise = at_least("noise", noise, 0.0)?;
+    Ok(data_out(py, data::sklearn_moons(n, noise, seed)))
+}
+
 /// Two concentric circles (scikit-learn's `make_circles`), seeded.
 #[pyfunction]
 pub fn data_circles(

@@ -5,12 +5,13 @@
 //! Everything here is synchronous and stateless: each request evaluates the program on a
 //! fresh [`Graph`], so any number of tabs can ask at once.
 
-use chainrule::lang::{EvalOptions, Evaluated, LangError, Program};
+use chainrule::lang::{ErrorKind, EvalOptions, Evaluated, LangError, Program};
 use chainrule::{CheckOptions, DrawOptions, Graph, Pass, ShowGrads, Var, Verdict};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-/// The bounds every request is held to.
+/// The bounds every request is held to. A program's bounds are the library's
+/// [`chainrule::Limits::PAGE`], enforced while it is evaluated and drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// The longest program accepted, in bytes.
@@ -32,13 +33,25 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            program_bytes: 64 * 1024,
-            nodes: 5_000,
+            program_bytes: chainrule::Limits::PAGE.program_bytes,
+            nodes: chainrule::Limits::PAGE.values,
             check_all_nodes: 1_500,
             train_steps: 1_000,
             train_sessions: 8,
             train_samples: 1_000,
             train_width: 64,
+        }
+    }
+}
+
+impl Limits {
+    /// The library's bounds for a program, with this server's sizes.
+    pub fn program(&self) -> chainrule::Limits {
+        chainrule::Limits {
+            program_bytes: self.program_bytes,
+            values: self.nodes,
+            draw_values: self.nodes,
+            ..chainrule::Limits::PAGE
         }
     }
 }
@@ -61,23 +74,46 @@ impl ApiError {
         }
     }
 
-    /// A program that does not parse or evaluate: the engine's message, help, and where.
-    fn lang(e: &LangError) -> ApiError {
+    /// A program that does not parse or evaluate: the engine's message, help, and where
+    /// in `source` (line, column, and the length of the problem, for a caret under it);
+    /// 413 for a program past a bound, 422 for a mistake.
+    fn lang(e: &LangError, source: &str) -> ApiError {
         let (line, column) = match e.line_col() {
             Some((l, c)) => (json!(l), json!(c)),
             None => (Value::Null, Value::Null),
         };
+        let length = e.span().map(|span| caret_width(source, span));
+        let status = match e.kind() {
+            ErrorKind::TooManyValues | ErrorKind::GradTooDeep | ErrorKind::ProgramTooLong => 413,
+            _ => 422,
+        };
         ApiError {
-            status: 422,
+            status,
             body: json!({"ok": false, "error": {
                 "message": e.message(),
                 "help": e.help_text(),
                 "line": line,
                 "column": column,
+                "length": length,
                 "kind": format!("{:?}", e.kind()),
             }}),
         }
     }
+}
+
+/// How many characters of its line the byte range `span` of `source` covers, at least 1:
+/// the width of the caret under a problem (the whole token, not its first character).
+fn caret_width(source: &str, span: std::ops::Range<usize>) -> usize {
+    let start = span.start.min(source.len());
+    let Some(rest) = source.get(start..) else {
+        return 1;
+    };
+    let end = span
+        .end
+        .clamp(start, start + rest.find('\n').unwrap_or(rest.len()));
+    source
+        .get(start..end)
+        .map_or(1, |t| t.chars().count().max(1))
 }
 
 /// A number for JSON: finite numbers as numbers, NaN and infinities as the strings
@@ -122,31 +158,27 @@ fn parse(source: &str, limits: &Limits) -> Result<Program, ApiError> {
             ),
         ));
     }
-    Program::parse(source).map_err(|e| ApiError::lang(&e))
+    Program::parse(source).map_err(|e| ApiError::lang(&e, source))
 }
 
-fn eval<'g>(p: &Program, g: &'g Graph, limits: &Limits) -> Result<Evaluated<'g>, ApiError> {
-    let run = p
-        .eval(g, &EvalOptions::default())
-        .map_err(|e| ApiError::lang(&e))?;
-    if g.len() > limits.nodes {
-        return Err(ApiError::new(
-            413,
-            format!(
-                "the program computes {} values; the page draws at most {}",
-                g.len(),
-                limits.nodes
-            ),
-        ));
-    }
-    Ok(run)
+/// Evaluates `p` within the bounds, which stop it as it passes them.
+fn eval<'g>(
+    p: &Program,
+    source: &str,
+    g: &'g Graph,
+    limits: &Limits,
+) -> Result<Evaluated<'g>, ApiError> {
+    let opts = EvalOptions {
+        limits: limits.program(),
+        ..EvalOptions::default()
+    };
+    p.eval(g, &opts).map_err(|e| ApiError::lang(&e, source))
 }
 
 fn draw_options(limits: &Limits) -> DrawOptions {
     DrawOptions {
         grads: ShowGrads::Always,
-        max_nodes: limits.nodes,
-        ..DrawOptions::default()
+        ..limits.program().draw_options()
     }
 }
 
@@ -164,7 +196,7 @@ fn verdict(v: Verdict) -> &'static str {
 pub fn program(req: &ProgramRequest, limits: &Limits) -> Result<Value, ApiError> {
     let p = parse(&req.source, limits)?;
     let g = Graph::new();
-    let run = eval(&p, &g, limits)?;
+    let run = eval(&p, &req.source, &g, limits)?;
     let out = run.output;
     // The grads the program set by hand (`f.grad = 4`), read before backward replaces them.
     let program_hand: Vec<(Var<'_>, f64, usize)> = run
@@ -263,9 +295,10 @@ pub fn describe<'g>(
                               "local": num(c.local), "formula": c.formula}));
         }
     }
-    // The schedule's derivations are the nodes' own (sent once, in `nodes`).
-    let schedule: Vec<Value> = out
-        .backward_schedule()
+    // The schedule's derivations are the nodes' own (sent once, in `nodes`); each step
+    // says what it does in a sentence, as `chainrule steps` narrates it.
+    let backward = out.backward_schedule();
+    let schedule: Vec<Value> = backward
         .steps
         .iter()
         .map(|s| {
@@ -277,7 +310,8 @@ pub fn describe<'g>(
                                "formula": c.formula})
                 })
                 .collect();
-            json!({"node": s.node, "name": s.name, "grad": num(s.grad), "edges": edges})
+            json!({"node": s.node, "name": s.name, "grad": num(s.grad), "edges": edges,
+                   "summary": s.summary()})
         })
         .collect();
     let checks = out.check_hand_grads(hand);
@@ -317,6 +351,7 @@ pub fn describe<'g>(
         "edges": edges,
         "svg": svg,
         "schedule": schedule,
+        "schedule_intro": backward.intro(),
         "hand": hand,
         "check": {"passed": check.passed(), "rows": check.rows.len()},
         "non_finite": non_finite,
@@ -325,14 +360,15 @@ pub fn describe<'g>(
 
 /// `POST /api/nudge`: the notebook's experiment on one leaf. The leaf moves by `h`, the
 /// graph is replayed from it, and the answer holds L before and after, the finite
-/// difference (L(a+h) − L(a))/h, dL/da from backward, and the replayed graph's SVG.
+/// difference (L(a+h) − L(a))/h, dL/da from backward, and the replayed graph's SVG;
+/// `name` and `output.name` are the names to write these with (`a` and `L`).
 pub fn nudge(req: &NudgeRequest, limits: &Limits) -> Result<Value, ApiError> {
     if !req.h.is_finite() || req.h == 0.0 {
         return Err(ApiError::new(400, "h must be a finite number other than 0"));
     }
     let p = parse(&req.source, limits)?;
     let g = Graph::new();
-    let run = eval(&p, &g, limits)?;
+    let run = eval(&p, &req.source, &g, limits)?;
     let out = run.output;
     let leaf = g
         .get(req.node)
@@ -349,7 +385,7 @@ pub fn nudge(req: &NudgeRequest, limits: &Limits) -> Result<Value, ApiError> {
     let svg = out
         .to_svg(&draw_options(limits))
         .map_err(|e| ApiError::new(422, format!("cannot draw this graph: {e}")))?;
-    let name = leaf.label().unwrap_or_else(|| format!("v{}", leaf.index()));
+    let name_of = |v: Var<'_>| v.label().unwrap_or_else(|| format!("v{}", v.index()));
     let values: Vec<Value> = (0..=out.index())
         .filter_map(|i| g.get(i))
         .map(|v| json!({"id": v.index(), "data": num(v.data()), "grad": num(v.grad())}))
@@ -357,7 +393,8 @@ pub fn nudge(req: &NudgeRequest, limits: &Limits) -> Result<Value, ApiError> {
     Ok(json!({
         "ok": true,
         "node": leaf.index(),
-        "name": name,
+        "name": name_of(leaf),
+        "output": {"id": out.index(), "name": name_of(out)},
         "a": num(a),
         "h": num(req.h),
         "before": num(before),

@@ -1,9 +1,9 @@
 //! `chainrule serve`: the notebook as a live local web page.
 //!
-//! One self-contained page (its script and style are built into the binary with
-//! `include_str!`; no CDN, no network) talks to this server, and the server asks the
-//! `chainrule` engine: the page never computes a value or lays out the graph itself.
-//! Edits and controls are plain POSTs answering JSON; training frames stream as
+//! One page (its ES modules and styles, from `crates/chainrule-page/web/`, are built
+//! into the binary with `include_str!`; no CDN, no network) talks to this server, and the
+//! server asks the `chainrule` engine: the page never computes a value or lays out the
+//! graph itself. Edits and controls are plain POSTs answering JSON; training frames stream as
 //! Server-Sent Events; the backward schedule is sent whole, so stepping through it needs
 //! no round trip per step.
 //!
@@ -33,10 +33,75 @@ use axum::Router;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-/// The page, its script and its style, built into the binary.
-const INDEX_HTML: &str = include_str!("../assets/index.html");
-const APP_JS: &str = include_str!("../assets/app.js");
-const STYLE_CSS: &str = include_str!("../assets/style.css");
+/// The page, built into the binary: its HTML (the notebook's program is put into it).
+const INDEX_HTML: &str = include_str!("../../chainrule-page/web/index.html");
+
+const JS: &str = "text/javascript; charset=utf-8";
+
+/// The page's styles (its modules' look and its own layout) and its ES modules (the
+/// front end every transport shares, in `crates/chainrule-page/web/`), each at its path.
+const ASSETS: &[(&str, &str, &str)] = &[
+    (
+        "/style.css",
+        include_str!("../../chainrule-page/web/style.css"),
+        "text/css; charset=utf-8",
+    ),
+    (
+        "/page.css",
+        include_str!("../../chainrule-page/web/page.css"),
+        "text/css; charset=utf-8",
+    ),
+    (
+        "/main.js",
+        include_str!("../../chainrule-page/web/main.js"),
+        JS,
+    ),
+    (
+        "/app.js",
+        include_str!("../../chainrule-page/web/app.js"),
+        JS,
+    ),
+    (
+        "/engine-http.js",
+        include_str!("../../chainrule-page/web/engine-http.js"),
+        JS,
+    ),
+    (
+        "/dom.js",
+        include_str!("../../chainrule-page/web/dom.js"),
+        JS,
+    ),
+    (
+        "/editor.js",
+        include_str!("../../chainrule-page/web/editor.js"),
+        JS,
+    ),
+    (
+        "/graph-view.js",
+        include_str!("../../chainrule-page/web/graph-view.js"),
+        JS,
+    ),
+    (
+        "/stepper.js",
+        include_str!("../../chainrule-page/web/stepper.js"),
+        JS,
+    ),
+    (
+        "/node-panel.js",
+        include_str!("../../chainrule-page/web/node-panel.js"),
+        JS,
+    ),
+    (
+        "/hand-list.js",
+        include_str!("../../chainrule-page/web/hand-list.js"),
+        JS,
+    ),
+    (
+        "/train-view.js",
+        include_str!("../../chainrule-page/web/train-view.js"),
+        JS,
+    ),
+];
 
 /// How the server is set up: who it answers to and how much it does per request.
 #[derive(Clone, Debug)]
@@ -118,11 +183,11 @@ fn router_with_stop(
         stop,
         _never: never,
     });
-    Router::new()
-        .route("/", get(index))
-        .route("/app.js", get(app_js))
-        .route("/style.css", get(style_css))
-        .route("/api/program", post(program))
+    let mut app = Router::new().route("/", get(index));
+    for &(path, body, kind) in ASSETS {
+        app = app.route(path, get(move || async move { asset(body, kind) }));
+    }
+    app.route("/api/program", post(program))
         .route("/api/nudge", post(nudge))
         .route("/api/train", post(train::start))
         .route("/api/train/{id}/control", post(train::control))
@@ -166,14 +231,6 @@ fn index_html() -> &'static str {
 
 async fn index() -> Response {
     asset(index_html(), "text/html; charset=utf-8")
-}
-
-async fn app_js() -> Response {
-    asset(APP_JS, "text/javascript; charset=utf-8")
-}
-
-async fn style_css() -> Response {
-    asset(STYLE_CSS, "text/css; charset=utf-8")
 }
 
 /// A JSON answer with a status.
@@ -261,6 +318,46 @@ pub async fn serve(
             let _ = stopped.wait_for(|&s| s).await;
         })
         .await
+}
+
+/// Starts a server on 127.0.0.1 at a free port, in a thread of its own with its own
+/// runtime, serving until the process ends; its address. For tests and benchmarks.
+///
+/// ```
+/// let addr = chainrule_serve::spawn_local().unwrap();
+/// assert!(addr.ip().is_loopback() && addr.port() != 0);
+/// ```
+pub fn spawn_local() -> std::io::Result<SocketAddr> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let started = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .and_then(|rt| {
+                let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+                Ok((rt, listener))
+            });
+        let (rt, listener) = match started {
+            Ok(s) => s,
+            Err(e) => {
+                let _ = tx.send(Err(e));
+                return;
+            }
+        };
+        match listener.local_addr() {
+            Ok(addr) => {
+                let _ = tx.send(Ok(addr));
+                let config = Config::for_addr(addr, None);
+                let _ = rt.block_on(serve(listener, config, std::future::pending()));
+            }
+            Err(e) => {
+                let _ = tx.send(Err(e));
+            }
+        }
+    });
+    rx.recv()
+        .unwrap_or_else(|_| Err(std::io::Error::other("the server's thread ended")))
 }
 
 /// Binds `host:port` (port 0: any free port), calls `ready` with the page's URL, and

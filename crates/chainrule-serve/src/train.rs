@@ -42,9 +42,10 @@ pub struct TrainConfig {
     pub activation: String,
     /// An [`Objective`] name: `max-margin`, `mse`, `bce`, `softmax-ce`.
     pub loss: String,
-    /// `sgd` or `adam`.
+    /// `sgd`, `momentum` (SGD with momentum 0.9), `adam` or `adamw` (weight decay 0.01).
     pub optimizer: String,
-    /// The learning rate (SGD decays it linearly to a tenth over `steps`, as the demo).
+    /// The learning rate (SGD, with or without momentum, decays it linearly to a tenth
+    /// over `steps`, as the demo; Adam and AdamW keep it).
     pub lr: f64,
     /// Minibatch size; 0 for the full batch.
     pub batch: usize,
@@ -140,14 +141,22 @@ pub fn build(c: &TrainConfig, limits: &Limits) -> Result<(Trainer<Mlp>, Dataset)
     let mut shape: Vec<(usize, Activation)> = c.layers.iter().map(|&w| (w, act)).collect();
     shape.push((outputs, Activation::Linear));
     let model = Mlp::new(data.dim, &shape, &mut rng);
+    // As `chainrule train`: momentum 0.9, AdamW's weight decay 0.01.
+    let linear = Schedule::Linear {
+        start: c.lr,
+        end: c.lr / 10.0,
+        steps: c.steps,
+    };
     let opt: Box<dyn Optimizer> = match c.optimizer.as_str() {
-        "sgd" => Box::new(Sgd::new(Schedule::Linear {
-            start: c.lr,
-            end: c.lr / 10.0,
-            steps: c.steps,
-        })),
+        "sgd" => Box::new(Sgd::new(linear)),
+        "momentum" => Box::new(Sgd::new(linear).with_momentum(0.9)),
         "adam" => Box::new(Adam::new(Schedule::Constant(c.lr))),
-        other => return Err(bad(format!("not an optimizer: {other} (use sgd or adam)"))),
+        "adamw" => Box::new(Adam::adamw(Schedule::Constant(c.lr), 0.01)),
+        other => {
+            return Err(bad(format!(
+                "not an optimizer: {other} (use sgd, momentum, adam or adamw)"
+            )))
+        }
     };
     let batch = (c.batch > 0 && c.batch < data.len()).then_some(c.batch);
     let mode = if batch.is_some() {

@@ -2,6 +2,7 @@
 //! on a graph with known numbers, errors upstream carried down without blame, a nudge
 //! where nothing matches, and every op's slips declared.
 
+use chainrule::number::Numbers;
 use chainrule::{CheckOptions, Graph, HandCheck, Mistake, Op, Var};
 
 /// The notebook's graph: a=2, b=-3, c=10, e=a*b, d=e+c, f=-2, L=d*f.
@@ -282,9 +283,9 @@ fn numbers_within_the_tolerance_are_right() {
         tol: 1e-3,
         ..CheckOptions::default()
     };
-    assert!(l.check_hand_grads_with(&[(a, 6.001)], loose)[0].right);
+    assert!(l.check_hand_grads_with(&[(a, 6.001)], loose, Numbers::Notebook)[0].right);
     // A mistake's number is named within the tolerance too: -3 to 4 decimals.
-    let c = l.check_hand_grads_with(&[(a, -3.0004)], loose);
+    let c = l.check_hand_grads_with(&[(a, -3.0004)], loose, Numbers::Notebook);
     assert_eq!(c[0].diagnosis.ids(), ["local-only"]);
 }
 

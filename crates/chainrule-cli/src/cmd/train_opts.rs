@@ -7,7 +7,9 @@
 //! the batch's loss and accuracy; the summary shows the trained model's on all the data.
 
 use super::Failure;
-use chainrule::data::{blobs, circles, load_csv, moons, spiral, Dataset, Rng};
+use chainrule::data::{
+    blobs, circles, load_csv, moons, sklearn_moons, spiral, CsvError, Dataset, Rng,
+};
 use chainrule::nn::{Activation, Adam, Mlp, Mode, Objective, Optimizer, Schedule, Sgd, Trainer};
 use clap::builder::TypedValueParser;
 use clap::ValueEnum;
@@ -16,7 +18,9 @@ use std::path::PathBuf;
 /// Arguments of `train`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The data: moons, circles, blobs, spiral, or a CSV file (features, then a class label 0, 1, …).
+    /// The data: moons, sklearn-moons (micrograd's demo exactly: scikit-learn's points and
+    /// micrograd's initial weights, both seeded with --seed), circles, blobs, spiral, or a
+    /// CSV file (features, then a class label 0, 1, …).
     #[arg(long, default_value = "moons", value_name = "NAME|FILE.csv")]
     pub data: String,
     /// How many samples a generated dataset has.
@@ -34,23 +38,23 @@ pub struct Args {
     pub layers: Layers,
     /// The hidden layers' activation (the output layer is linear): one of the op table's
     /// activations (relu, tanh, sigmoid, softplus, leaky_relu with slope 0.01).
-    #[arg(long, default_value = "relu", value_parser = hidden_activation())]
+    #[arg(long, default_value = "relu", value_parser = hidden_activation(), ignore_case = true)]
     pub activation: Activation,
     /// The loss: max-margin (micrograd's), mse, bce (binary cross-entropy) or softmax-ce.
-    #[arg(long, value_enum, default_value_t = LossName::MaxMargin)]
+    #[arg(long, value_enum, default_value_t = LossName::MaxMargin, ignore_case = true)]
     pub loss: LossName,
     /// L2 regularisation: alpha · Σ p² added to the loss.
     #[arg(long, default_value_t = 1e-4, value_parser = non_negative, allow_negative_numbers = true, value_name = "ALPHA")]
     pub l2: f64,
     /// The optimizer: sgd, momentum (SGD with momentum 0.9), adam, adamw (weight decay 0.01).
-    #[arg(long, value_enum, default_value_t = OptName::Sgd)]
+    #[arg(long, value_enum, default_value_t = OptName::Sgd, ignore_case = true)]
     pub optimizer: OptName,
     /// The (starting) learning rate [default: sgd 1.0, momentum 0.1, adam and adamw 0.01].
     #[arg(long, value_parser = positive, allow_negative_numbers = true, value_name = "RATE")]
     pub lr: Option<f64>,
     /// How the rate changes: constant; linear or cosine from --lr down to --lr/10 at the
     /// last step; step halves it every quarter of the steps.
-    #[arg(long, value_enum, default_value_t = SchedName::Linear)]
+    #[arg(long, value_enum, default_value_t = SchedName::Linear, ignore_case = true)]
     pub schedule: SchedName,
     /// How many training steps.
     #[arg(long, default_value_t = 100, value_parser = steps, value_name = "N")]
@@ -62,7 +66,7 @@ pub struct Args {
     #[arg(long, default_value_t = 1337)]
     pub seed: u64,
     /// Rebuild each step's graph, or record it once and replay it (full batch only).
-    #[arg(long, value_enum, default_value_t = ModeName::Rebuild)]
+    #[arg(long, value_enum, default_value_t = ModeName::Rebuild, ignore_case = true)]
     pub mode: ModeName,
     /// Print one JSON line per step and a summary line (schema in the README).
     #[arg(long)]
@@ -90,7 +94,9 @@ fn hidden_activation() -> impl TypedValueParser<Value = Activation> {
         .map(Activation::name)
         .collect();
     clap::builder::PossibleValuesParser::new(names).map(|n: String| {
-        Activation::from_name(&n).expect("a possible value is an activation's name")
+        // `ignore_case` lets RELU through as typed.
+        Activation::from_name(&n.to_ascii_lowercase())
+            .expect("a possible value is an activation's name")
     })
 }
 
@@ -204,12 +210,26 @@ fn bad(option: &str, why: String) -> Failure {
     Failure::bad_input(format!("chainrule: error: {option}: {why}\n"))
 }
 
+/// `--data sklearn-moons`: micrograd's demo data and initial weights, made as NumPy,
+/// scikit-learn and Python's `random` make them.
+const SKLEARN_MOONS: &str = "sklearn-moons";
+
+/// `--seed` for NumPy's legacy generator, which takes 32 bits.
+fn numpy_seed(seed: u64) -> Result<u32, Failure> {
+    u32::try_from(seed).map_err(|_| {
+        bad(
+            "--seed",
+            format!("{seed} is too large for sklearn-moons: NumPy's np.random.seed takes 0 to 4294967295"),
+        )
+    })
+}
+
 /// The data as `--data` and friends say.
 fn dataset(args: &Args, rng: &mut Rng) -> Result<(Dataset, String), Failure> {
     let (n, k) = (args.samples, args.classes);
     let noise = |d: f64| args.noise.unwrap_or(d);
     let d = match args.data.as_str() {
-        "moons" | "circles" if k != 2 => {
+        "moons" | "circles" | SKLEARN_MOONS if k != 2 => {
             return Err(bad(
                 "--classes",
                 format!(
@@ -219,6 +239,7 @@ fn dataset(args: &Args, rng: &mut Rng) -> Result<(Dataset, String), Failure> {
             ))
         }
         "moons" => moons(n, noise(0.1), rng),
+        SKLEARN_MOONS => sklearn_moons(n, noise(0.1), numpy_seed(args.seed)?),
         "circles" => circles(n, noise(0.1), 0.5, rng),
         "blobs" => blobs(n, k, noise(1.0), rng),
         "spiral" => spiral(n, k, noise(0.2), rng),
@@ -227,11 +248,17 @@ fn dataset(args: &Args, rng: &mut Rng) -> Result<(Dataset, String), Failure> {
             if !p.exists() && !path.contains(['/', '.']) {
                 return Err(bad(
                     &format!("--data {path}"),
-                    "not a dataset: use moons, circles, blobs, spiral, or the path of a CSV file"
+                    "not a dataset: use moons, sklearn-moons, circles, blobs, spiral, or the path of a CSV file"
                         .into(),
                 ));
             }
-            let d = load_csv(p).map_err(|e| bad(&format!("--data {path}"), e.to_string()))?;
+            let d = load_csv(p).map_err(|e| {
+                let help = match e {
+                    CsvError::Io { .. } => "check the path, or use a built-in dataset such as moons",
+                    CsvError::Parse { .. } => "each line holds the features, then a class label 0, 1, …, separated by commas (a first line of names is skipped)",
+                };
+                Failure::with_help(&format!("--data {path}: {e}"), help)
+            })?;
             return Ok((d, path.to_string()));
         }
     };
@@ -314,7 +341,12 @@ pub fn setup(args: &Args) -> Result<Setup, Failure> {
     };
     let mut shape: Vec<(usize, Activation)> = args.layers.0.iter().map(|&n| (n, act)).collect();
     shape.push((outputs, Activation::Linear));
-    let model = Mlp::new(data.dim, &shape, &mut rng);
+    // micrograd's weights go with micrograd's data: its demo seeds both with 1337.
+    let model = if args.data == SKLEARN_MOONS {
+        Mlp::micrograd(data.dim, &shape, args.seed)
+    } else {
+        Mlp::new(data.dim, &shape, &mut rng)
+    };
     let (opt, lr) = optimizer(args);
     let batch = args.batch.filter(|&b| b < data.len());
     let mode = match (args.mode, batch) {

@@ -5,7 +5,7 @@
 use super::format::{Task, TaskKind};
 use super::variant::Variant;
 use crate::io::json::Json;
-use crate::io::number::{decimals, shortest};
+use crate::io::number::{decimals, shortest, Numbers};
 use crate::lang::{EvalOptions, Evaluated, Program};
 use crate::show::mistakes::Mistake;
 use crate::{CheckOptions, Graph, HandCheck, Var};
@@ -79,10 +79,7 @@ impl Feedback {
 /// A computed number without its rounding noise: 10 significant digits, shortest form
 /// (`0.006`, not `0.006000000000000227`).
 pub(crate) fn tidy(x: f64) -> String {
-    match format!("{x:.9e}").parse::<f64>() {
-        Ok(v) => shortest(v),
-        Err(_) => shortest(x),
-    }
+    shortest(crate::io::number::significant(x, 10))
 }
 
 /// A number as a learner reads it: as it is when it has at most 4 decimals (`1.7`, not
@@ -430,7 +427,7 @@ pub(crate) fn hand_checks<'g>(
         tol,
         ..CheckOptions::default()
     };
-    output.check_hand_grads_with(pairs, opts)
+    output.check_hand_grads_with(pairs, opts, Numbers::Notebook)
 }
 
 /// A hand check as feedback on a grad answer.

@@ -15,6 +15,8 @@ use std::f64::consts::PI;
 use std::fmt;
 use std::path::Path;
 
+pub use super::mt19937::{Mt19937, NumpyRandomState, PyRandom};
+
 /// A small, fast, seeded generator: xoshiro256** seeded through SplitMix64.
 ///
 /// ```
@@ -248,6 +250,54 @@ pub fn moons(n: usize, noise: f64, rng: &mut Rng) -> Dataset {
     pts.extend(linspace(0.0, PI, n_in, true).map(|t| ([1.0 - t.cos(), 0.5 - t.sin()], 1)));
     add_noise(&mut pts, noise, rng);
     Dataset::from_points(pts, 2, rng)
+}
+
+/// scikit-learn's `make_moons(n, noise=noise)` after `np.random.seed(seed)`, bit for bit:
+/// the same points in the same order as micrograd's demo gets them (`seed` 1337, `n` 100,
+/// `noise` 0.1). It is [`moons`] made the way scikit-learn makes it: NumPy's `linspace`,
+/// `1 - sin(t) - 0.5` for the lower moon, the shuffle of NumPy's legacy generator
+/// ([`NumpyRandomState`]) and then its Gaussian noise, point by point, x before y.
+///
+/// ```
+/// use chainrule::data::sklearn_moons;
+/// let d = sklearn_moons(100, 0.1, 1337);
+/// // numpy 2.4.6, scikit-learn 1.9.1: np.random.seed(1337); X, y = make_moons(100, noise=0.1)
+/// assert_eq!((d.row(0), d.y[0]), (&[1.1221146075409685, 0.08147717341718697][..], 0));
+/// assert_eq!(d.class_counts(), vec![50, 50]);
+/// ```
+pub fn sklearn_moons(n: usize, noise: f64, seed: u32) -> Dataset {
+    let (n_out, n_in) = (n / 2, n - n / 2);
+    let outer = numpy_linspace(0.0, PI, n_out).map(|t| [t.cos(), t.sin()]);
+    let inner = numpy_linspace(0.0, PI, n_in).map(|t| [1.0 - t.cos(), 1.0 - t.sin() - 0.5]);
+    let points: Vec<[f64; 2]> = outer.chain(inner).collect();
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut rs = NumpyRandomState::seed(seed);
+    rs.shuffle(&mut order);
+    let mut x = Vec::with_capacity(2 * n);
+    for &i in &order {
+        for coordinate in points[i] {
+            // X += generator.normal(scale=noise, size=X.shape), row by row.
+            x.push(coordinate + rs.normal(0.0, noise));
+        }
+    }
+    Dataset {
+        x,
+        dim: 2,
+        y: order.iter().map(|&i| usize::from(i >= n_out)).collect(),
+        classes: 2,
+    }
+}
+
+/// NumPy's `linspace(a, b, n)`: `a + i·((b - a)/(n - 1))`, the last one exactly `b`.
+fn numpy_linspace(a: f64, b: f64, n: usize) -> impl Iterator<Item = f64> {
+    let step = (b - a) / n.saturating_sub(1).max(1) as f64;
+    (0..n).map(move |i| {
+        if i + 1 == n && n > 1 {
+            b
+        } else {
+            i as f64 * step + a
+        }
+    })
 }
 
 /// Two concentric circles, as scikit-learn's `make_circles`: `n / 2` samples on the outer

@@ -25,6 +25,7 @@
 pub mod data;
 pub mod loss;
 mod module;
+mod mt19937;
 mod optim;
 mod train;
 

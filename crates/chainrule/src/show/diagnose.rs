@@ -10,9 +10,10 @@
 //! learner's is named. Where none is, a nudge of `x` shows how the output really moves.
 
 use crate::engine::tape::{Node, Tape};
+use crate::io::number::Numbers;
 use crate::show::explain::{Contribution, Explanation, NodeExplanation};
 use crate::show::mistakes::{Mistake, Slip};
-use crate::show::names::{d, fmt4};
+use crate::show::names::d;
 use std::collections::HashMap;
 
 /// What one catalogued mistake gives for a hand grad, and how.
@@ -116,6 +117,8 @@ pub(crate) struct Case<'a> {
     pub output_data: f64,
     /// The tolerance.
     pub tol: f64,
+    /// How numbers are written.
+    pub numbers: Numbers,
 }
 
 /// The diagnosis of a wrong hand grad, without the nudge (which needs the tape mutably).
@@ -150,6 +153,7 @@ pub(crate) fn diagnose(t: &Tape, case: &Case<'_>) -> Diagnosis {
     } else {
         let w = Working {
             ex: case.ex,
+            numbers: case.numbers,
             index: node.index,
             x: &node.name,
             uses,
@@ -290,6 +294,8 @@ fn seed_at_output(case: &Case<'_>) -> Candidate {
 /// The numbers one node's candidates are made from.
 struct Working<'a> {
     ex: &'a Explanation,
+    /// How numbers are written.
+    numbers: Numbers,
     /// The node's tape index.
     index: usize,
     /// The node's name.
@@ -305,6 +311,11 @@ struct Working<'a> {
 }
 
 impl Working<'_> {
+    /// A number in the check's style.
+    fn num(&self, x: f64) -> String {
+        self.numbers.format(x)
+    }
+
     fn candidate(&self, mistake: Mistake, value: f64, working: String) -> Candidate {
         Candidate {
             mistake,
@@ -338,31 +349,36 @@ impl Working<'_> {
         let n = self.uses.len();
         let locals: Vec<f64> = self.uses.iter().map(|c| c.local).collect();
         let sum = |v: &[f64]| v.iter().sum::<f64>();
-        let list = |v: &[f64]| v.iter().map(|&x| fmt4(x)).collect::<Vec<_>>().join(" + ");
+        let list = |v: &[f64]| {
+            v.iter()
+                .map(|&x| self.num(x))
+                .collect::<Vec<_>>()
+                .join(" + ")
+        };
         let mut out = Vec::new();
         let (local_only, upstream_only, added) = if n == 1 {
             (
                 format!(
                     "{} = {} alone, without {} = {}",
                     self.local(0),
-                    fmt4(locals[0]),
+                    self.num(locals[0]),
                     self.up(0),
-                    fmt4(self.ups[0])
+                    self.num(self.ups[0])
                 ),
                 format!(
                     "{} = {} alone, without {} = {}",
                     self.up(0),
-                    fmt4(self.ups[0]),
+                    self.num(self.ups[0]),
                     self.local(0),
-                    fmt4(locals[0])
+                    self.num(locals[0])
                 ),
                 format!(
                     "{} + {} = {} + {} = {}, added where the chain rule multiplies",
                     self.up(0),
                     self.local(0),
-                    fmt4(self.ups[0]),
-                    fmt4(locals[0]),
-                    fmt4(self.ups[0] + locals[0])
+                    self.num(self.ups[0]),
+                    self.num(locals[0]),
+                    self.num(self.ups[0] + locals[0])
                 ),
             )
         } else {
@@ -371,17 +387,17 @@ impl Working<'_> {
                 format!(
                     "the local derivatives alone, {} = {}, without the grads upstream",
                     list(&locals),
-                    fmt4(sum(&locals))
+                    self.num(sum(&locals))
                 ),
                 format!(
                     "the grads upstream alone, {} = {}, without the local derivatives",
                     list(&self.ups),
-                    fmt4(sum(&self.ups))
+                    self.num(sum(&self.ups))
                 ),
                 format!(
                     "each use's grad upstream added to its local derivative, {} = {}",
                     list(&both),
-                    fmt4(sum(&both))
+                    self.num(sum(&both))
                 ),
             )
         };
@@ -395,8 +411,8 @@ impl Working<'_> {
                 1.0 / self.total,
                 format!(
                     "1/({}) = {}: d{}/d{}, upside down",
-                    fmt4(self.total),
-                    fmt4(1.0 / self.total),
+                    self.num(self.total),
+                    self.num(1.0 / self.total),
                     self.x,
                     self.ex.output_name
                 ),
@@ -407,7 +423,7 @@ impl Working<'_> {
                 format!(
                     "{} = {} with its sign flipped",
                     self.lhs(),
-                    fmt4(self.total)
+                    self.num(self.total)
                 ),
             ));
         }
@@ -440,11 +456,11 @@ impl Working<'_> {
                     let local = local_name(c, &node.name);
                     let working = format!(
                         "{local} taken as {} ({}) instead of {}, so {} = {}",
-                        fmt4(s.local),
+                        self.num(s.local),
                         s.note,
-                        local_text(c),
+                        local_text(c, self.numbers),
                         self.lhs(),
-                        fmt4(value)
+                        self.num(value)
                     );
                     out.push(self.candidate(s.mistake, value, working));
                 }
@@ -494,20 +510,20 @@ impl Working<'_> {
                 self.terms[j],
                 format!(
                     "only {which}: {how} = {}; {} is used {n} times, and its grad is the sum over every use",
-                    fmt4(self.terms[j]),
+                    self.num(self.terms[j]),
                     self.x
                 ),
             ));
         }
         let product: f64 = self.terms.iter().product();
-        let list: Vec<String> = self.terms.iter().map(|&x| fmt4(x)).collect();
+        let list: Vec<String> = self.terms.iter().map(|&x| self.num(x)).collect();
         out.push(self.candidate(
             Mistake::PathsMultiplied,
             product,
             format!(
                 "the uses multiplied, {} = {}, where the chain rule adds them",
                 list.join(" · "),
-                fmt4(product)
+                self.num(product)
             ),
         ));
         out
@@ -522,10 +538,10 @@ impl Working<'_> {
             format!(
                 "{} = {} times {} = {}: backward started from {l}/{l} = {} instead of 1",
                 self.lhs(),
-                fmt4(self.total),
+                self.num(self.total),
                 self.ex.output_name,
-                fmt4(output_data),
-                fmt4(output_data),
+                self.num(output_data),
+                self.num(output_data),
             ),
         )]
     }
@@ -587,12 +603,12 @@ fn local_name(c: &Contribution, x: &str) -> String {
 
 /// A use's right local derivative as formula and number: `b = -3.0000`, or `-3.0000`
 /// when the formula is a number itself.
-fn local_text(c: &Contribution) -> String {
+fn local_text(c: &Contribution, numbers: Numbers) -> String {
     let rhs = c.formula.rsplit(" = ").next().unwrap_or("");
     if rhs.is_empty() || rhs.parse::<f64>().is_ok() {
-        fmt4(c.local)
+        numbers.format(c.local)
     } else {
-        format!("{rhs} = {}", fmt4(c.local))
+        format!("{rhs} = {}", numbers.format(c.local))
     }
 }
 
@@ -612,14 +628,21 @@ pub(crate) fn describe(diag: &mut Diagnosis, case: &Case<'_>) {
     let yours: Vec<String> = diag
         .upstream
         .iter()
-        .map(|u| format!("{}/{} = {}", d(l), d(&u.name), fmt4(u.given)))
+        .map(|u| format!("{}/{} = {}", d(l), d(&u.name), case.numbers.format(u.given)))
         .collect();
     let mut text = Vec::new();
     if diag.follows_from_yours {
         let right: Vec<String> = diag
             .upstream
             .iter()
-            .map(|u| format!("{}/{} = {}", d(l), d(&u.name), fmt4(u.correct)))
+            .map(|u| {
+                format!(
+                    "{}/{} = {}",
+                    d(l),
+                    d(&u.name),
+                    case.numbers.format(u.correct)
+                )
+            })
             .collect();
         text.push(format!(
             "Right, given your {}: the mistake is upstream (the right {}).",
@@ -643,16 +666,18 @@ pub(crate) fn describe(diag: &mut Diagnosis, case: &Case<'_>) {
             "No mistake in the catalogue gives {}.",
             crate::io::number::shortest(case.given)
         ));
+        // A finite difference's digits beyond the tenth are noise.
+        let tidy = |x: f64| case.numbers.format(crate::io::number::significant(x, 10));
         if let Some(n) = &diag.nudge {
             text.push(format!(
                 "Nudge {} by h = {}: {l} goes from {} to {}, a slope of {}; a grad of {} would take it to {}.",
                 case.name,
                 crate::io::number::shortest(n.h),
-                fmt4(n.before),
-                fmt4(n.after),
-                fmt4(n.slope),
+                tidy(n.before),
+                tidy(n.after),
+                tidy(n.slope),
                 crate::io::number::shortest(case.given),
-                fmt4(n.predicted)
+                tidy(n.predicted)
             ));
         }
     }

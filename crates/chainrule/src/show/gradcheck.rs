@@ -15,6 +15,7 @@
 use crate::engine::graph::Var;
 use crate::engine::op::{Edge, Op};
 use crate::engine::tape::Tape;
+use crate::io::number::Numbers;
 use crate::show::diagnose::{self, Case, Diagnosis, Nudge};
 use crate::show::explain::{non_finite_note, NonFiniteNote};
 use crate::show::names::{fmt4, Names};
@@ -113,6 +114,8 @@ pub struct GradCheck {
     pub rows: Vec<CheckRow>,
     /// The first node that went non-finite, if any.
     pub non_finite: Option<NonFiniteNote>,
+    /// How the title and the table write values and grads ([`GradCheck::with_numbers`]).
+    pub numbers: Numbers,
 }
 
 impl<'g> Var<'g> {
@@ -198,6 +201,7 @@ impl<'g> Var<'g> {
             options,
             rows,
             non_finite,
+            numbers: Numbers::Notebook,
         }
     }
 
@@ -308,6 +312,21 @@ fn kink_note(names: &Names, p: usize, edge: Edge, operand: usize) -> String {
 }
 
 impl GradCheck {
+    /// The same check writing values and grads as `numbers` says (the default is the
+    /// notebook's: four decimals for values, ten for the grads compared).
+    ///
+    /// ```
+    /// use chainrule::number::Numbers;
+    /// let g = chainrule::Graph::new();
+    /// let x = g.var("x", 2.0);
+    /// let check = (x * x).named("y").grad_check().with_numbers(Numbers::Shortest);
+    /// assert!(check.to_string().contains("x         2         4  4.000000000111022"), "{check}");
+    /// ```
+    pub fn with_numbers(mut self, numbers: Numbers) -> GradCheck {
+        self.numbers = numbers;
+        self
+    }
+
     /// Whether no row failed and no number was non-finite (kinks do not count against).
     pub fn passed(&self) -> bool {
         self.rows
@@ -330,7 +349,7 @@ impl GradCheck {
         let l = &self.output_name;
         format!(
             "Gradient check of {l} = {}: central differences ({l}(x+h) - {l}(x-h)) / 2h with h = {:e}·max(1, |x|), tolerance {:e} (relative, absolute below 1)",
-            fmt4(self.output_data),
+            self.numbers.format(self.output_data),
             self.options.eps,
             self.options.tol
         )
@@ -367,7 +386,7 @@ impl GradCheck {
         s += "| value | data | analytic | numeric | abs err | rel err | h | verdict |\n";
         s += "|---|---|---|---|---|---|---|---|\n";
         for r in &self.rows {
-            let c = r.cells();
+            let c = r.cells(self.numbers);
             s += &format!("| {} |\n", c.join(" | "));
         }
         s += &format!("\n{}.\n", self.summary());
@@ -392,14 +411,19 @@ impl Verdict {
 
 impl CheckRow {
     /// The row's cells as text: name, data, analytic, numeric, errors, h, verdict (numbers
-    /// left blank where they are not finite).
-    fn cells(&self) -> Vec<String> {
+    /// left blank where they are not finite). The notebook's style writes the two grads
+    /// with 10 decimals, so that they can be compared digit by digit.
+    fn cells(&self, numbers: Numbers) -> Vec<String> {
         let num = |v: f64, s: String| if v.is_finite() { s } else { "-".to_string() };
+        let grad = |x: f64| match numbers {
+            Numbers::Notebook => fmt10(x),
+            Numbers::Shortest => numbers.format(x),
+        };
         vec![
             self.name.clone(),
-            fmt4(self.data),
-            num(self.analytic, fmt10(self.analytic)),
-            num(self.numeric, fmt10(self.numeric)),
+            numbers.format(self.data),
+            num(self.analytic, grad(self.analytic)),
+            num(self.numeric, grad(self.numeric)),
             num(self.abs_err, format!("{:.1e}", self.abs_err)),
             num(self.rel_err, format!("{:.1e}", self.rel_err)),
             format!("{:.1e}", self.h),
@@ -417,7 +441,7 @@ impl fmt::Display for GradCheck {
         let head = [
             "value", "data", "analytic", "numeric", "abs err", "rel err", "h", "verdict",
         ];
-        let rows: Vec<Vec<String>> = self.rows.iter().map(|r| r.cells()).collect();
+        let rows: Vec<Vec<String>> = self.rows.iter().map(|r| r.cells(self.numbers)).collect();
         let width: Vec<usize> = (0..head.len())
             .map(|c| {
                 rows.iter()
@@ -492,11 +516,12 @@ impl<'g> Var<'g> {
     /// assert_eq!(checks[1].derivation[0], "dL/db = dL/de · de/db = 2.0000 · 2.0000 = 4.0000");
     /// ```
     pub fn check_hand_grads(self, hand: &[(Var<'g>, f64)]) -> Vec<HandCheck> {
-        self.check_hand_grads_with(hand, CheckOptions::default())
+        self.check_hand_grads_with(hand, CheckOptions::default(), Numbers::Notebook)
     }
 
     /// [`Var::check_hand_grads`] with a chosen tolerance (`options.tol`; a grad within it
-    /// of the right one is right, and a mistake within it of the learner's is named).
+    /// of the right one is right, and a mistake within it of the learner's is named), and
+    /// the numbers of the derivations and the diagnosis written as `numbers` says.
     ///
     /// Each wrong grad gets a [`Diagnosis`]. The pairs are the learner's answers taken
     /// together: a grad is worked out from the learner's own grads of the values that use
@@ -506,13 +531,15 @@ impl<'g> Var<'g> {
     /// nudge shows the slope.
     ///
     /// ```
-    /// use chainrule::{CheckOptions, Graph, Mistake};
+    /// use chainrule::{number::Numbers, CheckOptions, Graph, Mistake};
     /// let g = Graph::new();
     /// let (a, b) = (g.var("a", 2.0), g.var("b", -3.0));
     /// let e = (a * b).named("e");
     /// let l = (e * 2.0).named("L"); // dL/de = 2, dL/da = 2·b = -6
-    /// let c = l.check_hand_grads_with(&[(e, 2.0), (a, -3.0)], CheckOptions::default());
+    /// let opts = CheckOptions::default();
+    /// let c = l.check_hand_grads_with(&[(e, 2.0), (a, -3.0)], opts, Numbers::Shortest);
     /// assert_eq!(c[1].diagnosis.mistakes[0].mistake, Mistake::LocalOnly); // b alone
+    /// assert_eq!(c[1].diagnosis.mistakes[0].working, "de/da = -3 alone, without dL/de = 2");
     /// let c = l.check_hand_grads(&[(e, 4.0), (a, -12.0)]); // e wrong, a follows from it
     /// assert!(c[1].diagnosis.follows_from_yours && c[1].diagnosis.mistakes.is_empty());
     /// ```
@@ -520,8 +547,9 @@ impl<'g> Var<'g> {
         self,
         hand: &[(Var<'g>, f64)],
         options: CheckOptions,
+        numbers: Numbers,
     ) -> Vec<HandCheck> {
-        let ex = self.explain();
+        let ex = self.explain().with_numbers(numbers);
         let given_grads: HashMap<usize, f64> = hand
             .iter()
             .map(|&(v, given)| {
@@ -559,6 +587,7 @@ impl<'g> Var<'g> {
                     yours: &yours,
                     output_data,
                     tol: options.tol,
+                    numbers,
                 };
                 let diagnosis = if right {
                     Diagnosis {
