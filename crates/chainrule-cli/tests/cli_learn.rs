@@ -205,6 +205,20 @@ fn an_unknown_lesson_is_refused_with_the_names() {
     assert!(out.stderr.contains("no lesson `backprop`"));
     assert!(out.stderr.contains("1 nudge, 2 notebook"));
     assert_eq!(run(&["learn"]).code, 2);
+    let out = run(&["learn", "--list", "--seed", "3"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("--list takes nothing else"),
+        "{}",
+        out.stderr
+    );
+    let out = run(&["learn", "2", "--file", "x.md"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("give a lesson or --file, not both"),
+        "{}",
+        out.stderr
+    );
 }
 
 const MINE: &str = "# Squares

@@ -32,10 +32,10 @@ or usage (a lesson file with an error is shown at its line and column).";
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The lesson, by number or name (see --list).
-    #[arg(value_name = "LESSON", required_unless_present_any = ["list", "file"], conflicts_with = "file")]
+    #[arg(value_name = "LESSON", required_unless_present_any = ["list", "file"])]
     pub lesson: Option<String>,
     /// List the lessons, one a line.
-    #[arg(long, conflicts_with_all = ["lesson", "file", "seed"])]
+    #[arg(long)]
     pub list: bool,
     /// A lesson file of your own, in the format of docs/lessons.md.
     #[arg(long, value_name = "FILE")]
@@ -48,6 +48,7 @@ pub struct Args {
 
 /// Lists the lessons, or walks one.
 pub fn run(args: &Args) -> Result<ExitCode, Failure> {
+    usage(args)?;
     if args.list {
         let mut s = String::new();
         for (k, l) in learn::builtin().iter().enumerate() {
@@ -67,6 +68,21 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
         first_try: 0,
     };
     walk.lesson(&lesson, args, seed)
+}
+
+/// Refuses options that do not go together, saying what to write instead.
+fn usage(args: &Args) -> Result<(), Failure> {
+    let why = if args.list && (args.lesson.is_some() || args.file.is_some() || args.seed.is_some())
+    {
+        "--list takes nothing else: `chainrule learn --list` lists the lessons, `chainrule learn NAME` walks one"
+    } else if args.lesson.is_some() && args.file.is_some() {
+        "give a lesson or --file, not both: `chainrule learn 2`, or `chainrule learn --file my-lesson.md`"
+    } else {
+        return Ok(());
+    };
+    Err(Failure::bad_input(format!(
+        "chainrule learn: error: {why}\n"
+    )))
 }
 
 /// The lesson asked for: built in, or from a file (its errors at line and column).
