@@ -328,6 +328,9 @@ pub fn describe<'g>(
                 "derivation": c.derivation,
                 "line": lines.get(k).copied().flatten(),
                 "text": c.to_string(),
+                "mistakes": c.diagnosis.ids(),
+                "follows_from_yours": c.diagnosis.follows_from_yours,
+                "diagnosis": c.diagnosis.text,
             })
         })
         .collect();

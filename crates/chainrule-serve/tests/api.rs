@@ -220,6 +220,14 @@ async fn a_wrong_hand_grad_is_flagged_with_the_right_value_and_why() {
         hand[1]["derivation"],
         json!(["dL/dd = d(d*f)/dd = f = -2.0000"])
     );
+    // And diagnosed: 4 is d itself, the wrong operand of d*f.
+    assert_eq!(hand[1]["mistakes"], json!(["wrong-factor"]));
+    assert_eq!(hand[1]["follows_from_yours"], json!(false));
+    assert!(hand[1]["diagnosis"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("Mistake wrong-factor: used the wrong operand of a product"));
+    assert_eq!(hand[0]["mistakes"], json!([]));
     // A grad for a value that does not exist is a clear error.
     let (status, res) = post(
         &app,
