@@ -378,7 +378,7 @@ function trainConfig() {
     seed: Number(v("seed")), activation: v("activation"), loss: v("loss"),
     optimizer: v("optimizer"), lr: Number(v("lr")), batch: Number(v("batch")), steps: Number(v("steps")),
     layers: v("layers").split(",").map((s) => s.trim()).filter((s) => s).map(Number),
-    classes: v("loss") === "softmax-ce" ? 3 : 2,
+    classes: v("loss") === "softmax-ce" && ["blobs", "spiral"].includes(v("dataset")) ? 3 : 2,
     pace: TEST ? 0 : 40,
   };
 }

@@ -6,12 +6,13 @@
 //! fresh [`Graph`], so any number of tabs can ask at once.
 
 use chainrule::lang::{EvalOptions, Evaluated, LangError, Program};
+use chainrule::nn::SpecBounds;
 use chainrule::{CheckOptions, DrawOptions, Graph, Pass, ShowGrads, Var, Verdict};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 /// The bounds every request is held to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Limits {
     /// The longest program accepted, in bytes.
     pub program_bytes: usize,
@@ -19,14 +20,11 @@ pub struct Limits {
     pub nodes: usize,
     /// Up to this many values, every value gets a gradient check; past it, leaves only.
     pub check_all_nodes: usize,
-    /// The most training steps one request may ask for.
-    pub train_steps: usize,
     /// The most training sessions alive at once.
     pub train_sessions: usize,
-    /// The most samples a training dataset may have.
-    pub train_samples: usize,
-    /// The most neurons a training model may have in one layer.
-    pub train_width: usize,
+    /// The bounds of a training run: the training spec's, tightened for a page that many
+    /// may use at once.
+    pub train: SpecBounds,
 }
 
 impl Default for Limits {
@@ -35,10 +33,17 @@ impl Default for Limits {
             program_bytes: 64 * 1024,
             nodes: 5_000,
             check_all_nodes: 1_500,
-            train_steps: 1_000,
             train_sessions: 8,
-            train_samples: 1_000,
-            train_width: 64,
+            train: SpecBounds {
+                samples: 1_000,
+                steps: 1_000,
+                width: 64,
+                hidden_layers: 4,
+                min_classes: 2,
+                max_classes: 8,
+                noise: 10.0,
+                ..SpecBounds::LIBRARY
+            },
         }
     }
 }

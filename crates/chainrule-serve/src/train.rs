@@ -10,10 +10,8 @@ use crate::{json_response, parse_body, ApiError, AppState, Body, Limits};
 use axum::extract::{Path, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use chainrule::data::{blobs, circles, moons, spiral, Dataset, Rng};
-use chainrule::nn::{
-    Activation, Adam, Mlp, Mode, Module, Objective, Optimizer, Schedule, Sgd, StepStats, Trainer,
-};
+use chainrule::nn::spec::{field, FIELDS};
+use chainrule::nn::{Mlp, Module, StepStats, TrainSpec, Trainer};
 use chainrule::{Graph, Var};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -22,145 +20,88 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
-/// What to train: the training view's controls. The defaults are micrograd's demo.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(default)]
-pub struct TrainConfig {
-    /// `moons`, `circles`, `blobs` or `spiral`.
-    pub dataset: String,
-    /// Samples.
-    pub samples: usize,
-    /// The dataset's noise.
-    pub noise: f64,
-    /// Classes (blobs and spiral).
-    pub classes: usize,
-    /// The seed of the data and of the initial weights.
-    pub seed: u64,
-    /// Hidden layer widths.
-    pub layers: Vec<usize>,
-    /// `relu`, `tanh`, `sigmoid`, … (an [`Activation`] name).
-    pub activation: String,
-    /// An [`Objective`] name: `max-margin`, `mse`, `bce`, `softmax-ce`.
-    pub loss: String,
-    /// `sgd` or `adam`.
-    pub optimizer: String,
-    /// The learning rate (SGD decays it linearly to a tenth over `steps`, as the demo).
-    pub lr: f64,
-    /// Minibatch size; 0 for the full batch.
-    pub batch: usize,
-    /// How many steps Play runs.
-    pub steps: usize,
-    /// The L2 penalty.
-    pub l2: f64,
+/// What to train: the training spec's settings (`chainrule::nn::spec`), held to the
+/// page's bounds ([`Limits::train`]), and how fast Play goes.
+#[derive(Clone, Debug)]
+pub struct TrainRequest {
+    /// The training run.
+    pub spec: TrainSpec,
     /// Steps a second while playing, so the eye can follow (0: as fast as the engine goes).
     pub pace: f64,
-}
-
-impl Default for TrainConfig {
-    fn default() -> Self {
-        TrainConfig {
-            dataset: "moons".into(),
-            samples: 100,
-            noise: 0.1,
-            classes: 2,
-            seed: 1337,
-            layers: vec![16, 16],
-            activation: "relu".into(),
-            loss: "max-margin".into(),
-            optimizer: "sgd".into(),
-            lr: 1.0,
-            batch: 0,
-            steps: 100,
-            l2: 1e-4,
-            pace: 40.0,
-        }
-    }
 }
 
 fn bad(msg: impl Into<String>) -> ApiError {
     ApiError::new(400, msg)
 }
 
-/// The trainer and data `c` describes, or why not.
-pub fn build(c: &TrainConfig, limits: &Limits) -> Result<(Trainer<Mlp>, Dataset), ApiError> {
-    if c.samples == 0 || c.samples > limits.train_samples {
-        return Err(bad(format!(
-            "samples must be 1 to {}",
-            limits.train_samples
-        )));
+/// A JSON value as the text [`TrainSpec::set`] reads: numbers and strings as they are,
+/// a list (the layers) joined by commas. `"batch": 0` is the page's "all".
+fn setting_text(name: &str, v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| setting_text(name, i))
+            .collect::<Vec<_>>()
+            .join(","),
+        Value::Number(n) if name == "batch" && n.as_u64() == Some(0) => "all".into(),
+        other => other.to_string(),
     }
-    if c.steps == 0 || c.steps > limits.train_steps {
-        return Err(bad(format!("steps must be 1 to {}", limits.train_steps)));
-    }
-    if c.layers.len() > 4 || c.layers.iter().any(|&w| w == 0 || w > limits.train_width) {
-        return Err(bad(format!(
-            "layers: at most 4 hidden layers of 1 to {} neurons",
-            limits.train_width
-        )));
-    }
-    if !(c.noise.is_finite() && (0.0..=10.0).contains(&c.noise)) {
-        return Err(bad("noise must be between 0 and 10"));
-    }
-    if !(c.lr.is_finite() && c.lr > 0.0 && c.l2.is_finite() && c.l2 >= 0.0) {
-        return Err(bad("lr must be a positive number and l2 at least 0"));
-    }
-    if !(c.pace.is_finite() && (0.0..=10_000.0).contains(&c.pace)) {
-        return Err(bad(
-            "pace must be 0 (as fast as possible) to 10000 steps a second",
-        ));
-    }
-    if !(2..=8).contains(&c.classes) {
-        return Err(bad("classes must be 2 to 8"));
-    }
-    let mut rng = Rng::new(c.seed);
-    let n = c.samples;
-    let data = match c.dataset.as_str() {
-        "moons" => moons(n, c.noise, &mut rng),
-        "circles" => circles(n, c.noise, 0.5, &mut rng),
-        "blobs" => blobs(n, c.classes, c.noise, &mut rng),
-        "spiral" => spiral(n, c.classes, c.noise, &mut rng),
-        other => {
-            return Err(bad(format!(
-                "not a dataset: {other} (use moons, circles, blobs or spiral)"
-            )))
+}
+
+impl TrainRequest {
+    /// The request in a JSON object: any of the spec's settings by name (a missing or
+    /// `null` one takes its default), and `pace` (default 40 steps a second).
+    pub fn from_json(body: &Value, limits: &Limits) -> Result<TrainRequest, ApiError> {
+        let Some(settings) = body.as_object() else {
+            return Err(bad(
+                "the request is not the JSON expected: send an object of training settings",
+            ));
+        };
+        let mut req = TrainRequest {
+            spec: TrainSpec::with_bounds(limits.train),
+            pace: 40.0,
+        };
+        for (name, v) in settings.iter().filter(|(_, v)| !v.is_null()) {
+            if name == "pace" {
+                req.pace = v
+                    .as_f64()
+                    .filter(|p| (0.0..=10_000.0).contains(p))
+                    .ok_or_else(|| {
+                        bad("pace must be 0 (as fast as possible) to 10000 steps a second")
+                    })?;
+            } else if field(name).is_none() {
+                let names: Vec<&str> = FIELDS.iter().map(|f| f.name).collect();
+                return Err(bad(format!(
+                    "there is no training setting {name:?}; the settings are {} and pace",
+                    names.join(", ")
+                )));
+            } else {
+                req.spec
+                    .set(name, &setting_text(name, v))
+                    .map_err(|e| bad(e.to_string()))?;
+            }
         }
-    };
-    let objective = Objective::from_name(&c.loss).ok_or_else(|| {
-        bad(format!(
-            "not a loss: {} (use max-margin, mse, bce or softmax-ce)",
-            c.loss
-        ))
-    })?;
-    let act = Activation::from_name(&c.activation)
-        .ok_or_else(|| bad(format!("not an activation: {}", c.activation)))?;
-    let outputs = match objective {
-        Objective::SoftmaxCe => data.classes.max(1),
-        _ => 1,
-    };
-    let mut shape: Vec<(usize, Activation)> = c.layers.iter().map(|&w| (w, act)).collect();
-    shape.push((outputs, Activation::Linear));
-    let model = Mlp::new(data.dim, &shape, &mut rng);
-    let opt: Box<dyn Optimizer> = match c.optimizer.as_str() {
-        "sgd" => Box::new(Sgd::new(Schedule::Linear {
-            start: c.lr,
-            end: c.lr / 10.0,
-            steps: c.steps,
-        })),
-        "adam" => Box::new(Adam::new(Schedule::Constant(c.lr))),
-        other => return Err(bad(format!("not an optimizer: {other} (use sgd or adam)"))),
-    };
-    let batch = (c.batch > 0 && c.batch < data.len()).then_some(c.batch);
-    let mode = if batch.is_some() {
-        Mode::Rebuild
-    } else {
-        Mode::Replay
-    };
-    let mut t =
-        Trainer::new(model, data.clone(), objective, c.l2, opt, mode).map_err(|e| bad(e.0))?;
-    if let Some(size) = batch {
-        t = t.with_batches(size, rng).map_err(|e| bad(e.0))?;
+        req.spec.check().map_err(|e| bad(e.to_string()))?;
+        Ok(req)
     }
-    Ok((t, data))
+
+    /// What the page echoes of the settings: the data, the model, the loss, the
+    /// optimizer's rate, the batch (0 for all) and the steps.
+    fn echo(&self) -> Value {
+        let s = &self.spec;
+        json!({
+            "dataset": s.dataset.name, "samples": s.samples, "noise": s.noise(), "seed": s.seed,
+            "layers": s.layers, "activation": s.activation.name(), "loss": s.loss.name(),
+            "optimizer": s.optimizer.name, "lr": s.lr(), "batch": s.batch.unwrap_or(0),
+            "steps": s.steps,
+        })
+    }
+}
+
+/// The trainer and data the request describes, or why not.
+pub fn build(req: &TrainRequest) -> Result<Trainer<Mlp>, ApiError> {
+    req.spec.build().map_err(|e| bad(e.to_string()))
 }
 
 /// The grid the boundary is drawn from: `n`×`n` scores over the data's range (padded);
@@ -171,7 +112,7 @@ pub const GRID: usize = 32;
 fn frame(
     t: &Trainer<Mlp>,
     history: &[StepStats],
-    c: &TrainConfig,
+    c: &TrainRequest,
     playing: bool,
     note: Option<&str>,
 ) -> Value {
@@ -228,7 +169,7 @@ fn frame(
     });
     json!({
         "step": t.steps(),
-        "of": c.steps,
+        "of": c.spec.steps,
         "loss": last.map(|s| num(s.loss)),
         "accuracy": last.map(|s| num(s.accuracy)),
         "lr": last.map(|s| num(s.lr)),
@@ -339,12 +280,12 @@ impl Sessions {
 const FRAME_EVERY: Duration = Duration::from_millis(50);
 
 fn run_session(
-    c: TrainConfig,
+    c: TrainRequest,
     limits: Limits,
     cmds: mpsc::Receiver<Cmd>,
     out: Arc<watch::Sender<String>>,
 ) {
-    let Ok((mut t, _)) = build(&c, &limits) else {
+    let Ok(mut t) = build(&c) else {
         return;
     };
     let mut history: Vec<StepStats> = Vec::new();
@@ -379,7 +320,7 @@ fn run_session(
         let mut due = true;
         match cmd {
             Some(Cmd::Play) => {
-                playing = t.steps() < c.steps;
+                playing = t.steps() < c.spec.steps;
                 next_step = Instant::now();
             }
             Some(Cmd::Pause) => playing = false,
@@ -388,7 +329,7 @@ fn run_session(
                 continue;
             }
             Some(Cmd::Reset) => {
-                if let Ok((fresh, _)) = build(&c, &limits) {
+                if let Ok(fresh) = build(&c) {
                     t = fresh;
                 }
                 history.clear();
@@ -396,7 +337,7 @@ fn run_session(
             }
             Some(Cmd::Step) | None => {
                 let start = Instant::now();
-                while t.steps() < c.steps {
+                while t.steps() < c.spec.steps {
                     history.push(t.step());
                     // Paced: one step now, the next after `gap`. Unpaced: steps until a
                     // frame is due.
@@ -408,7 +349,7 @@ fn run_session(
                     next_step += gap;
                 }
                 due = !playing || Instant::now() >= frame_at;
-                if t.steps() >= c.steps {
+                if t.steps() >= c.spec.steps {
                     if playing {
                         note = Some("done: all the steps ran; Reset to start again");
                     }
@@ -432,13 +373,15 @@ fn run_session(
 /// `POST /api/train`: a new session for the config in the body. Answers its id, the
 /// data points and the first frame.
 pub(crate) async fn start(State(st): State<Arc<AppState>>, body: Body) -> Response {
-    let c: TrainConfig = match parse_body(&body, &st.config.limits) {
+    let limits = st.config.limits;
+    let c = match parse_body::<Value>(&body, &limits)
+        .and_then(|v| TrainRequest::from_json(&v, &limits))
+    {
         Ok(c) => c,
         Err(e) => return json_response(e.status, e.body),
     };
-    let limits = st.config.limits;
-    let data = match build(&c, &limits) {
-        Ok((_, data)) => data,
+    let data = match build(&c) {
+        Ok(t) => t.data().clone(),
         Err(e) => return json_response(e.status, e.body),
     };
     let id = {
@@ -495,10 +438,7 @@ pub(crate) async fn start(State(st): State<Arc<AppState>>, body: Body) -> Respon
         .collect();
     json_response(
         200,
-        json!({"ok": true, "id": id, "points": points, "config": {
-        "dataset": c.dataset, "samples": c.samples, "noise": c.noise, "seed": c.seed,
-        "layers": c.layers, "activation": c.activation, "loss": c.loss,
-        "optimizer": c.optimizer, "lr": c.lr, "batch": c.batch, "steps": c.steps}}),
+        json!({"ok": true, "id": id, "points": points, "config": c.echo()}),
     )
 }
 

@@ -389,7 +389,10 @@ async fn requests_over_the_limits_get_clear_errors() {
     // Too many training steps, or a model too wide.
     let (status, res) = post(&app, "/api/train", json!({"steps": 1_000_000})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(res["error"]["message"], "steps must be 1 to 1000");
+    assert_eq!(
+        res["error"]["message"],
+        "steps must be a whole number from 1 to 1000, got 1000000"
+    );
     let (status, _) = post(&app, "/api/train", json!({"layers": [100000]})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
