@@ -1,101 +1,17 @@
-//! The page's questions and the engine's answers, as JSON: a program in, its graph
-//! (the library's SVG), every value, its derivation, its gradient check, the hand grads
-//! checked, and the backward schedule out; a leaf nudged and replayed.
+//! The program questions: a program in, its graph (the library's SVG), every value, its
+//! derivation, its gradient check, the hand grads checked, and the backward schedule out
+//! ([`program`]); a leaf nudged and replayed ([`nudge`]).
 //!
-//! Everything here is synchronous and stateless: each request evaluates the program on a
-//! fresh [`Graph`], so any number of tabs can ask at once.
+//! Everything here is synchronous and stateless: each question evaluates the program on a
+//! fresh [`Graph`], so any number of pages can ask at once.
 
-use chainrule::lang::{EvalOptions, Evaluated, LangError, Program};
-use chainrule::nn::SpecBounds;
+use crate::{num, ApiError, ErrorKind, Limits};
+use chainrule::lang::{EvalOptions, Evaluated, Program};
 use chainrule::{CheckOptions, DrawOptions, Graph, Pass, ShowGrads, Var, Verdict};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-/// The bounds every request is held to.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Limits {
-    /// The longest program accepted, in bytes.
-    pub program_bytes: usize,
-    /// The most values a program may compute.
-    pub nodes: usize,
-    /// Up to this many values, every value gets a gradient check; past it, leaves only.
-    pub check_all_nodes: usize,
-    /// The most training sessions alive at once.
-    pub train_sessions: usize,
-    /// The bounds of a training run: the training spec's, tightened for a page that many
-    /// may use at once.
-    pub train: SpecBounds,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            program_bytes: 64 * 1024,
-            nodes: 5_000,
-            check_all_nodes: 1_500,
-            train_sessions: 8,
-            train: SpecBounds {
-                samples: 1_000,
-                steps: 1_000,
-                width: 64,
-                hidden_layers: 4,
-                min_classes: 2,
-                max_classes: 8,
-                noise: 10.0,
-                ..SpecBounds::LIBRARY
-            },
-        }
-    }
-}
-
-/// A request refused: the HTTP status and a message for the page.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApiError {
-    /// The HTTP status code.
-    pub status: u16,
-    /// The JSON body: `{"ok": false, "error": {...}}`.
-    pub body: Value,
-}
-
-impl ApiError {
-    /// A refusal with a plain message.
-    pub fn new(status: u16, message: impl Into<String>) -> ApiError {
-        ApiError {
-            status,
-            body: json!({"ok": false, "error": {"message": message.into()}}),
-        }
-    }
-
-    /// A program that does not parse or evaluate: the engine's message, help, and where.
-    fn lang(e: &LangError) -> ApiError {
-        let (line, column) = match e.line_col() {
-            Some((l, c)) => (json!(l), json!(c)),
-            None => (Value::Null, Value::Null),
-        };
-        ApiError {
-            status: 422,
-            body: json!({"ok": false, "error": {
-                "message": e.message(),
-                "help": e.help_text(),
-                "line": line,
-                "column": column,
-                "kind": format!("{:?}", e.kind()),
-            }}),
-        }
-    }
-}
-
-/// A number for JSON: finite numbers as numbers, NaN and infinities as the strings
-/// `"NaN"`, `"inf"` and `"-inf"` (JSON has no such numbers, and the page must show them).
-pub fn num(x: f64) -> Value {
-    if x.is_finite() {
-        json!(x)
-    } else {
-        json!(format!("{x}"))
-    }
-}
-
-/// The body of `POST /api/program`.
+/// The `program` question (`POST /api/program`).
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct ProgramRequest {
     /// The program's text.
@@ -105,7 +21,7 @@ pub struct ProgramRequest {
     pub hand: Vec<(usize, f64)>,
 }
 
-/// The body of `POST /api/nudge`.
+/// The `nudge` question (`POST /api/nudge`).
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct NudgeRequest {
     /// The program's text.
@@ -119,7 +35,7 @@ pub struct NudgeRequest {
 fn parse(source: &str, limits: &Limits) -> Result<Program, ApiError> {
     if source.len() > limits.program_bytes {
         return Err(ApiError::new(
-            413,
+            ErrorKind::TooLarge,
             format!(
                 "the program is {} bytes; the page takes at most {} bytes",
                 source.len(),
@@ -136,7 +52,7 @@ fn eval<'g>(p: &Program, g: &'g Graph, limits: &Limits) -> Result<Evaluated<'g>,
         .map_err(|e| ApiError::lang(&e))?;
     if g.len() > limits.nodes {
         return Err(ApiError::new(
-            413,
+            ErrorKind::TooLarge,
             format!(
                 "the program computes {} values; the page draws at most {}",
                 g.len(),
@@ -164,7 +80,7 @@ fn verdict(v: Verdict) -> &'static str {
     }
 }
 
-/// `POST /api/program`: the program evaluated, backward run, and everything the page
+/// The `program` question: the program evaluated, backward run, and everything the page
 /// shows about it.
 pub fn program(req: &ProgramRequest, limits: &Limits) -> Result<Value, ApiError> {
     let p = parse(&req.source, limits)?;
@@ -188,7 +104,7 @@ pub fn program(req: &ProgramRequest, limits: &Limits) -> Result<Value, ApiError>
         let v = g
             .get(id)
             .filter(|_| id <= out.index())
-            .ok_or_else(|| ApiError::new(400, format!("there is no value with id {id}")))?;
+            .ok_or_else(|| ApiError::bad(format!("there is no value with id {id}")))?;
         hand.push((v, value));
     }
     let mut lines: Vec<Option<usize>> = program_hand.iter().map(|h| Some(h.2)).collect();
@@ -210,7 +126,7 @@ pub fn describe<'g>(
 ) -> Result<Value, ApiError> {
     if out.index() >= limits.nodes {
         return Err(ApiError::new(
-            413,
+            ErrorKind::TooLarge,
             format!(
                 "the graph has {} values; the page draws at most {}",
                 out.index() + 1,
@@ -229,9 +145,12 @@ pub fn describe<'g>(
     };
     let rows: std::collections::HashMap<usize, &chainrule::CheckRow> =
         check.rows.iter().map(|r| (r.index, r)).collect();
-    let svg = out
-        .to_svg(&draw_options(limits))
-        .map_err(|e| ApiError::new(422, format!("cannot draw this graph: {e}")))?;
+    let svg = out.to_svg(&draw_options(limits)).map_err(|e| {
+        ApiError::new(
+            ErrorKind::BadProgram,
+            format!("cannot draw this graph: {e}"),
+        )
+    })?;
     let nodes: Vec<Value> = ex
         .nodes
         .iter()
@@ -325,12 +244,12 @@ pub fn describe<'g>(
     }))
 }
 
-/// `POST /api/nudge`: the notebook's experiment on one leaf. The leaf moves by `h`, the
+/// The `nudge` question: the notebook's experiment on one leaf. The leaf moves by `h`, the
 /// graph is replayed from it, and the answer holds L before and after, the finite
 /// difference (L(a+h) − L(a))/h, dL/da from backward, and the replayed graph's SVG.
 pub fn nudge(req: &NudgeRequest, limits: &Limits) -> Result<Value, ApiError> {
     if !req.h.is_finite() || req.h == 0.0 {
-        return Err(ApiError::new(400, "h must be a finite number other than 0"));
+        return Err(ApiError::bad("h must be a finite number other than 0"));
     }
     let p = parse(&req.source, limits)?;
     let g = Graph::new();
@@ -339,7 +258,7 @@ pub fn nudge(req: &NudgeRequest, limits: &Limits) -> Result<Value, ApiError> {
     let leaf = g
         .get(req.node)
         .filter(|v| v.index() <= out.index() && v.is_leaf() && v.constant().is_none())
-        .ok_or_else(|| ApiError::new(400, format!("value {} is not a leaf", req.node)))?;
+        .ok_or_else(|| ApiError::bad(format!("value {} is not a leaf", req.node)))?;
     out.backward();
     let before = out.data();
     let grad = leaf.grad();
@@ -348,9 +267,12 @@ pub fn nudge(req: &NudgeRequest, limits: &Limits) -> Result<Value, ApiError> {
     g.forward_after(leaf);
     let after = out.data();
     out.backward();
-    let svg = out
-        .to_svg(&draw_options(limits))
-        .map_err(|e| ApiError::new(422, format!("cannot draw this graph: {e}")))?;
+    let svg = out.to_svg(&draw_options(limits)).map_err(|e| {
+        ApiError::new(
+            ErrorKind::BadProgram,
+            format!("cannot draw this graph: {e}"),
+        )
+    })?;
     let name = leaf.label().unwrap_or_else(|| format!("v{}", leaf.index()));
     let values: Vec<Value> = (0..=out.index())
         .filter_map(|i| g.get(i))
