@@ -35,7 +35,7 @@ mod train;
 
 pub use error::{ApiError, ErrorKind};
 pub use program::{describe, nudge, program, NudgeRequest, ProgramRequest};
-pub use train::{control_request, Action, Control, Session, TrainRequest, GRID};
+pub use train::{control_request, no_session, Action, Control, Session, TrainRequest, GRID};
 
 use chainrule::nn::SpecBounds;
 use serde_json::{json, Value};

@@ -6,7 +6,7 @@
 //! when a frame is due are the transport's.
 
 use crate::program::describe;
-use crate::{num, ApiError, Limits};
+use crate::{num, ApiError, ErrorKind, Limits};
 use chainrule::nn::spec::{field, FIELDS};
 use chainrule::nn::{Mlp, Module, StepStats, TrainSpec, Trainer};
 use chainrule::{Graph, Pass, Var};
@@ -164,6 +164,14 @@ pub fn control_request(body: &Value) -> Result<Control, ApiError> {
             )))
         }
     }))
+}
+
+/// The refusal for a training session that is not there (it ended, or never was).
+pub fn no_session(id: u64) -> ApiError {
+    ApiError::new(
+        ErrorKind::NotFound,
+        format!("there is no training session {id} (it ended); start training again"),
+    )
 }
 
 /// The grid the boundary is drawn from: `n`×`n` scores over the data's range (padded);

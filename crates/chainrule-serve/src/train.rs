@@ -10,7 +10,8 @@ use axum::extract::{Path, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use chainrule_page::{
-    control_request, Action, ApiError, Control, ErrorKind, Limits, Session, TrainRequest,
+    control_request, no_session, Action, ApiError, Control, ErrorKind, Limits, Session,
+    TrainRequest,
 };
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -223,13 +224,6 @@ pub(crate) async fn control(
         Some(s) if s.cmd.send(Cmd::Act(action)).is_ok() => json_response(200, json!({"ok": true})),
         _ => error_response(no_session(id)),
     }
-}
-
-fn no_session(id: u64) -> ApiError {
-    ApiError::new(
-        ErrorKind::NotFound,
-        format!("there is no training session {id} (it ended); start training again"),
-    )
 }
 
 /// `GET /api/train/{id}/events`: the session's frames as Server-Sent Events, the latest
