@@ -153,6 +153,17 @@ fn asset(body: &'static str, kind: &'static str) -> Response {
         .into_response()
 }
 
+/// The page's files as served, by name: `index.html` (with the notebook's program in the
+/// editor), `app.js` and `style.css`; `scripts/build-site.sh` writes them to the static
+/// site (the `page` example).
+pub fn page_files() -> [(&'static str, &'static str); 3] {
+    [
+        ("index.html", index_html()),
+        ("app.js", APP_JS),
+        ("style.css", STYLE_CSS),
+    ]
+}
+
 /// The page, with the notebook's program in the editor.
 fn index_html() -> &'static str {
     static PAGE: std::sync::OnceLock<String> = std::sync::OnceLock::new();

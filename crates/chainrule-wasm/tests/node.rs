@@ -151,19 +151,12 @@ fn native(a: &Ask) -> String {
     format!("{status}\n{}", String::from_utf8(out.to_vec()).unwrap())
 }
 
-/// A program of exactly 200 values: two inputs, 33 neurons `act(w*x + b)` (two leaves and
-/// three ops each) summed, and the sum squared.
+/// A program of exactly 200 values (`tests/programs/values200-ACT.cr`): two inputs, 33
+/// neurons `ACT(w*x + b)` summed, and the sum squared. The benchmark times the same ones.
 fn program_of_200_values(act: &str) -> String {
-    let mut p = String::from("x = 0.5\ny = -1.5\n");
-    let mut terms = Vec::new();
-    for i in 0..33 {
-        let input = if i % 2 == 0 { "x" } else { "y" };
-        let (w, b) = ((i as f64 * 0.7).sin(), (i as f64 * 0.3).cos() / 10.0);
-        p += &format!("w{i} = {w}\nb{i} = {b}\nh{i} = {act}(w{i}*{input} + b{i})\n");
-        terms.push(format!("h{i}"));
-    }
-    p += &format!("s = {}\nL = s*s\n", terms.join(" + "));
-    p
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/programs/values200-{act}.cr"));
+    std::fs::read_to_string(path).unwrap()
 }
 
 const NOTEBOOK: &str = "a = 2; b = -3; c = 10\ne = a*b\nd = e + c\nf = -2\nL = d*f\nf.grad = 3\n";
