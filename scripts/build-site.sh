@@ -30,10 +30,10 @@ with_rustup() {
 # The engine with Debian's toolchain, which builds the target's std itself (about 75 s,
 # in a target directory of its own: the two toolchains' builds do not mix).
 with_debian() {
-  local packages=()
-  [ -x /usr/bin/rustc ] && /usr/bin/rustc --print target-list | grep -qx wasm32-unknown-unknown \
-    || packages+=(rustc-web cargo-web rust-web-src)
-  command -v wasm-ld-22 >/dev/null 2>&1 || packages+=(lld-22)
+  local packages=() p
+  for p in rustc-web cargo-web rust-web-src lld-22; do
+    dpkg -s "$p" >/dev/null 2>&1 || packages+=("$p")
+  done
   if [ ${#packages[@]} -gt 0 ]; then
     sudo_ apt-get update -qq
     sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
