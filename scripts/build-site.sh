@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the static site into DIR: the engine as WebAssembly (chainrule.wasm), its JS glue
-# and training worker (engine-wasm.js, train-worker.js), and the page (index.html, app.js,
-# style.css; for now the served page, which the page's own modules will replace).
+# and training worker (engine-wasm.js, train-worker.js), and the page as `chainrule serve`
+# serves it (index.html, its styles and ES modules; for now it still asks the HTTP engine,
+# until the page is wired to the WebAssembly one).
 #
 #   scripts/build-site.sh DIR
 #

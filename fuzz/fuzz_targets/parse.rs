@@ -1,11 +1,11 @@
-//! Arbitrary bytes through the whole language: parse, evaluate on a fresh graph (with
-//! and without --set/--of), backward, and render any error. Nothing may panic, hang or
+//! Arbitrary bytes through the whole language: parse, evaluate on a fresh graph within
+//! the page's bounds (with and without --set/--of), backward, and render any error. Nothing may panic, hang or
 //! overflow the stack. Besides the bytes as given, the same bytes with NULs made spaces
 //! go through too, so that random bytes get past the binary-file check.
 #![no_main]
 
 use chainrule::lang::{EvalOptions, Program};
-use chainrule::Graph;
+use chainrule::{Graph, Limits};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -25,11 +25,17 @@ fn check(data: &[u8]) {
             return;
         }
     };
+    // The page's bounds: the fuzzer's inputs are programs from anyone.
+    let page = EvalOptions {
+        limits: Limits::PAGE,
+        ..Default::default()
+    };
     let with_flags = EvalOptions {
         sets: vec![("a".into(), 0.5)],
         of: Some("x".into()),
+        ..page.clone()
     };
-    for opts in [EvalOptions::default(), with_flags] {
+    for opts in [page, with_flags] {
         let g = Graph::new();
         match program.eval(&g, &opts) {
             Ok(run) => {

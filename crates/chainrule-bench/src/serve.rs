@@ -50,28 +50,6 @@ fn program(target: usize) -> String {
     }
 }
 
-/// The server on 127.0.0.1 at a free port, in a thread.
-fn start() -> SocketAddr {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let addr = l.local_addr().unwrap();
-            tx.send(addr).unwrap();
-            let config = chainrule_serve::Config::for_addr(addr, None);
-            chainrule_serve::serve(l, config, std::future::pending())
-                .await
-                .unwrap();
-        });
-    });
-    rx.recv().unwrap()
-}
-
 /// POSTs `body` as JSON on a fresh connection; the answer's body.
 fn post(addr: SocketAddr, path: &str, body: &str) -> String {
     let mut s = TcpStream::connect(addr).unwrap();
@@ -163,7 +141,7 @@ fn watch(addr: SocketAddr, body: &str) -> (f64, usize) {
 
 /// Runs the measurements and prints them.
 pub fn run() -> bool {
-    let addr = start();
+    let addr = chainrule_serve::spawn_local().expect("a server on 127.0.0.1");
     for target in [20, 200, 1000] {
         let src = program(target);
         let body = format!("{{\"source\":{}}}", json_string(&src));

@@ -1,19 +1,17 @@
 //! The program to run: FILE, `-` for stdin, `-e TEXT`, or the built-in notebook; with
-//! `--set name=value` and `--of NAME`. Errors render with the file, line, column and a
-//! caret, and end the command with exit code 2.
+//! `--set name=value`, `--of NAME` and the bounds (`--max-values`, `--max-grad-depth`,
+//! defaults from the library's `Limits::LOCAL`). Errors render with the file, line,
+//! column and a caret, and end the command with exit code 2.
 
 use crate::cmd::Failure;
 use crate::output;
 use chainrule::lang::{EvalOptions, Evaluated, LangError, Program, NOTEBOOK};
-use chainrule::Graph;
+use chainrule::{Graph, Limits};
 use std::io::Read;
 use std::path::PathBuf;
 
-/// The largest program read, so a mistaken path to a huge file fails fast.
-const MAX_BYTES: u64 = 256 << 20;
-
 /// Where the program comes from, and the options for evaluating it.
-#[derive(clap::Args, Debug, Default)]
+#[derive(clap::Args, Debug)]
 pub struct Input {
     /// The program file; `-` reads stdin. Without FILE or -e: the built-in notebook program.
     #[arg(value_name = "FILE")]
@@ -32,6 +30,12 @@ pub struct Input {
     /// Take the output to be NAME's last value instead of the last statement.
     #[arg(long, value_name = "NAME")]
     pub of: Option<String>,
+    /// The most values the program may make; evaluation stops where it passes them.
+    #[arg(long, value_name = "N", default_value_t = Limits::LOCAL.values)]
+    pub max_values: usize,
+    /// The highest order of derivative: grad(grad(y, x), x) is order 2.
+    #[arg(long, value_name = "N", default_value_t = Limits::LOCAL.grad_depth)]
+    pub max_grad_depth: usize,
 }
 
 /// A program read and parsed, with its source for rendering errors.
@@ -42,6 +46,20 @@ pub struct Loaded {
     pub text: String,
     pub program: Program,
     pub opts: EvalOptions,
+}
+
+impl Default for Input {
+    /// The built-in notebook with the library's bounds for the command line.
+    fn default() -> Self {
+        Input {
+            file: None,
+            expr: None,
+            set: Vec::new(),
+            of: None,
+            max_values: Limits::LOCAL.values,
+            max_grad_depth: Limits::LOCAL.grad_depth,
+        }
+    }
 }
 
 impl Input {
@@ -60,11 +78,21 @@ impl Input {
             opts: EvalOptions {
                 sets,
                 of: self.of.clone(),
+                limits: self.limits(),
             },
             name,
             text,
             program,
         })
+    }
+
+    /// The library's bounds for the command line, with the flags' values.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            values: self.max_values,
+            grad_depth: self.max_grad_depth,
+            ..Limits::LOCAL
+        }
     }
 
     fn read(&self) -> Result<(String, Vec<u8>), Failure> {
@@ -74,17 +102,17 @@ impl Input {
         let Some(path) = &self.file else {
             return Ok(("<notebook>".into(), NOTEBOOK.as_bytes().to_vec()));
         };
+        let max = Limits::LOCAL.program_bytes as u64;
         let mut bytes = Vec::new();
         let (name, result) = if path.as_os_str() == "-" {
             let r = std::io::stdin()
                 .lock()
-                .take(MAX_BYTES + 1)
+                .take(max + 1)
                 .read_to_end(&mut bytes);
             ("<stdin>".to_string(), r)
         } else {
             let name = path.display().to_string();
-            let r = std::fs::File::open(path)
-                .and_then(|f| f.take(MAX_BYTES + 1).read_to_end(&mut bytes));
+            let r = std::fs::File::open(path).and_then(|f| f.take(max + 1).read_to_end(&mut bytes));
             (name, r)
         };
         if let Err(e) = result {
@@ -95,11 +123,11 @@ impl Input {
                 output::paint(output::colour_stderr(), "1;36", "help"),
             )));
         }
-        if bytes.len() as u64 > MAX_BYTES {
+        if bytes.len() as u64 > max {
             return Err(Failure::bad_input(format!(
                 "{name}: {}: the program is larger than {} MiB\n",
                 paint_error(),
-                MAX_BYTES >> 20
+                max >> 20
             )));
         }
         Ok((name, bytes))

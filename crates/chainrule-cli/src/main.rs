@@ -9,6 +9,7 @@ mod input;
 mod json;
 mod output;
 mod report;
+mod usage;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -91,7 +92,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli: Cli = usage::parse();
     let result = match cli.command {
         Some(Command::Eval(args)) => cmd::eval::run(&args),
         Some(Command::Explain(args)) => cmd::explain::run(&args),
@@ -109,5 +110,30 @@ fn main() -> ExitCode {
             output::print_error(&failure.message);
             ExitCode::from(failure.code)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// `--rankdir LR` or `lr`, `--loss MSE`: every option with a list of values takes
+    /// them in either case.
+    #[test]
+    fn every_list_of_values_ignores_case() {
+        let cmd = Cli::command();
+        let mut lists = 0;
+        for sub in cmd.get_subcommands() {
+            for arg in sub.get_arguments() {
+                let takes_value = matches!(arg.get_action(), clap::ArgAction::Set);
+                if takes_value && !arg.get_possible_values().is_empty() {
+                    lists += 1;
+                    let name = format!("chainrule {} --{}", sub.get_name(), arg.get_id());
+                    assert!(arg.is_ignore_case_set(), "{name} is case-sensitive");
+                }
+            }
+        }
+        assert!(lists >= 8, "{lists}");
     }
 }

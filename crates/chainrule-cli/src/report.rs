@@ -5,6 +5,7 @@
 
 use crate::output::paint;
 use chainrule::lang::Evaluated;
+use chainrule::number::{shortest, Numbers};
 use chainrule::{Explanation, GradCheck, HandCheck};
 
 const BOLD: &str = "1";
@@ -23,7 +24,7 @@ pub struct HandRow {
 /// Checks every hand-set grad of the program against the chain rule from its output.
 pub fn hand_rows(run: &Evaluated) -> Vec<HandRow> {
     let pairs: Vec<_> = run.hand_grads.iter().map(|h| (h.var, h.value)).collect();
-    let checks = run.output.check_hand_grads(&pairs);
+    let checks = run.output.check_hand_grads_with(&pairs, Numbers::Shortest);
     run.hand_grads
         .iter()
         .zip(checks)
@@ -38,12 +39,20 @@ pub fn hand_rows(run: &Evaluated) -> Vec<HandRow> {
         .collect()
 }
 
-/// The output's name for headings: `L`, or `the output` when it has none.
+/// The output's name for headings: `L`, or when the program leaves it unnamed (a bare
+/// number or expression as its last statement) the stand-in the chain rule calls it
+/// (`v0`, `(a*b)`), so that every section names it alike.
 pub fn output_name(run: &Evaluated) -> String {
     match &run.output_name {
         Some(n) => n.clone(),
-        None => "the output".to_string(),
+        None => run.output.display_name(),
     }
+}
+
+/// `dL/dx` for the output `l`: `dL/dx`, `d(a*b)/dx`, `d tanh(n)/dx`.
+pub fn d_by_dx(l: &str) -> String {
+    let function = l.starts_with(char::is_alphabetic) && l.ends_with(')');
+    format!("d{}{l}/dx", if function { " " } else { "" })
 }
 
 /// A section heading, bold on a terminal.
@@ -77,8 +86,9 @@ pub fn explanation(ex: &Explanation, colour: bool) -> String {
 }
 
 /// The gradient check: a short title, the library's table with coloured verdicts, its
-/// summary and notes.
+/// summary and notes, numbers written exactly as the values table writes them.
 pub fn grad_check(check: &GradCheck, colour: bool) -> String {
+    let check = check.clone().with_numbers(Numbers::Shortest);
     let l = &check.output_name;
     let mut out = heading(
         colour,
@@ -123,7 +133,7 @@ pub fn hand_grads(rows: &[HandRow], output: &str, colour: bool) -> String {
         colour,
         &format!("Grads set by hand, checked against the chain rule from {output}"),
     );
-    let stmt = |r: &HandRow| format!("{}.grad = {}", r.check.name, r.check.given);
+    let stmt = |r: &HandRow| format!("{}.grad = {}", r.check.name, shortest(r.check.given));
     let width = rows
         .iter()
         .map(|r| stmt(r).chars().count())
@@ -138,7 +148,7 @@ pub fn hand_grads(rows: &[HandRow], output: &str, colour: bool) -> String {
         let verdict = if r.check.right {
             paint(colour, GREEN, "right")
         } else {
-            let why = format!("WRONG: it should be {}, because", r.check.correct);
+            let why = format!("WRONG: it should be {}, because", shortest(r.check.correct));
             paint(colour, RED, &why)
         };
         out += &format!("  line {:>lw$}  {:<width$}  {verdict}\n", r.line, stmt(r));
@@ -177,13 +187,14 @@ pub fn hand_summary(rows: &[HandRow]) -> String {
 pub fn hand_grads_markdown(rows: &[HandRow], output: &str) -> String {
     let mut s = format!("### Grads set by hand, checked against the chain rule from {output}\n\n");
     for r in rows {
-        let stmt = format!("{}.grad = {}", r.check.name, r.check.given);
+        let stmt = format!("{}.grad = {}", r.check.name, shortest(r.check.given));
         if r.check.right {
             s += &format!("- line {}: `{stmt}`: right\n", r.line);
         } else {
             s += &format!(
                 "- line {}: `{stmt}`: **wrong**, it should be {}, because\n",
-                r.line, r.check.correct
+                r.line,
+                shortest(r.check.correct)
             );
             for d in &r.check.derivation {
                 let indent = if d.starts_with(' ') { "    " } else { "  " };
@@ -208,7 +219,7 @@ pub fn derivatives(run: &Evaluated, markdown: bool, colour: bool) -> String {
         heading(colour, title)
     };
     for d in &run.derivatives {
-        let ex = d.of.explain();
+        let ex = d.of.explain().with_numbers(Numbers::Shortest);
         let of = ex.output_name.clone();
         let node = ex.node(d.wrt.index());
         let wrt = node.map_or_else(
@@ -227,7 +238,7 @@ pub fn derivatives(run: &Evaluated, markdown: bool, colour: bool) -> String {
         let head = format!(
             "line {}: {name}({of}, {wrt}) = d{of}/d{wrt} = {}",
             d.line,
-            chainrule::number::shortest(d.value.data())
+            shortest(d.value.data())
         );
         let lines = match node {
             Some(n) => n.derivation(&of),

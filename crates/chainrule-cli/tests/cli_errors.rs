@@ -123,3 +123,127 @@ fn usage_errors_exit_2_and_help_exits_0_with_examples() {
     let out = run(&["--version"]);
     assert_eq!((out.code, out.stdout.trim()), (0, "chainrule 0.1.0"));
 }
+
+#[test]
+fn every_usage_error_says_what_to_do() {
+    let file = file("tip.cr", b"x = 2; y = x*3");
+    let f = file.to_str().unwrap();
+    let cases: [(&[&str], &str); 14] = [
+        (
+            &["-e", "x = 2"],
+            "`chainrule` has no -e; it is an option of `chainrule eval`, `chainrule explain`",
+        ),
+        (
+            &["explain", "--json"],
+            "it is an option of `chainrule eval`",
+        ),
+        (&["--json"], "it is an option of `chainrule eval`"),
+        (&[f], &format!("run `chainrule explain {f}`")),
+        (&["frobnicate"], "the subcommands are eval, explain, check"),
+        (
+            &["explain", "--jsn"],
+            "`chainrule explain --help` lists the options",
+        ),
+        (
+            &["graph", "-o"],
+            "for example: chainrule graph -o notebook.svg",
+        ),
+        (&["steps"], "for example: chainrule steps -o steps"),
+        (
+            &["predict"],
+            "for example: chainrule predict --model model.json",
+        ),
+        (&["eval", "-e", "x = 1", f], "give the program one way"),
+        (
+            &["explain", "--markdown=yes"],
+            "--markdown is a switch and takes no value",
+        ),
+        (&["eval", "--json", "--json"], "give --json once"),
+        (
+            &["graph", "--max-nodes", "x"],
+            "`chainrule graph --help` lists the options",
+        ),
+        (
+            &["train", "--loss", "hinge"],
+            "[possible values: max-margin, mse",
+        ),
+    ];
+    for (args, tip) in cases {
+        let out = run(args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(
+            out.stderr.contains(tip),
+            "{args:?}: {tip:?} not in\n{}",
+            out.stderr
+        );
+        assert!(!out.stderr.contains("'-- --"), "{args:?}: {}", out.stderr);
+    }
+}
+
+#[test]
+fn lists_of_values_take_either_case() {
+    let dir = std::env::temp_dir().join(format!("chainrule-case-{}", std::process::id()));
+    let d = dir.to_str().unwrap();
+    for args in [
+        &["steps", "-o", d, "--rankdir", "LR"][..],
+        &["steps", "-o", d, "--rankdir", "tb"],
+        &["graph", "--rankdir", "Tb", "--engine", "BUILTIN"],
+        &[
+            "train",
+            "--steps",
+            "1",
+            "--quiet",
+            "--loss",
+            "MSE",
+            "--activation",
+            "TANH",
+            "--optimizer",
+            "AdamW",
+            "--schedule",
+            "COSINE",
+            "--mode",
+            "Replay",
+        ],
+    ] {
+        let out = run(args);
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn every_error_from_the_library_says_what_to_do() {
+    let bad_csv = file("bad.csv", b"x,y,label\n1,2,0\n1,oops,1\n");
+    let bad_model = file("bad-model.json", br#"{"format":"x"}"#);
+    let (csv, model) = (bad_csv.to_str().unwrap(), bad_model.to_str().unwrap());
+    let cases: [&[&str]; 12] = [
+        &["graph", "-o", "/nonexistent/dir/x.svg"],
+        &["graph", "-o", "x.pdf"],
+        &["graph", "--max-nodes", "2", "-o", "/nonexistent/g.svg"],
+        &["steps", "-o", "/proc/no-such-dir"],
+        &["train", "--steps", "1", "--save", "/nonexistent/m.json"],
+        &["train", "--steps", "1", "--plot", "/proc/no-such-dir"],
+        &["train", "--data", csv],
+        &["train", "--data", "/nonexistent/d.csv"],
+        &[
+            "predict",
+            "--model",
+            "/nonexistent/m.json",
+            "--point",
+            "1,2",
+        ],
+        &["predict", "--model", model, "--point", "1,2"],
+        &["eval", "--of", "zz"],
+        &["eval", "/nonexistent/prog.cr"],
+    ];
+    for args in cases {
+        let out = run(args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        let help = out.stderr.lines().find(|l| l.starts_with("help: "));
+        assert!(
+            help.is_some_and(|h| h.len() > 20),
+            "{args:?}: no help line in\n{}",
+            out.stderr
+        );
+    }
+}

@@ -2,8 +2,9 @@
 //! file, `-e`, stdin and the built-in notebook, `--set` and `--of`.
 
 mod common;
-use common::{file, run, run_with_stdin};
+use common::{file, run, run_env, run_with_stdin};
 use serde_json::Value;
+use std::path::PathBuf;
 
 const MICROGRAD: &str = include_str!("../../chainrule/tests/programs/micrograd_more_ops.cr");
 
@@ -110,11 +111,12 @@ fn set_and_of() {
 
 #[test]
 fn table_output_and_unnamed_outputs() {
+    // An unnamed output is called what the chain rule calls it, `(y+1)`.
     let out = run(&["eval", "-e", "x = 0.5\ny = x*x\ny + 1"]);
     assert_eq!(out.code, 0);
     assert_eq!(
         out.stdout,
-        "name  value  grad\nx       0.5     1\ny      0.25     1\n\noutput: (unnamed) = 1.25\n"
+        "name  value  grad\nx       0.5     1\ny      0.25     1\n\noutput: (y+1) = 1.25\n"
     );
     let v = json(&["eval", "--json", "-e", "x = 0.5\ny = x*x\ny + 1"]);
     assert_eq!(v["output"], Value::Null);
@@ -164,4 +166,51 @@ fn no_arguments_runs_the_notebook_and_hints() {
     assert!(out.stdout.contains("output: L = -8"));
     assert!(out.stdout.contains("Try next:"));
     assert!(!out.stdout.contains('\x1b'), "no colour when piped");
+}
+
+/// The commands under "Try next:".
+fn hinted(stdout: &str) -> Vec<String> {
+    let tail = stdout.split("Try next:\n").nth(1).expect("a hint");
+    tail.lines()
+        .take_while(|l| l.starts_with("  "))
+        .map(|l| l.trim().split("   ").next().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn the_hint_runs_as_printed_installed_or_under_cargo_run() {
+    let installed = hinted(&run(&[]).stdout);
+    assert_eq!(installed.len(), 7);
+    let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("hint");
+    std::fs::create_dir_all(&scratch).unwrap();
+    let bin = env!("CARGO_BIN_EXE_chainrule");
+    for line in &installed {
+        let rest = line.strip_prefix("chainrule ").expect(line);
+        // As a shell runs the line, with `chainrule` the binary under test.
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("'{bin}' {rest}"))
+            .current_dir(&scratch)
+            .output()
+            .unwrap();
+        let code = out.status.code();
+        let want = if rest.starts_with("check") { 1 } else { 0 };
+        assert_eq!(
+            code,
+            Some(want),
+            "{line}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // Under `cargo run` the same commands, as `cargo run -- ...`, and how to install.
+    let cargo = run_env(&[], b"", &[("CARGO_PKG_NAME", "chainrule-cli")]).stdout;
+    let under_cargo = hinted(&cargo);
+    for (c, i) in under_cargo.iter().zip(&installed) {
+        assert_eq!(
+            c.strip_prefix("cargo run -- "),
+            i.strip_prefix("chainrule ")
+        );
+    }
+    assert!(cargo.contains("cargo install --path crates/chainrule-cli"));
+    assert!(!run(&[]).stdout.contains("cargo install"));
 }

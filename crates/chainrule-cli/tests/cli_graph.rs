@@ -158,6 +158,49 @@ fn too_large_a_graph_exits_2_and_says_how_to_raise_the_limit() {
 }
 
 #[test]
+fn a_tangled_graph_is_drawn_with_the_simpler_layout_and_says_so() {
+    // The issue's chain: 1,000 values reusing 10 leaves in turn, whose long edges would
+    // need about 970,000 bend points.
+    let mut src: String = (0..10).map(|i| format!("x{i} = 0.{i}1\n")).collect();
+    src += "s = x0 * x1\n";
+    for i in 2..990 {
+        src += &format!("s {} x{}\n", if i % 2 == 1 { "+=" } else { "*=" }, i % 10);
+    }
+    let d = dir("tangled");
+    let program = d.join("chain.cr");
+    std::fs::write(&program, src).unwrap();
+    let path = d.join("chain.svg");
+    let out = graph(&[program.to_str().unwrap()], &path);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("note: Simplified layout: 980 far uses of values are drawn as dashed copies"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("--max-layout-points N"),
+        "{}",
+        out.stderr
+    );
+    let svg = std::fs::read_to_string(&path).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let ids = doc
+        .descendants()
+        .filter(|n| n.attribute("data-node-id").is_some())
+        .count();
+    assert_eq!(ids, 999);
+    assert!(svg.contains("<desc>Simplified layout"));
+    // Within the bound, the full layout and no note.
+    let out = graph(
+        &[program.to_str().unwrap(), "--max-layout-points", "1000000"],
+        &path,
+    );
+    assert_eq!(out.code, 0);
+    assert!(!out.stderr.contains("note:"), "{}", out.stderr);
+}
+
+#[test]
 fn a_missing_directory_exits_2() {
     let path = dir("nodir").join("no/such/dir/n.svg");
     let out = graph(&[], &path);

@@ -122,4 +122,25 @@ fn a_port_in_use_is_a_clear_error() {
         err.contains(&format!("cannot serve on 127.0.0.1:{port}")),
         "{err}"
     );
+    assert!(
+        err.contains("help: another program (perhaps another chainrule serve) listens on port"),
+        "{err}"
+    );
+    assert!(err.contains("or --port 0 for any free one"), "{err}");
+}
+
+#[test]
+fn a_host_not_of_this_machine_says_which_to_use() {
+    for (host, advice) in [
+        ("192.0.2.1", "--host must be an address of this machine"),
+        ("no-such-host.invalid", "check --host"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_chainrule"))
+            .args(["serve", "--port", "0", "--host", host])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{host}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&format!("help: {advice}")), "{host}: {err}");
+    }
 }

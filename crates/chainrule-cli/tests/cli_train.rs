@@ -366,7 +366,7 @@ fn bad_options_name_the_option_and_exit_2() {
         ),
         (
             &["--data", "nope"],
-            "--data must be one of moons, circles, blobs, spiral",
+            "--data must be one of moons, sklearn-moons, circles, blobs, spiral",
         ),
         (&["--data", "missing/file.csv"], "cannot read the CSV file"),
         (
@@ -405,4 +405,24 @@ fn bad_options_name_the_option_and_exit_2() {
         assert!(out.stderr.contains(want), "{args:?}: {}", out.stderr);
         assert!(out.stdout.is_empty(), "{args:?}: {}", out.stdout);
     }
+}
+
+#[test]
+fn sklearn_moons_print_micrograds_own_losses() {
+    // micrograd's demo prints step 0 loss 0.8958441028683222 and step 99 loss
+    // 0.010978370135492717 (numpy 2.4.6, scikit-learn 1.9.1; /work/shared ANCHORS.md).
+    let out = ok(&["train", "--data", "sklearn-moons", "--json"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 101, "{out}");
+    assert_eq!(raw_number(lines[0], "loss"), 0.8958441028683222);
+    let last = raw_number(lines[99], "loss");
+    assert!((last - 0.010978370135492717).abs() < 1e-15, "{last}");
+    assert_eq!(raw_number(lines[100], "accuracy"), 1.0);
+    let bad = run(&["train", "--data", "sklearn-moons", "--seed", "4294967296"]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr.contains("np.random.seed takes 0 to 4294967295"),
+        "{}",
+        bad.stderr
+    );
 }

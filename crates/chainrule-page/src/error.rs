@@ -1,7 +1,7 @@
 //! A question refused: what kind of refusal (each transport maps it to its own code, the
 //! HTTP server to a status) and the answer's JSON body, which is the same everywhere.
 
-use chainrule::lang::LangError;
+use chainrule::lang::{ErrorKind as LangErrorKind, LangError};
 use serde_json::{json, Value};
 
 /// Why a question was refused, whatever carried it.
@@ -65,21 +65,47 @@ impl ApiError {
         ApiError::new(ErrorKind::BadRequest, message)
     }
 
-    /// A program that does not parse or evaluate: the engine's message, help, and where.
-    pub(crate) fn lang(e: &LangError) -> ApiError {
+    /// A program that does not parse or evaluate: the engine's message, help, and where
+    /// in `source` (line, column, and the length of the problem, for a caret under it);
+    /// [`ErrorKind::TooLarge`] for a program past a bound, [`ErrorKind::BadProgram`] for a
+    /// mistake.
+    pub(crate) fn lang(e: &LangError, source: &str) -> ApiError {
         let (line, column) = match e.line_col() {
             Some((l, c)) => (json!(l), json!(c)),
             None => (Value::Null, Value::Null),
         };
+        let length = e.span().map(|span| caret_width(source, span));
+        let kind = match e.kind() {
+            LangErrorKind::TooManyValues
+            | LangErrorKind::GradTooDeep
+            | LangErrorKind::ProgramTooLong => ErrorKind::TooLarge,
+            _ => ErrorKind::BadProgram,
+        };
         ApiError {
-            kind: ErrorKind::BadProgram,
+            kind,
             body: json!({"ok": false, "error": {
                 "message": e.message(),
                 "help": e.help_text(),
                 "line": line,
                 "column": column,
+                "length": length,
                 "kind": format!("{:?}", e.kind()),
             }}),
         }
     }
+}
+
+/// How many characters of its line the byte range `span` of `source` covers, at least 1:
+/// the width of the caret under a problem (the whole token, not its first character).
+fn caret_width(source: &str, span: std::ops::Range<usize>) -> usize {
+    let start = span.start.min(source.len());
+    let Some(rest) = source.get(start..) else {
+        return 1;
+    };
+    let end = span
+        .end
+        .clamp(start, start + rest.find('\n').unwrap_or(rest.len()));
+    source
+        .get(start..end)
+        .map_or(1, |t| t.chars().count().max(1))
 }

@@ -40,7 +40,9 @@ pub use train::{control_request, no_session, Action, Control, Session, TrainRequ
 use chainrule::nn::SpecBounds;
 use serde_json::{json, Value};
 
-/// The bounds every question is held to.
+/// The bounds every question is held to. A program's bounds are the library's
+/// [`chainrule::Limits::PAGE`], enforced while it is evaluated and drawn; training's are
+/// the training spec's, tightened.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Limits {
     /// The longest program accepted, in bytes.
@@ -59,8 +61,8 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            program_bytes: 64 * 1024,
-            nodes: 5_000,
+            program_bytes: chainrule::Limits::PAGE.program_bytes,
+            nodes: chainrule::Limits::PAGE.values,
             check_all_nodes: 1_500,
             train_sessions: 8,
             train: SpecBounds {
@@ -73,6 +75,18 @@ impl Default for Limits {
                 noise: 10.0,
                 ..SpecBounds::LIBRARY
             },
+        }
+    }
+}
+
+impl Limits {
+    /// The library's bounds for a program, with these sizes.
+    pub fn program(&self) -> chainrule::Limits {
+        chainrule::Limits {
+            program_bytes: self.program_bytes,
+            values: self.nodes,
+            draw_values: self.nodes,
+            ..chainrule::Limits::PAGE
         }
     }
 }

@@ -43,31 +43,27 @@ fn parse(source: &str, limits: &Limits) -> Result<Program, ApiError> {
             ),
         ));
     }
-    Program::parse(source).map_err(|e| ApiError::lang(&e))
+    Program::parse(source).map_err(|e| ApiError::lang(&e, source))
 }
 
-fn eval<'g>(p: &Program, g: &'g Graph, limits: &Limits) -> Result<Evaluated<'g>, ApiError> {
-    let run = p
-        .eval(g, &EvalOptions::default())
-        .map_err(|e| ApiError::lang(&e))?;
-    if g.len() > limits.nodes {
-        return Err(ApiError::new(
-            ErrorKind::TooLarge,
-            format!(
-                "the program computes {} values; the page draws at most {}",
-                g.len(),
-                limits.nodes
-            ),
-        ));
-    }
-    Ok(run)
+/// Evaluates `p` within the bounds, which stop it as it passes them.
+fn eval<'g>(
+    p: &Program,
+    source: &str,
+    g: &'g Graph,
+    limits: &Limits,
+) -> Result<Evaluated<'g>, ApiError> {
+    let opts = EvalOptions {
+        limits: limits.program(),
+        ..EvalOptions::default()
+    };
+    p.eval(g, &opts).map_err(|e| ApiError::lang(&e, source))
 }
 
 fn draw_options(limits: &Limits) -> DrawOptions {
     DrawOptions {
         grads: ShowGrads::Always,
-        max_nodes: limits.nodes,
-        ..DrawOptions::default()
+        ..limits.program().draw_options()
     }
 }
 
@@ -85,7 +81,7 @@ fn verdict(v: Verdict) -> &'static str {
 pub fn program(req: &ProgramRequest, limits: &Limits) -> Result<Value, ApiError> {
     let p = parse(&req.source, limits)?;
     let g = Graph::new();
-    let run = eval(&p, &g, limits)?;
+    let run = eval(&p, &req.source, &g, limits)?;
     let out = run.output;
     // The grads the program set by hand (`f.grad = 4`), read before backward replaces them.
     let program_hand: Vec<(Var<'_>, f64, usize)> = run
@@ -187,9 +183,10 @@ pub fn describe<'g>(
                               "local": num(c.local), "formula": c.formula}));
         }
     }
-    // The schedule's derivations are the nodes' own (sent once, in `nodes`).
-    let schedule: Vec<Value> = out
-        .backward_schedule()
+    // The schedule's derivations are the nodes' own (sent once, in `nodes`); each step
+    // says what it does in a sentence, as `chainrule steps` narrates it.
+    let backward = out.backward_schedule();
+    let schedule: Vec<Value> = backward
         .steps
         .iter()
         .map(|s| {
@@ -201,7 +198,8 @@ pub fn describe<'g>(
                                "formula": c.formula})
                 })
                 .collect();
-            json!({"node": s.node, "name": s.name, "grad": num(s.grad), "edges": edges})
+            json!({"node": s.node, "name": s.name, "grad": num(s.grad), "edges": edges,
+                   "summary": s.summary()})
         })
         .collect();
     let checks = out.check_hand_grads(hand);
@@ -238,6 +236,7 @@ pub fn describe<'g>(
         "edges": edges,
         "svg": svg,
         "schedule": schedule,
+        "schedule_intro": backward.intro(),
         "hand": hand,
         "check": {"passed": check.passed(), "rows": check.rows.len()},
         "non_finite": non_finite,
@@ -246,14 +245,15 @@ pub fn describe<'g>(
 
 /// The `nudge` question: the notebook's experiment on one leaf. The leaf moves by `h`, the
 /// graph is replayed from it, and the answer holds L before and after, the finite
-/// difference (L(a+h) − L(a))/h, dL/da from backward, and the replayed graph's SVG.
+/// difference (L(a+h) − L(a))/h, dL/da from backward, and the replayed graph's SVG;
+/// `name` and `output.name` are the names to write these with (`a` and `L`).
 pub fn nudge(req: &NudgeRequest, limits: &Limits) -> Result<Value, ApiError> {
     if !req.h.is_finite() || req.h == 0.0 {
         return Err(ApiError::bad("h must be a finite number other than 0"));
     }
     let p = parse(&req.source, limits)?;
     let g = Graph::new();
-    let run = eval(&p, &g, limits)?;
+    let run = eval(&p, &req.source, &g, limits)?;
     let out = run.output;
     let leaf = g
         .get(req.node)
@@ -273,7 +273,7 @@ pub fn nudge(req: &NudgeRequest, limits: &Limits) -> Result<Value, ApiError> {
             format!("cannot draw this graph: {e}"),
         )
     })?;
-    let name = leaf.label().unwrap_or_else(|| format!("v{}", leaf.index()));
+    let name_of = |v: Var<'_>| v.label().unwrap_or_else(|| format!("v{}", v.index()));
     let values: Vec<Value> = (0..=out.index())
         .filter_map(|i| g.get(i))
         .map(|v| json!({"id": v.index(), "data": num(v.data()), "grad": num(v.grad())}))
@@ -281,7 +281,8 @@ pub fn nudge(req: &NudgeRequest, limits: &Limits) -> Result<Value, ApiError> {
     Ok(json!({
         "ok": true,
         "node": leaf.index(),
-        "name": name,
+        "name": name_of(leaf),
+        "output": {"id": out.index(), "name": name_of(out)},
         "a": num(a),
         "h": num(req.h),
         "before": num(before),

@@ -35,6 +35,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<train::NativeCore>()?;
     m.add("CsvFormatError", m.py().get_type::<train::CsvFormatError>())?;
     m.add_function(wrap_pyfunction!(train::data_moons, m)?)?;
+    m.add_function(wrap_pyfunction!(train::data_sklearn_moons, m)?)?;
     m.add_function(wrap_pyfunction!(train::data_circles, m)?)?;
     m.add_function(wrap_pyfunction!(train::data_blobs, m)?)?;
     m.add_function(wrap_pyfunction!(train::data_spiral, m)?)?;

@@ -293,6 +293,16 @@ pub fn data_moons(py: Python<'_>, n: i64, noise: f64, seed: u64) -> PyResult<Dat
     ))
 }
 
+/// scikit-learn's `make_moons(n, noise=noise)` after `np.random.seed(seed)`, bit for bit.
+#[pyfunction]
+pub fn data_sklearn_moons(py: Python<'_>, n: i64, noise: f64, seed: u32) -> PyResult<DataOut<'_>> {
+    let seed = u64::from(seed);
+    Ok(data_out(
+        py,
+        generated("sklearn-moons", n, noise, None, seed, "noise")?,
+    ))
+}
+
 /// Two concentric circles (scikit-learn's `make_circles`), seeded.
 #[pyfunction]
 pub fn data_circles(

@@ -1,13 +1,13 @@
 //! `chainrule serve`: the notebook as a live local web page.
 //!
-//! One self-contained page (its script and style are built into the binary with
-//! `include_str!`; no CDN, no network) talks to this server, and the server asks the
-//! `chainrule` engine: the page never computes a value or lays out the graph itself.
-//! The questions and answers are the page protocol's (`chainrule-page`); this crate is
-//! their HTTP transport. Edits and controls are plain POSTs answering JSON; training
-//! frames stream as Server-Sent Events from a thread per session that steps it on its own
-//! clock; the backward schedule is sent whole, so stepping through it needs no round trip
-//! per step.
+//! One page (its ES modules and styles, from `crates/chainrule-page/web/`, are built
+//! into the binary with `include_str!`; no CDN, no network) talks to this server, and the
+//! server asks the `chainrule` engine: the page never computes a value or lays out the
+//! graph itself. The questions and answers are the page protocol's (`chainrule-page`);
+//! this crate is their HTTP transport. Edits and controls are plain POSTs answering JSON;
+//! training frames stream as Server-Sent Events from a thread per session that steps it
+//! on its own clock; the backward schedule is sent whole, so stepping through it needs no
+//! round trip per step.
 //!
 //! Safety: the server listens on loopback unless told otherwise, refuses any request whose
 //! `Host` or `Origin` is not its own (DNS rebinding, cross-site POSTs), serves only its
@@ -34,10 +34,75 @@ use axum::Router;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-/// The page, its script and its style, built into the binary.
-const INDEX_HTML: &str = include_str!("../assets/index.html");
-const APP_JS: &str = include_str!("../assets/app.js");
-const STYLE_CSS: &str = include_str!("../assets/style.css");
+/// The page, built into the binary: its HTML (the notebook's program is put into it).
+const INDEX_HTML: &str = include_str!("../../chainrule-page/web/index.html");
+
+const JS: &str = "text/javascript; charset=utf-8";
+
+/// The page's styles (its modules' look and its own layout) and its ES modules (the
+/// front end every transport shares, in `crates/chainrule-page/web/`), each at its path.
+const ASSETS: &[(&str, &str, &str)] = &[
+    (
+        "/style.css",
+        include_str!("../../chainrule-page/web/style.css"),
+        "text/css; charset=utf-8",
+    ),
+    (
+        "/page.css",
+        include_str!("../../chainrule-page/web/page.css"),
+        "text/css; charset=utf-8",
+    ),
+    (
+        "/main.js",
+        include_str!("../../chainrule-page/web/main.js"),
+        JS,
+    ),
+    (
+        "/app.js",
+        include_str!("../../chainrule-page/web/app.js"),
+        JS,
+    ),
+    (
+        "/engine-http.js",
+        include_str!("../../chainrule-page/web/engine-http.js"),
+        JS,
+    ),
+    (
+        "/dom.js",
+        include_str!("../../chainrule-page/web/dom.js"),
+        JS,
+    ),
+    (
+        "/editor.js",
+        include_str!("../../chainrule-page/web/editor.js"),
+        JS,
+    ),
+    (
+        "/graph-view.js",
+        include_str!("../../chainrule-page/web/graph-view.js"),
+        JS,
+    ),
+    (
+        "/stepper.js",
+        include_str!("../../chainrule-page/web/stepper.js"),
+        JS,
+    ),
+    (
+        "/node-panel.js",
+        include_str!("../../chainrule-page/web/node-panel.js"),
+        JS,
+    ),
+    (
+        "/hand-list.js",
+        include_str!("../../chainrule-page/web/hand-list.js"),
+        JS,
+    ),
+    (
+        "/train-view.js",
+        include_str!("../../chainrule-page/web/train-view.js"),
+        JS,
+    ),
+];
 
 /// How the server is set up: who it answers to and how much it does per request.
 #[derive(Clone, Debug)]
@@ -119,11 +184,11 @@ fn router_with_stop(
         stop,
         _never: never,
     });
-    Router::new()
-        .route("/", get(index))
-        .route("/app.js", get(app_js))
-        .route("/style.css", get(style_css))
-        .route("/api/program", post(program))
+    let mut app = Router::new().route("/", get(index));
+    for &(path, body, kind) in ASSETS {
+        app = app.route(path, get(move || async move { asset(body, kind) }));
+    }
+    app.route("/api/program", post(program))
         .route("/api/nudge", post(nudge))
         .route("/api/train", post(train::start))
         .route("/api/train/{id}/control", post(train::control))
@@ -154,14 +219,13 @@ fn asset(body: &'static str, kind: &'static str) -> Response {
 }
 
 /// The page's files as served, by name: `index.html` (with the notebook's program in the
-/// editor), `app.js` and `style.css`; `scripts/build-site.sh` writes them to the static
-/// site (the `page` example).
-pub fn page_files() -> [(&'static str, &'static str); 3] {
-    [
-        ("index.html", index_html()),
-        ("app.js", APP_JS),
-        ("style.css", STYLE_CSS),
-    ]
+/// editor), then its styles and modules; `scripts/build-site.sh` writes them to the
+/// static site (the `page` example).
+pub fn page_files() -> Vec<(&'static str, &'static str)> {
+    let assets = ASSETS.iter().map(|&(path, body, _)| (&path[1..], body));
+    std::iter::once(("index.html", index_html()))
+        .chain(assets)
+        .collect()
 }
 
 /// The page, with the notebook's program in the editor.
@@ -178,14 +242,6 @@ fn index_html() -> &'static str {
 
 async fn index() -> Response {
     asset(index_html(), "text/html; charset=utf-8")
-}
-
-async fn app_js() -> Response {
-    asset(APP_JS, "text/javascript; charset=utf-8")
-}
-
-async fn style_css() -> Response {
-    asset(STYLE_CSS, "text/css; charset=utf-8")
 }
 
 /// A refusal as an HTTP answer: the protocol's body with its kind's status.
@@ -278,6 +334,46 @@ pub async fn serve(
             let _ = stopped.wait_for(|&s| s).await;
         })
         .await
+}
+
+/// Starts a server on 127.0.0.1 at a free port, in a thread of its own with its own
+/// runtime, serving until the process ends; its address. For tests and benchmarks.
+///
+/// ```
+/// let addr = chainrule_serve::spawn_local().unwrap();
+/// assert!(addr.ip().is_loopback() && addr.port() != 0);
+/// ```
+pub fn spawn_local() -> std::io::Result<SocketAddr> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let started = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .and_then(|rt| {
+                let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+                Ok((rt, listener))
+            });
+        let (rt, listener) = match started {
+            Ok(s) => s,
+            Err(e) => {
+                let _ = tx.send(Err(e));
+                return;
+            }
+        };
+        match listener.local_addr() {
+            Ok(addr) => {
+                let _ = tx.send(Ok(addr));
+                let config = Config::for_addr(addr, None);
+                let _ = rt.block_on(serve(listener, config, std::future::pending()));
+            }
+            Err(e) => {
+                let _ = tx.send(Err(e));
+            }
+        }
+    });
+    rx.recv()
+        .unwrap_or_else(|_| Err(std::io::Error::other("the server's thread ended")))
 }
 
 /// Binds `host:port` (port 0: any free port), calls `ready` with the page's URL, and

@@ -151,6 +151,19 @@ async fn the_notebook_gives_its_values_grads_derivations_checks_and_schedule() {
     assert_eq!(d_step["grad"], json!(-2.0));
     assert_eq!(d_step["edges"][0]["local"], json!(-2.0));
     assert_eq!(d_step["node"], node(&res, "d")["id"]);
+    // Each step narrated as `chainrule steps` narrates it.
+    assert_eq!(
+        res["schedule"][0]["summary"],
+        "Backward starts at the output L: its grad is 1."
+    );
+    assert_eq!(
+        d_step["summary"],
+        "d is used once, so its grad is one chain-rule term."
+    );
+    assert!(res["schedule_intro"]
+        .as_str()
+        .unwrap()
+        .starts_with("No grad is known yet. Backward fills them in from the output L"));
     assert_eq!(
         node(&res, "d")["derivation"],
         json!(["dL/dd = d(d*f)/dd = f = -2.0000"])
@@ -229,6 +242,7 @@ async fn a_bad_program_is_an_error_at_its_line_and_column() {
         (json!(2), json!(8))
     );
     assert_eq!(e["message"], "missing operand before `*`");
+    assert_eq!(e["length"], 1, "the caret spans the one character `*`");
     assert!(e["help"].is_string());
     // An unknown name, with the engine's suggestion.
     let (status, res) = post(
@@ -241,6 +255,23 @@ async fn a_bad_program_is_an_error_at_its_line_and_column() {
     assert_eq!(
         (res["error"]["line"].clone(), res["error"]["column"].clone()),
         (json!(2), json!(5))
+    );
+    assert_eq!(res["error"]["length"], 4, "the caret spans all of `alpa`");
+    // Characters, not bytes: `tanhé` is five characters and six bytes.
+    let (_, res) = post(
+        &app,
+        "/api/program",
+        json!({"source": "x = 1
+y = tanhé(x)"}),
+    )
+    .await;
+    assert_eq!(
+        (
+            res["error"]["column"].clone(),
+            res["error"]["length"].clone()
+        ),
+        (json!(5), json!(5)),
+        "{res}"
     );
     // Not the JSON expected.
     let (status, text) = send(
@@ -267,6 +298,12 @@ async fn nudging_a_leaf_replays_and_the_finite_difference_agrees_with_the_grad()
         assert_eq!(status, StatusCode::OK, "{n}");
         assert_eq!(n["before"], json!(-8.0));
         assert_eq!(n["grad"], json!(grad));
+        // The names to label the experiment with: the leaf's and the output's.
+        assert_eq!(
+            (n["name"].as_str(), n["output"]["name"].as_str()),
+            (Some(name), Some("L"))
+        );
+        assert_eq!(n["output"]["id"], res["output"]["id"]);
         let fd = n["finite_difference"].as_f64().unwrap();
         assert!((fd - grad).abs() < 1e-6, "{name}: {fd} vs {grad}");
         let after = n["after"].as_f64().unwrap();
@@ -383,9 +420,27 @@ async fn requests_over_the_limits_get_clear_errors() {
         res["error"]["message"]
             .as_str()
             .unwrap()
-            .contains("at most 50"),
+            .contains("more than 50 values"),
         "{res}"
     );
+    assert!(
+        res["error"]["line"].is_u64(),
+        "where it passed the bound: {res}"
+    );
+    // grad() nested 17 deep, which once made millions of values before the check: it
+    // stops at the derivative order the page allows, at its line and column.
+    let mut nested = String::from("x = 0.5\ny = tanh(x*x)\nd0 = y\n");
+    for k in 1..=17 {
+        nested += &format!("d{k} = grad(d{}, x)\n", k - 1);
+    }
+    let (status, res) = post(&app, "/api/program", json!({"source": nested})).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(res["error"]["kind"], "GradTooDeep");
+    let at = (
+        res["error"]["line"].as_u64(),
+        res["error"]["column"].as_u64(),
+    );
+    assert_eq!(at, (Some(12), Some(6)), "{res}");
     // Too many training steps, or a model too wide.
     let (status, res) = post(&app, "/api/train", json!({"steps": 1_000_000})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -434,28 +489,61 @@ async fn requests_for_another_host_or_from_another_origin_are_refused() {
     }
 }
 
+/// The page's ES modules: `main.js` and every module it imports, by following the
+/// `from "./x.js"` of each file in `crates/chainrule-page/web/`.
+fn page_modules() -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../chainrule-page/web");
+    let mut found = vec!["main.js".to_string()];
+    let mut k = 0;
+    while k < found.len() {
+        let text = std::fs::read_to_string(dir.join(&found[k])).unwrap();
+        for part in text.split("from \"./").skip(1) {
+            let name = part.split('"').next().unwrap().to_string();
+            if !found.contains(&name) {
+                found.push(name);
+            }
+        }
+        k += 1;
+    }
+    found
+}
+
 #[tokio::test]
 async fn only_the_built_in_assets_are_served() {
     let app = app();
-    for (path, kind) in [
-        ("/", "text/html"),
-        ("/app.js", "text/javascript"),
-        ("/style.css", "text/css"),
-    ] {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../chainrule-page/web");
+    let modules = page_modules();
+    assert!(modules.len() >= 9, "{modules:?}");
+    let mut assets: Vec<(String, &str)> = vec![
+        ("/".into(), "text/html"),
+        ("/style.css".into(), "text/css"),
+        ("/page.css".into(), "text/css"),
+    ];
+    assets.extend(modules.iter().map(|m| (format!("/{m}"), "text/javascript")));
+    for (path, kind) in assets {
         let resp = app
             .clone()
-            .oneshot(request("GET", path, None, &[]))
+            .oneshot(request("GET", &path, None, &[]))
             .await
             .unwrap();
         assert_eq!(resp.status(), StatusCode::OK, "{path}");
         let ct = resp.headers()["content-type"].to_str().unwrap().to_string();
         assert!(ct.starts_with(kind), "{path}: {ct}");
         assert!(resp.headers().contains_key("content-security-policy"));
+        if path != "/" {
+            // The file itself, as it is in the page's folder.
+            let body = axum::body::to_bytes(resp.into_body(), 1 << 24)
+                .await
+                .unwrap();
+            let file = std::fs::read(dir.join(&path[1..])).unwrap();
+            assert!(body == file, "{path} is served as it is on disk");
+        }
     }
     for path in [
         "/etc/passwd",
         "/../Cargo.toml",
         "/assets/app.js",
+        "/web/app.js",
         "/src/lib.rs",
     ] {
         let (status, _) = send(&app, request("GET", path, None, &[])).await;
@@ -664,6 +752,34 @@ async fn training_sessions_are_bounded_and_idle_ones_make_room() {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "a lives on");
+}
+
+/// Every activation, loss and optimizer that `chainrule train --help` lists trains here
+/// too (the page offers them all); another optimizer is refused with the list.
+#[tokio::test]
+async fn every_activation_loss_and_optimizer_of_chainrule_train_is_accepted() {
+    let app = app();
+    let choices = [
+        (
+            "activation",
+            &["tanh", "sigmoid", "relu", "softplus", "leaky_relu"][..],
+        ),
+        ("loss", &["max-margin", "mse", "bce", "softmax-ce"]),
+        ("optimizer", &["sgd", "momentum", "adam", "adamw"]),
+    ];
+    for (key, names) in choices {
+        for name in names {
+            let (status, res) = post(&app, "/api/train", json!({key: name, "steps": 2})).await;
+            assert_eq!(status, StatusCode::OK, "{key} {name}: {res}");
+            assert_eq!(res["config"][key], json!(name));
+        }
+    }
+    let (status, res) = post(&app, "/api/train", json!({"optimizer": "adagrad"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        res["error"]["message"],
+        "optimizer must be one of sgd, momentum, adam, adamw, got \"adagrad\""
+    );
 }
 
 #[tokio::test]

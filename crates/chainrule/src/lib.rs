@@ -62,13 +62,16 @@ mod draw;
 mod engine;
 mod io;
 pub mod lang;
+mod limits;
 pub mod nn;
 mod plot;
 mod show;
 
 pub use draw::stepsite::{StepsSite, STEPS_MAX_NODES};
 pub use draw::trace::Trace;
-pub use draw::{DrawError, DrawOptions, Engine, Format, Highlight, RankDir, ShowGrads};
+pub use draw::{
+    DrawError, DrawOptions, Drawing, Engine, Format, Highlight, RankDir, ShowGrads, Simplified,
+};
 pub use engine::graph::{Graph, Leaves, Mark, Var};
 pub use engine::higher::Hvp;
 pub use engine::nonfinite::{NonFinite, Pass};
@@ -76,6 +79,7 @@ pub use engine::op::{Arity, Op};
 pub use io::fsutil::write_atomic;
 pub use io::json;
 pub use io::number;
+pub use limits::Limits;
 pub use nn::data;
 pub use plot::{DecisionBoundary, LineChart, PlotError, Scale};
 pub use show::explain::{Contribution, Explanation, NodeExplanation, NonFiniteNote};

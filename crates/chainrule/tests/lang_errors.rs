@@ -356,6 +356,7 @@ fn bad_set_and_of_names() {
     let set = |name: &str| EvalOptions {
         sets: vec![(name.into(), 1.0)],
         of: None,
+        ..Default::default()
     };
     let err = fail_with("alpha = 2\nbeta = alpha*3", &set("alpah"));
     assert_eq!((err.kind(), err.line_col()), (ErrorKind::UnknownName, None));
@@ -371,6 +372,7 @@ fn bad_set_and_of_names() {
         &EvalOptions {
             sets: vec![],
             of: Some("c".into()),
+            ..Default::default()
         },
     );
     assert_eq!(err.kind(), ErrorKind::UnknownName);
@@ -406,4 +408,76 @@ fn grad_needs_a_value_to_differentiate_by() {
         7,
         &["`grad` takes 2 arguments, not 1", "grad(L, a)"],
     );
+}
+
+#[test]
+fn micrograd_and_lecture_spellings_say_what_to_write() {
+    use ErrorKind::*;
+    // Methods of micrograd's Value, the lecture's `(2*n).exp()`, and a module's functions.
+    let cases: [(&str, ErrorKind, usize, usize, &str); 13] = [
+        ("x = 2; y = x.tanh()", Syntax, 14, 6, "write `tanh(x)`"),
+        ("x = 2; y = x.exp()", Syntax, 14, 5, "write `exp(x)`"),
+        ("x = 2; y = x.relu()", Syntax, 14, 6, "write `relu(x)`"),
+        ("n = 2; e = (2*n).exp()", Syntax, 18, 5, "write `exp(2*n)`"),
+        (
+            "x = 2; y = x.pow(2)",
+            Syntax,
+            14,
+            6,
+            "write `x**2` or `pow(x, 2)`",
+        ),
+        (
+            "x = 2; y = (x+1).__pow__(2)",
+            Syntax,
+            18,
+            10,
+            "`(x+1) ** 2`",
+        ),
+        (
+            "x = 2; y = x.leaky_relu(0.1)",
+            Syntax,
+            14,
+            15,
+            "`leaky_relu(x, 0.1)`",
+        ),
+        ("x = 2; y = math.exp(x)", Syntax, 17, 6, "write `exp(x)`"),
+        (
+            "x = 2; L = x*3; L.backward()",
+            Syntax,
+            19,
+            10,
+            "backward runs by itself",
+        ),
+        (
+            "x = 2; y = ReLU(x)",
+            UnknownFunction,
+            12,
+            4,
+            "did you mean `relu`?",
+        ),
+        ("a = Value(2.0)", UnknownFunction, 5, 5, "write `2.0`"),
+        ("import math", Syntax, 1, 6, "needs no imports"),
+        (
+            "from micrograd.engine import Value\nx = 2",
+            Syntax,
+            1,
+            4,
+            "delete this line",
+        ),
+    ];
+    for (src, kind, col, width, words) in cases {
+        check(src, kind, 1, col, width, &[words]);
+    }
+    // What still works: `.data` and `.grad`, and a name that is a Python keyword.
+    for src in [
+        "x = 2; y = x.data * 3",
+        "from = 2; y = from*2",
+        "x = 2; y = tanh(x)",
+    ] {
+        let p = Program::parse(src).unwrap();
+        assert!(
+            p.eval(&Graph::new(), &EvalOptions::default()).is_ok(),
+            "{src}"
+        );
+    }
 }

@@ -208,6 +208,7 @@ fn set_overrides_leaves_and_of_picks_the_output() {
     let opts = EvalOptions {
         sets: vec![("a".into(), 3.0), ("f".into(), 1.0)],
         of: Some("d".into()),
+        ..Default::default()
     };
     let r = p.eval(&g, &opts).unwrap();
     assert_eq!(r.output.data(), 1.0); // d = 3*-3 + 10
@@ -277,7 +278,7 @@ proptest! {
         // dout/dx against a central difference, where the function is smooth enough.
         let at = |x: f64| {
             let g = Graph::new();
-            let opts = EvalOptions { sets: vec![("x".into(), x)], of: None };
+            let opts = EvalOptions { sets: vec![("x".into(), x)], ..Default::default() };
             Program::parse(&program).unwrap().eval(&g, &opts).unwrap().output.data()
         };
         let h = 1e-6;

@@ -188,6 +188,7 @@ fn never_panics(bytes: &[u8]) {
             let opts = EvalOptions {
                 sets: vec![("a".into(), 1.0)],
                 of: Some("x".into()),
+                ..Default::default()
             };
             for o in [EvalOptions::default(), opts] {
                 match p.eval(&g, &o) {

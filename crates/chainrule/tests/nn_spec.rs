@@ -84,7 +84,7 @@ fn defaults_that_depend_on_another_setting_follow_it() {
 #[test]
 fn bad_values_name_the_setting_and_what_it_takes() {
     let cases = [
-        ("dataset", "nope", "dataset must be one of moons, circles, blobs, spiral, got \"nope\""),
+        ("dataset", "nope", "dataset must be one of moons, sklearn-moons, circles, blobs, spiral, got \"nope\""),
         ("samples", "0", "samples must be a whole number from 1 to 10000000, got 0"),
         ("samples", "1e3", "samples must be a whole number from 1 to 10000000, got 1e3"),
         ("noise", "-0.5", "noise must be a finite number of at least 0, got -0.5"),
@@ -210,6 +210,28 @@ fn settings_that_do_not_go_together_are_named() {
         }
         spec.build().unwrap().step();
     }
+}
+
+/// micrograd's own data (`sklearn-moons`) comes with micrograd's own weights, from a seed
+/// that fits NumPy's 32 bits; choices are read in either case.
+#[test]
+fn sklearn_moons_is_micrograds_data_and_weights() {
+    use chainrule::data::sklearn_moons;
+    use chainrule::nn::{Activation::*, Mlp};
+    let mut spec = TrainSpec::default();
+    spec.set("dataset", "SKLEARN-MOONS").unwrap();
+    let t = spec.build().unwrap();
+    assert_eq!(t.data(), &sklearn_moons(100, 0.1, 1337));
+    let micrograd = Mlp::micrograd(2, &[(16, Relu), (16, Relu), (1, Linear)], 1337);
+    assert_eq!(t.model(), &micrograd);
+    spec.set("seed", "4294967296").unwrap();
+    let e = spec.build().err().unwrap();
+    assert_eq!(e.field(), Some("seed"));
+    assert!(
+        e.to_string()
+            .contains("np.random.seed takes 0 to 4294967295"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -304,3 +304,53 @@ fn the_output_as_parent_writes_the_local_derivative_directly() {
     );
     assert!(!text.contains("dL/dL ·"), "{text}");
 }
+
+/// A program's `2*x` and `3 + x` are explained and drawn as written, though the engine
+/// records `x * 2` and `x + 3` (one op for either order).
+#[test]
+fn a_constant_written_first_stays_first() {
+    use chainrule::lang::{EvalOptions, Program};
+    let p = Program::parse("x = 0.5\ny = tanh(2*x) + (3 + x) + -2*x + x*4").unwrap();
+    let g = Graph::new();
+    let run = p.eval(&g, &EvalOptions::default()).unwrap();
+    let text = run.output.explain().to_string();
+    for want in [
+        "(2*x) = 1.0000\n",
+        "dy/dx += dy/d(2*x) · d(2*x)/dx = ",
+        "    d(2*x)/dx = 2\n",
+        "d tanh(2*x)/d(2*x) = 1 - tanh(2*x)²",
+        "(3+x) = 3.5000\n",
+        "(-2*x) = -1.0000\n",
+        "(x*4) = 2.0000\n",
+    ] {
+        assert!(text.contains(want), "{want:?} not in\n{text}");
+    }
+    assert!(!text.contains("x*2") && !text.contains("x+3"), "{text}");
+    let ops: Vec<String> = g.vars().map(|v| v.op_label()).collect();
+    for label in ["2 *", "3 +", "-2 *", "* 4"] {
+        assert!(ops.iter().any(|o| o == label), "{label} not in {ops:?}");
+    }
+    // Rust's `2.0 * x` records the same op, unmarked.
+    let h = Graph::new();
+    let x = h.var("x", 0.5);
+    assert_eq!((2.0 * x).op_label(), "* 2");
+}
+
+/// Rewinding forgets which nodes had their constant first.
+#[test]
+fn rewind_forgets_a_constant_written_first() {
+    use chainrule::lang::{EvalOptions, Program};
+    let mut g = Graph::new();
+    g.var("x", 1.0);
+    let m = g.mark();
+    let program = Program::parse("z = 1; y = 2*z").unwrap();
+    let marked = {
+        let run = program.eval(&g, &EvalOptions::default()).unwrap();
+        (run.output.index(), run.output.op_label())
+    };
+    assert_eq!(marked.1, "2 *");
+    g.rewind(m);
+    let z = g.var("z", 1.0);
+    let y = z * 2.0;
+    assert_eq!((y.index(), y.op_label()), (marked.0, "* 2".to_string()));
+}

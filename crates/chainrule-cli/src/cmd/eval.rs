@@ -64,7 +64,7 @@ pub fn table(run: &Evaluated, colour: bool) -> String {
         out += &line(r);
         out.push('\n');
     }
-    let name = run.output_name.as_deref().unwrap_or("(unnamed)");
+    let name = crate::report::output_name(run);
     out += &format!("\noutput: {name} = {}\n", shortest(run.output.data()));
     if let Some(bad) = run.output.first_non_finite() {
         let who = bad

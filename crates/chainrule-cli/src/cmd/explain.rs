@@ -6,6 +6,7 @@ use super::{eval, Failure};
 use crate::input::{Input, Loaded};
 use crate::{output, report};
 use chainrule::lang::Evaluated;
+use chainrule::number::{shortest, Numbers};
 use chainrule::Graph;
 use std::process::ExitCode;
 
@@ -50,7 +51,10 @@ fn as_text(run: &Evaluated, colour: bool) -> String {
     let l = report::output_name(run);
     let mut s = report::heading(
         colour,
-        &format!("Values and grads after backward from {l} (the grad of x is d{l}/dx)"),
+        &format!(
+            "Values and grads after backward from {l} (the grad of x is {})",
+            report::d_by_dx(&l)
+        ),
     );
     s += &eval::table(run, colour);
     s += "\n";
@@ -59,7 +63,10 @@ fn as_text(run: &Evaluated, colour: bool) -> String {
         s += &derivatives;
         s += "\n";
     }
-    s += &report::explanation(&run.output.explain(), colour);
+    s += &report::explanation(
+        &run.output.explain().with_numbers(Numbers::Shortest),
+        colour,
+    );
     s += "\n";
     s += &report::grad_check(&run.output.grad_check(), colour);
     let hand = report::hand_rows(run);
@@ -72,11 +79,17 @@ fn as_text(run: &Evaluated, colour: bool) -> String {
 
 fn as_markdown(run: &Evaluated) -> String {
     let l = report::output_name(run);
-    let mut s =
-        format!("### Values and grads after backward from {l} (the grad of x is d{l}/dx)\n\n");
+    let mut s = format!(
+        "### Values and grads after backward from {l} (the grad of x is {})\n\n",
+        report::d_by_dx(&l)
+    );
     s += "| name | value | grad |\n|---|---:|---:|\n";
     for (name, v) in run.names() {
-        s += &format!("| {name} | {} | {} |\n", v.data(), v.grad());
+        s += &format!(
+            "| {name} | {} | {} |\n",
+            shortest(v.data()),
+            shortest(v.grad())
+        );
     }
     s += "\n";
     let derivatives = report::derivatives(run, true, false);
@@ -84,9 +97,14 @@ fn as_markdown(run: &Evaluated) -> String {
         s += &derivatives;
         s += "\n";
     }
-    s += &run.output.explain().to_markdown();
+    s += &run
+        .output
+        .explain()
+        .with_numbers(Numbers::Shortest)
+        .to_markdown();
     s += "### Gradient check\n\n";
-    s += run.output.grad_check().to_markdown().trim_end();
+    let check = run.output.grad_check().with_numbers(Numbers::Shortest);
+    s += check.to_markdown().trim_end();
     s += "\n";
     let hand = report::hand_rows(run);
     if !hand.is_empty() {

@@ -6,7 +6,9 @@
 use super::Failure;
 use crate::input::Input;
 use crate::output;
-use chainrule::{DrawError, DrawOptions, Engine, Format, Graph, RankDir, ShowGrads};
+use chainrule::{
+    DrawError, DrawOptions, Engine, Format, Graph, Limits, RankDir, ShowGrads, Simplified, Var,
+};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -20,7 +22,7 @@ pub const EXAMPLES: &str = "Examples:
 Exit codes: 0 the file was written, 2 bad input, an unknown extension, Graphviz missing
 or a graph too large (no file is left behind: it is written whole or not at all).";
 
-/// Which way the arrows run.
+/// Which way the arrows run (`graph` and `steps`).
 #[derive(clap::ValueEnum, Clone, Copy, Debug, Default)]
 pub enum Rankdir {
     /// Left to right, as the notebook draws it.
@@ -30,6 +32,15 @@ pub enum Rankdir {
     /// Top to bottom.
     #[value(name = "TB", alias = "tb")]
     Tb,
+}
+
+impl From<Rankdir> for RankDir {
+    fn from(r: Rankdir) -> RankDir {
+        match r {
+            Rankdir::Lr => RankDir::LR,
+            Rankdir::Tb => RankDir::TB,
+        }
+    }
 }
 
 /// Who lays the graph out.
@@ -55,7 +66,7 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = Rankdir::Lr, ignore_case = true, hide_possible_values = true)]
     pub rankdir: Rankdir,
     /// Who lays out SVG and PNG: builtin (nothing to install) or graphviz (needs `dot`).
-    #[arg(long, value_enum, default_value_t = Layout::Builtin, hide_possible_values = true)]
+    #[arg(long, value_enum, default_value_t = Layout::Builtin, ignore_case = true, hide_possible_values = true)]
     pub engine: Layout,
     /// Draw values only, without grads (no backward is run).
     #[arg(long)]
@@ -65,8 +76,12 @@ pub struct Args {
           value_parser = clap::value_parser!(u8).range(0..=17))]
     pub decimals: u8,
     /// The most values to draw; larger graphs are refused rather than drawn unreadably.
-    #[arg(long, default_value_t = 20_000, value_name = "N")]
+    #[arg(long, default_value_t = Limits::LOCAL.draw_values, value_name = "N")]
     pub max_nodes: usize,
+    /// The most points (boxes, op nodes, bend points of long edges) the full layout may
+    /// place; a graph that needs more is drawn with a simpler layout, which says so.
+    #[arg(long, default_value_t = Limits::LOCAL.layout_points, value_name = "N")]
+    pub max_layout_points: usize,
 }
 
 /// Evaluates the program, runs backward (unless --no-grad) and draws the graph.
@@ -83,10 +98,7 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
         run.output.backward();
     }
     let opts = DrawOptions {
-        rankdir: match args.rankdir {
-            Rankdir::Lr => RankDir::LR,
-            Rankdir::Tb => RankDir::TB,
-        },
+        rankdir: args.rankdir.into(),
         decimals: args.decimals.into(),
         grads: if args.no_grad {
             ShowGrads::Never
@@ -94,6 +106,7 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
             ShowGrads::Always
         },
         max_nodes: args.max_nodes,
+        max_layout_points: args.max_layout_points,
         ..DrawOptions::default()
     };
     let engine = match args.engine {
@@ -104,10 +117,8 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
         output::print(&run.output.to_dot(&opts))?;
         return Ok(ExitCode::SUCCESS);
     };
-    let bytes = run
-        .output
-        .render(engine, format, &opts)
-        .map_err(|e| draw_failure(path, e))?;
+    let (bytes, simplified) =
+        render(run.output, engine, format, &opts).map_err(|e| draw_failure(path, e))?;
     chainrule::write_atomic(path, &bytes).map_err(|error| {
         draw_failure(
             path,
@@ -123,7 +134,34 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
         path.display(),
         bytes.len()
     ));
+    if let Some(s) = simplified {
+        let note = output::paint(output::colour_stderr(), "1;33", "note");
+        output::print_error(&format!(
+            "{note}: {s}\n{}",
+            help("--max-layout-points N allows a larger full layout").trim_end()
+        ));
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The drawing's bytes, and whether the built-in layout was simplified.
+fn render(
+    out: Var<'_>,
+    engine: Engine,
+    format: Format,
+    opts: &DrawOptions,
+) -> Result<(Vec<u8>, Option<Simplified>), DrawError> {
+    match (engine, format) {
+        (Engine::Builtin, Format::Svg) => {
+            let d = out.draw(opts)?;
+            Ok((d.svg.into_bytes(), d.simplified))
+        }
+        (Engine::Builtin, Format::Png) => {
+            let d = out.draw(opts)?;
+            Ok((d.to_png()?, d.simplified))
+        }
+        _ => Ok((out.render(engine, format, opts)?, None)),
+    }
 }
 
 fn error_prefix(path: &Path) -> String {
@@ -160,11 +198,6 @@ fn draw_failure(path: &Path, e: DrawError) -> Failure {
         DrawError::TooLarge { nodes, limit } => (
             format!("the graph has {nodes} values, over the drawing limit of {limit}"),
             "raise the limit with --max-nodes N, or pick a smaller output with --of NAME"
-                .to_string(),
-        ),
-        DrawError::TooTangled { .. } => (
-            e.to_string(),
-            "raise --max-nodes, use --engine graphviz, or pick a smaller output with --of NAME"
                 .to_string(),
         ),
         DrawError::GraphvizMissing => (

@@ -31,4 +31,19 @@ impl Failure {
             code: crate::EXIT_BAD_INPUT,
         }
     }
+
+    /// Bad input with what to do about it: `chainrule: error: {what}` and a `help:` line
+    /// (coloured on a terminal); exit code 2.
+    pub fn with_help(what: &str, help: &str) -> Failure {
+        let paint = |code, s| crate::output::paint(crate::output::colour_stderr(), code, s);
+        Failure::bad_input(format!(
+            "chainrule: {}: {what}\n{}: {help}\n",
+            paint("1;31", "error"),
+            paint("1;36", "help")
+        ))
+    }
 }
+
+/// What to do when a file or directory cannot be written.
+pub const WRITE_HELP: &str =
+    "check that the directory exists (or can be made) and is writable, or choose another path";

@@ -1,6 +1,7 @@
 //! `chainrule serve`: the notebook as a live local web page (the `chainrule-serve` crate).
 
 use super::Failure;
+use crate::output;
 use std::process::ExitCode;
 
 pub const EXAMPLES: &str = "Examples:
@@ -33,13 +34,36 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
         }
     })
     .map_err(|e| {
+        let paint = |code, s| output::paint(output::colour_stderr(), code, s);
         Failure::bad_input(format!(
-            "chainrule: error: cannot serve on {}:{}: {e}\n",
-            args.host, args.port
+            "chainrule: {}: cannot serve on {}:{}: {e}\n{}: {}\n",
+            paint("1;31", "error"),
+            args.host,
+            args.port,
+            paint("1;36", "help"),
+            advice(&e, args)
         ))
     })?;
     println!("chainrule serve: stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// What to do when the server cannot listen.
+fn advice(e: &std::io::Error, args: &Args) -> String {
+    use std::io::ErrorKind::*;
+    let other_port = format!(
+        "choose another port, as in --port {}, or --port 0 for any free one",
+        args.port.checked_add(1).unwrap_or(8000)
+    );
+    match e.kind() {
+        AddrInUse => format!(
+            "another program (perhaps another chainrule serve) listens on port {}: stop it, or {other_port}",
+            args.port
+        ),
+        PermissionDenied => format!("ports below 1024 need administrator rights: {other_port}"),
+        AddrNotAvailable => "--host must be an address of this machine: 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)".into(),
+        _ => "check --host (an address or name of this machine, e.g. 127.0.0.1) and --port (0 to 65535; 0 for any free port)".into(),
+    }
 }
 
 /// Starts the desktop's browser on `url`, saying so if there is none.

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 pub const EXAMPLES: &str = "Examples:
   chainrule train                                 micrograd's demo: moons, 2-16-16-1 relu, 100 SGD steps
   chainrule train --json                          one JSON line per step, then a summary line
+  chainrule train --data sklearn-moons            micrograd's demo exactly: its data, weights and losses
   chainrule train --save model.json --plot out    keep the model; draw loss, accuracy, boundary
   chainrule train --data spiral --classes 3 --loss softmax-ce --optimizer adam --steps 300
   chainrule train --data points.csv --layers 8 --activation tanh --batch 32
@@ -49,10 +50,10 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     let mut notes = Vec::new();
     if let Some(path) = &args.save {
         model.save(path).map_err(|e| {
-            Failure::bad_input(format!(
-                "chainrule: error: --save {}: {e}\n",
-                path.display()
-            ))
+            Failure::with_help(
+                &format!("--save {}: {e}", path.display()),
+                super::WRITE_HELP,
+            )
         })?;
         notes.push(format!("saved the model to {}", path.display()));
     }

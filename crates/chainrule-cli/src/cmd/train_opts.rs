@@ -9,10 +9,10 @@
 //! the batch's loss and accuracy; the summary shows the trained model's on all the data.
 
 use super::Failure;
-use chainrule::data::{dataset_kind, load_csv, Dataset};
+use chainrule::data::{dataset_kind, load_csv, CsvError, Dataset};
 use chainrule::nn::spec::field;
 use chainrule::nn::{Mlp, Objective, SpecError, TrainSpec, Trainer};
-use clap::builder::{PossibleValue, PossibleValuesParser};
+use clap::builder::PossibleValuesParser;
 use std::path::PathBuf;
 
 /// A spec setting's help for `--help`: its meaning, what it takes and its default.
@@ -29,12 +29,11 @@ fn help(name: &str) -> String {
     }
 }
 
-/// A choice setting's names (with their few words) for clap, which lists them in `--help`
-/// and refuses any other.
+/// A choice setting's names for clap, which lists them in `--help` (each one's few words
+/// are in docs/train-spec.md: the help keeps one line per option) and refuses any other.
 fn choices(name: &str) -> PossibleValuesParser {
     let f = field(name).expect("a setting of the spec");
-    let all = f.choice_help().expect("a choice setting");
-    PossibleValuesParser::new(all.into_iter().map(|(n, h)| PossibleValue::new(n).help(h)))
+    PossibleValuesParser::new(f.choices().expect("a choice setting"))
 }
 
 /// The data's help: the spec's datasets, or a CSV file.
@@ -69,22 +68,22 @@ pub struct Args {
     #[arg(long, help = help("layers"), value_name = "SIZES")]
     pub layers: Option<String>,
     /// The hidden layers' activation.
-    #[arg(long, help = help("activation"), value_parser = choices("activation"))]
+    #[arg(long, help = help("activation"), value_parser = choices("activation"), ignore_case = true)]
     pub activation: Option<String>,
     /// The loss.
-    #[arg(long, help = help("loss"), value_parser = choices("loss"))]
+    #[arg(long, help = help("loss"), value_parser = choices("loss"), ignore_case = true)]
     pub loss: Option<String>,
     /// L2 regularisation.
     #[arg(long, help = help("l2"), value_name = "ALPHA", allow_negative_numbers = true)]
     pub l2: Option<String>,
     /// The optimizer.
-    #[arg(long, help = help("optimizer"), value_parser = choices("optimizer"))]
+    #[arg(long, help = help("optimizer"), value_parser = choices("optimizer"), ignore_case = true)]
     pub optimizer: Option<String>,
     /// The (starting) learning rate.
     #[arg(long, help = help("lr"), value_name = "RATE", allow_negative_numbers = true)]
     pub lr: Option<String>,
     /// The learning-rate schedule.
-    #[arg(long, help = help("schedule"), value_parser = choices("schedule"))]
+    #[arg(long, help = help("schedule"), value_parser = choices("schedule"), ignore_case = true)]
     pub schedule: Option<String>,
     /// The rate a falling schedule ends at.
     #[arg(long, help = help("lr_end"), value_name = "RATE", allow_negative_numbers = true)]
@@ -99,7 +98,7 @@ pub struct Args {
     #[arg(long, help = help("seed"), value_name = "SEED", allow_negative_numbers = true)]
     pub seed: Option<String>,
     /// Rebuild or replay each step's graph.
-    #[arg(long, help = help("mode"), value_parser = choices("mode"))]
+    #[arg(long, help = help("mode"), value_parser = choices("mode"), ignore_case = true)]
     pub mode: Option<String>,
     /// Print one JSON line per step and a summary line (schema in the README).
     #[arg(long)]
@@ -177,8 +176,13 @@ fn data(spec: &mut TrainSpec, data: Option<&str>) -> Result<Option<Dataset>, Fai
             ))),
         };
     }
-    let csv = load_csv(name)
-        .map_err(|e| Failure::bad_input(format!("chainrule: error: --data {name}: {e}\n")))?;
+    let csv = load_csv(name).map_err(|e| {
+        let help = match e {
+            CsvError::Io { .. } => "check the path, or use a built-in dataset such as moons",
+            CsvError::Parse { .. } => "each line holds the features, then a class label 0, 1, …, separated by commas (a first line of names is skipped)",
+        };
+        Failure::with_help(&format!("--data {name}: {e}"), help)
+    })?;
     Ok(Some(csv))
 }
 

@@ -28,10 +28,8 @@ impl Plot<'_> {
     /// returns lines saying what was written or skipped.
     pub fn write(&self, dir: &Path) -> Result<Vec<String>, Failure> {
         std::fs::create_dir_all(dir).map_err(|e| {
-            Failure::bad_input(format!(
-                "chainrule: error: --plot {}: cannot create the directory: {e}\n",
-                dir.display()
-            ))
+            let what = format!("--plot {}: cannot create the directory: {e}", dir.display());
+            Failure::with_help(&what, super::WRITE_HELP)
         })?;
         let mut written = vec!["loss", "accuracy"];
         save(dir, "loss", |p| self.loss_chart().save(p))?;
@@ -134,10 +132,10 @@ impl Plot<'_> {
 }
 
 fn plot_failure(path: &Path, e: &PlotError) -> Failure {
-    Failure::bad_input(format!(
-        "chainrule: error: --plot: {}: {e}\n",
-        path.display()
-    ))
+    Failure::with_help(
+        &format!("--plot: {}: {e}", path.display()),
+        super::WRITE_HELP,
+    )
 }
 
 /// Saves `name.svg` and `name.png` in `dir`.

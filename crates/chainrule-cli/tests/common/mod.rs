@@ -11,11 +11,19 @@ pub struct Out {
     pub stderr: String,
 }
 
-/// Runs `chainrule args…` with `stdin` as its input, without colour.
+/// Runs `chainrule args…` with `stdin` as its input, without colour, as an installed
+/// command (not under `cargo run`, whose CARGO_PKG_NAME `cargo test` passes on too).
 pub fn run_with_stdin(args: &[&str], stdin: &[u8]) -> Out {
+    run_env(args, stdin, &[])
+}
+
+/// As [`run_with_stdin`], with these environment variables set.
+pub fn run_env(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Out {
     let mut child = Command::new(env!("CARGO_BIN_EXE_chainrule"))
         .args(args)
         .env_remove("NO_COLOR")
+        .env_remove("CARGO_PKG_NAME")
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

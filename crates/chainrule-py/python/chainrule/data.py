@@ -97,7 +97,7 @@ def _check_labels(labels):
         raise ValueError(f"labels must be 'auto', 'signs' or 'classes', got {labels!r}")
 
 
-def moons(n=_SAMPLES, noise=_NOISE["moons"], seed=DEFAULT_SEED, labels="auto"):
+def moons(n=_SAMPLES, noise=_NOISE["moons"], seed=DEFAULT_SEED, labels="auto", generator="chainrule"):
     """Two interleaving half circles, as scikit-learn's ``make_moons(n, noise=noise)``:
     ``n // 2`` samples on the upper moon (class 0, label -1), the rest on the lower one
     (class 1, label +1), Gaussian noise of standard deviation ``noise`` on each
@@ -105,15 +105,32 @@ def moons(n=_SAMPLES, noise=_NOISE["moons"], seed=DEFAULT_SEED, labels="auto"):
 
     Returns ``(X, y)``: ``X`` float64 of shape ``(n, 2)``, ``y`` int64 of shape ``(n,)``
     with labels -1/+1 (``labels="classes"`` for 0/1). The same ``seed`` gives the same
-    data everywhere (chainrule's generator, not NumPy's: the points are not
-    scikit-learn's).
+    data everywhere. ``generator="chainrule"`` (the default) draws from chainrule's own
+    generator, so the points are not scikit-learn's; ``generator="sklearn"`` gives
+    scikit-learn's points bit for bit: ``np.random.seed(seed); make_moons(n,
+    noise=noise)``, as micrograd's demo makes them (``seed`` from 0 to 2**32 - 1), without
+    NumPy's global state or scikit-learn.
 
     >>> X, y = moons(100, noise=0.1, seed=1337)
     >>> X.shape, sorted(set(y.tolist()))
     ((100, 2), [-1, 1])
+    >>> X, y = moons(100, noise=0.1, seed=1337, generator="sklearn", labels="classes")
+    >>> X[0].tolist(), int(y[0])
+    ([1.1221146075409685, 0.08147717341718697], 0)
     """
     _check_labels(labels)
-    out = _core.data_moons(_int("n", n), _float("noise", noise), _seed(seed))
+    n, noise, seed = _int("n", n), _float("noise", noise), _seed(seed)
+    if generator == "sklearn":
+        if seed >= 2**32:
+            raise ValueError(
+                f"seed must be from 0 to 2**32 - 1 for generator='sklearn' "
+                f"(NumPy's np.random.seed), got {seed}"
+            )
+        out = _core.data_sklearn_moons(n, noise, seed)
+    elif generator == "chainrule":
+        out = _core.data_moons(n, noise, seed)
+    else:
+        raise ValueError(f"generator must be 'chainrule' or 'sklearn', got {generator!r}")
     return _arrays(out, labels, "moons")
 
 

@@ -2,6 +2,12 @@
 //! column an edge crosses, barycenter sweeps to reduce crossings, then positions along
 //! each column that keep nodes apart and edges straight.
 //!
+//! Its work is bounded by its points (nodes and bend points, [`points`]): building the
+//! layered graph is linear in them, and at most [`ORDER_SWEEPS`] sweeps and
+//! [`PLACE_PASSES`] passes each visit every point and segment once (plus a sort per
+//! column). The caller checks the points before laying out, so no work or memory is
+//! spent on a graph over its bound.
+//!
 //! Coordinates are abstract: `r` runs along the arrows (x for left-to-right drawings),
 //! `o` across them. Columns are bands along `r` separated by gaps, and every node sits
 //! inside its column's band, so an edge drawn as straight runs through bands (at a bend
@@ -15,6 +21,10 @@ pub(crate) struct Input {
     pub size: Vec<(f64, f64)>,
     /// `(from, to)` with `rank[from] < rank[to]`.
     pub edges: Vec<(usize, usize)>,
+    /// Nodes that follow their neighbours without pulling them: a node with other
+    /// neighbours on a side is placed by those alone (copies of values, which would
+    /// otherwise pull a chain into a staircase).
+    pub light: Vec<bool>,
     /// Space between columns.
     pub rank_gap: f64,
     /// Space between neighbouring nodes of a column.
@@ -36,10 +46,13 @@ pub(crate) struct Layout {
     pub extent: (f64, f64),
 }
 
-/// Sweeps of crossing reduction, at most.
+/// Sweeps of crossing reduction, at most (fewer once one finds no crossing, or four in
+/// a row find no better order).
 const ORDER_SWEEPS: usize = 12;
 /// Passes of position refinement.
 const PLACE_PASSES: usize = 8;
+/// How much a light node's wish counts, against 1 for a node (a light node gives way).
+const LIGHT_WEIGHT: f64 = 1e-3;
 /// Space between a bend point and its neighbours (in place of `node_gap`).
 const BEND_GAP: f64 = 8.0;
 
@@ -82,17 +95,19 @@ impl Csr {
     }
 }
 
-/// Lays out `input`, or says how many bend points it would need when that is over
-/// `max_bends`.
-pub(crate) fn layout(input: &Input, max_bends: usize) -> Result<Layout, usize> {
+/// How many points laying out `input` places: its nodes, and a bend point in every
+/// column an edge crosses. Linear in the edges; nothing is allocated.
+pub(crate) fn points(input: &Input) -> usize {
     let bends: usize = input
         .edges
         .iter()
         .map(|&(a, b)| input.rank[b] - input.rank[a] - 1)
         .sum();
-    if bends > max_bends {
-        return Err(bends);
-    }
+    input.rank.len() + bends
+}
+
+/// Lays out `input`, in work and memory a bounded multiple of its [`points`].
+pub(crate) fn layout(input: &Input) -> Layout {
     let (mut lg, bend_start) = layered(input);
     order(&mut lg);
     let (o, extent_o) = place(&lg, input);
@@ -105,13 +120,13 @@ pub(crate) fn layout(input: &Input, max_bends: usize) -> Result<Layout, usize> {
         .collect();
     let bend_o = o[lg.n_real..].to_vec();
     let extent_r = bands.last().map_or(0.0, |b| b.1);
-    Ok(Layout {
+    Layout {
         center,
         bands,
         bend_start,
         bend_o,
         extent: (extent_r, extent_o),
-    })
+    }
 }
 
 /// Splits every long edge into unit segments through bend points.
@@ -297,11 +312,21 @@ fn place(lg: &Layered, input: &Input) -> (Vec<f64>, f64) {
                     (lg.succs.of(v), lg.preds.of(v))
                 };
                 let ns = if near.is_empty() { far } else { near };
-                let weight = if v < lg.n_real { 1.0 } else { 4.0 };
+                let is_light = |u: usize| input.light.get(u).copied().unwrap_or(false);
+                // Light nodes give way: the column packs around the others.
+                let weight = match (v < lg.n_real, is_light(v)) {
+                    (true, false) => 1.0,
+                    (true, true) => LIGHT_WEIGHT,
+                    (false, _) => 4.0,
+                };
+                let heavy = |u: &&usize| !is_light(**u);
+                let pull = ns.iter().filter(heavy).count();
                 let want = if ns.is_empty() {
                     o[v]
-                } else {
+                } else if pull == 0 {
                     ns.iter().map(|&u| o[u]).sum::<f64>() / ns.len() as f64
+                } else {
+                    ns.iter().filter(heavy).map(|&u| o[u]).sum::<f64>() / pull as f64
                 };
                 desired.push((want, weight));
             }
@@ -405,6 +430,7 @@ mod tests {
             rank: vec![0, 0, 1, 1],
             size: vec![(10.0, 10.0); 4],
             edges: vec![(0, 3), (1, 2)],
+            light: vec![false; 4],
             rank_gap: 10.0,
             node_gap: 5.0,
         };
@@ -423,12 +449,13 @@ mod tests {
             rank: vec![0, 3],
             size: vec![(10.0, 10.0); 2],
             edges: vec![(0, 1)],
+            light: vec![false; 2],
             rank_gap: 10.0,
             node_gap: 5.0,
         };
-        let l = layout(&input, 100).unwrap();
+        let l = layout(&input);
         assert_eq!(l.bend_start, vec![0, 2]);
         assert_eq!(l.bands.len(), 4);
-        assert_eq!(layout(&input, 1).err(), Some(2));
+        assert_eq!(points(&input), 2 + 2);
     }
 }

@@ -15,6 +15,8 @@ pub(crate) mod svg;
 pub(crate) mod trace;
 
 use crate::engine::graph::Var;
+use crate::limits::count;
+use crate::Limits;
 use std::fmt;
 use std::path::Path;
 
@@ -72,6 +74,7 @@ pub struct Highlight {
 /// ```
 /// let o = chainrule::DrawOptions::default();
 /// assert_eq!((o.decimals, o.max_nodes), (4, 20_000));
+/// assert_eq!(o.max_layout_points, chainrule::Limits::LOCAL.layout_points);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DrawOptions {
@@ -81,9 +84,15 @@ pub struct DrawOptions {
     pub decimals: usize,
     /// Whether boxes show grads.
     pub grads: ShowGrads,
-    /// The most values a drawing may hold (20,000); larger graphs are refused with
-    /// [`DrawError::TooLarge`] instead of making a file nobody can open. Raise it here.
+    /// The most values a drawing may hold (20,000, [`Limits::draw_values`]); larger
+    /// graphs are refused with [`DrawError::TooLarge`] instead of making a file nobody
+    /// can open. Raise it here.
     pub max_nodes: usize,
+    /// The most points (value boxes, op nodes and bend points of long edges) the full
+    /// layered layout may place (250,000, [`Limits::layout_points`]). A graph whose
+    /// long edges would need more is drawn with the simpler layout, which draws a value
+    /// again next to each far use instead of a long edge, and says so.
+    pub max_layout_points: usize,
     /// What to emphasise (SVG and PNG from the built-in engine).
     pub highlight: Highlight,
 }
@@ -94,7 +103,8 @@ impl Default for DrawOptions {
             rankdir: RankDir::LR,
             decimals: 4,
             grads: ShowGrads::Auto,
-            max_nodes: 20_000,
+            max_nodes: Limits::LOCAL.draw_values,
+            max_layout_points: Limits::LOCAL.layout_points,
             highlight: Highlight::default(),
         }
     }
@@ -150,14 +160,6 @@ pub enum DrawError {
         /// The limit in force.
         limit: usize,
     },
-    /// Edges spanning many columns would need more bend points than the layout allows
-    /// (50 per allowed value).
-    TooTangled {
-        /// Bend points the long edges would need.
-        points: usize,
-        /// The limit in force.
-        limit: usize,
-    },
     /// The PNG would have more pixels than can be rendered in memory.
     ImageTooLarge {
         /// Width in pixels.
@@ -202,12 +204,6 @@ impl fmt::Display for DrawError {
                 "the graph has {nodes} values, over the drawing limit of {limit}; \
                  draw a smaller part of it, or raise DrawOptions::max_nodes"
             ),
-            DrawError::TooTangled { points, limit } => write!(
-                f,
-                "the graph's long edges need {points} bend points, over the layout limit of {limit} \
-                 (50 per value of DrawOptions::max_nodes); draw a smaller part of it, \
-                 raise DrawOptions::max_nodes, or use the Graphviz engine"
-            ),
             DrawError::ImageTooLarge { width, height } => write!(
                 f,
                 "the PNG would be {width}x{height} pixels, too large to render; write SVG instead"
@@ -219,7 +215,11 @@ impl fmt::Display for DrawError {
             ),
             DrawError::GraphvizFailed(msg) => write!(f, "Graphviz `dot` failed: {msg}"),
             DrawError::Io { path, error } => {
-                write!(f, "could not write the drawing to {}: {error}", path.display())
+                write!(
+                    f,
+                    "could not write the drawing to {}: {error}",
+                    path.display()
+                )
             }
             DrawError::UnknownFormat(path) => write!(
                 f,
@@ -262,6 +262,71 @@ impl DrawError {
             path: path.to_path_buf(),
             error,
         }
+    }
+}
+
+/// An SVG drawing from the built-in layout, and whether the layout was simplified.
+///
+/// ```
+/// let g = chainrule::Graph::new();
+/// let a = g.var("a", 2.0);
+/// let d = (a * 3.0).named("b").draw(&Default::default()).unwrap();
+/// assert!(d.svg.starts_with("<svg") && d.simplified.is_none());
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Drawing {
+    /// The SVG text.
+    pub svg: String,
+    /// `Some` when the graph was too tangled for the full layout within
+    /// [`DrawOptions::max_layout_points`] and was drawn with the simpler one; the SVG
+    /// then says so in a note above the drawing and in its `<desc>`.
+    pub simplified: Option<Simplified>,
+}
+
+/// Why and how a drawing used the simpler layout: instead of long edges, which need a
+/// bend point in every column they cross, a value used far from where it is drawn is
+/// drawn again (a dashed copy, `data-copy-of` its id) next to each op that uses it.
+/// Every value is still drawn once with its `data-node-id`. Its `Display` is the note
+/// the drawing shows.
+///
+/// ```
+/// let s = chainrule::Simplified { points: 970_004, limit: 100_000, copies: 980 };
+/// assert!(s.to_string().starts_with("Simplified layout: 980 far uses"));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Simplified {
+    /// The points (boxes, op nodes and bend points) the full layout would have placed.
+    pub points: usize,
+    /// The limit in force, [`DrawOptions::max_layout_points`].
+    pub limit: usize,
+    /// How many copies of values the drawing holds.
+    pub copies: usize,
+}
+
+impl Simplified {
+    /// What the drawing does: the note's first line.
+    pub fn what(&self) -> String {
+        format!(
+            "Simplified layout: {} far uses of values are drawn as dashed copies next to \
+             their use.",
+            count(self.copies)
+        )
+    }
+
+    /// Why: the note's second line.
+    pub fn why(&self) -> String {
+        format!(
+            "The full layout's long edges would need {} points, over its limit of {} \
+             (max_layout_points).",
+            count(self.points),
+            count(self.limit)
+        )
+    }
+}
+
+impl fmt::Display for Simplified {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.what(), self.why())
     }
 }
 
@@ -356,10 +421,12 @@ impl<'g> Var<'g> {
     }
 
     /// An SVG drawing of this value's graph from the built-in layout: no Graphviz needed.
+    /// A graph too tangled for the full layout within
+    /// [`DrawOptions::max_layout_points`] is drawn with the simpler one, which the
+    /// drawing says; [`Var::draw`] tells the caller too.
     ///
     /// # Errors
-    /// [`DrawError::TooLarge`] past [`DrawOptions::max_nodes`] values, and
-    /// [`DrawError::TooTangled`] when long edges would need too many bend points.
+    /// [`DrawError::TooLarge`] past [`DrawOptions::max_nodes`] values.
     ///
     /// ```
     /// let g = chainrule::Graph::new();
@@ -369,9 +436,28 @@ impl<'g> Var<'g> {
     /// assert_eq!(svg.matches("class=\"edge\"").count(), 3); // op -> value, and a twice
     /// ```
     pub fn to_svg(self, opts: &DrawOptions) -> Result<String, DrawError> {
+        Ok(self.draw(opts)?.svg)
+    }
+
+    /// As [`to_svg`](Var::to_svg), saying whether the layout was simplified.
+    ///
+    /// ```
+    /// use chainrule::{DrawOptions, Graph};
+    /// let g = Graph::new();
+    /// let w = g.var("w", 0.5);
+    /// // w is used at every step: its edges would span the picture.
+    /// let y = (0..40).fold(g.var("x", 1.0), |h, _| (h * w).tanh());
+    /// let d = y.draw(&DrawOptions { max_layout_points: 1_000, ..DrawOptions::default() }).unwrap();
+    /// assert_eq!(d.simplified.unwrap().copies, 39);
+    /// assert!(d.svg.contains("<desc>Simplified layout"));
+    /// ```
+    ///
+    /// # Errors
+    /// As [`to_svg`](Var::to_svg).
+    pub fn draw(self, opts: &DrawOptions) -> Result<Drawing, DrawError> {
         let pic = Picture::new(self, opts);
         pic.check_size(opts)?;
-        crate::draw::svg::write(&pic, opts)
+        Ok(crate::draw::svg::write(&pic, opts))
     }
 
     /// A PNG drawing of this value's graph, rendered from [`to_svg`](Var::to_svg) in
@@ -390,7 +476,7 @@ impl<'g> Var<'g> {
     /// ```
     #[cfg(feature = "png")]
     pub fn to_png(self, opts: &DrawOptions) -> Result<Vec<u8>, DrawError> {
-        crate::draw::png::render(&self.to_svg(opts)?)
+        self.draw(opts)?.to_png()
     }
 
     /// This value's graph in `format`, laid out by `engine`.
@@ -457,6 +543,18 @@ impl<'g> Var<'g> {
         let bytes = self.render(engine, format, opts)?;
         crate::write_atomic(path, &bytes).map_err(DrawError::io(path))?;
         Ok(())
+    }
+}
+
+impl Drawing {
+    /// The drawing as a PNG, rendered in pure Rust with the bundled font. Needs the
+    /// `png` feature.
+    ///
+    /// # Errors
+    /// [`DrawError::ImageTooLarge`] past 200 million pixels.
+    #[cfg(feature = "png")]
+    pub fn to_png(&self) -> Result<Vec<u8>, DrawError> {
+        crate::draw::png::render(&self.svg)
     }
 }
 

@@ -77,7 +77,7 @@ fn frame(
         // A non-finite final grad would mark the box red before its grad is known.
         n.grad = known[n.index].or(Some(fin[n.index]).filter(|g| g.is_finite()));
     }
-    crate::draw::svg::write(&pic, &opts)
+    Ok(crate::draw::svg::write(&pic, &opts).svg)
 }
 
 /// What [`Var::save_steps`] wrote.
@@ -183,11 +183,7 @@ impl<'g> Var<'g> {
         let out_name = names[0];
         let mut frames = vec![Frame {
             title: format!("Step 0 of {n}: before backward"),
-            summary: format!(
-                "No grad is known yet. Backward fills them in from the output {out_name} \
-                 back to the leaves, one value per step: a value's turn comes once every \
-                 value that uses it is done."
-            ),
+            summary: crate::show::steps::intro(out_name),
             lines: Vec::new(),
             status: status(&[], &names),
             svg: frame(
@@ -200,20 +196,9 @@ impl<'g> Var<'g> {
             )?,
         }];
         for (k, s) in steps.iter().enumerate() {
-            let summary = match s.contributions.len() {
-                0 => format!("Backward starts at the output {}: its grad is 1.", s.name),
-                1 => format!(
-                    "{} is used once, so its grad is one chain-rule term.",
-                    s.name
-                ),
-                u => format!(
-                    "{} is used {u} times: its grad is the sum of one term per use.",
-                    s.name
-                ),
-            };
             frames.push(Frame {
                 title: format!("Step {} of {n}: {}", k + 1, s.name),
-                summary,
+                summary: s.summary(),
                 lines: s.derivation.clone(),
                 status: status(&names[..=k], &names[k + 1..]),
                 svg: s.to_svg(self, opts)?,

@@ -1,10 +1,16 @@
 //! The built-in SVG drawing: a record of three cells per value, an ellipse per op,
 //! curved edges from the right side of one node into the left side of the next (top to
 //! bottom with [`RankDir::TB`]), laid out by [`crate::draw::layout`].
+//!
+//! A graph whose full layout would place more points than
+//! [`DrawOptions::max_layout_points`] (long edges need a bend point in every column they
+//! cross) gets the simpler layout: each use of a value more than one column away is drawn
+//! with a copy of the value (a dashed box, `data-copy-of` its id) just before the op
+//! that uses it, so no edge is long. The drawing says so in a note and its `<desc>`.
 
 use crate::draw::layout::{self, Input, Layout};
 use crate::draw::metrics::text_width;
-use crate::draw::{number, DrawError, DrawOptions, Picture, RankDir};
+use crate::draw::{number, DrawOptions, Drawing, Picture, RankDir, Simplified};
 use crate::io::markup::escape;
 use std::collections::HashSet;
 use std::fmt::Write;
@@ -21,6 +27,8 @@ const OP_MIN_RX: f64 = 21.0;
 const RANK_GAP: f64 = 44.0;
 const NODE_GAP: f64 = 14.0;
 const MARGIN: f64 = 12.0;
+/// The height of the note's two lines above a drawing with the simpler layout.
+const NOTE: f64 = 42.0;
 /// Arrowhead length and half width.
 const ARROW: f64 = 8.0;
 const ARROW_HALF: f64 = 4.0;
@@ -34,6 +42,8 @@ text{text-anchor:middle;fill:#222}\
 .box-out{fill:#e2f3e5;stroke-width:2}\
 .box-bad{fill:#fde3e3;stroke:#c62828;stroke-width:2}\
 .box-lit{stroke:#e8710a;stroke-width:3}\
+.box-copy{stroke-dasharray:5 3}\
+.note{text-anchor:start;fill:#8a4b00;font-style:italic}\
 .sep{stroke:#333;stroke-width:1}\
 .cell-label{fill:#000}\
 .cell-bad{fill:#c62828}\
@@ -59,55 +69,86 @@ enum Kind {
     Value(usize),
     /// The op that made that value.
     Op(usize),
+    /// A copy of that value, drawn next to a far use (the simpler layout).
+    Copy(usize),
 }
 
-/// The SVG text of `pic`.
-pub(crate) fn write(pic: &Picture, opts: &DrawOptions) -> Result<String, DrawError> {
+/// The SVG of `pic`, with the full layout when it fits `opts.max_layout_points`, else
+/// the simpler one.
+pub(crate) fn write(pic: &Picture, opts: &DrawOptions) -> Drawing {
     let hl = Marks::new(opts);
     let records: Vec<Record> = (0..pic.nodes.len())
         .map(|k| record(pic, k, opts, &hl))
         .collect();
-    let map = Map {
+    let mut map = Map {
         tb: opts.rankdir == RankDir::TB,
+        top: 0.0,
     };
-    let (kinds, wh, input) = graph(pic, &records, &map);
-    let max_bends = opts.max_nodes.saturating_mul(50);
-    let lay = layout::layout(&input, max_bends).map_err(|points| DrawError::TooTangled {
-        points,
-        limit: max_bends,
-    })?;
-    let mut s = String::with_capacity(900 * pic.nodes.len() + 1000);
+    let level = levels(pic);
+    let mut drawn = graph(pic, &records, &map, &level, false);
+    let points = layout::points(&drawn.input);
+    let mut simplified = None;
+    if points > opts.max_layout_points {
+        drawn = graph(pic, &records, &map, &level, true);
+        map.top = NOTE;
+        simplified = Some(Simplified {
+            points,
+            limit: opts.max_layout_points,
+            copies: drawn.copies,
+        });
+    }
+    let lay = layout::layout(&drawn.input);
+    let mut s = String::with_capacity(900 * drawn.kinds.len() + 1000);
     let (w, h) = map.xy(lay.extent.0 + MARGIN, lay.extent.1 + MARGIN);
-    let (w, h) = (w.ceil(), h.ceil());
+    let lines = simplified.map_or(vec![], |n| vec![n.what(), n.why()]);
+    let note_w = lines.iter().map(|l| text_width(l, FONT) + 2.0 * MARGIN);
+    let (w, h) = (note_w.fold(w, f64::max).ceil(), h.ceil());
     let _ = writeln!(
         s,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" font-family="{FONT_FAMILY}" font-size="{FONT}">"#,
     );
     s.push_str(STYLE);
     let _ = writeln!(s, r#"<rect width="{w}" height="{h}" fill="white"/>"#);
-    edges(&mut s, pic, &kinds, &input, &lay, &map, &hl);
+    if !lines.is_empty() {
+        let _ = writeln!(s, "<desc>{}</desc>", escape(&lines.join(" ")));
+    }
+    for (k, line) in lines.iter().enumerate() {
+        let y = MARGIN + FONT + 18.0 * k as f64;
+        let _ = writeln!(
+            s,
+            r#"<text class="note" x="{MARGIN}" y="{y}">{}</text>"#,
+            escape(line)
+        );
+    }
+    let Drawn {
+        kinds, wh, input, ..
+    } = &drawn;
+    edges(&mut s, pic, kinds, input, &lay, &map, &hl);
     for (v, kind) in kinds.iter().enumerate() {
-        let (r, o) = lay.center[v];
+        let xy = map.xy(lay.center[v].0, lay.center[v].1);
         match *kind {
-            Kind::Value(k) => value(&mut s, pic, k, &records[k], map.xy(r, o), &hl),
-            Kind::Op(k) => op(&mut s, pic, k, wh[v], map.xy(r, o), &hl),
+            Kind::Value(k) => value(&mut s, pic, k, &records[k], xy, &hl, false),
+            Kind::Copy(k) => value(&mut s, pic, k, &records[k], xy, &hl, true),
+            Kind::Op(k) => op(&mut s, pic, k, wh[v], xy, &hl),
         }
     }
     s.push_str("</svg>\n");
-    Ok(s)
+    Drawing { svg: s, simplified }
 }
 
-/// Abstract layout coordinates to SVG ones, margin included.
+/// Abstract layout coordinates to SVG ones, margins (and the note's line) included.
 struct Map {
     tb: bool,
+    /// Space above the drawing, for the note.
+    top: f64,
 }
 
 impl Map {
     fn xy(&self, r: f64, o: f64) -> (f64, f64) {
         if self.tb {
-            (o + MARGIN, r + MARGIN)
+            (o + MARGIN, r + MARGIN + self.top)
         } else {
-            (r + MARGIN, o + MARGIN)
+            (r + MARGIN, o + MARGIN + self.top)
         }
     }
 
@@ -166,9 +207,17 @@ fn record(pic: &Picture, k: usize, opts: &DrawOptions, hl: &Marks) -> Record {
     Record { cells, width }
 }
 
-/// The drawn graph: a node per value and per op, edges op -> value and value -> op;
-/// each node's width and height.
-fn graph(pic: &Picture, records: &[Record], map: &Map) -> (Vec<Kind>, Vec<(f64, f64)>, Input) {
+/// The drawn graph: what each node is, its width and height, and the layout's input.
+struct Drawn {
+    kinds: Vec<Kind>,
+    wh: Vec<(f64, f64)>,
+    input: Input,
+    /// How many copies of values it draws (the simpler layout).
+    copies: usize,
+}
+
+/// Each value's level: its op's column and its own are `2·level - 1` and `2·level`.
+fn levels(pic: &Picture) -> Vec<usize> {
     let n = pic.nodes.len();
     let mut level = vec![0usize; n];
     for &(c, p) in &pic.edges {
@@ -189,6 +238,14 @@ fn graph(pic: &Picture, records: &[Record], map: &Map) -> (Vec<Kind>, Vec<(f64, 
             first_use[c] = first_use[c].min(level[k]);
         }
     }
+    level
+}
+
+/// The drawn graph: a node per value and per op, edges op -> value and value -> op;
+/// with `copies`, a use more than one level away comes from a copy of the value in the
+/// column before its op (one copy per value and op), so no edge is long.
+fn graph(pic: &Picture, records: &[Record], map: &Map, level: &[usize], copies: bool) -> Drawn {
+    let n = pic.nodes.len();
     let mut kinds = Vec::with_capacity(2 * n);
     let mut rank = Vec::with_capacity(2 * n);
     let mut wh = Vec::with_capacity(2 * n);
@@ -215,17 +272,46 @@ fn graph(pic: &Picture, records: &[Record], map: &Map) -> (Vec<Kind>, Vec<(f64, 
             wh.push((2.0 * rx, 2.0 * ry));
         }
     }
+    // The copies made for the current op: `(value, its copy)`.
+    let mut made: Vec<(usize, usize)> = Vec::new();
+    let mut made_for = usize::MAX;
+    let mut n_copies = 0;
     for &(c, p) in &pic.edges {
-        edges.push((c, op_of[p]));
+        if !copies || level[p] <= level[c] + 1 {
+            edges.push((c, op_of[p]));
+            continue;
+        }
+        if made_for != p {
+            made_for = p;
+            made.clear();
+        }
+        let copy = match made.iter().find(|m| m.0 == c) {
+            Some(&(_, copy)) => copy,
+            None => {
+                n_copies += 1;
+                made.push((c, kinds.len()));
+                kinds.push(Kind::Copy(c));
+                rank.push(2 * level[p] - 2);
+                wh.push((records[c].width, ROW));
+                kinds.len() - 1
+            }
+        };
+        edges.push((copy, op_of[p]));
     }
     let input = Input {
         rank,
         size: wh.iter().map(|&(w, h)| map.ro(w, h)).collect(),
         edges,
+        light: kinds.iter().map(|k| matches!(k, Kind::Copy(_))).collect(),
         rank_gap: RANK_GAP,
         node_gap: NODE_GAP,
     };
-    (kinds, wh, input)
+    Drawn {
+        copies: n_copies,
+        kinds,
+        wh,
+        input,
+    }
 }
 
 /// Every edge, as a path through its bend points and an arrowhead.
@@ -241,7 +327,7 @@ fn edges(
     let port = ports(input, lay);
     for (e, &(a, b)) in input.edges.iter().enumerate() {
         let lit = match (kinds[a], kinds[b]) {
-            (Kind::Value(c), Kind::Op(p)) => {
+            (Kind::Value(c) | Kind::Copy(c), Kind::Op(p)) => {
                 hl.edges.contains(&(pic.nodes[c].index, pic.nodes[p].index))
             }
             (Kind::Op(p), _) => hl.nodes.contains(&pic.nodes[p].index),
@@ -253,7 +339,7 @@ fn edges(
         };
         let name = |s: &mut String, k: Kind| {
             let _ = match k {
-                Kind::Value(k) => write!(s, "n{}", pic.nodes[k].index),
+                Kind::Value(k) | Kind::Copy(k) => write!(s, "n{}", pic.nodes[k].index),
                 Kind::Op(k) => write!(s, "n{}_op", pic.nodes[k].index),
             };
         };
@@ -351,7 +437,7 @@ fn route(
     // The tip touches the target's border: an ellipse's at the port, or a record's side.
     let tip = match target {
         Kind::Op(_) => rb - len_b / 2.0 * (1.0 - (port / (wide_b / 2.0)).powi(2)).max(0.0).sqrt(),
-        Kind::Value(_) => rb - len_b / 2.0,
+        Kind::Value(_) | Kind::Copy(_) => rb - len_b / 2.0,
     };
     let end_o = ob + port;
     let base = tip - ARROW;
@@ -414,27 +500,41 @@ impl Path<'_> {
     }
 }
 
-/// A value's record at centre `(cx, cy)`.
-fn value(s: &mut String, pic: &Picture, k: usize, rec: &Record, (cx, cy): (f64, f64), hl: &Marks) {
+/// A value's record at centre `(cx, cy)`, or a `copy` of it (no id of its own: it
+/// names the value it copies in `data-copy-of`).
+fn value(
+    s: &mut String,
+    pic: &Picture,
+    k: usize,
+    rec: &Record,
+    (cx, cy): (f64, f64),
+    hl: &Marks,
+    copy: bool,
+) {
     let n = &pic.nodes[k];
     let bad = !n.data.is_finite() || n.grad.is_some_and(|g| !g.is_finite());
     let flags = [
         (n.op.is_none(), "leaf"),
-        (k + 1 == pic.nodes.len(), "out"),
+        (k + 1 == pic.nodes.len() && !copy, "out"),
         (bad, "bad"),
         (hl.nodes.contains(&n.index), "lit"),
+        (copy, "copy"),
     ];
-    let _ = write!(s, r#"<g class="value"#);
-    for (on, name) in flags {
+    // The group's classes: `value` or `copy`, then the flags (the box's say `copy` too).
+    let _ = write!(s, r#"<g class="{}"#, if copy { "copy" } else { "value" });
+    for &(on, name) in &flags[..4] {
         if on {
             let _ = write!(s, " {name}");
         }
     }
-    let _ = write!(
-        s,
-        r#"" id="n{}" data-node-id="{}"><rect class="box"#,
-        n.index, n.index
-    );
+    let _ = match copy {
+        true => write!(s, r#"" data-copy-of="{}"><rect class="box"#, n.index),
+        false => write!(
+            s,
+            r#"" id="n{}" data-node-id="{}"><rect class="box"#,
+            n.index, n.index
+        ),
+    };
     for (on, name) in flags {
         if on {
             let _ = write!(s, " box-{name}");

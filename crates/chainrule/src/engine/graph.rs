@@ -543,6 +543,10 @@ impl Graph {
         {
             t.labels.split_off(&(mark.nodes as u32));
         }
+        let kept = t
+            .const_first
+            .partition_point(|&k| (k as usize) < mark.nodes);
+        t.const_first.truncate(kept);
     }
 
     /// Drops every value, keeping the memory for reuse: `rewind` to the start.
@@ -702,6 +706,22 @@ impl<'g> Var<'g> {
         self
     }
 
+    /// Marks a `c + x` or `c * x` as written with the constant first (`2*x`), so that
+    /// explanations and stand-in names keep the order of the source; any other value is
+    /// returned unmarked. The expression language marks what it records this way; the
+    /// operators (`2.0 * x`) do not, to keep recording free of it.
+    pub(crate) fn written_const_first(self) -> Var<'g> {
+        let mut t = self.g.tape_mut();
+        if matches!(t.ops[self.i as usize], Op::AddConst | Op::MulConst) {
+            let at = t.const_first.partition_point(|&k| k < self.i);
+            if t.const_first.get(at) != Some(&self.i) {
+                t.const_first.insert(at, self.i);
+            }
+        }
+        drop(t);
+        self
+    }
+
     /// Sets the label (replacing any earlier one), as the notebook's `e.label = 'e'`.
     ///
     /// ```
@@ -726,6 +746,10 @@ impl<'g> Var<'g> {
     /// ```
     pub fn op_label(self) -> String {
         match self.constant() {
+            // `2 *` for a program's `2*x`, as written.
+            Some(c) if self.g.tape().is_const_first(self.index()) => {
+                format!("{} {}", crate::io::number::shortest(c), self.op().symbol())
+            }
             Some(c) => self.op().label_text(c),
             None => self.op().symbol().to_string(),
         }

@@ -55,12 +55,46 @@ impl Graph {
     /// # Panics
     /// When `y` or one of `xs` belongs to another graph.
     pub fn grad<'g>(&'g self, y: Var<'g>, xs: &[Var<'g>]) -> Vec<Var<'g>> {
+        self.grad_within(y, xs, usize::MAX)
+            .expect("chainrule: a recording without a budget always finishes")
+    }
+
+    /// [`Graph::grad`] with a budget: `None` when recording the derivative would make
+    /// more than `max_new` nodes. The recording checks the budget as it goes (once per
+    /// node of `y`'s graph, so it stops within one node's local derivatives of the
+    /// budget), never after: a derivative too large to hold is not made first. The
+    /// nodes made before it stopped stay on the tape; [`mark`](Graph::mark) before and
+    /// [`rewind`](Graph::rewind) to drop them.
+    ///
+    /// ```
+    /// use chainrule::Graph;
+    /// let g = Graph::new();
+    /// let x = g.var("x", 0.5);
+    /// let mut d = (x * x).tanh();
+    /// for _ in 0..3 {
+    ///     d = g.grad_within(d, &[x], 1_000).unwrap()[0];
+    /// }
+    /// let before = g.len();
+    /// assert!(g.grad_within(d, &[x], 50).is_none());
+    /// assert!(g.len() - before < 50 + 10);
+    /// ```
+    ///
+    /// # Panics
+    /// When `y` or one of `xs` belongs to another graph.
+    pub fn grad_within<'g>(
+        &'g self,
+        y: Var<'g>,
+        xs: &[Var<'g>],
+        max_new: usize,
+    ) -> Option<Vec<Var<'g>>> {
         self.check_same(y.g);
         for x in xs {
             self.check_same(x.g);
         }
-        let adj = self.record_adjoints(y);
-        xs.iter()
+        let end = self.len().saturating_add(max_new);
+        let adj = self.record_adjoints(y, end)?;
+        let grads = xs
+            .iter()
             .map(|x| {
                 adj.get(x.index())
                     .copied()
@@ -68,12 +102,13 @@ impl Graph {
                     .unwrap_or(Term::Const(0.0))
                     .on(self)
             })
-            .collect()
+            .collect();
+        (self.len() <= end).then_some(grads)
     }
 
     /// Backward on the tape from `y`: the adjoint of every node up to `y` as a term
-    /// (`None` where nothing flows).
-    fn record_adjoints<'g>(&'g self, y: Var<'g>) -> Vec<Option<Term<'g>>> {
+    /// (`None` where nothing flows), or `None` once the tape is longer than `end`.
+    fn record_adjoints<'g>(&'g self, y: Var<'g>, end: usize) -> Option<Vec<Option<Term<'g>>>> {
         let out = y.index();
         let mut adj: Vec<Option<Term<'g>>> = vec![None; out + 1];
         adj[out] = Some(Term::Const(1.0));
@@ -85,6 +120,9 @@ impl Graph {
             // is still passed on: its own derivative need not be 0.)
             if a.is(0.0) {
                 continue;
+            }
+            if self.len() > end {
+                return None;
             }
             // Read the node before recording anything: recording pushes onto the tape.
             let (op, shape) = {
@@ -129,7 +167,7 @@ impl Graph {
                 }
             }
         }
-        adj
+        Some(adj)
     }
 
     /// The gradient of `y` with respect to `xs` and the Hessian-vector product `H·v` at

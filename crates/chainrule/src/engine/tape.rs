@@ -21,6 +21,9 @@ pub(crate) struct Tape {
     pub(in crate::engine) consts: Vec<f64>,
     pub(in crate::engine) pool: Vec<u32>,
     pub(in crate::engine) labels: BTreeMap<u32, Box<str>>,
+    /// The `c + x` and `c * x` nodes whose constant was written first (`2*x` in a
+    /// program), in increasing order, so explanations write them as written.
+    pub(in crate::engine) const_first: Vec<u32>,
     /// How many nodes `ops`, `args` and `data` can all hold without reallocating.
     room: usize,
     /// Scratch adjoints for `backward_accumulate`, kept to avoid reallocating.
@@ -229,6 +232,11 @@ impl Tape {
     /// The label of node `i`.
     pub(crate) fn label(&self, i: usize) -> Option<&str> {
         self.labels.get(&(i as u32)).map(|s| &**s)
+    }
+
+    /// Whether node `i` is a `c + x` or `c * x` whose constant was written first.
+    pub(crate) fn is_const_first(&self, i: usize) -> bool {
+        self.const_first.binary_search(&(i as u32)).is_ok()
     }
 
     /// What node `i`'s operands are. Every reader of a node goes through here.

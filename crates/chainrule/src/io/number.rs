@@ -54,3 +54,34 @@ pub(crate) fn decimals(x: f64, digits: usize) -> String {
         format!("{x:.digits$}")
     }
 }
+
+/// How a text of the library writes its values and grads: as the notebook prints them
+/// (four decimals, `%.4f`, the drawings' rule too) or exactly ([`shortest`], the rule of
+/// the command's tables and JSON). Explanations and checks take the notebook's by default.
+///
+/// ```
+/// use chainrule::number::Numbers;
+/// assert_eq!(Numbers::Notebook.format(0.1 + 0.2), "0.3000");
+/// assert_eq!(Numbers::Shortest.format(0.1 + 0.2), "0.30000000000000004");
+/// assert_eq!(Numbers::Shortest.format(6.0), "6");
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Numbers {
+    /// Four decimals (`-3.0000`), `0.0000` for either zero, an exponent beyond 1e16 and
+    /// below 1e-4 (`2.5000e-12`), so a tiny value does not read as zero.
+    #[default]
+    Notebook,
+    /// The shortest text that reads back to the same number: [`shortest`].
+    Shortest,
+}
+
+impl Numbers {
+    /// `x` written in this style.
+    pub fn format(self, x: f64) -> String {
+        match self {
+            Numbers::Notebook if x == 0.0 => "0.0000".to_string(),
+            Numbers::Notebook => decimals(x, 4),
+            Numbers::Shortest => shortest(x),
+        }
+    }
+}

@@ -39,6 +39,14 @@ pub enum ErrorKind {
     /// A value where a plain number belongs, or a number where a value belongs
     /// (`leaky_relu(x, a)` with `a` a value; `grad(L, 2)`).
     WrongArgKind,
+    /// A program longer than [`Limits::program_bytes`](crate::Limits::program_bytes).
+    ProgramTooLong,
+    /// A program that makes more than [`Limits::values`](crate::Limits::values) values.
+    TooManyValues,
+    /// A derivative of a higher order than [`Limits::grad_depth`](crate::Limits::grad_depth).
+    GradTooDeep,
+    /// Evaluation stopped by the caller's check (a time limit, a cancellation).
+    Stopped,
 }
 
 /// An error in a program: its kind, where it is, and a message that says what to do.

@@ -3,12 +3,18 @@
 //! Each expression is one loop over its post-order nodes. A value is either a plain
 //! number (numbers fold: `2*3` is `6`) or a [`Var`] on the tape; where one operand is a
 //! number the engine's constant ops are used (`2*x` is `x * 2`, `x**3` is `powf`).
+//!
+//! The bounds of [`Limits`] hold while it works: the values made are counted after every
+//! node of every expression (and a `grad()` records within what is left), each value
+//! carries its derivative order (how many `grad()`s it passed through), and the caller's
+//! check runs before every statement and every `grad()`.
 
 use super::error::{did_you_mean, ErrorKind, LangError};
 use super::lexer::{clip, BinOp};
 use super::parser::{func, Ast, Attr, Callee, Func, Node, StmtKind};
 use super::{Binding, Derivative, EvalOptions, Evaluated, HandGrad, Program};
-use crate::{Arity, Graph, Op, Var};
+use crate::limits::count;
+use crate::{Arity, Graph, Limits, Op, Var};
 use std::collections::HashMap;
 
 /// A value during evaluation.
@@ -40,6 +46,11 @@ struct NameInfo {
 struct Env<'p, 'g> {
     p: &'p Program,
     g: &'g Graph,
+    limits: Limits,
+    /// The tape's length before the program ran: the values made are what it grew by.
+    start: usize,
+    /// The caller's check, asked before every statement and every `grad()`.
+    check: &'p mut dyn FnMut() -> Result<(), String>,
     info: Vec<NameInfo>,
     /// The current value of each name.
     vars: Vec<Option<Var<'g>>>,
@@ -47,8 +58,12 @@ struct Env<'p, 'g> {
     versions: Vec<u32>,
     /// Whether the current value of each name got its label from that name.
     owns: Vec<bool>,
+    /// The derivative order of each name's current value: how many `grad()`s it
+    /// passed through (0 for none).
+    orders: Vec<usize>,
     sets: HashMap<u32, f64>,
-    scratch: Vec<Val<'g>>,
+    /// Each node's value and derivative order, for the expression being evaluated.
+    scratch: Vec<(Val<'g>, usize)>,
     /// Every `grad(L, a)` evaluated, in program order.
     derivatives: Vec<Derivative<'g>>,
 }
@@ -57,16 +72,21 @@ pub(crate) fn eval<'g>(
     p: &Program,
     g: &'g Graph,
     opts: &EvalOptions,
+    check: &mut dyn FnMut() -> Result<(), String>,
 ) -> Result<Evaluated<'g>, LangError> {
     let ast = &p.ast;
     let info = scan(ast);
     let mut env = Env {
         p,
         g,
+        limits: opts.limits,
+        start: g.len(),
+        check,
         sets: HashMap::new(),
         vars: vec![None; ast.names.len()],
         versions: vec![0; ast.names.len()],
         owns: vec![false; ast.names.len()],
+        orders: vec![0; ast.names.len()],
         info,
         scratch: Vec::new(),
         derivatives: Vec::new(),
@@ -82,10 +102,11 @@ pub(crate) fn eval<'g>(
         hand_grads: Vec::new(),
     };
     for (k, stmt) in ast.stmts.iter().enumerate() {
+        env.go_on(stmt.span.clone())?;
         match stmt.kind {
             StmtKind::Assign { name, op } => {
                 let before = g.len();
-                let rhs = env.expr(k, Mode::Tape)?;
+                let (rhs, order) = env.expr(k, Mode::Tape)?;
                 let value = match op {
                     None => match rhs {
                         Val::Num(x) => g.leaf(env.sets.get(&name).copied().unwrap_or(x)),
@@ -96,6 +117,12 @@ pub(crate) fn eval<'g>(
                         as_var(g, binary(g, op, Val::Var(old), rhs))
                     }
                 };
+                env.within_values(stmt.span.clone())?;
+                let order = match op {
+                    None => order,
+                    Some(_) => order.max(env.orders[name as usize]),
+                };
+                env.orders[name as usize] = order;
                 env.bind(name, value, value.index() >= before);
                 let name = ast.names[name as usize].to_string();
                 out.bindings.push(Binding {
@@ -108,7 +135,7 @@ pub(crate) fn eval<'g>(
             }
             StmtKind::SetGrad { name } => {
                 let var = env.lookup(name, k, stmt.target.clone())?;
-                let Val::Num(value) = env.expr(k, Mode::Numbers)? else {
+                let (Val::Num(value), _) = env.expr(k, Mode::Numbers)? else {
                     unreachable!("expressions in number mode give numbers")
                 };
                 var.set_grad(value);
@@ -120,7 +147,8 @@ pub(crate) fn eval<'g>(
                 });
             }
             StmtKind::Expr => {
-                let value = as_var(g, env.expr(k, Mode::Tape)?);
+                let value = as_var(g, env.expr(k, Mode::Tape)?.0);
+                env.within_values(stmt.span.clone())?;
                 out.output = Some(value);
                 out.output_name = match ast.nodes[stmt.nodes.clone()] {
                     [Node::Name(id)] => Some(ast.names[id as usize].to_string()),
@@ -324,39 +352,45 @@ impl<'g> Env<'_, 'g> {
         self.vars[i] = Some(v);
     }
 
-    /// Evaluates the expression of statement `k`.
-    fn expr(&mut self, k: usize, mode: Mode) -> Result<Val<'g>, LangError> {
+    /// Evaluates the expression of statement `k`: its value and derivative order.
+    fn expr(&mut self, k: usize, mode: Mode) -> Result<(Val<'g>, usize), LangError> {
         let ast = &self.p.ast;
         let range = ast.stmts[k].nodes.clone();
         let base = range.start;
         let mut vals = std::mem::take(&mut self.scratch);
         vals.clear();
         for (n, node) in ast.nodes[range].iter().enumerate() {
-            let at = |i: u32| vals[i as usize - base];
+            let at = |i: u32| vals[i as usize - base].0;
+            let order = |i: u32| vals[i as usize - base].1;
             let v = match *node {
-                Node::Num(x) => Val::Num(x),
+                Node::Num(x) => (Val::Num(x), 0),
                 Node::Name(id) => {
                     let v = self.lookup(id, k, ast.span(base + n))?;
                     match mode {
-                        Mode::Tape => Val::Var(v),
-                        Mode::Numbers => Val::Num(v.data()),
+                        Mode::Tape => (Val::Var(v), self.orders[id as usize]),
+                        Mode::Numbers => (Val::Num(v.data()), 0),
                     }
                 }
                 Node::Attr(id, attr) => {
                     let v = self.lookup(id, k, ast.span(base + n))?;
-                    Val::Num(if attr == Attr::Grad {
+                    let x = if attr == Attr::Grad {
                         v.grad()
                     } else {
                         v.data()
-                    })
+                    };
+                    (Val::Num(x), 0)
                 }
                 Node::Neg(x) => match at(x) {
-                    Val::Num(x) => Val::Num(-x),
-                    Val::Var(v) => Val::Var(-v),
+                    Val::Num(v) => (Val::Num(-v), 0),
+                    Val::Var(v) => (Val::Var(-v), order(x)),
                 },
-                Node::Bin(op, x, y) => binary(self.g, op, at(x), at(y)),
-                Node::Call(f, x, y) => self.call(f, at(x), (at(y), y), k, mode)?,
+                Node::Bin(op, x, y) => (binary(self.g, op, at(x), at(y)), order(x).max(order(y))),
+                Node::Call(f, x, y) => {
+                    let args = [(at(x), order(x)), (at(y), order(y))];
+                    self.call(f, args, (y, base + n), k, mode)?
+                }
             };
+            self.within_values(ast.span(base + n))?;
             vals.push(v);
         }
         let result = vals
@@ -368,22 +402,88 @@ impl<'g> Env<'_, 'g> {
     }
 }
 
+/// The bounds, checked as the program runs.
+impl Env<'_, '_> {
+    /// How many values the program has made so far.
+    fn made(&self) -> usize {
+        self.g.len() - self.start
+    }
+
+    /// An error at `span` when the program has made more values than allowed.
+    fn within_values(&self, span: std::ops::Range<usize>) -> Result<(), LangError> {
+        match self.made() > self.limits.values {
+            true => Err(self.too_many_values(span)),
+            false => Ok(()),
+        }
+    }
+
+    /// Asks the caller's check whether to go on; an error at `span` if not.
+    fn go_on(&mut self, span: std::ops::Range<usize>) -> Result<(), LangError> {
+        (self.check)().map_err(|reason| {
+            LangError::at(
+                ErrorKind::Stopped,
+                self.p.src.as_bytes(),
+                span,
+                format!("evaluation was stopped here: {reason}"),
+            )
+            .help("make the program do less work")
+        })
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn too_many_values(&self, span: std::ops::Range<usize>) -> LangError {
+        let values = count(self.limits.values);
+        LangError::at(
+            ErrorKind::TooManyValues,
+            self.p.src.as_bytes(),
+            span,
+            format!("here the program makes more than {values} values, the limit (`values`)"),
+        )
+        .help(
+            "make fewer values (each grad() makes about 3 for every value it differentiates), \
+             or raise the limit: `--max-values N` on the command line, `Limits::values` in Rust",
+        )
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grad_too_deep(&self, order: usize, span: std::ops::Range<usize>) -> LangError {
+        LangError::at(
+            ErrorKind::GradTooDeep,
+            self.p.src.as_bytes(),
+            span,
+            format!(
+                "this grad() makes a derivative of order {order}, over the limit of {} \
+                 (`grad_depth`)",
+                self.limits.grad_depth
+            ),
+        )
+        .help(
+            "each order multiplies the values by about 3: differentiate fewer times, or raise \
+             the limit: `--max-grad-depth N` on the command line, `Limits::grad_depth` in Rust",
+        )
+    }
+}
+
 impl<'g> Env<'_, 'g> {
-    /// A call of `f` on its arguments (each a value and its node, for errors).
+    /// A call of `f` on its arguments (each a value and its derivative order), with the
+    /// nodes of its second argument and of the call itself, for errors; the result and
+    /// its derivative order.
     fn call(
         &mut self,
         f: Func,
-        x: Val<'g>,
-        (y, yn): (Val<'g>, u32),
+        [(x, xo), (y, yo)]: [(Val<'g>, usize); 2],
+        (yn, call): (u32, usize),
         k: usize,
         mode: Mode,
-    ) -> Result<Val<'g>, LangError> {
+    ) -> Result<(Val<'g>, usize), LangError> {
         let g = self.g;
         let op = match f.callee {
-            Callee::Grad => return self.grad(x, (y, yn), k, mode),
+            Callee::Grad => return self.grad((x, xo), (y, yn), (k, call), mode),
             Callee::Op(op) => op,
         };
-        Ok(match op.arity() {
+        let value = match op.arity() {
             Arity::UnaryConst => {
                 let Val::Num(c) = y else {
                     return Err(self.wrong_kind(
@@ -409,17 +509,19 @@ impl<'g> Env<'_, 'g> {
                 Val::Num(x) => Val::Num(op.apply(x, 0.0, 0.0)),
                 Val::Var(v) => Val::Var(g.unary(op, v.i)),
             },
-        })
+        };
+        Ok((value, xo.max(yo)))
     }
 
-    /// `grad(L, a)`: dL/da recorded on the tape (0 when L is a plain number).
+    /// `grad(L, a)`: dL/da recorded on the tape (0 when L is a plain number), within
+    /// what is left of the values and of the derivative order; `call` is its node.
     fn grad(
         &mut self,
-        l: Val<'g>,
+        (l, order): (Val<'g>, usize),
         (a, an): (Val<'g>, u32),
-        k: usize,
+        (k, call): (usize, usize),
         mode: Mode,
-    ) -> Result<Val<'g>, LangError> {
+    ) -> Result<(Val<'g>, usize), LangError> {
         if mode == Mode::Numbers {
             return Err(self.wrong_kind(
                 an,
@@ -437,19 +539,25 @@ impl<'g> Env<'_, 'g> {
                 "give a name bound to a value, as in `grad(L, a)`".into(),
             ));
         };
-        Ok(match l {
-            Val::Num(_) => Val::Num(0.0),
-            Val::Var(l) => {
-                let value = self.g.grad(l, &[a])[0];
-                self.derivatives.push(Derivative {
-                    of: l,
-                    wrt: a,
-                    value,
-                    line: self.p.ast.stmts[k].line,
-                });
-                Val::Var(value)
-            }
-        })
+        let Val::Var(l) = l else {
+            return Ok((Val::Num(0.0), 0));
+        };
+        let span = self.p.ast.span(call);
+        if order + 1 > self.limits.grad_depth {
+            return Err(self.grad_too_deep(order + 1, span));
+        }
+        self.go_on(span.clone())?;
+        let left = self.limits.values.saturating_sub(self.made());
+        let Some(value) = self.g.grad_within(l, &[a], left).map(|d| d[0]) else {
+            return Err(self.too_many_values(span));
+        };
+        self.derivatives.push(Derivative {
+            of: l,
+            wrt: a,
+            value,
+            line: self.p.ast.stmts[k].line,
+        });
+        Ok((Val::Var(value), order + 1))
     }
 
     #[cold]
@@ -480,13 +588,13 @@ fn binary<'g>(g: &'g Graph, op: BinOp, x: Val<'g>, y: Val<'g>) -> Val<'g> {
         (op, Num(a), Num(b)) => return Num(fold(op, a, b)),
         (BinOp::Add, V(a), V(b)) => a + b,
         (BinOp::Add, V(a), Num(b)) => a + b,
-        (BinOp::Add, Num(a), V(b)) => a + b,
+        (BinOp::Add, Num(a), V(b)) => (a + b).written_const_first(),
         (BinOp::Sub, V(a), V(b)) => a - b,
         (BinOp::Sub, V(a), Num(b)) => a - b,
         (BinOp::Sub, Num(a), V(b)) => a - b,
         (BinOp::Mul, V(a), V(b)) => a * b,
         (BinOp::Mul, V(a), Num(b)) => a * b,
-        (BinOp::Mul, Num(a), V(b)) => a * b,
+        (BinOp::Mul, Num(a), V(b)) => (a * b).written_const_first(),
         (BinOp::Div, V(a), V(b)) => a / b,
         (BinOp::Div, V(a), Num(b)) => a / b,
         (BinOp::Div, Num(a), V(b)) => a / b,

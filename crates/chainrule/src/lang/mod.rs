@@ -52,12 +52,13 @@
 mod error;
 mod eval;
 mod lexer;
+mod micrograd;
 mod parser;
 
 pub use error::{ErrorKind, LangError};
 pub use parser::MAX_DEPTH;
 
-use crate::{Graph, Var};
+use crate::{Graph, Limits, Var};
 
 /// The functions a program can call, in the op table's order (each op's
 /// [`calls`](crate::Op::calls)), then `grad`.
@@ -103,12 +104,12 @@ pub struct Program {
     ast: parser::Ast,
 }
 
-/// Options for [`Program::eval`]: leaf overrides and the choice of output.
+/// Options for [`Program::eval`]: leaf overrides, the choice of output, and the bounds.
 ///
 /// ```
 /// use chainrule::{Graph, lang::{EvalOptions, Program}};
 /// let p = Program::parse("a = 2\nb = a*3\nc = b + 1").unwrap();
-/// let opts = EvalOptions { sets: vec![("a".into(), 10.0)], of: Some("b".into()) };
+/// let opts = EvalOptions { sets: vec![("a".into(), 10.0)], of: Some("b".into()), ..Default::default() };
 /// let g = Graph::new();
 /// let run = p.eval(&g, &opts).unwrap();
 /// assert_eq!((run.output.data(), run.output_name.as_deref()), (30.0, Some("b")));
@@ -120,6 +121,9 @@ pub struct EvalOptions {
     pub sets: Vec<(String, f64)>,
     /// The name whose last value is the output, instead of the last statement's.
     pub of: Option<String>,
+    /// The bounds evaluation is held to while it works: `values` and `grad_depth`
+    /// ([`Limits::LOCAL`] by default; [`Limits::PAGE`] for programs from anyone).
+    pub limits: Limits,
 }
 
 /// A binding made while evaluating: the name, its value and the line.
@@ -243,10 +247,13 @@ impl Program {
     }
 
     /// Runs the program on `g`, recording every value it computes. Time and memory are
-    /// linear in the program's size.
+    /// linear in the values it makes, which [`EvalOptions::limits`] bounds while they
+    /// are made.
     ///
     /// Errors: a name unknown or used before it is bound (with a suggestion), a `--set`
-    /// name that is unknown or not a leaf, an `--of` name that is unknown.
+    /// name that is unknown or not a leaf, an `--of` name that is unknown; more values
+    /// than [`Limits::values`] or a derivative of a higher order than
+    /// [`Limits::grad_depth`], at the line and column where the bound is passed.
     ///
     /// ```
     /// use chainrule::{Graph, lang::Program};
@@ -258,7 +265,34 @@ impl Program {
     /// assert_eq!(run.get("x").unwrap().grad(), -22.0);
     /// ```
     pub fn eval<'g>(&self, g: &'g Graph, opts: &EvalOptions) -> Result<Evaluated<'g>, LangError> {
-        eval::eval(self, g, opts)
+        eval::eval(self, g, opts, &mut || Ok(()))
+    }
+
+    /// As [`Program::eval`], asking `check` before every statement and every `grad()`
+    /// whether to go on: `Err(reason)` stops evaluation with an
+    /// [`ErrorKind::Stopped`] error at that place, whose message gives `reason`. This is
+    /// how a transport imposes a time limit or a cancellation: the library has no clock.
+    /// The work between two checks is bounded by [`Limits::values`].
+    ///
+    /// ```
+    /// use chainrule::{Graph, lang::{ErrorKind, Program}};
+    /// let p = Program::parse("a = 2\nb = a*3\nc = b + 1").unwrap();
+    /// let mut statements = 0;
+    /// let mut check = || {
+    ///     statements += 1;
+    ///     if statements > 2 { Err("the 2 s time limit ran out".to_string()) } else { Ok(()) }
+    /// };
+    /// let err = p.eval_checked(&Graph::new(), &Default::default(), &mut check).unwrap_err();
+    /// assert_eq!((err.kind(), err.line_col()), (ErrorKind::Stopped, Some((3, 1))));
+    /// assert!(err.message().contains("the 2 s time limit ran out"));
+    /// ```
+    pub fn eval_checked<'g>(
+        &self,
+        g: &'g Graph,
+        opts: &EvalOptions,
+        check: &mut dyn FnMut() -> Result<(), String>,
+    ) -> Result<Evaluated<'g>, LangError> {
+        eval::eval(self, g, opts, check)
     }
 }
 

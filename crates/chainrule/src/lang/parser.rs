@@ -7,6 +7,7 @@
 
 use super::error::{did_you_mean, ErrorKind, LangError};
 use super::lexer::{clip, BinOp, Lexer, Tok, Token};
+use super::micrograd::{call_args, python_attr, python_function, python_statement};
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -249,6 +250,13 @@ impl<'s> Parser<'s> {
         let line = self.line;
         let lhs = self.expr(0)?;
         let target = start..self.ast.span(lhs as usize).end;
+        if let (Node::Name(_), Tok::Name | Tok::Num(_)) =
+            (self.ast.nodes[lhs as usize], self.tok.tok)
+        {
+            if let Some((message, help)) = python_statement(&self.src[target.clone()]) {
+                return Err(self.error(ErrorKind::Syntax, target, message).help(help));
+            }
+        }
         let kind = match self.tok.tok {
             Tok::Assign | Tok::OpAssign(_) => {
                 let kind = self.target(lhs)?;
@@ -415,7 +423,12 @@ impl<'s> Parser<'s> {
                     return Err(self.empty_parens(t));
                 }
                 let inner = self.expr(depth + 1)?;
-                self.close(t)?;
+                let close = self.close(t)?;
+                if self.tok.tok == Tok::Dot {
+                    // `(2*n).exp()`, as the lecture writes it.
+                    self.bump()?;
+                    return Err(self.unknown_attr(t.end..close.start, self.tok));
+                }
                 Ok(inner)
             }
             _ => Err(self.missing_operand()),
@@ -465,7 +478,7 @@ impl<'s> Parser<'s> {
         let attr = match (t.tok, self.text(t)) {
             (Tok::Name, "grad") => Attr::Grad,
             (Tok::Name, "data") => Attr::Data,
-            _ => return Err(self.unknown_attr(t)),
+            _ => return Err(self.unknown_attr(name.start..name.end, t)),
         };
         self.bump()?;
         let id = self.name_id(name);
@@ -529,6 +542,10 @@ impl<'s> Parser<'s> {
             format!("unknown function `{}`", clip(text)),
         );
         let known = known_functions();
+        let args = call_args(self.src, name.end).map(|r| self.src[r].trim());
+        if let Some(help) = python_function(text, args) {
+            return err.help(format!("{help}. The functions are: {known}"));
+        }
         let err = match did_you_mean(text, funcs().map(|f| f.name)) {
             Some(s) => err.help(format!("did you mean `{s}`? The functions are: {known}")),
             None if self.name_ids.contains_key(text) => err.help(format!(
@@ -556,16 +573,30 @@ impl<'s> Parser<'s> {
 
     #[cold]
     #[inline(never)]
-    fn unknown_attr(&self, t: Token) -> LangError {
-        let message = match t.tok {
-            Tok::Name => format!("unknown attribute `.{}`", clip(self.text(t))),
-            _ => format!(
-                "expected `grad` or `data` after `.`, found {}",
-                describe(self.src, t)
-            ),
-        };
-        self.error(ErrorKind::Syntax, t.start..t.end.max(t.start + 1), message)
-            .help("a value has `.grad` (set it by hand: `x.grad = 4`) and `.data`")
+    fn unknown_attr(&self, receiver: Range<usize>, t: Token) -> LangError {
+        let span = t.start..t.end.max(t.start + 1);
+        if t.tok != Tok::Name {
+            let found = describe(self.src, t);
+            return self
+                .error(
+                    ErrorKind::Syntax,
+                    span,
+                    format!("expected `grad` or `data` after `.`, found {found}"),
+                )
+                .help("a value has `.grad` (set it by hand: `x.grad = 4`) and `.data`");
+        }
+        let attr = self.text(t);
+        let call = call_args(self.src, t.end);
+        let (message, help) = python_attr(self.src[receiver].trim(), attr, call.clone(), self.src)
+            .unwrap_or_else(|| {
+                (
+                    format!("unknown attribute `.{}`", clip(attr)),
+                    "a value has `.grad` (set it by hand: `x.grad = 4`) and `.data`".into(),
+                )
+            });
+        let end = call.map_or(span.end, |c| c.end + 1);
+        self.error(ErrorKind::Syntax, t.start..end, message)
+            .help(help)
     }
 
     /// The error for a token where an operand should be.

@@ -15,6 +15,8 @@ use std::f64::consts::PI;
 use std::fmt;
 use std::path::Path;
 
+pub use super::mt19937::{Mt19937, NumpyRandomState, PyRandom};
+
 /// A small, fast, seeded generator: xoshiro256** seeded through SplitMix64.
 ///
 /// ```
@@ -250,6 +252,54 @@ pub fn moons(n: usize, noise: f64, rng: &mut Rng) -> Dataset {
     Dataset::from_points(pts, 2, rng)
 }
 
+/// scikit-learn's `make_moons(n, noise=noise)` after `np.random.seed(seed)`, bit for bit:
+/// the same points in the same order as micrograd's demo gets them (`seed` 1337, `n` 100,
+/// `noise` 0.1). It is [`moons`] made the way scikit-learn makes it: NumPy's `linspace`,
+/// `1 - sin(t) - 0.5` for the lower moon, the shuffle of NumPy's legacy generator
+/// ([`NumpyRandomState`]) and then its Gaussian noise, point by point, x before y.
+///
+/// ```
+/// use chainrule::data::sklearn_moons;
+/// let d = sklearn_moons(100, 0.1, 1337);
+/// // numpy 2.4.6, scikit-learn 1.9.1: np.random.seed(1337); X, y = make_moons(100, noise=0.1)
+/// assert_eq!((d.row(0), d.y[0]), (&[1.1221146075409685, 0.08147717341718697][..], 0));
+/// assert_eq!(d.class_counts(), vec![50, 50]);
+/// ```
+pub fn sklearn_moons(n: usize, noise: f64, seed: u32) -> Dataset {
+    let (n_out, n_in) = (n / 2, n - n / 2);
+    let outer = numpy_linspace(0.0, PI, n_out).map(|t| [t.cos(), t.sin()]);
+    let inner = numpy_linspace(0.0, PI, n_in).map(|t| [1.0 - t.cos(), 1.0 - t.sin() - 0.5]);
+    let points: Vec<[f64; 2]> = outer.chain(inner).collect();
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut rs = NumpyRandomState::seed(seed);
+    rs.shuffle(&mut order);
+    let mut x = Vec::with_capacity(2 * n);
+    for &i in &order {
+        for coordinate in points[i] {
+            // X += generator.normal(scale=noise, size=X.shape), row by row.
+            x.push(coordinate + rs.normal(0.0, noise));
+        }
+    }
+    Dataset {
+        x,
+        dim: 2,
+        y: order.iter().map(|&i| usize::from(i >= n_out)).collect(),
+        classes: 2,
+    }
+}
+
+/// NumPy's `linspace(a, b, n)`: `a + i·((b - a)/(n - 1))`, the last one exactly `b`.
+fn numpy_linspace(a: f64, b: f64, n: usize) -> impl Iterator<Item = f64> {
+    let step = (b - a) / n.saturating_sub(1).max(1) as f64;
+    (0..n).map(move |i| {
+        if i + 1 == n && n > 1 {
+            b
+        } else {
+            i as f64 * step + a
+        }
+    })
+}
+
 /// Two concentric circles, as scikit-learn's `make_circles`: `n / 2` samples on the outer
 /// unit circle (class 0), the rest on an inner circle of radius `factor` (class 1), plus
 /// Gaussian noise, shuffled.
@@ -342,9 +392,15 @@ pub struct DatasetKind {
     pub noise: f64,
     /// `Some(k)`: the dataset always has `k` classes; `None`: the spec's `classes` says.
     pub classes: Option<usize>,
-    /// Makes `samples` samples of `classes` classes with noise `noise` from `rng`
-    /// (`classes` is at least 1).
-    pub make: fn(samples: usize, classes: usize, noise: f64, rng: &mut Rng) -> Dataset,
+    /// Whether it is micrograd's demo exactly: the data made as NumPy and scikit-learn
+    /// make it and the initial weights as micrograd's `MLP` draws them
+    /// ([`Mlp::micrograd`](crate::nn::Mlp::micrograd)), both from the seed, which must
+    /// then fit NumPy's 32 bits. Otherwise the data and the weights come from one
+    /// [`Rng`], in that order.
+    pub micrograd: bool,
+    /// Makes `samples` samples of `classes` classes with noise `noise`, from `rng` or,
+    /// for micrograd's data, from `seed` (`classes` is at least 1).
+    pub make: fn(samples: usize, classes: usize, noise: f64, seed: u64, rng: &mut Rng) -> Dataset,
 }
 
 /// Every generated dataset, the default (micrograd's moons) first.
@@ -354,7 +410,7 @@ pub struct DatasetKind {
 /// assert_eq!(DATASETS[0].name, "moons");
 /// let spiral = dataset_kind("spiral").unwrap();
 /// assert_eq!((spiral.noise, spiral.classes), (0.2, None));
-/// let d = (DATASETS[0].make)(10, 2, 0.1, &mut Rng::new(3));
+/// let d = (DATASETS[0].make)(10, 2, 0.1, 3, &mut Rng::new(3));
 /// assert_eq!(d, moons(10, 0.1, &mut Rng::new(3)));
 /// ```
 pub const DATASETS: &[DatasetKind] = &[
@@ -363,28 +419,43 @@ pub const DATASETS: &[DatasetKind] = &[
         help: "two interleaving half circles",
         noise: 0.1,
         classes: Some(2),
-        make: |n, _, noise, rng| moons(n, noise, rng),
+        micrograd: false,
+        make: |n, _, noise, _, rng| moons(n, noise, rng),
+    },
+    DatasetKind {
+        name: "sklearn-moons",
+        help: "micrograd's demo exactly: scikit-learn's moons and micrograd's initial weights",
+        noise: 0.1,
+        classes: Some(2),
+        micrograd: true,
+        make: |n, _, noise, seed, _| {
+            let seed = u32::try_from(seed).expect("the training spec checks the seed fits 32 bits");
+            sklearn_moons(n, noise, seed)
+        },
     },
     DatasetKind {
         name: "circles",
         help: "two concentric circles",
         noise: 0.1,
         classes: Some(2),
-        make: |n, _, noise, rng| circles(n, noise, 0.5, rng),
+        micrograd: false,
+        make: |n, _, noise, _, rng| circles(n, noise, 0.5, rng),
     },
     DatasetKind {
         name: "blobs",
         help: "Gaussian blobs, one per class",
         noise: 1.0,
         classes: None,
-        make: |n, k, noise, rng| blobs(n, k, noise, rng),
+        micrograd: false,
+        make: |n, k, noise, _, rng| blobs(n, k, noise, rng),
     },
     DatasetKind {
         name: "spiral",
         help: "spiral arms, one per class",
         noise: 0.2,
         classes: None,
-        make: |n, k, noise, rng| spiral(n, k, noise, rng),
+        micrograd: false,
+        make: |n, k, noise, _, rng| spiral(n, k, noise, rng),
     },
 ];
 

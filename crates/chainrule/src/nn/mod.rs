@@ -29,6 +29,7 @@
 pub mod data;
 pub mod loss;
 mod module;
+mod mt19937;
 mod optim;
 pub mod spec;
 mod train;

@@ -5,7 +5,7 @@
 //! train, bind them to a graph as leaves ([`Module::bind`]), run [`Module::forward`] on
 //! them, backpropagate, read [`Params::grads`] and update the `f64`s.
 
-use crate::data::Rng;
+use crate::data::{PyRandom, Rng};
 pub use crate::engine::op::Activation;
 use crate::io::json::{Json, JsonError};
 use crate::{Graph, Var};
@@ -275,9 +275,14 @@ fn layer_predict(s: Shape, p: &[f64], x: &[f64]) -> Vec<f64> {
 
 /// micrograd's initialisation: weights uniform in [−1, 1), biases 0, neuron by neuron.
 fn init(s: Shape, rng: &mut Rng) -> Vec<f64> {
+    init_with(s, &mut || rng.uniform(-1.0, 1.0))
+}
+
+/// Weights from `weight`, one call per weight, neuron by neuron; biases 0.
+fn init_with(s: Shape, weight: &mut dyn FnMut() -> f64) -> Vec<f64> {
     let mut p = Vec::with_capacity(s.params());
     for _ in 0..s.outputs {
-        p.extend((0..s.inputs).map(|_| rng.uniform(-1.0, 1.0)));
+        p.extend((0..s.inputs).map(|_| weight()));
         p.push(0.0);
     }
     p
@@ -424,6 +429,38 @@ impl Mlp {
     /// # Panics
     /// When `inputs` is 0, `layers` is empty, or a layer has no outputs.
     pub fn new(inputs: usize, layers: &[(usize, Activation)], rng: &mut Rng) -> Mlp {
+        Mlp::with_weights(inputs, layers, || rng.uniform(-1.0, 1.0))
+    }
+
+    /// The model micrograd's `MLP(inputs, sizes)` makes after `random.seed(seed)`: each
+    /// weight `random.uniform(-1, 1)` from Python's generator ([`PyRandom`]), layer by
+    /// layer and neuron by neuron, biases 0. With micrograd's data
+    /// ([`sklearn_moons`](crate::data::sklearn_moons)) it trains to micrograd's own losses.
+    ///
+    /// ```
+    /// use chainrule::nn::{Activation::*, Mlp, Module};
+    /// let m = Mlp::micrograd(2, &[(16, Relu), (16, Relu), (1, Linear)], 1337);
+    /// // random.seed(1337); MLP(2, [16, 16, 1]).layers[0].neurons[0].w[0].data
+    /// assert_eq!(m.params()[..3], [0.23550571390294128, 0.06653114721000164, 0.0]);
+    /// ```
+    ///
+    /// # Panics
+    /// As [`Mlp::new`].
+    pub fn micrograd(inputs: usize, layers: &[(usize, Activation)], seed: u64) -> Mlp {
+        let mut random = PyRandom::seed(seed);
+        Mlp::with_weights(inputs, layers, || random.uniform(-1.0, 1.0))
+    }
+
+    /// Layers as [`Mlp::new`] makes them, each weight the next value of `weight`, layer by
+    /// layer and neuron by neuron; biases 0.
+    ///
+    /// # Panics
+    /// As [`Mlp::new`].
+    pub fn with_weights(
+        inputs: usize,
+        layers: &[(usize, Activation)],
+        mut weight: impl FnMut() -> f64,
+    ) -> Mlp {
         assert!(
             inputs > 0 && !layers.is_empty(),
             "chainrule: an MLP needs inputs and at least one layer"
@@ -442,7 +479,10 @@ impl Mlp {
             });
             nin = outputs;
         }
-        let p = shapes.iter().flat_map(|&s| init(s, rng)).collect();
+        let p = shapes
+            .iter()
+            .flat_map(|&s| init_with(s, &mut weight))
+            .collect();
         Mlp { shapes, p }
     }
 

@@ -609,7 +609,15 @@ impl TrainSpec {
                 FIELDS.iter().map(|f| f.name).collect::<Vec<_>>().join(", ")
             ))],
         })?;
-        let value = value.trim();
+        // Choices are names in lower case; `RELU` is `relu`.
+        let lowered;
+        let value = match f.choices {
+            Some(_) => {
+                lowered = value.trim().to_ascii_lowercase();
+                lowered.as_str()
+            }
+            None => value.trim(),
+        };
         let mut next = self.clone();
         match (f.parse)(&mut next, value) {
             true if (f.ok)(&next) => {
@@ -623,6 +631,18 @@ impl TrainSpec {
     /// Checks every setting against the bounds, then that they go together.
     pub fn check(&self) -> Result<(), SpecError> {
         self.check_run()?;
+        if self.dataset.micrograd && self.seed > u64::from(u32::MAX) {
+            return Err(SpecError::bad(
+                "seed",
+                format!(
+                    "a whole number from 0 to {} for {} (NumPy's np.random.seed takes 0 to {})",
+                    u32::MAX,
+                    self.dataset.name,
+                    u32::MAX
+                ),
+                self.seed.to_string(),
+            ));
+        }
         if let Some(k) = self.dataset.classes.filter(|&k| k != self.classes) {
             let free: Vec<&str> = DATASETS
                 .iter()
@@ -701,17 +721,23 @@ impl TrainSpec {
 
     fn generate(&self, rng: &mut Rng) -> Dataset {
         let classes = self.dataset.classes.unwrap_or(self.classes).max(1);
-        (self.dataset.make)(self.samples, classes, self.noise(), rng)
+        (self.dataset.make)(self.samples, classes, self.noise(), self.seed, rng)
     }
 
     /// The data, model, optimizer and trainer, from one generator seeded with `seed`: the
     /// data first, then the initial weights, then the minibatch shuffle (micrograd's
-    /// order).
+    /// order). For micrograd's own data (`sklearn-moons`), the data and the weights are
+    /// made as NumPy, scikit-learn and Python's `random` make them, from `seed`.
     pub fn build(&self) -> Result<Trainer<Mlp>, SpecError> {
         self.check()?;
         let mut rng = Rng::new(self.seed);
         let data = self.generate(&mut rng);
-        self.train_with(data, rng)
+        if !self.dataset.micrograd {
+            return self.train_with(data, rng);
+        }
+        let shape = self.shape(data.dim, data.classes)?;
+        let model = Mlp::micrograd(data.dim, &shape, self.seed);
+        self.trainer(model, data, rng)
     }
 
     /// As [`TrainSpec::build`], on data of the caller's (a CSV file, say) instead of the
@@ -730,6 +756,13 @@ impl TrainSpec {
     /// linear output layer of one output (one per class for softmax-ce), weights drawn
     /// from `rng`. Refused when it would have more parameters than the bounds allow.
     pub fn model(&self, inputs: usize, classes: usize, rng: &mut Rng) -> Result<Mlp, SpecError> {
+        let shape = self.shape(inputs, classes)?;
+        Ok(Mlp::new(inputs, &shape, rng))
+    }
+
+    /// The layers of a model for `inputs` features and `classes` classes, checked against
+    /// the bound on parameters.
+    fn shape(&self, inputs: usize, classes: usize) -> Result<Vec<(usize, Activation)>, SpecError> {
         self.check_run()?;
         let outputs = match self.loss {
             Objective::SoftmaxCe => classes.max(1),
@@ -757,7 +790,7 @@ impl TrainSpec {
                 ],
             ));
         }
-        Ok(Mlp::new(inputs, &shape, rng))
+        Ok(shape)
     }
 
     /// A trainer of `model` on `data` with the spec's loss, L2, optimizer, batch and mode;

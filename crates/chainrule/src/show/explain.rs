@@ -11,7 +11,8 @@ use crate::engine::graph::Var;
 use crate::engine::nonfinite::Pass;
 use crate::engine::op::Op;
 use crate::engine::tape::{Node, Tape};
-use crate::show::names::{d, fmt4, Names};
+use crate::io::number::Numbers;
+use crate::show::names::{d, Names};
 use std::fmt;
 
 /// One use of a node by a parent: the term `dL/dp · dp/dx` it adds to the node's grad.
@@ -53,6 +54,8 @@ pub struct NodeExplanation {
     pub grad: f64,
     /// One entry per use of the node, in the order backward adds them.
     pub contributions: Vec<Contribution>,
+    /// How the header and derivation write numbers.
+    pub numbers: Numbers,
 }
 
 /// Where the first NaN or infinity appeared, as owned data.
@@ -95,6 +98,8 @@ pub struct Explanation {
     pub nodes: Vec<NodeExplanation>,
     /// The first node that went non-finite, if any.
     pub non_finite: Option<NonFiniteNote>,
+    /// How the text writes numbers ([`Explanation::with_numbers`]).
+    pub numbers: Numbers,
 }
 
 impl<'g> Var<'g> {
@@ -148,6 +153,7 @@ impl<'g> Var<'g> {
                 data: t.data(i),
                 grad: adj[i],
                 contributions: std::mem::take(&mut uses[i]),
+                numbers: Numbers::Notebook,
             })
             .collect();
         let non_finite = non_finite_note(&t, out, &adj, &names);
@@ -156,6 +162,7 @@ impl<'g> Var<'g> {
             output_name: names.name[out].clone(),
             nodes,
             non_finite,
+            numbers: Numbers::Notebook,
         }
     }
 }
@@ -228,15 +235,17 @@ fn formula(t: &Tape, names: &Names, p: usize, slot: usize, expr: &str) -> String
 }
 
 impl Contribution {
-    /// `dL/dx = dL/dp · dp/dx = g · l = product` (with `+=` when `accumulate`).
-    pub fn line(&self, output: &str, node: &str, accumulate: bool) -> String {
+    /// `dL/dx = dL/dp · dp/dx = g · l = product` (with `+=` when `accumulate`), the
+    /// numbers written as `numbers` says.
+    pub fn line(&self, output: &str, node: &str, accumulate: bool, numbers: Numbers) -> String {
+        let num = |x| numbers.format(x);
         let (o, p, x) = (d(output), d(&self.parent_name), d(node));
         let line = format!(
             "{o}/{x} {} {o}/{p} · {p}/{x} = {} · {} = {}",
             if accumulate { "+=" } else { "=" },
-            fmt4(self.parent_grad),
-            fmt4(self.local),
-            fmt4(self.product)
+            num(self.parent_grad),
+            num(self.local),
+            num(self.product)
         );
         if self.parent_grad == 0.0 && !self.local.is_finite() {
             line + &format!(" (nothing flows: {o}/{p} is 0)")
@@ -247,7 +256,7 @@ impl Contribution {
 
     /// `dp/dx = d(a*b)/da = b = -3.0000` (the number left off when the formula already is
     /// one).
-    pub fn local_line(&self, node: &str) -> String {
+    pub fn local_line(&self, node: &str, numbers: Numbers) -> String {
         let lhs = format!("{}/{}", d(&self.parent_name), d(node));
         let mut s = if self.formula.starts_with(&format!("{lhs} = ")) {
             self.formula.clone()
@@ -256,7 +265,7 @@ impl Contribution {
         };
         let rhs = self.formula.rsplit(" = ").next().unwrap_or("");
         if !rhs.parse::<f64>().is_ok_and(|v| v == self.local) {
-            s += &format!(" = {}", fmt4(self.local));
+            s += &format!(" = {}", numbers.format(self.local));
         }
         s
     }
@@ -278,19 +287,21 @@ impl NodeExplanation {
 
     /// `e = a*b = -6.0000`, `a = 2.0000 (leaf)`, or `k = 3.0000 (constant)`.
     pub fn header(&self) -> String {
+        let num = |x| self.numbers.format(x);
         if self.op == Op::Leaf {
-            format!("{} = {} (leaf)", self.name, fmt4(self.data))
+            format!("{} = {} (leaf)", self.name, num(self.data))
         } else if self.op == Op::Const {
-            format!("{} = {} (constant)", self.name, fmt4(self.data))
+            format!("{} = {} (constant)", self.name, num(self.data))
         } else if self.expr == self.name || format!("({})", self.expr) == self.name {
-            format!("{} = {}", self.name, fmt4(self.data))
+            format!("{} = {}", self.name, num(self.data))
         } else {
-            format!("{} = {} = {}", self.name, self.expr, fmt4(self.data))
+            format!("{} = {} = {}", self.name, self.expr, num(self.data))
         }
     }
 
     /// The derivation lines of this node's grad (no header), in the notebook's notation.
     pub fn derivation(&self, output: &str) -> Vec<String> {
+        let num = |x| self.numbers.format(x);
         let x = &self.name;
         let cs = &self.contributions;
         if cs.is_empty() {
@@ -300,7 +311,7 @@ impl NodeExplanation {
         for c in cs {
             if c.parent_is_output {
                 // dL/dL is 1: the grad is the local derivative itself.
-                let local = c.local_line(x);
+                let local = c.local_line(x, self.numbers);
                 lines.push(if cs.len() > 1 {
                     local.replacen(" = ", " += ", 1)
                 } else {
@@ -308,17 +319,17 @@ impl NodeExplanation {
                 });
                 continue;
             }
-            lines.push(c.line(output, x, cs.len() > 1));
-            lines.push(format!("  {}", c.local_line(x)));
+            lines.push(c.line(output, x, cs.len() > 1, self.numbers));
+            lines.push(format!("  {}", c.local_line(x, self.numbers)));
         }
         if cs.len() > 1 {
-            let terms: Vec<String> = cs.iter().map(|c| fmt4(c.product)).collect();
+            let terms: Vec<String> = cs.iter().map(|c| num(c.product)).collect();
             lines.push(format!(
                 "{}/{} = {} = {}",
                 d(output),
                 d(x),
                 terms.join(" + "),
-                fmt4(self.grad)
+                num(self.grad)
             ));
         }
         lines
@@ -340,6 +351,26 @@ impl fmt::Display for NonFiniteNote {
 }
 
 impl Explanation {
+    /// The same explanation writing its numbers as `numbers` says (the default is the
+    /// notebook's four decimals).
+    ///
+    /// ```
+    /// use chainrule::number::Numbers;
+    /// let g = chainrule::Graph::new();
+    /// let x = g.var("x", 0.1);
+    /// let y = (x * 3.0).named("y");
+    /// let exact = y.explain().with_numbers(Numbers::Shortest).to_string();
+    /// assert!(exact.contains("y = x*3 = 0.30000000000000004"), "{exact}");
+    /// assert!(y.explain().to_string().contains("y = x*3 = 0.3000"));
+    /// ```
+    pub fn with_numbers(mut self, numbers: Numbers) -> Explanation {
+        self.numbers = numbers;
+        for n in &mut self.nodes {
+            n.numbers = numbers;
+        }
+        self
+    }
+
     /// The explanation of the node at tape index `index`, if the output depends on it.
     ///
     /// ```

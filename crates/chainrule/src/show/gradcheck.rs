@@ -15,6 +15,7 @@
 use crate::engine::graph::Var;
 use crate::engine::op::{Edge, Op};
 use crate::engine::tape::Tape;
+use crate::io::number::Numbers;
 use crate::show::explain::{non_finite_note, NonFiniteNote};
 use crate::show::names::{fmt4, Names};
 use std::fmt;
@@ -111,6 +112,8 @@ pub struct GradCheck {
     pub rows: Vec<CheckRow>,
     /// The first node that went non-finite, if any.
     pub non_finite: Option<NonFiniteNote>,
+    /// How the title and the table write values and grads ([`GradCheck::with_numbers`]).
+    pub numbers: Numbers,
 }
 
 impl<'g> Var<'g> {
@@ -196,6 +199,7 @@ impl<'g> Var<'g> {
             options,
             rows,
             non_finite,
+            numbers: Numbers::Notebook,
         }
     }
 
@@ -306,6 +310,21 @@ fn kink_note(names: &Names, p: usize, edge: Edge, operand: usize) -> String {
 }
 
 impl GradCheck {
+    /// The same check writing values and grads as `numbers` says (the default is the
+    /// notebook's: four decimals for values, ten for the grads compared).
+    ///
+    /// ```
+    /// use chainrule::number::Numbers;
+    /// let g = chainrule::Graph::new();
+    /// let x = g.var("x", 2.0);
+    /// let check = (x * x).named("y").grad_check().with_numbers(Numbers::Shortest);
+    /// assert!(check.to_string().contains("x         2         4  4.000000000111022"), "{check}");
+    /// ```
+    pub fn with_numbers(mut self, numbers: Numbers) -> GradCheck {
+        self.numbers = numbers;
+        self
+    }
+
     /// Whether no row failed and no number was non-finite (kinks do not count against).
     pub fn passed(&self) -> bool {
         self.rows
@@ -328,7 +347,7 @@ impl GradCheck {
         let l = &self.output_name;
         format!(
             "Gradient check of {l} = {}: central differences ({l}(x+h) - {l}(x-h)) / 2h with h = {:e}·max(1, |x|), tolerance {:e} (relative, absolute below 1)",
-            fmt4(self.output_data),
+            self.numbers.format(self.output_data),
             self.options.eps,
             self.options.tol
         )
@@ -365,7 +384,7 @@ impl GradCheck {
         s += "| value | data | analytic | numeric | abs err | rel err | h | verdict |\n";
         s += "|---|---|---|---|---|---|---|---|\n";
         for r in &self.rows {
-            let c = r.cells();
+            let c = r.cells(self.numbers);
             s += &format!("| {} |\n", c.join(" | "));
         }
         s += &format!("\n{}.\n", self.summary());
@@ -390,14 +409,19 @@ impl Verdict {
 
 impl CheckRow {
     /// The row's cells as text: name, data, analytic, numeric, errors, h, verdict (numbers
-    /// left blank where they are not finite).
-    fn cells(&self) -> Vec<String> {
+    /// left blank where they are not finite). The notebook's style writes the two grads
+    /// with 10 decimals, so that they can be compared digit by digit.
+    fn cells(&self, numbers: Numbers) -> Vec<String> {
         let num = |v: f64, s: String| if v.is_finite() { s } else { "-".to_string() };
+        let grad = |x: f64| match numbers {
+            Numbers::Notebook => fmt10(x),
+            Numbers::Shortest => numbers.format(x),
+        };
         vec![
             self.name.clone(),
-            fmt4(self.data),
-            num(self.analytic, fmt10(self.analytic)),
-            num(self.numeric, fmt10(self.numeric)),
+            numbers.format(self.data),
+            num(self.analytic, grad(self.analytic)),
+            num(self.numeric, grad(self.numeric)),
             num(self.abs_err, format!("{:.1e}", self.abs_err)),
             num(self.rel_err, format!("{:.1e}", self.rel_err)),
             format!("{:.1e}", self.h),
@@ -415,7 +439,7 @@ impl fmt::Display for GradCheck {
         let head = [
             "value", "data", "analytic", "numeric", "abs err", "rel err", "h", "verdict",
         ];
-        let rows: Vec<Vec<String>> = self.rows.iter().map(|r| r.cells()).collect();
+        let rows: Vec<Vec<String>> = self.rows.iter().map(|r| r.cells(self.numbers)).collect();
         let width: Vec<usize> = (0..head.len())
             .map(|c| {
                 rows.iter()
@@ -484,7 +508,16 @@ impl<'g> Var<'g> {
     /// assert_eq!(checks[1].derivation[0], "dL/db = dL/de · de/db = 2.0000 · 2.0000 = 4.0000");
     /// ```
     pub fn check_hand_grads(self, hand: &[(Var<'g>, f64)]) -> Vec<HandCheck> {
-        let ex = self.explain();
+        self.check_hand_grads_with(hand, Numbers::Notebook)
+    }
+
+    /// [`Var::check_hand_grads`] with the derivations' numbers written as `numbers` says.
+    pub fn check_hand_grads_with(
+        self,
+        hand: &[(Var<'g>, f64)],
+        numbers: Numbers,
+    ) -> Vec<HandCheck> {
+        let ex = self.explain().with_numbers(numbers);
         hand.iter()
             .map(|&(v, given)| {
                 self.g.check_same(v.g);

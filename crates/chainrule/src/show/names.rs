@@ -6,6 +6,7 @@
 //! themselves expressions). Otherwise, or when an earlier node already has that
 //! expression as its name, it is `v5` (tape index 5). Unlabelled leaves are `v0`, `v1`, …
 
+use crate::engine::graph::Var;
 use crate::engine::op::{Arity, Op, OperandNames};
 use crate::engine::tape::{Node, Tape};
 
@@ -88,6 +89,12 @@ impl Names {
                 let terms: Vec<String> = (0..n).map(|j| format!("{}*{}", k(j), k(j + n))).collect();
                 format!("({})", terms.join(" + "))
             }
+            // `2*x` as written, though the tape holds the engine's `x * 2`.
+            Node::WithConst(..) if t.is_const_first(i) => {
+                let n = self.operand_names(t, i);
+                let op = if t.op(i) == Op::MulConst { "*" } else { "+" };
+                format!("({}{op}{})", n.c(), n.x())
+            }
             _ => t.op(i).expr_text(&self.operand_names(t, i)),
         }
     }
@@ -114,6 +121,27 @@ impl Names {
     }
 }
 
+impl Var<'_> {
+    /// The name explanations and checks give this value: its label, or the stand-in they
+    /// use for an unlabelled one (`(a*b)`, `tanh(n)`, `v5`). Cheaper than an explanation:
+    /// only the names are made.
+    ///
+    /// ```
+    /// let g = chainrule::Graph::new();
+    /// let (a, b) = (g.var("a", 2.0), g.var("b", 3.0));
+    /// let p = a * b;
+    /// assert_eq!(p.display_name(), "(a*b)");
+    /// assert_eq!(p.tanh().display_name(), "tanh(a*b)");
+    /// assert_eq!(g.leaf(1.0).display_name(), "v4");
+    /// assert_eq!(p.named("e").display_name(), "e");
+    /// ```
+    pub fn display_name(self) -> String {
+        let i = self.index();
+        let t = self.g.tape();
+        Names::new(&t, i).name.swap_remove(i)
+    }
+}
+
 /// `d` before a name, as in `dL/de`; with a space before a function stand-in: `d tanh(n)`.
 pub(crate) fn d(name: &str) -> String {
     let function = name.chars().next().is_some_and(|c| c.is_alphabetic()) && name.ends_with(')');
@@ -124,13 +152,7 @@ pub(crate) fn d(name: &str) -> String {
     }
 }
 
-/// A value as the notebook prints it (`%.4f`), with `-0.0000` shown as `0.0000`; beyond
-/// 1e16, or below 1e-4 but not 0, with an exponent instead (`1.0000e308`, `2.5000e-12`),
-/// so a huge value is not 309 digits and a tiny one not `0.0000`.
+/// A value as the notebook prints it (`%.4f`): [`Numbers::Notebook`](crate::number::Numbers).
 pub(crate) fn fmt4(x: f64) -> String {
-    if x == 0.0 {
-        "0.0000".to_string()
-    } else {
-        crate::io::number::decimals(x, 4)
-    }
+    crate::io::number::Numbers::Notebook.format(x)
 }

@@ -99,6 +99,37 @@ impl Step {
         }
         (vec![self.node], edges, self.pending.clone())
     }
+
+    /// What this step does, in a sentence, as `chainrule steps` narrates it.
+    ///
+    /// ```
+    /// let g = chainrule::Graph::new();
+    /// let x = g.var("x", 3.0);
+    /// let y = (x * x).named("y");
+    /// let steps = y.backward_steps();
+    /// assert_eq!(steps[0].summary(), "Backward starts at the output y: its grad is 1.");
+    /// assert_eq!(steps[1].summary(), "x is used 2 times: its grad is the sum of one term per use.");
+    /// ```
+    pub fn summary(&self) -> String {
+        summary(&self.name, self.contributions.len())
+    }
+}
+
+/// What the step finishing `name`, used `uses` times, does, in a sentence.
+fn summary(name: &str, uses: usize) -> String {
+    match uses {
+        0 => format!("Backward starts at the output {name}: its grad is 1."),
+        1 => format!("{name} is used once, so its grad is one chain-rule term."),
+        u => format!("{name} is used {u} times: its grad is the sum of one term per use."),
+    }
+}
+
+/// What backward is about to do, before its first step, for the output `output`.
+pub(crate) fn intro(output: &str) -> String {
+    format!(
+        "No grad is known yet. Backward fills them in from the output {output} back to the \
+         leaves, one value per step: a value's turn comes once every value that uses it is done."
+    )
 }
 
 impl fmt::Display for Step {
@@ -197,6 +228,18 @@ impl BackwardSchedule {
         p.sort_unstable();
         p
     }
+
+    /// What backward is about to do, before its first step, in a sentence (step 0 of
+    /// `chainrule steps`).
+    ///
+    /// ```
+    /// let g = chainrule::Graph::new();
+    /// let s = (g.var("a", 2.0) * 3.0).named("e").backward_schedule();
+    /// assert!(s.intro().starts_with("No grad is known yet. Backward fills them in from the output e"));
+    /// ```
+    pub fn intro(&self) -> String {
+        intro(&self.output_name)
+    }
 }
 
 impl ScheduledStep {
@@ -210,5 +253,10 @@ impl ScheduledStep {
             }
         }
         edges
+    }
+
+    /// What this step does, in a sentence (as [`Step::summary`]).
+    pub fn summary(&self) -> String {
+        summary(&self.name, self.contributions.len())
     }
 }

@@ -204,6 +204,11 @@ pub struct Drawing {
     pub boxes: usize,
     pub ellipses: usize,
     pub edges: Vec<Edge>,
+    /// The simpler layout's copies: the id of the value each copies (`n5`), its box and
+    /// its cells.
+    pub copies: Vec<(String, Shape, Vec<String>)>,
+    /// The drawing's `<desc>`, if any.
+    pub desc: Option<String>,
 }
 
 fn num(s: &str) -> f64 {
@@ -236,29 +241,43 @@ pub fn parse(svg: &str) -> Drawing {
         boxes: 0,
         ellipses: 0,
         edges: Vec::new(),
+        copies: Vec::new(),
+        desc: root
+            .children()
+            .find(|n| n.has_tag_name("desc"))
+            .map(|n| n.text().unwrap_or_default().to_string()),
     };
     for g in root.children().filter(|n| n.has_tag_name("g")) {
         let class = g.attribute("class").unwrap_or_default();
         let kids: Vec<roxmltree::Node> = g.children().filter(|n| n.is_element()).collect();
-        if class.split(' ').any(|c| c == "value") {
-            let id = g.attribute("id").unwrap().to_string();
+        let record = || {
             let r = kids.iter().find(|n| n.has_tag_name("rect")).unwrap();
             assert!(r.attribute("class").unwrap().starts_with("box"));
-            d.boxes += 1;
             let shape = Shape::Box(
                 attr(*r, "x"),
                 attr(*r, "y"),
                 attr(*r, "width"),
                 attr(*r, "height"),
             );
-            d.shapes.insert(id.clone(), shape);
-            let texts = kids
+            let texts: Vec<String> = kids
                 .iter()
                 .filter(|n| n.has_tag_name("text"))
                 .map(|n| n.text().unwrap_or_default().to_string())
                 .collect();
+            (shape, texts)
+        };
+        if class.split(' ').any(|c| c == "value") {
+            let id = g.attribute("id").unwrap().to_string();
+            d.boxes += 1;
+            let (shape, texts) = record();
+            d.shapes.insert(id.clone(), shape);
             d.cells.insert(id.clone(), texts);
             d.classes.insert(id, class.to_string());
+        } else if class.split(' ').any(|c| c == "copy") {
+            assert!(g.attribute("id").is_none(), "a copy has no id of its own");
+            let of = format!("n{}", g.attribute("data-copy-of").unwrap());
+            let (shape, texts) = record();
+            d.copies.push((of, shape, texts));
         } else if class.split(' ').any(|c| c == "op") {
             let e = kids.iter().find(|n| n.has_tag_name("ellipse")).unwrap();
             d.ellipses += 1;
@@ -318,13 +337,23 @@ fn parse_path(d: &str) -> (Pt, Vec<Vec<Pt>>) {
 }
 
 /// Checks the geometry rules every drawing must keep, naming the first one broken:
-/// one box per value and one ellipse per op, no two nodes overlapping, every edge
-/// starting on its source's border and ending (arrow tip) on its target's, and no edge
-/// passing through a node.
+/// one box per value and one ellipse per op, no two nodes (copies included)
+/// overlapping, every edge starting on its source's border (or a copy's) and ending
+/// (arrow tip) on its target's, and no edge passing through a node.
 pub fn check_geometry(d: &Drawing, values: usize, ops: usize) {
     assert_eq!(d.boxes, values, "one box per value");
     assert_eq!(d.ellipses, ops, "one ellipse per op");
-    let mut shapes: Vec<(&String, BBox)> = d.shapes.iter().map(|(k, s)| (k, s.bbox())).collect();
+    let mut copies_of: HashMap<&String, Vec<Shape>> = HashMap::new();
+    for (of, shape, _) in &d.copies {
+        copies_of.entry(of).or_default().push(*shape);
+    }
+    let all: Vec<(&String, Shape)> = d
+        .shapes
+        .iter()
+        .map(|(k, s)| (k, *s))
+        .chain(d.copies.iter().map(|(of, s, _)| (of, *s)))
+        .collect();
+    let mut shapes: Vec<(&String, BBox)> = all.iter().map(|&(k, s)| (k, s.bbox())).collect();
     for (_, (x0, y0, x1, y1)) in &shapes {
         assert!(
             *x0 >= 0.0 && *y0 >= 0.0 && *x1 <= d.width && *y1 <= d.height,
@@ -350,7 +379,7 @@ pub fn check_geometry(d: &Drawing, values: usize, ops: usize) {
     // A grid of 64-pixel cells to find the nodes near a point.
     let cell = 64.0;
     let mut grid: HashMap<(i64, i64), Vec<Shape>> = HashMap::new();
-    for s in d.shapes.values() {
+    for (_, s) in &all {
         let (x0, y0, x1, y1) = s.bbox();
         for gx in (x0 / cell) as i64..=(x1 / cell) as i64 {
             for gy in (y0 / cell) as i64..=(y1 / cell) as i64 {
@@ -361,8 +390,11 @@ pub fn check_geometry(d: &Drawing, values: usize, ops: usize) {
     for e in &d.edges {
         let from = d.shapes[&e.from];
         let to = d.shapes[&e.to];
+        let from_copy = copies_of.get(&e.from).into_iter().flatten();
         assert!(
-            from.on_border(e.start.0, e.start.1, 0.2),
+            std::iter::once(&from)
+                .chain(from_copy)
+                .any(|f| f.on_border(e.start.0, e.start.1, 0.2)),
             "edge {}->{} starts off its source's border: {:?} {from:?}",
             e.from,
             e.to,

@@ -1,0 +1,107 @@
+// The program editor: a plain textarea with line numbers beside it, and an error shown
+// where it is: its line number marked, the whole token underlined in the text, and the
+// message below with the line and a caret under every character of the token, as the
+// command line writes it. Reusable: it keeps its state to itself and looks only inside
+// its root.
+
+import { h } from "./dom.js";
+
+export class Editor {
+  /** `root`: an empty element to fill. `onInput(text)`: called on every edit. */
+  constructor(root, { value = "", label = "Program", onInput = () => {} } = {}) {
+    this.root = root;
+    this.onInput = onInput;
+    this.error = null;
+    this.gutter = h("div", { class: "cr-gutter", "aria-hidden": "true" });
+    this.mirror = h("pre", { class: "cr-mirror", "aria-hidden": "true" });
+    this.area = h("textarea", {
+      class: "cr-code", spellcheck: "false", wrap: "off", autocapitalize: "off",
+      autocomplete: "off", "aria-label": label,
+    });
+    this.box = h("div", { class: "cr-error", role: "alert", hidden: true });
+    root.classList.add("cr", "cr-editor");
+    root.append(
+      h("div", { class: "cr-editor-label" }, label),
+      h("div", { class: "cr-editor-box" }, this.gutter,
+        h("div", { class: "cr-editor-text" }, this.mirror, this.area)),
+      this.box,
+    );
+    this.area.value = value;
+    this.area.addEventListener("input", () => {
+      this.error = null;        // the mark belonged to the text before this edit
+      this.redraw();
+      this.onInput(this.area.value);
+    });
+    this.area.addEventListener("scroll", () => this.follow());
+    this.redraw();
+  }
+
+  get value() { return this.area.value; }
+
+  set value(text) {
+    this.area.value = text;
+    this.error = null;
+    this.redraw();
+  }
+
+  /** Shows an engine error ({message, help, line, column, length}) for the text as it is. */
+  showError(e) {
+    this.error = e.line ? { line: e.line, column: e.column || 1, length: e.length || 1 } : null;
+    const b = this.box;
+    b.hidden = false;
+    b.dataset.line = e.line || "";
+    b.dataset.column = e.column || "";
+    b.dataset.length = e.length || "";
+    const where = e.line ? `line ${e.line}, column ${e.column}: ` : "";
+    b.replaceChildren(h("div", { class: "cr-error-message" }, `error: ${where}${e.message}`));
+    if (this.error) b.append(h("pre", { class: "cr-error-excerpt" }, this.excerpt()));
+    if (e.help) b.append(h("div", { class: "cr-error-help" }, `help: ${e.help}`));
+    this.redraw();
+  }
+
+  clearError() {
+    this.error = null;
+    this.box.hidden = true;
+    this.box.replaceChildren();
+    this.redraw();
+  }
+
+  /** `  2 | y = x +* 2` and a caret under each character of the problem. */
+  excerpt() {
+    const { line, column, length } = this.error;
+    const text = this.area.value.split("\n")[line - 1] || "";
+    const num = String(line);
+    const pad = " ".repeat(num.length);
+    return `${num} | ${text}\n${pad} | ${" ".repeat(column - 1)}${"^".repeat(length)}`;
+  }
+
+  /** The line numbers and the text under the textarea, with the error's token marked. */
+  redraw() {
+    const lines = this.area.value.split("\n");
+    const bad = this.error ? this.error.line : 0;
+    this.gutter.replaceChildren(...lines.map((_, k) =>
+      h("span", { class: k + 1 === bad ? "cr-gutter-bad" : null }, String(k + 1))));
+    this.gutter.style.minWidth = `${String(lines.length).length + 1.5}ch`;
+    this.mirror.replaceChildren();
+    if (!this.error || bad > lines.length) {
+      this.mirror.textContent = this.area.value + "\n";
+    } else {
+      // Columns count characters (code points), as the engine's do.
+      const chars = Array.from(lines[bad - 1]);
+      const from = Math.min(this.error.column - 1, chars.length);
+      const to = Math.min(from + this.error.length, chars.length);
+      const before = lines.slice(0, bad - 1).concat(chars.slice(0, from).join("")).join("\n");
+      const token = chars.slice(from, to).join("") || " ";
+      const after = chars.slice(to).join("") + "\n" + lines.slice(bad).join("\n");
+      this.mirror.append(before, h("mark", { class: "cr-token-bad" }, token), after + "\n");
+    }
+    this.follow();
+  }
+
+  /** Keeps the line numbers and the marked text under the textarea as it scrolls. */
+  follow() {
+    const { scrollLeft: x, scrollTop: y } = this.area;
+    this.mirror.style.transform = `translate(${-x}px, ${-y}px)`;
+    this.gutter.style.transform = `translateY(${-y}px)`;
+  }
+}

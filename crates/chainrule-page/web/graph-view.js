@@ -1,0 +1,479 @@
+// The drawn graph: the engine's own SVG, shown at a readable size in a box it fills, with
+// pan (drag, one finger, sideways wheel), zoom (buttons, pinch, Ctrl+wheel, + and -) and
+// fit; every value can be focused from the keyboard (Tab, then the arrow keys move to the
+// nearest value that way, Enter selects) and the graph has a text form (a table of every
+// value). The stepper marks it through `setStep`. Reusable: several can live on one page
+// or in a shadow root; it keeps its state to itself and looks only inside its root.
+
+import { h, svg, fmt } from "./dom.js";
+
+const PAD = 16;        // px around the drawing
+const MIN_TEXT = 12;   // px: the smallest text the view starts at
+const MAX_SCALE = 3;
+
+export class GraphView {
+  /** `root`: an empty element to fill. `onSelect(id)`: a value was clicked or chosen
+   * with Enter. `label`: what the graph is, for screen readers. */
+  constructor(root, { onSelect = () => {}, label = "The graph" } = {}) {
+    this.root = root;
+    this.onSelect = onSelect;
+    this.label = label;
+    this.nodes = new Map();       // id -> the answer's node (name, data, grad, ...)
+    this.els = new Map();         // id -> <g class="value">
+    this.edgeEls = new Map();     // "from>to" -> [<g class="edge">] (a value into its user's op)
+    this.gradText = new Map();    // id -> the grad cell's text as drawn
+    this.lit = { nodes: [], edges: [], unknown: new Set() };
+    this.selected = null;
+    this.view = { s: 1, x: 0, y: 0 };
+    this.moved = false;           // the learner panned or zoomed: keep their view
+    this.pointers = new Map();
+    this.build();
+  }
+
+  build() {
+    const zoomBtn = (act, text, title) =>
+      h("button", { type: "button", "data-zoom": act, title, "aria-label": title }, text);
+    this.caption = h("p", { class: "cr-graph-caption", role: "status" });
+    this.level = h("span", { class: "cr-zoom-level", "aria-live": "off" }, "100%");
+    const zoom = h("div", { class: "cr-zoom", role: "group", "aria-label": "Zoom" },
+      zoomBtn("out", "−", "Zoom out"), this.level, zoomBtn("in", "+", "Zoom in"),
+      zoomBtn("fit", "Fit", "Fit the whole graph"), zoomBtn("one", "1:1", "Zoom to 100%"));
+    this.bannerText = h("span");
+    this.bannerBtn = h("button", { type: "button" });
+    this.banner = h("div", { class: "cr-graph-banner", role: "status", hidden: true },
+      this.bannerText, this.bannerBtn);
+    this.stage = h("div", { class: "cr-graph-stage" });
+    this.viewport = h("div", { class: "cr-graph-viewport" }, this.stage);
+    this.table = h("table", { class: "cr-graph-table" });
+    this.text = h("details", { class: "cr-graph-text" },
+      h("summary", {}, "The graph as text"), this.table);
+    this.root.classList.add("cr", "cr-graph");
+    this.root.append(h("div", { class: "cr-graph-bar" }, this.caption, zoom), this.banner,
+      this.viewport,
+      h("p", { class: "cr-hint" },
+        "Drag to pan; pinch or Ctrl+wheel to zoom. Tab to a value, move with the arrow keys, select with Enter."),
+      this.text);
+    zoom.addEventListener("click", (e) => {
+      const act = e.target.closest("button")?.dataset.zoom;
+      const c = [this.viewport.clientWidth / 2, this.viewport.clientHeight / 2];
+      if (act === "in") this.zoomAt(1.25, ...c);
+      if (act === "out") this.zoomAt(0.8, ...c);
+      if (act === "fit") this.fit();
+      if (act === "one") this.zoomAt(1 / this.view.s, ...c);
+    });
+    this.bannerBtn.addEventListener("click", () => this.bannerAction && this.bannerAction());
+    this.text.addEventListener("toggle", () => this.renderTable());
+    this.table.addEventListener("click", (e) => {
+      const b = e.target.closest("button[data-node-id]");
+      if (b) this.choose(Number(b.dataset.nodeId));
+    });
+    this.stage.addEventListener("click", (e) => {
+      if (this.dragged) return;
+      const g = e.target.closest("g.value[data-node-id]");
+      if (g) this.choose(Number(g.dataset.nodeId));
+    });
+    this.stage.addEventListener("keydown", (e) => this.key(e));
+    this.stage.addEventListener("focusin", (e) => {
+      const g = e.target.closest("g.value[data-node-id]");
+      if (g) { this.rove(g); this.reveal(g); }
+    });
+    this.listenPointers();
+    new ResizeObserver(() => { if (this.svgEl) this.moved ? this.clamp() : this.home(); })
+      .observe(this.viewport);
+  }
+
+  // ---- what is shown ------------------------------------------------------------------
+
+  /** Shows the engine's drawing `svgText` of `nodes` (the answer's nodes, with data and
+   * grad). `keepView`: keep the pan and zoom (the same program redrawn). */
+  show(svgText, nodes, { keepView = false } = {}) {
+    const focusedId = this.focusedId();
+    this.stage.innerHTML = svgText;
+    this.svgEl = this.stage.querySelector("svg");
+    this.nodes = new Map(nodes.map((n) => [n.id, n]));
+    this.lit = { nodes: [], edges: [], unknown: new Set() };
+    this.index();
+    if (this.selected !== null && !this.els.has(this.selected)) this.selected = null;
+    this.mark();
+    const out = this.svgEl && this.svgEl.querySelector("g.value.out");
+    const first = this.els.get(this.selected) || out || this.els.values().next().value;
+    if (first) first.setAttribute("tabindex", "0");
+    if (!keepView) this.sizeBox();
+    if (!keepView || !this.moved) this.home(); else this.clamp();
+    if (focusedId !== null && this.els.has(focusedId)) this.els.get(focusedId).focus({ preventScroll: true });
+    this.renderTable();
+  }
+
+  index() {
+    this.els.clear(); this.edgeEls.clear(); this.gradText.clear();
+    if (!this.svgEl) return;
+    this.svgEl.setAttribute("role", "group");
+    this.svgEl.setAttribute("aria-label", `${this.label}: ${this.nodes.size} values`);
+    for (const g of this.svgEl.querySelectorAll("g.value[data-node-id]")) {
+      const id = Number(g.dataset.nodeId);
+      this.els.set(id, g);
+      const cells = g.querySelectorAll("text.cell");
+      if (cells.length >= 3) this.gradText.set(id, cells[2].textContent);
+      g.setAttribute("tabindex", "-1");
+      g.setAttribute("role", "button");
+      g.setAttribute("aria-label", this.describe(id));
+    }
+    for (const g of this.svgEl.querySelectorAll("g.edge")) {
+      const { from, to } = g.dataset;
+      if (!from.endsWith("_op") && to.endsWith("_op")) {
+        const key = from.slice(1) + ">" + to.slice(1, -3);
+        if (!this.edgeEls.has(key)) this.edgeEls.set(key, []);
+        this.edgeEls.get(key).push(g);
+      }
+    }
+  }
+
+  /** What a screen reader says for value `id`, its grad as the stepper shows it. */
+  describe(id) {
+    const n = this.nodes.get(id);
+    if (!n) return "";
+    const how = n.leaf ? "a leaf" : `${n.name} = ${n.expr}`;
+    const grad = this.lit.unknown.has(id) ? "grad not known yet" : `grad ${fmt(n.grad)}`;
+    return `${n.name}, data ${fmt(n.data)}, ${grad}, ${how}`;
+  }
+
+  setCaption(text) { this.caption.textContent = text; }
+
+  /** A line above the graph saying what it shows, with a button (`action` on click). */
+  setBanner(text, buttonText, action) {
+    this.banner.hidden = false;
+    this.bannerText.textContent = text;
+    this.bannerBtn.textContent = buttonText;
+    this.bannerAction = action;
+  }
+
+  clearBanner() { this.banner.hidden = true; this.bannerAction = null; }
+
+  /** Dims the graph: it belongs to the last program that worked, not to the text now. */
+  setStale(on) { this.root.classList.toggle("cr-stale", on); }
+
+  // ---- selection and keyboard -----------------------------------------------------------
+
+  choose(id) {
+    this.select(id);
+    this.onSelect(id);
+  }
+
+  /** Marks value `id` as selected (null: none); does not call `onSelect`. */
+  select(id) {
+    this.selected = id;
+    this.mark();
+  }
+
+  mark() {
+    for (const [id, g] of this.els) {
+      const on = id === this.selected;
+      g.classList.toggle("cr-selected", on);
+      g.setAttribute("aria-pressed", String(on));
+    }
+    const g = this.els.get(this.selected);
+    if (g) this.rove(g);
+  }
+
+  focusedId() {
+    const a = this.root.getRootNode().activeElement;
+    const g = a && a.closest && a.closest("g.value[data-node-id]");
+    return g && this.stage.contains(g) ? Number(g.dataset.nodeId) : null;
+  }
+
+  /** Moves keyboard focus to value `id`. */
+  focusNode(id) {
+    const g = this.els.get(id);
+    if (g) g.focus();
+  }
+
+  rove(g) {
+    for (const other of this.stage.querySelectorAll('g.value[tabindex="0"]')) {
+      if (other !== g) other.setAttribute("tabindex", "-1");
+    }
+    g.setAttribute("tabindex", "0");
+  }
+
+  key(e) {
+    const g = e.target.closest("g.value[data-node-id]");
+    const c = [this.viewport.clientWidth / 2, this.viewport.clientHeight / 2];
+    if (e.key === "+" || e.key === "=") this.zoomAt(1.25, ...c);
+    else if (e.key === "-") this.zoomAt(0.8, ...c);
+    else if (e.key === "0") this.fit();
+    else if (g && (e.key === "Enter" || e.key === " ")) this.choose(Number(g.dataset.nodeId));
+    else if (g && e.key.startsWith("Arrow")) {
+      const next = this.nearest(g, e.key.slice(5));
+      if (next) next.focus({ preventScroll: true });
+    } else return;
+    e.preventDefault();
+    e.stopPropagation();
+  }
+
+  /** The value nearest to `g` in direction `dir` (Left, Right, Up, Down), by the centres
+   * of their boxes in the drawing. */
+  nearest(g, dir) {
+    const [x0, y0] = center(g);
+    const [ax, sign] = { Left: [0, -1], Right: [0, 1], Up: [1, -1], Down: [1, 1] }[dir];
+    let best = null, score = Infinity;
+    for (const other of this.els.values()) {
+      if (other === g) continue;
+      const [x, y] = center(other);
+      const d = [x - x0, y - y0];
+      const along = d[ax] * sign, across = Math.abs(d[1 - ax]);
+      if (along <= 1) continue;
+      const s = along + 2 * across;
+      if (s < score) { score = s; best = other; }
+    }
+    return best;
+  }
+
+  // ---- the backward stepper's marks -----------------------------------------------------
+
+  /** Marks a state of backward: `lit` the value just finished (or null), `unknown` the
+   * ids whose grads are not known yet (drawn `grad ?`), `edges` [{from, to, label}] the
+   * uses that carried the grad, labelled with their local derivative. */
+  setStep({ lit = null, unknown = new Set(), edges = [] } = {}) {
+    for (const g of this.lit.nodes) {
+      g.classList.remove("cr-step-lit");
+      g.querySelector("rect.box")?.classList.remove("box-lit");
+    }
+    for (const g of this.lit.edges) {
+      g.classList.remove("cr-step-lit");
+      g.querySelector("path")?.classList.remove("wire-lit");
+      g.querySelector("polygon")?.classList.remove("head-lit");
+    }
+    for (const t of this.stage.querySelectorAll("text.cr-edge-label")) t.remove();
+    const before = this.lit.unknown;
+    this.lit = { nodes: [], edges: [], unknown };
+    for (const id of new Set([...before, ...unknown])) {
+      const g = this.els.get(id);
+      const cell = g && g.querySelectorAll("text.cell")[2];
+      if (!cell) continue;
+      const dark = unknown.has(id);
+      g.classList.toggle("cr-step-unknown", dark);
+      cell.classList.toggle("cell-unknown", dark);
+      cell.textContent = dark ? "grad ?" : this.gradText.get(id);
+      g.setAttribute("aria-label", this.describe(id));
+    }
+    const g = this.els.get(lit);
+    if (g) {
+      g.classList.add("cr-step-lit");
+      g.querySelector("rect.box")?.classList.add("box-lit");
+      this.lit.nodes.push(g);
+      this.reveal(g);
+    }
+    for (const e of edges) {
+      for (const eg of this.edgeEls.get(`${e.from}>${e.to}`) || []) {
+        eg.classList.add("cr-step-lit");
+        eg.querySelector("path")?.classList.add("wire-lit");
+        eg.querySelector("polygon")?.classList.add("head-lit");
+        this.lit.edges.push(eg);
+        this.edgeLabel(eg, e.label);
+      }
+    }
+    if (this.text.open) this.renderTable();
+  }
+
+  /** Writes `text` just above the op node that `edge` enters (where it stays clear of
+   * the value boxes), once per op node. */
+  edgeLabel(edge, text) {
+    const op = this.svgEl.querySelector(`g.op[id="${edge.dataset.to}"] ellipse`);
+    if (!op || this.svgEl.querySelector(`text.cr-edge-label[data-to="${edge.dataset.to}"]`)) return;
+    const n = (k) => Number(op.getAttribute(k));
+    const t = svg("text", { class: "cr-edge-label", x: n("cx"), y: n("cy") - n("ry") - 6,
+      "data-from": edge.dataset.from, "data-to": edge.dataset.to });
+    t.textContent = text;
+    this.svgEl.appendChild(t);
+  }
+
+  // ---- the text form ------------------------------------------------------------------
+
+  renderTable() {
+    if (!this.text.open) return;
+    const head = h("tr", {}, ["value", "made as", "data", "grad"].map((t) => h("th", { scope: "col" }, t)));
+    const rows = [...this.nodes.values()].map((n) => h("tr", {
+      class: n.id === this.selected ? "cr-selected" : null, "data-node-id": n.id,
+    },
+    h("th", { scope: "row" }, h("button", { type: "button", "data-node-id": n.id }, n.name)),
+    h("td", {}, n.leaf ? "leaf" : n.expr),
+    h("td", {}, fmt(n.data)),
+    h("td", {}, this.lit.unknown.has(n.id) ? "not known yet" : fmt(n.grad))));
+    this.table.replaceChildren(h("caption", {}, `${this.label}: every value, the output last`), head, ...rows);
+  }
+
+  // ---- pan and zoom ---------------------------------------------------------------------
+
+  size() {
+    const s = this.svgEl;
+    return s ? [Number(s.getAttribute("width")) || 1, Number(s.getAttribute("height")) || 1] : [1, 1];
+  }
+
+  /** The smallest scale at which the drawing's text is still `MIN_TEXT` px. */
+  readable() {
+    const font = Number(this.svgEl && this.svgEl.getAttribute("font-size")) || 14;
+    return Math.min(1, MIN_TEXT / font);
+  }
+
+  /** The scale at which the whole drawing fits a box `w`×`hgt`. */
+  fitScale(w, hgt) {
+    const [W, H] = this.size();
+    return Math.min((w - 2 * PAD) / W, (hgt - 2 * PAD) / H);
+  }
+
+  /** The box as tall as the drawing needs at its first scale (see `home`), within
+   * bounds: set for each new drawing, never on a resize, so the page does not jump. */
+  sizeBox() {
+    const [, H] = this.size();
+    const maxH = Math.max(240, Math.round(window.innerHeight * 0.62));
+    const s = this.firstScale(maxH);
+    this.viewport.style.height = `${Math.min(maxH, Math.max(150, Math.ceil(H * s + 2 * PAD)))}px`;
+  }
+
+  /** The whole drawing if it fits a box `hgt` tall with readable text (at most 100%),
+   * else the smallest readable scale. */
+  firstScale(hgt) {
+    return Math.max(this.readable(), Math.min(1, this.fitScale(this.viewport.clientWidth, hgt)));
+  }
+
+  /** The first view of a drawing: at its first scale, centred on the output. */
+  home() {
+    if (!this.svgEl) return;
+    this.moved = false;
+    const vw = this.viewport.clientWidth, vh = this.viewport.clientHeight;
+    const [W, H] = this.size();
+    const s = this.firstScale(vh);
+    const out = this.svgEl.querySelector("g.value.out");
+    const [cx, cy] = out ? center(out) : [W / 2, H / 2];
+    this.view = { s, x: vw / 2 - cx * s, y: vh / 2 - cy * s };
+    this.clamp();
+  }
+
+  fit() {
+    if (!this.svgEl) return;
+    const vw = this.viewport.clientWidth, vh = this.viewport.clientHeight;
+    const s = Math.min(MAX_SCALE, this.fitScale(vw, vh));
+    this.view = { s, x: 0, y: 0 };
+    this.moved = true;
+    this.clamp();
+  }
+
+  /** Zooms by `f` keeping the point (`cx`, `cy`) of the box where it is. */
+  zoomAt(f, cx, cy) {
+    const v = this.view;
+    const vw = this.viewport.clientWidth, vh = this.viewport.clientHeight;
+    const least = Math.min(this.readable(), this.fitScale(vw, vh));
+    const s = Math.max(least, Math.min(MAX_SCALE, v.s * f));
+    this.view = { s, x: cx - (cx - v.x) * s / v.s, y: cy - (cy - v.y) * s / v.s };
+    this.moved = true;
+    this.clamp();
+  }
+
+  panBy(dx, dy) {
+    this.view.x += dx;
+    this.view.y += dy;
+    this.moved = true;
+    this.clamp();
+  }
+
+  /** Keeps the drawing in the box: centred on an axis where it fits, else no more than
+   * `PAD` of blank beyond either edge. */
+  clamp() {
+    const [W, H] = this.size();
+    const v = this.view;
+    const vw = this.viewport.clientWidth, vh = this.viewport.clientHeight;
+    const axis = (pos, len, box) => len + 2 * PAD <= box
+      ? (box - len) / 2
+      : Math.min(PAD, Math.max(box - len - PAD, pos));
+    v.x = axis(v.x, W * v.s, vw);
+    v.y = axis(v.y, H * v.s, vh);
+    this.stage.style.transform = `translate(${v.x}px, ${v.y}px) scale(${v.s})`;
+    this.level.textContent = `${Math.round(v.s * 100)}%`;
+    Object.assign(this.viewport.dataset, { scale: String(v.s), x: String(v.x), y: String(v.y) });
+  }
+
+  /** Pans so that value `g` is in view (when it is not). */
+  reveal(g) {
+    const [W] = this.size();
+    if (!W) return;
+    const box = g.querySelector("rect.box");
+    if (!box) return;
+    const v = this.view, s = v.s;
+    const x = Number(box.getAttribute("x")) * s + v.x, y = Number(box.getAttribute("y")) * s + v.y;
+    const w = Number(box.getAttribute("width")) * s, hgt = Number(box.getAttribute("height")) * s;
+    const vw = this.viewport.clientWidth, vh = this.viewport.clientHeight;
+    if (x >= 0 && y >= 0 && x + w <= vw && y + hgt <= vh) return;
+    const [cx, cy] = center(g);
+    v.x = vw / 2 - cx * s;
+    v.y = vh / 2 - cy * s;
+    this.moved = true;   // the view follows that value now: a resize keeps it
+    this.clamp();
+  }
+
+  listenPointers() {
+    const vp = this.viewport;
+    vp.addEventListener("pointerdown", (e) => {
+      if (e.button !== 0 && e.pointerType === "mouse") return;
+      this.pointers.set(e.pointerId, [e.clientX, e.clientY]);
+      this.dragged = false;
+      this.gesture = this.pointers.size === 2 ? this.pinchState() : null;
+    });
+    vp.addEventListener("pointermove", (e) => {
+      const last = this.pointers.get(e.pointerId);
+      if (!last) return;
+      const now = [e.clientX, e.clientY];
+      this.pointers.set(e.pointerId, now);
+      if (this.pointers.size === 2 && this.gesture) {
+        const g = this.pinchState(), r = vp.getBoundingClientRect();
+        this.zoomAt(g.dist / this.gesture.dist, g.mid[0] - r.left, g.mid[1] - r.top);
+        this.panBy(g.mid[0] - this.gesture.mid[0], g.mid[1] - this.gesture.mid[1]);
+        this.gesture = g;
+        this.dragged = true;
+        return;
+      }
+      const [dx, dy] = [now[0] - last[0], now[1] - last[1]];
+      if (!this.dragged && Math.hypot(dx, dy) < 3) { this.pointers.set(e.pointerId, last); return; }
+      if (!this.dragged) vp.setPointerCapture(e.pointerId);
+      this.dragged = true;
+      this.panBy(dx, dy);
+    });
+    const up = (e) => {
+      this.pointers.delete(e.pointerId);
+      this.gesture = null;
+      // A drag is not a click: the click that ends it is ignored, then clicks count again.
+      if (this.dragged) setTimeout(() => { this.dragged = false; }, 0);
+    };
+    vp.addEventListener("pointerup", up);
+    // The browser scrolls the box itself to show a focused or searched-for value: that
+    // becomes a pan, so the drawing moves only one way.
+    vp.addEventListener("scroll", () => {
+      const { scrollLeft: x, scrollTop: y } = vp;
+      if (!x && !y) return;
+      vp.scrollLeft = vp.scrollTop = 0;
+      this.panBy(-x, -y);
+    });
+    vp.addEventListener("pointercancel", up);
+    vp.addEventListener("wheel", (e) => {
+      const r = vp.getBoundingClientRect();
+      if (e.ctrlKey || e.metaKey) {
+        e.preventDefault();
+        this.zoomAt(Math.exp(-e.deltaY / 300), e.clientX - r.left, e.clientY - r.top);
+      } else if (Math.abs(e.deltaX) > Math.abs(e.deltaY)) {
+        e.preventDefault();   // sideways: pan the graph; up and down still scroll the page
+        this.panBy(-e.deltaX, 0);
+      }
+    }, { passive: false });
+  }
+
+  pinchState() {
+    const [a, b] = [...this.pointers.values()];
+    return { dist: Math.max(1, Math.hypot(a[0] - b[0], a[1] - b[1])), mid: [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2] };
+  }
+}
+
+/** The centre of a value's box, in the drawing's coordinates. */
+function center(g) {
+  const r = g.querySelector("rect.box");
+  if (!r) return [0, 0];
+  const n = (k) => Number(r.getAttribute(k));
+  return [n("x") + n("width") / 2, n("y") + n("height") / 2];
+}
