@@ -5,6 +5,7 @@
 //! chainrule-bench <W1|W2|W3|W4|W5> [--n N] one workload, one JSON line, exit 1 if its check fails
 //! chainrule-bench W2-replay [--n N]        W2 recorded once and replayed ("variant":"replay")
 //! chainrule-bench draw [--n N]             layout + SVG of a random graph of N values (10,000)
+//! chainrule-bench page [--n RUNS]          the page protocol's `program` call on 200 values
 //! chainrule-bench all                      every workload once
 //! ```
 //!
@@ -12,6 +13,7 @@
 //! memory (VmHWM) after the run, and `rss_bytes_per_node`. Run one workload per process when
 //! the memory figure matters.
 mod draw;
+mod page;
 mod serve;
 mod w2;
 
@@ -286,7 +288,7 @@ fn report(workload: Workload, n: usize) -> bool {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: chainrule-bench <W1|W2|W2-replay|W3|W4|W5> [--n N]\n       chainrule-bench draw [--n N]\n       chainrule-bench serve\n       chainrule-bench all\n\
+        "usage: chainrule-bench <W1|W2|W2-replay|W3|W4|W5> [--n N]\n       chainrule-bench draw [--n N]\n       chainrule-bench serve\n       chainrule-bench page [--n RUNS]\n       chainrule-bench all\n\
          The workloads are defined in docs/WORKLOADS.md."
     );
     std::process::exit(2)
@@ -300,6 +302,11 @@ fn main() {
             draw::run(rest.get(1).and_then(|n| n.parse().ok()).unwrap_or(10_000))
         }
         ["serve"] => serve::run(),
+        ["page", ref rest @ ..] => page::run(match rest {
+            [] => 21,
+            ["--n", n] => n.parse().ok().filter(|&n| n > 0).unwrap_or_else(|| usage()),
+            _ => usage(),
+        }),
         ["all"] => [
             Workload::W1,
             Workload::W2,

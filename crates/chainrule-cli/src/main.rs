@@ -83,7 +83,7 @@ enum Command {
     Steps(cmd::steps::Args),
     /// Train an MLP on a toy dataset or a CSV file (micrograd's demo by default).
     #[command(after_help = cmd::train::EXAMPLES)]
-    Train(cmd::train::Args),
+    Train(Box<cmd::train::Args>),
     /// A saved model's scores and classes for new points.
     #[command(after_help = cmd::predict::EXAMPLES)]
     Predict(cmd::predict::Args),

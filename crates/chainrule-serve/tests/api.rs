@@ -452,7 +452,10 @@ async fn requests_over_the_limits_get_clear_errors() {
     // Too many training steps, or a model too wide.
     let (status, res) = post(&app, "/api/train", json!({"steps": 1_000_000})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(res["error"]["message"], "steps must be 1 to 1000");
+    assert_eq!(
+        res["error"]["message"],
+        "steps must be a whole number from 1 to 1000, got 1000000"
+    );
     let (status, _) = post(&app, "/api/train", json!({"layers": [100000]})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
@@ -783,7 +786,7 @@ async fn every_activation_loss_and_optimizer_of_chainrule_train_is_accepted() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(
         res["error"]["message"],
-        "not an optimizer: adagrad (use sgd, momentum, adam or adamw)"
+        "optimizer must be one of sgd, momentum, adam, adamw, got \"adagrad\""
     );
 }
 
