@@ -7,6 +7,7 @@
 //! chainrule-bench W4-floor [--n N]         W4 on a minimal structure-of-arrays tape
 //!                                          ("impl":"floor-soa", "variant":"floor")
 //! chainrule-bench draw [--n N]             layout + SVG of a random graph of N values (10,000)
+//! chainrule-bench page [--n RUNS]          the page protocol's `program` call on 200 values
 //! chainrule-bench all                      every workload once
 //! ```
 //!
@@ -15,6 +16,7 @@
 //! the memory figure matters.
 mod draw;
 mod floor;
+mod page;
 mod serve;
 mod w2;
 
@@ -315,7 +317,7 @@ fn report(workload: Workload, n: usize) -> bool {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: chainrule-bench <W1|W2|W2-replay|W3|W4|W4-floor|W5> [--n N]\n       chainrule-bench draw [--n N]\n       chainrule-bench serve\n       chainrule-bench all\n\
+        "usage: chainrule-bench <W1|W2|W2-replay|W3|W4|W4-floor|W5> [--n N]\n       chainrule-bench draw [--n N]\n       chainrule-bench serve\n       chainrule-bench page [--n RUNS]\n       chainrule-bench all\n\
          The workloads are defined in docs/WORKLOADS.md."
     );
     std::process::exit(2)
@@ -329,6 +331,11 @@ fn main() {
             draw::run(rest.get(1).and_then(|n| n.parse().ok()).unwrap_or(10_000))
         }
         ["serve"] => serve::run(),
+        ["page", ref rest @ ..] => page::run(match rest {
+            [] => 21,
+            ["--n", n] => n.parse().ok().filter(|&n| n > 0).unwrap_or_else(|| usage()),
+            _ => usage(),
+        }),
         ["all"] => [
             Workload::W1,
             Workload::W2,

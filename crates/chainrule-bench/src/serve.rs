@@ -84,7 +84,8 @@ fn json_string(s: &str) -> String {
     o + "\""
 }
 
-fn median(mut xs: Vec<f64>) -> f64 {
+/// The median.
+pub fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(f64::total_cmp);
     xs[xs.len() / 2]
 }

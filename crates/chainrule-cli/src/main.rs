@@ -53,6 +53,7 @@ const EXAMPLES: &str = "Examples:
   chainrule eval prog.cr --set a=3 --of d        change a leaf, pick the output
   chainrule train --plot out                     micrograd's demo: train an MLP, draw it
   chainrule serve                                the live page: edit, nudge, step, train
+  chainrule learn --list                         lessons: grads by hand, every mistake diagnosed
 
 Exit codes: 0 success, 1 a check found a wrong gradient, 2 bad input or usage.";
 
@@ -82,13 +83,16 @@ enum Command {
     Steps(cmd::steps::Args),
     /// Train an MLP on a toy dataset or a CSV file (micrograd's demo by default).
     #[command(after_help = cmd::train::EXAMPLES)]
-    Train(cmd::train::Args),
+    Train(Box<cmd::train::Args>),
     /// A saved model's scores and classes for new points.
     #[command(after_help = cmd::predict::EXAMPLES)]
     Predict(cmd::predict::Args),
     /// The notebook as a live local web page: edit, see the graph, nudge, step, train.
     #[command(after_help = cmd::serve::EXAMPLES)]
     Serve(cmd::serve::Args),
+    /// Lessons in the terminal: work out grads by hand, each answer checked and diagnosed.
+    #[command(after_help = cmd::learn::EXAMPLES)]
+    Learn(cmd::learn::Args),
 }
 
 fn main() -> ExitCode {
@@ -102,6 +106,7 @@ fn main() -> ExitCode {
         Some(Command::Train(args)) => cmd::train::run(&args),
         Some(Command::Predict(args)) => cmd::predict::run(&args),
         Some(Command::Serve(args)) => cmd::serve::run(&args),
+        Some(Command::Learn(args)) => cmd::learn::run(&args),
         None => cmd::default::run(),
     };
     match result {

@@ -6,7 +6,7 @@
 use crate::output::paint;
 use chainrule::lang::Evaluated;
 use chainrule::number::{shortest, Numbers};
-use chainrule::{Explanation, GradCheck, HandCheck};
+use chainrule::{CheckOptions, Explanation, GradCheck, HandCheck};
 
 const BOLD: &str = "1";
 const GREEN: &str = "32";
@@ -23,8 +23,15 @@ pub struct HandRow {
 
 /// Checks every hand-set grad of the program against the chain rule from its output.
 pub fn hand_rows(run: &Evaluated) -> Vec<HandRow> {
+    hand_rows_with(run, CheckOptions::default())
+}
+
+/// [`hand_rows`] with the check's tolerance.
+pub fn hand_rows_with(run: &Evaluated, options: CheckOptions) -> Vec<HandRow> {
     let pairs: Vec<_> = run.hand_grads.iter().map(|h| (h.var, h.value)).collect();
-    let checks = run.output.check_hand_grads_with(&pairs, Numbers::Shortest);
+    let checks = run
+        .output
+        .check_hand_grads_with(&pairs, options, Numbers::Shortest);
     run.hand_grads
         .iter()
         .zip(checks)
@@ -156,6 +163,9 @@ pub fn hand_grads(rows: &[HandRow], output: &str, colour: bool) -> String {
             for d in &r.check.derivation {
                 out += &format!("      {d}\n");
             }
+            for d in &r.check.diagnosis.text {
+                out += &format!("      {}\n", paint(colour, YELLOW, d));
+            }
         }
     }
     if rows.last().is_some_and(|r| !r.check.right) {
@@ -199,6 +209,9 @@ pub fn hand_grads_markdown(rows: &[HandRow], output: &str) -> String {
             for d in &r.check.derivation {
                 let indent = if d.starts_with(' ') { "    " } else { "  " };
                 s += &format!("{indent}- `{}`\n", d.trim_start());
+            }
+            for d in &r.check.diagnosis.text {
+                s += &format!("  - {d}\n");
             }
         }
     }

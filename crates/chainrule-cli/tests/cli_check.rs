@@ -114,3 +114,102 @@ fn bad_input_exits_2() {
         out.stderr
     );
 }
+
+#[test]
+fn a_wrong_hand_grad_is_diagnosed_in_the_text() {
+    // de/da = b = -3 alone: the upstream dL/de = -2 dropped.
+    let src = NOTEBOOK.replace("a.grad = b * e.grad", "a.grad = b");
+    let out = run(&["check", "-e", &src]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(out.stdout.contains(
+        "      Mistake local-only: dropped the upstream grad, leaving only the local derivative; \
+         here de/da = -3 alone, without dL/de = -2.\n"
+    ), "{}", out.stdout);
+    let md = run(&["explain", "--markdown", "-e", &src]).stdout;
+    assert!(
+        md.contains("  - Mistake local-only: dropped the upstream grad"),
+        "{md}"
+    );
+}
+
+#[test]
+fn check_json_gives_each_hand_grad_with_its_diagnosis() {
+    // e with its sign flipped; a right given that e; b with its local derivative alone.
+    let src = NOTEBOOK
+        .replace("e.grad = d.grad", "e.grad = 2")
+        .replace("b.grad = a * e.grad    # de/db = a", "b.grad = 2");
+    let out = run(&["check", "--json", "-e", &src]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("one JSON object");
+    assert_eq!(v["passed"], false);
+    assert_eq!(v["exit_code"], 1);
+    assert_eq!(v["output"], "L");
+    assert_eq!(v["output_value"], -8.0);
+    assert_eq!(v["gradient_check"]["passed"], true);
+    assert_eq!(v["gradient_check"]["counts"]["pass"], 4);
+    assert_eq!(v["gradient_check"]["rows"][0]["verdict"], "pass");
+    let hand = v["hand_grads"].as_array().unwrap();
+    assert_eq!(hand.len(), 7);
+    let by = |name: &str| hand.iter().find(|h| h["name"] == name).unwrap().clone();
+    let l = by("L");
+    assert_eq!(
+        (l["line"].as_i64(), l["right"].as_bool()),
+        (Some(9), Some(true))
+    );
+    assert_eq!(l["mistakes"], serde_json::json!([]));
+    let e = by("e");
+    assert_eq!(
+        (e["given"].as_f64(), e["expected"].as_f64()),
+        (Some(2.0), Some(-2.0))
+    );
+    assert_eq!(e["mistakes"], serde_json::json!(["sign"]));
+    assert_eq!(e["follows_from_yours"], false);
+    let a = by("a");
+    assert_eq!(
+        (a["given"].as_f64(), a["expected"].as_f64()),
+        (Some(-6.0), Some(6.0))
+    );
+    assert_eq!(a["right"], false);
+    assert_eq!(a["follows_from_yours"], true);
+    assert_eq!(a["mistakes"], serde_json::json!([]));
+    assert!(a["diagnosis"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("Right, given your dL/de = 2:"));
+    // b = 2 is a = de/db alone, and also the learner's own dL/de = 2 alone.
+    let b = by("b");
+    assert_eq!(
+        b["mistakes"],
+        serde_json::json!(["local-only", "upstream-only"])
+    );
+    assert_eq!(b["line"], 15);
+    assert!(b["derivation"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("dL/db = dL/de · de/db"));
+}
+
+#[test]
+fn check_json_of_a_right_program_exits_0_and_of_bad_input_2() {
+    let out = run(&["check", "--json"]);
+    assert_eq!(out.code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(
+        (v["passed"].as_bool(), v["exit_code"].as_i64()),
+        (Some(true), Some(0))
+    );
+    assert!(v["hand_grads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|h| h["right"] == true));
+    let out = run(&["check", "--json", "-e", "x = 3; y = x*"]);
+    assert_eq!(out.code, 2);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["exit_code"], 2);
+    assert!(v["error"]
+        .as_str()
+        .unwrap()
+        .starts_with("<-e>:1:13: error: missing operand"));
+    assert!(out.stderr.contains("missing operand"));
+}

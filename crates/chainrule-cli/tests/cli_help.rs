@@ -3,8 +3,8 @@
 mod common;
 use common::run;
 
-const SUBCOMMANDS: [&str; 8] = [
-    "eval", "explain", "check", "graph", "steps", "train", "predict", "serve",
+const SUBCOMMANDS: [&str; 9] = [
+    "eval", "explain", "check", "graph", "steps", "train", "predict", "serve", "learn",
 ];
 
 #[test]

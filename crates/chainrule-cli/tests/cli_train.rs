@@ -358,12 +358,15 @@ fn minibatches_replay_and_csv_data() {
 #[test]
 fn bad_options_name_the_option_and_exit_2() {
     let cases: &[(&[&str], &str)] = &[
-        (&["--layers", "16,x"], "`x` is not a layer size"),
+        (&["--layers", "16,x"], "--layers must be widths from 1 to"),
         (&["--lr", "-1"], "--lr"),
-        (&["--lr", "nan"], "not a finite number"),
+        (
+            &["--lr", "nan"],
+            "--lr must be a finite number above 0, got nan",
+        ),
         (
             &["--data", "nope"],
-            "use moons, sklearn-moons, circles, blobs, spiral",
+            "--data must be one of moons, sklearn-moons, circles, blobs, spiral",
         ),
         (&["--data", "missing/file.csv"], "cannot read the CSV file"),
         (
@@ -374,7 +377,10 @@ fn bad_options_name_the_option_and_exit_2() {
         (&["--schedule", "exp"], "constant, linear, step, cosine"),
         (&["--steps", "0"], "--steps"),
         (&["--batch", "0"], "--batch"),
-        (&["--noise", "-0.5"], "must be 0 or more"),
+        (
+            &["--noise", "-0.5"],
+            "--noise must be a finite number of at least 0",
+        ),
         (
             &["--data", "blobs", "--classes", "3"],
             "max-margin is for two classes",

@@ -119,7 +119,9 @@ export class TrainView {
       layers: v.layers.split(",").map((s) => s.trim()).filter((s) => s).map(Number),
       activation: v.activation, loss: v.loss, optimizer: v.optimizer, lr: Number(v.lr),
       batch: Number(v.batch), steps: Number(v.steps),
-      classes: v.loss === "softmax-ce" ? 3 : 2, pace: this.pace,
+      // moons and circles have two classes (the training spec refuses another number).
+      classes: v.loss === "softmax-ce" && ["blobs", "spiral"].includes(v.dataset) ? 3 : 2,
+      pace: this.pace,
     };
   }
 

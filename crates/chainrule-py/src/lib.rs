@@ -42,5 +42,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(train::data_load_csv, m)?)?;
     m.add_function(wrap_pyfunction!(train::data_save_csv, m)?)?;
     m.add_function(wrap_pyfunction!(train::label_classes, m)?)?;
+    m.add_function(wrap_pyfunction!(train::train_spec, m)?)?;
     Ok(())
 }

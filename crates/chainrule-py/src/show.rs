@@ -348,7 +348,9 @@ pub fn grad_check<'py>(root: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>>
 }
 
 /// Checks grads given by hand (`pairs` of `(value, grad)`) against the chain rule: one
-/// dict per pair with `name`, `given`, `correct`, `right`, `derivation`, `text`.
+/// dict per pair with `name`, `given`, `correct`, `right`, `derivation`, `text`, and the
+/// diagnosis of a wrong one: `mistakes` (the catalogue's ids), `follows_from_yours` (right
+/// given the learner's own upstream grads) and `diagnosis` (its lines of text).
 #[pyfunction]
 pub fn check_hand_grads<'py>(
     root: &Bound<'py, PyAny>,
@@ -381,6 +383,9 @@ pub fn check_hand_grads<'py>(
         d.set_item("right", c.right)?;
         d.set_item("derivation", c.derivation.clone())?;
         d.set_item("text", c.to_string())?;
+        d.set_item("mistakes", c.diagnosis.ids())?;
+        d.set_item("follows_from_yours", c.diagnosis.follows_from_yours)?;
+        d.set_item("diagnosis", c.diagnosis.text.clone())?;
         out.append(d)?;
     }
     Ok(out)

@@ -14,16 +14,17 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use chainrule::data::{self, CsvError, Dataset, Rng};
+use chainrule::data::{self, CsvError, Dataset, Rng, DATASETS};
+use chainrule::nn::spec::{step_graph_nodes, FIELDS};
 use chainrule::nn::{
-    Activation, Adam, Mlp, Mode, ModelError, Module, Objective, Optimizer, Schedule, Sgd, Shape,
-    Trainer,
+    Activation, Mlp, Mode, ModelError, Module, Objective, Schedule, Sgd, Shape, SpecBounds,
+    SpecError, TrainSpec, Trainer,
 };
 use pyo3::exceptions::{
     PyFileNotFoundError, PyIsADirectoryError, PyOSError, PyPermissionError, PyValueError,
 };
 use pyo3::prelude::*;
-use pyo3::types::PyByteArray;
+use pyo3::types::{PyByteArray, PyDict};
 
 pyo3::create_exception!(
     chainrule.data,
@@ -34,16 +35,11 @@ pyo3::create_exception!(
      message says what is wrong and what to do."
 );
 
-/// The most samples a generated dataset may have (160 MB of features).
-const MAX_SAMPLES: i64 = 10_000_000;
-/// The most neurons one layer may have (as the CLI's `--layers`).
-const MAX_LAYER: i64 = 100_000;
-/// The most parameters a model may have (800 MB of `f64`s).
-const MAX_PARAMS: usize = 100_000_000;
-/// The most nodes one step's graph may have: 2^27, some 5 GB of tape, well inside the
-/// tape's `u32` index limit (which the library asserts) and most machines' memory (an
-/// allocation that fails aborts the process, which no exception could report).
-const MAX_NODES: u128 = 1 << 27;
+/// The library's bounds on training (the training spec's): samples, layer widths,
+/// parameters, and the nodes of one step's graph (2^27, some 5 GB of tape, well inside the
+/// tape's `u32` index limit and most machines' memory: an allocation that fails aborts the
+/// process, which no exception could report).
+const BOUNDS: SpecBounds = SpecBounds::LIBRARY;
 
 /// What to do about a non-finite feature.
 const X_FIX: &str = "drop or fill in such rows";
@@ -72,13 +68,65 @@ fn at_least(what: &str, v: f64, lo: f64) -> PyResult<f64> {
     Ok(v)
 }
 
-fn positive(what: &str, v: f64) -> PyResult<f64> {
-    if !v.is_finite() || v <= 0.0 {
-        return Err(value_err(format!(
-            "{what} must be a finite number above 0, got {v}"
-        )));
+/// A training spec setting refused, as `ValueError`, each setting called by its Python
+/// argument's name (`renames`: spec name to argument name).
+fn spec_err(e: &SpecError, renames: &[(&str, &str)]) -> PyErr {
+    value_err(e.render(|f| {
+        renames
+            .iter()
+            .find(|r| r.0 == f)
+            .map_or(f, |r| r.1)
+            .to_string()
+    }))
+}
+
+/// A spec made from the library's defaults and these settings (by the spec's names, as
+/// text), each checked as the spec checks it; errors name the Python arguments.
+fn spec_of(settings: &[(&str, String)], renames: &[(&str, &str)]) -> PyResult<TrainSpec> {
+    let mut spec = TrainSpec::default();
+    for (name, value) in settings {
+        spec.set(name, value).map_err(|e| spec_err(&e, renames))?;
     }
-    Ok(v)
+    Ok(spec)
+}
+
+/// The training spec for Python's signatures: `defaults` (each setting's library default,
+/// `None` where it depends on another setting), `choices` (the names a choice setting
+/// takes) and `noise` (each dataset's default noise).
+#[pyfunction]
+pub fn train_spec(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let d = TrainSpec::default();
+    let defaults = PyDict::new(py);
+    defaults.set_item("dataset", d.dataset.name)?;
+    defaults.set_item("samples", d.samples)?;
+    defaults.set_item("classes", d.classes)?;
+    defaults.set_item("seed", d.seed)?;
+    defaults.set_item("layers", d.layers.clone())?;
+    defaults.set_item("activation", d.activation.name())?;
+    defaults.set_item("loss", d.loss.name())?;
+    defaults.set_item("optimizer", d.optimizer.name)?;
+    defaults.set_item("schedule", d.schedule.name)?;
+    defaults.set_item("l2", d.l2)?;
+    defaults.set_item("steps", d.steps)?;
+    defaults.set_item("mode", "auto")?;
+    for varies in ["noise", "lr", "lr_end", "batch"] {
+        defaults.set_item(varies, py.None())?;
+    }
+    let choices = PyDict::new(py);
+    for f in FIELDS {
+        if let Some(names) = f.choices() {
+            choices.set_item(f.name, names)?;
+        }
+    }
+    let noise = PyDict::new(py);
+    for k in DATASETS {
+        noise.set_item(k.name, k.noise)?;
+    }
+    let out = PyDict::new(py);
+    out.set_item("defaults", defaults)?;
+    out.set_item("choices", choices)?;
+    out.set_item("noise", noise)?;
+    Ok(out)
 }
 
 /// `f64`s as native-endian bytes, in a bytearray (writable, so NumPy views it as is).
@@ -213,20 +261,46 @@ fn data_out(py: Python<'_>, d: Dataset) -> DataOut<'_> {
     (f64_bytes(py, &d.x), d.dim, i64_bytes(py, &d.y), d.classes)
 }
 
+/// The training spec's generated dataset `name` with `n` samples, `noise` and (for
+/// datasets whose classes are free) `classes`, from `seed`; errors call the noise
+/// `noise_arg`.
+fn generated(
+    name: &str,
+    n: i64,
+    noise: f64,
+    classes: Option<i64>,
+    seed: u64,
+    noise_arg: &str,
+) -> PyResult<Dataset> {
+    let mut settings = vec![
+        ("dataset", name.to_string()),
+        ("samples", n.to_string()),
+        ("noise", noise.to_string()),
+    ];
+    settings.extend(classes.map(|k| ("classes", k.to_string())));
+    let renames = [("samples", "n"), ("noise", noise_arg)];
+    let mut spec = spec_of(&settings, &renames)?;
+    spec.seed = seed;
+    spec.dataset().map_err(|e| spec_err(&e, &renames))
+}
+
 /// Two interleaving half circles (scikit-learn's `make_moons`), seeded.
 #[pyfunction]
 pub fn data_moons(py: Python<'_>, n: i64, noise: f64, seed: u64) -> PyResult<DataOut<'_>> {
-    let n = count("n", n, 1, MAX_SAMPLES)?;
-    let noise = at_least("noise", noise, 0.0)?;
-    Ok(data_out(py, data::moons(n, noise, &mut Rng::new(seed))))
+    Ok(data_out(
+        py,
+        generated("moons", n, noise, None, seed, "noise")?,
+    ))
 }
 
 /// scikit-learn's `make_moons(n, noise=noise)` after `np.random.seed(seed)`, bit for bit.
 #[pyfunction]
 pub fn data_sklearn_moons(py: Python<'_>, n: i64, noise: f64, seed: u32) -> PyResult<DataOut<'_>> {
-    let n = count("n", n, 1, MAX_SAMPLES)?;
-    let noise = at_least("noise", noise, 0.0)?;
-    Ok(data_out(py, data::sklearn_moons(n, noise, seed)))
+    let seed = u64::from(seed);
+    Ok(data_out(
+        py,
+        generated("sklearn-moons", n, noise, None, seed, "noise")?,
+    ))
 }
 
 /// Two concentric circles (scikit-learn's `make_circles`), seeded.
@@ -238,9 +312,10 @@ pub fn data_circles(
     factor: f64,
     seed: u64,
 ) -> PyResult<DataOut<'_>> {
-    let n = count("n", n, 1, MAX_SAMPLES)?;
-    let noise = at_least("noise", noise, 0.0)?;
+    // The spec's circles have the factor 0.5; checked by the spec, made with this one.
+    let checked = generated("circles", n, noise, None, seed, "noise");
     let factor = at_least("factor", factor, 0.0)?;
+    let n = checked?.len();
     Ok(data_out(
         py,
         data::circles(n, noise, factor, &mut Rng::new(seed)),
@@ -256,12 +331,9 @@ pub fn data_blobs(
     std: f64,
     seed: u64,
 ) -> PyResult<DataOut<'_>> {
-    let n = count("n", n, 1, MAX_SAMPLES)?;
-    let classes = count("classes", classes, 1, 1000)?;
-    let std = at_least("std", std, 0.0)?;
     Ok(data_out(
         py,
-        data::blobs(n, classes, std, &mut Rng::new(seed)),
+        generated("blobs", n, std, Some(classes), seed, "std")?,
     ))
 }
 
@@ -274,12 +346,9 @@ pub fn data_spiral(
     noise: f64,
     seed: u64,
 ) -> PyResult<DataOut<'_>> {
-    let n = count("n", n, 1, MAX_SAMPLES)?;
-    let classes = count("classes", classes, 1, 1000)?;
-    let noise = at_least("noise", noise, 0.0)?;
     Ok(data_out(
         py,
-        data::spiral(n, classes, noise, &mut Rng::new(seed)),
+        generated("spiral", n, noise, Some(classes), seed, "noise")?,
     ))
 }
 
@@ -399,19 +468,14 @@ fn model_err(e: ModelError) -> PyErr {
     }
 }
 
-/// An upper bound on the nodes of one step's graph over `rows` samples.
-fn graph_nodes(m: &Mlp, rows: usize) -> u128 {
-    let neurons: usize = m.shapes().iter().map(|s| s.outputs).sum();
-    let per_sample = m.inputs() + 3 * neurons + 2 * m.outputs() + 8;
-    m.params().len() as u128 + rows as u128 * per_sample as u128 + 16
-}
-
-fn check_graph(m: &Mlp, rows: usize, fix: &str) -> PyResult<()> {
-    if graph_nodes(m, rows) > MAX_NODES {
+/// `evaluate`'s graph over `rows` samples, held to the spec's bound on one step's graph.
+fn check_graph(m: &Mlp, rows: usize) -> PyResult<()> {
+    if step_graph_nodes(m, rows) > BOUNDS.graph_nodes as u128 {
         return Err(value_err(format!(
             "{rows} samples through a model of {} parameters make a graph too large for one \
-             step (over {MAX_NODES} nodes); {fix}",
-            m.params().len()
+             step (over {} nodes); evaluate fewer rows at a time",
+            m.params().len(),
+            BOUNDS.graph_nodes
         )));
     }
     Ok(())
@@ -427,7 +491,8 @@ pub struct NativeCore {
 
 /// Layers as `(outputs, activation name)` pairs, checked, after `inputs` inputs.
 fn shapes(inputs: i64, layers: &[(i64, String)]) -> PyResult<(usize, Vec<(usize, Activation)>)> {
-    let inputs = count("nin (the model's inputs)", inputs, 1, MAX_LAYER)?;
+    let width = BOUNDS.width as i64;
+    let inputs = count("nin (the model's inputs)", inputs, 1, width)?;
     if layers.is_empty() {
         return Err(value_err(
             "nouts must list at least one layer size, e.g. [16, 16, 1]",
@@ -436,15 +501,16 @@ fn shapes(inputs: i64, layers: &[(i64, String)]) -> PyResult<(usize, Vec<(usize,
     let mut out = Vec::with_capacity(layers.len());
     let (mut nin, mut params) = (inputs, 0usize);
     for (i, (n, act)) in layers.iter().enumerate() {
-        let n = count(&format!("nouts[{i}] (a layer size)"), *n, 1, MAX_LAYER)?;
+        let n = count(&format!("nouts[{i}] (a layer size)"), *n, 1, width)?;
         let act = activation(&format!("the activation of layer {i}"), act)?;
         params += n * (nin + 1);
         nin = n;
         out.push((n, act));
     }
-    if params > MAX_PARAMS {
+    if params > BOUNDS.params {
         return Err(value_err(format!(
-            "the model would have {params} parameters, more than {MAX_PARAMS}: use smaller layers"
+            "the model would have {params} parameters, more than {}: use smaller layers",
+            BOUNDS.params
         )));
     }
     Ok((inputs, out))
@@ -455,68 +521,6 @@ fn shape_list(m: &Mlp) -> Vec<(usize, usize, &'static str)> {
         .iter()
         .map(|s: &Shape| (s.inputs, s.outputs, s.activation.name()))
         .collect()
-}
-
-/// The optimizer and its schedule by name, as the CLI's `train` builds them.
-fn optimizer(
-    name: &str,
-    lr: Option<f64>,
-    schedule: &str,
-    lr_end: Option<f64>,
-    steps: usize,
-) -> PyResult<Box<dyn Optimizer>> {
-    let lr = match lr {
-        Some(lr) => positive("lr", lr)?,
-        None => match name {
-            "sgd" => 1.0,
-            "momentum" => 0.1,
-            _ => 0.01,
-        },
-    };
-    let end = match (schedule, lr_end) {
-        ("linear" | "cosine", Some(e)) => at_least("lr_end", e, 0.0)?,
-        ("linear" | "cosine", None) => lr / 10.0,
-        (_, Some(_)) => {
-            return Err(value_err(format!(
-                "lr_end is for the linear and cosine schedules, not {schedule:?}; drop it"
-            )))
-        }
-        (_, None) => 0.0,
-    };
-    let schedule = match schedule {
-        "constant" => Schedule::Constant(lr),
-        "linear" => Schedule::Linear {
-            start: lr,
-            end,
-            steps,
-        },
-        "cosine" => Schedule::Cosine {
-            start: lr,
-            end,
-            steps,
-        },
-        "step" => Schedule::Step {
-            lr,
-            factor: 0.5,
-            every: (steps / 4).max(1),
-        },
-        other => {
-            return Err(value_err(format!(
-                "schedule must be one of constant, linear, cosine, step, got {other:?}"
-            )))
-        }
-    };
-    Ok(match name {
-        "sgd" => Box::new(Sgd::new(schedule)),
-        "momentum" => Box::new(Sgd::new(schedule).with_momentum(0.9)),
-        "adam" => Box::new(Adam::new(schedule)),
-        "adamw" => Box::new(Adam::adamw(schedule, 0.01)),
-        other => {
-            return Err(value_err(format!(
-                "optimizer must be one of sgd, momentum, adam, adamw, got {other:?}"
-            )))
-        }
-    })
 }
 
 impl NativeCore {
@@ -669,7 +673,7 @@ impl NativeCore {
     ) -> PyResult<(f64, f64)> {
         let objective = objective(loss)?;
         let d = self.data(x, rows, cols, y)?;
-        check_graph(&self.model, d.len(), "evaluate fewer rows at a time")?;
+        check_graph(&self.model, d.len())?;
         // The trainer's own check of the model against the loss and the labels.
         let probe = Trainer::new(
             self.model.clone(),
@@ -705,41 +709,24 @@ impl NativeCore {
         seed: u64,
         mode: &str,
     ) -> PyResult<FitOut<'py>> {
-        let steps = count("steps", steps, 0, 1_000_000_000)?;
-        let objective = objective(loss)?;
-        let l2 = at_least("l2", l2, 0.0)?;
-        let opt = self::optimizer(optimizer, lr, schedule, lr_end, steps)?;
+        let mut settings = vec![
+            ("steps", steps.to_string()),
+            ("loss", loss.replace('_', "-")),
+            ("l2", l2.to_string()),
+            ("optimizer", optimizer.to_string()),
+            ("schedule", schedule.to_string()),
+            ("mode", mode.to_string()),
+        ];
+        settings.extend(lr.map(|v| ("lr", v.to_string())));
+        settings.extend(lr_end.map(|v| ("lr_end", v.to_string())));
+        settings.extend(batch_size.map(|v| ("batch", v.to_string())));
+        let renames = [("batch", "batch_size")];
+        let spec = spec_of(&settings, &renames)?;
         let d = self.data(x, rows, cols, y)?;
-        let batch = match batch_size {
-            None => None,
-            Some(b) => Some(count("batch_size", b, 1, i64::MAX)?).filter(|&b| b < d.len()),
-        };
-        check_graph(
-            &self.model,
-            batch.unwrap_or(d.len()),
-            "train on minibatches (batch_size) or a smaller model",
-        )?;
-        let mode = match (mode, batch) {
-            ("auto", None) | ("replay", None) => Mode::Replay,
-            ("auto", Some(_)) | ("rebuild", _) => Mode::Rebuild,
-            ("replay", Some(_)) => {
-                return Err(value_err(
-                    "mode \"replay\" records the graph once, so it cannot take a new minibatch each step; drop batch_size or use mode \"auto\"",
-                ))
-            }
-            (other, _) => {
-                return Err(value_err(format!(
-                    "mode must be one of auto, rebuild, replay, got {other:?}"
-                )))
-            }
-        };
-        let mut trainer = Trainer::new(self.model.clone(), d, objective, l2, opt, mode)
-            .map_err(|e| value_err(e.0))?;
-        if let Some(size) = batch {
-            trainer = trainer
-                .with_batches(size, Rng::new(seed))
-                .map_err(|e| value_err(e.0))?;
-        }
+        let mut trainer = spec
+            .trainer(self.model.clone(), d, Rng::new(seed))
+            .map_err(|e| spec_err(&e, &renames))?;
+        let steps = spec.steps;
         let (mut losses, mut accs, mut lrs) = (
             Vec::with_capacity(steps),
             Vec::with_capacity(steps),

@@ -117,6 +117,21 @@ def test_hand_set_grads_checked_like_the_notebook():
     assert checks.all_right
 
 
+def test_a_wrong_hand_grad_is_diagnosed():
+    L, v = chainrule.notebook_graph()
+    # dL/de with its sign flipped, then dL/da right given that dL/de, then dL/db as
+    # de/db = a alone.
+    checks = L.check_hand_grads({v["e"]: 2.0, v["a"]: -6.0, v["c"]: -2.0, v["f"]: -2.0})
+    e, a, c, f = checks
+    assert e.mistakes == ["sign"] and not e.follows_from_yours
+    assert a.follows_from_yours and a.mistakes == [] and not a.right
+    assert a.diagnosis[0].startswith("Right, given your dL/de = 2.0000")
+    assert c.right and c.mistakes == [] and c.diagnosis == []
+    # -2 for f is f's own value: d*f's wrong operand.
+    assert f.mistakes == ["wrong-factor"]
+    assert "Mistake wrong-factor" in f.text
+
+
 def test_steps_show_backward_one_node_at_a_time():
     L, v = drawn_notebook()
     steps = L.steps()

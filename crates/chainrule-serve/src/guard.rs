@@ -3,7 +3,7 @@
 //! marks with an `Origin` or as cross-site must come from this server's own page (so
 //! another site cannot POST to it).
 
-use crate::{json_response, ApiError, AppState};
+use crate::{error_response, ApiError, AppState, ErrorKind};
 use axum::extract::{Request, State};
 use axum::http::header;
 use axum::middleware::Next;
@@ -13,7 +13,7 @@ use std::sync::Arc;
 /// Passes the request on, or answers 403 with the reason.
 pub(crate) async fn check(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
     match refusal(&st.config.hosts, st.config.ip_hosts_at, &req) {
-        Some(why) => json_response(403, ApiError::new(403, why).body),
+        Some(why) => error_response(ApiError::new(ErrorKind::Refused, why)),
         None => next.run(req).await,
     }
 }

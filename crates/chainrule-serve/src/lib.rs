@@ -3,9 +3,11 @@
 //! One page (its ES modules and styles, from `crates/chainrule-page/web/`, are built
 //! into the binary with `include_str!`; no CDN, no network) talks to this server, and the
 //! server asks the `chainrule` engine: the page never computes a value or lays out the
-//! graph itself. Edits and controls are plain POSTs answering JSON; training frames stream as
-//! Server-Sent Events; the backward schedule is sent whole, so stepping through it needs
-//! no round trip per step.
+//! graph itself. The questions and answers are the page protocol's (`chainrule-page`);
+//! this crate is their HTTP transport. Edits and controls are plain POSTs answering JSON;
+//! training frames stream as Server-Sent Events from a thread per session that steps it
+//! on its own clock; the backward schedule is sent whole, so stepping through it needs no
+//! round trip per step.
 //!
 //! Safety: the server listens on loopback unless told otherwise, refuses any request whose
 //! `Host` or `Origin` is not its own (DNS rebinding, cross-site POSTs), serves only its
@@ -18,11 +20,10 @@
 
 #![warn(missing_docs)]
 
-pub mod api;
 mod guard;
-pub mod train;
+mod train;
 
-pub use api::{ApiError, Limits};
+pub use chainrule_page::{ApiError, ErrorKind, Limits};
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, State};
@@ -217,6 +218,16 @@ fn asset(body: &'static str, kind: &'static str) -> Response {
         .into_response()
 }
 
+/// The page's files as served, by name: `index.html` (with the notebook's program in the
+/// editor), then its styles and modules; `scripts/build-site.sh` writes them to the
+/// static site (the `page` example).
+pub fn page_files() -> Vec<(&'static str, &'static str)> {
+    let assets = ASSETS.iter().map(|&(path, body, _)| (&path[1..], body));
+    std::iter::once(("index.html", index_html()))
+        .chain(assets)
+        .collect()
+}
+
 /// The page, with the notebook's program in the editor.
 fn index_html() -> &'static str {
     static PAGE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -231,6 +242,11 @@ fn index_html() -> &'static str {
 
 async fn index() -> Response {
     asset(index_html(), "text/html; charset=utf-8")
+}
+
+/// A refusal as an HTTP answer: the protocol's body with its kind's status.
+pub(crate) fn error_response(e: ApiError) -> Response {
+    json_response(e.kind.http_status(), e.body)
 }
 
 /// A JSON answer with a status.
@@ -253,19 +269,19 @@ pub(crate) fn parse_body<T: serde::de::DeserializeOwned>(
     limits: &Limits,
 ) -> Result<T, ApiError> {
     let body = body.as_ref().map_err(|e| {
-        let status = e.status().as_u16();
-        let message = if status == 413 {
-            format!(
-                "the request is larger than this server accepts (a program may have at most {} bytes)",
-                limits.program_bytes
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                ErrorKind::TooLarge,
+                format!(
+                    "the request is larger than this server accepts (a program may have at most {} bytes)",
+                    limits.program_bytes
+                ),
             )
         } else {
-            format!("cannot read the request: {e}")
-        };
-        ApiError::new(status, message)
+            ApiError::bad(format!("cannot read the request: {e}"))
+        }
     })?;
-    serde_json::from_slice(body)
-        .map_err(|e| ApiError::new(400, format!("the request is not the JSON expected: {e}")))
+    chainrule_page::parse_request(body)
 }
 
 /// Runs `work` off the async threads (evaluation and drawing are CPU work).
@@ -275,27 +291,27 @@ where
 {
     match tokio::task::spawn_blocking(work).await {
         Ok(Ok(v)) => json_response(200, v),
-        Ok(Err(e)) => json_response(e.status, e.body),
-        Err(_) => json_response(500, ApiError::new(500, "the request failed").body),
+        Ok(Err(e)) => error_response(e),
+        Err(_) => error_response(ApiError::new(ErrorKind::Failed, "the request failed")),
     }
 }
 
 async fn program(State(st): State<Arc<AppState>>, body: Body) -> Response {
-    let req: api::ProgramRequest = match parse_body(&body, &st.config.limits) {
+    let req: chainrule_page::ProgramRequest = match parse_body(&body, &st.config.limits) {
         Ok(r) => r,
-        Err(e) => return json_response(e.status, e.body),
+        Err(e) => return error_response(e),
     };
     let limits = st.config.limits;
-    blocking(move || api::program(&req, &limits)).await
+    blocking(move || chainrule_page::program(&req, &limits)).await
 }
 
 async fn nudge(State(st): State<Arc<AppState>>, body: Body) -> Response {
-    let req: api::NudgeRequest = match parse_body(&body, &st.config.limits) {
+    let req: chainrule_page::NudgeRequest = match parse_body(&body, &st.config.limits) {
         Ok(r) => r,
-        Err(e) => return json_response(e.status, e.body),
+        Err(e) => return error_response(e),
     };
     let limits = st.config.limits;
-    blocking(move || api::nudge(&req, &limits)).await
+    blocking(move || chainrule_page::nudge(&req, &limits)).await
 }
 
 /// Serves on `listener` until `shutdown` resolves (Ctrl-C, for the command), then

@@ -1,327 +1,33 @@
-//! Training sessions: each one a thread that owns a [`Trainer`] and obeys Play, Pause,
-//! Step and Reset, and publishes frames (step, loss, accuracy, the decision boundary as a
-//! grid of scores the engine computed) that the page reads as Server-Sent Events.
+//! Training sessions over HTTP: each one a thread that owns a [`Session`] (the page
+//! protocol's training stepper) and drives it with its own clock, at the request's pace,
+//! obeying Play, Pause, Step and Reset; its frames reach the page as Server-Sent Events.
 //!
-//! The number of sessions alive at once and the steps each may take are bounded
-//! ([`Limits`]); a session nobody watches is ended when a new one needs its place.
+//! The number of sessions alive at once is bounded ([`Limits::train_sessions`]); a session
+//! nobody watches is ended when a new one needs its place.
 
-use crate::api::num;
-use crate::{json_response, parse_body, ApiError, AppState, Body, Limits};
+use crate::{error_response, json_response, parse_body, AppState, Body};
 use axum::extract::{Path, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use chainrule::data::{blobs, circles, moons, spiral, Dataset, Rng};
-use chainrule::nn::{
-    Activation, Adam, Mlp, Mode, Module, Objective, Optimizer, Schedule, Sgd, StepStats, Trainer,
+use chainrule_page::{
+    control_request, no_session, Action, ApiError, Control, ErrorKind, Limits, Session,
+    TrainRequest,
 };
-use chainrule::{Graph, Var};
-use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
-/// What to train: the training view's controls. The defaults are micrograd's demo.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(default)]
-pub struct TrainConfig {
-    /// `moons`, `circles`, `blobs` or `spiral`.
-    pub dataset: String,
-    /// Samples.
-    pub samples: usize,
-    /// The dataset's noise.
-    pub noise: f64,
-    /// Classes (blobs and spiral).
-    pub classes: usize,
-    /// The seed of the data and of the initial weights.
-    pub seed: u64,
-    /// Hidden layer widths.
-    pub layers: Vec<usize>,
-    /// `relu`, `tanh`, `sigmoid`, … (an [`Activation`] name).
-    pub activation: String,
-    /// An [`Objective`] name: `max-margin`, `mse`, `bce`, `softmax-ce`.
-    pub loss: String,
-    /// `sgd`, `momentum` (SGD with momentum 0.9), `adam` or `adamw` (weight decay 0.01).
-    pub optimizer: String,
-    /// The learning rate (SGD, with or without momentum, decays it linearly to a tenth
-    /// over `steps`, as the demo; Adam and AdamW keep it).
-    pub lr: f64,
-    /// Minibatch size; 0 for the full batch.
-    pub batch: usize,
-    /// How many steps Play runs.
-    pub steps: usize,
-    /// The L2 penalty.
-    pub l2: f64,
-    /// Steps a second while playing, so the eye can follow (0: as fast as the engine goes).
-    pub pace: f64,
-}
-
-impl Default for TrainConfig {
-    fn default() -> Self {
-        TrainConfig {
-            dataset: "moons".into(),
-            samples: 100,
-            noise: 0.1,
-            classes: 2,
-            seed: 1337,
-            layers: vec![16, 16],
-            activation: "relu".into(),
-            loss: "max-margin".into(),
-            optimizer: "sgd".into(),
-            lr: 1.0,
-            batch: 0,
-            steps: 100,
-            l2: 1e-4,
-            pace: 40.0,
-        }
-    }
-}
-
-fn bad(msg: impl Into<String>) -> ApiError {
-    ApiError::new(400, msg)
-}
-
-/// The trainer and data `c` describes, or why not.
-pub fn build(c: &TrainConfig, limits: &Limits) -> Result<(Trainer<Mlp>, Dataset), ApiError> {
-    if c.samples == 0 || c.samples > limits.train_samples {
-        return Err(bad(format!(
-            "samples must be 1 to {}",
-            limits.train_samples
-        )));
-    }
-    if c.steps == 0 || c.steps > limits.train_steps {
-        return Err(bad(format!("steps must be 1 to {}", limits.train_steps)));
-    }
-    if c.layers.len() > 4 || c.layers.iter().any(|&w| w == 0 || w > limits.train_width) {
-        return Err(bad(format!(
-            "layers: at most 4 hidden layers of 1 to {} neurons",
-            limits.train_width
-        )));
-    }
-    if !(c.noise.is_finite() && (0.0..=10.0).contains(&c.noise)) {
-        return Err(bad("noise must be between 0 and 10"));
-    }
-    if !(c.lr.is_finite() && c.lr > 0.0 && c.l2.is_finite() && c.l2 >= 0.0) {
-        return Err(bad("lr must be a positive number and l2 at least 0"));
-    }
-    if !(c.pace.is_finite() && (0.0..=10_000.0).contains(&c.pace)) {
-        return Err(bad(
-            "pace must be 0 (as fast as possible) to 10000 steps a second",
-        ));
-    }
-    if !(2..=8).contains(&c.classes) {
-        return Err(bad("classes must be 2 to 8"));
-    }
-    let mut rng = Rng::new(c.seed);
-    let n = c.samples;
-    let data = match c.dataset.as_str() {
-        "moons" => moons(n, c.noise, &mut rng),
-        "circles" => circles(n, c.noise, 0.5, &mut rng),
-        "blobs" => blobs(n, c.classes, c.noise, &mut rng),
-        "spiral" => spiral(n, c.classes, c.noise, &mut rng),
-        other => {
-            return Err(bad(format!(
-                "not a dataset: {other} (use moons, circles, blobs or spiral)"
-            )))
-        }
-    };
-    let objective = Objective::from_name(&c.loss).ok_or_else(|| {
-        bad(format!(
-            "not a loss: {} (use max-margin, mse, bce or softmax-ce)",
-            c.loss
-        ))
-    })?;
-    let act = Activation::from_name(&c.activation)
-        .ok_or_else(|| bad(format!("not an activation: {}", c.activation)))?;
-    let outputs = match objective {
-        Objective::SoftmaxCe => data.classes.max(1),
-        _ => 1,
-    };
-    let mut shape: Vec<(usize, Activation)> = c.layers.iter().map(|&w| (w, act)).collect();
-    shape.push((outputs, Activation::Linear));
-    let model = Mlp::new(data.dim, &shape, &mut rng);
-    // As `chainrule train`: momentum 0.9, AdamW's weight decay 0.01.
-    let linear = Schedule::Linear {
-        start: c.lr,
-        end: c.lr / 10.0,
-        steps: c.steps,
-    };
-    let opt: Box<dyn Optimizer> = match c.optimizer.as_str() {
-        "sgd" => Box::new(Sgd::new(linear)),
-        "momentum" => Box::new(Sgd::new(linear).with_momentum(0.9)),
-        "adam" => Box::new(Adam::new(Schedule::Constant(c.lr))),
-        "adamw" => Box::new(Adam::adamw(Schedule::Constant(c.lr), 0.01)),
-        other => {
-            return Err(bad(format!(
-                "not an optimizer: {other} (use sgd, momentum, adam or adamw)"
-            )))
-        }
-    };
-    let batch = (c.batch > 0 && c.batch < data.len()).then_some(c.batch);
-    let mode = if batch.is_some() {
-        Mode::Rebuild
-    } else {
-        Mode::Replay
-    };
-    let mut t =
-        Trainer::new(model, data.clone(), objective, c.l2, opt, mode).map_err(|e| bad(e.0))?;
-    if let Some(size) = batch {
-        t = t.with_batches(size, rng).map_err(|e| bad(e.0))?;
-    }
-    Ok((t, data))
-}
-
-/// The grid the boundary is drawn from: `n`×`n` scores over the data's range (padded);
-/// 32 keeps a frame under 20 ms even in a debug build (`cargo run -- serve`).
-pub const GRID: usize = 32;
-
-/// One frame: the step, the last loss and accuracy, the boundary grid.
-fn frame(
-    t: &Trainer<Mlp>,
-    history: &[StepStats],
-    c: &TrainConfig,
-    playing: bool,
-    note: Option<&str>,
-) -> Value {
-    let last = history.last();
-    let data = t.data();
-    let model = t.model();
-    let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
-    for i in 0..data.len() {
-        let r = data.row(i);
-        x0 = x0.min(r[0]);
-        x1 = x1.max(r[0]);
-        y0 = y0.min(r[1]);
-        y1 = y1.max(r[1]);
-    }
-    let (px, py) = ((x1 - x0) * 0.1 + 0.1, (y1 - y0) * 0.1 + 0.1);
-    let (x0, x1, y0, y1) = (x0 - px, x1 + px, y0 - py, y1 + py);
-    let mut scores = Vec::with_capacity(GRID * GRID);
-    let mut bad_score = None;
-    for j in 0..GRID {
-        for i in 0..GRID {
-            let x = x0 + (x1 - x0) * (i as f64 + 0.5) / GRID as f64;
-            let y = y1 - (y1 - y0) * (j as f64 + 0.5) / GRID as f64;
-            let out = model.predict(&[x, y]);
-            let s = if out.len() == 1 {
-                out[0]
-            } else {
-                out.iter()
-                    .enumerate()
-                    .max_by(|a, b| a.1.total_cmp(b.1))
-                    .map_or(0.0, |(k, _)| k as f64)
-            };
-            if !s.is_finite() && bad_score.is_none() {
-                bad_score = Some(s);
-            }
-            scores.push(num(s));
-        }
-    }
-    let params_bad = model.params().iter().position(|p| !p.is_finite());
-    let non_finite = match (last, params_bad) {
-        (Some(s), _) if !s.loss.is_finite() => Some(format!(
-            "the loss is {}: training diverged; try a smaller learning rate",
-            s.loss
-        )),
-        (_, Some(k)) => Some(format!(
-            "parameter #{k} is {}: training diverged; try a smaller learning rate",
-            model.params()[k]
-        )),
-        _ => bad_score.map(|s| format!("the model's score is {s} somewhere on the grid")),
-    };
-    // Name the first node that produced it, on the graph of the first data point.
-    let non_finite = non_finite.map(|why| match first_bad_node(t) {
-        Some(node) => format!("{why}. On data point 0, {node}"),
-        None => why,
-    });
-    json!({
-        "step": t.steps(),
-        "of": c.steps,
-        "loss": last.map(|s| num(s.loss)),
-        "accuracy": last.map(|s| num(s.accuracy)),
-        "lr": last.map(|s| num(s.lr)),
-        "playing": playing,
-        "classes": data.classes,
-        "multiclass": model.outputs() > 1,
-        "grid": {"n": GRID, "x0": x0, "x1": x1, "y0": y0, "y1": y1, "scores": scores},
-        "non_finite": non_finite,
-        "note": note,
-        "history": history
-            .iter()
-            .map(|s| json!([s.step + 1, num(s.loss), num(s.accuracy)]))
-            .collect::<Vec<_>>(),
-    })
-}
-
-/// The first node that went NaN or infinite on the graph of data point 0 through the
-/// model (its loss and backward), as the engine says it.
-fn first_bad_node(t: &Trainer<Mlp>) -> Option<String> {
-    let data = t.data();
-    if data.is_empty() {
-        return None;
-    }
-    let model = t.model();
-    let g = Graph::new();
-    let x: Vec<Var<'_>> = data.row(0).iter().map(|&v| g.leaf(v)).collect();
-    let outs = model.forward(model.bind(&g), &x);
-    let loss = t.objective().loss(&[outs], &data.rows(&[0]));
-    loss.backward();
-    let nf = loss.first_non_finite()?;
-    let what = match nf.pass {
-        chainrule::Pass::Forward => "value",
-        chainrule::Pass::Backward => "grad",
-    };
-    Some(format!(
-        "the first non-finite number is the {what} of node #{} ({}): {}",
-        nf.node.index(),
-        nf.value,
-        nf.reason
-    ))
-}
-
-/// What the page asks a session to do.
+/// What the page asks a session's thread to do.
 enum Cmd {
-    Play,
-    Pause,
-    Step,
-    Reset,
+    Act(Action),
     /// The graph of data point `.0` through the current model, answered on `.1`.
     Point(usize, mpsc::Sender<Result<Value, ApiError>>),
 }
 
-/// The graph of data point `i` through the model, its loss on that point as the output.
-fn point_graph(t: &Trainer<Mlp>, i: usize, limits: &Limits) -> Result<Value, ApiError> {
-    let data = t.data();
-    if i >= data.len() {
-        return Err(bad(format!(
-            "there is no data point {i}: the data has {} (0 to {})",
-            data.len(),
-            data.len() - 1
-        )));
-    }
-    let model = t.model();
-    let g = Graph::new();
-    let p = model.bind(&g);
-    let x: Vec<Var<'_>> = data
-        .row(i)
-        .iter()
-        .enumerate()
-        .map(|(k, &v)| g.var(&format!("x{k}"), v))
-        .collect();
-    let outs = model.forward(p, &x);
-    for (k, o) in outs.iter().enumerate() {
-        o.set_label(&format!("score{k}"));
-    }
-    let loss = t.objective().loss(&[outs], &data.rows(&[i])).named("loss");
-    let names = HashMap::new();
-    let mut v = crate::api::describe(&g, loss, &names, &[], &[], limits)?;
-    v["point"] = json!({"index": i, "x": data.row(i), "class": data.y[i]});
-    Ok(v)
-}
-
 /// One live session: how to command it and its latest frame.
-struct Session {
+struct Live {
     cmd: mpsc::Sender<Cmd>,
     frames: Arc<watch::Sender<String>>,
     born: Instant,
@@ -331,7 +37,7 @@ struct Session {
 pub(crate) struct Sessions {
     max: usize,
     next: Mutex<u64>,
-    live: Mutex<HashMap<u64, Session>>,
+    live: Mutex<HashMap<u64, Live>>,
 }
 
 impl Sessions {
@@ -347,32 +53,29 @@ impl Sessions {
 /// Frames during Play come at most this often (≥ 10 a second, as the issue asks).
 const FRAME_EVERY: Duration = Duration::from_millis(50);
 
+/// The session's thread: publishes a frame after every command and, while playing,
+/// takes steps at the pace (or, unpaced, as many as fit between frames) and publishes a
+/// frame on a fixed beat.
 fn run_session(
-    c: TrainConfig,
+    req: TrainRequest,
     limits: Limits,
     cmds: mpsc::Receiver<Cmd>,
     out: Arc<watch::Sender<String>>,
 ) {
-    let Ok((mut t, _)) = build(&c, &limits) else {
+    let Ok(mut s) = Session::new(req, &limits) else {
         return;
     };
-    let mut history: Vec<StepStats> = Vec::new();
-    let mut playing = false;
-    let mut published = 0u64;
-    let mut publish = |t: &Trainer<Mlp>, h: &[StepStats], playing: bool, note: Option<&str>| {
-        let mut f = frame(t, h, &c, playing, note);
-        f["frame"] = json!(published);
-        published += 1;
-        out.send_replace(f.to_string());
+    let publish = |s: &mut Session| {
+        out.send_replace(s.frame().to_string());
     };
-    publish(&t, &history, playing, None);
+    publish(&mut s);
     // While playing: when the next step is due (at `pace` steps a second), and when the
     // next frame is due.
-    let gap = (c.pace > 0.0).then(|| Duration::from_secs_f64(1.0 / c.pace));
+    let gap = (s.pace() > 0.0).then(|| Duration::from_secs_f64(1.0 / s.pace()));
     let mut next_step = Instant::now();
     let mut frame_at = Instant::now();
     loop {
-        let cmd = if playing {
+        let cmd = if s.playing() {
             match cmds.recv_timeout(next_step.saturating_duration_since(Instant::now())) {
                 Ok(c) => Some(c),
                 Err(mpsc::RecvTimeoutError::Timeout) => None,
@@ -384,71 +87,53 @@ fn run_session(
                 Err(_) => return,
             }
         };
-        let mut note = None;
         let mut due = true;
         match cmd {
-            Some(Cmd::Play) => {
-                playing = t.steps() < c.steps;
-                next_step = Instant::now();
-            }
-            Some(Cmd::Pause) => playing = false,
             Some(Cmd::Point(i, reply)) => {
-                let _ = reply.send(point_graph(&t, i, &limits));
+                let _ = reply.send(s.point(i));
                 continue;
             }
-            Some(Cmd::Reset) => {
-                if let Ok((fresh, _)) = build(&c, &limits) {
-                    t = fresh;
-                }
-                history.clear();
-                playing = false;
+            Some(Cmd::Act(a)) => {
+                s.act(a);
+                next_step = Instant::now();
             }
-            Some(Cmd::Step) | None => {
+            None => {
+                // Paced: one step now, the next after `gap`. Unpaced: steps until a frame
+                // is due.
                 let start = Instant::now();
-                while t.steps() < c.steps {
-                    history.push(t.step());
-                    // Paced: one step now, the next after `gap`. Unpaced: steps until a
-                    // frame is due.
-                    if !playing || gap.is_some() || start.elapsed() >= FRAME_EVERY {
-                        break;
-                    }
-                }
+                while s.step(1) == 1
+                    && s.playing()
+                    && gap.is_none()
+                    && start.elapsed() < FRAME_EVERY
+                {}
                 if let Some(gap) = gap {
                     next_step += gap;
                 }
-                due = !playing || Instant::now() >= frame_at;
-                if t.steps() >= c.steps {
-                    if playing {
-                        note = Some("done: all the steps ran; Reset to start again");
-                    }
-                    playing = false;
-                    due = true;
-                }
+                due = !s.playing() || Instant::now() >= frame_at;
             }
         }
-        if history.last().is_some_and(|s| !s.loss.is_finite()) {
-            playing = false;
-            due = true;
-        }
         if due {
-            publish(&t, &history, playing, note);
+            publish(&mut s);
             // Frames on a fixed beat, so the time a frame takes does not slow the beat.
             frame_at = (frame_at + FRAME_EVERY).max(Instant::now());
         }
     }
 }
 
-/// `POST /api/train`: a new session for the config in the body. Answers its id, the
-/// data points and the first frame.
+/// `POST /api/train`: a new session for the settings in the body. Answers its id, the
+/// data points and the settings; the first frame follows on its event stream.
 pub(crate) async fn start(State(st): State<Arc<AppState>>, body: Body) -> Response {
-    let c: TrainConfig = match parse_body(&body, &st.config.limits) {
-        Ok(c) => c,
-        Err(e) => return json_response(e.status, e.body),
-    };
     let limits = st.config.limits;
-    let data = match build(&c, &limits) {
-        Ok((_, data)) => data,
-        Err(e) => return json_response(e.status, e.body),
+    let req = match parse_body::<Value>(&body, &limits)
+        .and_then(|v| TrainRequest::from_json(&v, &limits))
+    {
+        Ok(r) => r,
+        Err(e) => return error_response(e),
+    };
+    // Made here too, so that settings that cannot train are refused in the answer.
+    let first = match Session::new(req.clone(), &limits) {
+        Ok(s) => s,
+        Err(e) => return error_response(e),
     };
     let id = {
         let mut live = st.sessions.live.lock().expect("sessions lock");
@@ -464,17 +149,14 @@ pub(crate) async fn start(State(st): State<Arc<AppState>>, body: Body) -> Respon
                     live.remove(&k);
                 }
                 None => {
-                    return json_response(
-                        429,
-                        ApiError::new(
-                            429,
-                            format!(
-                                "{} training sessions are running, the most this server allows; close another tab's training first",
-                                st.sessions.max
-                            ),
-                        )
-                        .body,
-                    )
+                    return error_response(ApiError::new(
+                        ErrorKind::Busy,
+                        format!(
+                            "{} training sessions are running, the most this server allows; \
+                             close another tab's training first",
+                            st.sessions.max
+                        ),
+                    ))
                 }
             }
         }
@@ -484,11 +166,11 @@ pub(crate) async fn start(State(st): State<Arc<AppState>>, body: Body) -> Respon
         let (ctx, crx) = mpsc::channel();
         let (ftx, _) = watch::channel(String::new());
         let ftx = Arc::new(ftx);
-        let (cfg, out) = (c.clone(), ftx.clone());
-        std::thread::spawn(move || run_session(cfg, limits, crx, out));
+        let out = ftx.clone();
+        std::thread::spawn(move || run_session(req, limits, crx, out));
         live.insert(
             id,
-            Session {
+            Live {
                 cmd: ctx,
                 frames: ftx,
                 born: Instant::now(),
@@ -496,28 +178,7 @@ pub(crate) async fn start(State(st): State<Arc<AppState>>, body: Body) -> Respon
         );
         id
     };
-    let points: Vec<Value> = (0..data.len())
-        .map(|i| {
-            let r = data.row(i);
-            json!([r[0], r[1], data.y[i]])
-        })
-        .collect();
-    json_response(
-        200,
-        json!({"ok": true, "id": id, "points": points, "config": {
-        "dataset": c.dataset, "samples": c.samples, "noise": c.noise, "seed": c.seed,
-        "layers": c.layers, "activation": c.activation, "loss": c.loss,
-        "optimizer": c.optimizer, "lr": c.lr, "batch": c.batch, "steps": c.steps}}),
-    )
-}
-
-/// The body of `POST /api/train/{id}/control`.
-#[derive(Deserialize)]
-struct Control {
-    #[serde(default)]
-    action: String,
-    /// With `{"point": i}`: the graph of data point `i` through the current model.
-    point: Option<usize>,
+    json_response(200, first.started(id))
 }
 
 /// The graph of one data point through the session's current model.
@@ -529,7 +190,7 @@ async fn point(st: &AppState, id: u64, i: usize) -> Response {
             .is_some_and(|s| s.cmd.send(Cmd::Point(i, tx)).is_ok())
     };
     if !sent {
-        return json_response(404, no_session(id).body);
+        return error_response(no_session(id));
     }
     let answer = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_secs(60)))
         .await
@@ -537,11 +198,11 @@ async fn point(st: &AppState, id: u64, i: usize) -> Response {
         .and_then(|r| r.ok());
     match answer {
         Some(Ok(v)) => json_response(200, v),
-        Some(Err(e)) => json_response(e.status, e.body),
-        None => json_response(
-            503,
-            ApiError::new(503, "the training session did not answer").body,
-        ),
+        Some(Err(e)) => error_response(e),
+        None => error_response(ApiError::new(
+            ErrorKind::Unavailable,
+            "the training session did not answer",
+        )),
     }
 }
 
@@ -552,40 +213,17 @@ pub(crate) async fn control(
     Path(id): Path<u64>,
     body: Body,
 ) -> Response {
-    let c: Control = match parse_body(&body, &st.config.limits) {
-        Ok(c) => c,
-        Err(e) => return json_response(e.status, e.body),
-    };
-    if let Some(i) = c.point {
-        return point(&st, id, i).await;
-    }
-    let cmd = match c.action.as_str() {
-        "play" => Cmd::Play,
-        "pause" => Cmd::Pause,
-        "step" => Cmd::Step,
-        "reset" => Cmd::Reset,
-        other => {
-            return json_response(
-                400,
-                bad(format!(
-                    "not an action: {other} (use play, pause, step or reset)"
-                ))
-                .body,
-            )
-        }
+    let control = parse_body::<Value>(&body, &st.config.limits).and_then(|v| control_request(&v));
+    let action = match control {
+        Ok(Control::Point(i)) => return point(&st, id, i).await,
+        Ok(Control::Act(a)) => a,
+        Err(e) => return error_response(e),
     };
     let live = st.sessions.live.lock().expect("sessions lock");
     match live.get(&id) {
-        Some(s) if s.cmd.send(cmd).is_ok() => json_response(200, json!({"ok": true})),
-        _ => json_response(404, no_session(id).body),
+        Some(s) if s.cmd.send(Cmd::Act(action)).is_ok() => json_response(200, json!({"ok": true})),
+        _ => error_response(no_session(id)),
     }
-}
-
-fn no_session(id: u64) -> ApiError {
-    ApiError::new(
-        404,
-        format!("there is no training session {id} (it ended); start training again"),
-    )
 }
 
 /// `GET /api/train/{id}/events`: the session's frames as Server-Sent Events, the latest
@@ -596,7 +234,7 @@ pub(crate) async fn events(State(st): State<Arc<AppState>>, Path(id): Path<u64>)
         let live = st.sessions.live.lock().expect("sessions lock");
         match live.get(&id) {
             Some(s) => s.frames.subscribe(),
-            None => return json_response(404, no_session(id).body),
+            None => return error_response(no_session(id)),
         }
     };
     let stream =

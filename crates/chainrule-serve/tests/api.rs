@@ -220,6 +220,14 @@ async fn a_wrong_hand_grad_is_flagged_with_the_right_value_and_why() {
         hand[1]["derivation"],
         json!(["dL/dd = d(d*f)/dd = f = -2.0000"])
     );
+    // And diagnosed: 4 is d itself, the wrong operand of d*f.
+    assert_eq!(hand[1]["mistakes"], json!(["wrong-factor"]));
+    assert_eq!(hand[1]["follows_from_yours"], json!(false));
+    assert!(hand[1]["diagnosis"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("Mistake wrong-factor: used the wrong operand of a product"));
+    assert_eq!(hand[0]["mistakes"], json!([]));
     // A grad for a value that does not exist is a clear error.
     let (status, res) = post(
         &app,
@@ -444,7 +452,10 @@ async fn requests_over_the_limits_get_clear_errors() {
     // Too many training steps, or a model too wide.
     let (status, res) = post(&app, "/api/train", json!({"steps": 1_000_000})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(res["error"]["message"], "steps must be 1 to 1000");
+    assert_eq!(
+        res["error"]["message"],
+        "steps must be a whole number from 1 to 1000, got 1000000"
+    );
     let (status, _) = post(&app, "/api/train", json!({"layers": [100000]})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
@@ -775,7 +786,7 @@ async fn every_activation_loss_and_optimizer_of_chainrule_train_is_accepted() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(
         res["error"]["message"],
-        "not an optimizer: adagrad (use sgd, momentum, adam or adamw)"
+        "optimizer must be one of sgd, momentum, adam, adamw, got \"adagrad\""
     );
 }
 

@@ -62,6 +62,7 @@ mod draw;
 mod engine;
 mod io;
 pub mod lang;
+pub mod learn;
 mod limits;
 pub mod nn;
 mod plot;
@@ -82,11 +83,18 @@ pub use io::number;
 pub use limits::Limits;
 pub use nn::data;
 pub use plot::{DecisionBoundary, LineChart, PlotError, Scale};
+pub use show::diagnose::{Candidate, Diagnosis, Nudge, Upstream};
 pub use show::explain::{Contribution, Explanation, NodeExplanation, NonFiniteNote};
 pub use show::gradcheck::{CheckOptions, CheckRow, GradCheck, HandCheck, Verdict};
+pub use show::mistakes::{Mistake, Slip};
 pub use show::steps::{BackwardSchedule, ScheduledStep, Step};
 
 /// The README's Rust examples, compiled and run as doctests so they stay true.
 #[cfg(doctest)]
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
+
+/// The lessons guide's Rust examples, compiled and run as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/lessons.md")]
+pub struct LessonsDoctests;

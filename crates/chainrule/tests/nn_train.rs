@@ -2,7 +2,7 @@
 //! every objective learns; mismatched set-ups are errors; memory stays flat.
 use chainrule::data::{circles, moons, spiral, Dataset, Rng};
 use chainrule::nn::{
-    Activation::*, Adam, Mlp, Mode, Module, Objective, Schedule, Sgd, StepStats, Trainer,
+    Activation::*, Adam, Mlp, Mode, Module, Objective, Schedule, Sgd, StepStats, TrainSpec, Trainer,
 };
 
 fn demo(mode: Mode, seed: u64) -> (Vec<StepStats>, Mlp) {
@@ -17,6 +17,18 @@ fn demo(mode: Mode, seed: u64) -> (Vec<StepStats>, Mlp) {
     let mut t = Trainer::new(model, data, Objective::MaxMargin, 1e-4, Box::new(sgd), mode).unwrap();
     let stats = (0..100).map(|_| t.step()).collect();
     (stats, t.into_model())
+}
+
+/// The training spec's defaults are this demo: its trainer gives the same data, weights
+/// and numbers, bit for bit, at every step.
+#[test]
+fn the_default_training_spec_is_micrograds_demo() {
+    let (stats, model) = demo(Mode::Rebuild, 1337);
+    let mut t = TrainSpec::default().build().unwrap();
+    assert_eq!(t.data(), &moons(100, 0.1, &mut Rng::new(1337)));
+    let from_spec: Vec<StepStats> = (0..100).map(|_| t.step()).collect();
+    assert_eq!(from_spec, stats);
+    assert_eq!(t.model(), &model);
 }
 
 #[test]

@@ -251,7 +251,9 @@ fn a_wrong_hand_set_grad_is_caught_with_its_correction() {
     );
     assert_eq!(
         cb.to_string(),
-        "b: grad -3.0000 is wrong; it should be -4.0000:\n    dL/db = dL/de · de/db = -2.0000 · 2.0000 = -4.0000\n      de/db = d(a*b)/db = a = 2.0000"
+        "b: grad -3.0000 is wrong; it should be -4.0000:\n    dL/db = dL/de · de/db = -2.0000 · 2.0000 = -4.0000\n      de/db = d(a*b)/db = a = 2.0000\n  \
+         No mistake in the catalogue gives -3.\n  \
+         Nudge b by h = 0.003: L goes from -8.0000 to -8.0120, a slope of -4.0000; a grad of -3 would take it to -8.0090."
     );
     assert_eq!(checks[5].to_string(), "a: grad 6.0000 is right");
 }

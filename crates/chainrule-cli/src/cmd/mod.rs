@@ -7,6 +7,7 @@ pub mod default;
 pub mod eval;
 pub mod explain;
 pub mod graph;
+pub mod learn;
 pub mod predict;
 pub mod serve;
 pub mod steps;

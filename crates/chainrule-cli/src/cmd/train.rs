@@ -45,7 +45,7 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     }
     let seconds = start.elapsed().as_secs_f64();
     let model = trainer.model();
-    let (loss, accuracy) = final_scores(model, &setup.data, setup.objective, args.l2);
+    let (loss, accuracy) = final_scores(model, &setup.data, setup.objective, setup.l2);
     progress.finish()?;
     let mut notes = Vec::new();
     if let Some(path) = &args.save {

@@ -1,73 +1,105 @@
-//! The options of `chainrule train`, checked and turned into data, a model, an optimizer
-//! and a stepper. Bad values end with a message naming the option and what is allowed
-//! (exit code 2), before any training.
+//! The options of `chainrule train`: the library's training spec (`chainrule::nn::spec`)
+//! as flags, plus `--data FILE.csv` and the command's own output options. Every default,
+//! bound and message of a setting is the spec's: a flag's help is written from the spec's
+//! table, and its value is checked by `TrainSpec::set`, so a bad value ends with the
+//! spec's message naming the option and what it takes (exit code 2), before any training.
 //!
 //! Minibatches (`--batch N`) are the library trainer's (`Trainer::with_batches`): each
 //! step takes the next `N` samples of a seeded shuffle of the data. Progress then shows
 //! the batch's loss and accuracy; the summary shows the trained model's on all the data.
 
 use super::Failure;
-use chainrule::data::{
-    blobs, circles, load_csv, moons, sklearn_moons, spiral, CsvError, Dataset, Rng,
-};
-use chainrule::nn::{Activation, Adam, Mlp, Mode, Objective, Optimizer, Schedule, Sgd, Trainer};
-use clap::builder::TypedValueParser;
-use clap::ValueEnum;
+use chainrule::data::{dataset_kind, load_csv, CsvError, Dataset};
+use chainrule::nn::spec::field;
+use chainrule::nn::{Mlp, Objective, SpecError, TrainSpec, Trainer};
+use clap::builder::PossibleValuesParser;
 use std::path::PathBuf;
 
-/// Arguments of `train`.
+/// A spec setting's help for `--help`: its meaning, what it takes and its default.
+fn help(name: &str) -> String {
+    let f = field(name).expect("a setting of the spec");
+    let default = f.default_text();
+    match f.choices() {
+        Some(_) => format!("{} [default: {default}]", f.help),
+        None => format!(
+            "{}: {} [default: {default}]",
+            f.help,
+            f.allowed(&TrainSpec::default().bounds)
+        ),
+    }
+}
+
+/// A choice setting's names for clap, which lists them in `--help` (each one's few words
+/// are in docs/train-spec.md: the help keeps one line per option) and refuses any other.
+fn choices(name: &str) -> PossibleValuesParser {
+    let f = field(name).expect("a setting of the spec");
+    PossibleValuesParser::new(f.choices().expect("a choice setting"))
+}
+
+/// The data's help: the spec's datasets, or a CSV file.
+fn data_help() -> String {
+    format!(
+        "The data: {}, or a CSV file (features, then a class label 0, 1, …) [default: {}]",
+        field("dataset")
+            .expect("a setting")
+            .choices()
+            .unwrap_or_default()
+            .join(", "),
+        field("dataset").expect("a setting").default_text()
+    )
+}
+
+/// Arguments of `train`. A setting left out takes the spec's default.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// The data: moons, sklearn-moons (micrograd's demo exactly: scikit-learn's points and
-    /// micrograd's initial weights, both seeded with --seed), circles, blobs, spiral, or a
-    /// CSV file (features, then a class label 0, 1, …).
-    #[arg(long, default_value = "moons", value_name = "NAME|FILE.csv")]
-    pub data: String,
-    /// How many samples a generated dataset has.
-    #[arg(long, default_value_t = 100, value_parser = samples, value_name = "N")]
-    pub samples: usize,
-    /// The generated data's noise [default: 0.1; blobs 1.0, spiral 0.2].
-    #[arg(long, value_parser = non_negative, allow_negative_numbers = true, value_name = "STD")]
-    pub noise: Option<f64>,
-    /// How many classes blobs and spiral have.
-    #[arg(long, default_value_t = 2, value_parser = classes, value_name = "K")]
-    pub classes: usize,
-    /// Hidden layer sizes, e.g. 16,16 or 8 (`none` for a linear model). The output layer
-    /// follows the loss: 1 output, or one per class for softmax-ce.
-    #[arg(long, default_value = "16,16", value_parser = layers, value_name = "SIZES")]
-    pub layers: Layers,
-    /// The hidden layers' activation (the output layer is linear): one of the op table's
-    /// activations (relu, tanh, sigmoid, softplus, leaky_relu with slope 0.01).
-    #[arg(long, default_value = "relu", value_parser = hidden_activation(), ignore_case = true)]
-    pub activation: Activation,
-    /// The loss: max-margin (micrograd's), mse, bce (binary cross-entropy) or softmax-ce.
-    #[arg(long, value_enum, default_value_t = LossName::MaxMargin, ignore_case = true)]
-    pub loss: LossName,
-    /// L2 regularisation: alpha · Σ p² added to the loss.
-    #[arg(long, default_value_t = 1e-4, value_parser = non_negative, allow_negative_numbers = true, value_name = "ALPHA")]
-    pub l2: f64,
-    /// The optimizer: sgd, momentum (SGD with momentum 0.9), adam, adamw (weight decay 0.01).
-    #[arg(long, value_enum, default_value_t = OptName::Sgd, ignore_case = true)]
-    pub optimizer: OptName,
-    /// The (starting) learning rate [default: sgd 1.0, momentum 0.1, adam and adamw 0.01].
-    #[arg(long, value_parser = positive, allow_negative_numbers = true, value_name = "RATE")]
-    pub lr: Option<f64>,
-    /// How the rate changes: constant; linear or cosine from --lr down to --lr/10 at the
-    /// last step; step halves it every quarter of the steps.
-    #[arg(long, value_enum, default_value_t = SchedName::Linear, ignore_case = true)]
-    pub schedule: SchedName,
-    /// How many training steps.
-    #[arg(long, default_value_t = 100, value_parser = steps, value_name = "N")]
-    pub steps: usize,
-    /// Samples per step, from a seeded shuffle [default: all of them].
-    #[arg(long, value_parser = batch, value_name = "N")]
-    pub batch: Option<usize>,
-    /// The seed for the data, the initial weights and the minibatch shuffle.
-    #[arg(long, default_value_t = 1337)]
-    pub seed: u64,
-    /// Rebuild each step's graph, or record it once and replay it (full batch only).
-    #[arg(long, value_enum, default_value_t = ModeName::Rebuild, ignore_case = true)]
-    pub mode: ModeName,
+    /// The data (a generated dataset or a CSV file).
+    #[arg(long, help = data_help(), value_name = "NAME|FILE.csv")]
+    pub data: Option<String>,
+    /// Samples of a generated dataset.
+    #[arg(long, help = help("samples"), value_name = "N", allow_negative_numbers = true)]
+    pub samples: Option<String>,
+    /// The generated data's noise.
+    #[arg(long, help = help("noise"), value_name = "STD", allow_negative_numbers = true)]
+    pub noise: Option<String>,
+    /// Classes of blobs and spiral.
+    #[arg(long, help = help("classes"), value_name = "K", allow_negative_numbers = true)]
+    pub classes: Option<String>,
+    /// Hidden layer widths.
+    #[arg(long, help = help("layers"), value_name = "SIZES")]
+    pub layers: Option<String>,
+    /// The hidden layers' activation.
+    #[arg(long, help = help("activation"), value_parser = choices("activation"), ignore_case = true)]
+    pub activation: Option<String>,
+    /// The loss.
+    #[arg(long, help = help("loss"), value_parser = choices("loss"), ignore_case = true)]
+    pub loss: Option<String>,
+    /// L2 regularisation.
+    #[arg(long, help = help("l2"), value_name = "ALPHA", allow_negative_numbers = true)]
+    pub l2: Option<String>,
+    /// The optimizer.
+    #[arg(long, help = help("optimizer"), value_parser = choices("optimizer"), ignore_case = true)]
+    pub optimizer: Option<String>,
+    /// The (starting) learning rate.
+    #[arg(long, help = help("lr"), value_name = "RATE", allow_negative_numbers = true)]
+    pub lr: Option<String>,
+    /// The learning-rate schedule.
+    #[arg(long, help = help("schedule"), value_parser = choices("schedule"), ignore_case = true)]
+    pub schedule: Option<String>,
+    /// The rate a falling schedule ends at.
+    #[arg(long, help = help("lr_end"), value_name = "RATE", allow_negative_numbers = true)]
+    pub lr_end: Option<String>,
+    /// Training steps.
+    #[arg(long, help = help("steps"), value_name = "N", allow_negative_numbers = true)]
+    pub steps: Option<String>,
+    /// Samples per step.
+    #[arg(long, help = help("batch"), value_name = "N", allow_negative_numbers = true)]
+    pub batch: Option<String>,
+    /// The seed.
+    #[arg(long, help = help("seed"), value_name = "SEED", allow_negative_numbers = true)]
+    pub seed: Option<String>,
+    /// Rebuild or replay each step's graph.
+    #[arg(long, help = help("mode"), value_parser = choices("mode"), ignore_case = true)]
+    pub mode: Option<String>,
     /// Print one JSON line per step and a summary line (schema in the README).
     #[arg(long)]
     pub json: bool,
@@ -82,116 +114,39 @@ pub struct Args {
     pub quiet: bool,
 }
 
-/// Hidden layer sizes.
-#[derive(Clone, Debug)]
-pub struct Layers(pub Vec<usize>);
-
-/// `--activation`: the library's activations but the identity, by name.
-fn hidden_activation() -> impl TypedValueParser<Value = Activation> {
-    let names: Vec<&'static str> = Activation::ALL
-        .into_iter()
-        .filter(|&a| a != Activation::Linear)
-        .map(Activation::name)
-        .collect();
-    clap::builder::PossibleValuesParser::new(names).map(|n: String| {
-        // `ignore_case` lets RELU through as typed.
-        Activation::from_name(&n.to_ascii_lowercase())
-            .expect("a possible value is an activation's name")
-    })
-}
-
-/// `--loss`.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum LossName {
-    MaxMargin,
-    Mse,
-    Bce,
-    SoftmaxCe,
-}
-
-/// `--optimizer`.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum OptName {
-    Sgd,
-    Momentum,
-    Adam,
-    #[value(name = "adamw")]
-    AdamW,
-}
-
-/// `--schedule`.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum SchedName {
-    Constant,
-    Linear,
-    Step,
-    Cosine,
-}
-
-/// `--mode`.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum ModeName {
-    Rebuild,
-    Replay,
-}
-
-fn number(s: &str) -> Result<f64, String> {
-    match s.trim().parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok(v),
-        _ => Err(format!("`{s}` is not a finite number")),
+impl Args {
+    /// The spec settings given, by the spec's names.
+    fn settings(&self) -> [(&'static str, &Option<String>); 15] {
+        [
+            ("samples", &self.samples),
+            ("noise", &self.noise),
+            ("classes", &self.classes),
+            ("layers", &self.layers),
+            ("activation", &self.activation),
+            ("loss", &self.loss),
+            ("l2", &self.l2),
+            ("optimizer", &self.optimizer),
+            ("lr", &self.lr),
+            ("schedule", &self.schedule),
+            ("lr_end", &self.lr_end),
+            ("steps", &self.steps),
+            ("batch", &self.batch),
+            ("seed", &self.seed),
+            ("mode", &self.mode),
+        ]
     }
 }
 
-fn positive(s: &str) -> Result<f64, String> {
-    let v = number(s)?;
-    (v > 0.0)
-        .then_some(v)
-        .ok_or_else(|| "the learning rate must be above 0, e.g. 0.1".into())
-}
-
-fn non_negative(s: &str) -> Result<f64, String> {
-    let v = number(s)?;
-    (v >= 0.0)
-        .then_some(v)
-        .ok_or_else(|| "must be 0 or more, e.g. 0.1".into())
-}
-
-fn whole(s: &str, lo: usize, hi: usize, what: &str) -> Result<usize, String> {
-    match s.trim().parse::<usize>() {
-        Ok(n) if (lo..=hi).contains(&n) => Ok(n),
-        _ => Err(format!("{what} must be a whole number from {lo} to {hi}")),
+/// A spec setting's option: `--data` for the dataset, `--lr-end` for `lr_end`.
+fn flag(name: &str) -> String {
+    match name {
+        "dataset" => "--data".into(),
+        n => format!("--{}", n.replace('_', "-")),
     }
 }
 
-fn samples(s: &str) -> Result<usize, String> {
-    whole(s, 1, 1_000_000, "the number of samples")
-}
-
-fn classes(s: &str) -> Result<usize, String> {
-    whole(s, 1, 100, "the number of classes")
-}
-
-fn steps(s: &str) -> Result<usize, String> {
-    whole(s, 1, 100_000_000, "the number of steps")
-}
-
-fn batch(s: &str) -> Result<usize, String> {
-    whole(s, 1, usize::MAX, "the batch size")
-}
-
-fn layers(s: &str) -> Result<Layers, String> {
-    let s = s.trim();
-    if s.is_empty() || s == "none" {
-        return Ok(Layers(Vec::new()));
-    }
-    s.split(',')
-        .map(|f| {
-            whole(f, 1, 100_000, "").map_err(|_| {
-                format!("`{}` is not a layer size; write hidden layer sizes as whole numbers from 1 to 100000 separated by commas, e.g. 16,16", f.trim())
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map(Layers)
+fn bad(e: &SpecError) -> Failure {
+    Failure::bad_input(format!("chainrule: error: {}\n", e.render(flag)))
 }
 
 /// Everything a run needs, checked.
@@ -200,112 +155,35 @@ pub struct Setup {
     pub data: Dataset,
     pub objective: Objective,
     pub steps: usize,
+    /// The L2 penalty, for the summary's loss.
+    pub l2: f64,
     /// Whether each step sees a minibatch (so its loss and accuracy are the batch's).
     pub batched: bool,
     /// A line naming the data, model, loss and optimizer.
     pub title: String,
 }
 
-fn bad(option: &str, why: String) -> Failure {
-    Failure::bad_input(format!("chainrule: error: {option}: {why}\n"))
-}
-
-/// `--data sklearn-moons`: micrograd's demo data and initial weights, made as NumPy,
-/// scikit-learn and Python's `random` make them.
-const SKLEARN_MOONS: &str = "sklearn-moons";
-
-/// `--seed` for NumPy's legacy generator, which takes 32 bits.
-fn numpy_seed(seed: u64) -> Result<u32, Failure> {
-    u32::try_from(seed).map_err(|_| {
-        bad(
-            "--seed",
-            format!("{seed} is too large for sklearn-moons: NumPy's np.random.seed takes 0 to 4294967295"),
-        )
-    })
-}
-
-/// The data as `--data` and friends say.
-fn dataset(args: &Args, rng: &mut Rng) -> Result<(Dataset, String), Failure> {
-    let (n, k) = (args.samples, args.classes);
-    let noise = |d: f64| args.noise.unwrap_or(d);
-    let d = match args.data.as_str() {
-        "moons" | "circles" | SKLEARN_MOONS if k != 2 => {
-            return Err(bad(
-                "--classes",
-                format!(
-                    "{} has 2 classes; --classes is for blobs and spiral",
-                    args.data
-                ),
-            ))
-        }
-        "moons" => moons(n, noise(0.1), rng),
-        SKLEARN_MOONS => sklearn_moons(n, noise(0.1), numpy_seed(args.seed)?),
-        "circles" => circles(n, noise(0.1), 0.5, rng),
-        "blobs" => blobs(n, k, noise(1.0), rng),
-        "spiral" => spiral(n, k, noise(0.2), rng),
-        path => {
-            let p = std::path::Path::new(path);
-            if !p.exists() && !path.contains(['/', '.']) {
-                return Err(bad(
-                    &format!("--data {path}"),
-                    "not a dataset: use moons, sklearn-moons, circles, blobs, spiral, or the path of a CSV file"
-                        .into(),
-                ));
-            }
-            let d = load_csv(p).map_err(|e| {
-                let help = match e {
-                    CsvError::Io { .. } => "check the path, or use a built-in dataset such as moons",
-                    CsvError::Parse { .. } => "each line holds the features, then a class label 0, 1, …, separated by commas (a first line of names is skipped)",
-                };
-                Failure::with_help(&format!("--data {path}: {e}"), help)
-            })?;
-            return Ok((d, path.to_string()));
-        }
-    };
-    Ok((d, args.data.clone()))
-}
-
-fn objective(l: LossName) -> Objective {
-    match l {
-        LossName::MaxMargin => Objective::MaxMargin,
-        LossName::Mse => Objective::Mse,
-        LossName::Bce => Objective::Bce,
-        LossName::SoftmaxCe => Objective::SoftmaxCe,
+/// `--data`: a generated dataset's name (set in the spec), or a CSV file read now.
+fn data(spec: &mut TrainSpec, data: Option<&str>) -> Result<Option<Dataset>, Failure> {
+    let Some(name) = data else { return Ok(None) };
+    let generated = !name.contains(['/', '.']) && !std::path::Path::new(name).exists();
+    if dataset_kind(name).is_some() || generated {
+        return match spec.set("dataset", name) {
+            Ok(()) => Ok(None),
+            Err(e) => Err(Failure::bad_input(format!(
+                "chainrule: error: {}, or the path of a CSV file\n",
+                e.render(flag)
+            ))),
+        };
     }
-}
-
-fn optimizer(args: &Args) -> (Box<dyn Optimizer>, f64) {
-    let lr = args.lr.unwrap_or(match args.optimizer {
-        OptName::Sgd => 1.0,
-        OptName::Momentum => 0.1,
-        OptName::Adam | OptName::AdamW => 0.01,
-    });
-    let steps = args.steps;
-    let schedule = match args.schedule {
-        SchedName::Constant => Schedule::Constant(lr),
-        SchedName::Linear => Schedule::Linear {
-            start: lr,
-            end: lr / 10.0,
-            steps,
-        },
-        SchedName::Cosine => Schedule::Cosine {
-            start: lr,
-            end: lr / 10.0,
-            steps,
-        },
-        SchedName::Step => Schedule::Step {
-            lr,
-            factor: 0.5,
-            every: (steps / 4).max(1),
-        },
-    };
-    let opt: Box<dyn Optimizer> = match args.optimizer {
-        OptName::Sgd => Box::new(Sgd::new(schedule)),
-        OptName::Momentum => Box::new(Sgd::new(schedule).with_momentum(0.9)),
-        OptName::Adam => Box::new(Adam::new(schedule)),
-        OptName::AdamW => Box::new(Adam::adamw(schedule, 0.01)),
-    };
-    (opt, lr)
+    let csv = load_csv(name).map_err(|e| {
+        let help = match e {
+            CsvError::Io { .. } => "check the path, or use a built-in dataset such as moons",
+            CsvError::Parse { .. } => "each line holds the features, then a class label 0, 1, …, separated by commas (a first line of names is skipped)",
+        };
+        Failure::with_help(&format!("--data {name}: {e}"), help)
+    })?;
+    Ok(Some(csv))
 }
 
 /// A number in a few characters: `0.0051`, `1`, `2.500e-7`.
@@ -319,76 +197,58 @@ pub fn short(x: f64) -> String {
 }
 
 /// The schedule in a few characters: `1 → 0.1 linear`.
-fn rate(s: SchedName, lr: f64) -> String {
-    match s {
-        SchedName::Constant => short(lr),
-        SchedName::Linear => format!("{} → {} linear", short(lr), short(lr / 10.0)),
-        SchedName::Cosine => format!("{} → {} cosine", short(lr), short(lr / 10.0)),
-        SchedName::Step => format!("{} halved every quarter", short(lr)),
+fn rate(spec: &TrainSpec) -> String {
+    let (lr, end) = (short(spec.lr()), short(spec.lr_end()));
+    match spec.schedule.name {
+        "constant" => lr,
+        "step" => format!("{lr} halved every quarter"),
+        falling => format!("{lr} → {end} {falling}"),
     }
 }
 
 /// Checks the options and builds the run: data and model from one generator seeded with
 /// `--seed` (data first, as micrograd's demo), then the optimizer and the stepper.
 pub fn setup(args: &Args) -> Result<Setup, Failure> {
-    let mut rng = Rng::new(args.seed);
-    let (data, name) = dataset(args, &mut rng)?;
-    let objective = objective(args.loss);
-    let act = args.activation;
-    let outputs = match objective {
-        Objective::SoftmaxCe => data.classes.max(1),
-        _ => 1,
-    };
-    let mut shape: Vec<(usize, Activation)> = args.layers.0.iter().map(|&n| (n, act)).collect();
-    shape.push((outputs, Activation::Linear));
-    // micrograd's weights go with micrograd's data: its demo seeds both with 1337.
-    let model = if args.data == SKLEARN_MOONS {
-        Mlp::micrograd(data.dim, &shape, args.seed)
-    } else {
-        Mlp::new(data.dim, &shape, &mut rng)
-    };
-    let (opt, lr) = optimizer(args);
-    let batch = args.batch.filter(|&b| b < data.len());
-    let mode = match (args.mode, batch) {
-        (ModeName::Replay, Some(_)) => {
-            return Err(bad(
-                "--mode replay",
-                "a replayed graph is the same every step, so it cannot take a new minibatch; drop --batch or use --mode rebuild".into(),
-            ))
+    let mut spec = TrainSpec::default();
+    let csv = data(&mut spec, args.data.as_deref())?;
+    for (name, value) in args.settings() {
+        if let Some(v) = value {
+            spec.set(name, v).map_err(|e| bad(&e))?;
         }
-        (ModeName::Replay, None) => Mode::Replay,
-        (ModeName::Rebuild, _) => Mode::Rebuild,
-    };
-    let mut trainer = Trainer::new(model, data.clone(), objective, args.l2, opt, mode)
-        .map_err(|e| bad(&format!("--loss {}", objective.name()), e.0))?;
-    if let Some(size) = batch {
-        trainer = trainer
-            .with_batches(size, rng)
-            .map_err(|e| bad("--batch", e.0))?;
     }
+    let name = match &csv {
+        Some(_) => args.data.clone().unwrap_or_default(),
+        None => spec.dataset.name.to_string(),
+    };
+    let trainer = match csv {
+        Some(d) => spec.build_on(d),
+        None => spec.build(),
+    }
+    .map_err(|e| bad(&e))?;
+    let data = trainer.data().clone();
+    let model = trainer.model();
     let sizes: Vec<String> = std::iter::once(data.dim)
-        .chain(shape.iter().map(|s| s.0))
+        .chain(model.shapes().iter().map(|s| s.outputs))
         .map(|n| n.to_string())
         .collect();
+    let batch = spec.batch.filter(|&b| b < data.len());
     let title = format!(
         "{name} · {} {} · {} + {:e} L2 · {} lr {} · {} steps{}",
         sizes.join("-"),
-        act.name(),
-        objective.name(),
-        args.l2,
-        args.optimizer
-            .to_possible_value()
-            .expect("named")
-            .get_name(),
-        rate(args.schedule, lr),
-        args.steps,
+        spec.activation.name(),
+        spec.loss.name(),
+        spec.l2,
+        spec.optimizer.name,
+        rate(&spec),
+        spec.steps,
         batch.map_or(String::new(), |b| format!(", batch {b}")),
     );
     Ok(Setup {
         trainer: Box::new(trainer),
         data,
-        objective,
-        steps: args.steps,
+        objective: spec.loss,
+        steps: spec.steps,
+        l2: spec.l2,
         batched: batch.is_some(),
         title,
     })
@@ -399,30 +259,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn layer_sizes_parse_or_say_what_is_wrong() {
-        assert_eq!(layers("16,16").unwrap().0, vec![16, 16]);
-        assert_eq!(layers(" 8 , 4 ").unwrap().0, vec![8, 4]);
-        assert!(layers("none").unwrap().0.is_empty());
-        for bad in ["16,x", "16,0", "16,", "-3", "1.5"] {
-            let e = layers(bad).unwrap_err();
-            assert!(
-                e.contains("is not a layer size") && e.contains("e.g. 16,16"),
-                "{e}"
-            );
-        }
-    }
-
-    #[test]
-    fn numbers_are_checked() {
-        assert_eq!(positive("0.5"), Ok(0.5));
-        assert!(positive("0").is_err() && positive("-1").is_err() && positive("inf").is_err());
-        assert_eq!(non_negative("0"), Ok(0.0));
-        assert!(non_negative("-1e-9").is_err() && non_negative("NaN").is_err());
-        assert_eq!(steps("100"), Ok(100));
-        assert!(steps("0").is_err() && batch("-1").is_err() && samples("1e3").is_err());
-    }
-
-    #[test]
     fn short_numbers() {
         let cases = [(1.0, "1"), (0.1, "0.1"), (0.0051, "0.0051"), (0.0, "0")];
         for (x, s) in cases {
@@ -430,5 +266,18 @@ mod tests {
         }
         assert_eq!(short(2.5e-7), "2.500e-7");
         assert_eq!(short(1e200), "1.000e200");
+    }
+
+    #[test]
+    fn every_setting_of_the_spec_is_a_flag() {
+        let args = <Args as clap::FromArgMatches>::from_arg_matches(
+            &<Args as clap::Args>::augment_args(clap::Command::new("t")).get_matches_from(["t"]),
+        )
+        .unwrap();
+        let mut names: Vec<&str> = args.settings().iter().map(|s| s.0).collect();
+        names.push("dataset");
+        for f in chainrule::nn::spec::FIELDS {
+            assert!(names.contains(&f.name), "{} has no flag", f.name);
+        }
     }
 }

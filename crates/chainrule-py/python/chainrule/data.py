@@ -27,7 +27,15 @@ from chainrule import _core
 __all__ = ["moons", "circles", "blobs", "spiral", "load_csv", "save_csv", "CsvFormatError"]
 
 CsvFormatError = _core.CsvFormatError
-DEFAULT_SEED = 1337
+
+_SPEC = _core.train_spec()
+"""The library's training spec (``chainrule::nn::spec``): each setting's default, the
+names of each choice, and each dataset's default noise. Python's defaults are read from
+it, so they are the command line's and the live page's."""
+
+DEFAULT_SEED = _SPEC["defaults"]["seed"]
+_NOISE = _SPEC["noise"]
+_SAMPLES = _SPEC["defaults"]["samples"]
 
 
 def _numpy():
@@ -89,7 +97,7 @@ def _check_labels(labels):
         raise ValueError(f"labels must be 'auto', 'signs' or 'classes', got {labels!r}")
 
 
-def moons(n=100, noise=0.1, seed=DEFAULT_SEED, labels="auto", generator="chainrule"):
+def moons(n=_SAMPLES, noise=_NOISE["moons"], seed=DEFAULT_SEED, labels="auto", generator="chainrule"):
     """Two interleaving half circles, as scikit-learn's ``make_moons(n, noise=noise)``:
     ``n // 2`` samples on the upper moon (class 0, label -1), the rest on the lower one
     (class 1, label +1), Gaussian noise of standard deviation ``noise`` on each
@@ -126,7 +134,7 @@ def moons(n=100, noise=0.1, seed=DEFAULT_SEED, labels="auto", generator="chainru
     return _arrays(out, labels, "moons")
 
 
-def circles(n=100, noise=0.1, factor=0.5, seed=DEFAULT_SEED, labels="auto"):
+def circles(n=_SAMPLES, noise=_NOISE["circles"], factor=0.5, seed=DEFAULT_SEED, labels="auto"):
     """Two concentric circles, as scikit-learn's ``make_circles``: ``n // 2`` samples on
     the outer unit circle (class 0, label -1), the rest on an inner circle of radius
     ``factor`` (class 1, label +1), plus Gaussian noise of standard deviation ``noise``,
@@ -142,7 +150,7 @@ def circles(n=100, noise=0.1, factor=0.5, seed=DEFAULT_SEED, labels="auto"):
     return _arrays(out, labels, "circles")
 
 
-def blobs(n=100, classes=3, std=1.0, seed=DEFAULT_SEED, labels="auto"):
+def blobs(n=_SAMPLES, classes=3, std=_NOISE["blobs"], seed=DEFAULT_SEED, labels="auto"):
     """Gaussian blobs, as scikit-learn's ``make_blobs`` in 2-D: ``classes`` centres
     drawn uniformly in the box [-10, 10]², the samples split as evenly as possible
     between them (the first ``n % classes`` get one more), each with standard deviation
@@ -162,7 +170,7 @@ def blobs(n=100, classes=3, std=1.0, seed=DEFAULT_SEED, labels="auto"):
     return _arrays(out, labels, "blobs")
 
 
-def spiral(n=300, classes=3, noise=0.2, seed=DEFAULT_SEED, labels="auto"):
+def spiral(n=300, classes=3, noise=_NOISE["spiral"], seed=DEFAULT_SEED, labels="auto"):
     """Interleaved spiral arms, one per class, as in Karpathy's cs231n notes (100 points
     per class, 3 classes, 0.2 noise by default): radius 0 to 1 along each arm, angle
     ``4c`` to ``4(c+1)`` plus Gaussian noise of ``noise`` radians, shuffled.

@@ -32,7 +32,7 @@ arrays. NumPy is imported when first needed, so ``import chainrule`` works witho
 import numbers
 
 from chainrule import _core
-from chainrule.data import DEFAULT_SEED, _float, _int, _numpy, _seed
+from chainrule.data import _SPEC, DEFAULT_SEED, _float, _int, _numpy, _seed
 
 __all__ = ["NativeMLP", "History", "train", "ACTIVATIONS", "LOSSES"]
 
@@ -40,8 +40,10 @@ ACTIVATIONS, LOSSES = (tuple(names) for names in _core.NativeCore.names())
 """The activation names (``relu``, ``tanh``, …, ``linear``) and loss names
 (``max-margin``, ``mse``, ``bce``, ``softmax-ce``) that the trainer knows."""
 
-OPTIMIZERS = ("sgd", "momentum", "adam", "adamw")
-SCHEDULES = ("constant", "linear", "cosine", "step")
+OPTIMIZERS = tuple(_SPEC["choices"]["optimizer"])
+SCHEDULES = tuple(_SPEC["choices"]["schedule"])
+MODES = tuple(_SPEC["choices"]["mode"])
+_D = _SPEC["defaults"]
 
 
 def _float_array(v, name, what):
@@ -178,7 +180,7 @@ class NativeMLP:
     (2,)
     """
 
-    def __init__(self, nin, nouts, activation="relu", seed=DEFAULT_SEED):
+    def __init__(self, nin, nouts, activation=_D["activation"], seed=DEFAULT_SEED):
         self._core = _core.NativeCore(_int("nin", nin), _layers(nouts, activation), _seed(seed))
 
     @classmethod
@@ -302,16 +304,16 @@ class NativeMLP:
         self,
         X,
         y,
-        steps=100,
-        loss="max-margin",
-        l2=1e-4,
-        optimizer="sgd",
-        lr=None,
-        schedule="linear",
-        lr_end=None,
-        batch_size=None,
+        steps=_D["steps"],
+        loss=_D["loss"],
+        l2=_D["l2"],
+        optimizer=_D["optimizer"],
+        lr=_D["lr"],
+        schedule=_D["schedule"],
+        lr_end=_D["lr_end"],
+        batch_size=_D["batch"],
         seed=DEFAULT_SEED,
-        mode="auto",
+        mode=_D["mode"],
     ):
         """Trains the model in place on ``X, y`` for ``steps`` steps and returns a
         :class:`History` (loss, accuracy and rate per step, as NumPy arrays).
@@ -362,7 +364,7 @@ class NativeMLP:
             lr_end,
             batch_size,
             _seed(seed),
-            _name("mode", mode, ("auto", "rebuild", "replay")),
+            _name("mode", mode, MODES),
         )
         as_array = lambda b: np.frombuffer(b, dtype=np.float64)  # noqa: E731
         return History(as_array(losses), as_array(accs), as_array(lrs), seconds)
@@ -402,19 +404,19 @@ def train(
     X,
     y,
     nouts=None,
-    activation="relu",
+    activation=_D["activation"],
     *,
     init=None,
-    steps=100,
-    loss="max-margin",
-    l2=1e-4,
-    optimizer="sgd",
-    lr=None,
-    schedule="linear",
-    lr_end=None,
-    batch_size=None,
+    steps=_D["steps"],
+    loss=_D["loss"],
+    l2=_D["l2"],
+    optimizer=_D["optimizer"],
+    lr=_D["lr"],
+    schedule=_D["schedule"],
+    lr_end=_D["lr_end"],
+    batch_size=_D["batch"],
     seed=DEFAULT_SEED,
-    mode="auto",
+    mode=_D["mode"],
 ):
     """Trains an MLP on ``X, y`` in native code and returns ``(model, history)``: the
     trained :class:`NativeMLP` and a :class:`History` of the loss, accuracy and rate at
@@ -448,7 +450,7 @@ def train(
             last = 1
             if isinstance(loss, str) and loss.replace("_", "-") == "softmax-ce":
                 last = _core.label_classes(y.tobytes())
-            nouts = [16, 16, last]
+            nouts = [*_D["layers"], last]
         model = NativeMLP(X.shape[1], nouts, activation, seed)
     history = model.fit(
         X,

@@ -107,7 +107,10 @@ class GradCheck(_Report):
 
 class HandCheck(_Report):
     """A grad given by hand checked against the chain rule: ``given``, ``correct``,
-    ``right``, and the ``derivation`` of the correct one."""
+    ``right``, and the ``derivation`` of the correct one. A wrong one is diagnosed:
+    ``mistakes`` lists the ids of the catalogued mistakes that give it (``'local-only'``,
+    ``'one-path'``, ...), ``follows_from_yours`` says it is right given your own wrong
+    grads upstream, and ``diagnosis`` says so in words, one line each."""
 
     def __init__(self, d):
         self.node = d["node"]
@@ -116,6 +119,9 @@ class HandCheck(_Report):
         self.correct = d["correct"]
         self.right = d["right"]
         self.derivation = d["derivation"]
+        self.mistakes = d["mistakes"]
+        self.follows_from_yours = d["follows_from_yours"]
+        self.diagnosis = d["diagnosis"]
         self.text = d["text"]
 
 

@@ -13,6 +13,7 @@ use super::graph::Var;
 use super::kernel::Kernel;
 use super::opmacro::{call1, call2, call3, k, lift};
 use super::real::{Dual, Term};
+use crate::show::mistakes::{Mistake, Slip};
 
 op_table! {
     /// A value made by the user, not by an operation.
@@ -47,6 +48,9 @@ op_table! {
         d: |x, y, _| [y, x],
         expr: |n| format!("({}*{})", n.x(), n.y()),
         formula: |n, slot| if slot == 0 { n.y() } else { n.x() }.into(),
+        slips: |x, y, _, _, slot| vec![
+            slip(Mistake::WrongFactor, [x, y][slot], "the operand itself, not the other one"),
+        ],
     }
 
     /// `x / y`
@@ -58,6 +62,10 @@ op_table! {
         formula: |n, slot| match slot {
             0 => format!("1/{}", n.y()),
             _ => format!("-{}/{}²", n.x(), n.y()),
+        },
+        slips: |_, _, _, _, slot| match slot {
+            0 => Vec::new(),
+            _ => vec![slip(Mistake::Quotient, 0.0, "0, the -a/b² part dropped")],
         },
         edge: |_| Some((1, Edge::Pole)),
         why: |x, y, _| (y == 0.0).then(|| format!("division by zero ({x} / 0)")),
@@ -92,6 +100,9 @@ op_table! {
         d: |_, c, _| c,
         expr: |n| format!("({}*{})", n.x(), n.pc()),
         formula: |n, _| n.c(),
+        slips: |x, _, _, _, _| vec![
+            slip(Mistake::WrongFactor, x, "the operand itself, not the constant"),
+        ],
     }
 
     /// `c - x`
@@ -122,6 +133,7 @@ op_table! {
         expr: |n| format!("({}/{})", n.c(), n.x()),
         label: |c| format!("{} /", fmt_num(c)),
         formula: |n, _| format!("{}/{}²", fmt_num(-n.c), n.x()),
+        slips: |_, _, _, _, _| vec![slip(Mistake::Quotient, 0.0, "0, the -c/x² part dropped")],
         edge: |_| Some((0, Edge::Pole)),
         why: |x, _, c| (x == 0.0).then(|| format!("division by zero ({c} / 0)")),
         steep: "dividing by a number at or near zero",
@@ -188,6 +200,9 @@ op_table! {
         value: |x| x.tanh(),
         d: |_, out| 1.0 - out * out,
         formula: |n, _| format!("1 - tanh({})²", n.arg()),
+        slips: |_, _, _, out, _| vec![
+            slip(Mistake::Sign, 1.0 + out * out, "1 + tanh², the minus lost"),
+        ],
     }
 
     /// The logistic function `1 / (1 + e^-x)`, computed without overflow.
@@ -207,6 +222,9 @@ op_table! {
         value: sigmoid,
         d: |_, out| out * (1.0 - out),
         formula: |n, _| format!("sigmoid({a})·(1 - sigmoid({a}))", a = n.arg()),
+        slips: |_, _, _, out, _| vec![
+            slip(Mistake::Sign, out * (1.0 + out), "sigmoid·(1 + sigmoid), the minus lost"),
+        ],
     }
 
     /// `max(x, 0)`, with derivative 0 at 0 (as micrograd); NaN stays NaN. Its derivative
@@ -408,6 +426,7 @@ op_table! {
         d: |x, c, _| if c == 0.0 { k(0.0) } else { c * x.powf(c - 1.0) },
         expr: |n| format!("({}**{})", n.x(), n.pc()),
         formula: |n, _| power_rule_text(n.x(), n.c),
+        slips: |x, _, c, _, _| power_slips(x, c),
         edge: |c| (c < 0.0 || c.fract() != 0.0).then_some((0, Edge::Domain)),
         why: |x, _, c| power_why(x, c),
         steep: "a power with an exponent below 1 has an infinite slope at 0",
@@ -438,6 +457,7 @@ op_table! {
             0 => format!("{y}·{x}**({y}-1)", x = n.x(), y = n.y()),
             _ => format!("{}**{}·ln({})", n.x(), n.y(), n.arg()),
         },
+        slips: |x, y, _, _, slot| if slot == 0 { power_slips(x, y) } else { Vec::new() },
         edge: |_| Some((0, Edge::Domain)),
         why: |x, y, _| power_why(x, y),
         steep: "a power with an exponent below 1 has an infinite slope at 0",
@@ -448,6 +468,77 @@ op_table! {
 
     /// `x₀·y₀ + x₁·y₁ + …`, a fused dot product of two equally long lists.
     Dot = nary { name: "dot", symbol: "dot" }
+}
+
+impl Op {
+    /// What a learner who makes a catalogued mistake takes the local derivative with
+    /// respect to operand `slot` to be, at operands `x`, `y`, constant `c` and value
+    /// `out`: the op's own slips from the table (`slips`: a product's wrong operand, a
+    /// quotient's dropped part, the power rule's exponent, the minus in 1 - t²), and
+    /// two that every op gets from its `d`: the sign flipped, and, where `d` is written
+    /// in the op's output, the same formula on its input (tanh' as 1 - x², exp' as x).
+    /// Empty for leaves and n-ary ops.
+    ///
+    /// ```
+    /// use chainrule::{Mistake, Op};
+    /// let t = 0.5f64.tanh();
+    /// let slips = Op::Tanh.slips(0.5, 0.0, 0.0, t, 0);
+    /// let local = |m| slips.iter().find(|s| s.mistake == m).map(|s| s.local);
+    /// assert_eq!(local(Mistake::InputNotOutput), Some(1.0 - 0.25));
+    /// assert_eq!(local(Mistake::Sign), Some(-(1.0 - t * t)));
+    /// assert_eq!(Op::Mul.slips(2.0, -3.0, 0.0, -6.0, 0)[1].local, 2.0); // a, not b
+    /// ```
+    pub fn slips(self, x: f64, y: f64, c: f64, out: f64, slot: usize) -> Vec<Slip> {
+        let arity = self.arity();
+        if matches!(arity, Arity::Leaf | Arity::Nary) {
+            return Vec::new();
+        }
+        let local = self.partials(x, y, c, out)[slot];
+        let mut all = Vec::new();
+        if local != 0.0 {
+            all.push(slip(Mistake::Sign, -local, "its sign flipped"));
+        }
+        if arity != Arity::Binary {
+            let from_input = self.partials(x, y, c, x)[0];
+            if from_input.is_finite() && from_input != local {
+                all.push(slip(
+                    Mistake::InputNotOutput,
+                    from_input,
+                    "the op's input put where its output belongs",
+                ));
+            }
+        }
+        all.extend(self.table_slips(x, y, c, out, slot));
+        all
+    }
+}
+
+/// A slip of the op table: `mistake` takes the local derivative to be `local`.
+fn slip(mistake: Mistake, local: f64, note: &'static str) -> Slip {
+    Slip {
+        mistake,
+        local,
+        note,
+    }
+}
+
+/// The power rule's slips for `x ** c`: the exponent not lowered, or lowered twice.
+fn power_slips(x: f64, c: f64) -> Vec<Slip> {
+    if c == 0.0 {
+        return Vec::new();
+    }
+    vec![
+        slip(
+            Mistake::Power,
+            c * x.powf(c),
+            "c·x**c, the exponent not lowered",
+        ),
+        slip(
+            Mistake::Power,
+            c * x.powf(c - 2.0),
+            "c·x**(c-2), the exponent lowered twice",
+        ),
+    ]
 }
 
 /// How many operands an op takes, and where they live.

@@ -45,6 +45,11 @@
 //!                            // with_const only: the drawn op label (default `sym c`)
 //!     formula: |n, slot| format!("1 - tanh({})²", n.arg()),
 //!                            // the local derivative as `explain` writes it
+//!     slips: |x, y, c, out, slot| vec![slip(Mistake::Sign, 1.0 + out * out, "…")],
+//!                            // a learner's op-specific mistakes with the local
+//!                            // derivative (plain f64), for the diagnosis; the generic
+//!                            // ones (a lost sign, the input for the output) come from
+//!                            // `d` without this field
 //!     edge: |c| Some((0, Edge::Corner)),
 //!                            // the operand where the op is not smooth at 0, and how
 //!     why: |x, y, c| (x < 0.0).then(|| "...".to_string()),
@@ -69,6 +74,7 @@ macro_rules! op_table {
             $(, expr: $expr:expr)?
             $(, label: $label:expr)?
             $(, formula: $formula:expr)?
+            $(, slips: $slips:expr)?
             $(, edge: $edge:expr)?
             $(, why: $why:expr)?
             $(, steep: $steep:literal)?
@@ -255,6 +261,23 @@ macro_rules! op_table {
                 }
             }
 
+            /// The op's own catalogued mistakes with its local derivative with respect to
+            /// operand `slot`, at operands `x`, `y`, constant `c` and value `out` (the
+            /// table's `slips`); [`Op::slips`] adds the generic ones.
+            #[allow(unused_variables)]
+            pub(crate) fn table_slips(
+                self,
+                x: f64,
+                y: f64,
+                c: f64,
+                out: f64,
+                slot: usize,
+            ) -> Vec<Slip> {
+                match self {
+                    $(Op::$V => op_table!(@slips x, y, c, out, slot $(, $slips)?),)*
+                }
+            }
+
             /// The operand at which the op is not smooth where that operand is 0, and in
             /// which way, given the op's constant `c`.
             #[allow(unused_variables)]
@@ -398,6 +421,12 @@ macro_rules! op_table {
     (@expr $n:ident, $symbol:literal, $f:expr) => { call1::<&OperandNames<'_>, String>($f, $n) };
     (@label $c:ident, $symbol:literal) => { format!("{} {}", $symbol, fmt_num($c)) };
     (@label $c:ident, $symbol:literal, $f:expr) => { call1::<f64, String>($f, $c) };
+
+    (@slips $x:ident, $y:ident, $c:ident, $out:ident, $slot:ident) => { Vec::new() };
+    (@slips $x:ident, $y:ident, $c:ident, $out:ident, $slot:ident, $f:expr) => {{
+        let f: fn(f64, f64, f64, f64, usize) -> Vec<Slip> = $f;
+        f($x, $y, $c, $out, $slot)
+    }};
 
     (@call1 $a:ident) => { None };
     (@call1 $a:ident, $f:expr) => { call1($f, $a) };

@@ -85,3 +85,10 @@ impl Numbers {
         }
     }
 }
+
+/// `x` rounded to `digits` significant digits: a computed number without its rounding
+/// noise (a finite difference's slope of `-4.000000000000152` is `-4` to 10 digits).
+pub(crate) fn significant(x: f64, digits: usize) -> f64 {
+    let d = digits.saturating_sub(1);
+    format!("{x:.d$e}").parse().unwrap_or(x)
+}

@@ -47,6 +47,9 @@ pub enum ErrorKind {
     GradTooDeep,
     /// Evaluation stopped by the caller's check (a time limit, a cancellation).
     Stopped,
+    /// A lesson file whose structure is wrong (an unknown block or key, a name the
+    /// program does not have): see [`crate::learn`].
+    Lesson,
 }
 
 /// An error in a program: its kind, where it is, and a message that says what to do.

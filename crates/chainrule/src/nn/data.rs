@@ -378,6 +378,92 @@ pub fn spiral(n: usize, classes: usize, noise: f64, rng: &mut Rng) -> Dataset {
     Dataset::from_points(pts, classes, rng)
 }
 
+/// A generated dataset, as the training spec ([`crate::nn::spec`]) names it: its name, a
+/// line saying what it is, its default noise, its classes and how it is made. Every
+/// generated dataset is one entry of [`DATASETS`]; the command line, the live page, the
+/// WebAssembly engine and the Python package all read that table.
+#[derive(Debug)]
+pub struct DatasetKind {
+    /// The name (`moons`).
+    pub name: &'static str,
+    /// What it is, in a few words.
+    pub help: &'static str,
+    /// The noise used when none is given (a standard deviation).
+    pub noise: f64,
+    /// `Some(k)`: the dataset always has `k` classes; `None`: the spec's `classes` says.
+    pub classes: Option<usize>,
+    /// Whether it is micrograd's demo exactly: the data made as NumPy and scikit-learn
+    /// make it and the initial weights as micrograd's `MLP` draws them
+    /// ([`Mlp::micrograd`](crate::nn::Mlp::micrograd)), both from the seed, which must
+    /// then fit NumPy's 32 bits. Otherwise the data and the weights come from one
+    /// [`Rng`], in that order.
+    pub micrograd: bool,
+    /// Makes `samples` samples of `classes` classes with noise `noise`, from `rng` or,
+    /// for micrograd's data, from `seed` (`classes` is at least 1).
+    pub make: fn(samples: usize, classes: usize, noise: f64, seed: u64, rng: &mut Rng) -> Dataset,
+}
+
+/// Every generated dataset, the default (micrograd's moons) first.
+///
+/// ```
+/// use chainrule::data::{dataset_kind, moons, Rng, DATASETS};
+/// assert_eq!(DATASETS[0].name, "moons");
+/// let spiral = dataset_kind("spiral").unwrap();
+/// assert_eq!((spiral.noise, spiral.classes), (0.2, None));
+/// let d = (DATASETS[0].make)(10, 2, 0.1, 3, &mut Rng::new(3));
+/// assert_eq!(d, moons(10, 0.1, &mut Rng::new(3)));
+/// ```
+pub const DATASETS: &[DatasetKind] = &[
+    DatasetKind {
+        name: "moons",
+        help: "two interleaving half circles",
+        noise: 0.1,
+        classes: Some(2),
+        micrograd: false,
+        make: |n, _, noise, _, rng| moons(n, noise, rng),
+    },
+    DatasetKind {
+        name: "sklearn-moons",
+        help: "micrograd's demo exactly: scikit-learn's moons and micrograd's initial weights",
+        noise: 0.1,
+        classes: Some(2),
+        micrograd: true,
+        make: |n, _, noise, seed, _| {
+            let seed = u32::try_from(seed).expect("the training spec checks the seed fits 32 bits");
+            sklearn_moons(n, noise, seed)
+        },
+    },
+    DatasetKind {
+        name: "circles",
+        help: "two concentric circles",
+        noise: 0.1,
+        classes: Some(2),
+        micrograd: false,
+        make: |n, _, noise, _, rng| circles(n, noise, 0.5, rng),
+    },
+    DatasetKind {
+        name: "blobs",
+        help: "Gaussian blobs, one per class",
+        noise: 1.0,
+        classes: None,
+        micrograd: false,
+        make: |n, k, noise, _, rng| blobs(n, k, noise, rng),
+    },
+    DatasetKind {
+        name: "spiral",
+        help: "spiral arms, one per class",
+        noise: 0.2,
+        classes: None,
+        micrograd: false,
+        make: |n, k, noise, _, rng| spiral(n, k, noise, rng),
+    },
+];
+
+/// The generated dataset called `name`, if there is one.
+pub fn dataset_kind(name: &str) -> Option<&'static DatasetKind> {
+    DATASETS.iter().find(|d| d.name == name)
+}
+
 fn add_noise(pts: &mut [([f64; 2], usize)], std: f64, rng: &mut Rng) {
     if std != 0.0 {
         for (p, _) in pts {

@@ -7,6 +7,10 @@
 //! rebuilding the step's graph on a cleared tape ([`Mode::Rebuild`]) or by recording it
 //! once and replaying it with new parameter values ([`Mode::Replay`]).
 //!
+//! [`TrainSpec`] ([`spec`]) names every setting of a training run, with its default,
+//! bounds and errors, and builds the trainer: what the command line, the live page and
+//! the Python package train with.
+//!
 //! micrograd's demo, in a few lines:
 //!
 //! ```
@@ -27,8 +31,13 @@ pub mod loss;
 mod module;
 mod mt19937;
 mod optim;
+pub mod spec;
 mod train;
 
 pub use module::{Activation, Layer, Mlp, ModelError, Module, Neuron, Params, Shape};
-pub use optim::{Adam, Optimizer, Schedule, Sgd};
+pub use optim::{
+    optimizer_kind, schedule_kind, Adam, Optimizer, OptimizerKind, Schedule, ScheduleKind, Sgd,
+    OPTIMIZERS, SCHEDULES,
+};
+pub use spec::{SpecBounds, SpecError, TrainSpec};
 pub use train::{Mode, Objective, StepStats, TrainError, Trainer};

@@ -253,3 +253,117 @@ impl Optimizer for Adam {
         self.t
     }
 }
+
+/// An optimizer as the training spec ([`crate::nn::spec`]) names it: its name, what it
+/// is, its default learning rate, and how it is made from a schedule. Every such choice
+/// is one entry of [`OPTIMIZERS`].
+#[derive(Debug)]
+pub struct OptimizerKind {
+    /// The name (`sgd`).
+    pub name: &'static str,
+    /// What it is, in a few words.
+    pub help: &'static str,
+    /// The (starting) learning rate used when none is given.
+    pub lr: f64,
+    /// Makes the optimizer with this schedule.
+    pub make: fn(Schedule) -> Box<dyn Optimizer>,
+}
+
+/// Every optimizer the spec offers, the default (micrograd's plain SGD) first.
+///
+/// ```
+/// use chainrule::nn::{optimizer_kind, Schedule, OPTIMIZERS};
+/// assert_eq!(OPTIMIZERS[0].name, "sgd");
+/// let adam = optimizer_kind("adam").unwrap();
+/// assert_eq!((adam.make)(Schedule::Constant(adam.lr)).lr(), 0.01);
+/// ```
+pub const OPTIMIZERS: &[OptimizerKind] = &[
+    OptimizerKind {
+        name: "sgd",
+        help: "plain gradient descent (micrograd's)",
+        lr: 1.0,
+        make: |s| Box::new(Sgd::new(s)),
+    },
+    OptimizerKind {
+        name: "momentum",
+        help: "SGD with momentum 0.9",
+        lr: 0.1,
+        make: |s| Box::new(Sgd::new(s).with_momentum(0.9)),
+    },
+    OptimizerKind {
+        name: "adam",
+        help: "Adam",
+        lr: 0.01,
+        make: |s| Box::new(Adam::new(s)),
+    },
+    OptimizerKind {
+        name: "adamw",
+        help: "Adam with weight decay 0.01",
+        lr: 0.01,
+        make: |s| Box::new(Adam::adamw(s, 0.01)),
+    },
+];
+
+/// The optimizer called `name`, if there is one.
+pub fn optimizer_kind(name: &str) -> Option<&'static OptimizerKind> {
+    OPTIMIZERS.iter().find(|o| o.name == name)
+}
+
+/// A learning-rate schedule as the training spec names it: its name, what it does, whether
+/// it falls to an end rate, and how it is made from the starting rate, the end rate and
+/// the number of steps. Every such choice is one entry of [`SCHEDULES`].
+#[derive(Debug)]
+pub struct ScheduleKind {
+    /// The name (`linear`).
+    pub name: &'static str,
+    /// What it does, in a few words.
+    pub help: &'static str,
+    /// Whether it falls to an end rate (`lr_end`).
+    pub ends: bool,
+    /// Makes the schedule from the starting rate, the end rate and the steps of the run.
+    pub make: fn(lr: f64, end: f64, steps: usize) -> Schedule,
+}
+
+/// Every schedule the spec offers; the default is `linear` (micrograd's demo).
+///
+/// ```
+/// use chainrule::nn::{schedule_kind, Schedule};
+/// let linear = schedule_kind("linear").unwrap();
+/// assert_eq!((linear.make)(1.0, 0.1, 100), Schedule::Linear { start: 1.0, end: 0.1, steps: 100 });
+/// assert_eq!((schedule_kind("step").unwrap().make)(1.0, 0.0, 8).at(2), 0.5);
+/// ```
+pub const SCHEDULES: &[ScheduleKind] = &[
+    ScheduleKind {
+        name: "constant",
+        help: "the same rate every step",
+        ends: false,
+        make: |lr, _, _| Schedule::Constant(lr),
+    },
+    ScheduleKind {
+        name: "linear",
+        help: "straight down to the end rate at the last step",
+        ends: true,
+        make: |start, end, steps| Schedule::Linear { start, end, steps },
+    },
+    ScheduleKind {
+        name: "step",
+        help: "halved every quarter of the steps",
+        ends: false,
+        make: |lr, _, steps| Schedule::Step {
+            lr,
+            factor: 0.5,
+            every: (steps / 4).max(1),
+        },
+    },
+    ScheduleKind {
+        name: "cosine",
+        help: "half a cosine down to the end rate at the last step",
+        ends: true,
+        make: |start, end, steps| Schedule::Cosine { start, end, steps },
+    },
+];
+
+/// The schedule called `name`, if there is one.
+pub fn schedule_kind(name: &str) -> Option<&'static ScheduleKind> {
+    SCHEDULES.iter().find(|s| s.name == name)
+}

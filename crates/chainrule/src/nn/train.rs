@@ -41,6 +41,16 @@ impl Objective {
         }
     }
 
+    /// A few words on it.
+    pub fn help(self) -> &'static str {
+        match self {
+            Objective::MaxMargin => "mean of relu(1 - y·score), labels ±1 (micrograd's)",
+            Objective::Mse => "mean squared error against ±1, or one-hot for several outputs",
+            Objective::Bce => "binary cross-entropy on one output, a logit",
+            Objective::SoftmaxCe => "softmax cross-entropy, one output per class",
+        }
+    }
+
     /// The objective called `name` (as [`Objective::name`] writes it).
     ///
     /// ```

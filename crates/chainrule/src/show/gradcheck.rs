@@ -16,8 +16,10 @@ use crate::engine::graph::Var;
 use crate::engine::op::{Edge, Op};
 use crate::engine::tape::Tape;
 use crate::io::number::Numbers;
+use crate::show::diagnose::{self, Case, Diagnosis, Nudge};
 use crate::show::explain::{non_finite_note, NonFiniteNote};
 use crate::show::names::{fmt4, Names};
+use std::collections::HashMap;
 use std::fmt;
 
 /// Step size and tolerance of a gradient check.
@@ -472,7 +474,7 @@ impl fmt::Display for GradCheck {
     }
 }
 
-/// A grad set by hand, checked against the chain rule.
+/// A grad set by hand, checked against the chain rule, with the diagnosis of a wrong one.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HandCheck {
     /// Tape index of the value.
@@ -483,17 +485,23 @@ pub struct HandCheck {
     pub given: f64,
     /// The grad backprop computes.
     pub correct: f64,
-    /// Whether `given` is right: within `1e-6·max(1, |correct|)` of it.
+    /// Whether `given` is right: within the tolerance of `correct` (`1e-6·max(1,
+    /// |correct|)` by default).
     pub right: bool,
     /// How the correct grad comes by the chain rule, in the notebook's notation
     /// (`dL/da = dL/de · de/da = -2.0000 · -3.0000 = 6.0000`), one line per step.
     pub derivation: Vec<String>,
+    /// Why a wrong grad is wrong: the catalogued mistakes that give it, or that it
+    /// follows from the learner's own wrong grads upstream, or a nudge that shows the real
+    /// slope (empty for a right grad).
+    pub diagnosis: Diagnosis,
 }
 
 impl<'g> Var<'g> {
     /// Checks grads derived by hand, as the notebook's `a.grad = 6.0`: for each
-    /// `(value, grad)` pair, whether the grad is right and, if not, what it should be and
-    /// why. The graph's grads are not touched.
+    /// `(value, grad)` pair, whether the grad is right and, if not, what it should be, why,
+    /// and what went wrong (see [`Var::check_hand_grads_with`]). The graph's grads are not
+    /// touched.
     ///
     /// ```
     /// let g = chainrule::Graph::new();
@@ -508,24 +516,59 @@ impl<'g> Var<'g> {
     /// assert_eq!(checks[1].derivation[0], "dL/db = dL/de · de/db = 2.0000 · 2.0000 = 4.0000");
     /// ```
     pub fn check_hand_grads(self, hand: &[(Var<'g>, f64)]) -> Vec<HandCheck> {
-        self.check_hand_grads_with(hand, Numbers::Notebook)
+        self.check_hand_grads_with(hand, CheckOptions::default(), Numbers::Notebook)
     }
 
-    /// [`Var::check_hand_grads`] with the derivations' numbers written as `numbers` says.
+    /// [`Var::check_hand_grads`] with a chosen tolerance (`options.tol`; a grad within it
+    /// of the right one is right, and a mistake within it of the learner's is named), and
+    /// the numbers of the derivations and the diagnosis written as `numbers` says.
+    ///
+    /// Each wrong grad gets a [`Diagnosis`]. The pairs are the learner's answers taken
+    /// together: a grad is worked out from the learner's own grads of the values that use
+    /// it, so a grad that is right given a wrong one upstream *follows from yours* and is
+    /// not blamed again. Otherwise every catalogued [`crate::Mistake`] that applies is
+    /// computed on this graph and the matching ones are named; where none matches, a
+    /// nudge shows the slope.
+    ///
+    /// ```
+    /// use chainrule::{number::Numbers, CheckOptions, Graph, Mistake};
+    /// let g = Graph::new();
+    /// let (a, b) = (g.var("a", 2.0), g.var("b", -3.0));
+    /// let e = (a * b).named("e");
+    /// let l = (e * 2.0).named("L"); // dL/de = 2, dL/da = 2·b = -6
+    /// let opts = CheckOptions::default();
+    /// let c = l.check_hand_grads_with(&[(e, 2.0), (a, -3.0)], opts, Numbers::Shortest);
+    /// assert_eq!(c[1].diagnosis.mistakes[0].mistake, Mistake::LocalOnly); // b alone
+    /// assert_eq!(c[1].diagnosis.mistakes[0].working, "de/da = -3 alone, without dL/de = 2");
+    /// let c = l.check_hand_grads(&[(e, 4.0), (a, -12.0)]); // e wrong, a follows from it
+    /// assert!(c[1].diagnosis.follows_from_yours && c[1].diagnosis.mistakes.is_empty());
+    /// ```
     pub fn check_hand_grads_with(
         self,
         hand: &[(Var<'g>, f64)],
+        options: CheckOptions,
         numbers: Numbers,
     ) -> Vec<HandCheck> {
         let ex = self.explain().with_numbers(numbers);
-        hand.iter()
+        let given_grads: HashMap<usize, f64> = hand
+            .iter()
             .map(|&(v, given)| {
                 self.g.check_same(v.g);
-                let node = ex.nodes.iter().find(|n| n.index == v.index());
+                (v.index(), given)
+            })
+            .collect();
+        let yours = diagnose::yours(&ex, &given_grads);
+        let output_data = self.data();
+        hand.iter()
+            .map(|&(v, given)| {
+                let node = ex.node(v.index());
+                let name = node.map_or_else(
+                    || v.label().unwrap_or_else(|| format!("v{}", v.index())),
+                    |n| n.name.clone(),
+                );
                 let (correct, derivation) = match node {
                     Some(n) => (n.grad, n.derivation(&ex.output_name)),
                     None => {
-                        let name = v.label().unwrap_or_else(|| format!("v{}", v.index()));
                         let line = format!(
                             "{} does not depend on {name}, so its grad is 0",
                             ex.output_name
@@ -533,16 +576,71 @@ impl<'g> Var<'g> {
                         (0.0, vec![line])
                     }
                 };
-                HandCheck {
-                    index: v.index(),
-                    name: node.map_or_else(|| format!("v{}", v.index()), |n| n.name.clone()),
+                let right = diagnose::close(given, correct, options.tol);
+                let case = Case {
+                    ex: &ex,
+                    node,
+                    name: &name,
                     given,
                     correct,
-                    right: (given - correct).abs() <= 1e-6 * correct.abs().max(1.0),
+                    given_grads: &given_grads,
+                    yours: &yours,
+                    output_data,
+                    tol: options.tol,
+                    numbers,
+                };
+                let diagnosis = if right {
+                    Diagnosis {
+                        from_yours: correct,
+                        ..Diagnosis::default()
+                    }
+                } else {
+                    self.diagnosis(v, &case)
+                };
+                HandCheck {
+                    index: v.index(),
+                    name,
+                    given,
+                    correct,
+                    right,
                     derivation,
+                    diagnosis,
                 }
             })
             .collect()
+    }
+
+    /// The diagnosis of a wrong grad of `v`, with a nudge where no mistake matches.
+    fn diagnosis(self, v: Var<'g>, case: &Case<'_>) -> Diagnosis {
+        let mut diag = diagnose::diagnose(&self.g.tape(), case);
+        if !diag.follows_from_yours && diag.mistakes.is_empty() && v.index() <= self.index() {
+            let x = v.data();
+            let h = 1e-3 * x.abs().max(1.0);
+            let before = self.data();
+            let after = self.output_at(v.index(), x + h);
+            if after.is_finite() && before.is_finite() {
+                diag.nudge = Some(Nudge {
+                    h,
+                    before,
+                    after,
+                    slope: (after - before) / h,
+                    predicted: before + h * case.given,
+                });
+            }
+        }
+        diagnose::describe(&mut diag, case);
+        diag
+    }
+
+    /// The output's value with node `i` set to `x` (what follows `i` replayed), the
+    /// graph left as it was.
+    fn output_at(self, i: usize, x: f64) -> f64 {
+        let out = self.index();
+        let mut t = self.g.tape_mut();
+        let saved = t.values(i..out + 1).to_vec();
+        let value = eval_at(&mut t, i, x, out);
+        t.set_values(i, &saved);
+        value
     }
 
     /// [`Var::check_hand_grads`] for the grads currently set on `nodes` with
@@ -579,6 +677,9 @@ impl fmt::Display for HandCheck {
         )?;
         for line in &self.derivation {
             write!(f, "\n    {line}")?;
+        }
+        for line in &self.diagnosis.text {
+            write!(f, "\n  {line}")?;
         }
         Ok(())
     }

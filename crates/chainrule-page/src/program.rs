@@ -1,132 +1,17 @@
-//! The page's questions and the engine's answers, as JSON: a program in, its graph
-//! (the library's SVG), every value, its derivation, its gradient check, the hand grads
-//! checked, and the backward schedule out; a leaf nudged and replayed.
+//! The program questions: a program in, its graph (the library's SVG), every value, its
+//! derivation, its gradient check, the hand grads checked, and the backward schedule out
+//! ([`program`]); a leaf nudged and replayed ([`nudge`]).
 //!
-//! Everything here is synchronous and stateless: each request evaluates the program on a
-//! fresh [`Graph`], so any number of tabs can ask at once.
+//! Everything here is synchronous and stateless: each question evaluates the program on a
+//! fresh [`Graph`], so any number of pages can ask at once.
 
-use chainrule::lang::{ErrorKind, EvalOptions, Evaluated, LangError, Program};
+use crate::{num, ApiError, ErrorKind, Limits};
+use chainrule::lang::{EvalOptions, Evaluated, Program};
 use chainrule::{CheckOptions, DrawOptions, Graph, Pass, ShowGrads, Var, Verdict};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-/// The bounds every request is held to. A program's bounds are the library's
-/// [`chainrule::Limits::PAGE`], enforced while it is evaluated and drawn.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Limits {
-    /// The longest program accepted, in bytes.
-    pub program_bytes: usize,
-    /// The most values a program may compute.
-    pub nodes: usize,
-    /// Up to this many values, every value gets a gradient check; past it, leaves only.
-    pub check_all_nodes: usize,
-    /// The most training steps one request may ask for.
-    pub train_steps: usize,
-    /// The most training sessions alive at once.
-    pub train_sessions: usize,
-    /// The most samples a training dataset may have.
-    pub train_samples: usize,
-    /// The most neurons a training model may have in one layer.
-    pub train_width: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            program_bytes: chainrule::Limits::PAGE.program_bytes,
-            nodes: chainrule::Limits::PAGE.values,
-            check_all_nodes: 1_500,
-            train_steps: 1_000,
-            train_sessions: 8,
-            train_samples: 1_000,
-            train_width: 64,
-        }
-    }
-}
-
-impl Limits {
-    /// The library's bounds for a program, with this server's sizes.
-    pub fn program(&self) -> chainrule::Limits {
-        chainrule::Limits {
-            program_bytes: self.program_bytes,
-            values: self.nodes,
-            draw_values: self.nodes,
-            ..chainrule::Limits::PAGE
-        }
-    }
-}
-
-/// A request refused: the HTTP status and a message for the page.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApiError {
-    /// The HTTP status code.
-    pub status: u16,
-    /// The JSON body: `{"ok": false, "error": {...}}`.
-    pub body: Value,
-}
-
-impl ApiError {
-    /// A refusal with a plain message.
-    pub fn new(status: u16, message: impl Into<String>) -> ApiError {
-        ApiError {
-            status,
-            body: json!({"ok": false, "error": {"message": message.into()}}),
-        }
-    }
-
-    /// A program that does not parse or evaluate: the engine's message, help, and where
-    /// in `source` (line, column, and the length of the problem, for a caret under it);
-    /// 413 for a program past a bound, 422 for a mistake.
-    fn lang(e: &LangError, source: &str) -> ApiError {
-        let (line, column) = match e.line_col() {
-            Some((l, c)) => (json!(l), json!(c)),
-            None => (Value::Null, Value::Null),
-        };
-        let length = e.span().map(|span| caret_width(source, span));
-        let status = match e.kind() {
-            ErrorKind::TooManyValues | ErrorKind::GradTooDeep | ErrorKind::ProgramTooLong => 413,
-            _ => 422,
-        };
-        ApiError {
-            status,
-            body: json!({"ok": false, "error": {
-                "message": e.message(),
-                "help": e.help_text(),
-                "line": line,
-                "column": column,
-                "length": length,
-                "kind": format!("{:?}", e.kind()),
-            }}),
-        }
-    }
-}
-
-/// How many characters of its line the byte range `span` of `source` covers, at least 1:
-/// the width of the caret under a problem (the whole token, not its first character).
-fn caret_width(source: &str, span: std::ops::Range<usize>) -> usize {
-    let start = span.start.min(source.len());
-    let Some(rest) = source.get(start..) else {
-        return 1;
-    };
-    let end = span
-        .end
-        .clamp(start, start + rest.find('\n').unwrap_or(rest.len()));
-    source
-        .get(start..end)
-        .map_or(1, |t| t.chars().count().max(1))
-}
-
-/// A number for JSON: finite numbers as numbers, NaN and infinities as the strings
-/// `"NaN"`, `"inf"` and `"-inf"` (JSON has no such numbers, and the page must show them).
-pub fn num(x: f64) -> Value {
-    if x.is_finite() {
-        json!(x)
-    } else {
-        json!(format!("{x}"))
-    }
-}
-
-/// The body of `POST /api/program`.
+/// The `program` question (`POST /api/program`).
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct ProgramRequest {
     /// The program's text.
@@ -136,7 +21,7 @@ pub struct ProgramRequest {
     pub hand: Vec<(usize, f64)>,
 }
 
-/// The body of `POST /api/nudge`.
+/// The `nudge` question (`POST /api/nudge`).
 #[derive(Clone, Debug, Default, Deserialize)]
 pub struct NudgeRequest {
     /// The program's text.
@@ -150,7 +35,7 @@ pub struct NudgeRequest {
 fn parse(source: &str, limits: &Limits) -> Result<Program, ApiError> {
     if source.len() > limits.program_bytes {
         return Err(ApiError::new(
-            413,
+            ErrorKind::TooLarge,
             format!(
                 "the program is {} bytes; the page takes at most {} bytes",
                 source.len(),
@@ -191,7 +76,7 @@ fn verdict(v: Verdict) -> &'static str {
     }
 }
 
-/// `POST /api/program`: the program evaluated, backward run, and everything the page
+/// The `program` question: the program evaluated, backward run, and everything the page
 /// shows about it.
 pub fn program(req: &ProgramRequest, limits: &Limits) -> Result<Value, ApiError> {
     let p = parse(&req.source, limits)?;
@@ -215,7 +100,7 @@ pub fn program(req: &ProgramRequest, limits: &Limits) -> Result<Value, ApiError>
         let v = g
             .get(id)
             .filter(|_| id <= out.index())
-            .ok_or_else(|| ApiError::new(400, format!("there is no value with id {id}")))?;
+            .ok_or_else(|| ApiError::bad(format!("there is no value with id {id}")))?;
         hand.push((v, value));
     }
     let mut lines: Vec<Option<usize>> = program_hand.iter().map(|h| Some(h.2)).collect();
@@ -237,7 +122,7 @@ pub fn describe<'g>(
 ) -> Result<Value, ApiError> {
     if out.index() >= limits.nodes {
         return Err(ApiError::new(
-            413,
+            ErrorKind::TooLarge,
             format!(
                 "the graph has {} values; the page draws at most {}",
                 out.index() + 1,
@@ -256,9 +141,12 @@ pub fn describe<'g>(
     };
     let rows: std::collections::HashMap<usize, &chainrule::CheckRow> =
         check.rows.iter().map(|r| (r.index, r)).collect();
-    let svg = out
-        .to_svg(&draw_options(limits))
-        .map_err(|e| ApiError::new(422, format!("cannot draw this graph: {e}")))?;
+    let svg = out.to_svg(&draw_options(limits)).map_err(|e| {
+        ApiError::new(
+            ErrorKind::BadProgram,
+            format!("cannot draw this graph: {e}"),
+        )
+    })?;
     let nodes: Vec<Value> = ex
         .nodes
         .iter()
@@ -328,6 +216,9 @@ pub fn describe<'g>(
                 "derivation": c.derivation,
                 "line": lines.get(k).copied().flatten(),
                 "text": c.to_string(),
+                "mistakes": c.diagnosis.ids(),
+                "follows_from_yours": c.diagnosis.follows_from_yours,
+                "diagnosis": c.diagnosis.text,
             })
         })
         .collect();
@@ -355,13 +246,13 @@ pub fn describe<'g>(
     }))
 }
 
-/// `POST /api/nudge`: the notebook's experiment on one leaf. The leaf moves by `h`, the
+/// The `nudge` question: the notebook's experiment on one leaf. The leaf moves by `h`, the
 /// graph is replayed from it, and the answer holds L before and after, the finite
 /// difference (L(a+h) − L(a))/h, dL/da from backward, and the replayed graph's SVG;
 /// `name` and `output.name` are the names to write these with (`a` and `L`).
 pub fn nudge(req: &NudgeRequest, limits: &Limits) -> Result<Value, ApiError> {
     if !req.h.is_finite() || req.h == 0.0 {
-        return Err(ApiError::new(400, "h must be a finite number other than 0"));
+        return Err(ApiError::bad("h must be a finite number other than 0"));
     }
     let p = parse(&req.source, limits)?;
     let g = Graph::new();
@@ -370,7 +261,7 @@ pub fn nudge(req: &NudgeRequest, limits: &Limits) -> Result<Value, ApiError> {
     let leaf = g
         .get(req.node)
         .filter(|v| v.index() <= out.index() && v.is_leaf() && v.constant().is_none())
-        .ok_or_else(|| ApiError::new(400, format!("value {} is not a leaf", req.node)))?;
+        .ok_or_else(|| ApiError::bad(format!("value {} is not a leaf", req.node)))?;
     out.backward();
     let before = out.data();
     let grad = leaf.grad();
@@ -379,9 +270,12 @@ pub fn nudge(req: &NudgeRequest, limits: &Limits) -> Result<Value, ApiError> {
     g.forward_after(leaf);
     let after = out.data();
     out.backward();
-    let svg = out
-        .to_svg(&draw_options(limits))
-        .map_err(|e| ApiError::new(422, format!("cannot draw this graph: {e}")))?;
+    let svg = out.to_svg(&draw_options(limits)).map_err(|e| {
+        ApiError::new(
+            ErrorKind::BadProgram,
+            format!("cannot draw this graph: {e}"),
+        )
+    })?;
     let name_of = |v: Var<'_>| v.label().unwrap_or_else(|| format!("v{}", v.index()));
     let values: Vec<Value> = (0..=out.index())
         .filter_map(|i| g.get(i))

@@ -1,0 +1,106 @@
+// Training in a Web Worker: the page posts the training settings, then Play, Pause, Step,
+// Reset or a data point; the worker steps chainrule's engine (WebAssembly) and posts the
+// frames, so the page answers clicks and keys while training plays. Paced as the settings
+// ask (`pace` steps a second, as `chainrule serve` paces them), or unpaced: as many steps
+// as fit in 40 ms, one frame each. A frame goes out at most every 50 ms while playing,
+// and always when playing stops.
+//
+//   const w = new Worker("train-worker.js", { type: "module" });
+//   w.onmessage = ({ data }) => ...;  // {type: "started" | "frame" | "point" | "error", answer}
+//   w.postMessage({ type: "start", engine: "chainrule.wasm", spec: { dataset: "moons" } });
+//   w.postMessage({ type: "play" });  // then "pause", "step", "reset", {type: "point", index}
+//   w.postMessage({ type: "stop" });  // ends the session and the worker (as terminate() does)
+//
+// `engine` is the module's URL, its bytes, or a compiled WebAssembly.Module.
+
+import { loadEngine } from "./engine-wasm.js";
+
+const FRAME_MS = 50;
+const CALL_MS = 40;
+let engine = null;
+let id = 0;
+let timer = 0;
+let perCall = 1;
+let lastFrame = 0;
+
+function post(type, answer) {
+  self.postMessage({ type, answer });
+}
+
+/** Posts a frame if one is due (or `force`); says whether the session still plays. */
+function frame(f, force) {
+  if (f.ok === false) {
+    post("error", f);
+    return false;
+  }
+  const now = performance.now();
+  if (force || !f.playing || now - lastFrame >= FRAME_MS) {
+    post("frame", f);
+    lastFrame = now;
+  }
+  return f.playing;
+}
+
+/** One beat of Play: a step at the pace, or unpaced a call's worth of steps. */
+function tick() {
+  const pace = engine.trainPace(id);
+  let f;
+  if (pace > 0) {
+    f = engine.trainStep(id, 1);
+  } else {
+    const start = performance.now();
+    f = engine.trainStep(id, perCall);
+    const took = Math.max(performance.now() - start, 0.1);
+    perCall = Math.max(1, Math.min(1000, Math.round((perCall * CALL_MS) / took)));
+  }
+  if (frame(f, pace <= 0)) timer = setTimeout(tick, pace > 0 ? 1000 / pace : 0);
+}
+
+async function start(m) {
+  engine ??= await loadEngine(m.engine);
+  if (id) engine.trainFree(id);
+  const answer = engine.trainNew(m.spec ?? {});
+  if (!answer.ok) {
+    id = 0;
+    return post("error", answer);
+  }
+  id = answer.id;
+  perCall = 1;
+  post("started", answer);
+  frame(engine.trainStep(id, 0), true);
+}
+
+// Play, Pause, Reset and Stop end the beat; Step and a point leave Play playing.
+const actions = {
+  play() {
+    clearTimeout(timer);
+    if (frame(engine.trainControl(id, { action: "play" }), true)) timer = setTimeout(tick, 0);
+  },
+  pause() {
+    clearTimeout(timer);
+    frame(engine.trainControl(id, { action: "pause" }), true);
+  },
+  step() { frame(engine.trainControl(id, { action: "step" }), true); },
+  reset() {
+    clearTimeout(timer);
+    frame(engine.trainControl(id, { action: "reset" }), true);
+  },
+  point(m) { post("point", engine.trainPoint(id, m.index)); },
+  stop() {
+    clearTimeout(timer);
+    engine.trainFree(id);
+    self.close();
+  },
+};
+
+self.onmessage = async ({ data: m }) => {
+  if (m.type === "start") {
+    clearTimeout(timer);
+    return start(m);
+  }
+  if (m.type === "stop" && !id) return self.close();
+  if (!engine || !id) return post("error", { ok: false, error: { message: "start training first" } });
+  const act = actions[m.type];
+  if (!act) return post("error", { ok: false, error: { message: `not a message this worker takes: ${m.type}` } });
+  act(m);
+};

@@ -1,0 +1,416 @@
+//! The WebAssembly engine under Node 20, through its JS glue (`engine-wasm.js`): its
+//! answers are byte for byte the native ones (the same exports compiled natively, over
+//! `chainrule-page`) for the notebook, a 200-value program, errors at line and column,
+//! nudges and micrograd's demo's training frames; where an answer holds results of
+//! `tanh`, `exp`, `ln`, `sin` or `cos`, the same but for their last bits (glibc's natively,
+//! Rust's libm on wasm32: [`same_but_last_bits`]). The training worker plays, pauses,
+//! answers a point and stops; a panic is an error answer and a fresh instance.
+//!
+//! The module is `CHAINRULE_WASM` when set (`.ci/run` points it at the site's optimised
+//! engine), else built here (`cargo build --profile wasm --target wasm32-unknown-unknown`).
+//! Without Node the tests are skipped, except under `CI=true`, where they fail.
+
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The workspace's root.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The engine's `.wasm`: `CHAINRULE_WASM`, or built now.
+fn wasm_file() -> PathBuf {
+    if let Some(p) = std::env::var_os("CHAINRULE_WASM") {
+        return p.into();
+    }
+    let args = [
+        "build",
+        "--profile",
+        "wasm",
+        "--target",
+        "wasm32-unknown-unknown",
+    ];
+    let status = Command::new(env!("CARGO"))
+        .args(args)
+        .args(["-p", "chainrule-wasm"])
+        .current_dir(root())
+        .status()
+        .expect("cargo runs");
+    assert!(
+        status.success(),
+        "cannot build the engine for wasm32-unknown-unknown; scripts/build-site.sh builds it \
+         (with Debian's toolchain where rustup has no target): point CHAINRULE_WASM at it"
+    );
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or(root().join("target"), PathBuf::from);
+    target.join("wasm32-unknown-unknown/wasm/chainrule_wasm.wasm")
+}
+
+/// Node, or `None` (then the test is skipped, but fails under `CI=true`).
+fn node() -> Option<&'static str> {
+    let found = Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+        assert!(
+            !ci,
+            "CI=true but `node` is not installed: .ci/run should install it"
+        );
+        eprintln!("skipped: `node` is not installed");
+    }
+    found.then_some("node")
+}
+
+/// A fresh scratch directory.
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("wasm-node")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs a Node script with arguments; its output on failure.
+fn run_node(node: &str, script: &str, args: &[&Path]) -> String {
+    let out = Command::new(node)
+        .arg(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests")
+                .join(script),
+        )
+        .args(args)
+        .output()
+        .expect("node runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{script}: {text}");
+    text
+}
+
+/// One question: a name for its answer's file, the export, its numbers, its JSON request,
+/// and whether its answer must be byte for byte the native one (see [`libm_only`]).
+struct Ask {
+    name: &'static str,
+    call: &'static str,
+    args: Vec<u32>,
+    request: Option<Value>,
+    exact: bool,
+}
+
+fn ask(name: &'static str, call: &'static str, args: &[u32], request: Option<Value>) -> Ask {
+    Ask {
+        name,
+        call,
+        args: args.to_vec(),
+        request,
+        exact: true,
+    }
+}
+
+/// A question whose answer holds results of the platform's math library (see
+/// [`same_but_last_bits`]).
+fn libm_only(mut a: Ask) -> Ask {
+    a.exact = false;
+    a
+}
+
+/// The same question asked of the exports compiled natively: `"{status}\n{json}"`.
+fn native(a: &Ask) -> String {
+    use chainrule_wasm as w;
+    let body = a.request.as_ref().map(Value::to_string).unwrap_or_default();
+    let ptr = w::alloc(body.len());
+    // SAFETY: `ptr` is a fresh buffer of `body.len()` bytes from `alloc`, handed to exactly
+    // one question below (or freed when the call takes no request).
+    let status = unsafe {
+        std::ptr::copy_nonoverlapping(body.as_ptr(), ptr, body.len());
+        let (len, n) = (body.len(), &a.args);
+        match a.call {
+            "program" => w::program(ptr, len),
+            "nudge" => w::nudge(ptr, len),
+            "train_new" => w::train_new(ptr, len),
+            "train_control" => w::train_control(n[0], ptr, len),
+            other => {
+                w::dealloc(ptr, len);
+                match other {
+                    "train_step" => w::train_step(n[0], n[1]),
+                    "train_point" => w::train_point(n[0], n[1]),
+                    "train_free" => w::train_free(n[0]),
+                    _ => panic!("no export {other}"),
+                }
+            }
+        }
+    };
+    // SAFETY: the answer is `out_len()` bytes at `out_ptr()` until the next call.
+    let out = unsafe { std::slice::from_raw_parts(w::out_ptr(), w::out_len()) };
+    format!("{status}\n{}", String::from_utf8(out.to_vec()).unwrap())
+}
+
+/// A program of exactly 200 values (`tests/programs/values200-ACT.cr`): two inputs, 33
+/// neurons `ACT(w*x + b)` summed, and the sum squared. The benchmark times the same ones.
+fn program_of_200_values(act: &str) -> String {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("tests/programs/values200-{act}.cr"));
+    std::fs::read_to_string(path).unwrap()
+}
+
+const NOTEBOOK: &str = "a = 2; b = -3; c = 10\ne = a*b\nd = e + c\nf = -2\nL = d*f\nf.grad = 3\n";
+
+fn questions() -> Vec<Ask> {
+    let program = |source: String| Some(json!({"source": source}));
+    let demo = json!({"pace": 0});
+    let spiral = json!({"dataset": "spiral", "classes": 3, "loss": "softmax-ce", "optimizer": "adam",
+        "layers": [8, 8], "activation": "tanh", "samples": 90, "batch": 16, "schedule": "cosine"});
+    vec![
+        ask(
+            "notebook",
+            "program",
+            &[],
+            Some(json!({"source": NOTEBOOK, "hand": [[0, 6.0], [1, 3.0]]})),
+        ),
+        ask(
+            "values200",
+            "program",
+            &[],
+            program(program_of_200_values("relu")),
+        ),
+        libm_only(ask(
+            "values200_tanh",
+            "program",
+            &[],
+            program(program_of_200_values("tanh")),
+        )),
+        ask(
+            "unknown_function",
+            "program",
+            &[],
+            program("x = 1\ny = tanhh(x)\n".into()),
+        ),
+        ask(
+            "parse_error",
+            "program",
+            &[],
+            program("x = 1\ny = x +* 2\n".into()),
+        ),
+        ask(
+            "non_finite",
+            "program",
+            &[],
+            program("x = -1\ny = sqrt(x)\nL = y*2".into()),
+        ),
+        ask("not_json", "program", &[], Some(json!("a = 1"))),
+        ask(
+            "too_long",
+            "program",
+            &[],
+            program("x = 1\n".repeat(20_000)),
+        ),
+        ask(
+            "nudge",
+            "nudge",
+            &[],
+            Some(json!({"source": NOTEBOOK, "node": 1, "h": 0.5})),
+        ),
+        ask(
+            "nudge_not_leaf",
+            "nudge",
+            &[],
+            Some(json!({"source": NOTEBOOK, "node": 4, "h": 0.5})),
+        ),
+        ask("train_demo", "train_new", &[], Some(demo)),
+        ask("frame0", "train_step", &[1, 0], None),
+        ask("frame1", "train_step", &[1, 1], None),
+        ask("frame6", "train_step", &[1, 5], None),
+        ask(
+            "play",
+            "train_control",
+            &[1],
+            Some(json!({"action": "play"})),
+        ),
+        ask("to_the_end", "train_step", &[1, 1000], None),
+        ask("point3", "train_point", &[1, 3], None),
+        ask("point5", "train_control", &[1], Some(json!({"point": 5}))),
+        ask("point_missing", "train_point", &[1, 100], None),
+        ask(
+            "reset",
+            "train_control",
+            &[1],
+            Some(json!({"action": "reset"})),
+        ),
+        ask(
+            "bad_action",
+            "train_control",
+            &[1],
+            Some(json!({"action": "fly"})),
+        ),
+        libm_only(ask("train_spiral", "train_new", &[], Some(spiral))),
+        libm_only(ask("spiral20", "train_step", &[2, 20], None)),
+        ask(
+            "train_too_many_steps",
+            "train_new",
+            &[],
+            Some(json!({"steps": 5000})),
+        ),
+        ask(
+            "train_wrong_loss",
+            "train_new",
+            &[],
+            Some(json!({"dataset": "spiral", "classes": 3})),
+        ),
+        ask("free", "train_free", &[2], None),
+        ask("step_freed", "train_step", &[2, 1], None),
+        ask("free_again", "train_free", &[2], None),
+        ask(
+            "train_diverging",
+            "train_new",
+            &[],
+            Some(json!({"lr": 1e300, "steps": 10})),
+        ),
+        ask("diverged", "train_step", &[3, 10], None),
+    ]
+}
+
+/// Units in the last place between two numbers of the same sign.
+fn ulps(a: f64, b: f64) -> u64 {
+    (a.to_bits() as i64).abs_diff(b.to_bits() as i64)
+}
+
+/// Whether two answers are the same but for the last bits of the platform's math library:
+/// natively `tanh`, `exp`, `ln`, `sin`, `cos` are glibc's, on wasm32 Rust's own libm, and
+/// the two round differently in the last bit for a few percent of inputs. Then the JSON has
+/// the same keys, strings (the SVG and every formula included) and verdicts, and each
+/// number is within 64 ulp, except the gradient check's finite differences (`numeric`,
+/// `abs_err`), whose step of about 1e-6 magnifies a last-bit difference of the output a
+/// million times: those are within 1e-8. Counts the numbers that differ.
+fn same_but_last_bits(a: &Value, b: &Value, key: &str, differ: &mut usize) -> Result<(), String> {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) if x.len() == y.len() => {
+            x.iter().try_for_each(|(k, v)| {
+                let w = y.get(k).ok_or(format!("{k} missing"))?;
+                same_but_last_bits(v, w, k, differ)
+            })
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .try_for_each(|(v, w)| same_but_last_bits(v, w, key, differ)),
+        (Value::Number(x), Value::Number(y)) if x != y => {
+            *differ += 1;
+            let (p, q) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            let close = match key {
+                "numeric" | "abs_err" => (p - q).abs() <= 1e-8,
+                _ => ulps(p, q) <= 64,
+            };
+            close.then_some(()).ok_or(format!("{key}: {p} and {q}"))
+        }
+        _ if a == b => Ok(()),
+        _ => Err(format!("{key}: {a:.200} and {b:.200}")),
+    }
+}
+
+#[test]
+fn the_wasm_engines_answers_are_the_native_ones_byte_for_byte() {
+    let Some(node) = node() else { return };
+    let wasm = wasm_file();
+    let dir = scratch("answers");
+    let asks = questions();
+    let requests: Vec<Value> = asks
+        .iter()
+        .map(|a| {
+            json!({"name": a.name, "call": a.call, "args": a.args,
+                        "request": a.request.as_ref().map(Value::to_string)})
+        })
+        .collect();
+    std::fs::write(
+        dir.join("requests.json"),
+        Value::Array(requests).to_string(),
+    )
+    .unwrap();
+    run_node(node, "answers.mjs", &[&wasm, &dir]);
+    std::fs::create_dir_all(dir.join("native")).unwrap();
+    let mut differ = Vec::new();
+    for a in &asks {
+        let want = native(a);
+        std::fs::write(dir.join("native").join(a.name), &want).unwrap();
+        let got = std::fs::read_to_string(dir.join("wasm").join(a.name)).unwrap();
+        if a.exact && got != want {
+            differ.push(a.name);
+        } else if !a.exact {
+            let json =
+                |t: &str| -> Value { serde_json::from_str(t.split_once('\n').unwrap().1).unwrap() };
+            let mut numbers = 0;
+            let same = same_but_last_bits(&json(&got), &json(&want), "", &mut numbers);
+            assert_eq!(same, Ok(()), "{}", a.name);
+            assert_eq!(
+                got.lines().next(),
+                want.lines().next(),
+                "{}: the status",
+                a.name
+            );
+            eprintln!("{}: {numbers} numbers differ in their last bits", a.name);
+        }
+    }
+    assert!(
+        differ.is_empty(),
+        "wasm and native answers differ: {differ:?} (see {dir:?})"
+    );
+    // What the answers say (so that byte-identical is not identically wrong).
+    let body = |name: &str| -> Value {
+        let text = std::fs::read_to_string(dir.join("wasm").join(name)).unwrap();
+        serde_json::from_str(text.split_once('\n').unwrap().1).unwrap()
+    };
+    assert_eq!(body("notebook")["output"]["data"], -8.0);
+    assert_eq!(body("values200")["values"], 200);
+    assert_eq!(body("values200_tanh")["values"], 200);
+    let e = body("unknown_function");
+    assert_eq!(
+        (e["error"]["line"].clone(), e["error"]["column"].clone()),
+        (json!(2), json!(5))
+    );
+    assert_eq!(body("parse_error")["error"]["line"], 2);
+    assert_eq!(body("nudge")["finite_difference"], body("nudge")["grad"]);
+    assert_eq!(body("to_the_end")["accuracy"], 1.0);
+    assert_eq!(body("to_the_end")["step"], 100);
+    assert_eq!(body("reset")["step"], 0);
+    assert_eq!(body("spiral20")["step"], 20);
+    assert!(body("diverged")["non_finite"]
+        .as_str()
+        .unwrap()
+        .contains("diverged"));
+    assert!(body("step_freed")["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("no training session 2"));
+    for (name, status) in [
+        ("not_json", "400"),
+        ("too_long", "413"),
+        ("parse_error", "422"),
+        ("train_too_many_steps", "400"),
+        ("free_again", "404"),
+    ] {
+        let text = std::fs::read_to_string(dir.join("wasm").join(name)).unwrap();
+        assert!(
+            text.starts_with(&format!("{status}\n")),
+            "{name}: {text:.200}"
+        );
+    }
+}
+
+#[test]
+fn the_worker_trains_pauses_answers_a_point_and_stops() {
+    let Some(node) = node() else { return };
+    let out = run_node(node, "worker.mjs", &[&wasm_file()]);
+    assert!(out.contains("worker: ok"), "{out}");
+}
+
+#[test]
+fn a_panic_is_an_error_answer_and_a_fresh_instance() {
+    let Some(node) = node() else { return };
+    let out = run_node(node, "panic.mjs", &[&wasm_file()]);
+    assert!(out.contains("panic: ok"), "{out}");
+}
