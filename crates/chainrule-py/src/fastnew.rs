@@ -5,7 +5,10 @@
 //! read through the metatype's `tp_vectorcall_offset`), which it then calls directly (and
 //! 3.11's interpreter specialises). This module installs one for `Value`: `Value(number)`
 //! makes the leaf at once; any other call is handed to `Value.__new__` unchanged, so
-//! every argument, keyword and error is exactly the constructor's.
+//! every argument, keyword and error is exactly the constructor's. Should a subclass of
+//! Value inherit the entry (CPython does not copy a type's own vectorcall to its
+//! subclasses today, but nothing promises it), the call is the generic one, `__new__`
+//! then `__init__`, exactly as `type.__call__` makes it.
 //!
 //! The slot is not reachable through the limited API before Python 3.14, so it is found
 //! the way the interpreter itself finds it, and installed only when every check of the
@@ -20,6 +23,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple, PyType};
 
+use crate::construct::is_value_type_ptr;
 use crate::value::{leaf_from, Value};
 
 /// `Py_TPFLAGS_HAVE_VECTORCALL` (PEP 590; in the limited API from 3.12).
@@ -119,14 +123,15 @@ unsafe fn construct(
     nargs: usize,
     kwnames: *mut ffi::PyObject,
 ) -> PyResult<Py<PyAny>> {
-    if nargs == 1 && kwnames.is_null() {
+    let plain = is_value_type_ptr(callable);
+    if plain && nargs == 1 && kwnames.is_null() {
         let x = unsafe { Bound::from_borrowed_ptr(py, *args) };
         if let Some(v) = leaf_from(&x)? {
             return Ok(v.into_any());
         }
     }
-    // Anything else: `Value.__new__(Value, *args, **kwargs)`, as `type.__call__` would
-    // (Value has no `__init__` of its own).
+    // Anything else: `cls.__new__(cls, *args, **kwargs)`, then for a subclass its
+    // `__init__`, as `type.__call__` would (Value's own type keeps object's `__init__`).
     let positional: Vec<Bound<'_, PyAny>> = (0..nargs)
         .map(|i| unsafe { Bound::from_borrowed_ptr(py, *args.add(i)) })
         .collect();
@@ -160,5 +165,17 @@ unsafe fn construct(
             kwargs.as_ref().map_or(std::ptr::null_mut(), |d| d.as_ptr()),
         )
     };
-    unsafe { Bound::from_owned_ptr_or_err(py, obj) }.map(Bound::unbind)
+    let obj = unsafe { Bound::from_owned_ptr_or_err(py, obj) }?;
+    if !plain && obj.is_instance(ty)? {
+        let init = unsafe { ffi::PyType_GetSlot(ty.as_ptr().cast(), ffi::Py_tp_init) };
+        if !init.is_null() {
+            // SAFETY: `Py_tp_init` holds an `initproc`.
+            let init: ffi::initproc = unsafe { std::mem::transmute(init) };
+            let kw = kwargs.as_ref().map_or(std::ptr::null_mut(), |d| d.as_ptr());
+            if unsafe { init(obj.as_ptr(), tuple.as_ptr(), kw) } < 0 {
+                return Err(PyErr::fetch(py));
+            }
+        }
+    }
+    Ok(obj.unbind())
 }

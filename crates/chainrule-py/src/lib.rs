@@ -4,6 +4,7 @@
 
 use pyo3::prelude::*;
 
+mod construct;
 mod fastnew;
 mod plot;
 mod show;
@@ -15,6 +16,7 @@ mod value;
 #[pymodule(gil_used = true)]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<value::Value>()?;
+    construct::remember_type(m.py());
     // Whether `Value(x)` has its fast entry (tests check it is there on CPython).
     m.add("_fast_new", fastnew::install(m.py()))?;
     m.add_class::<value::NativeBackward>()?;

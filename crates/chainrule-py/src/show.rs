@@ -83,7 +83,7 @@ fn copy<'py, 'g>(
         let r = n.get();
         user_backward |= r.has_user_backward();
         let operands: Vec<Var<'g>> = kid_slots[k].iter().map(|&i| vars[i]).collect();
-        let v = match r.kind {
+        let v = match r.kind() {
             Kind::Op(op, c) => g.record(op, &operands, c),
             Kind::Neuron => {
                 let m = (operands.len() - 1) / 2;
@@ -108,7 +108,7 @@ fn copy<'py, 'g>(
             v.set_data(r.value());
         }
         let mut label = r.label_text();
-        if label.is_empty() && r.kind == Kind::Custom {
+        if label.is_empty() && r.kind() == Kind::Custom {
             label = r.op_text();
         }
         if !label.is_empty() {

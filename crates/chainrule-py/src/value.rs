@@ -10,8 +10,10 @@ use chainrule::{Arity, Op};
 use pyo3::exceptions::PyTypeError;
 use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
-use pyo3::types::{PyFloat, PySet};
+use pyo3::types::{PyDict, PyFloat, PySet, PyTuple, PyType};
 use pyo3::PyTraverseError;
+
+use crate::construct::{fields, is_plain, is_value_type, Class};
 
 /// Creation counter: children are always made before their parents, so sorting by it is
 /// a topological order (the one the drawings and explanations use). Also hands out
@@ -95,11 +97,13 @@ pub(crate) struct Extra {
 /// node (`_op` `'+'`, `_prev` its bias, weights and inputs) where micrograd makes one
 /// node per multiply and add: the same numbers, far fewer objects. A Value may be used
 /// from any thread, as any Python object: every access holds the interpreter lock.
-#[pyclass(module = "chainrule.engine", name = "Value", weakref, frozen)]
+#[pyclass(module = "chainrule.engine", name = "Value", weakref, frozen, subclass)]
 pub struct Value {
     data: Cell<f64>,
     grad: Cell<f64>,
-    pub(crate) kind: Kind,
+    /// How it was made; set once more only while a subclass's node is being made
+    /// (`construct.rs`).
+    kind: Cell<Kind>,
     /// Never changed while the node is reachable: only `__clear__` (which the cycle
     /// collector calls on unreachable nodes alone) and `Drop` take the children.
     children: UnsafeCell<Kids>,
@@ -131,7 +135,7 @@ impl Value {
         Value {
             data: Cell::new(data),
             grad: Cell::new(0.0),
-            kind,
+            kind: Cell::new(kind),
             children: UnsafeCell::new(children.into()),
             id: next_id(),
             mark: Cell::new(0),
@@ -148,6 +152,32 @@ impl Value {
     /// The value, as a number.
     pub(crate) fn value(&self) -> f64 {
         self.data.get()
+    }
+
+    /// Sets the value.
+    pub(crate) fn set_value(&self, x: f64) {
+        self.data.set(x);
+    }
+
+    /// How the value was made.
+    #[inline]
+    pub(crate) fn kind(&self) -> Kind {
+        self.kind.get()
+    }
+
+    /// Sets how the value was made (`construct.rs`, for a subclass's new node).
+    pub(crate) fn set_kind(&self, kind: Kind) {
+        self.kind.set(kind);
+    }
+
+    /// Gives a node its children.
+    ///
+    /// # Safety
+    /// No reference into the current children may be alive: the node has none, or is
+    /// unreachable.
+    pub(crate) unsafe fn set_children(&self, kids: Kids) {
+        let old = unsafe { std::mem::replace(&mut *self.children.get(), kids) };
+        drop(old);
     }
 
     /// The grad, as a number.
@@ -195,11 +225,33 @@ impl Value {
         if let Some(op) = self.extra.borrow().as_ref().and_then(|e| e.op.clone()) {
             return op;
         }
-        match self.kind {
+        Value::default_op_text(self.kind())
+    }
+
+    /// The `_op` text of a node of `kind` when none other was given.
+    pub(crate) fn default_op_text(kind: Kind) -> String {
+        match kind {
             Kind::Leaf | Kind::Custom => String::new(),
             Kind::Neuron => "+".into(),
             Kind::Op(op, _) => micrograd_text(op).into(),
         }
+    }
+
+    /// Sets the `_op` text (kept only where it differs from the kind's own).
+    pub(crate) fn set_op_text(&self, text: String) {
+        let mut e = self.extra.borrow_mut();
+        if text == Value::default_op_text(self.kind()) {
+            if let Some(e) = e.as_mut() {
+                e.op = None;
+            }
+            return;
+        }
+        e.get_or_insert_with(Box::default).op = Some(text);
+    }
+
+    /// Sets (or, with `None`, removes) the user's `_backward`.
+    pub(crate) fn set_user_backward(&self, f: Option<Py<PyAny>>) {
+        set_user_backward(self, f);
     }
 
     /// Whether the user assigned this node a `_backward`.
@@ -212,7 +264,7 @@ impl Value {
 
     /// A leaf with no `_backward` of the user's: its step does nothing.
     fn is_inert(&self) -> bool {
-        self.kind == Kind::Leaf && !self.has_user_backward()
+        self.kind() == Kind::Leaf && !self.has_user_backward()
     }
 
     /// The `_backward` the user assigned, if any.
@@ -338,43 +390,81 @@ fn leaf(py: Python<'_>, x: f64) -> PyResult<Py<Value>> {
     new_node(py, Value::raw(x, Kind::Leaf, Kids::Zero, None))
 }
 
-/// The other operand as a Value (a number becomes a new leaf, as micrograd does), or
-/// `None` when it is neither (the operator then returns NotImplemented).
-fn operand(other: &Bound<'_, PyAny>) -> PyResult<Option<Py<Value>>> {
+/// The other operand as a Value (a number becomes a new leaf of the result's class, as
+/// micrograd does), or `None` when it is neither (the operator then returns
+/// NotImplemented).
+fn operand(cls: &Class<'_>, other: &Bound<'_, PyAny>) -> PyResult<Option<Py<Value>>> {
     if let Ok(v) = other.cast::<Value>() {
         return Ok(Some(v.clone().unbind()));
     }
-    leaf_from(other)
+    match number(other) {
+        Some(x) => cls.leaf(other.py(), x).map(Some),
+        None => Ok(None),
+    }
 }
 
 /// A new node `op(x, y)` made from the table.
-fn binary(py: Python<'_>, x: Py<Value>, y: Py<Value>, op: Op) -> PyResult<Py<Value>> {
+fn binary(
+    py: Python<'_>,
+    cls: &Class<'_>,
+    x: Py<Value>,
+    y: Py<Value>,
+    op: Op,
+) -> PyResult<Py<Value>> {
     let data = op.apply(x.get().value(), y.get().value(), 0.0);
-    new_node(
-        py,
-        Value::raw(data, Kind::Op(op, 0.0), Kids::Two([x, y]), None),
-    )
+    cls.node(py, data, Kind::Op(op, 0.0), Kids::Two([x, y]), None)
 }
 
 /// A new node `op(x)` (with constant `c`) made from the table; `text` is its `_op` when
 /// micrograd writes it otherwise than the op's own (`'**2'`).
 fn unary(
     py: Python<'_>,
+    cls: &Class<'_>,
     x: Py<Value>,
     op: Op,
     c: f64,
     text: Option<String>,
 ) -> PyResult<Py<Value>> {
     let data = op.apply(x.get().value(), 0.0, c);
-    new_node(py, Value::raw(data, Kind::Op(op, c), Kids::One([x]), text))
+    cls.node(py, data, Kind::Op(op, c), Kids::One([x]), text)
+}
+
+/// `self op other` for `+` and `*`: two plain Values go straight to the table, anything
+/// else (a number, a subclass, neither) through [`binop_any`].
+#[inline(always)]
+fn binop(slf: &Bound<'_, Value>, other: &Bound<'_, PyAny>, op: Op) -> PyResult<Py<PyAny>> {
+    if is_plain(slf.as_any()) && is_plain(other) {
+        // SAFETY: `other`'s type is exactly Value.
+        let o = unsafe { other.cast_unchecked::<Value>() };
+        let (x, y) = (slf.clone().unbind(), o.clone().unbind());
+        return done(binary(slf.py(), &Class::Plain, x, y, op));
+    }
+    binop_any(slf, other, op)
+}
+
+#[inline(never)]
+fn binop_any(slf: &Bound<'_, Value>, other: &Bound<'_, PyAny>, op: Op) -> PyResult<Py<PyAny>> {
+    let py = slf.py();
+    let cls = Class::of(slf.as_any(), Some(other));
+    let Some(o) = operand(&cls, other)? else {
+        return Ok(not_implemented(py));
+    };
+    done(binary(py, &cls, slf.clone().unbind(), o, op))
+}
+
+/// `op(self)` for a method of one operand.
+fn method(slf: &Bound<'_, Value>, op: Op) -> PyResult<Py<Value>> {
+    let cls = Class::of(slf.as_any(), None);
+    unary(slf.py(), &cls, slf.clone().unbind(), op, 0.0, None)
 }
 
 /// `x ** -1`, as micrograd builds division.
-fn reciprocal(py: Python<'_>, x: Py<Value>) -> PyResult<Py<Value>> {
+fn reciprocal(py: Python<'_>, cls: &Class<'_>, x: Py<Value>) -> PyResult<Py<Value>> {
     // black_box: keep the division-free `pow(x, -1)` micrograd computes (glibc's pow),
     // rather than a `1/x` the optimiser could put in its place.
     unary(
         py,
+        cls,
         x,
         Op::PowConst,
         std::hint::black_box(-1.0),
@@ -382,9 +472,9 @@ fn reciprocal(py: Python<'_>, x: Py<Value>) -> PyResult<Py<Value>> {
     )
 }
 
-fn neg(py: Python<'_>, x: Py<Value>) -> PyResult<Py<Value>> {
-    let m = leaf(py, -1.0)?;
-    binary(py, x, m, Op::Mul)
+fn neg(py: Python<'_>, cls: &Class<'_>, x: Py<Value>) -> PyResult<Py<Value>> {
+    let m = cls.leaf(py, -1.0)?;
+    binary(py, cls, x, m, Op::Mul)
 }
 
 fn not_implemented(py: Python<'_>) -> Py<PyAny> {
@@ -422,7 +512,7 @@ pub fn neuron(
         kids.push(as_value(wi, "every weight")?);
     }
     for xi in &x[..n] {
-        match operand(xi)? {
+        match operand(&Class::Plain, xi)? {
             Some(v) => kids.push(v),
             None => {
                 return Err(PyTypeError::new_err(format!(
@@ -438,7 +528,7 @@ pub fn neuron(
     }
     let act = new_node(py, Value::raw(sum, Kind::Neuron, kids, None))?;
     if nonlin {
-        unary(py, act, Op::Relu, 0.0, None)
+        unary(py, &Class::Plain, act, Op::Relu, 0.0, None)
     } else {
         Ok(act)
     }
@@ -577,7 +667,7 @@ fn backward_from(py: Python<'_>, root: &Value) -> PyResult<()> {
 pub(crate) fn step_native(n: &Value) {
     let g = n.grad.get();
     let kids = n.kids();
-    match n.kind {
+    match n.kind() {
         Kind::Leaf | Kind::Custom => {}
         Kind::Neuron => {
             let m = (kids.len() - 1) / 2;
@@ -761,64 +851,36 @@ impl Value {
 #[pymethods]
 impl Value {
     #[new]
+    #[classmethod]
     #[pyo3(
-        signature = (data, _children = None, _op = None, label = None),
+        signature = (*args, **kwargs),
         text_signature = "(data, _children=(), _op='', label='')"
     )]
     fn py_new(
-        data: &Bound<'_, PyAny>,
-        _children: Option<&Bound<'_, PyAny>>,
-        _op: Option<&Bound<'_, PyAny>>,
-        label: Option<&Bound<'_, PyAny>>,
+        cls: &Bound<'_, PyType>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let x = require_number(data, "Value(data): data")?;
-        let mut children = Vec::new();
-        if let Some(cs) = _children {
-            let it = cs.try_iter().map_err(|_| {
-                PyTypeError::new_err(format!(
-                    "Value(_children=...): _children must be a tuple of Values, not {}",
-                    type_name(cs)
-                ))
-            })?;
-            for c in it {
-                let c = c?;
-                match c.cast::<Value>() {
-                    Ok(v) => children.push(v.clone().unbind()),
-                    Err(_) => {
-                        return Err(PyTypeError::new_err(format!(
-                            "Value(_children=...): every child must be a Value, not {}",
-                            type_name(&c)
-                        )))
-                    }
-                }
-            }
+        match fields(args, kwargs) {
+            Ok(f) => Ok(Value::from_fields(f)),
+            // A subclass with arguments of its own: a blank leaf, which its `__init__`
+            // fills in through `Value.__init__` (which also reports these arguments'
+            // faults, should the subclass have no `__init__` of its own).
+            Err(_) if !is_value_type(cls) => Ok(Value::raw(0.0, Kind::Leaf, Kids::Zero, None)),
+            Err(e) => Err(e),
         }
-        let op = match _op {
-            None => String::new(),
-            Some(o) => o.extract::<String>().map_err(|_| {
-                PyTypeError::new_err(format!(
-                    "Value(_op=...): _op must be a str, not {}",
-                    type_name(o)
-                ))
-            })?,
-        };
-        let label = match label {
-            None => String::new(),
-            Some(l) => l.extract::<String>().map_err(|_| {
-                PyTypeError::new_err(format!(
-                    "Value(label=...): label must be a str, not {}",
-                    type_name(l)
-                ))
-            })?,
-        };
-        let kind = if children.is_empty() {
-            Kind::Leaf
-        } else {
-            Kind::Custom
-        };
-        let v = Value::raw(x, kind, children, (!op.is_empty()).then_some(op));
-        v.set_label_text(label);
-        Ok(v)
+    }
+
+    /// For subclasses: `super().__init__(data, _children=(), _op='', label='')` sets the
+    /// data, `_op` and label (the children were given to `__new__`, which Python calls
+    /// with the same arguments). `Value(...)` itself does all its work in `__new__`.
+    #[pyo3(name = "__init__", signature = (*args, **kwargs))]
+    fn init_py(
+        &self,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<()> {
+        self.init(fields(args, kwargs)?)
     }
 
     /// The value (a float).
@@ -941,11 +1003,7 @@ impl Value {
     }
 
     fn __add__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        let py = slf.py();
-        let Some(o) = operand(other)? else {
-            return Ok(not_implemented(py));
-        };
-        done(binary(py, slf.clone().unbind(), o, Op::Add))
+        binop(slf, other, Op::Add)
     }
 
     fn __radd__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -953,11 +1011,7 @@ impl Value {
     }
 
     fn __mul__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        let py = slf.py();
-        let Some(o) = operand(other)? else {
-            return Ok(not_implemented(py));
-        };
-        done(binary(py, slf.clone().unbind(), o, Op::Mul))
+        binop(slf, other, Op::Mul)
     }
 
     fn __rmul__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -972,9 +1026,11 @@ impl Value {
         _modulo: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
         let py = slf.py();
+        let cls = Class::of(slf.as_any(), Some(other));
         if let Ok(v) = other.cast::<Value>() {
             return done(binary(
                 py,
+                &cls,
                 slf.clone().unbind(),
                 v.clone().unbind(),
                 Op::Pow,
@@ -984,7 +1040,14 @@ impl Value {
             return Ok(not_implemented(py));
         };
         let text = format!("**{}", other.str()?);
-        done(unary(py, slf.clone().unbind(), Op::PowConst, c, Some(text)))
+        done(unary(
+            py,
+            &cls,
+            slf.clone().unbind(),
+            Op::PowConst,
+            c,
+            Some(text),
+        ))
     }
 
     fn __rpow__(
@@ -993,85 +1056,91 @@ impl Value {
         _modulo: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
         let py = slf.py();
-        let Some(base) = operand(other)? else {
+        let cls = Class::of(slf.as_any(), Some(other));
+        let Some(base) = operand(&cls, other)? else {
             return Ok(not_implemented(py));
         };
-        done(binary(py, base, slf.clone().unbind(), Op::Pow))
+        done(binary(py, &cls, base, slf.clone().unbind(), Op::Pow))
     }
 
     fn __neg__(slf: &Bound<'_, Self>) -> PyResult<Py<Value>> {
-        neg(slf.py(), slf.clone().unbind())
+        let cls = Class::of(slf.as_any(), None);
+        neg(slf.py(), &cls, slf.clone().unbind())
     }
 
     fn __sub__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
+        let cls = Class::of(slf.as_any(), Some(other));
         let negated = if let Ok(v) = other.cast::<Value>() {
-            neg(py, v.clone().unbind())?
+            neg(py, &cls, v.clone().unbind())?
         } else if number(other).is_some() {
             // micrograd negates the number itself: `self + (-other)`.
-            leaf(py, require_number(&other.neg()?, "operand")?)?
+            cls.leaf(py, require_number(&other.neg()?, "operand")?)?
         } else {
             return Ok(not_implemented(py));
         };
-        done(binary(py, slf.clone().unbind(), negated, Op::Add))
+        done(binary(py, &cls, slf.clone().unbind(), negated, Op::Add))
     }
 
     fn __rsub__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
-        let Some(o) = operand(other)? else {
+        let cls = Class::of(slf.as_any(), Some(other));
+        let Some(o) = operand(&cls, other)? else {
             return Ok(not_implemented(py));
         };
         // micrograd: other + (-self), landing in (-self).__radd__(other).
-        let n = neg(py, slf.clone().unbind())?;
-        done(binary(py, n, o, Op::Add))
+        let n = neg(py, &cls, slf.clone().unbind())?;
+        done(binary(py, &cls, n, o, Op::Add))
     }
 
     fn __truediv__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
+        let cls = Class::of(slf.as_any(), Some(other));
         let r = if let Ok(v) = other.cast::<Value>() {
-            reciprocal(py, v.clone().unbind())?
+            reciprocal(py, &cls, v.clone().unbind())?
         } else if let Some(x) = number(other) {
             // micrograd: self * other**-1, the power taken on the number.
-            leaf(py, x.powf(std::hint::black_box(-1.0)))?
+            cls.leaf(py, x.powf(std::hint::black_box(-1.0)))?
         } else {
             return Ok(not_implemented(py));
         };
-        done(binary(py, slf.clone().unbind(), r, Op::Mul))
+        done(binary(py, &cls, slf.clone().unbind(), r, Op::Mul))
     }
 
     fn __rtruediv__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
-        let Some(o) = operand(other)? else {
+        let cls = Class::of(slf.as_any(), Some(other));
+        let Some(o) = operand(&cls, other)? else {
             return Ok(not_implemented(py));
         };
         // micrograd: other * self**-1, landing in (self**-1).__rmul__(other).
-        let r = reciprocal(py, slf.clone().unbind())?;
-        done(binary(py, r, o, Op::Mul))
+        let r = reciprocal(py, &cls, slf.clone().unbind())?;
+        done(binary(py, &cls, r, o, Op::Mul))
     }
 
     /// `max(self, 0)`, micrograd's `'ReLU'` node (derivative 0 at 0).
     fn relu(slf: &Bound<'_, Self>) -> PyResult<Py<Value>> {
-        unary(slf.py(), slf.clone().unbind(), Op::Relu, 0.0, None)
+        method(slf, Op::Relu)
     }
 
     /// The hyperbolic tangent, the lecture's `'tanh'` node.
     fn tanh(slf: &Bound<'_, Self>) -> PyResult<Py<Value>> {
-        unary(slf.py(), slf.clone().unbind(), Op::Tanh, 0.0, None)
+        method(slf, Op::Tanh)
     }
 
     /// `e ** self`, the lecture's `'exp'` node.
     fn exp(slf: &Bound<'_, Self>) -> PyResult<Py<Value>> {
-        unary(slf.py(), slf.clone().unbind(), Op::Exp, 0.0, None)
+        method(slf, Op::Exp)
     }
 
     /// The natural logarithm (`nan` below 0, `-inf` at 0).
     fn log(slf: &Bound<'_, Self>) -> PyResult<Py<Value>> {
-        unary(slf.py(), slf.clone().unbind(), Op::Ln, 0.0, None)
+        method(slf, Op::Ln)
     }
 
     /// The logistic function `1 / (1 + e ** -self)`, without overflow.
     fn sigmoid(slf: &Bound<'_, Self>) -> PyResult<Py<Value>> {
-        unary(slf.py(), slf.clone().unbind(), Op::Sigmoid, 0.0, None)
+        method(slf, Op::Sigmoid)
     }
 
     /// The chain rule for every node this value depends on, as the notebook writes it
