@@ -21,7 +21,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("_fast_new", fastnew::install(m.py()))?;
     m.add_class::<value::NativeBackward>()?;
     m.add_function(wrap_pyfunction!(value::neuron, m)?)?;
-    m.add_function(wrap_pyfunction!(value::backward_grads, m)?)?;
     m.add_class::<show::Drawing>()?;
     m.add_function(wrap_pyfunction!(show::draw, m)?)?;
     m.add_function(wrap_pyfunction!(show::explain, m)?)?;

@@ -2,12 +2,15 @@
 //! onto a `chainrule::Graph` tape (in creation order, each op by its code with
 //! `Graph::record`), and drawing, explanation, checks, steps and `grad` run there.
 
-use chainrule::{Arity, DrawOptions, Graph, Highlight, Op, Pass, RankDir, ShowGrads, Var};
+use chainrule::{Arity, DrawOptions, Graph, Highlight, Op, Pass, RankDir, ShowGrads, Var, Verdict};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 
-use crate::value::{new_node, release, topo, type_name, Kids, Kind, Value, MICROGRAD_OPS};
+use crate::value::{
+    backward_grads, float_repr, new_node, release, topo, type_name, Kids, Kind, Value,
+    MICROGRAD_OPS,
+};
 
 /// The graph some roots depend on, copied onto a tape.
 struct Copied<'py, 'g> {
@@ -310,18 +313,74 @@ pub fn explain(root: &Bound<'_, PyAny>) -> PyResult<(String, String)> {
 
 /// Finite differences against backprop, for every leaf: a dict with `passed`, `text`,
 /// `markdown`, `rows`, `assumed` (the user's ops taken as the line their `_backward`
-/// gives) and `user_backward` (whether any node has a `_backward` of the user's).
+/// gives) and `yours` (`(value, grad)` per row: the grad the user's own `backward()`
+/// gives, when any node has a `_backward` of the user's; a row where it differs from the
+/// chain rule fails). The text's first line says whether the check passed.
 #[pyfunction]
 pub fn grad_check<'py>(root: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
     let py = root.py();
     let root = root_of(root, "grad_check")?;
     let g = Graph::new();
     let c = copy(py, &g, std::slice::from_ref(&root))?;
-    let check = c.last().grad_check();
+    let mut check = c.last().grad_check();
     let out = PyDict::new(py);
+    let mut notes = Vec::new();
+    if c.user_backward {
+        let yours = backward_grads(py, root.get(), &c.nodes)?;
+        let pairs = PyList::empty(py);
+        let mut wrong = 0;
+        for r in &mut check.rows {
+            let (a, mine) = (r.analytic, yours[c.owner[r.index]]);
+            pairs.append((c.node(r.index), mine))?;
+            if mine == a || (mine - a).abs() <= 1e-9 * a.abs().max(mine.abs()).max(1.0) {
+                continue;
+            }
+            wrong += 1;
+            r.verdict = Verdict::Fail;
+            r.note = Some(format!(
+                "your backward() gives {}; the chain rule gives {}",
+                float_repr(py, mine)?,
+                float_repr(py, a)?
+            ));
+        }
+        out.set_item("yours", pairs)?;
+        notes.push(match wrong {
+            0 => "Your _backward closures give the chain rule's grads for every leaf.".to_string(),
+            n => format!(
+                "Your _backward closures disagree with the chain rule at {n} of {} leaves (the \
+                 rows marked WRONG): look for `=` where `+=` belongs.",
+                check.rows.len()
+            ),
+        });
+    }
+    let assumed = PyList::empty(py);
+    let mut ops: Vec<String> = Vec::new();
+    for &k in &c.lines {
+        let op = c.nodes[k].get().op_text();
+        assumed.append((&c.nodes[k], &op))?;
+        ops.push(if op.is_empty() { "(no _op)".into() } else { op });
+    }
+    if !ops.is_empty() {
+        ops.sort();
+        ops.dedup();
+        notes.push(format!(
+            "Ops of your own taken as given ({}): chainrule cannot re-run their forward, so each \
+             is checked as the straight line its own _backward gives; the rest of the graph is \
+             held to that rule.",
+            ops.join(", ")
+        ));
+    }
+    let table = check.to_string();
+    let headline = headline(&check, &table);
+    let mut text = format!("{headline}\n{table}");
+    let mut markdown = format!("**{headline}**\n\n{}", check.to_markdown());
+    for n in &notes {
+        text = format!("{}\n{n}", text.trim_end());
+        markdown = format!("{}\n\n{n}", markdown.trim_end());
+    }
     out.set_item("passed", check.passed())?;
-    out.set_item("text", check.to_string())?;
-    out.set_item("markdown", check.to_markdown())?;
+    out.set_item("text", text)?;
+    out.set_item("markdown", markdown)?;
     let rows = PyList::empty(py);
     for r in &check.rows {
         let d = PyDict::new(py);
@@ -338,13 +397,21 @@ pub fn grad_check<'py>(root: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>>
         rows.append(d)?;
     }
     out.set_item("rows", rows)?;
-    let lines = PyList::empty(py);
-    for &k in &c.lines {
-        lines.append((&c.nodes[k], c.nodes[k].get().op_text()))?;
-    }
-    out.set_item("assumed", lines)?;
-    out.set_item("user_backward", c.user_backward)?;
+    out.set_item("assumed", assumed)?;
     Ok(out)
+}
+
+/// The first line of a check's report: whether it passed, and its counts (the summary
+/// line of the library's table, `7 checked: 7 ok`).
+fn headline(check: &chainrule::GradCheck, table: &str) -> String {
+    let counts = format!("{} checked:", check.rows.len());
+    let summary = table
+        .lines()
+        .find(|l| l.starts_with(&counts))
+        .unwrap_or(&counts)
+        .trim_end_matches('.');
+    let verdict = if check.passed() { "passed" } else { "FAILED" };
+    format!("Gradient check {verdict}: {summary}")
 }
 
 /// Checks grads given by hand (`pairs` of `(value, grad)`) against the chain rule: one

@@ -534,28 +534,20 @@ pub fn neuron(
     }
 }
 
-/// The grads `root.backward()` gives, the user's `_backward`s included: `(value, grad)`
-/// for every node `root` depends on. No grad changes: each is saved, set to 0 for the
-/// pass, read and restored (also when a `_backward` raises).
-#[pyfunction]
-pub fn backward_grads(root: &Bound<'_, PyAny>) -> PyResult<Vec<(Py<Value>, f64)>> {
-    let py = root.py();
-    let root = root.cast::<Value>().map_err(|_| {
-        PyTypeError::new_err(format!(
-            "backward_grads takes a Value, not {}",
-            type_name(root)
-        ))
-    })?;
-    let nodes = topo(py, std::slice::from_ref(root));
+/// The grads `root.backward()` gives, the user's `_backward`s included, for each of
+/// `nodes` (every node `root` depends on). No grad changes: each is saved, set to 0 for
+/// the pass, read and restored (also when a `_backward` raises).
+pub(crate) fn backward_grads(
+    py: Python<'_>,
+    root: &Value,
+    nodes: &[Bound<'_, Value>],
+) -> PyResult<Vec<f64>> {
     let saved: Vec<f64> = nodes.iter().map(|n| n.get().grad_value()).collect();
-    for n in &nodes {
+    for n in nodes {
         n.get().set_grad_value(0.0);
     }
-    let ran = backward_from(py, root.get());
-    let out = nodes
-        .iter()
-        .map(|n| (n.clone().unbind(), n.get().grad_value()))
-        .collect();
+    let ran = backward_from(py, root);
+    let out = nodes.iter().map(|n| n.get().grad_value()).collect();
     for (n, g) in nodes.iter().zip(saved) {
         n.get().set_grad_value(g);
     }
@@ -834,7 +826,7 @@ fn show_call<'py>(
     Ok(f.call1(pyo3::types::PyTuple::new(py, all)?)?.unbind())
 }
 
-fn float_repr(py: Python<'_>, x: f64) -> PyResult<String> {
+pub(crate) fn float_repr(py: Python<'_>, x: f64) -> PyResult<String> {
     Ok(PyFloat::new(py, x).repr()?.to_string())
 }
 

@@ -117,6 +117,23 @@ def test_hand_set_grads_checked_like_the_notebook():
     assert checks.all_right
 
 
+def test_every_check_report_says_first_whether_it_passed():
+    L, v = drawn_notebook()
+    first = lambda report: repr(report).splitlines()[0]  # noqa: E731
+    assert first(L.grad_check()) == "Gradient check passed: 4 checked: 4 ok"
+    x = Value(0.0, label="x")
+    assert first((x.relu() + x).grad_check()).startswith(
+        "Gradient check passed: 1 checked: 0 ok, 1 at a point that is not differentiable")
+    bad = (Value(-1.0, label="x") ** 0.5).grad_check()  # NaN: not a pass
+    assert not bad.passed and first(bad) == "Gradient check FAILED: 1 checked: 0 ok, 1 not finite"
+    assert bad.markdown.startswith("**Gradient check FAILED")
+    v["d"].grad = 4.0  # wrong: dL/dd = f = -2
+    wrong = L.check_hand_grads([v["f"], v["d"], v["a"]])
+    assert first(wrong) == "Hand-set grads WRONG: 1 of 3 (each with the right one and why, below)."
+    assert wrong._repr_html_().startswith('<pre class="chainrule">Hand-set grads WRONG')
+    assert first(L.check_hand_grads([v["f"], v["a"]])) == "All 2 hand-set grads are right."
+
+
 def test_steps_show_backward_one_node_at_a_time():
     L, v = drawn_notebook()
     steps = L.steps()

@@ -71,7 +71,8 @@ def test_the_lectures_neuron_on_a_subclass(tanh_by_exp):
     ref, leaves = lecture_neuron(Value, tanh_by_exp)
     ref.backward()
     assert [v.grad for v in leaves] == pytest.approx([v.grad for v in (x1, x2, w1, w2, b)], abs=1e-12)
-    assert o.grad_check().passed
+    check = o.grad_check()
+    assert check.passed and check.text.splitlines()[0].startswith("Gradient check passed")
 
 
 def test_inherited_ops_return_the_subclass_and_use_its_methods():
@@ -200,6 +201,7 @@ def test_a_wrong_backward_in_a_subclass_is_caught():
     y = x.cube() + x.cube()
     check = y.grad_check()
     assert not check.passed
+    assert check.text.splitlines()[0].startswith("Gradient check FAILED")
 
 
 @pytest.mark.skipif(sys.implementation.name != "cpython", reason="CPython's type layout")
