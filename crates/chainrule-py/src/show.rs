@@ -52,6 +52,54 @@ impl<'py> Copied<'py, '_> {
     }
 }
 
+/// How a neuron of `chainrule.nn` (one fused node) is copied.
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) enum Neurons {
+    /// As micrograd makes it: `b + w₀·x₀`, then `+ w₁·x₁` …, a `*` node per weight and
+    /// a `+` node per sum, with the same values and grads (what the lecture draws).
+    Micrograd,
+    /// One `dot` node `w·x`, then `+ b`: half the nodes, for speed.
+    Compact,
+}
+
+impl Neurons {
+    fn parse(name: &str) -> PyResult<Neurons> {
+        match name {
+            "micrograd" => Ok(Neurons::Micrograd),
+            "compact" => Ok(Neurons::Compact),
+            other => Err(PyValueError::new_err(format!(
+                "neurons must be 'micrograd' (a * per weight and a + per sum, as micrograd \
+                 draws a neuron) or 'compact' (one dot node, then + b), not {other:?}"
+            ))),
+        }
+    }
+}
+
+/// A fused neuron `b + w·x` on `g`, from its operands `[b, w…, x…]`, as `how` says; every
+/// node made gets the neuron's `grad` (each is used once, so micrograd's nodes all have
+/// the grad of the sum).
+fn neuron<'g>(g: &'g Graph, operands: &[Var<'g>], grad: f64, how: Neurons) -> Var<'g> {
+    let m = (operands.len() - 1) / 2;
+    let (b, w, x) = (operands[0], &operands[1..1 + m], &operands[1 + m..]);
+    if how == Neurons::Compact || m == 0 {
+        let dot = g.dot(w, x);
+        dot.set_grad(grad);
+        return b + dot;
+    }
+    // micrograd's `sum((wi*xi for wi, xi in zip(w, x)), b)`: each product is made just
+    // before it is added, bias first, so the values are the fused node's bit for bit.
+    let mut sum = b;
+    for (&wi, &xi) in w.iter().zip(x) {
+        let product = wi * xi;
+        product.set_grad(grad);
+        if sum.index() != b.index() {
+            sum.set_grad(grad);
+        }
+        sum += product;
+    }
+    sum
+}
+
 /// The Python nodes `roots` depend on, in creation order, and their copies on `g`.
 ///
 /// A node the user made with `_children` is copied by the rule of the op its `_op` names
@@ -64,6 +112,7 @@ fn copy<'py, 'g>(
     py: Python<'py>,
     g: &'g Graph,
     roots: &[Bound<'py, Value>],
+    neurons: Neurons,
 ) -> PyResult<Copied<'py, 'g>> {
     let nodes = topo(py, roots);
     // Each node's children by position in `nodes`, read before any `_backward` of the
@@ -88,13 +137,7 @@ fn copy<'py, 'g>(
         let operands: Vec<Var<'g>> = kid_slots[k].iter().map(|&i| vars[i]).collect();
         let v = match r.kind() {
             Kind::Op(op, c) => g.record(op, &operands, c),
-            Kind::Neuron => {
-                let m = (operands.len() - 1) / 2;
-                let dot = g.dot(&operands[1..1 + m], &operands[1 + m..]);
-                // d(b + w·x)/d(w·x) = 1: the inner node's grad is the neuron's.
-                dot.set_grad(r.grad_value());
-                operands[0] + dot
-            }
+            Kind::Neuron => neuron(g, &operands, r.grad_value(), neurons),
             Kind::Custom => match named_rule(r, &operands) {
                 Some((op, c)) => g.record(op, &operands, c),
                 None => match local_derivatives(py, n)? {
@@ -287,25 +330,35 @@ fn options(rankdir: &str, grads: bool) -> PyResult<DrawOptions> {
     })
 }
 
-/// Draws the graph `root` depends on, as it is now.
+/// Draws the graph `root` depends on, as it is now; `neurons` is 'micrograd' or
+/// 'compact' (see [`Neurons`]).
 #[pyfunction]
-#[pyo3(signature = (root, rankdir = "LR", grads = true))]
-pub fn draw(root: &Bound<'_, PyAny>, rankdir: &str, grads: bool) -> PyResult<Drawing> {
+#[pyo3(signature = (root, rankdir = "LR", grads = true, neurons = "micrograd"))]
+pub fn draw(
+    root: &Bound<'_, PyAny>,
+    rankdir: &str,
+    grads: bool,
+    neurons: &str,
+) -> PyResult<Drawing> {
     let root = root_of(root, "draw_dot")?;
     let opts = options(rankdir, grads)?;
+    let neurons = Neurons::parse(neurons)?;
     let g = Graph::new();
-    let root = copy(root.py(), &g, std::slice::from_ref(&root))?
+    let root = copy(root.py(), &g, std::slice::from_ref(&root), neurons)?
         .last()
         .index();
     Ok(Drawing { g, root, opts })
 }
 
-/// The chain rule per node, as the notebook writes it: `(text, markdown)`.
+/// The chain rule per node, as the notebook writes it: `(text, markdown)`; `neurons` as
+/// [`draw`] takes it.
 #[pyfunction]
-pub fn explain(root: &Bound<'_, PyAny>) -> PyResult<(String, String)> {
+#[pyo3(signature = (root, neurons = "micrograd"))]
+pub fn explain(root: &Bound<'_, PyAny>, neurons: &str) -> PyResult<(String, String)> {
     let root = root_of(root, "explain")?;
+    let neurons = Neurons::parse(neurons)?;
     let g = Graph::new();
-    let ex = copy(root.py(), &g, std::slice::from_ref(&root))?
+    let ex = copy(root.py(), &g, std::slice::from_ref(&root), neurons)?
         .last()
         .explain();
     Ok((ex.to_string(), ex.to_markdown()))
@@ -321,7 +374,7 @@ pub fn grad_check<'py>(root: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>>
     let py = root.py();
     let root = root_of(root, "grad_check")?;
     let g = Graph::new();
-    let c = copy(py, &g, std::slice::from_ref(&root))?;
+    let c = copy(py, &g, std::slice::from_ref(&root), Neurons::Compact)?;
     let mut check = c.last().grad_check();
     let out = PyDict::new(py);
     let mut notes = Vec::new();
@@ -430,7 +483,7 @@ pub fn check_hand_grads<'py>(
         hand.push(*grad);
     }
     let g = Graph::new();
-    let c = copy(py, &g, &all)?;
+    let c = copy(py, &g, &all, Neurons::Micrograd)?;
     let out_var = c.var_of(root.get());
     let given: Vec<(Var<'_>, f64)> = all[1..]
         .iter()
@@ -454,15 +507,21 @@ pub fn check_hand_grads<'py>(
 }
 
 /// The backward pass as a sequence of states, each with its text and its SVG drawing
-/// (the node just finished highlighted, grads not yet known shown as `?`).
+/// (the node just finished highlighted, grads not yet known shown as `?`); `neurons` as
+/// [`draw`] takes it.
 #[pyfunction]
-#[pyo3(signature = (root, rankdir = "LR"))]
-pub fn steps<'py>(root: &Bound<'py, PyAny>, rankdir: &str) -> PyResult<Bound<'py, PyList>> {
+#[pyo3(signature = (root, rankdir = "LR", neurons = "micrograd"))]
+pub fn steps<'py>(
+    root: &Bound<'py, PyAny>,
+    rankdir: &str,
+    neurons: &str,
+) -> PyResult<Bound<'py, PyList>> {
     let py = root.py();
     let root = root_of(root, "steps")?;
     let base = options(rankdir, true)?;
+    let neurons = Neurons::parse(neurons)?;
     let g = Graph::new();
-    let c = copy(py, &g, std::slice::from_ref(&root))?;
+    let c = copy(py, &g, std::slice::from_ref(&root), neurons)?;
     let out_var = c.last();
     let steps = out_var.backward_steps();
     // Drawn with each state's grads.
@@ -501,7 +560,7 @@ pub fn first_non_finite<'py>(root: &Bound<'py, PyAny>) -> PyResult<Option<Bound<
     let py = root.py();
     let root = root_of(root, "first_non_finite")?;
     let g = Graph::new();
-    let c = copy(py, &g, std::slice::from_ref(&root))?;
+    let c = copy(py, &g, std::slice::from_ref(&root), Neurons::Micrograd)?;
     let Some(bad) = c.last().first_non_finite() else {
         return Ok(None);
     };
@@ -536,7 +595,7 @@ pub fn grad<'py>(
         all.push(root_of(x, "grad")?);
     }
     let g = Graph::new();
-    let c = copy(py, &g, &all)?;
+    let c = copy(py, &g, &all, Neurons::Compact)?;
     let yv = c.var_of(y.get());
     let xv: Vec<Var<'_>> = all[1..].iter().map(|x| c.var_of(x.get())).collect();
     let ds = g.grad(yv, &xv);

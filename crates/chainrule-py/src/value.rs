@@ -826,6 +826,10 @@ fn show_call<'py>(
     Ok(f.call1(pyo3::types::PyTuple::new(py, all)?)?.unbind())
 }
 
+pub(crate) fn text_arg<'py>(py: Python<'py>, s: &str) -> Bound<'py, PyAny> {
+    pyo3::types::PyString::new(py, s).into_any()
+}
+
 pub(crate) fn float_repr(py: Python<'_>, x: f64) -> PyResult<String> {
     Ok(PyFloat::new(py, x).repr()?.to_string())
 }
@@ -1136,9 +1140,12 @@ impl Value {
     }
 
     /// The chain rule for every node this value depends on, as the notebook writes it
-    /// (`chainrule.show.Explanation`; the grads are computed on the side).
-    fn explain(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
-        show_call(slf, "explain", vec![])
+    /// (`chainrule.show.Explanation`; the grads are computed on the side). A neuron of
+    /// `chainrule.nn` is explained as micrograd's nodes, or with `neurons='compact'` as
+    /// one `dot` node.
+    #[pyo3(signature = (neurons = "micrograd"))]
+    fn explain(slf: &Bound<'_, Self>, neurons: &str) -> PyResult<Py<PyAny>> {
+        show_call(slf, "explain", vec![text_arg(slf.py(), neurons)])
     }
 
     /// Finite differences against backprop for every leaf (`chainrule.show.GradCheck`).
@@ -1158,13 +1165,15 @@ impl Value {
         show_call(slf, "check_hand_grads", vec![g])
     }
 
-    /// The backward pass as a sequence of drawings, one per node (`chainrule.show.Steps`).
-    #[pyo3(signature = (rankdir = "LR"))]
-    fn steps(slf: &Bound<'_, Self>, rankdir: &str) -> PyResult<Py<PyAny>> {
+    /// The backward pass as a sequence of drawings, one per node (`chainrule.show.Steps`);
+    /// `neurons` as `explain` takes it.
+    #[pyo3(signature = (rankdir = "LR", neurons = "micrograd"))]
+    fn steps(slf: &Bound<'_, Self>, rankdir: &str, neurons: &str) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
         show_call(
             slf,
             "steps",
-            vec![pyo3::types::PyString::new(slf.py(), rankdir).into_any()],
+            vec![text_arg(py, rankdir), text_arg(py, neurons)],
         )
     }
 

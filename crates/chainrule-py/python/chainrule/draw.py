@@ -101,10 +101,15 @@ class Drawing:
         return f"<chainrule drawing of {len(self)} values>"
 
 
-def draw_dot(root, format="svg", rankdir="LR"):
+def draw_dot(root, format="svg", rankdir="LR", neurons="micrograd"):
     """micrograd's ``draw_dot(root, format='svg', rankdir='LR')``: the graph ``root``
     depends on, with each value's label, data and grad. ``rankdir`` is 'LR' (left to
-    right) or 'TB' (top to bottom)."""
+    right) or 'TB' (top to bottom).
+
+    A neuron of :mod:`chainrule.nn` is one fused node for speed, but is drawn as
+    micrograd draws a neuron: a ``*`` node per weight and a ``+`` node per sum, with the
+    same data and grads. ``neurons='compact'`` draws it as one ``dot`` node (``w·x``),
+    then ``+ b``."""
     if format not in _FORMATS:
         raise ValueError(f"format must be one of {', '.join(_FORMATS)}, not {format!r}")
-    return Drawing(_core.draw(root, rankdir), format)
+    return Drawing(_core.draw(root, rankdir, True, neurons), format)

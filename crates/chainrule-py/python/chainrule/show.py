@@ -166,9 +166,13 @@ class NonFinite(_Report):
         self.text = d["text"]
 
 
-def explain(v):
-    """The chain rule for every node ``v`` depends on (an :class:`Explanation`)."""
-    return Explanation(*_core.explain(v))
+def explain(v, neurons="micrograd"):
+    """The chain rule for every node ``v`` depends on (an :class:`Explanation`).
+
+    A neuron of :mod:`chainrule.nn` (one fused node) is explained as micrograd's nodes,
+    a ``*`` per weight and a ``+`` per sum, with their values and grads; with
+    ``neurons='compact'`` as one ``dot`` node, then ``+ b``."""
+    return Explanation(*_core.explain(v, neurons))
 
 
 def grad_check(v):
@@ -194,9 +198,10 @@ def check_hand_grads(v, grads=None):
     return HandChecks(HandCheck(d) for d in _core.check_hand_grads(v, pairs))
 
 
-def steps(v, rankdir="LR"):
-    """The backward pass from ``v`` as :class:`Steps`, one drawing per node."""
-    return Steps(Step(d) for d in _core.steps(v, rankdir))
+def steps(v, rankdir="LR", neurons="micrograd"):
+    """The backward pass from ``v`` as :class:`Steps`, one drawing per node (neurons as
+    :func:`explain` shows them)."""
+    return Steps(Step(d) for d in _core.steps(v, rankdir, neurons))
 
 
 def first_non_finite(v):
