@@ -72,6 +72,25 @@ def test_png_is_a_png_and_nothing_is_written_unless_asked(tmp_path, monkeypatch)
         d.pipe(format="pdf")
 
 
+def test_files_are_written_with_the_mode_new_files_get(tmp_path):
+    """render() and save() write as graphviz does: 0666 less the umask (0644 as a rule),
+    not the 0600 of a temporary file."""
+    L, _ = drawn_notebook()
+    d = draw_dot(L)
+    old = os.umask(0o022)
+    try:
+        out = d.render(str(tmp_path / "g"), format="svg")
+        saved = d.save(tmp_path / "s.png")
+        os.umask(0o077)
+        private = d.save(tmp_path / "p.svg")
+    finally:
+        os.umask(old)
+    mode = lambda p: os.stat(p).st_mode & 0o777  # noqa: E731
+    assert [mode(out), mode(tmp_path / "g"), mode(saved)] == [0o644, 0o644, 0o644]
+    assert mode(private) == 0o600
+    assert not [n for n in os.listdir(tmp_path) if n.startswith(".chainrule-")]
+
+
 def test_drawing_is_a_snapshot():
     L, v = drawn_notebook()
     d = draw_dot(L)
@@ -185,6 +204,22 @@ def test_demo_prints_the_notebook():
         assert line in out
     run = subprocess.run([sys.executable, "-m", "chainrule"], capture_output=True, text=True, check=True)
     assert run.stdout == out
+
+
+def test_python_m_chainrule_ends_with_what_to_try_not_raw_dot():
+    out = subprocess.run([sys.executable, "-m", "chainrule"], capture_output=True, text=True, check=True).stdout
+    assert "digraph" not in out and "->" not in out
+    assert "Gradient check passed: 4 checked: 4 ok" in out
+    tail = out.split("Try next, in Python or Jupyter (")[1].splitlines()
+    setup = tail[0].split("):")[0]
+    hints = [line.split("  ")[1].strip() for line in tail[1:] if line.strip()]
+    assert len(hints) == 3
+    # every hinted line runs as printed
+    scope = {"chainrule": chainrule}
+    exec(setup.replace("; ", "\n"), scope)
+    for hint in hints:
+        assert eval(hint, scope) is not None, hint
+    assert len(out.splitlines()) < 120
 
 
 def test_help_is_useful():

@@ -4,7 +4,7 @@ parts of graphviz's ``Digraph`` that micrograd's notebooks use.
 """
 
 import os
-import tempfile
+import secrets
 
 from chainrule import _core
 
@@ -15,10 +15,18 @@ _FORMATS = ("svg", "png", "dot", "gv")
 
 def _write_atomic(path, data):
     """Writes ``data`` (bytes) to ``path`` through a temporary file and a rename, so a
-    failure never leaves a half-written file."""
+    failure never leaves a half-written file. The file gets the mode any new file gets
+    (0666 less the umask, 0644 as a rule), as graphviz's ``render`` writes it."""
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".chainrule-", suffix=".tmp")
+    while True:
+        tmp = os.path.join(folder, f".chainrule-{secrets.token_hex(6)}.tmp")
+        try:
+            # Not tempfile.mkstemp: its files are 0600 whatever the umask.
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+            break
+        except FileExistsError:
+            continue
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
