@@ -22,6 +22,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<value::NativeBackward>()?;
     m.add_function(wrap_pyfunction!(value::neuron, m)?)?;
     m.add_class::<show::Drawing>()?;
+    m.add_class::<show::StepsCore>()?;
     m.add_function(wrap_pyfunction!(show::draw, m)?)?;
     m.add_function(wrap_pyfunction!(show::explain, m)?)?;
     m.add_function(wrap_pyfunction!(show::grad_check, m)?)?;

@@ -2,13 +2,16 @@
 //! onto a `chainrule::Graph` tape (in creation order, each op by its code with
 //! `Graph::record`), and drawing, explanation, checks, steps and `grad` run there.
 
-use chainrule::{Arity, DrawOptions, Graph, Highlight, Op, Pass, RankDir, ShowGrads, Var, Verdict};
-use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use chainrule::{
+    Arity, BackwardSchedule, DrawOptions, Graph, Highlight, Op, Pass, RankDir, ShowGrads, Step,
+    Var, Verdict,
+};
+use pyo3::exceptions::{PyIndexError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 
 use crate::value::{
-    backward_grads, float_repr, new_node, release, topo, type_name, Kids, Kind, Value,
+    backward_grads, float_repr, new_node, release, topo_at_most, type_name, Kids, Kind, Value,
     MICROGRAD_OPS,
 };
 
@@ -114,7 +117,35 @@ fn copy<'py, 'g>(
     roots: &[Bound<'py, Value>],
     neurons: Neurons,
 ) -> PyResult<Copied<'py, 'g>> {
-    let nodes = topo(py, roots);
+    copy_at_most(py, g, roots, neurons, usize::MAX).map_err(|e| match e {
+        Refused::Python(e) => e,
+        Refused::TooBig => unreachable!("no graph has usize::MAX nodes"),
+    })
+}
+
+/// Why a copy was not made.
+enum Refused {
+    /// The graph has more nodes than allowed (found while walking it, before copying).
+    TooBig,
+    /// A user's `_backward` raised.
+    Python(PyErr),
+}
+
+impl From<PyErr> for Refused {
+    fn from(e: PyErr) -> Refused {
+        Refused::Python(e)
+    }
+}
+
+/// [`copy`], refused as soon as the walk finds more than `limit` nodes.
+fn copy_at_most<'py, 'g>(
+    py: Python<'py>,
+    g: &'g Graph,
+    roots: &[Bound<'py, Value>],
+    neurons: Neurons,
+    limit: usize,
+) -> Result<Copied<'py, 'g>, Refused> {
+    let nodes = topo_at_most(py, roots, limit).ok_or(Refused::TooBig)?;
     // Each node's children by position in `nodes`, read before any `_backward` of the
     // user's runs (one that walks a graph itself would renumber the nodes' slots).
     let kid_slots: Vec<Vec<usize>> = nodes
@@ -506,51 +537,135 @@ pub fn check_hand_grads<'py>(
     Ok(out)
 }
 
-/// The backward pass as a sequence of states, each with its text and its SVG drawing
-/// (the node just finished highlighted, grads not yet known shown as `?`); `neurons` as
-/// [`draw`] takes it.
-#[pyfunction]
-#[pyo3(signature = (root, rankdir = "LR", neurons = "micrograd"))]
-pub fn steps<'py>(
-    root: &Bound<'py, PyAny>,
-    rankdir: &str,
-    neurons: &str,
-) -> PyResult<Bound<'py, PyList>> {
-    let py = root.py();
-    let root = root_of(root, "steps")?;
-    let base = options(rankdir, true)?;
-    let neurons = Neurons::parse(neurons)?;
-    let g = Graph::new();
-    let c = copy(py, &g, std::slice::from_ref(&root), neurons)?;
-    let out_var = c.last();
-    let steps = out_var.backward_steps();
-    // Drawn with each state's grads.
-    let out = PyList::empty(py);
-    for s in &steps {
-        for (i, k) in s.known.iter().enumerate() {
-            g.get(i).expect("on the tape").set_grad(k.unwrap_or(0.0));
-        }
-        let (hn, he, hu) = s.highlight();
-        let opts = DrawOptions {
-            highlight: Highlight {
-                nodes: hn,
-                edges: he,
-                unknown_grads: hu,
-            },
-            ..base.clone()
-        };
+/// The most values `steps()` walks. Its memory is linear in the graph (a copy of it and
+/// each node's explanation), and every step's drawing lays out the whole graph: beyond
+/// this, `explain()` is the way to read the chain rule.
+pub(crate) const MAX_STEPS: usize = 100_000;
+
+/// The backward pass of a graph, step by step: a copy of the graph on a tape and its
+/// schedule (the nodes in the order backward finishes them, each with its derivation),
+/// memory linear in the graph. A step's drawing is made only when asked for.
+#[pyclass(module = "chainrule._core", unsendable)]
+pub struct StepsCore {
+    g: Graph,
+    schedule: BackwardSchedule,
+    /// The Python node each tape node is (or is part of).
+    owners: Vec<Py<Value>>,
+    opts: DrawOptions,
+}
+
+impl StepsCore {
+    /// The library's state of step `k` (from 0), without the grads known (which the
+    /// drawing alone needs, and sets on the tape itself).
+    fn state(&self, k: usize) -> PyResult<Step> {
+        let s = self.schedule.steps.get(k).ok_or_else(|| {
+            PyIndexError::new_err(format!(
+                "step {k} of a backward pass of {} steps",
+                self.schedule.steps.len()
+            ))
+        })?;
+        Ok(Step {
+            number: k + 1,
+            of: self.schedule.steps.len(),
+            node: s.node,
+            name: s.name.clone(),
+            grad: s.grad,
+            contributions: s.contributions.clone(),
+            derivation: s.derivation.clone(),
+            known: Vec::new(),
+            pending: self.schedule.pending_after(k + 1),
+        })
+    }
+}
+
+#[pymethods]
+impl StepsCore {
+    fn __len__(&self) -> usize {
+        self.schedule.steps.len()
+    }
+
+    /// Step `k` (from 0): a dict with `number`, `of`, `node`, `name`, `grad`,
+    /// `derivation` and `text`.
+    fn step<'py>(&self, py: Python<'py>, k: usize) -> PyResult<Bound<'py, PyDict>> {
+        let s = self.state(k)?;
         let d = PyDict::new(py);
         d.set_item("number", s.number)?;
         d.set_item("of", s.of)?;
-        d.set_item("node", c.node(s.node))?;
+        d.set_item("node", self.owners[s.node].bind(py))?;
         d.set_item("name", &s.name)?;
         d.set_item("grad", s.grad)?;
-        d.set_item("derivation", s.derivation.clone())?;
         d.set_item("text", s.to_string())?;
-        d.set_item("svg", out_var.to_svg(&opts).map_err(err)?)?;
-        out.append(d)?;
+        d.set_item("derivation", s.derivation)?;
+        Ok(d)
     }
-    Ok(out)
+
+    /// The drawing of the graph after step `k` (from 0), as SVG: the grads known so far,
+    /// `?` for the rest, the node just finished and the edges that carried its grad
+    /// highlighted.
+    fn svg(&self, k: usize) -> PyResult<String> {
+        let s = self.state(k)?;
+        for (i, known) in self.schedule.known_after(k + 1).iter().enumerate() {
+            self.g
+                .get(i)
+                .expect("on the tape")
+                .set_grad(known.unwrap_or(0.0));
+        }
+        let (nodes, edges, unknown_grads) = s.highlight();
+        let opts = DrawOptions {
+            highlight: Highlight {
+                nodes,
+                edges,
+                unknown_grads,
+            },
+            ..self.opts.clone()
+        };
+        let root = self.g.get(self.schedule.output).expect("on the tape");
+        root.to_svg(&opts).map_err(err)
+    }
+}
+
+/// `n` with its thousands grouped: `100,000`.
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// The backward pass from `root` as a [`StepsCore`]; `neurons` as [`draw`] takes it. A
+/// graph of more than [`MAX_STEPS`] values is refused before it is copied.
+#[pyfunction]
+#[pyo3(signature = (root, rankdir = "LR", neurons = "micrograd"))]
+pub fn steps(root: &Bound<'_, PyAny>, rankdir: &str, neurons: &str) -> PyResult<StepsCore> {
+    let py = root.py();
+    let root = root_of(root, "steps")?;
+    let opts = options(rankdir, true)?;
+    let neurons = Neurons::parse(neurons)?;
+    let g = Graph::new();
+    let c = copy_at_most(py, &g, std::slice::from_ref(&root), neurons, MAX_STEPS);
+    let c = c.map_err(|e| match e {
+        Refused::Python(e) => e,
+        Refused::TooBig => PyValueError::new_err(format!(
+            "steps() walks graphs of at most {} values, and this one has more: every step is \
+             drawn from the whole graph. For the chain rule at any size use explain(); to \
+             watch backward step by step, take a smaller part of the graph.",
+            grouped(MAX_STEPS)
+        )),
+    })?;
+    let schedule = c.last().backward_schedule();
+    let owners = (0..g.len()).map(|i| c.node(i).clone().unbind()).collect();
+    drop(c);
+    Ok(StepsCore {
+        g,
+        schedule,
+        owners,
+        opts,
+    })
 }
 
 /// The first node whose value (or, failing that, grad) is NaN or infinite, and why: a

@@ -555,9 +555,14 @@ pub(crate) fn backward_grads(
 }
 
 /// The nodes `roots` depend on (themselves included), in creation order (children before
-/// parents). Iterative; each node is marked with a fresh epoch instead of a hash set, and
-/// its `slot` set to its position in the returned order.
-pub(crate) fn topo<'py>(py: Python<'py>, roots: &[Bound<'py, Value>]) -> Vec<Bound<'py, Value>> {
+/// parents), or `None` as soon as the walk finds more than `limit` of them. Iterative;
+/// each node is marked with a fresh epoch instead of a hash set, and its `slot` set to its
+/// position in the returned order.
+pub(crate) fn topo_at_most<'py>(
+    py: Python<'py>,
+    roots: &[Bound<'py, Value>],
+    limit: usize,
+) -> Option<Vec<Bound<'py, Value>>> {
     let epoch = next_id();
     let mut found: Vec<(u64, Bound<'py, Value>)> = Vec::new();
     let mut stack: Vec<Bound<'py, Value>> = Vec::new();
@@ -578,16 +583,21 @@ pub(crate) fn topo<'py>(py: Python<'py>, roots: &[Bound<'py, Value>]) -> Vec<Bou
             }
         }
         found.push((r.id, n));
+        if found.len() > limit {
+            return None;
+        }
     }
     found.sort_unstable_by_key(|(id, _)| *id);
-    found
-        .into_iter()
-        .enumerate()
-        .map(|(k, (_, n))| {
-            n.get().slot.set(k);
-            n
-        })
-        .collect()
+    Some(
+        found
+            .into_iter()
+            .enumerate()
+            .map(|(k, (_, n))| {
+                n.get().slot.set(k);
+                n
+            })
+            .collect(),
+    )
 }
 
 /// The two work lists of a backward pass, kept between passes so that a small graph's

@@ -162,6 +162,53 @@ def test_steps_show_backward_one_node_at_a_time():
     assert len(boxes(steps[0].svg)) == 7 and "grad ?" in steps[0].svg
     assert steps[-1].text.startswith("step 7 of 7")
     assert "<svg" in steps._repr_html_()
+    assert [s.number for s in steps[1:3]] == [2, 3] and steps[-1].number == 7
+    with pytest.raises(IndexError):
+        steps[7]
+
+
+STEPS_CHAIN = """
+import sys, time
+from chainrule.engine import Value
+x = Value(0.5, label="x")
+y = x
+for _ in range(999):                   # a chain of 1,000 values
+    y = y.tanh()
+t0 = time.process_time()
+steps = y.steps()
+text = repr(steps)                     # every step's text
+drawn = [steps[k].svg for k in (0, 500, 999)]
+cpu = time.process_time() - t0
+# VmHWM: this process's own peak (ru_maxrss would keep the forking parent's across exec)
+peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")) / 1024
+assert len(steps) == 1000 and text.count("step ") == 1000 and all("<svg" in d for d in drawn)
+assert steps[-1].node is x and abs(steps[-1].grad - y.grad_check().rows[0]["analytic"]) < 1e-12
+print(cpu, peak)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
+def test_steps_of_a_long_chain_are_linear_and_drawn_when_asked():
+    """Issue 21: steps() of a 1,000-node chain took 57 s and 8 GB (a drawing per step, made
+    at once). Now each drawing is made when asked for: CPU time (not wall time, which the
+    machine's load moves) at most 5 s and peak memory at most 500 MB."""
+    run = subprocess.run([sys.executable, "-c", STEPS_CHAIN], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    cpu, peak_mb = map(float, run.stdout.split())
+    assert cpu <= 5.0 and peak_mb <= 500, (cpu, peak_mb)
+
+
+def test_steps_refuses_a_graph_past_its_limit_before_copying_it():
+    from chainrule.show import Steps
+
+    x = Value(0.5)
+    y = x
+    for _ in range(100_000):  # 100,001 values
+        y = y + 1.0  # (each adds a leaf too)
+    with pytest.raises(ValueError, match="at most 100,000 values") as e:
+        y.steps()
+    assert "explain()" in str(e.value)
+    assert isinstance(Value(1.0).steps(), Steps)
 
 
 def test_first_non_finite_names_the_node():

@@ -5,6 +5,7 @@ are never touched.
 """
 
 import html as _html
+from collections.abc import Sequence
 
 from chainrule import _core
 
@@ -125,9 +126,12 @@ class HandChecks(list):
 
 class Step(_Report):
     """One state of the backward pass: the node whose grad was just finished, how (its
-    ``derivation``), and ``svg``, the drawing of the graph at that point."""
+    ``derivation``), and ``svg``, the drawing of the graph at that point (drawn when
+    first asked for)."""
 
-    def __init__(self, d):
+    def __init__(self, core, k):
+        d = core.step(k)
+        self._core, self._k = core, k
         self.number = d["number"]
         self.of = d["of"]
         self.node = d["node"]
@@ -135,7 +139,13 @@ class Step(_Report):
         self.grad = d["grad"]
         self.derivation = d["derivation"]
         self.text = d["text"]
-        self.svg = d["svg"]
+
+    @property
+    def svg(self):
+        """The drawing of the graph after this step, as SVG text (the grads known so
+        far, ``?`` for the rest, this node and the edges that carried its grad
+        highlighted). Drawn anew on each access; nothing is kept."""
+        return self._core.svg(self._k)
 
     def _repr_svg_(self):
         return self.svg
@@ -144,14 +154,45 @@ class Step(_Report):
         return _pre(self.text) + self.svg
 
 
-class Steps(list):
-    """The backward pass as a sequence of :class:`Step` states, output first."""
+class Steps(Sequence):
+    """The backward pass as a sequence of :class:`Step` states, output first.
+
+    It keeps a copy of the graph and each node's derivation (memory linear in the graph);
+    a step's drawing is made only when asked for (``steps[k].svg``). ``repr`` is every
+    step's text; in Jupyter the first :attr:`DRAWN` steps are drawn, the rest listed."""
+
+    DRAWN = 20
+    """How many steps Jupyter's display draws (each drawing lays out the whole graph)."""
+
+    def __init__(self, core):
+        self._core = core
+
+    def __len__(self):
+        return len(self._core)
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(len(self)))]
+        n = len(self)
+        if not isinstance(k, int) and hasattr(k, "__index__"):
+            k = k.__index__()
+        if not isinstance(k, int):
+            raise TypeError(f"steps are indexed by int or slice, not {type(k).__name__}")
+        if not -n <= k < n:
+            raise IndexError(f"step index {k} out of range: the backward pass has {n} steps")
+        return Step(self._core, k % n)
 
     def __repr__(self):
         return "\n".join(s.text for s in self)
 
     def _repr_html_(self):
-        return "".join(s._repr_html_() for s in self)
+        shown = [self[k]._repr_html_() for k in range(min(len(self), self.DRAWN))]
+        rest = [_pre(self[k].text) for k in range(self.DRAWN, len(self))]
+        if rest:
+            shown.append(
+                f"<p>{len(rest)} more steps, as text (draw one with <code>steps[k]</code>):</p>"
+            )
+        return "".join(shown + rest)
 
 
 class NonFinite(_Report):
@@ -199,9 +240,11 @@ def check_hand_grads(v, grads=None):
 
 
 def steps(v, rankdir="LR", neurons="micrograd"):
-    """The backward pass from ``v`` as :class:`Steps`, one drawing per node (neurons as
-    :func:`explain` shows them)."""
-    return Steps(Step(d) for d in _core.steps(v, rankdir, neurons))
+    """The backward pass from ``v`` as :class:`Steps`, one state per node, each drawn when
+    asked for (neurons as :func:`explain` shows them). Memory is linear in the graph; a
+    graph of more than 100,000 values is refused with ``ValueError`` (use
+    :func:`explain`, which has no such limit)."""
+    return Steps(_core.steps(v, rankdir, neurons))
 
 
 def first_non_finite(v):
