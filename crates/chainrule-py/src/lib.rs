@@ -6,6 +6,7 @@ use pyo3::prelude::*;
 
 mod construct;
 mod fastnew;
+mod persist;
 mod plot;
 mod show;
 mod train;
@@ -23,6 +24,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(value::neuron, m)?)?;
     m.add_class::<show::Drawing>()?;
     m.add_class::<show::StepsCore>()?;
+    m.add_class::<persist::GraphTable>()?;
+    m.add_function(wrap_pyfunction!(persist::_graph_node, m)?)?;
+    m.add_function(wrap_pyfunction!(persist::_graph_from_structure, m)?)?;
     m.add_function(wrap_pyfunction!(show::draw, m)?)?;
     m.add_function(wrap_pyfunction!(show::explain, m)?)?;
     m.add_function(wrap_pyfunction!(show::grad_check, m)?)?;

@@ -14,6 +14,7 @@ use pyo3::types::{PyDict, PyFloat, PySet, PyTuple, PyType};
 use pyo3::PyTraverseError;
 
 use crate::construct::{fields, is_plain, is_value_type, Class};
+use crate::persist;
 
 /// Creation counter: children are always made before their parents, so sorting by it is
 /// a topological order (the one the drawings and explanations use). Also hands out
@@ -109,7 +110,7 @@ pub struct Value {
     children: UnsafeCell<Kids>,
     pub(crate) id: u64,
     /// The last traversal that reached this node.
-    mark: Cell<u64>,
+    pub(crate) mark: Cell<u64>,
     /// This node's position in the current traversal's order.
     pub(crate) slot: Cell<usize>,
     extra: RefCell<Option<Box<Extra>>>,
@@ -267,6 +268,12 @@ impl Value {
         self.kind() == Kind::Leaf && !self.has_user_backward()
     }
 
+    /// The `_op` text, when it is not the one the node's kind implies.
+    pub(crate) fn op_override(&self) -> Option<String> {
+        let op = self.extra.borrow().as_ref().and_then(|e| e.op.clone())?;
+        (op != Value::default_op_text(self.kind())).then_some(op)
+    }
+
     /// The `_backward` the user assigned, if any.
     pub(crate) fn user_backward(&self, py: Python<'_>) -> Option<Py<PyAny>> {
         self.extra
@@ -364,6 +371,13 @@ fn set_user_backward(v: &Value, f: Option<Py<PyAny>>) {
     // The old closure is dropped after the borrow ends: dropping it may run Python code.
     drop(e);
     drop(old);
+}
+
+/// Gives `node` a `_backward` of the user's (which may close a cycle: the node goes back
+/// under the cycle collector).
+pub(crate) fn give_backward(node: &Bound<'_, Value>, f: Py<PyAny>) {
+    track(node);
+    set_user_backward(node.get(), Some(f));
 }
 
 /// Puts `obj` (back) under the cycle collector.
@@ -990,9 +1004,28 @@ impl Value {
                 type_name(value)
             )));
         }
-        track(slf);
-        set_user_backward(slf.get(), Some(value.clone().unbind()));
+        give_backward(slf, value.clone().unbind());
         Ok(())
+    }
+
+    /// `copy.copy(v)`: a new Value of the same class with the same children (shared), data,
+    /// grad, label, `_op`, `_backward` and attributes.
+    fn __copy__(slf: &Bound<'_, Self>) -> PyResult<Py<Value>> {
+        persist::shallow_copy(slf)
+    }
+
+    /// `copy.deepcopy(v)`: a copy of the whole graph `v` depends on, sharing as the
+    /// original does (a value used twice is one object in the copy), each node of its own
+    /// class; a `_backward` you assigned is shared, not copied (a closure still refers to
+    /// the nodes it closed over). Any depth: nothing recurses.
+    fn __deepcopy__(slf: &Bound<'_, Self>, memo: &Bound<'_, PyDict>) -> PyResult<Py<Value>> {
+        persist::deep_copy(slf, memo)
+    }
+
+    /// Pickling: the graph below this value, described flat (any depth), shared with the
+    /// other Values of the same pickle.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        persist::reduce(slf)
     }
 
     /// Backpropagation from this value, as micrograd: its grad is set to 1, then every
