@@ -6,6 +6,7 @@ use pyo3::prelude::*;
 
 mod construct;
 mod fastnew;
+mod interrupt;
 mod persist;
 mod plot;
 mod show;

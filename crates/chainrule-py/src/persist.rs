@@ -18,6 +18,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyTuple, PyType};
 
 use crate::construct::is_plain;
+use crate::interrupt;
 use crate::value::{give_backward, new_node, next_id, topo_at_most, Kids, Kind, Value};
 
 /// What a node is made of, apart from its class and children: enough to make it again.
@@ -161,6 +162,7 @@ pub(crate) fn deep_copy<'py>(
     let mut copies: Vec<Py<Value>> = Vec::with_capacity(nodes.len());
     let mut fresh: Vec<usize> = Vec::new();
     for (k, n) in nodes.iter().enumerate() {
+        interrupt::poll(py, k)?;
         let key = n.as_ptr() as usize;
         if let Some(done) = memo.get_item(key)? {
             copies.push(done.cast_into::<Value>().map_err(PyErr::from)?.unbind());
@@ -369,6 +371,7 @@ impl Structure {
         let mut s = Structure::default();
         let mut ext_index: HashMap<u64, i64> = HashMap::new();
         for (k, n) in nodes.iter().enumerate() {
+            interrupt::poll(py, k)?;
             let v = n.get();
             let (name, constant) = kind_name(v.kind());
             let at = position_or_push(&mut s.kinds, |x| *x == name, || name.clone());
@@ -562,6 +565,7 @@ pub fn _graph_from_structure<'py>(structure: &Bound<'py, PyDict>) -> PyResult<Gr
     let mut nodes: Vec<Py<Value>> = Vec::with_capacity(n);
     let mut next_kid = 0;
     for k in 0..n {
+        interrupt::poll(py, k)?;
         let name = kinds
             .get(kind[k][0] as usize)
             .ok_or_else(|| bad(format!("node {k}'s kind")))?;

@@ -9,6 +9,9 @@ use chainrule::{
 use pyo3::exceptions::{PyIndexError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
+use std::time::Instant;
+
+use crate::interrupt;
 
 use crate::value::{
     backward_grads, float_repr, new_node, release, topo_at_most, type_name, Kids, Kind, Value,
@@ -163,6 +166,7 @@ fn copy_at_most<'py, 'g>(
     let mut lines = Vec::new();
     let mut user_backward = false;
     for (k, n) in nodes.iter().enumerate() {
+        interrupt::poll(py, k)?;
         let r = n.get();
         user_backward |= r.has_user_backward();
         let operands: Vec<Var<'g>> = kid_slots[k].iter().map(|&i| vars[i]).collect();
@@ -406,7 +410,7 @@ pub fn grad_check<'py>(root: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>>
     let root = root_of(root, "grad_check")?;
     let g = Graph::new();
     let c = copy(py, &g, std::slice::from_ref(&root), Neurons::Compact)?;
-    let mut check = c.last().grad_check();
+    let mut check = interruptible_grad_check(py, &g, c.last())?;
     let out = PyDict::new(py);
     let mut notes = Vec::new();
     if c.user_backward {
@@ -483,6 +487,51 @@ pub fn grad_check<'py>(root: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>>
     out.set_item("rows", rows)?;
     out.set_item("assumed", assumed)?;
     Ok(out)
+}
+
+/// `out.grad_check()`, leaves a chunk at a time with a look for Ctrl-C between chunks.
+/// Each call of the library's check first computes the names and adjoints of the whole
+/// graph (its fixed cost); a chunk is sized to take a quarter of a second or four times
+/// that cost, whichever is longer, so chunking adds at most a fifth to the check, and
+/// Ctrl-C is heard within about that long. The rows are those of one call, in order.
+fn interruptible_grad_check<'g>(
+    py: Python<'_>,
+    g: &'g Graph,
+    out: Var<'g>,
+) -> PyResult<chainrule::GradCheck> {
+    let options = chainrule::CheckOptions::default();
+    // The leaves `out` depends on, in tape order, as the library's own check takes them.
+    let mut seen = vec![false; out.index() + 1];
+    seen[out.index()] = true;
+    for i in (0..=out.index()).rev() {
+        if seen[i] {
+            for c in g.get(i).expect("on the tape").children() {
+                seen[c.index()] = true;
+            }
+        }
+    }
+    let leaves: Vec<Var<'g>> = (0..=out.index())
+        .filter(|&i| seen[i])
+        .filter_map(|i| g.get(i))
+        .filter(|v| v.op() == Op::Leaf)
+        .collect();
+    let t0 = Instant::now();
+    let mut check = out.grad_check_of(&[], options);
+    let fixed = t0.elapsed().as_secs_f64();
+    let mut done = 0;
+    let mut chunk = 1;
+    while done < leaves.len() {
+        py.check_signals()?;
+        let part = &leaves[done..(done + chunk).min(leaves.len())];
+        let t = Instant::now();
+        let rows = out.grad_check_of(part, options).rows;
+        let per_leaf = (t.elapsed().as_secs_f64() - fixed).max(1e-9) / part.len() as f64;
+        done += part.len();
+        check.rows.extend(rows);
+        let want = (4.0 * fixed).max(0.25);
+        chunk = ((want / per_leaf) as usize).clamp(1, 1 << 20);
+    }
+    Ok(check)
 }
 
 /// The first line of a check's report: whether it passed, and its counts (the summary

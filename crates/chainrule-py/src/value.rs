@@ -14,7 +14,7 @@ use pyo3::types::{PyDict, PyFloat, PySet, PyTuple, PyType};
 use pyo3::PyTraverseError;
 
 use crate::construct::{fields, is_plain, is_value_type, Class};
-use crate::persist;
+use crate::{interrupt, persist};
 
 /// Creation counter: children are always made before their parents, so sorting by it is
 /// a topological order (the one the drawings and explanations use). Also hands out
@@ -638,13 +638,34 @@ fn backward_from(py: Python<'_>, root: &Value) -> PyResult<()> {
     // A `_backward` of the user's may call `backward()` again: that inner pass finds no
     // kept lists and makes its own.
     let mut w = WALKS.with(|c| c.take()).unwrap_or_default();
+    let result = walk(py, root, &mut w).and_then(|()| {
+        root.grad.set(1.0);
+        for (k, &p) in w.order.iter().rev().enumerate() {
+            // SAFETY: as in `walk`.
+            run_backward(py, unsafe { &*p })?;
+            interrupt::poll(py, k)?;
+        }
+        Ok(())
+    });
+    w.order.clear();
+    w.stack.clear();
+    if w.order.capacity() <= KEEP_WALK && w.stack.capacity() <= KEEP_WALK {
+        WALKS.with(|c| c.set(Some(w)));
+    }
+    result
+}
+
+/// Lists in `w.order` the nodes with a step to run, children before parents: a
+/// post-order of a depth-first walk from `root` with an explicit stack (any depth).
+/// Leaves, which have no step, are not listed. Ctrl-C ends a long walk.
+fn walk(py: Python<'_>, root: &Value, w: &mut Walk) -> PyResult<()> {
     let epoch = next_id();
     root.mark.set(epoch);
     w.stack.push((root, 0));
     while let Some(top) = w.stack.last_mut() {
-        // SAFETY (here and below): every listed node is reachable from `root`, which the
-        // caller holds, and a reachable node's children are never replaced, so each
-        // pointer stays valid for the whole pass.
+        // SAFETY (here and in the pass): every listed node is reachable from `root`,
+        // which the caller holds, and a reachable node's children are never replaced
+        // (only given to a childless node), so each pointer stays valid for the pass.
         let node = unsafe { &*top.0 };
         match node.kids().get(top.1) {
             Some(ch) => {
@@ -658,24 +679,11 @@ fn backward_from(py: Python<'_>, root: &Value) -> PyResult<()> {
             None => {
                 w.order.push(node);
                 w.stack.pop();
+                interrupt::poll(py, w.order.len())?;
             }
         }
     }
-    root.grad.set(1.0);
-    let mut result = Ok(());
-    for &p in w.order.iter().rev() {
-        // SAFETY: as above.
-        if let Err(e) = run_backward(py, unsafe { &*p }) {
-            result = Err(e);
-            break;
-        }
-    }
-    w.order.clear();
-    w.stack.clear();
-    if w.order.capacity() <= KEEP_WALK && w.stack.capacity() <= KEEP_WALK {
-        WALKS.with(|c| c.set(Some(w)));
-    }
-    result
+    Ok(())
 }
 
 /// One chain-rule step for `n`: its grad times each local derivative (from the op
