@@ -203,6 +203,36 @@ def test_ieee_instead_of_exceptions():
     assert math.isnan(Value(-1.0).log().data)
 
 
+@pytest.mark.parametrize("x", [0.0, math.nan, -0.0, 2.5, -3.0, math.inf])
+def test_a_power_of_zero_has_derivative_zero_everywhere(x):
+    """x**0 is the constant 1 under IEEE (0**0 and nan**0 included), so its derivative is
+    0 everywhere, as PyTorch and JAX take it. micrograd's rule 0 * x**-1 raises at 0.0 and
+    gives NaN at NaN; the README's "What differs" says so. Backward, grad() (second order
+    too), explain and the gradient check agree."""
+    import chainrule
+
+    a = Value(x, label="a")
+    y = a**0
+    y.backward()
+    assert y.data == 1.0 and a.grad == 0.0
+    d, = chainrule.grad(y, [a])
+    assert d.data == 0.0 and chainrule.grad(d, [a])[0].data == 0.0
+    assert "d(a**0)/da = 0" in y.explain().text or not math.isfinite(x)  # else: "a is nan"
+    assert (Value(x) ** Value(0.0)).data == 1.0
+    z = Value(x)
+    w = z ** Value(0.0)
+    w.backward()
+    assert z.grad == 0.0
+    m = mg.Value(x)
+    mz = m**0
+    if x == 0.0:
+        with pytest.raises(ZeroDivisionError):
+            mz.backward()  # micrograd: 0 * 0.0**-1
+    else:
+        mz.backward()
+        assert (math.isnan(m.grad) if math.isnan(x) else m.grad == 0.0)
+
+
 # --- identity -------------------------------------------------------------------------
 
 def test_prev_holds_the_very_objects():
