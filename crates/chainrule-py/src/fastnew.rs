@@ -16,32 +16,22 @@
 //! `type`, supports vectorcall, names the slot's offset, the offset lies inside a type
 //! object, and the slot is empty.
 
-use std::ffi::{c_char, CStr};
+use std::ffi::CStr;
 use std::os::raw::c_ulong;
 
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple, PyType};
+use pyo3::Borrowed;
 
 use crate::construct::is_value_type_ptr;
+use crate::layout::TypeHead;
 use crate::value::{leaf_from, Value};
 
 /// `Py_TPFLAGS_HAVE_VECTORCALL` (PEP 590; in the limited API from 3.12).
 const HAVE_VECTORCALL: c_ulong = 1 << 11;
 /// `PY_VECTORCALL_ARGUMENTS_OFFSET`: the flag bit of `nargsf`.
 const ARGUMENTS_OFFSET: usize = 1 << (usize::BITS - 1);
-
-/// The head of `PyTypeObject` up to `tp_vectorcall_offset`, laid out as in every CPython
-/// from 3.0 on (GIL builds; abi3 loads in no other).
-#[repr(C)]
-struct TypeHead {
-    ob_base: ffi::PyVarObject,
-    tp_name: *const c_char,
-    tp_basicsize: ffi::Py_ssize_t,
-    tp_itemsize: ffi::Py_ssize_t,
-    tp_dealloc: *mut std::ffi::c_void,
-    tp_vectorcall_offset: ffi::Py_ssize_t,
-}
 
 type VectorcallFn = unsafe extern "C" fn(
     *mut ffi::PyObject,
@@ -125,7 +115,8 @@ unsafe fn construct(
 ) -> PyResult<Py<PyAny>> {
     let plain = is_value_type_ptr(callable);
     if plain && nargs == 1 && kwnames.is_null() {
-        let x = unsafe { Bound::from_borrowed_ptr(py, *args) };
+        // Borrowed for the call: no reference taken or given back.
+        let x = unsafe { Borrowed::from_ptr(py, *args) };
         if let Some(v) = leaf_from(&x)? {
             return Ok(v.into_any());
         }

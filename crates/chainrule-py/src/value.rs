@@ -10,19 +10,25 @@ use chainrule::{Arity, Op};
 use pyo3::exceptions::PyTypeError;
 use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyFloat, PySet, PyTuple, PyType};
+use pyo3::types::{PyDict, PyFloat, PyList, PySet, PyTuple, PyType};
 use pyo3::PyTraverseError;
 
 use crate::construct::{fields, is_plain, is_value_type, Class};
-use crate::{interrupt, persist};
+use crate::gil::GilCell;
+use crate::{interrupt, layout, persist};
 
 /// Creation counter: children are always made before their parents, so sorting by it is
 /// a topological order (the one the drawings and explanations use). Also hands out
 /// traversal epochs (any fresh number will do).
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
+/// The next creation id. Every caller holds the interpreter lock, so a load and a store
+/// (two plain moves) cannot lose an update, where `fetch_add` would take a locked
+/// instruction on every node made.
 pub(crate) fn next_id() -> u64 {
-    NEXT_ID.fetch_add(1, Ordering::Relaxed)
+    let id = NEXT_ID.load(Ordering::Relaxed);
+    NEXT_ID.store(id + 1, Ordering::Relaxed);
+    id
 }
 
 /// How a value was made.
@@ -153,6 +159,16 @@ impl Value {
     /// The value, as a number.
     pub(crate) fn value(&self) -> f64 {
         self.data.get()
+    }
+
+    /// Where the value is (for `layout.rs`'s member descriptor).
+    pub(crate) fn data_ptr(&self) -> *const f64 {
+        self.data.as_ptr()
+    }
+
+    /// Where the grad is (for `layout.rs`'s member descriptor).
+    pub(crate) fn grad_ptr(&self) -> *const f64 {
+        self.grad.as_ptr()
     }
 
     /// Sets the value.
@@ -314,7 +330,16 @@ pub(crate) fn type_name(obj: &Bound<'_, PyAny>) -> String {
 }
 
 /// `obj` as a number, if it is one (and not a Value).
-fn number(obj: &Bound<'_, PyAny>) -> Option<f64> {
+#[inline]
+pub(crate) fn number(obj: &Bound<'_, PyAny>) -> Option<f64> {
+    // An exact float first: the common case, read without a subtype test.
+    // SAFETY: a live object's type pointer; `PyFloat_Type` is a static.
+    if unsafe {
+        pyo3::ffi::Py_TYPE(obj.as_ptr()) == std::ptr::addr_of_mut!(pyo3::ffi::PyFloat_Type)
+    } {
+        // SAFETY: an exact float, which `PyFloat_AsDouble` reads without failing.
+        return Some(unsafe { pyo3::ffi::PyFloat_AsDouble(obj.as_ptr()) });
+    }
     if obj.is_instance_of::<Value>() {
         return None;
     }
@@ -342,15 +367,12 @@ static USER_BACKWARDS: AtomicUsize = AtomicUsize::new(0);
 /// collector, which would otherwise traverse every live node again and again (measured:
 /// 4.5x slower on micrograd's demo, superlinear on deep chains).
 pub(crate) fn new_node(py: Python<'_>, v: Value) -> PyResult<Py<Value>> {
-    let obj = Py::new(py, v)?;
-    if USER_BACKWARDS.load(Ordering::Relaxed) == 0 {
-        // SAFETY: a live object of a GC type (Value has __traverse__); untracking an
-        // object is allowed at any time, and its dealloc untracks only if tracked.
-        unsafe { pyo3::ffi::PyObject_GC_UnTrack(obj.as_ptr().cast()) };
+    let obj = layout::alloc_untracked(py, v)?;
+    if USER_BACKWARDS.load(Ordering::Relaxed) != 0 {
+        track(obj.bind(py));
     }
     Ok(obj)
 }
-
 /// Sets (or, with `None`, removes) a node's user `_backward`, keeping the count.
 fn set_user_backward(v: &Value, f: Option<Py<PyAny>>) {
     let mut e = v.extra.borrow_mut();
@@ -418,7 +440,7 @@ fn operand(cls: &Class<'_>, other: &Bound<'_, PyAny>) -> PyResult<Option<Py<Valu
 }
 
 /// A new node `op(x, y)` made from the table.
-fn binary(
+pub(crate) fn binary(
     py: Python<'_>,
     cls: &Class<'_>,
     x: Py<Value>,
@@ -502,15 +524,17 @@ fn done(v: PyResult<Py<Value>>) -> PyResult<Py<PyAny>> {
 /// `b + w₀·x₀ + w₁·x₁ + …` as one node (added left to right, bias first, as micrograd's
 /// neuron adds), then `relu` of it when `nonlin`: the body of `chainrule.nn.Neuron`.
 /// `w` and `b` must be Values; an `x` may also be a number (a new leaf, as micrograd's
-/// `wi * xi` makes one). Pairs as `zip(w, x)` does: the shorter list decides.
+/// `wi * xi` makes one). Pairs as `zip(w, x)` does: the shorter one decides. Lists and
+/// tuples are read in place; any other iterable is read into a list first.
 #[pyfunction]
 pub fn neuron(
     py: Python<'_>,
-    w: Vec<Bound<'_, PyAny>>,
+    w: &Bound<'_, PyAny>,
     b: &Bound<'_, PyAny>,
-    x: Vec<Bound<'_, PyAny>>,
+    x: &Bound<'_, PyAny>,
     nonlin: bool,
 ) -> PyResult<Py<Value>> {
+    let (w, x) = (Items::of(w, "the weights")?, Items::of(x, "the inputs")?);
     let n = w.len().min(x.len());
     let mut kids: Vec<Py<Value>> = Vec::with_capacity(1 + 2 * n);
     let as_value = |v: &Bound<'_, PyAny>, what: &str| -> PyResult<Py<Value>> {
@@ -522,16 +546,17 @@ pub fn neuron(
         })
     };
     kids.push(as_value(b, "the bias")?);
-    for wi in &w[..n] {
-        kids.push(as_value(wi, "every weight")?);
+    for i in 0..n {
+        kids.push(as_value(&w.get(i)?, "every weight")?);
     }
-    for xi in &x[..n] {
-        match operand(&Class::Plain, xi)? {
+    for i in 0..n {
+        let xi = x.get(i)?;
+        match operand(&Class::Plain, &xi)? {
             Some(v) => kids.push(v),
             None => {
                 return Err(PyTypeError::new_err(format!(
                     "Neuron: every input must be a Value or a number, not {}",
-                    type_name(xi)
+                    type_name(&xi)
                 )))
             }
         }
@@ -545,6 +570,49 @@ pub fn neuron(
         unary(py, &Class::Plain, act, Op::Relu, 0.0, None)
     } else {
         Ok(act)
+    }
+}
+
+/// A neuron's weights or inputs, read by position: a list or tuple in place, any other
+/// iterable read into a list.
+enum Items<'py> {
+    List(Bound<'py, PyList>),
+    Tuple(Bound<'py, PyTuple>),
+    Read(Vec<Bound<'py, PyAny>>),
+}
+
+impl<'py> Items<'py> {
+    fn of(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Items<'py>> {
+        if let Ok(l) = obj.cast::<PyList>() {
+            return Ok(Items::List(l.clone()));
+        }
+        if let Ok(t) = obj.cast::<PyTuple>() {
+            return Ok(Items::Tuple(t.clone()));
+        }
+        let it = obj.try_iter().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "Neuron: {what} must be a list of Values, not {}",
+                type_name(obj)
+            ))
+        })?;
+        Ok(Items::Read(it.collect::<PyResult<_>>()?))
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Items::List(l) => l.len(),
+            Items::Tuple(t) => t.len(),
+            Items::Read(v) => v.len(),
+        }
+    }
+
+    /// Item `i` (a list that changed length meanwhile gives an IndexError).
+    fn get(&self, i: usize) -> PyResult<Bound<'py, PyAny>> {
+        match self {
+            Items::List(l) => l.get_item(i),
+            Items::Tuple(t) => t.get_item(i),
+            Items::Read(v) => Ok(v[i].clone()),
+        }
     }
 }
 
@@ -624,9 +692,12 @@ struct Walk {
     stack: Vec<(*const Value, usize)>,
 }
 
-thread_local! {
-    static WALKS: Cell<Option<Walk>> = const { Cell::new(None) };
-}
+// SAFETY: a Walk is kept between passes only empty (its pointers live during one pass,
+// on one thread, under the interpreter lock); what moves between threads is capacity.
+unsafe impl Send for Walk {}
+
+/// The work lists kept between passes (taken by a pass, put back after it).
+static WALKS: GilCell<Option<Walk>> = GilCell::new(None);
 
 /// Lists beyond this many entries are freed after the pass rather than kept.
 const KEEP_WALK: usize = 1 << 16;
@@ -637,7 +708,7 @@ const KEEP_WALK: usize = 1 << 16;
 fn backward_from(py: Python<'_>, root: &Value) -> PyResult<()> {
     // A `_backward` of the user's may call `backward()` again: that inner pass finds no
     // kept lists and makes its own.
-    let mut w = WALKS.with(|c| c.take()).unwrap_or_default();
+    let mut w = WALKS.replace(py, None).unwrap_or_default();
     let result = walk(py, root, &mut w).and_then(|()| {
         root.grad.set(1.0);
         for (k, &p) in w.order.iter().rev().enumerate() {
@@ -650,7 +721,7 @@ fn backward_from(py: Python<'_>, root: &Value) -> PyResult<()> {
     w.order.clear();
     w.stack.clear();
     if w.order.capacity() <= KEEP_WALK && w.stack.capacity() <= KEEP_WALK {
-        WALKS.with(|c| c.set(Some(w)));
+        WALKS.replace(py, Some(w));
     }
     result
 }
@@ -746,70 +817,70 @@ fn run_backward(py: Python<'_>, node: &Value) -> PyResult<()> {
     }
 }
 
-thread_local! {
-    /// Nodes whose last reference is being dropped, waiting for their children to be
-    /// released, and whether a call up the stack is already freeing them: dropping a
-    /// chain of any depth takes a loop, not a recursion.
-    static PENDING: RefCell<Vec<Py<Value>>> = const { RefCell::new(Vec::new()) };
-    static DRAINING: Cell<bool> = const { Cell::new(false) };
-}
+/// Nodes whose last reference is being dropped, waiting for their children to be
+/// released, and whether a call up the stack is already freeing them: dropping a chain
+/// of any depth takes a loop, not a recursion. Shared by the threads (under the
+/// interpreter lock): a node another thread queues while one drains is freed by the
+/// drainer.
+static PENDING: GilCell<Vec<Py<Value>>> = GilCell::new(Vec::new());
+static DRAINING: GilCell<bool> = GilCell::new(false);
 
 /// Releases `kids`: those held only here that hold children of their own are queued and
 /// freed one by one by the outermost call, so that freeing a deep chain never recurses.
 /// The rest (shared nodes, leaves) are simply dropped.
 pub(crate) fn release(py: Python<'_>, kids: Kids) {
-    let deep = |k: &Py<Value>| k.get_refcnt(py) == 1 && !k.get().kids().is_empty();
-    if !kids.iter().any(deep) {
-        return drop(kids);
-    }
-    let queue = |k: Py<Value>| {
-        if deep(&k) {
-            PENDING.with(|p| p.borrow_mut().push(k));
+    // Each reference goes as a `Bound`, whose drop is a plain decref: a `Py`'s drop asks
+    // a thread-local whether the thread is attached (and, asked from `value_dealloc`,
+    // which runs outside PyO3's trampolines, would defer the decref to PyO3's pool).
+    let mut queued = false;
+    let mut let_go = |k: Py<Value>| {
+        if k.get_refcnt(py) == 1 && !k.get().kids().is_empty() {
+            PENDING.with(py, |p| p.push(k));
+            queued = true;
         } else {
-            drop(k);
+            drop(k.into_bound(py));
         }
     };
     match kids {
         Kids::Zero => {}
-        Kids::One([a]) => queue(a),
+        Kids::One([a]) => let_go(a),
         Kids::Two([a, b]) => {
-            queue(a);
-            queue(b);
+            let_go(a);
+            let_go(b);
         }
-        Kids::Many(v) => v.into_vec().into_iter().for_each(queue),
+        Kids::Many(v) => v.into_vec().into_iter().for_each(let_go),
     }
-    if DRAINING.with(|d| d.replace(true)) {
+    if !queued || DRAINING.replace(py, true) {
         return;
     }
     loop {
-        let next = PENDING.with(|p| p.borrow_mut().pop());
+        let next = PENDING.with(py, |p| p.pop());
         match next {
             // Its own drop queues its children here.
-            Some(k) => drop(k),
+            Some(k) => drop(k.into_bound(py)),
             None => break,
         }
     }
-    DRAINING.with(|d| d.set(false));
+    DRAINING.replace(py, false);
 }
-
 impl Drop for Value {
     fn drop(&mut self) {
+        // SAFETY: a Value is dropped by its type's dealloc, which Python calls with the
+        // thread attached to the interpreter (or by __clear__, from the collector), or
+        // made and dropped in Rust under the interpreter lock.
+        let py = unsafe { Python::assume_attached() };
         if let Some(e) = self.extra.get_mut().take() {
-            if e.backward.is_some() {
+            if let Some(f) = e.backward {
                 USER_BACKWARDS.fetch_sub(1, Ordering::Relaxed);
+                drop(f.into_bound(py));
             }
         }
         let kids = std::mem::take(self.children.get_mut());
-        if kids.is_empty() {
-            return;
+        if !kids.is_empty() {
+            release(py, kids);
         }
-        // SAFETY: a Value is dropped by its type's dealloc, which Python calls with the
-        // thread attached to the interpreter (or by __clear__, from the collector).
-        let py = unsafe { Python::assume_attached() };
-        release(py, kids);
     }
 }
-
 /// A node's own `_backward`: calling it pushes the node's grad one chain-rule step to its
 /// children, as micrograd's closure does.
 #[pyclass(module = "chainrule.engine", name = "NativeBackward")]
