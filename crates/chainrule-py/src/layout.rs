@@ -1,11 +1,13 @@
-//! Three shortcuts past PyO3's generated code for the things micrograd's loop does most,
-//! each measured on PyO3's own objects at import and used only when every check holds
-//! (otherwise PyO3's way stays):
+//! Shortcuts past PyO3's generated code for the things micrograd's loop does most, each
+//! measured on PyO3's own objects at import and used only when every check holds
+//! (otherwise PyO3's way stays; `CHAINRULE_NO_SHORTCUTS=1` keeps PyO3's ways throughout):
 //!
 //! - `data` and `grad` are member descriptors (CPython's `PyMemberDef`, `Py_T_DOUBLE`,
 //!   from the stable ABI) at the offsets of the two fields in a Value object, measured on
 //!   a Value PyO3 made. Reading `v.grad` is then CPython's own member read, not a call
 //!   through PyO3's getter and its trampoline.
+//! - `v.backward()` is a method descriptor of CPython's (`PyDescr_NewMethod`,
+//!   `METH_NOARGS`, stable ABI) calling the pass straight, not PyO3's wrapper.
 //! - A node is allocated by `_PyObject_GC_New` (untracked, not zeroed: every byte PyO3
 //!   would set is written here) instead of PyO3's initializer, `PyType_GenericAlloc`
 //!   (which zeroes the object and puts it under the cycle collector, from which
@@ -14,6 +16,16 @@
 //!   `unsendable`: PyO3 0.27's other fields are then empty): checked against the type's
 //!   `__basicsize__` and `__weakrefoffset__`, and pinned with PyO3's exact version in
 //!   Cargo.toml (`tests/test_layout.py` checks both ways of making a node agree).
+//! - A node is freed by `value_dealloc`, put in the type's `tp_dealloc` slot: what
+//!   PyO3's dealloc does for this layout (untrack, drop the Value, clear weak references,
+//!   free) without its trampoline and slot lookups, and it also releases the instance's
+//!   reference to its type, as CPython asks of a heap type's dealloc and as PyO3 0.27
+//!   forgets (PyO3 issue 6223: every instance leaked a reference to its class). The
+//!   slot is found as the interpreter finds it, through `TypeHead`, checked against
+//!   `PyType_GetSlot`.
+//!
+//! Code reached from these entries runs outside PyO3's trampolines, where PyO3 would
+//! defer the decref of a dropped `Py` to its pool: it holds `Bound`s instead.
 
 use std::ffi::CStr;
 use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
@@ -97,9 +109,65 @@ pub(crate) fn install(py: Python<'_>) -> PyResult<()> {
                 grad,
                 c"d(output)/d(this value), filled in by backward() (a float).",
             )?;
-        MEMBERS.store(done, Ordering::Relaxed);
+        let method = noargs_method(
+            &ty,
+            c"backward",
+            backward_noargs,
+            c"Backpropagation from this value, as micrograd: its grad is set to 1, then every node it depends on, in reverse topological order, pushes its grad to its children (grads accumulate; nothing is zeroed; call zero_grad between steps). Iterative: any depth works.",
+        )?;
+        MEMBERS.store(done && method, Ordering::Relaxed);
     }
     Ok(())
+}
+
+/// Puts a `METH_NOARGS` method descriptor `name` calling `f` on `ty`; false when the type
+/// refuses it (PyO3's method then stays).
+fn noargs_method(
+    ty: &Bound<'_, pyo3::types::PyType>,
+    name: &'static CStr,
+    f: ffi::PyCFunction,
+    doc: &'static CStr,
+) -> PyResult<bool> {
+    // The definition must outlive the descriptor, which lives as long as the type.
+    let def = Box::leak(Box::new(ffi::PyMethodDef {
+        ml_name: name.as_ptr(),
+        ml_meth: ffi::PyMethodDefPointer { PyCFunction: f },
+        ml_flags: ffi::METH_NOARGS,
+        ml_doc: doc.as_ptr(),
+    }));
+    // SAFETY: a live type and a definition that lives forever.
+    let descr = unsafe { ffi::PyDescr_NewMethod(ty.as_type_ptr(), def) };
+    let descr = unsafe { Bound::from_owned_ptr_or_err(ty.py(), descr) }?;
+    Ok(ty.setattr(name.to_str().expect("ASCII"), descr).is_ok())
+}
+
+/// `v.backward()` straight from the method descriptor (which has checked that `v` is a
+/// Value), without PyO3's wrapper.
+unsafe extern "C" fn backward_noargs(
+    slf: *mut ffi::PyObject,
+    _: *mut ffi::PyObject,
+) -> *mut ffi::PyObject {
+    // SAFETY: a method call: the thread is attached and `slf` a live Value (the
+    // descriptor checks the type before calling).
+    unsafe {
+        let py = Python::assume_attached();
+        let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let v = pyo3::Borrowed::from_ptr(py, slf).cast_unchecked::<Value>();
+            crate::value::backward_of(py, v.get())
+        }));
+        let ran = ran.unwrap_or_else(|_| {
+            Err(pyo3::panic::PanicException::new_err(
+                "chainrule: a Rust panic in backward()",
+            ))
+        });
+        match ran {
+            Ok(()) => py.None().into_ptr(),
+            Err(e) => {
+                e.restore(py);
+                std::ptr::null_mut()
+            }
+        }
+    }
 }
 
 /// Puts a read-write `Py_T_DOUBLE` member descriptor `name` at `offset` on `ty`; false

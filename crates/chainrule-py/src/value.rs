@@ -4,6 +4,7 @@
 //! table, which gives every value and local derivative.
 
 use std::cell::{Cell, RefCell, UnsafeCell};
+use std::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use chainrule::{Arity, Op};
@@ -113,13 +114,15 @@ pub struct Value {
     kind: Cell<Kind>,
     /// Never changed while the node is reachable: only `__clear__` (which the cycle
     /// collector calls on unreachable nodes alone) and `Drop` take the children.
-    children: UnsafeCell<Kids>,
+    /// (`ManuallyDrop`: `Drop` takes them, so no drop glue runs on the emptied field.)
+    children: ManuallyDrop<UnsafeCell<Kids>>,
     pub(crate) id: u64,
     /// The last traversal that reached this node.
     pub(crate) mark: Cell<u64>,
     /// This node's position in the current traversal's order.
     pub(crate) slot: Cell<usize>,
-    extra: RefCell<Option<Box<Extra>>>,
+    /// (`ManuallyDrop`: `Drop` takes it, as the children.)
+    extra: ManuallyDrop<RefCell<Option<Box<Extra>>>>,
 }
 
 // SAFETY: every access to a Value goes through a `Python<'py>` token or a `Bound`, that
@@ -143,16 +146,16 @@ impl Value {
             data: Cell::new(data),
             grad: Cell::new(0.0),
             kind: Cell::new(kind),
-            children: UnsafeCell::new(children.into()),
+            children: ManuallyDrop::new(UnsafeCell::new(children.into())),
             id: next_id(),
             mark: Cell::new(0),
             slot: Cell::new(0),
-            extra: RefCell::new(op.map(|op| {
+            extra: ManuallyDrop::new(RefCell::new(op.map(|op| {
                 Box::new(Extra {
                     op: Some(op),
                     ..Extra::default()
                 })
-            })),
+            }))),
         }
     }
 
@@ -292,10 +295,16 @@ impl Value {
 
     /// The `_backward` the user assigned, if any.
     pub(crate) fn user_backward(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.user_backward_bound(py).map(Bound::unbind)
+    }
+
+    /// The `_backward` the user assigned, if any, as a `Bound` (whose drop is a plain
+    /// decref, also outside PyO3's trampolines).
+    fn user_backward_bound<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyAny>> {
         self.extra
             .borrow()
             .as_ref()
-            .and_then(|e| e.backward.as_ref().map(|f| f.clone_ref(py)))
+            .and_then(|e| e.backward.as_ref().map(|f| f.bind(py).clone()))
     }
 }
 
@@ -705,6 +714,11 @@ const KEEP_WALK: usize = 1 << 16;
 /// Backpropagation from `root`: its grad set to 1, then each node it depends on, parents
 /// before children, runs its `_backward`. The order is a post-order of a depth-first walk
 /// with an explicit stack (any depth); leaves, which have no step, are not listed.
+/// Backpropagation from `root` (`Value.backward`; layout.rs's method entry calls it).
+pub(crate) fn backward_of(py: Python<'_>, root: &Value) -> PyResult<()> {
+    backward_from(py, root)
+}
+
 fn backward_from(py: Python<'_>, root: &Value) -> PyResult<()> {
     // A `_backward` of the user's may call `backward()` again: that inner pass finds no
     // kept lists and makes its own.
@@ -808,8 +822,8 @@ pub(crate) fn step_native(n: &Value) {
 
 /// Runs `node`'s `_backward`: the user's if one was assigned, else the native step.
 fn run_backward(py: Python<'_>, node: &Value) -> PyResult<()> {
-    match node.user_backward(py) {
-        Some(f) => f.call0(py).map(drop),
+    match node.user_backward_bound(py) {
+        Some(f) => f.call0().map(drop),
         None => {
             step_native(node);
             Ok(())
