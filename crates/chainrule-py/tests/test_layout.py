@@ -32,6 +32,7 @@ def test_the_pyo3_version_is_the_one_the_shortcuts_were_checked_against():
         assert locked == [_core._pyo3_checked]
 
 
+@pytest.mark.skipif(bool(os.environ.get("CHAINRULE_NO_SHORTCUTS")), reason="the shortcuts are off")
 @pytest.mark.skipif(sys.implementation.name != "cpython", reason="CPython's layouts")
 def test_every_shortcut_is_installed_on_cpython():
     assert _core._fast_new is True
@@ -96,6 +97,7 @@ def behaviour():
     return out
 
 
+@pytest.mark.skipif(bool(os.environ.get("CHAINRULE_NO_SHORTCUTS")), reason="the shortcuts are off")
 def test_the_shortcuts_behave_as_pyo3s_own_ways():
     here = behaviour()
     assert here["w1"] == (-8.0, 6.0, -4.0, "*", [-2.0, 4.0])
