@@ -25,6 +25,7 @@ use pyo3::types::{PyDict, PyTuple, PyType};
 use pyo3::Borrowed;
 
 use crate::construct::is_value_type_ptr;
+use crate::entry::c_result;
 use crate::layout::TypeHead;
 use crate::value::{leaf_from, Value};
 
@@ -87,23 +88,11 @@ unsafe extern "C" fn value_vectorcall(
     // SAFETY: the interpreter calls a vectorcall entry with the thread attached.
     let py = unsafe { Python::assume_attached() };
     let nargs = nargsf & !ARGUMENTS_OFFSET;
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    c_result(py, "while making a Value", || {
         // SAFETY: `args` holds `nargs` positional arguments and then one per keyword
         // name, all borrowed for the call.
-        unsafe { construct(py, callable, args, nargs, kwnames) }
-    }));
-    let result = result.unwrap_or_else(|_| {
-        Err(pyo3::panic::PanicException::new_err(
-            "chainrule: a Rust panic while making a Value",
-        ))
-    });
-    match result {
-        Ok(obj) => obj.into_ptr(),
-        Err(e) => {
-            e.restore(py);
-            std::ptr::null_mut()
-        }
-    }
+        unsafe { construct(py, callable, args, nargs, kwnames) }.map(Py::into_ptr)
+    })
 }
 
 unsafe fn construct(

@@ -149,25 +149,11 @@ unsafe extern "C" fn backward_noargs(
 ) -> *mut ffi::PyObject {
     // SAFETY: a method call: the thread is attached and `slf` a live Value (the
     // descriptor checks the type before calling).
-    unsafe {
-        let py = Python::assume_attached();
-        let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let v = pyo3::Borrowed::from_ptr(py, slf).cast_unchecked::<Value>();
-            crate::value::backward_of(py, v.get())
-        }));
-        let ran = ran.unwrap_or_else(|_| {
-            Err(pyo3::panic::PanicException::new_err(
-                "chainrule: a Rust panic in backward()",
-            ))
-        });
-        match ran {
-            Ok(()) => py.None().into_ptr(),
-            Err(e) => {
-                e.restore(py);
-                std::ptr::null_mut()
-            }
-        }
-    }
+    let py = unsafe { Python::assume_attached() };
+    crate::entry::c_result(py, "in backward()", || {
+        let v = unsafe { pyo3::Borrowed::from_ptr(py, slf).cast_unchecked::<Value>() };
+        crate::value::backward_of(py, v.get()).map(|()| py.None().into_ptr())
+    })
 }
 
 /// Puts a read-write `Py_T_DOUBLE` member descriptor `name` at `offset` on `ty`; false

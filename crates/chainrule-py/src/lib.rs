@@ -5,6 +5,7 @@
 use pyo3::prelude::*;
 
 mod construct;
+mod entry;
 mod fastnew;
 mod floor;
 mod gil;

@@ -17,6 +17,7 @@ use pyo3::prelude::*;
 use pyo3::Borrowed;
 
 use crate::construct::{is_value_type_ptr, Class};
+use crate::entry::c_result;
 use crate::layout::TypeHead;
 use crate::value::{binary, Value};
 
@@ -102,7 +103,7 @@ unsafe fn both_plain(
     }
     // SAFETY: the thread is attached (a slot call).
     let py = unsafe { Python::assume_attached() };
-    let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    c_result(py, "in an operator", || {
         // SAFETY: both are exactly Values, borrowed for the call.
         let (x, y) = unsafe {
             (
@@ -110,24 +111,7 @@ unsafe fn both_plain(
                 Borrowed::from_ptr(py, b).cast_unchecked::<Value>(),
             )
         };
-        binary(
-            py,
-            &Class::Plain,
-            x.to_owned().unbind(),
-            y.to_owned().unbind(),
-            op,
-        )
-    }));
-    let made = made.unwrap_or_else(|_| {
-        Err(pyo3::panic::PanicException::new_err(
-            "chainrule: a Rust panic in an operator",
-        ))
-    });
-    match made {
-        Ok(node) => node.into_ptr(),
-        Err(e) => {
-            e.restore(py);
-            std::ptr::null_mut()
-        }
-    }
+        let (x, y) = (x.to_owned().unbind(), y.to_owned().unbind());
+        binary(py, &Class::Plain, x, y, op).map(Py::into_ptr)
+    })
 }

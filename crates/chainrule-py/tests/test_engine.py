@@ -10,6 +10,7 @@ import threading
 import numpy as np
 import pytest
 
+import lecture
 import micrograd.engine as mg
 from chainrule.engine import Value
 
@@ -253,20 +254,8 @@ def test_prev_holds_the_very_objects():
 
 def test_lecture_build_topo_and_draw_dot_by_id():
     L, nodes = notebook()
-    topo, visited = [], set()
-
-    def build_topo(v):
-        if v not in visited:
-            visited.add(v)
-            for child in v._prev:
-                build_topo(child)
-            topo.append(v)
-
-    build_topo(L)
+    topo = lecture.backward(L)
     assert len(topo) == 7 and topo[-1] is L
-    L.grad = 1.0
-    for node in reversed(topo):
-        node._backward()
     a, b, c, d, e, f = nodes
     assert [d.grad, f.grad, c.grad, e.grad, a.grad, b.grad] == [-2, 4, -2, -2, 6, -4]
     ids = {str(id(n)) for n in topo}

@@ -9,6 +9,8 @@ import sys
 
 import pytest
 
+import lecture
+
 from chainrule import _core
 from chainrule.engine import Value
 
@@ -155,19 +157,7 @@ def test_a_subclass_without_init_reports_bad_arguments_as_value_does():
 def test_the_lectures_own_backward_on_a_subclass():
     class OwnBackward(Lecture):
         def backward(self):
-            topo, visited = [], set()
-
-            def build_topo(v):
-                if v not in visited:
-                    visited.add(v)
-                    for child in v._prev:
-                        build_topo(child)
-                    topo.append(v)
-
-            build_topo(self)
-            self.grad = 1.0
-            for node in reversed(topo):
-                node._backward()
+            lecture.backward(self)  # the lecture's build_topo and _backward() calls
 
     o, (x1, x2, w1, w2, b) = lecture_neuron(OwnBackward)
     o.backward()
