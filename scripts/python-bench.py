@@ -4,7 +4,7 @@ Python package beside micrograd and micrograd-rust, interleaved, and prints the 
 the median of each (impl, workload) over the runs, side by side, with the median peak RSS
 and the ratios issues 10 and 20 set.
 
-usage: python-bench.py [--kit DIR] [--runs 9] [--micrograd-w2-steps 10]
+usage: python-bench.py [--kit DIR] [--runs 9] [--micrograd-w2-steps 10] [--w1-n N]
                        [--compare LABEL=PYTHON] [W1] [W2]
 
 Run it with a Python that has chainrule, micrograd, micrograd-rust and scikit-learn
@@ -23,6 +23,10 @@ The row `floor` is W1's loop (the kit's own code) on `chainrule._core.FloorValue
 PyO3 class that makes one native object per operation doing one float operation and
 nothing else (no graph, no chain rule): the least a native Value can cost in this loop.
 chainrule's multiple of it is printed.
+
+`--w1-n N` runs W1 with N iterations for every implementation (the kit's default is
+100,000, some 40 ms of chainrule's time, which one busy moment of a shared machine can
+double; a longer run evens such moments out for every implementation alike).
 
 `--compare LABEL=PYTHON` runs chainrule's rows once more per round with another Python
 (a venv with another build of chainrule), labelled `chainrule@LABEL`, interleaved with the
@@ -123,6 +127,7 @@ def main():
     p.add_argument("--runs", type=int, default=9)
     p.add_argument("--micrograd-w2-steps", type=int, default=10,
                    help="W2 steps for micrograd, which takes over a second a step (per-step figures compare)")
+    p.add_argument("--w1-n", type=int, help="W1 iterations for every implementation (default: the kit's)")
     p.add_argument("--compare", action="append", default=[], metavar="LABEL=PYTHON",
                    help="also run chainrule's rows with this Python (another build), interleaved")
     a = p.parse_args()
@@ -135,6 +140,8 @@ def main():
                      for impl in PLAN[w] if impl.startswith("chainrule")]
             for impl, name, python in runs:
                 n = a.micrograd_w2_steps if (w, impl) == ("W2", "micrograd") else None
+                if w == "W1":
+                    n = a.w1_n
                 line = run_once(a.kit, impl, w, n, python)
                 results.setdefault((w, name), []).append(line)
                 print(f"run {r + 1}/{a.runs} {w} {name}: {json.dumps(line)}", file=sys.stderr, flush=True)

@@ -275,16 +275,21 @@ impl Value {
     }
 
     /// Whether the user assigned this node a `_backward`.
+    #[inline]
     pub(crate) fn has_user_backward(&self) -> bool {
-        self.extra
-            .borrow()
-            .as_ref()
-            .is_some_and(|e| e.backward.is_some())
+        // SAFETY: `extra` is written only by setters and `Drop`, never while this read's
+        // reference lives (it ends here, and no Python code runs in between); the flag
+        // is still checked, only not counted.
+        match unsafe { self.extra.try_borrow_unguarded() } {
+            Ok(e) => e.as_ref().is_some_and(|e| e.backward.is_some()),
+            Err(_) => false,
+        }
     }
 
     /// A leaf with no `_backward` of the user's: its step does nothing.
+    #[inline]
     fn is_inert(&self) -> bool {
-        self.kind() == Kind::Leaf && !self.has_user_backward()
+        matches!(self.kind(), Kind::Leaf) && !self.has_user_backward()
     }
 
     /// The `_op` text, when it is not the one the node's kind implies.
@@ -300,7 +305,11 @@ impl Value {
 
     /// The `_backward` the user assigned, if any, as a `Bound` (whose drop is a plain
     /// decref, also outside PyO3's trampolines).
+    #[inline]
     fn user_backward_bound<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyAny>> {
+        if !self.has_user_backward() {
+            return None;
+        }
         self.extra
             .borrow()
             .as_ref()
