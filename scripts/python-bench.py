@@ -26,7 +26,10 @@ chainrule's multiple of it is printed.
 
 `--w1-n N` runs W1 with N iterations for every implementation (the kit's default is
 100,000, some 40 ms of chainrule's time, which one busy moment of a shared machine can
-double; a longer run evens such moments out for every implementation alike).
+double). Use it for before/after comparisons of chainrule's builds, not for ratios
+against the peers: their cost a node grows with N (micrograd's graphs wait for the cyclic
+collector, micrograd-rust never frees: at 500,000, 1.4 us and 0.37 us a node where
+100,000 gave 0.9 and 0.25), so the kit's default is the workload they compare on.
 
 `--compare LABEL=PYTHON` runs chainrule's rows once more per round with another Python
 (a venv with another build of chainrule), labelled `chainrule@LABEL`, interleaved with the
