@@ -23,6 +23,18 @@ pub fn parse<P: Parser>() -> P {
 /// `e` with tips that say what to do, in place of clap's own where those mislead or are
 /// missing. `args` are the command line's words after the program name.
 pub fn with_tips(mut e: Error, cmd: &Command, args: &[String]) -> Error {
+    // A program file's path is not a misspelt subcommand, whatever clap finds similar in
+    // it (a path through a folder named `check` once got "a similar subcommand: check").
+    // clap's error cannot drop a context, so the error is made again without it.
+    let word = invalid_subcommand(&e);
+    if e.kind() == ErrorKind::InvalidSubcommand && looks_like_a_file(&word) {
+        e = Error::new(ErrorKind::InvalidSubcommand).with_cmd(cmd);
+        e.insert(ContextKind::InvalidSubcommand, ContextValue::String(word));
+        e.insert(
+            ContextKind::Usage,
+            ContextValue::StyledStr(cmd.clone().render_usage()),
+        );
+    }
     if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion)
         || e.get(ContextKind::SuggestedArg).is_some()
         || e.get(ContextKind::SuggestedSubcommand).is_some()
@@ -140,8 +152,7 @@ fn unknown_option(cmd: &Command, sub: Option<&Command>, flag: &str) -> Option<St
 
 /// For a first word that is not a subcommand: a program file to explain, or the list.
 fn not_a_subcommand(cmd: &Command, word: &str) -> String {
-    let looks_like_a_file = Path::new(word).exists() || word.contains(['.', '/']);
-    if looks_like_a_file {
+    if looks_like_a_file(word) {
         return format!(
             "to explain the program in {word}, run `chainrule explain {word}` (or check, eval, graph, steps)"
         );
@@ -151,6 +162,11 @@ fn not_a_subcommand(cmd: &Command, word: &str) -> String {
         "the subcommands are {}; `chainrule --help` says what each does",
         names.join(", ")
     )
+}
+
+/// Whether a first word names a program file rather than a subcommand.
+fn looks_like_a_file(word: &str) -> bool {
+    Path::new(word).exists() || word.contains(['.', '/'])
 }
 
 /// A line of `sub`'s examples (its `--help` text after the options) that uses `flag`.

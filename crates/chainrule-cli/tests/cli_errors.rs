@@ -128,7 +128,7 @@ fn usage_errors_exit_2_and_help_exits_0_with_examples() {
 fn every_usage_error_says_what_to_do() {
     let file = file("tip.cr", b"x = 2; y = x*3");
     let f = file.to_str().unwrap();
-    let cases: [(&[&str], &str); 14] = [
+    let cases: [(&[&str], &str); 15] = [
         (
             &["-e", "x = 2"],
             "`chainrule` has no -e; it is an option of `chainrule eval`, `chainrule explain`",
@@ -139,6 +139,11 @@ fn every_usage_error_says_what_to_do() {
         ),
         (&["--json"], "it is an option of `chainrule eval`"),
         (&[f], &format!("run `chainrule explain {f}`")),
+        // A path through a folder named like a subcommand is still a file, not a typo.
+        (
+            &["lessons/check/tip.cr"],
+            "run `chainrule explain lessons/check/tip.cr`",
+        ),
         (&["frobnicate"], "the subcommands are eval, explain, check"),
         (
             &["explain", "--jsn"],
@@ -177,6 +182,9 @@ fn every_usage_error_says_what_to_do() {
             out.stderr
         );
         assert!(!out.stderr.contains("'-- --"), "{args:?}: {}", out.stderr);
+        if tip.starts_with("run `chainrule explain") {
+            assert!(!out.stderr.contains("similar"), "{args:?}: {}", out.stderr);
+        }
     }
 }
 
