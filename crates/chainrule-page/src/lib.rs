@@ -29,9 +29,12 @@
 
 #![warn(missing_docs)]
 
+pub mod bundle;
 mod error;
+mod jsscan;
 mod program;
 mod train;
+pub mod web;
 
 pub use error::{ApiError, ErrorKind};
 pub use program::{describe, nudge, program, NudgeRequest, ProgramRequest};

@@ -1,7 +1,8 @@
 //! `chainrule serve`: the notebook as a live local web page.
 //!
 //! One page (its ES modules and styles, from `crates/chainrule-page/web/`, are built
-//! into the binary with `include_str!`; no CDN, no network) talks to this server, and the
+//! into the binary with `include_str!`, in the table `chainrule_page::web::FILES`; no CDN,
+//! no network) talks to this server, and the
 //! server asks the `chainrule` engine: the page never computes a value or lays out the
 //! graph itself. The questions and answers are the page protocol's (`chainrule-page`);
 //! this crate is their HTTP transport. Edits and controls are plain POSTs answering JSON;
@@ -33,76 +34,6 @@ use axum::routing::{get, post};
 use axum::Router;
 use std::net::SocketAddr;
 use std::sync::Arc;
-
-/// The page, built into the binary: its HTML (the notebook's program is put into it).
-const INDEX_HTML: &str = include_str!("../../chainrule-page/web/index.html");
-
-const JS: &str = "text/javascript; charset=utf-8";
-
-/// The page's styles (its modules' look and its own layout) and its ES modules (the
-/// front end every transport shares, in `crates/chainrule-page/web/`), each at its path.
-const ASSETS: &[(&str, &str, &str)] = &[
-    (
-        "/style.css",
-        include_str!("../../chainrule-page/web/style.css"),
-        "text/css; charset=utf-8",
-    ),
-    (
-        "/page.css",
-        include_str!("../../chainrule-page/web/page.css"),
-        "text/css; charset=utf-8",
-    ),
-    (
-        "/main.js",
-        include_str!("../../chainrule-page/web/main.js"),
-        JS,
-    ),
-    (
-        "/app.js",
-        include_str!("../../chainrule-page/web/app.js"),
-        JS,
-    ),
-    (
-        "/engine-http.js",
-        include_str!("../../chainrule-page/web/engine-http.js"),
-        JS,
-    ),
-    (
-        "/dom.js",
-        include_str!("../../chainrule-page/web/dom.js"),
-        JS,
-    ),
-    (
-        "/editor.js",
-        include_str!("../../chainrule-page/web/editor.js"),
-        JS,
-    ),
-    (
-        "/graph-view.js",
-        include_str!("../../chainrule-page/web/graph-view.js"),
-        JS,
-    ),
-    (
-        "/stepper.js",
-        include_str!("../../chainrule-page/web/stepper.js"),
-        JS,
-    ),
-    (
-        "/node-panel.js",
-        include_str!("../../chainrule-page/web/node-panel.js"),
-        JS,
-    ),
-    (
-        "/hand-list.js",
-        include_str!("../../chainrule-page/web/hand-list.js"),
-        JS,
-    ),
-    (
-        "/train-view.js",
-        include_str!("../../chainrule-page/web/train-view.js"),
-        JS,
-    ),
-];
 
 /// How the server is set up: who it answers to and how much it does per request.
 #[derive(Clone, Debug)]
@@ -185,8 +116,12 @@ fn router_with_stop(
         _never: never,
     });
     let mut app = Router::new().route("/", get(index));
-    for &(path, body, kind) in ASSETS {
-        app = app.route(path, get(move || async move { asset(body, kind) }));
+    for f in chainrule_page::web::FILES {
+        let path = format!("/{}", f.path);
+        app = app.route(
+            &path,
+            get(move || async move { asset(f.text, f.media_type) }),
+        );
     }
     app.route("/api/program", post(program))
         .route("/api/nudge", post(nudge))
@@ -219,10 +154,9 @@ fn asset(body: &'static str, kind: &'static str) -> Response {
 }
 
 /// The page's files as served, by name: `index.html` (with the notebook's program in the
-/// editor), then its styles and modules; `scripts/build-site.sh` writes them to the
-/// static site (the `page` example).
+/// editor), then its styles and modules (the table `chainrule_page::web::FILES`).
 pub fn page_files() -> Vec<(&'static str, &'static str)> {
-    let assets = ASSETS.iter().map(|&(path, body, _)| (&path[1..], body));
+    let assets = chainrule_page::web::FILES.iter().map(|f| (f.path, f.text));
     std::iter::once(("index.html", index_html()))
         .chain(assets)
         .collect()
@@ -231,17 +165,11 @@ pub fn page_files() -> Vec<(&'static str, &'static str)> {
 /// The page, with the notebook's program in the editor.
 fn index_html() -> &'static str {
     static PAGE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    PAGE.get_or_init(|| {
-        let escaped = chainrule::lang::NOTEBOOK
-            .replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;");
-        INDEX_HTML.replace("{{NOTEBOOK}}", &escaped)
-    })
+    PAGE.get_or_init(chainrule_page::web::index_html)
 }
 
 async fn index() -> Response {
-    asset(index_html(), "text/html; charset=utf-8")
+    asset(index_html(), chainrule_page::web::HTML_MEDIA_TYPE)
 }
 
 /// A refusal as an HTTP answer: the protocol's body with its kind's status.
