@@ -27,7 +27,7 @@ mod train;
 pub use chainrule_page::{ApiError, ErrorKind, Limits};
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -123,8 +123,9 @@ fn router_with_stop(
             get(move || async move { asset(f.text, f.media_type) }),
         );
     }
-    app.route("/api/program", post(program))
-        .route("/api/nudge", post(nudge))
+    // Every question of the protocol at /api/NAME (program, nudge, train_spec, …); training
+    // sessions live in threads of their own here, at the routes after it.
+    app.route("/api/{question}", post(question))
         .route("/api/train", post(train::start))
         .route("/api/train/{id}/control", post(train::control))
         .route("/api/train/{id}/events", get(train::events))
@@ -196,7 +197,12 @@ pub(crate) fn parse_body<T: serde::de::DeserializeOwned>(
     body: &Body,
     limits: &Limits,
 ) -> Result<T, ApiError> {
-    let body = body.as_ref().map_err(|e| {
+    chainrule_page::parse_request(body_bytes(body, limits)?)
+}
+
+/// The request body's bytes, or why they could not be read.
+fn body_bytes<'b>(body: &'b Body, limits: &Limits) -> Result<&'b Bytes, ApiError> {
+    body.as_ref().map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(
                 ErrorKind::TooLarge,
@@ -208,8 +214,7 @@ pub(crate) fn parse_body<T: serde::de::DeserializeOwned>(
         } else {
             ApiError::bad(format!("cannot read the request: {e}"))
         }
-    })?;
-    chainrule_page::parse_request(body)
+    })
 }
 
 /// Runs `work` off the async threads (evaluation and drawing are CPU work).
@@ -224,22 +229,19 @@ where
     }
 }
 
-async fn program(State(st): State<Arc<AppState>>, body: Body) -> Response {
-    let req: chainrule_page::ProgramRequest = match parse_body(&body, &st.config.limits) {
-        Ok(r) => r,
+/// `POST /api/NAME`: question NAME of the protocol (`chainrule_page::ask`), its request
+/// the body.
+async fn question(
+    State(st): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    body: Body,
+) -> Response {
+    let limits = st.config.limits;
+    let body = match body_bytes(&body, &limits) {
+        Ok(b) => b.clone(),
         Err(e) => return error_response(e),
     };
-    let limits = st.config.limits;
-    blocking(move || chainrule_page::program(&req, &limits)).await
-}
-
-async fn nudge(State(st): State<Arc<AppState>>, body: Body) -> Response {
-    let req: chainrule_page::NudgeRequest = match parse_body(&body, &st.config.limits) {
-        Ok(r) => r,
-        Err(e) => return error_response(e),
-    };
-    let limits = st.config.limits;
-    blocking(move || chainrule_page::nudge(&req, &limits)).await
+    blocking(move || chainrule_page::ask(&name, &body, &limits)).await
 }
 
 /// Serves on `listener` until `shutdown` resolves (Ctrl-C, for the command), then
