@@ -42,6 +42,7 @@ mod error;
 mod jsscan;
 mod program;
 mod questions;
+pub mod site;
 mod spec;
 mod train;
 pub mod web;
