@@ -10,41 +10,13 @@
 //! engine), else built here (`cargo build --profile wasm --target wasm32-unknown-unknown`).
 //! Without Node the tests are skipped, except under `CI=true`, where they fail.
 
+#[path = "support/engine.rs"]
+mod engine;
+
+use engine::wasm_file;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// The workspace's root.
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The engine's `.wasm`: `CHAINRULE_WASM`, or built now.
-fn wasm_file() -> PathBuf {
-    if let Some(p) = std::env::var_os("CHAINRULE_WASM") {
-        return p.into();
-    }
-    let args = [
-        "build",
-        "--profile",
-        "wasm",
-        "--target",
-        "wasm32-unknown-unknown",
-    ];
-    let status = Command::new(env!("CARGO"))
-        .args(args)
-        .args(["-p", "chainrule-wasm"])
-        .current_dir(root())
-        .status()
-        .expect("cargo runs");
-    assert!(
-        status.success(),
-        "cannot build the engine for wasm32-unknown-unknown; scripts/build-site.sh builds it \
-         (with Debian's toolchain where rustup has no target): point CHAINRULE_WASM at it"
-    );
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or(root().join("target"), PathBuf::from);
-    target.join("wasm32-unknown-unknown/wasm/chainrule_wasm.wasm")
-}
 
 /// Node, or `None` (then the test is skipped, but fails under `CI=true`).
 fn node() -> Option<&'static str> {
