@@ -86,7 +86,7 @@ pub fn static_site() -> PathBuf {
         let wasm = std::fs::read(crate::engine::wasm_file()).expect("the engine");
         std::fs::create_dir_all(&dir).unwrap();
         for (name, bytes) in chainrule_page::site::site_files(&wasm).expect("the site") {
-            chainrule::write_atomic(&dir.join(name), &bytes).unwrap();
+            chainrule::write_atomic(dir.join(name), &bytes).unwrap();
         }
         dir
     })
