@@ -4,7 +4,9 @@
 //! nudges and micrograd's demo's training frames; where an answer holds results of
 //! `tanh`, `exp`, `ln`, `sin` or `cos`, the same but for their last bits (glibc's natively,
 //! Rust's libm on wasm32: [`same_but_last_bits`]). The training worker plays, pauses,
-//! answers a point and stops; a panic is an error answer and a fresh instance.
+//! answers a point and stops; the page's engine (`wasmEngine`) stops a session whose
+//! worker hangs and ends the worker of a closed one; a panic is an error answer and a
+//! fresh instance.
 //!
 //! The module is `CHAINRULE_WASM` when set (`.ci/run` points it at the site's optimised
 //! engine), else built here (`cargo build --profile wasm --target wasm32-unknown-unknown`).
@@ -344,6 +346,13 @@ fn the_worker_trains_pauses_answers_a_point_and_stops() {
     let Some(node) = node() else { return };
     let out = run_node(node, "worker.mjs", &[&wasm_file()]);
     assert!(out.contains("worker: ok"), "{out}");
+}
+
+#[test]
+fn a_session_whose_worker_hangs_is_stopped_and_a_closed_one_ends_its_worker() {
+    let Some(node) = node() else { return };
+    let out = run_node(node, "session.mjs", &[&wasm_file()]);
+    assert!(out.contains("session: ok"), "{out}");
 }
 
 #[test]

@@ -183,6 +183,17 @@ impl Page {
     /// Opens the page `width` px wide (a phone's screen, with touch, when `phone`) with
     /// `query`, and waits for its first graph.
     pub fn open(&mut self, width: u32, phone: bool, query: &str) {
+        self.viewport(width, phone);
+        let url = self.site.url(query);
+        self.go(
+            &url,
+            "document.body.dataset.rendered",
+            "the page's first answer",
+        );
+    }
+
+    /// The window `width` px wide: a phone's screen (with touch) when `phone`.
+    pub fn viewport(&mut self, width: u32, phone: bool) {
         let height = if phone { 844 } else { 900 };
         self.b.call(
             Some(&self.s),
@@ -193,12 +204,6 @@ impl Page {
             Some(&self.s),
             "Emulation.setTouchEmulationEnabled",
             json!({"enabled": phone, "maxTouchPoints": 5}),
-        );
-        let url = self.site.url(query);
-        self.go(
-            &url,
-            "document.body.dataset.rendered",
-            "the page's first answer",
         );
     }
 
