@@ -24,6 +24,8 @@ mod browser;
 mod engine;
 #[path = "support/page.rs"]
 mod page;
+#[path = "support/static_server.rs"]
+mod static_server;
 mod support;
 
 use page::{percent_encode, Home, Page, NOTEBOOK, TEXT_PX};
