@@ -54,4 +54,3 @@ impl Drop for StaticServer {
         let _ = self.child.wait();
     }
 }
-
