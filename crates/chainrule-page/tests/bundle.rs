@@ -6,27 +6,14 @@
 //! crates/chainrule-serve/tests/page_browser.rs.) Without Node the Node tests are skipped,
 //! except under `CI=true`, where they fail.
 
+#[path = "../../chainrule-wasm/tests/support/engine.rs"]
+mod engine;
+
 use chainrule_page::bundle::{bundle, bundle_with, Format};
 use chainrule_page::web::FILES;
+use engine::node;
 use std::path::PathBuf;
 use std::process::Command;
-
-/// Node, or `None` (then the test is skipped, but fails under `CI=true`).
-fn node() -> Option<&'static str> {
-    let found = Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        let ci = std::env::var("CI").is_ok_and(|v| v == "true");
-        assert!(
-            !ci,
-            "CI=true but `node` is not installed: .ci/run should install it"
-        );
-        eprintln!("skipped: `node` is not installed");
-    }
-    found.then_some("node")
-}
 
 /// Runs `file` under Node; its output, or the test fails with it.
 fn run(node: &str, file: &PathBuf) -> String {

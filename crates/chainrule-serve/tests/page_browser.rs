@@ -918,22 +918,7 @@ fn pictures_for_the_readme() {
     for width in [390, 768, 1280] {
         let phone = width == 390;
         p.open(width, phone, "");
-        // Three steps into backward, d selected, a wrong grad typed for it.
-        p.click("#graph-area .cr-graph-caption");
-        for _ in 0..3 {
-            p.press("ArrowRight", 39);
-        }
-        p.click("#graph-area g.value[data-node-id=\"4\"]");
-        p.wait(
-            "document.querySelector('#node-area').dataset.nodeId === '4'",
-            "d's panel",
-        );
-        p.type_over("#node-area .cr-hand input", "4");
-        p.press("Enter", 13);
-        p.wait(
-            "document.querySelector('#node-area .cr-hand-result').dataset.right === 'false'",
-            "the verdict",
-        );
+        p.pose();
         p.picture(
             &dir.join(format!("page-graph-{width}.png")),
             width,

@@ -529,22 +529,7 @@ fn pictures_of_the_site() {
                 "document.body.dataset.rendered",
                 "the page",
             );
-            // Three steps into backward, d selected, a wrong grad typed for it.
-            p.click("#graph-area .cr-graph-caption");
-            for _ in 0..3 {
-                p.press("ArrowRight", 39);
-            }
-            p.click("#graph-area g.value[data-node-id=\"4\"]");
-            p.wait(
-                "document.querySelector('#node-area').dataset.nodeId === '4'",
-                "d's panel",
-            );
-            p.type_over("#node-area .cr-hand input", "2");
-            p.press("Enter", 13);
-            p.wait(
-                "document.querySelector('#node-area .cr-hand-result .cr-diagnosis')",
-                "the diagnosis",
-            );
+            p.pose();
             p.picture(
                 &dir.join(format!("site-{name}-{width}.png")),
                 width,

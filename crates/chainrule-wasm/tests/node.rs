@@ -15,27 +15,10 @@
 #[path = "support/engine.rs"]
 mod engine;
 
-use engine::wasm_file;
+use engine::{node, wasm_file};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// Node, or `None` (then the test is skipped, but fails under `CI=true`).
-fn node() -> Option<&'static str> {
-    let found = Command::new("node")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        let ci = std::env::var("CI").is_ok_and(|v| v == "true");
-        assert!(
-            !ci,
-            "CI=true but `node` is not installed: .ci/run should install it"
-        );
-        eprintln!("skipped: `node` is not installed");
-    }
-    found.then_some("node")
-}
 
 /// A fresh scratch directory.
 fn scratch(name: &str) -> PathBuf {

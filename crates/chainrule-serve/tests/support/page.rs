@@ -382,6 +382,26 @@ impl Page {
         self.eval("document.documentElement.style.overflow = ''");
     }
 
+    /// The notebook posed for a picture: three steps into backward, d selected, a wrong
+    /// grad typed for it (its sign lost) and the engine's diagnosis shown.
+    pub fn pose(&mut self) {
+        self.click("#graph-area .cr-graph-caption");
+        for _ in 0..3 {
+            self.press("ArrowRight", 39);
+        }
+        self.click("#graph-area g.value[data-node-id=\"4\"]");
+        self.wait(
+            "document.querySelector('#node-area').dataset.nodeId === '4'",
+            "d's panel",
+        );
+        self.type_over("#node-area .cr-hand input", "2");
+        self.press("Enter", 13);
+        self.wait(
+            "document.querySelector('#node-area .cr-hand-result .cr-diagnosis')",
+            "the diagnosis",
+        );
+    }
+
     /// Waits two frames, so that what was laid out is painted.
     pub fn frames(&mut self) {
         self.b.call(

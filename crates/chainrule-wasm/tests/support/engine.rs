@@ -1,6 +1,7 @@
-//! The engine's `.wasm` for tests, shared by the WebAssembly engine's tests under Node
-//! (crates/chainrule-wasm/tests) and the static site's browser tests
-//! (crates/chainrule-serve/tests), each of which includes this file with `#[path]`.
+//! The engine's `.wasm` and Node for tests, shared by the WebAssembly engine's tests under
+//! Node (crates/chainrule-wasm/tests), the bundler's (crates/chainrule-page/tests) and the
+//! static site's browser tests (crates/chainrule-serve/tests), each of which includes this
+//! file with `#[path]`.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -38,4 +39,21 @@ pub fn wasm_file() -> PathBuf {
     );
     let target = std::env::var_os("CARGO_TARGET_DIR").map_or(root().join("target"), PathBuf::from);
     target.join("wasm32-unknown-unknown/wasm/chainrule_wasm.wasm")
+}
+
+/// Node, or `None` (then the test is skipped, but fails under `CI=true`).
+pub fn node() -> Option<&'static str> {
+    let found = Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+        assert!(
+            !ci,
+            "CI=true but `node` is not installed: .ci/run should install it"
+        );
+        eprintln!("skipped: `node` is not installed");
+    }
+    found.then_some("node")
 }
