@@ -1,0 +1,105 @@
+// A program's answer shown: the graph, the backward stepper on it, the selected value's
+// panel (its chain rule, the hand-grad quiz, the nudge) and the grads set by hand, wired
+// together: a click on a value selects it, a nudge shows the replayed graph until the
+// learner goes back or steps, the selection survives an edit. The live page and the
+// embed both show programs this way. Reusable: several can live on one page or in
+// shadow roots; it keeps its state to itself and looks only inside its roots.
+
+import { fmt, short } from "./dom.js";
+import { GraphView } from "./graph-view.js";
+import { Stepper } from "./stepper.js";
+import { NodePanel } from "./node-panel.js";
+import { HandList } from "./hand-list.js";
+
+export class ProgramView {
+  /** `roots`: empty elements for the `graph`, and, each if given, the `stepper`, the
+   * value's panel (`node`) and the hand grads (`hand`); `engine`: the engine interface.
+   * `nudge`, `quiz`: whether the panel offers them; `label`: what the graph is. */
+  constructor(roots, engine, { label = "The program's graph", nudge = true, quiz = true } = {}) {
+    this.graph = new GraphView(roots.graph, { onSelect: (id) => this.selectNode(id), label });
+    this.stepper = roots.stepper
+      ? new Stepper(roots.stepper, { graph: this.graph, onMove: () => this.endReplay() })
+      : null;
+    this.panel = roots.node
+      ? new NodePanel(roots.node, engine, { onReplay: (j) => this.replay(j), nudge, quiz })
+      : null;
+    this.hands = roots.hand ? new HandList(roots.hand) : null;
+    this.answer = null;      // the last good answer, and the source it answers
+    this.answered = null;
+    this.selected = null;    // {id, name} of the selected value
+    this.replayed = null;    // a nudge's answer while the graph shows it
+  }
+
+  /** Shows answer `j` of program `source`; the same program edited keeps its view,
+   * step and selection. */
+  show(j, source) {
+    const first = !this.answer;
+    this.answer = j;
+    this.answered = source;
+    this.replayed = null;
+    this.graph.clearBanner();
+    this.graph.setStale(false);
+    this.graph.show(j.svg, j.nodes, { keepView: !first });
+    if (this.stepper) this.stepper.load(j, { keep: !first });
+    if (this.hands) this.hands.show(j);
+    const bad = j.non_finite
+      ? ` · the first non-finite number is the ${j.non_finite.pass} of ${j.non_finite.name} (node ${j.non_finite.id}), ${j.non_finite.value}: ${j.non_finite.reason}`
+      : "";
+    this.graph.setCaption(`${j.output.name} = ${fmt(j.output.data)} · ${j.values} values · gradient check ${j.check.passed ? "passed" : "FAILED"} (${j.check.rows} checked)${bad}`);
+    this.graph.caption.dataset.output = String(j.output.data);
+    // The selected value stays selected across an edit: found by its name, else its id.
+    const s = this.selected;
+    const n = s && (j.nodes.find((x) => x.name === s.name) || j.nodes.find((x) => x.id === s.id));
+    if (n) this.showNode(n);
+    else { this.selected = null; this.graph.select(null); if (this.panel) this.panel.clear(); }
+  }
+
+  /** Dims the graph: it belongs to the last program that worked, not to the text now. */
+  setStale(on) { this.graph.setStale(on); }
+
+  /** Selects the value called `name` (the embed's `select`) and pans to it; false if
+   * there is none. */
+  selectName(name) {
+    const n = this.answer && this.answer.nodes.find((x) => x.name === name);
+    if (!n) return false;
+    this.showNode(n);
+    this.graph.revealNode(n.id);
+    return true;
+  }
+
+  selectNode(id) {
+    const n = this.answer && this.answer.nodes.find((x) => x.id === id);
+    if (n) this.showNode(n);
+  }
+
+  showNode(n) {
+    this.selected = { id: n.id, name: n.name };
+    this.graph.select(n.id);
+    if (this.panel) this.panel.show(n, { source: this.answered, output: this.answer.output });
+  }
+
+  /** A nudge's answer: the graph as replayed at leaf + h, said above it. Null: back. */
+  replay(j) {
+    if (!j) { this.endReplay(); return; }
+    const values = new Map(j.values.map((v) => [v.id, v]));
+    this.replayed = j;
+    this.graph.show(j.svg, this.answer.nodes.map((n) => ({ ...n, ...values.get(n.id) })), { keepView: true });
+    if (this.stepper) this.stepper.go(this.stepper.step);   // the replay drawn in the same state of backward
+    this.graph.select(j.node);
+    this.graph.setBanner(
+      `Showing the graph replayed at ${j.name} = ${fmt(j.a)} + ${short(j.h)}: ${j.output.name} = ${fmt(j.after)} (it was ${fmt(j.before)}).`,
+      "Back to the program's values", () => this.endReplay());
+  }
+
+  endReplay() {
+    if (!this.replayed) return;
+    this.replayed = null;
+    this.graph.clearBanner();
+    this.graph.show(this.answer.svg, this.answer.nodes, { keepView: true });
+    if (this.stepper) this.stepper.go(this.stepper.step);
+    this.graph.select(this.selected ? this.selected.id : null);
+  }
+
+  /** A stepper key (arrows, Home, End) pressed outside a field; true if it was one. */
+  key(e) { return this.stepper ? this.stepper.key(e) : false; }
+}
