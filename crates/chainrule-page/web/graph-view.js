@@ -227,6 +227,12 @@ export class GraphView {
     return g && this.stage.contains(g) ? Number(g.dataset.nodeId) : null;
   }
 
+  /** Pans so that value `id` is in view (when it is not). */
+  revealNode(id) {
+    const g = this.els.get(id);
+    if (g) this.reveal(g);
+  }
+
   /** Moves keyboard focus to value `id`. */
   focusNode(id) {
     const g = this.els.get(id);

@@ -1,11 +1,13 @@
 // One value, selected: its chain rule as `explain` writes it, its gradient check, a box to
-// type one's own grad and hear whether it is right, and, for a leaf, the notebook's
+// type one's own grad and hear whether it is right (and, if not, the engine's diagnosis
+// of the mistake), and, for a leaf, the notebook's
 // experiment made explicit: nudge it by h (a button, never a click on the graph), replay,
 // and read the output before and after beside the finite difference and the grad, each
 // labelled with the program's own names. h starts afresh for every value. Reusable: it
 // keeps its state to itself and looks only inside its root.
 
 import { h, fmt, short } from "./dom.js";
+import { diagnosis } from "./hand-list.js";
 
 const H_DEFAULT = "0.001";
 
@@ -173,5 +175,6 @@ export class NodePanel {
     r.textContent = c.right
       ? `Right: d${out}/d${c.name} = ${fmt(c.correct)}.`
       : `Not right: it should be ${fmt(c.correct)}, because\n${c.derivation.join("\n")}`;
+    if (!c.right) r.append(diagnosis(c) || "");
   }
 }

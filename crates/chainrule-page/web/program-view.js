@@ -57,11 +57,14 @@ export class ProgramView {
   /** Dims the graph: it belongs to the last program that worked, not to the text now. */
   setStale(on) { this.graph.setStale(on); }
 
-  /** Selects the value called `name` (the embed's `select`); false if there is none. */
+  /** Selects the value called `name` (the embed's `select`) and pans to it; false if
+   * there is none. */
   selectName(name) {
     const n = this.answer && this.answer.nodes.find((x) => x.name === name);
-    if (n) this.showNode(n);
-    return Boolean(n);
+    if (!n) return false;
+    this.showNode(n);
+    this.graph.revealNode(n.id);
+    return true;
   }
 
   selectNode(id) {

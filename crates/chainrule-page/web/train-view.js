@@ -101,6 +101,8 @@ export class TrainView {
       }
       this.form.append(set);
     }
+    // A setting the link does not give that follows a choice the link makes (adam's rate).
+    for (const [k] of FOLLOWS) if (this.initial[k] === undefined) this.fields[k].value = this.followed(k);
     this.form.removeAttribute("aria-busy");
     this.last = this.settings();
     this.drawChart();

@@ -8,6 +8,7 @@
 //
 //   const w = new Worker("train-worker.js", { type: "module" });
 //   w.onmessage = ({ data }) => ...;  // {type: "started" | "frame" | "point" | "error", answer}
+//                                     // (a frame that answers a control has ack: its name)
 //   w.postMessage({ type: "start", engine: "chainrule.wasm", spec: { dataset: "moons" } });
 //   w.postMessage({ type: "play" });  // then "pause", "step", "reset", {type: "point", index}
 //   w.postMessage({ type: "stop" });  // ends the session and the worker (as terminate() does)
@@ -25,19 +26,21 @@ let timer = 0;
 let perCall = 1;
 let lastFrame = 0;
 
-function post(type, answer) {
-  self.postMessage({ type, answer });
+/** Posts a message; `ack` names the control a frame answers (the page waits for it). */
+function post(type, answer, ack) {
+  self.postMessage(ack ? { type, answer, ack } : { type, answer });
 }
 
-/** Posts a frame if one is due (or `force`); says whether the session still plays. */
-function frame(f, force) {
+/** Posts a frame if one is due (or `force`, or it answers control `ack`); says whether
+ * the session still plays. */
+function frame(f, force, ack) {
   if (f.ok === false) {
     post("error", f);
     return false;
   }
   const now = performance.now();
-  if (force || !f.playing || now - lastFrame >= FRAME_MS) {
-    post("frame", f);
+  if (force || ack || !f.playing || now - lastFrame >= FRAME_MS) {
+    post("frame", f, ack);
     lastFrame = now;
   }
   return f.playing;
@@ -74,7 +77,7 @@ async function start(m) {
 
 /** Asks the session to play, pause, step or reset; posts the frame after it. */
 function act(action) {
-  return frame(engine.ask("train_control", { id, action }), true);
+  return frame(engine.ask("train_control", { id, action }), true, action);
 }
 
 // Play, Pause, Reset and Stop end the beat; Step and a point leave Play playing.
