@@ -96,12 +96,14 @@ pub fn lessons() -> Value {
 
 /// The `lesson` question: the variant of the lesson for its seed, as the library writes it
 /// (text, program, parts, tasks without their answers), with each task's `items` (what is
-/// asked, `dL/dd`), a python task's `run` (its graph and report, for a kernel that runs the
+/// asked, `dL/dd`) and `output` (the value whose graph it is about: its grads' output, the
+/// last value asked), a python task's `run` (its graph and report, for a kernel that runs the
 /// learner's code) and the lecture's `Value` (`lecture_value`) when a task runs Python.
 pub fn lesson(req: &VariantRequest, limits: &Limits) -> Result<Value, ApiError> {
     let (lesson, number) = find(&req.which, limits)?;
     let v = lesson.variant(req.which.seed);
     let mut answer = from_library(&v.to_json());
+    let last = output_name(&v, limits);
     let tasks: Vec<Value> = v
         .tasks
         .iter()
@@ -111,6 +113,11 @@ pub fn lesson(req: &VariantRequest, limits: &Limits) -> Result<Value, ApiError> 
             j["items"] = json!((0..items(&v, t))
                 .map(|k| v.question(t, k))
                 .collect::<Vec<_>>());
+            j["output"] = json!(match task.kind {
+                TaskKind::Grads => task.of.clone().unwrap_or_else(|| last.clone()),
+                TaskKind::Value => task.ask.last().cloned().unwrap_or_else(|| last.clone()),
+                _ => last.clone(),
+            });
             match task.kind {
                 TaskKind::Python => j["run"] = json!(v.python_run(t, "")),
                 TaskKind::Bug => {
@@ -206,6 +213,20 @@ pub fn lesson_check(req: &CheckRequest, limits: &Limits) -> Result<Value, ApiErr
         .map(|f| from_library(&f.to_json()))
         .collect();
     Ok(json!({"ok": true, "feedback": feedback, "complete": complete, "shown": shown}))
+}
+
+/// The name of the program's output, its last value (`L` when it has none).
+fn output_name(v: &Variant, limits: &Limits) -> String {
+    let g = chainrule::Graph::new();
+    let opts = chainrule::lang::EvalOptions {
+        limits: limits.program(),
+        ..Default::default()
+    };
+    chainrule::lang::Program::parse(&v.program)
+        .ok()
+        .and_then(|p| p.eval(&g, &opts).ok())
+        .and_then(|run| run.output_name)
+        .unwrap_or_else(|| "L".into())
 }
 
 /// How many answers task `t` takes: one per name asked for grads and values, one for a

@@ -55,7 +55,7 @@ pub use error::{ApiError, ErrorKind};
 pub use lessons::{
     lesson, lesson_check, lessons, CheckRequest, LessonRequest, VariantRequest, ANSWER_BYTES,
 };
-pub use program::{describe, nudge, program, NudgeRequest, ProgramRequest};
+pub use program::{describe, nudge, program, program_of, NudgeRequest, ProgramRequest};
 pub use questions::{ask, Engine, Question, QUESTIONS};
 pub use spec::{train_spec, PACE_DEFAULT, PACE_MAX};
 pub use train::{control_request, no_session, Action, Control, Session, TrainRequest, GRID};

@@ -25,7 +25,7 @@
 
 use crate::train::{control_request, no_session, Control, Session, TrainRequest};
 use crate::{
-    lesson, lesson_check, lessons, nudge, parse_request, program, train_spec, ApiError,
+    lesson, lesson_check, lessons, nudge, parse_request, program_of, train_spec, ApiError,
     CheckRequest, ErrorKind, Limits, NudgeRequest, ProgramRequest, VariantRequest,
 };
 use serde::Deserialize;
@@ -47,10 +47,13 @@ pub struct Question {
 pub const QUESTIONS: &[Question] = &[
     Question {
         name: "program",
-        about: "{source, hand?}: the program's graph, values, derivations, checks, hand grads \
-                and backward schedule",
+        about: "{source, hand?, of?}: the program's graph, values, derivations, checks, hand \
+                grads and backward schedule (of: the output, when not the last value)",
         training: false,
-        run: |e, r| program(&parse_request::<ProgramRequest>(r)?, &e.limits),
+        run: |e, r| {
+            let req: ProgramOf = parse_request(r)?;
+            program_of(&req.program, req.of.as_deref(), &e.limits)
+        },
     },
     Question {
         name: "nudge",
@@ -164,6 +167,16 @@ pub fn ask(name: &str, request: &[u8], limits: &Limits) -> Result<Value, ApiErro
         )));
     }
     (q.run)(&mut Engine::new(*limits), request)
+}
+
+/// The `program` question's request: a program, and the value whose graph is asked when
+/// it is not the last.
+#[derive(Deserialize)]
+struct ProgramOf {
+    #[serde(flatten)]
+    program: ProgramRequest,
+    #[serde(default)]
+    of: Option<String>,
 }
 
 /// `{"id": N, "n": K}`: K steps of session N.

@@ -50,6 +50,13 @@ fn a_lesson_for_a_seed_has_the_librarys_numbers_and_what_each_task_asks() {
             json!(["dL/dL", "dL/dd", "dL/df", "dL/dc", "dL/de", "dL/da", "dL/db"])
         );
         assert_eq!(a["tasks"][1]["items"], json!(["L after a += 0.001"]));
+        assert_eq!(
+            (
+                a["tasks"][0]["output"].clone(),
+                a["tasks"][1]["output"].clone()
+            ),
+            (json!("L"), json!("L"))
+        );
         assert!(a.get("lecture_value").is_none(), "no python task here");
     }
     let zero = q("lesson", json!({"lesson": "notebook"})).unwrap();
@@ -79,6 +86,31 @@ fn the_answers_are_sent_only_when_asked_for() {
         "the fixed loop is an answer"
     );
     assert_eq!(plain["tasks"][bug]["fix"], true);
+    let outputs: Vec<&str> = plain["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["output"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        outputs,
+        ["loss", "loss1", "both", "both"],
+        "a task's graph: its grads' output, its last value"
+    );
+    // The program question draws the graph of the value asked for.
+    let g = q("program", json!({"source": plain["program"], "of": "loss"})).unwrap();
+    assert_eq!(g["output"]["name"], "loss");
+    assert!(g["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n["name"] == "pred"));
+    refused(
+        "program",
+        json!({"source": "x = 1", "of": "zz"}),
+        ErrorKind::BadProgram,
+        "zz",
+    );
     assert!(plain["tasks"][bug]["setup"]
         .as_str()
         .unwrap()

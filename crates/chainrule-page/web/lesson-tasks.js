@@ -9,6 +9,7 @@
 
 import { h, fmt } from "./dom.js";
 import { markdown } from "./markdown.js";
+import { diagnosis } from "./hand-list.js";
 
 const KIND_TITLES = {
   grads: "Enter the grads, in order",
@@ -65,13 +66,16 @@ class Card {
   started() { this.againBtn.hidden = false; }
 }
 
-/** A list of `text` lines: the engine's diagnosis of a wrong answer, with the mistakes it
- * names (`data-mistakes`). */
-function diagnosis(f) {
-  return h("ul", {
-    class: f.follows_from_yours ? "cr-diagnosis cr-upstream" : "cr-diagnosis",
-    "data-mistakes": (f.mistakes || []).join(" "),
-  }, f.text.map((line) => h("li", {}, line)));
+/** Counts an answer checked on `el` (`data-checks`), so that whoever waits for the verdict
+ * (a test, a screen reader's region) knows a new one is there. */
+function counted(el) {
+  el.dataset.checks = String(Number(el.dataset.checks || 0) + 1);
+}
+
+/** The engine's diagnosis of a wrong answer (its `text` lines, the mistakes it names), as
+ * the hand grads show one. */
+function diagnosed(f) {
+  return diagnosis({ diagnosis: f.text, mistakes: f.mistakes, follows_from_yours: f.follows_from_yours }) || "";
 }
 
 /** The right step, written out (the chain rule, the nudge, the line and why). */
@@ -123,6 +127,7 @@ class ItemsCard extends Card {
     if (r.li.dataset.state === "right" || r.li.dataset.state === "shown") return;
     const answers = this.accepted.slice(0, k).concat(r.input.value);
     const a = await this.ctx.check({ answers });
+    counted(r.li);
     const f = a.ok && a.feedback[k];
     if (!f) return this.say(r, "unread", [a.ok ? "no answer to check" : a.error.message]);
     this.started();
@@ -130,7 +135,7 @@ class ItemsCard extends Card {
     if (f.value === null) return this.say(r, "unread", f.text);
     r.li.dataset.state = "wrong";
     r.li.dataset.mistakes = f.mistakes.join(" ");
-    r.feedback.replaceChildren(h("p", { class: "cr-verdict cr-wrong" }, `✗ ${f.answer} is not ${f.question}.`), diagnosis(f),
+    r.feedback.replaceChildren(h("p", { class: "cr-verdict cr-wrong" }, `✗ ${f.answer} is not ${f.question}.`), diagnosed(f),
       h("p", { class: "cr-hint" }, "Try again, or press Show me for the step."));
     r.input.select();
   }
@@ -143,6 +148,7 @@ class ItemsCard extends Card {
 
   async show(k) {
     const a = await this.ctx.check({ answers: this.accepted.slice(0, k).concat(""), show: true });
+    counted(this.rows[k].li);
     if (!a.ok) return this.say(this.rows[k], "unread", [a.error.message]);
     this.started();
     this.rows[k].input.value = a.shown;
@@ -219,6 +225,7 @@ class NudgeCard extends Card {
     if (this.root.dataset.state === "done") return;
     const value = this.input.value;
     const a = await this.ctx.check({ answers: [value] });
+    counted(this.root);
     const f = a.ok && a.feedback[0];
     if (!f || f.value === null) {
       this.feedback.replaceChildren(h("p", { class: "cr-verdict" }, f ? f.text.join(" ") : a.error.message));
@@ -232,7 +239,7 @@ class NudgeCard extends Card {
     this.feedback.replaceChildren(
       h("p", { class: `cr-verdict ${f.right ? "cr-right" : "cr-wrong"}` },
         f.right ? `✓ Your prediction was right: ${f.question} = ${f.expected}.` : `✗ Your prediction, ${value}, was off: ${f.question} = ${f.expected}.`),
-      f.right ? "" : diagnosis(f),
+      f.right ? "" : diagnosed(f),
       step(f.reveal));
     this.finish(f.right ? "done ✓" : "done: the prediction was off");
     if (quiet) return;
@@ -272,6 +279,7 @@ class BugCard extends Card {
   async pick(line, show = false, { quiet = false } = {}) {
     if (this.done) return;
     const a = await this.ctx.check({ answers: [String(line)], show });
+    counted(this.root);
     const f = a.ok && a.feedback[0];
     if (!f) return;
     const at = show ? a.shown : String(line);

@@ -162,8 +162,15 @@ export class LessonsView {
         this.progressLine),
       h("div", { class: "cr-lesson-body" }, graphRoot, parts));
     this.graph = new GraphView(graphRoot, { label: "The lesson's graph" });
-    this.graph.setCaption("Each grad shows as ? until you find it");
-    const program = this.engine.program({ source: a.program, hand: [] });
+    this.drawing = null;
+    this.drawings = new Map();     // a value's name -> the answer drawing its graph
+    this.drawnOf = null;
+    parts.addEventListener("focusin", (e) => {
+      const card = e.target.closest(".cr-task[data-task]");
+      if (card) this.drawFor(a.tasks[Number(card.dataset.task)].output);
+    });
+    const first = a.tasks.length ? a.tasks[0].output : null;
+    const drawn = this.drawFor(first);
     const cards = [];
     for (const p of a.parts) {
       if (p.kind === "text") parts.append(h("div", { class: "cr-md" }, markdown(p.text)));
@@ -179,16 +186,32 @@ export class LessonsView {
       }
     }
     this.current.cards = cards;
-    const j = await program;
+    await drawn;
     if (this.current.answer !== a) return;
-    this.drawing = j.ok ? j : null;
-    if (j.ok) this.graph.show(j.svg, j.nodes);
     this.changed();
     this.markList();
     await Promise.all(cards.map((c) => c.ready));
     this.changed();
     this.root.dataset.lesson = key;
     this.root.dataset.seed = String(seed);
+  }
+
+  /** Draws the graph of the value named `output` (a task's: see `lesson`'s answer), the
+   * one the task being worked on is about; each graph is asked for once. */
+  async drawFor(output) {
+    if (!output || output === this.drawnOf) return;
+    this.drawnOf = output;
+    const a = this.current.answer;
+    if (!this.drawings.has(output)) this.drawings.set(output, this.engine.ask("program", { source: a.program, hand: [], of: output }));
+    const j = await this.drawings.get(output);
+    if (this.drawnOf !== output || this.current.answer !== a) return;
+    this.drawing = j.ok ? j : null;
+    if (!j.ok) return;
+    this.graph.clearBanner();
+    this.graph.show(j.svg, j.nodes);
+    this.graph.setCaption(`The graph of ${output}: each grad shows as ? until you find it`);
+    this.graph.root.dataset.of = output;
+    this.maskGraph();
   }
 
   /** The card of task `t`, given what it needs from the lesson. */
@@ -210,7 +233,7 @@ export class LessonsView {
         this.changed();
       },
       changed: () => this.changed(),
-      nudge: (name, step) => this.replay(name, step),
+      nudge: (name, step) => this.replay(name, step, a.tasks[t].output),
       where: this.where(),
       lectureValue: a.lecture_value || null,
     };
@@ -261,7 +284,9 @@ export class LessonsView {
     for (const card of this.current.cards) {
       if (!card) continue;
       const k = card.known();
-      for (const part of ["data", "grad"]) for (const [n, text] of k[part]) known[part].set(n, text);
+      for (const [n, text] of k.data) known.data.set(n, text);
+      // A grad is d(output)/d(value): shown only on its own output's graph.
+      if (card.task.output === this.drawnOf) for (const [n, text] of k.grad) known.grad.set(n, text);
     }
     const grad = new Map(j.nodes.map((n) => [n.id, "grad ?"]));
     for (const [n, text] of known.grad) if (ids.has(n)) grad.set(ids.get(n), text);
@@ -274,7 +299,8 @@ export class LessonsView {
   }
 
   /** The graph replayed with `name` moved by `step`, after a prediction was committed. */
-  async replay(name, step) {
+  async replay(name, step, output) {
+    await this.drawFor(output);
     const j = this.drawing;
     const node = j && j.nodes.filter((n) => n.name === name).pop();
     if (!node) return;
