@@ -5,6 +5,7 @@
 use pyo3::prelude::*;
 
 mod fastnew;
+mod lessons;
 mod plot;
 mod show;
 mod train;
@@ -43,5 +44,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(train::data_save_csv, m)?)?;
     m.add_function(wrap_pyfunction!(train::label_classes, m)?)?;
     m.add_function(wrap_pyfunction!(train::train_spec, m)?)?;
+    m.add_function(wrap_pyfunction!(lessons::lesson_ask, m)?)?;
     Ok(())
 }
