@@ -134,7 +134,9 @@ export class LessonsView {
 
   async openFile(file) {
     const source = await file.text();
-    const name = file.name.replace(/\.(md|markdown|txt)$/i, "").replace(/^\d+-/, "") || "lesson";
+    // Its name as `chainrule learn --file` takes it (the seed mixes it in): the file's,
+    // without the extension.
+    const name = file.name.replace(/\.[^.]*$/, "") || "lesson";
     return this.select({ source, name, file: file.name });
   }
 

@@ -502,7 +502,7 @@ fn a_teachers_lesson_opens_from_a_link_a_file_or_a_drop_and_one_with_an_error_is
     assert_eq!(p.data(".cr-lessons", "lesson"), "twice");
     p.eval(&put("05-mine.md", OWN));
     p.wait(
-        "document.querySelector('.cr-lessons').dataset.lesson.startsWith('file:mine:')",
+        "document.querySelector('.cr-lessons').dataset.lesson.startsWith('file:05-mine:')",
         "the file's lesson",
     );
     assert!(
@@ -606,11 +606,14 @@ fn lesson_pictures_for_the_readme() {
         }
         // e's grad with its sign lost.
         answer(&mut p, &item(0, 4), "input", "2", None, &item(0, 4));
+        p.eval("document.activeElement.blur(); scrollTo(0, 0)");
+        let away = json!({"type": "mouseMoved", "x": 0, "y": 0});
+        p.b.call(Some(&p.s), "Input.dispatchMouseEvent", away);
         p.picture(
             &dir.join(format!("page-lessons-{width}.png")),
             width,
             width < 500,
-            2600.0,
+            3600.0,
         );
     }
     // The terminal's example on the page: the notebook with three grads set by hand.

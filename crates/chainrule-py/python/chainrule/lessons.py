@@ -101,7 +101,8 @@ def _which(lesson):
     path_ = os.fspath(lesson)
     with builtins.open(path_, encoding="utf-8") as f:
         source = f.read()
-    name = re.sub(r"^\d+-", "", os.path.splitext(os.path.basename(path_))[0]) or "lesson"
+    # Its name as `chainrule learn --file` takes it (the seed mixes it in).
+    name = os.path.splitext(os.path.basename(path_))[0] or "lesson"
     return {"source": source, "name": name}, source
 
 
