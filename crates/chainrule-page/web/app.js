@@ -48,10 +48,12 @@ export function startPage(engine) {
     },
     onState: saveUrl,
   });
+  // Work that can wait until the page is idle (or 50 ms, where there is no idle callback).
+  const later = (f) => (test ? f() : window.requestIdleCallback ? requestIdleCallback(f, { timeout: 500 }) : setTimeout(f, 50));
 
   function edited(text) {
     st.source = text;
-    saveUrl();
+    later(saveUrl);   // a long link takes the browser milliseconds: not between two frames
     clearTimeout(st.timer);
     st.timer = setTimeout(evaluate, test ? 0 : 120);
   }

@@ -78,7 +78,8 @@ export class Editor {
       const after = chars.slice(to).join("") + "\n" + lines.slice(bad).join("\n");
       this.mirror.append(before, h("mark", { class: "cr-token-bad" }, token), after + "\n");
     }
-    this.follow();
+    // The mirror and the gutter keep their offsets (`follow`, on each scroll): reading the
+    // textarea's scroll here would make the browser lay the page out at once.
   }
 
   /** Keeps the line numbers and the marked text under the textarea as it scrolls. */

@@ -2,9 +2,10 @@
 // Reset or a data point; the worker steps chainrule's engine (WebAssembly) and posts the
 // frames, so the page answers clicks and keys while training plays (engine-wasm.js's
 // `wasmEngine` drives one worker per session). Paced as the settings ask (`pace` steps a
-// second, as `chainrule serve` paces them), or unpaced: as many steps as fit in 40 ms,
-// one frame each. A frame goes out at most every 50 ms while playing, after every
-// control, and always when playing stops.
+// second, as `chainrule serve` paces them), or unpaced: as many steps as fit in 25 ms,
+// one frame each. A frame goes out at most every 16 ms while playing (a screen's 60 a
+// second; the page draws each, so the demo at 40 steps a second shows all 40), after
+// every control, and always when playing stops.
 //
 //   const w = new Worker("train-worker.js", { type: "module" });
 //   w.onmessage = ({ data }) => ...;  // {type: "started" | "frame" | "point" | "error", answer}
@@ -17,8 +18,8 @@
 
 import { loadEngine } from "./engine-wasm.js";
 
-const FRAME_MS = 50;
-const CALL_MS = 40;
+const FRAME_MS = 16;
+const CALL_MS = 25;
 let engine = null;
 let id = 0;
 let pace = 0;

@@ -17,6 +17,8 @@ mod engine;
 #[path = "support/page.rs"]
 #[macro_use]
 mod page;
+#[path = "support/static_server.rs"]
+mod static_server;
 
 use chainrule::learn::{self, Lesson, TaskKind, Variant};
 use page::{percent_encode, Home, Page};

@@ -25,6 +25,8 @@ mod engine;
 #[path = "support/page.rs"]
 #[macro_use]
 mod page;
+#[path = "support/static_server.rs"]
+mod static_server;
 mod support;
 
 use page::{percent_encode, Home, Page, NOTEBOOK, TEXT_PX};

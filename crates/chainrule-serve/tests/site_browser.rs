@@ -17,6 +17,8 @@ mod browser;
 mod engine;
 #[path = "support/page.rs"]
 mod page;
+#[path = "support/static_server.rs"]
+mod static_server;
 
 use page::{static_site, Home, Page, Site, StaticServer};
 use serde_json::{json, Value};
