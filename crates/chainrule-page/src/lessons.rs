@@ -247,16 +247,7 @@ fn find(req: &LessonRequest, limits: &Limits) -> Result<(Lesson, Option<usize>),
             Ok((lesson, number.map(|i| i + 1)))
         }
         (None, Some(source)) => {
-            if source.len() > limits.program_bytes {
-                return Err(ApiError::new(
-                    ErrorKind::TooLarge,
-                    format!(
-                        "the lesson is {} bytes; the page takes lessons of at most {} bytes",
-                        source.len(),
-                        limits.program_bytes
-                    ),
-                ));
-            }
+            crate::program::within_bytes("lesson", source, limits)?;
             let name = req.name.as_deref().unwrap_or("lesson");
             let lesson = Lesson::parse_within(name, source, &limits.program())
                 .map_err(|e| ApiError::lang(&e, source))?;

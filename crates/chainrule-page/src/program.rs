@@ -33,17 +33,24 @@ pub struct NudgeRequest {
 }
 
 fn parse(source: &str, limits: &Limits) -> Result<Program, ApiError> {
-    if source.len() > limits.program_bytes {
-        return Err(ApiError::new(
-            ErrorKind::TooLarge,
-            format!(
-                "the program is {} bytes; the page takes at most {} bytes",
-                source.len(),
-                limits.program_bytes
-            ),
-        ));
-    }
+    within_bytes("program", source, limits)?;
     Program::parse(source).map_err(|e| ApiError::lang(&e, source))
+}
+
+/// Refuses `text` (a `what`: a program, a lesson) past the page's bound on its bytes,
+/// before any of it is read.
+pub(crate) fn within_bytes(what: &str, text: &str, limits: &Limits) -> Result<(), ApiError> {
+    if text.len() <= limits.program_bytes {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        ErrorKind::TooLarge,
+        format!(
+            "the {what} is {} bytes; the page takes at most {} bytes",
+            text.len(),
+            limits.program_bytes
+        ),
+    ))
 }
 
 /// Evaluates `p` within the bounds, which stop it as it passes them; its output is the

@@ -313,7 +313,7 @@ fn a_lesson_is_held_to_the_pages_bounds_while_it_is_read() {
         "lesson",
         json!({"source": huge}),
         ErrorKind::TooLarge,
-        "lessons of at most 65536 bytes",
+        "the lesson is 70",
     );
     let long = "1".repeat(ANSWER_BYTES + 1);
     refused(
