@@ -129,7 +129,6 @@ class Lesson:
 
     def __init__(self, which, seed, source=None):
         self._which = which
-        self._source = source
         self._data = _ask("lesson", {**which, "seed": seed}, source)
         self._predictions = {}
         self._key = None
