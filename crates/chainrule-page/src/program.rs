@@ -99,7 +99,7 @@ pub fn program(req: &ProgramRequest, limits: &Limits) -> Result<Value, ApiError>
 /// use chainrule_page::{program_of, Limits, ProgramRequest};
 /// let req = ProgramRequest { source: "x = 3; y = x*x; z = y + 1".into(), hand: vec![] };
 /// let a = program_of(&req, Some("y"), &Limits::default()).unwrap();
-/// assert_eq!((a["output"]["name"].as_str(), a["values"].as_u64()), (Some("y"), Some(2)));
+/// assert_eq!((a["output"]["name"].as_str(), a["output"]["data"].as_f64()), (Some("y"), Some(9.0)));
 /// ```
 pub fn program_of(
     req: &ProgramRequest,
