@@ -8,6 +8,10 @@
 #   (`pictures_of_the_site` in site_browser.rs, which also takes the one-file page and
 #   every width: they are left in target/site-pictures to look at), as
 #   docs/img/site-static-1280.png and docs/img/site-embed-768.png.
+# - the lessons view at the same widths with a wrong grad diagnosed, as
+#   docs/img/page-lessons-WIDTH.png, and the hand grads' diagnoses of the README's terminal
+#   example, as docs/img/page-diagnosis.png (`lesson_pictures_for_the_readme` in
+#   lessons_browser.rs).
 # Needs `chromium` and `python3`; the static site is CHAINRULE_SITE, or written by the test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +21,8 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 SCREENSHOTS="$PWD/docs/img" cargo test --quiet -p chainrule-serve --test page_browser \
   pictures_for_the_readme -- --exact
+SCREENSHOTS="$PWD/docs/img" cargo test --quiet -p chainrule-serve --test lessons_browser \
+  lesson_pictures_for_the_readme -- --exact
 all="${CARGO_TARGET_DIR:-$PWD/target}/site-pictures"
 SCREENSHOTS="$all" cargo test --quiet -p chainrule-serve --test site_browser \
   pictures_of_the_site -- --exact

@@ -11,6 +11,9 @@
 //! - [`nudge`]: one leaf moved by `h`, the graph replayed, the finite difference beside the
 //!   grad;
 //! - [`train_spec`]: every training setting, its default, bounds and choices;
+//! - lessons: [`lessons`] (the built-in ones), [`lesson`] (a lesson's text, program and
+//!   tasks for a seed, a built-in one or a teacher's file) and [`lesson_check`] (a task's
+//!   answers checked, every wrong grad diagnosed);
 //! - training: [`Session::new`] from the training spec's settings, then
 //!   [`Session::step`], [`Session::act`] (play, pause, step, reset), [`Session::frame`]
 //!   (the curves and the decision boundary) and [`Session::point`] (one data point's graph),
@@ -40,6 +43,7 @@
 pub mod bundle;
 mod error;
 mod jsscan;
+mod lessons;
 mod program;
 mod questions;
 pub mod site;
@@ -48,7 +52,10 @@ mod train;
 pub mod web;
 
 pub use error::{ApiError, ErrorKind};
-pub use program::{describe, nudge, program, NudgeRequest, ProgramRequest};
+pub use lessons::{
+    lesson, lesson_check, lessons, CheckRequest, LessonRequest, VariantRequest, ANSWER_BYTES,
+};
+pub use program::{describe, nudge, program, program_of, NudgeRequest, ProgramRequest};
 pub use questions::{ask, Engine, Question, QUESTIONS};
 pub use spec::{train_spec, PACE_DEFAULT, PACE_MAX};
 pub use train::{control_request, no_session, Action, Control, Session, TrainRequest, GRID};

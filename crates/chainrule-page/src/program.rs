@@ -33,28 +33,38 @@ pub struct NudgeRequest {
 }
 
 fn parse(source: &str, limits: &Limits) -> Result<Program, ApiError> {
-    if source.len() > limits.program_bytes {
-        return Err(ApiError::new(
-            ErrorKind::TooLarge,
-            format!(
-                "the program is {} bytes; the page takes at most {} bytes",
-                source.len(),
-                limits.program_bytes
-            ),
-        ));
-    }
+    within_bytes("program", source, limits)?;
     Program::parse(source).map_err(|e| ApiError::lang(&e, source))
 }
 
-/// Evaluates `p` within the bounds, which stop it as it passes them.
+/// Refuses `text` (a `what`: a program, a lesson) past the page's bound on its bytes,
+/// before any of it is read.
+pub(crate) fn within_bytes(what: &str, text: &str, limits: &Limits) -> Result<(), ApiError> {
+    if text.len() <= limits.program_bytes {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        ErrorKind::TooLarge,
+        format!(
+            "the {what} is {} bytes; the page takes at most {} bytes",
+            text.len(),
+            limits.program_bytes
+        ),
+    ))
+}
+
+/// Evaluates `p` within the bounds, which stop it as it passes them; its output is the
+/// value named `of`, or its last value.
 fn eval<'g>(
     p: &Program,
     source: &str,
     g: &'g Graph,
+    of: Option<&str>,
     limits: &Limits,
 ) -> Result<Evaluated<'g>, ApiError> {
     let opts = EvalOptions {
         limits: limits.program(),
+        of: of.map(str::to_string),
         ..EvalOptions::default()
     };
     p.eval(g, &opts).map_err(|e| ApiError::lang(&e, source))
@@ -79,9 +89,26 @@ fn verdict(v: Verdict) -> &'static str {
 /// The `program` question: the program evaluated, backward run, and everything the page
 /// shows about it.
 pub fn program(req: &ProgramRequest, limits: &Limits) -> Result<Value, ApiError> {
+    program_of(req, None, limits)
+}
+
+/// The `program` question with its output the value named `of` (its grads are d`of`/dx and
+/// its graph is `of`'s), as a lesson's task about another value than the last asks.
+///
+/// ```
+/// use chainrule_page::{program_of, Limits, ProgramRequest};
+/// let req = ProgramRequest { source: "x = 3; y = x*x; z = y + 1".into(), hand: vec![] };
+/// let a = program_of(&req, Some("y"), &Limits::default()).unwrap();
+/// assert_eq!((a["output"]["name"].as_str(), a["output"]["data"].as_f64()), (Some("y"), Some(9.0)));
+/// ```
+pub fn program_of(
+    req: &ProgramRequest,
+    of: Option<&str>,
+    limits: &Limits,
+) -> Result<Value, ApiError> {
     let p = parse(&req.source, limits)?;
     let g = Graph::new();
-    let run = eval(&p, &req.source, &g, limits)?;
+    let run = eval(&p, &req.source, &g, of, limits)?;
     let out = run.output;
     // The grads the program set by hand (`f.grad = 4`), read before backward replaces them.
     let program_hand: Vec<(Var<'_>, f64, usize)> = run
@@ -256,7 +283,7 @@ pub fn nudge(req: &NudgeRequest, limits: &Limits) -> Result<Value, ApiError> {
     }
     let p = parse(&req.source, limits)?;
     let g = Graph::new();
-    let run = eval(&p, &req.source, &g, limits)?;
+    let run = eval(&p, &req.source, &g, None, limits)?;
     let out = run.output;
     let leaf = g
         .get(req.node)

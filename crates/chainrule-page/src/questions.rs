@@ -25,8 +25,8 @@
 
 use crate::train::{control_request, no_session, Control, Session, TrainRequest};
 use crate::{
-    nudge, parse_request, program, train_spec, ApiError, ErrorKind, Limits, NudgeRequest,
-    ProgramRequest,
+    lesson, lesson_check, lessons, nudge, parse_request, program_of, train_spec, ApiError,
+    CheckRequest, ErrorKind, Limits, NudgeRequest, ProgramRequest, VariantRequest,
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -47,10 +47,13 @@ pub struct Question {
 pub const QUESTIONS: &[Question] = &[
     Question {
         name: "program",
-        about: "{source, hand?}: the program's graph, values, derivations, checks, hand grads \
-                and backward schedule",
+        about: "{source, hand?, of?}: the program's graph, values, derivations, checks, hand \
+                grads and backward schedule (of: the output, when not the last value)",
         training: false,
-        run: |e, r| program(&parse_request::<ProgramRequest>(r)?, &e.limits),
+        run: |e, r| {
+            let req: ProgramOf = parse_request(r)?;
+            program_of(&req.program, req.of.as_deref(), &e.limits)
+        },
     },
     Question {
         name: "nudge",
@@ -65,6 +68,29 @@ pub const QUESTIONS: &[Question] = &[
                 page's bounds and its choices",
         training: false,
         run: |e, _| Ok(train_spec(&e.limits)),
+    },
+    Question {
+        name: "lessons",
+        about: "{}: the built-in lessons, each with its number, name, title, summary and \
+                tasks' kinds",
+        training: false,
+        run: |_, _| Ok(lessons()),
+    },
+    Question {
+        name: "lesson",
+        about: "{lesson | source, name?, seed, with_answers?}: a lesson's variant for the \
+                seed (text, program, tasks and what each asks), a built-in one or a lesson \
+                file's text, refused at its line and column",
+        training: false,
+        run: |e, r| lesson(&parse_request::<VariantRequest>(r)?, &e.limits),
+    },
+    Question {
+        name: "lesson_check",
+        about: "{lesson | source, name?, seed, task, answers, show?, stdout?, stderr?}: a \
+                task's answers checked, each wrong grad diagnosed (mistakes, \
+                follows_from_yours, text), the right step (reveal)",
+        training: false,
+        run: |e, r| lesson_check(&parse_request::<CheckRequest>(r)?, &e.limits),
     },
     Question {
         name: "train_new",
@@ -141,6 +167,16 @@ pub fn ask(name: &str, request: &[u8], limits: &Limits) -> Result<Value, ApiErro
         )));
     }
     (q.run)(&mut Engine::new(*limits), request)
+}
+
+/// The `program` question's request: a program, and the value whose graph is asked when
+/// it is not the last.
+#[derive(Deserialize)]
+struct ProgramOf {
+    #[serde(flatten)]
+    program: ProgramRequest,
+    #[serde(default)]
+    of: Option<String>,
 }
 
 /// `{"id": N, "n": K}`: K steps of session N.

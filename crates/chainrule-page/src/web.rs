@@ -59,6 +59,10 @@ pub const FILES: &[WebFile] = files![
     ("node-panel.js", JS),
     ("hand-list.js", JS),
     ("train-view.js", JS),
+    ("lessons-view.js", JS),
+    ("lesson-tasks.js", JS),
+    ("markdown.js", JS),
+    ("progress.js", JS),
 ];
 
 /// The file at `path` (relative to the page, no leading `./` or `/`), if the page has one.

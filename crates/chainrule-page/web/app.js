@@ -1,12 +1,19 @@
 // The live page: the editor, the graph, the stepper, the selected value's panel, the hand
-// grads and the training view, wired to one engine object (see engine-http.js for the
-// interface). The page never computes a value or lays out the graph itself: it asks the
-// engine. Its state (the program, the view, the training settings) lives in the URL, so a
-// link opens the page as it was; links made before the redesign open the same way.
+// grads, the training view and the lessons, wired to one engine object (see
+// engine-http.js for the interface). The page never computes a value or lays out the
+// graph itself: it asks the engine. Its state (the program, the view, the training
+// settings, the lesson and its seed) lives in the URL, so a link opens the page as it
+// was; links made before the redesign open the same way. A teacher's own lesson travels
+// in the fragment (#lesson=), which the browser never sends to a server.
 
 import { Editor } from "./editor.js";
 import { ProgramView } from "./program-view.js";
 import { TrainView } from "./train-view.js";
+import { LessonsView } from "./lessons-view.js";
+
+const VIEWS = ["graph", "train", "lessons"];
+/** The link's words that are not training settings. */
+const NOT_SETTINGS = ["p", "view", "test", "lesson", "lesson-seed"];
 
 /** Starts the page in `document` on `engine`. */
 export function startPage(engine) {
@@ -27,11 +34,20 @@ export function startPage(engine) {
     graph: $("graph-area"), stepper: $("stepper-area"), node: $("node-area"), hand: $("hand-area"),
   }, engine);
   const train = new TrainView($("train-area"), engine, {
-    settings: Object.fromEntries([...params].filter(([k]) => !["p", "view", "test"].includes(k))),
+    settings: Object.fromEntries([...params].filter(([k]) => !NOT_SETTINGS.includes(k))),
     onSettings: saveUrl,
     pace: test ? 0 : 40,
   });
   const notice = $("output-notice");
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  const lessons = new LessonsView($("lessons-area"), engine, {
+    link: {
+      lesson: params.get("lesson"),
+      seed: params.get("lesson-seed"),
+      own: fragment.has("lesson") ? { source: fragment.get("lesson"), name: fragment.get("name") || "lesson" } : null,
+    },
+    onState: saveUrl,
+  });
   // Work that can wait until the page is idle (or 50 ms, where there is no idle callback).
   const later = (f) => (test ? f() : window.requestIdleCallback ? requestIdleCallback(f, { timeout: 500 }) : setTimeout(f, 50));
 
@@ -69,27 +85,30 @@ export function startPage(engine) {
 
   // ---- views and the URL ------------------------------------------------------------------
 
-  function shown() { return $("view-train").hidden ? "graph" : "train"; }
+  function shown() { return VIEWS.find((v) => !$(`view-${v}`).hidden) || "graph"; }
 
   function showView(v) {
-    $("view-graph").hidden = v !== "graph";
-    $("view-train").hidden = v !== "train";
-    for (const t of ["graph", "train"]) {
+    for (const t of VIEWS) {
+      $(`view-${t}`).hidden = v !== t;
       $(`tab-${t}`).classList.toggle("current", v === t);
       $(`tab-${t}`).setAttribute("aria-selected", String(v === t));
     }
     if (v === "train") train.open();
+    if (v === "lessons") lessons.open();
     saveUrl();
   }
 
   function saveUrl() {
     const q = new URLSearchParams();
     if (st.source !== notebook) q.set("p", st.source);
-    if (shown() === "train") q.set("view", "train");
+    if (shown() !== "graph") q.set("view", shown());
     for (const [k, v] of Object.entries(train.changed())) q.set(k, v);
+    const lesson = shown() === "lessons" ? lessons.state() : { query: {}, hash: "" };
+    if (lesson.query.lesson) q.set("lesson", lesson.query.lesson);
+    if (lesson.query.seed) q.set("lesson-seed", lesson.query.seed);
     if (test) q.set("test", "1");
     const s = q.toString();
-    history.replaceState(null, "", s ? "?" + s : location.pathname);
+    history.replaceState(null, "", (s ? "?" + s : location.pathname) + lesson.hash);
     $("share").href = location.href;
   }
 
@@ -100,7 +119,9 @@ export function startPage(engine) {
   });
   $("tab-graph").addEventListener("click", () => showView("graph"));
   $("tab-train").addEventListener("click", () => showView("train"));
-  showView(params.get("view") === "train" ? "train" : "graph");
+  $("tab-lessons").addEventListener("click", () => showView("lessons"));
+  const asked = fragment.has("lesson") ? "lessons" : params.get("view");
+  showView(VIEWS.includes(asked) ? asked : "graph");
   evaluate();
-  return { editor, view, train };
+  return { editor, view, train, lessons };
 }

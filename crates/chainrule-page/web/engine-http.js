@@ -12,9 +12,10 @@
  *     methods below are `ask` with the question's name (training aside, whose sessions
  *     each transport keeps its own way).
  *
- *   program({source, hand}) -> Promise<answer>
+ *   program({source, hand, of?}) -> Promise<answer>
  *     `source`: the program's text; `hand`: grads typed into the page to check, as
- *     [[node id, grad], ...]. The answer is that of POST /api/program:
+ *     [[node id, grad], ...]; `of`: the value whose graph is drawn (its grads are d`of`/dx),
+ *     when not the program's last (asked as ask("program", ...)). The answer is that of POST /api/program:
  *     {ok: true, output: {id, name, data}, values, nodes: [{id, name, bound, leaf, op,
  *     expr, data, grad, header, derivation: [line], check: {h, analytic, numeric,
  *     abs_err, verdict, note} | null}], edges: [{from, to, slot, local, formula}],

@@ -22,6 +22,8 @@ export class GraphView {
     this.els = new Map();         // id -> <g class="value">
     this.edgeEls = new Map();     // "from>to" -> [<g class="edge">] (a value into its user's op)
     this.gradText = new Map();    // id -> the grad cell's text as drawn
+    this.dataText = new Map();    // id -> the data cell's text as drawn
+    this.masked = { data: new Map(), grad: new Map() };   // id -> text shown instead (see mask)
     this.lit = { nodes: [], edges: [], unknown: new Set() };
     this.selected = null;
     this.view = { s: 1, x: 0, y: 0 };
@@ -95,6 +97,7 @@ export class GraphView {
     this.nodes = new Map(nodes.map((n) => [n.id, n]));
     this.lit = { nodes: [], edges: [], unknown: new Set() };
     this.index();
+    for (const id of new Set([...this.masked.data.keys(), ...this.masked.grad.keys()])) this.paintCells(id);
     if (this.selected !== null && !this.els.has(this.selected)) this.selected = null;
     this.mark();
     const out = this.svgEl && this.svgEl.querySelector("g.value.out");
@@ -107,7 +110,7 @@ export class GraphView {
   }
 
   index() {
-    this.els.clear(); this.edgeEls.clear(); this.gradText.clear();
+    this.els.clear(); this.edgeEls.clear(); this.gradText.clear(); this.dataText.clear();
     if (!this.svgEl) return;
     this.svgEl.setAttribute("role", "group");
     this.svgEl.setAttribute("aria-label", `${this.label}: ${this.nodes.size} values`);
@@ -115,7 +118,10 @@ export class GraphView {
       const id = Number(g.dataset.nodeId);
       this.els.set(id, g);
       const cells = g.querySelectorAll("text.cell");
-      if (cells.length >= 3) this.gradText.set(id, cells[2].textContent);
+      if (cells.length >= 3) {
+        this.dataText.set(id, cells[1].textContent);
+        this.gradText.set(id, cells[2].textContent);
+      }
       g.setAttribute("tabindex", "-1");
       g.setAttribute("role", "button");
       g.setAttribute("aria-label", this.describe(id));
@@ -135,8 +141,48 @@ export class GraphView {
     const n = this.nodes.get(id);
     if (!n) return "";
     const how = n.leaf ? "a leaf" : `${n.name} = ${n.expr}`;
-    const grad = this.lit.unknown.has(id) ? "grad not known yet" : `grad ${fmt(n.grad)}`;
-    return `${n.name}, data ${fmt(n.data)}, ${grad}, ${how}`;
+    return `${n.name}, ${this.said(id, "data")}, ${this.said(id, "grad")}, ${how}`;
+  }
+
+  /** The data or grad of value `id` (`part`) as shown now: the number, or what stands
+   * in for it while it is not known (a step of backward, a lesson's question). */
+  said(id, part) {
+    const n = this.nodes.get(id);
+    if (part === "grad" && this.lit.unknown.has(id)) return "grad not known yet";
+    if (this.masked[part].has(id)) return this.masked[part].get(id);
+    return `${part} ${fmt(n[part])}`;
+  }
+
+  /** The text of value `id`'s data or grad cell (`part`), as `said` has it. */
+  cellText(id, part) {
+    if (part === "grad" && this.lit.unknown.has(id)) return "grad ?";
+    if (this.masked[part].has(id)) return this.masked[part].get(id);
+    return (part === "grad" ? this.gradText : this.dataText).get(id);
+  }
+
+  /** Shows other text than the drawing's in values' data and grad cells, for a lesson
+   * that asks for them: `data` and `grad` map a value's id to the text shown instead
+   * ("data ?", "grad ?", the learner's answer once right); every other value shows the
+   * drawing's. The text form and what a screen reader hears follow. */
+  mask({ data = new Map(), grad = new Map() } = {}) {
+    const before = [...this.masked.data.keys(), ...this.masked.grad.keys()];
+    this.masked = { data, grad };
+    for (const id of new Set([...before, ...data.keys(), ...grad.keys()])) this.paintCells(id);
+    if (this.text.open) this.renderTable();
+  }
+
+  /** Writes value `id`'s data and grad cells as `cellText` has them. */
+  paintCells(id) {
+    const g = this.els.get(id);
+    const cells = g && g.querySelectorAll("text.cell");
+    if (!cells || cells.length < 3) return;
+    for (const [k, part] of [[1, "data"], [2, "grad"]]) {
+      const text = this.cellText(id, part);
+      cells[k].textContent = text;
+      cells[k].classList.toggle("cell-unknown", text.endsWith("?"));
+    }
+    g.classList.toggle("cr-step-unknown", this.lit.unknown.has(id));
+    g.setAttribute("aria-label", this.describe(id));
   }
 
   setCaption(text) { this.caption.textContent = text; }
@@ -253,16 +299,7 @@ export class GraphView {
     for (const t of this.stage.querySelectorAll("text.cr-edge-label")) t.remove();
     const before = this.lit.unknown;
     this.lit = { nodes: [], edges: [], unknown };
-    for (const id of new Set([...before, ...unknown])) {
-      const g = this.els.get(id);
-      const cell = g && g.querySelectorAll("text.cell")[2];
-      if (!cell) continue;
-      const dark = unknown.has(id);
-      g.classList.toggle("cr-step-unknown", dark);
-      cell.classList.toggle("cell-unknown", dark);
-      cell.textContent = dark ? "grad ?" : this.gradText.get(id);
-      g.setAttribute("aria-label", this.describe(id));
-    }
+    for (const id of new Set([...before, ...unknown])) this.paintCells(id);
     const g = this.els.get(lit);
     if (g) {
       g.classList.add("cr-step-lit");
@@ -304,8 +341,8 @@ export class GraphView {
     },
     h("th", { scope: "row" }, h("button", { type: "button", "data-node-id": n.id }, n.name)),
     h("td", {}, n.leaf ? "leaf" : n.expr),
-    h("td", {}, fmt(n.data)),
-    h("td", {}, this.lit.unknown.has(n.id) ? "not known yet" : fmt(n.grad))));
+    h("td", {}, this.said(n.id, "data").replace(/^data /, "")),
+    h("td", {}, this.said(n.id, "grad").replace(/^grad /, ""))));
     this.table.replaceChildren(h("caption", {}, `${this.label}: every value, the output last`), head, ...rows);
   }
 

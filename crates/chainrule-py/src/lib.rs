@@ -11,6 +11,7 @@ mod floor;
 mod gil;
 mod interrupt;
 mod layout;
+mod lessons;
 mod persist;
 mod plot;
 mod show;
@@ -69,5 +70,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(train::data_save_csv, m)?)?;
     m.add_function(wrap_pyfunction!(train::label_classes, m)?)?;
     m.add_function(wrap_pyfunction!(train::train_spec, m)?)?;
+    m.add_function(wrap_pyfunction!(lessons::lesson_ask, m)?)?;
     Ok(())
 }

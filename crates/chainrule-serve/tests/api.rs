@@ -938,8 +938,37 @@ async fn every_question_of_the_protocol_is_at_api_slash_its_name() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(
         body["error"]["message"],
-        "there is no question \"fly\"; the questions are program, nudge, train_spec, train_new, \
-         train_step, train_control, train_free"
+        "there is no question \"fly\"; the questions are program, nudge, train_spec, lessons, \
+         lesson, lesson_check, train_new, train_step, train_control, train_free"
+    );
+    // The lessons, as the protocol answers them without a transport; a lesson file's
+    // error with its line and column.
+    for (name, req) in [
+        ("lessons", json!({})),
+        ("lesson", json!({"lesson": "notebook", "seed": 42})),
+        (
+            "lesson_check",
+            json!({"lesson": "2", "task": 0, "answers": ["1", "1"]}),
+        ),
+    ] {
+        let (status, body) = post(&app, &format!("/api/{name}"), req.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{name}: {body}");
+        let direct = chainrule_page::ask(name, req.to_string().as_bytes(), &Limits::default());
+        assert_eq!(body, direct.unwrap());
+    }
+    let (status, body) = post(
+        &app,
+        "/api/lesson",
+        json!({"source": "# T\n\nno program\n"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        (
+            body["error"]["line"].clone(),
+            body["error"]["column"].clone()
+        ),
+        (json!(1), json!(1))
     );
     let (status, body) = post(&app, "/api/train_step", json!({"id": 1})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);

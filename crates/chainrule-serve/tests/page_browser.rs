@@ -23,6 +23,7 @@ mod browser;
 #[path = "../../chainrule-wasm/tests/support/engine.rs"]
 mod engine;
 #[path = "support/page.rs"]
+#[macro_use]
 mod page;
 #[path = "support/static_server.rs"]
 mod static_server;
@@ -32,23 +33,6 @@ use page::{percent_encode, Home, Page, NOTEBOOK, TEXT_PX};
 use serde_json::json;
 use std::path::PathBuf;
 use support::mlp_program;
-
-/// Each test, once on `chainrule serve` and once on the static site: the same assertions
-/// for both homes of the page (`cargo test -- served`, `cargo test -- static_site`).
-macro_rules! on_both_homes {
-    ($($name:ident),* $(,)?) => {$(
-        mod $name {
-            #[test]
-            fn served() {
-                super::$name(super::Home::Served)
-            }
-            #[test]
-            fn static_site() {
-                super::$name(super::Home::Static)
-            }
-        }
-    )*};
-}
 
 on_both_homes!(
     the_notebook_is_drawn_and_an_error_is_shown_at_its_whole_token_with_line_numbers,

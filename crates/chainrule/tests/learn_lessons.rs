@@ -484,3 +484,80 @@ fn a_broken_lesson_file_is_an_error_never_a_panic() {
         }
     }
 }
+
+#[test]
+fn an_answer_may_not_ask_chainrule_for_the_grad() {
+    let v = learn::find("notebook").unwrap().variant(0);
+    for asked in ["grad(L, d)", "2 * grad (L, d) / 2"] {
+        let f = v.check(0, &["1".into(), asked.into()]);
+        assert_eq!(f[1].value, None, "{asked}: {f:?}");
+        assert!(f[1].text[0].starts_with("`grad(...)` would ask chainrule"));
+    }
+    // `x.grad` is the learner's own earlier answer, not the engine's.
+    assert!(v.check(0, &["1".into(), "f * L.grad".into()])[1].right);
+}
+
+#[test]
+fn a_lesson_read_within_the_pages_bounds_stops_where_its_program_passes_them() {
+    let src =
+        "# Big\n\n```program\nx = 2\ny = x*x*x*x*x*x*x*x\n```\n\n```task grads\nask: x\n```\n";
+    let tight = chainrule::Limits {
+        values: 5,
+        ..chainrule::Limits::PAGE
+    };
+    let e = Lesson::parse_within("big", src, &tight).unwrap_err();
+    assert_eq!(e.line_col(), Some((5, 5)), "{e}");
+    let long = src.replace("x = 2", &format!("x = 2{}", " ".repeat(70_000)));
+    let e = Lesson::parse_within("big", &long, &chainrule::Limits::PAGE).unwrap_err();
+    assert!(e.message().contains("over the limit"), "{e}");
+    assert_eq!(e.line_col().map(|(l, _)| l), Some(4));
+    assert!(Lesson::parse("big", &long).is_ok());
+}
+
+#[test]
+fn a_bug_task_may_carry_its_setup_and_its_fix() {
+    let l = learn::find("training").unwrap();
+    let t = l.tasks.iter().find(|t| t.kind == TaskKind::Bug).unwrap();
+    assert!(t.setup.contains("MLP(3, [4, 4, 1])"), "{}", t.setup);
+    assert!(t.solution.contains("p.grad = 0.0"), "{}", t.solution);
+    // The answer counts the lines of the code shown, not of the setup.
+    let src = "# Fix\n\n```program\nx = 1\ny = x*x\n```\n\nWhich line?\n\n```task bug\nanswer: 3\nwhy: w\n```\n\n\
+               ```python code\na = 1\nb = 2\nc = a +\n```\n\n```python setup\nz = 0\n```\n\n```python solution\na = 1\nb = 2\nc = a + b\n```\n";
+    let l = Lesson::parse("fix", src).unwrap();
+    assert_eq!(
+        (l.tasks[0].setup.as_str(), l.tasks[0].answer.as_slice()),
+        ("z = 0\n", &[3][..])
+    );
+    refused(
+        &src.replace("```python setup", "```python graph"),
+        21,
+        11,
+        "a bug task has no ```python graph block",
+    );
+}
+
+#[test]
+fn the_run_without_the_lectures_value_is_the_script_after_it() {
+    let v = learn::find("neuron").unwrap().variant(5);
+    let t = v
+        .tasks
+        .iter()
+        .position(|t| t.kind == TaskKind::Python)
+        .unwrap();
+    let code = &v.tasks[t].solution;
+    assert_eq!(
+        v.python_script(t, code),
+        format!("{}\n{}", learn::LECTURE_VALUE, v.python_run(t, code))
+    );
+    let Some((out, err)) = python(&format!(
+        "{}\n{}",
+        learn::LECTURE_VALUE,
+        v.python_run(t, code)
+    )) else {
+        return;
+    };
+    assert!(
+        v.check_python(t, &out, &err).iter().all(|f| f.right),
+        "{err}"
+    );
+}

@@ -16,9 +16,12 @@ When the scalar loop is understood and speed is wanted, :func:`train` runs micro
 demo in native code in one call (:class:`NativeMLP`, NumPy arrays in and out), and
 :mod:`chainrule.data` makes seeded datasets (moons, circles, blobs, spiral) and reads CSV
 files. NumPy is needed by those only.
+
+:mod:`chainrule.lessons` holds the lessons as notebooks: ``chainrule.lessons.open(3)``
+writes one out, its tasks checked and every wrong grad diagnosed by the engine.
 """
 
-from chainrule import _core, data, plot
+from chainrule import _core, data, lessons, plot
 from chainrule.draw import Drawing, draw_dot
 from chainrule.engine import Value
 from chainrule.native import History, NativeMLP, train
@@ -40,6 +43,7 @@ __all__ = [
     "NativeMLP",
     "History",
     "data",
+    "lessons",
     "plot",
 ]
 

@@ -7,6 +7,25 @@
 
 use crate::browser::Browser;
 pub use crate::static_server::StaticServer;
+
+/// Each test, once on `chainrule serve` and once on the static site: the same assertions
+/// for both homes of the page (`cargo test -- served`, `cargo test -- static_site`). The
+/// including file brings [`Home`] into scope.
+#[allow(unused_macros)]
+macro_rules! on_both_homes {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn served() {
+                super::$name(super::Home::Served)
+            }
+            #[test]
+            fn static_site() {
+                super::$name(super::Home::Static)
+            }
+        }
+    )*};
+}
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 

@@ -205,6 +205,13 @@ impl Variant {
         if answer.contains([';', '\n', '#']) {
             return Err("one number or expression, please".into());
         }
+        if calls_grad(answer) {
+            return Err(
+                "`grad(...)` would ask chainrule for the answer: work it out from the \
+                        values and your earlier grads (`x.grad`)"
+                    .into(),
+            );
+        }
         let mut src = self.program.clone();
         for (n, v) in given {
             src += &format!("{n}.grad = {}\n", shortest(*v));
@@ -415,6 +422,16 @@ impl Variant {
         let c = hand_checks(run.output, &[(var, slope)], 0.02).pop()?;
         Some(from_hand(&c, x, String::new(), ""))
     }
+}
+
+/// Whether an answer calls `grad(...)`, the language's derivative (not `x.grad`, the
+/// learner's own earlier answer).
+fn calls_grad(answer: &str) -> bool {
+    answer.match_indices("grad").any(|(i, _)| {
+        let before = answer[..i].trim_end().chars().next_back();
+        let word_start = !matches!(before, Some(c) if c.is_alphanumeric() || c == '_' || c == '.');
+        word_start && answer[i + 4..].trim_start().starts_with('(')
+    })
 }
 
 /// The learner's grads checked from `output`, within `tol`.

@@ -88,7 +88,7 @@ impl TaskKind {
     fn blocks(self) -> (&'static [&'static str], &'static [&'static str]) {
         match self {
             TaskKind::Python => (&["template", "graph", "solution"], &["mistake"]),
-            TaskKind::Bug => (&["code"], &[]),
+            TaskKind::Bug => (&["code"], &["setup", "solution"]),
             _ => (&[], &[]),
         }
     }
@@ -132,9 +132,14 @@ pub struct Task {
     pub hint: String,
     /// For a bug: the code shown; for python: the template the learner edits.
     pub code: String,
+    /// For a bug: code that makes what `code` uses (a model, data), run before it and
+    /// before its fixed version where the fix is run (a notebook); empty when there is
+    /// none.
+    pub setup: String,
     /// For python: the lesson's graph in Python, built with the learner's code.
     pub graph: String,
-    /// For python: a right version of the template.
+    /// For python: a right version of the template; for a bug: the code fixed (run
+    /// beside the learner's fix where the fix is run), or empty.
     pub solution: String,
     /// For python: wrong versions, each with the mistake it shows.
     pub wrong: Vec<(Mistake, String)>,
@@ -240,6 +245,26 @@ impl Lesson {
     /// assert!(err.message().contains("`z`"));
     /// ```
     pub fn parse(name: &str, src: &str) -> Result<Lesson, LangError> {
+        Lesson::parse_within(name, src, &crate::Limits::LOCAL)
+    }
+
+    /// [`Lesson::parse`] with its program held to `limits` (its size, the values it makes,
+    /// the order of its derivatives) while it is read: a page reads lessons from anyone
+    /// with [`Limits::PAGE`](crate::Limits::PAGE).
+    ///
+    /// ```
+    /// use chainrule::{learn::Lesson, Limits};
+    /// let src = "# Many\n\n```program\nx = 1\ny = x+x+x+x+x+x\n```\n\n```task grads\nask: x\n```\n";
+    /// let tight = Limits { values: 4, ..Limits::PAGE };
+    /// let err = Lesson::parse_within("many", src, &tight).unwrap_err();
+    /// assert_eq!(err.line_col(), Some((5, 5)));
+    /// assert!(Lesson::parse_within("many", src, &Limits::PAGE).is_ok());
+    /// ```
+    pub fn parse_within(
+        name: &str,
+        src: &str,
+        limits: &crate::Limits,
+    ) -> Result<Lesson, LangError> {
         let r = Source::new(src);
         let mut lesson = Lesson {
             name: name.to_string(),
@@ -284,7 +309,7 @@ impl Lesson {
                 }
                 (["program"], None) => {
                     flush(&mut text, &mut lesson.parts);
-                    names = Some(Names::of(&r, block.line, &block.text)?);
+                    names = Some(Names::of(&r, block.line, &block.text, limits)?);
                     lesson.program = block.text;
                     lesson.parts.push(Part::Program);
                 }
@@ -380,13 +405,22 @@ pub(crate) struct Names {
 }
 
 impl Names {
-    /// Parses and runs the program of the block on line `k`.
-    fn of(r: &Source<'_>, k: usize, text: &str) -> Result<Names, LangError> {
-        let program = Program::parse(text).map_err(|e| r.in_program(k, &e))?;
+    /// Parses and runs the program of the block on line `k`, within `limits`.
+    fn of(
+        r: &Source<'_>,
+        k: usize,
+        text: &str,
+        limits: &crate::Limits,
+    ) -> Result<Names, LangError> {
+        let at = |e: LangError| r.in_program(k, &e);
+        limits.check_source(text.as_bytes()).map_err(at)?;
+        let program = Program::parse(text).map_err(at)?;
         let g = crate::Graph::new();
-        let run = program
-            .eval(&g, &Default::default())
-            .map_err(|e| r.in_program(k, &e))?;
+        let opts = crate::lang::EvalOptions {
+            limits: *limits,
+            ..Default::default()
+        };
+        let run = program.eval(&g, &opts).map_err(at)?;
         let all = run.names().iter().map(|(n, _)| n.to_string()).collect();
         let leaves = run
             .names()
@@ -543,7 +577,7 @@ fn fenced(b: &Block<'_>) -> String {
 }
 
 fn is_role(word: &str) -> bool {
-    ["template", "graph", "solution", "mistake", "code"].contains(&word)
+    ["template", "graph", "solution", "mistake", "code", "setup"].contains(&word)
 }
 
 /// A `python ROLE` block: code that belongs to the task above it.
@@ -576,7 +610,12 @@ fn attach(
             .help(blocks_help(task.kind)));
     }
     let text = b.text.clone();
-    if let Some(&n) = task.answer.iter().find(|&&n| n > text.lines().count()) {
+    let numbered = role == "code";
+    if let Some(&n) = task
+        .answer
+        .iter()
+        .find(|&&n| numbered && n > text.lines().count())
+    {
         return Err(r
             .at(
                 b.line,
@@ -591,6 +630,7 @@ fn attach(
     match role {
         "template" | "code" => task.code = text,
         "graph" => task.graph = text,
+        "setup" => task.setup = text,
         "solution" => task.solution = text,
         _ => {
             let Some(&id) = rest.first() else {
@@ -658,6 +698,7 @@ fn task(
         why: String::new(),
         hint: String::new(),
         code: String::new(),
+        setup: String::new(),
         graph: String::new(),
         solution: String::new(),
         wrong: Vec::new(),

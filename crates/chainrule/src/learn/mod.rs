@@ -31,6 +31,7 @@ mod variant;
 
 pub use check::Feedback;
 pub use format::{Lesson, Listed, Part, Task, TaskKind};
+pub use python::LECTURE_VALUE;
 pub use variant::Variant;
 
 use crate::io::json::Json;

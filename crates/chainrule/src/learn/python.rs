@@ -15,8 +15,9 @@ const MARK: &str = "CHAINRULE-GRADS ";
 
 /// The lecture's `Value` (micrograd with `label`, `tanh`, `exp`, float grads), with an
 /// iterative topological sort, so that the learner's code runs against the class it was
-/// written for. Nothing beyond the standard library is needed.
-const VALUE: &str = r#"import json, math
+/// written for. Nothing beyond the standard library is needed. [`Variant::python_script`]
+/// starts with it; a notebook runs it in its own kernel, or uses the learner's own class.
+pub const LECTURE_VALUE: &str = r#"import json, math
 
 class Value:
     def __init__(self, data, _children=(), _op='', label=''):
@@ -120,12 +121,31 @@ impl Variant {
     /// assert!(script.contains("class Value") && script.contains("CHAINRULE-GRADS"));
     /// ```
     pub fn python_script(&self, task: usize, code: &str) -> String {
+        match self.tasks.get(task) {
+            Some(_) => format!("{LECTURE_VALUE}\n{}", self.python_run(task, code)),
+            None => String::new(),
+        }
+    }
+
+    /// [`Variant::python_script`] without the lecture's `Value`: the learner's `code`, the
+    /// lesson's graph, backward and the grads' line, for a place where a `Value` class is
+    /// already defined (a notebook's kernel, with [`LECTURE_VALUE`] or the learner's own
+    /// class, and the learner's function already defined when `code` is empty). It needs
+    /// `json` and `math` imported.
+    ///
+    /// ```
+    /// let v = chainrule::learn::find("twice").unwrap().variant(0);
+    /// let t = v.tasks.iter().position(|t| t.kind == chainrule::learn::TaskKind::Python).unwrap();
+    /// let run = v.python_run(t, "");
+    /// assert!(run.contains("Value.__add__ = __add__") && !run.contains("class Value"));
+    /// ```
+    pub fn python_run(&self, task: usize, code: &str) -> String {
         let Some(t) = self.tasks.get(task) else {
             return String::new();
         };
         let output = t.of.clone().unwrap_or_else(|| self.output_name());
         format!(
-            "{VALUE}\n# --- your code ---\n{code}\n# --- the lesson's graph ---\n{}\n\
+            "# --- your code ---\n{code}\n# --- the lesson's graph ---\n{}\n\
              # --- backward, and every labelled value's grad ---\n\
              _root = {output}\n_root.backward()\n_grads, _stack, _seen = {{}}, [_root], set()\n\
              while _stack:\n    _v = _stack.pop()\n    if id(_v) in _seen:\n        continue\n    \

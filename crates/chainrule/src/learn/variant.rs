@@ -79,6 +79,7 @@ impl Lesson {
             .map(|t| Task {
                 prompt: sub(&t.prompt),
                 code: sub(&t.code),
+                setup: sub(&t.setup),
                 graph: sub(&t.graph),
                 solution: sub(&t.solution),
                 wrong: t.wrong.iter().map(|(m, c)| (*m, sub(c))).collect(),
