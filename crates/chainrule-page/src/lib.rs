@@ -9,15 +9,20 @@
 //!   grad;
 //! - training: [`Session::new`] from the training spec's settings, then
 //!   [`Session::step`], [`Session::act`] (play, pause, step, reset), [`Session::frame`]
-//!   (the curves and the decision boundary) and [`Session::point`] (one data point's graph).
+//!   (the curves and the decision boundary) and [`Session::point`] (one data point's graph);
+//! - a graph that did not come from program text ([`GivenGraph`]: the learner's own Values,
+//!   copied by the Python package for the live view in Jupyter): the same answers for its
+//!   description, a nudge replayed forward, and hand grads checked;
+//! - a training loop run elsewhere ([`Watch`]: the learner's own loop in the kernel, or the
+//!   native trainer), answered with a session's frames.
 //!
 //! A refusal is an [`ApiError`]: a transport-neutral [`ErrorKind`] and the same JSON body
 //! everywhere. Transports carry the questions: the HTTP server (`chainrule-serve`, which
 //! adds routing, the Host/Origin guard, request bodies, Server-Sent Events and a thread
 //! that drives a session at its pace), the WebAssembly module (`chainrule-wasm`, which
-//! the page's script or a Web Worker calls), and later the Jupyter kernel. Nothing here
-//! reads a clock, spawns a thread or touches a file, so it runs on `wasm32` as it runs
-//! natively, with the same answers byte for byte.
+//! the page's script or a Web Worker calls), and the Jupyter kernel (the Python package's
+//! widget). Nothing here reads a clock, spawns a thread or touches a file, so it runs on
+//! `wasm32` as it runs natively, with the same answers byte for byte.
 //!
 //! ```
 //! use chainrule_page::{program, Limits, ProgramRequest};
@@ -30,12 +35,16 @@
 #![warn(missing_docs)]
 
 mod error;
+mod given;
 mod program;
 mod train;
+mod watch;
 
 pub use error::{ApiError, ErrorKind};
+pub use given::GivenGraph;
 pub use program::{describe, nudge, program, NudgeRequest, ProgramRequest};
 pub use train::{control_request, no_session, Action, Control, Session, TrainRequest, GRID};
+pub use watch::{Scores, Watch};
 
 use chainrule::nn::SpecBounds;
 use serde_json::{json, Value};
