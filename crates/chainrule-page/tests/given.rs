@@ -207,7 +207,7 @@ fn bad_questions_are_refused_with_what_to_do() {
     let big = Graph::new();
     let mut x = big.leaf(1.0);
     for _ in 0..20 {
-        x = x * 1.0;
+        x *= 1.0;
     }
     let x = x.index();
     let small = Limits {
