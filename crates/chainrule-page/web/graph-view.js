@@ -39,9 +39,9 @@ export class GraphView {
       zoomBtn("out", "−", "Zoom out"), this.level, zoomBtn("in", "+", "Zoom in"),
       zoomBtn("fit", "Fit", "Fit the whole graph"), zoomBtn("one", "1:1", "Zoom to 100%"));
     this.bannerText = h("span");
-    this.bannerBtn = h("button", { type: "button" });
+    this.bannerButtons = h("span", { class: "cr-buttons" });
     this.banner = h("div", { class: "cr-graph-banner", role: "status", hidden: true },
-      this.bannerText, this.bannerBtn);
+      this.bannerText, this.bannerButtons);
     this.stage = h("div", { class: "cr-graph-stage" });
     this.viewport = h("div", { class: "cr-graph-viewport" }, this.stage);
     this.table = h("table", { class: "cr-graph-table" });
@@ -61,7 +61,6 @@ export class GraphView {
       if (act === "fit") this.fit();
       if (act === "one") this.zoomAt(1 / this.view.s, ...c);
     });
-    this.bannerBtn.addEventListener("click", () => this.bannerAction && this.bannerAction());
     this.text.addEventListener("toggle", () => this.renderTable());
     this.table.addEventListener("click", (e) => {
       const b = e.target.closest("button[data-node-id]");
@@ -139,15 +138,19 @@ export class GraphView {
 
   setCaption(text) { this.caption.textContent = text; }
 
-  /** A line above the graph saying what it shows, with a button (`action` on click). */
-  setBanner(text, buttonText, action) {
+  /** A line above the graph saying what it shows, with buttons: `actions` is
+   * [[text, action], ...], each action called on its button's click. */
+  setBanner(text, actions = []) {
     this.banner.hidden = false;
     this.bannerText.textContent = text;
-    this.bannerBtn.textContent = buttonText;
-    this.bannerAction = action;
+    this.bannerButtons.replaceChildren(...actions.map(([label, action]) => {
+      const b = h("button", { type: "button" }, label);
+      b.addEventListener("click", action);
+      return b;
+    }));
   }
 
-  clearBanner() { this.banner.hidden = true; this.bannerAction = null; }
+  clearBanner() { this.banner.hidden = true; this.bannerButtons.replaceChildren(); }
 
   /** Dims the graph: it belongs to the last program that worked, not to the text now. */
   setStale(on) { this.root.classList.toggle("cr-stale", on); }

@@ -158,7 +158,9 @@ export class NodePanel {
     const n = this.node, r = this.handResult;
     const text = this.handInput.value.trim(), given = Number(text);
     if (!n || text === "" || !isFinite(given)) { r.textContent = "Type a number."; return; }
-    const j = await this.engine.program({ source: this.ctx.source, hand: [[n.id, given]] });
+    // An engine with `check` answers the hand grads alone; else the program's answer has them.
+    const req = { source: this.ctx.source, hand: [[n.id, given]] };
+    const j = await (this.engine.check ? this.engine.check(req) : this.engine.program(req));
     if (this.node !== n) return;
     if (!j.ok) { r.textContent = j.error.message; return; }
     const c = j.hand[j.hand.length - 1];
@@ -166,8 +168,9 @@ export class NodePanel {
     r.className = "cr-hand-result " + (c.right ? "cr-right" : "cr-wrong");
     r.dataset.right = String(c.right);
     r.dataset.correct = String(c.correct);
+    r.dataset.mistakes = (c.mistakes || []).join(" ");
     r.textContent = c.right
       ? `Right: d${out}/d${c.name} = ${fmt(c.correct)}.`
-      : `Not right: it should be ${fmt(c.correct)}, because\n${c.derivation.join("\n")}`;
+      : [`Not right: it should be ${fmt(c.correct)}, because`, ...c.derivation, ...(c.diagnosis || [])].join("\n");
   }
 }

@@ -5,10 +5,12 @@
 use pyo3::prelude::*;
 
 mod fastnew;
+mod live;
 mod plot;
 mod show;
 mod train;
 mod value;
+mod watch;
 
 /// The native core of the `chainrule` package. It needs the GIL (`gil_used`): a Value's
 /// fields are plain cells that the interpreter lock serialises (see `value::Value`).
@@ -43,5 +45,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(train::data_save_csv, m)?)?;
     m.add_function(wrap_pyfunction!(train::label_classes, m)?)?;
     m.add_function(wrap_pyfunction!(train::train_spec, m)?)?;
+    m.add_class::<live::LiveGraph>()?;
+    m.add_class::<watch::WatchCore>()?;
     Ok(())
 }

@@ -10,11 +10,11 @@ use pyo3::types::{PyBytes, PyDict, PyList};
 use crate::value::{new_node, release, topo, type_name, Kids, Kind, Value, MICROGRAD_OPS};
 
 /// The graph some roots depend on, copied onto a tape.
-struct Copied<'py, 'g> {
+pub(crate) struct Copied<'py, 'g> {
     /// The Python nodes, in creation order.
-    nodes: Vec<Bound<'py, Value>>,
+    pub(crate) nodes: Vec<Bound<'py, Value>>,
     /// The copy of each Python node (`vars[k]` is the copy of `nodes[k]`).
-    vars: Vec<Var<'g>>,
+    pub(crate) vars: Vec<Var<'g>>,
     /// For each tape node, the Python node it is, or is part of: a fused neuron is two
     /// tape nodes, `w·x` and then `b + w·x`, the second being its copy.
     owner: Vec<usize>,
@@ -44,7 +44,7 @@ impl<'py> Copied<'py, '_> {
     }
 
     /// The copy of the last root.
-    fn last(&self) -> Var<'_> {
+    pub(crate) fn last(&self) -> Var<'_> {
         self.vars[self.vars.len() - 1]
     }
 }
@@ -57,7 +57,7 @@ impl<'py> Copied<'py, '_> {
 /// grad 1, every grad restored after) and it is copied as `Σ ∂ᵢ·xᵢ` with those numbers
 /// as constants; with no `_backward` of the user's it does nothing in backward, as in
 /// micrograd, and is a leaf on the copy.
-fn copy<'py, 'g>(
+pub(crate) fn copy<'py, 'g>(
     py: Python<'py>,
     g: &'g Graph,
     roots: &[Bound<'py, Value>],
@@ -214,7 +214,7 @@ fn local_derivatives(py: Python<'_>, n: &Bound<'_, Value>) -> PyResult<Option<Ve
     Ok(Some(out))
 }
 
-fn root_of<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Bound<'py, Value>> {
+pub(crate) fn root_of<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Bound<'py, Value>> {
     obj.cast::<Value>()
         .cloned()
         .map_err(|_| PyTypeError::new_err(format!("{what} takes a Value, not {}", type_name(obj))))

@@ -78,6 +78,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         JS,
     ),
     (
+        "/explorer.js",
+        include_str!("../../chainrule-page/web/explorer.js"),
+        JS,
+    ),
+    (
         "/graph-view.js",
         include_str!("../../chainrule-page/web/graph-view.js"),
         JS,
