@@ -15,15 +15,15 @@ for (const name of ["values200-tanh", "values200-relu"]) {
   const source = readFileSync(new URL(`../crates/chainrule-wasm/tests/programs/${name}.cr`, import.meta.url), "utf8");
   const body = JSON.stringify({ source });
   let t = performance.now();
-  const { text } = engine.raw("program", [], body);
+  const { text } = engine.raw("program", body);
   const first = (performance.now() - t).toFixed(3);
   // Warm up: V8 runs WebAssembly in its baseline compiler first and optimises hot code
   // after a while, as a page that is being edited would.
-  for (let i = 0; i < 10; i++) engine.raw("program", [], body);
+  for (let i = 0; i < 10; i++) engine.raw("program", body);
   const times = [];
   for (let i = 0; i < Number(runs); i++) {
     t = performance.now();
-    engine.raw("program", [], body);
+    engine.raw("program", body);
     times.push(performance.now() - t);
   }
   times.sort((a, b) => a - b);

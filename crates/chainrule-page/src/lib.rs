@@ -1,20 +1,28 @@
 //! The live page's questions and answers: chainrule's engine behind a JSON protocol with
 //! no transport and no I/O.
 //!
-//! The page asks a few questions, each a JSON request answered by a JSON value:
+//! The page asks a few questions, each a JSON request answered by a JSON value, all
+//! through one entry point: [`ask`] (a question's name and its request in, an answer out)
+//! and, for training sessions, which live between questions, an [`Engine`]. [`QUESTIONS`]
+//! lists them:
 //!
 //! - [`program`]: a program's graph (the library's SVG), its values, derivations, gradient
 //!   checks, hand grads and backward schedule;
 //! - [`nudge`]: one leaf moved by `h`, the graph replayed, the finite difference beside the
 //!   grad;
+//! - [`train_spec`]: every training setting, its default, bounds and choices;
 //! - training: [`Session::new`] from the training spec's settings, then
 //!   [`Session::step`], [`Session::act`] (play, pause, step, reset), [`Session::frame`]
-//!   (the curves and the decision boundary) and [`Session::point`] (one data point's graph);
+//!   (the curves and the decision boundary) and [`Session::point`] (one data point's graph),
+//!   asked of an [`Engine`] as `train_new`, `train_step`, `train_control`, `train_free`;
 //! - a graph that did not come from program text ([`GivenGraph`]: the learner's own Values,
 //!   copied by the Python package for the live view in Jupyter): the same answers for its
 //!   description, a nudge replayed forward, and hand grads checked;
 //! - a training loop run elsewhere ([`Watch`]: the learner's own loop in the kernel, or the
 //!   native trainer), answered with a session's frames.
+//!
+//! The page's own files ([`web`]) and a bundler for them ([`bundle`]) live here too, so
+//! that every home of the page serves the same files.
 //!
 //! A refusal is an [`ApiError`]: a transport-neutral [`ErrorKind`] and the same JSON body
 //! everywhere. Transports carry the questions: the HTTP server (`chainrule-serve`, which
@@ -34,15 +42,22 @@
 
 #![warn(missing_docs)]
 
+pub mod bundle;
 mod error;
 mod given;
+mod jsscan;
 mod program;
+mod questions;
+mod spec;
 mod train;
 mod watch;
+pub mod web;
 
 pub use error::{ApiError, ErrorKind};
 pub use given::GivenGraph;
 pub use program::{describe, nudge, program, NudgeRequest, ProgramRequest};
+pub use questions::{ask, Engine, Question, QUESTIONS};
+pub use spec::{train_spec, PACE_DEFAULT, PACE_MAX};
 pub use train::{control_request, no_session, Action, Control, Session, TrainRequest, GRID};
 pub use watch::{Scores, Watch};
 

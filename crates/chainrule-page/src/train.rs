@@ -6,7 +6,7 @@
 //! when a frame is due are the transport's.
 
 use crate::program::describe;
-use crate::{num, ApiError, ErrorKind, Limits};
+use crate::{num, ApiError, ErrorKind, Limits, PACE_DEFAULT, PACE_MAX};
 use chainrule::data::Dataset;
 use chainrule::nn::spec::{field, FIELDS};
 use chainrule::nn::{Mlp, Module, StepStats, TrainSpec, Trainer};
@@ -62,17 +62,17 @@ impl TrainRequest {
         };
         let mut req = TrainRequest {
             spec: TrainSpec::with_bounds(limits.train),
-            pace: 40.0,
+            pace: PACE_DEFAULT,
         };
         for (name, v) in settings.iter().filter(|(_, v)| !v.is_null()) {
             if name == "pace" {
                 req.pace = v
                     .as_f64()
-                    .filter(|p| (0.0..=10_000.0).contains(p))
+                    .filter(|p| (0.0..=PACE_MAX).contains(p))
                     .ok_or_else(|| {
-                        ApiError::bad(
-                            "pace must be 0 (as fast as possible) to 10000 steps a second",
-                        )
+                        ApiError::bad(format!(
+                            "pace must be 0 (as fast as possible) to {PACE_MAX} steps a second"
+                        ))
                     })?;
             } else if field(name).is_none() {
                 let names: Vec<&str> = FIELDS.iter().map(|f| f.name).collect();
@@ -210,10 +210,12 @@ impl Session {
     }
 
     /// The answer to starting it: its `id` (the transport's), the data points
-    /// (`[x, y, class]`) and the settings it trains with.
+    /// (`[x, y, class]`), the settings it trains with and the pace Play goes at (steps a
+    /// second, 0: as fast as it can; the transport keeps it).
     pub fn started(&self, id: u64) -> Value {
         let points = points(self.trainer.data());
-        json!({"ok": true, "id": id, "points": points, "config": self.req.echo()})
+        json!({"ok": true, "id": id, "points": points, "config": self.req.echo(),
+               "pace": self.req.pace})
     }
 
     /// Steps a second while playing (0: as fast as the engine goes).

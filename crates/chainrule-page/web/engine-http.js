@@ -7,6 +7,12 @@
  * static site, the Jupyter kernel in the widget (engine-kernel.js). Every transport
  * implements:
  *
+ *   ask(name, request) -> Promise<answer>
+ *     Any question of the protocol by its name (`chainrule_page::QUESTIONS`): the one entry
+ *     point, so a question added in Rust reaches the page with no change here. The
+ *     methods below are `ask` with the question's name (training aside, whose sessions
+ *     each transport keeps its own way).
+ *
  *   program({source, hand}) -> Promise<answer>
  *     `source`: the program's text; `hand`: grads typed into the page to check, as
  *     [[node id, grad], ...]. The answer is that of POST /api/program:
@@ -15,7 +21,7 @@
  *     abs_err, verdict, note} | null}], edges: [{from, to, slot, local, formula}],
  *     svg, schedule: [{node, name, grad, edges: [{from, to, local, formula}], summary}],
  *     schedule_intro, hand: [{id, name, given, correct, right, derivation, line, text,
- *     mistakes, follows_from_yours, diagnosis}],
+ *     mistakes: [id], follows_from_yours, diagnosis}],
  *     check: {passed, rows}, non_finite: {id, name, pass, value, reason} | null}.
  *
  *   check({source, hand}) -> Promise<{ok: true, output: {id, name, data}, hand}>
@@ -27,13 +33,20 @@
  *     {ok: true, node, name, output: {id, name}, a, h, before, after,
  *     finite_difference, grad, svg, values: [{id, data, grad}]}.
  *
- *   train(spec, onFrame) -> Promise<{ok: true, id, points: [[x, y, class]], config}>
+ *   trainSpec() -> Promise<answer>
+ *     The training spec as the page may use it: {ok: true, fields: [{name, help,
+ *     value_name, default, default_text, allowed, choices: [{name, help}] | null}],
+ *     datasets: [{name, help, noise, classes}], optimizers: [{name, help, lr}],
+ *     schedules: [{name, help, ends}], bounds: {...}, pace: {default, max}}.
+ *
+ *   train(spec, onFrame) -> Promise<{ok: true, id, points: [[x, y, class]], config, pace}>
  *     A training session for `spec` (dataset, noise, samples, seed, layers, activation,
  *     loss, optimizer, lr, batch, steps, classes, pace), as POST /api/train answers.
  *     Its frames go to `onFrame(frame)` until `close(id)`: {frame, step, of, loss,
  *     accuracy, lr, playing, classes, multiclass, grid: {n, x0, x1, y0, y1, scores},
  *     non_finite, note, history: [[step, loss, accuracy]]}. The first frame (step 0)
- *     comes at once, before any training.
+ *     comes at once, before any training. Should the session fail later, `onFrame`
+ *     gets that failure's answer, {ok: false, error}, instead of a frame.
  *   control(id, action) -> Promise<{ok: true}>   action: "play", "pause", "step", "reset"
  *   point(id, i) -> Promise<answer>   data point i through the session's current model:
  *     a program answer (its output is the loss on that point) plus point: {index, x, class}.
@@ -49,9 +62,12 @@
  * "" for the page's own server). */
 export function httpEngine(base = "") {
   const streams = new Map();   // session id -> its EventSource
+  const ask = (name, req = {}) => post(`${base}/api/${name}`, req);
   return {
-    program: (req) => post(`${base}/api/program`, req),
-    nudge: (req) => post(`${base}/api/nudge`, req),
+    ask,
+    program: (req) => ask("program", req),
+    nudge: (req) => ask("nudge", req),
+    trainSpec: () => ask("train_spec", {}),
     async train(spec, onFrame) {
       const j = await post(`${base}/api/train`, spec);
       if (!j.ok) return j;

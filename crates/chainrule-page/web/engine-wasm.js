@@ -1,11 +1,21 @@
 // chainrule's engine in WebAssembly: the page protocol's questions (crates/chainrule-page),
-// answered in the page with the very JSON that `chainrule serve` sends. A plain ES module:
-// no npm, no bundler, no wasm-bindgen (the module's C-ABI exports are documented in
+// answered in the browser with the very JSON that `chainrule serve` sends. A plain ES
+// module: no npm, no bundler, no wasm-bindgen (the module's C-ABI exports are documented in
 // crates/chainrule-wasm/src/lib.rs).
 //
-//   import { loadEngine } from "./engine-wasm.js";
-//   const engine = await loadEngine("chainrule.wasm");     // a URL, bytes or a WebAssembly.Module
-//   const j = engine.program({ source: "a = 2; L = a*a" }); // as POST /api/program answers
+// Two layers:
+//
+//   const raw = await loadEngine("chainrule.wasm");  // a URL, bytes or a WebAssembly.Module
+//   raw.ask("program", { source: "a = 2; L = a*a" }); // any question of the protocol, by name
+//
+//   const engine = await wasmEngine("chainrule.wasm", { worker: () => new Worker(...) });
+//   startPage(engine);                                // the page's engine interface
+//
+// `wasmEngine` implements the engine interface documented at the top of engine-http.js
+// (the HTTP transport's side): the same methods, the same answers, never a rejection.
+// Questions are answered on the page's thread (a program of 200 values takes a few ms);
+// training runs in a Web Worker (train-worker.js), one per session, so the page answers
+// clicks and keys while it plays; closing a session ends its worker, wherever it is.
 //
 // Should the engine panic (it should not: every request is bounded), the call traps; the
 // question is answered {ok: false, error: {message}} with the panic's message, and a fresh
@@ -19,11 +29,17 @@ export async function loadEngine(source) {
   let module = source;
   if (!(module instanceof WebAssembly.Module)) {
     const remote = typeof source === "string" || source instanceof URL;
-    module = await WebAssembly.compile(remote ? await (await fetch(source)).arrayBuffer() : source);
+    module = await WebAssembly.compile(remote ? await fetchBytes(source) : source);
   }
   const engine = new Engine(module);
   await engine.restart();
   return engine;
+}
+
+async function fetchBytes(url) {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`cannot load the engine from ${url}: HTTP ${r.status}`);
+  return r.arrayBuffer();
 }
 
 /** An answer that the engine could not give. */
@@ -45,46 +61,164 @@ class Engine {
     return this.ready;
   }
 
-  /** Calls export `name` with `args` (and the request's JSON text, if given): {status, text}. */
-  raw(name, args = [], request) {
-    const x = this.x;
-    if (!x) return failed("the engine is restarting after a failure; ask again");
-    try {
-      if (request !== undefined) {
-        const bytes = encoder.encode(request);
-        const ptr = x.alloc(bytes.length);
-        new Uint8Array(x.memory.buffer, ptr, bytes.length).set(bytes);
-        args = [...args, ptr, bytes.length];
-      }
-      const status = x[name](...args);
+  /** Asks question `name` with the request's JSON text: {status, text}. */
+  raw(name, request = "{}") {
+    return this.guard((x) => {
+      const head = encoder.encode(name), body = encoder.encode(request);
+      const len = head.length + body.length;
+      const ptr = x.alloc(len);
+      const buf = new Uint8Array(x.memory.buffer, ptr, len);
+      buf.set(head);
+      buf.set(body, head.length);
+      const status = x.call(ptr, len, head.length);
       return { status, text: decoder.decode(new Uint8Array(x.memory.buffer, x.out_ptr(), x.out_len())) };
+    });
+  }
+
+  /** `work(exports)`, or, if the engine traps in it, the panic's answer. */
+  guard(work) {
+    if (!this.x) return failed("the engine is restarting after a failure; ask again");
+    try {
+      return work(this.x);
     } catch (e) {
-      const len = x.panic_len();
-      const why = len ? decoder.decode(new Uint8Array(x.memory.buffer, x.panic_ptr(), len)) : String(e);
-      this.x = null;
-      this.restart();
-      return failed(`the engine stopped (${why}); it has been restarted, ask again`);
+      return this.stopped(e);
     }
   }
 
-  ask(name, args, request) {
-    return JSON.parse(this.raw(name, args, request === undefined ? undefined : JSON.stringify(request)).text);
+  /** A trap: the panic's message as the answer, and a fresh instance for what follows. */
+  stopped(e) {
+    const x = this.x;
+    const len = x.panic_len();
+    const why = len ? decoder.decode(new Uint8Array(x.memory.buffer, x.panic_ptr(), len)) : String(e);
+    this.x = null;
+    this.restart();
+    return failed(`the engine stopped (${why}); it has been restarted, ask again`);
   }
 
-  /** POST /api/program: {source, hand} → the graph, values, derivations, checks, schedule. */
-  program(req) { return this.ask("program", [], req); }
-  /** POST /api/nudge: {source, node, h} → L before and after, the finite difference. */
-  nudge(req) { return this.ask("nudge", [], req); }
-  /** POST /api/train: the spec's settings → {ok, id, points, config}. */
-  trainNew(spec) { return this.ask("train_new", [], spec); }
-  /** Up to n steps of session id (0: none) → the frame after them. */
-  trainStep(id, n) { return this.ask("train_step", [id, n]); }
-  /** {action: play | pause | step | reset} → the frame after it; {point: i} → its graph. */
-  trainControl(id, req) { return this.ask("train_control", [id], req); }
-  /** The graph of data point i through session id's current model. */
-  trainPoint(id, i) { return this.ask("train_point", [id, i]); }
-  /** The steps a second session id asked Play to go at (0: as fast as it can; -1: none). */
-  trainPace(id) { return this.x ? this.x.train_pace(id) : -1; }
-  /** Ends session id. */
-  trainFree(id) { return this.ask("train_free", [id]); }
+  /** Asks question `name` with `request` (an object): the answer, parsed. */
+  ask(name, request = {}) {
+    return JSON.parse(this.raw(name, JSON.stringify(request)).text);
+  }
+}
+
+/** How long a session may stay silent after Pause before its worker is ended. */
+const STOP_MS = 3000;
+
+/** The page's engine on WebAssembly: `source` as `loadEngine` takes it; `worker()` makes
+ * a Web Worker running train-worker.js. Resolves to the engine interface. */
+export async function wasmEngine(source, { worker }) {
+  const raw = await loadEngine(source);
+  const ask = (name, req) => Promise.resolve(raw.ask(name, req));
+  const sessions = new Map();   // the page's id -> Session
+  let next = 1;
+  return {
+    ask,
+    program: (req) => ask("program", req),
+    nudge: (req) => ask("nudge", req),
+    trainSpec: () => ask("train_spec", {}),
+    train(spec, onFrame) {
+      const id = next++;
+      const s = new Session(worker, raw.module, spec, onFrame);
+      sessions.set(id, s);
+      return s.start().then((j) => {
+        if (!j.ok) { s.end(); sessions.delete(id); return j; }
+        return { ...j, id };
+      });
+    },
+    control: (id, action) => (sessions.get(id) || gone(id)).control(action),
+    point: (id, i) => (sessions.get(id) || gone(id)).point(i),
+    close(id) {
+      const s = sessions.get(id);
+      if (s) s.end();
+      sessions.delete(id);
+    },
+  };
+}
+
+/** What a session that is not there answers. */
+function gone(id) {
+  const answer = { ok: false, error: { message: `there is no training session ${id} (it ended); start training again` } };
+  return { control: () => Promise.resolve(answer), point: () => Promise.resolve(answer) };
+}
+
+/** One training session: its worker, and the page's questions waiting for an answer. */
+class Session {
+  constructor(makeWorker, module, spec, onFrame) {
+    this.makeWorker = makeWorker;
+    this.module = module;
+    this.spec = spec;
+    this.onFrame = onFrame;
+    this.waiting = [];       // [{kind: "frame" | "point", resolve}]
+    this.watchdog = 0;
+  }
+
+  /** Starts the worker on the spec: the answer to starting (an error ends it). */
+  start(note) {
+    this.w = this.makeWorker();
+    return new Promise((resolve) => {
+      let started = false;
+      this.w.onmessage = ({ data: m }) => {
+        if (!started) {
+          started = true;
+          return resolve(m.answer);
+        }
+        this.heard(m, note);
+        note = null;
+      };
+      this.w.onerror = (e) => {
+        const answer = { ok: false, error: { message: `the training worker failed: ${e.message || "it could not start"}` } };
+        if (!started) { started = true; return resolve(answer); }
+        this.heard({ type: "error", answer });
+      };
+      this.w.postMessage({ type: "start", engine: this.module, spec: this.spec });
+    });
+  }
+
+  /** A message from the worker: a frame, a point's graph or an error. */
+  heard(m, note) {
+    clearTimeout(this.watchdog);
+    const want = m.type === "point" ? "point" : m.type === "frame" ? "frame" : null;
+    const k = want ? this.waiting.findIndex((w) => w.kind === want) : (this.waiting.length ? 0 : -1);
+    if (k >= 0) this.waiting.splice(k, 1)[0].resolve(m.type === "frame" ? { ok: true } : m.answer);
+    if (m.type === "frame") this.onFrame(note ? { ...m.answer, note } : m.answer);
+    else if (m.type === "error" && k < 0) this.onFrame(m.answer);
+  }
+
+  /** Posts `message` and resolves with the answer of kind `kind` that follows it. */
+  ask(message, kind) {
+    return new Promise((resolve) => {
+      this.waiting.push({ kind, resolve });
+      this.w.postMessage(message);
+    });
+  }
+
+  /** play, pause, step or reset: {ok: true} once the worker has taken it. A session that
+   * does not answer Pause within STOP_MS (a step that never ends) is stopped: its worker
+   * is ended and a fresh one starts the same settings at step 0. */
+  control(action) {
+    const answer = this.ask({ type: action }, "frame");
+    if (action === "pause") {
+      clearTimeout(this.watchdog);
+      this.watchdog = setTimeout(() => this.restart(), STOP_MS);
+    }
+    return answer;
+  }
+
+  point(i) {
+    return this.ask({ type: "point", index: i }, "point");
+  }
+
+  restart() {
+    this.w.terminate();
+    const why = { ok: false, error: { message: "training did not pause in time, so it was stopped and reset to step 0" } };
+    for (const w of this.waiting.splice(0)) w.resolve(why);
+    this.start(`stopped: it did not pause within ${STOP_MS / 1000} s; reset to step 0`);
+  }
+
+  end() {
+    clearTimeout(this.watchdog);
+    if (this.w) this.w.terminate();
+    const why = { ok: false, error: { message: "the training session ended" } };
+    for (const w of this.waiting.splice(0)) w.resolve(why);
+  }
 }

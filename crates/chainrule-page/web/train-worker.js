@@ -1,9 +1,10 @@
 // Training in a Web Worker: the page posts the training settings, then Play, Pause, Step,
 // Reset or a data point; the worker steps chainrule's engine (WebAssembly) and posts the
-// frames, so the page answers clicks and keys while training plays. Paced as the settings
-// ask (`pace` steps a second, as `chainrule serve` paces them), or unpaced: as many steps
-// as fit in 40 ms, one frame each. A frame goes out at most every 50 ms while playing,
-// and always when playing stops.
+// frames, so the page answers clicks and keys while training plays (engine-wasm.js's
+// `wasmEngine` drives one worker per session). Paced as the settings ask (`pace` steps a
+// second, as `chainrule serve` paces them), or unpaced: as many steps as fit in 40 ms,
+// one frame each. A frame goes out at most every 50 ms while playing, after every
+// control, and always when playing stops.
 //
 //   const w = new Worker("train-worker.js", { type: "module" });
 //   w.onmessage = ({ data }) => ...;  // {type: "started" | "frame" | "point" | "error", answer}
@@ -19,6 +20,7 @@ const FRAME_MS = 50;
 const CALL_MS = 40;
 let engine = null;
 let id = 0;
+let pace = 0;
 let timer = 0;
 let perCall = 1;
 let lastFrame = 0;
@@ -43,13 +45,12 @@ function frame(f, force) {
 
 /** One beat of Play: a step at the pace, or unpaced a call's worth of steps. */
 function tick() {
-  const pace = engine.trainPace(id);
   let f;
   if (pace > 0) {
-    f = engine.trainStep(id, 1);
+    f = engine.ask("train_step", { id, n: 1 });
   } else {
     const start = performance.now();
-    f = engine.trainStep(id, perCall);
+    f = engine.ask("train_step", { id, n: perCall });
     const took = Math.max(performance.now() - start, 0.1);
     perCall = Math.max(1, Math.min(1000, Math.round((perCall * CALL_MS) / took)));
   }
@@ -58,37 +59,46 @@ function tick() {
 
 async function start(m) {
   engine ??= await loadEngine(m.engine);
-  if (id) engine.trainFree(id);
-  const answer = engine.trainNew(m.spec ?? {});
+  if (id) engine.ask("train_free", { id });
+  const answer = engine.ask("train_new", m.spec ?? {});
   if (!answer.ok) {
     id = 0;
     return post("error", answer);
   }
   id = answer.id;
+  pace = answer.pace;
   perCall = 1;
   post("started", answer);
-  frame(engine.trainStep(id, 0), true);
+  frame(engine.ask("train_step", { id, n: 0 }), true);
+}
+
+/** Asks the session to play, pause, step or reset; posts the frame after it. */
+function act(action) {
+  return frame(engine.ask("train_control", { id, action }), true);
 }
 
 // Play, Pause, Reset and Stop end the beat; Step and a point leave Play playing.
 const actions = {
   play() {
     clearTimeout(timer);
-    if (frame(engine.trainControl(id, { action: "play" }), true)) timer = setTimeout(tick, 0);
+    if (act("play")) timer = setTimeout(tick, 0);
   },
   pause() {
     clearTimeout(timer);
-    frame(engine.trainControl(id, { action: "pause" }), true);
+    act("pause");
   },
-  step() { frame(engine.trainControl(id, { action: "step" }), true); },
+  step() { act("step"); },
   reset() {
     clearTimeout(timer);
-    frame(engine.trainControl(id, { action: "reset" }), true);
+    act("reset");
   },
-  point(m) { post("point", engine.trainPoint(id, m.index)); },
+  point(m) {
+    const j = engine.ask("train_control", { id, point: m.index });
+    post(j.ok === false ? "error" : "point", j);
+  },
   stop() {
     clearTimeout(timer);
-    engine.trainFree(id);
+    engine.ask("train_free", { id });
     self.close();
   },
 };

@@ -1,7 +1,8 @@
 //! `chainrule serve`: the notebook as a live local web page.
 //!
 //! One page (its ES modules and styles, from `crates/chainrule-page/web/`, are built
-//! into the binary with `include_str!`; no CDN, no network) talks to this server, and the
+//! into the binary with `include_str!`, in the table `chainrule_page::web::FILES`; no CDN,
+//! no network) talks to this server, and the
 //! server asks the `chainrule` engine: the page never computes a value or lays out the
 //! graph itself. The questions and answers are the page protocol's (`chainrule-page`);
 //! this crate is their HTTP transport. Edits and controls are plain POSTs answering JSON;
@@ -26,88 +27,13 @@ mod train;
 pub use chainrule_page::{ApiError, ErrorKind, Limits};
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use std::net::SocketAddr;
 use std::sync::Arc;
-
-/// The page, built into the binary: its HTML (the notebook's program is put into it).
-const INDEX_HTML: &str = include_str!("../../chainrule-page/web/index.html");
-
-const JS: &str = "text/javascript; charset=utf-8";
-
-/// The page's styles (its modules' look and its own layout) and its ES modules (the
-/// front end every transport shares, in `crates/chainrule-page/web/`), each at its path.
-const ASSETS: &[(&str, &str, &str)] = &[
-    (
-        "/style.css",
-        include_str!("../../chainrule-page/web/style.css"),
-        "text/css; charset=utf-8",
-    ),
-    (
-        "/page.css",
-        include_str!("../../chainrule-page/web/page.css"),
-        "text/css; charset=utf-8",
-    ),
-    (
-        "/main.js",
-        include_str!("../../chainrule-page/web/main.js"),
-        JS,
-    ),
-    (
-        "/app.js",
-        include_str!("../../chainrule-page/web/app.js"),
-        JS,
-    ),
-    (
-        "/engine-http.js",
-        include_str!("../../chainrule-page/web/engine-http.js"),
-        JS,
-    ),
-    (
-        "/dom.js",
-        include_str!("../../chainrule-page/web/dom.js"),
-        JS,
-    ),
-    (
-        "/editor.js",
-        include_str!("../../chainrule-page/web/editor.js"),
-        JS,
-    ),
-    (
-        "/explorer.js",
-        include_str!("../../chainrule-page/web/explorer.js"),
-        JS,
-    ),
-    (
-        "/graph-view.js",
-        include_str!("../../chainrule-page/web/graph-view.js"),
-        JS,
-    ),
-    (
-        "/stepper.js",
-        include_str!("../../chainrule-page/web/stepper.js"),
-        JS,
-    ),
-    (
-        "/node-panel.js",
-        include_str!("../../chainrule-page/web/node-panel.js"),
-        JS,
-    ),
-    (
-        "/hand-list.js",
-        include_str!("../../chainrule-page/web/hand-list.js"),
-        JS,
-    ),
-    (
-        "/train-view.js",
-        include_str!("../../chainrule-page/web/train-view.js"),
-        JS,
-    ),
-];
 
 /// How the server is set up: who it answers to and how much it does per request.
 #[derive(Clone, Debug)]
@@ -190,11 +116,16 @@ fn router_with_stop(
         _never: never,
     });
     let mut app = Router::new().route("/", get(index));
-    for &(path, body, kind) in ASSETS {
-        app = app.route(path, get(move || async move { asset(body, kind) }));
+    for f in chainrule_page::web::FILES {
+        let path = format!("/{}", f.path);
+        app = app.route(
+            &path,
+            get(move || async move { asset(f.text, f.media_type) }),
+        );
     }
-    app.route("/api/program", post(program))
-        .route("/api/nudge", post(nudge))
+    // Every question of the protocol at /api/NAME (program, nudge, train_spec, …); training
+    // sessions live in threads of their own here, at the routes after it.
+    app.route("/api/{question}", post(question))
         .route("/api/train", post(train::start))
         .route("/api/train/{id}/control", post(train::control))
         .route("/api/train/{id}/events", get(train::events))
@@ -224,10 +155,9 @@ fn asset(body: &'static str, kind: &'static str) -> Response {
 }
 
 /// The page's files as served, by name: `index.html` (with the notebook's program in the
-/// editor), then its styles and modules; `scripts/build-site.sh` writes them to the
-/// static site (the `page` example).
+/// editor), then its styles and modules (the table `chainrule_page::web::FILES`).
 pub fn page_files() -> Vec<(&'static str, &'static str)> {
-    let assets = ASSETS.iter().map(|&(path, body, _)| (&path[1..], body));
+    let assets = chainrule_page::web::FILES.iter().map(|f| (f.path, f.text));
     std::iter::once(("index.html", index_html()))
         .chain(assets)
         .collect()
@@ -236,17 +166,11 @@ pub fn page_files() -> Vec<(&'static str, &'static str)> {
 /// The page, with the notebook's program in the editor.
 fn index_html() -> &'static str {
     static PAGE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    PAGE.get_or_init(|| {
-        let escaped = chainrule::lang::NOTEBOOK
-            .replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;");
-        INDEX_HTML.replace("{{NOTEBOOK}}", &escaped)
-    })
+    PAGE.get_or_init(chainrule_page::web::index_html)
 }
 
 async fn index() -> Response {
-    asset(index_html(), "text/html; charset=utf-8")
+    asset(index_html(), chainrule_page::web::HTML_MEDIA_TYPE)
 }
 
 /// A refusal as an HTTP answer: the protocol's body with its kind's status.
@@ -273,7 +197,12 @@ pub(crate) fn parse_body<T: serde::de::DeserializeOwned>(
     body: &Body,
     limits: &Limits,
 ) -> Result<T, ApiError> {
-    let body = body.as_ref().map_err(|e| {
+    chainrule_page::parse_request(body_bytes(body, limits)?)
+}
+
+/// The request body's bytes, or why they could not be read.
+fn body_bytes<'b>(body: &'b Body, limits: &Limits) -> Result<&'b Bytes, ApiError> {
+    body.as_ref().map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::new(
                 ErrorKind::TooLarge,
@@ -285,8 +214,7 @@ pub(crate) fn parse_body<T: serde::de::DeserializeOwned>(
         } else {
             ApiError::bad(format!("cannot read the request: {e}"))
         }
-    })?;
-    chainrule_page::parse_request(body)
+    })
 }
 
 /// Runs `work` off the async threads (evaluation and drawing are CPU work).
@@ -301,22 +229,19 @@ where
     }
 }
 
-async fn program(State(st): State<Arc<AppState>>, body: Body) -> Response {
-    let req: chainrule_page::ProgramRequest = match parse_body(&body, &st.config.limits) {
-        Ok(r) => r,
+/// `POST /api/NAME`: question NAME of the protocol (`chainrule_page::ask`), its request
+/// the body.
+async fn question(
+    State(st): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    body: Body,
+) -> Response {
+    let limits = st.config.limits;
+    let body = match body_bytes(&body, &limits) {
+        Ok(b) => b.clone(),
         Err(e) => return error_response(e),
     };
-    let limits = st.config.limits;
-    blocking(move || chainrule_page::program(&req, &limits)).await
-}
-
-async fn nudge(State(st): State<Arc<AppState>>, body: Body) -> Response {
-    let req: chainrule_page::NudgeRequest = match parse_body(&body, &st.config.limits) {
-        Ok(r) => r,
-        Err(e) => return error_response(e),
-    };
-    let limits = st.config.limits;
-    blocking(move || chainrule_page::nudge(&req, &limits)).await
+    blocking(move || chainrule_page::ask(&name, &body, &limits)).await
 }
 
 /// Serves on `listener` until `shutdown` resolves (Ctrl-C, for the command), then

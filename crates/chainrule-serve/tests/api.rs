@@ -899,3 +899,52 @@ async fn a_diverging_run_names_the_first_non_finite_node_instead_of_going_blank(
     // The grid still has a score for every cell: NaN is sent as such, not left out.
     assert_eq!(last["grid"]["scores"].as_array().unwrap().len(), 32 * 32);
 }
+
+#[tokio::test]
+async fn every_question_of_the_protocol_is_at_api_slash_its_name() {
+    let app = app();
+    // The training spec, as the page's settings form reads it: the page's bounds, the
+    // spec's defaults and choices.
+    let (status, spec) = post(&app, "/api/train_spec", json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    let field = |name: &str| {
+        spec["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == name)
+            .unwrap_or_else(|| panic!("no field {name}"))
+            .clone()
+    };
+    assert_eq!(field("samples")["allowed"], "a whole number from 1 to 1000");
+    assert_eq!(field("lr")["default"], "1");
+    let optimizer = field("optimizer");
+    let optimizers: Vec<&str> = optimizer["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(optimizers, ["sgd", "momentum", "adam", "adamw"]);
+    assert_eq!(
+        spec["optimizers"][2],
+        json!({"name": "adam", "help": "Adam", "lr": 0.01})
+    );
+    // The same answer as the protocol gives without a transport.
+    let direct = chainrule_page::ask("train_spec", b"{}", &Limits::default()).unwrap();
+    assert_eq!(spec, direct);
+    // A question that is not there, and a training question, which lives at /api/train.
+    let (status, body) = post(&app, "/api/fly", json!({})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        body["error"]["message"],
+        "there is no question \"fly\"; the questions are program, nudge, train_spec, train_new, \
+         train_step, train_control, train_free"
+    );
+    let (status, body) = post(&app, "/api/train_step", json!({"id": 1})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("POST /api/train"));
+}

@@ -10,7 +10,7 @@ const [wasm, dir] = process.argv.slice(2);
 const engine = await loadEngine(readFileSync(wasm));
 const requests = JSON.parse(readFileSync(`${dir}/requests.json`, "utf8"));
 mkdirSync(`${dir}/wasm`, { recursive: true });
-for (const { name, call, args, request } of requests) {
-  const { status, text } = engine.raw(call, args, request ?? undefined);
+for (const { name, question, request } of requests) {
+  const { status, text } = engine.raw(question, request);
   writeFileSync(`${dir}/wasm/${name}`, `${status}\n${text}`);
 }

@@ -93,21 +93,19 @@ fn run_node(node: &str, script: &str, args: &[&Path]) -> String {
     text
 }
 
-/// One question: a name for its answer's file, the export, its numbers, its JSON request,
-/// and whether its answer must be byte for byte the native one (see [`libm_only`]).
+/// One question: a name for its answer's file, the question's name, its JSON request, and
+/// whether its answer must be byte for byte the native one (see [`libm_only`]).
 struct Ask {
     name: &'static str,
-    call: &'static str,
-    args: Vec<u32>,
-    request: Option<Value>,
+    question: &'static str,
+    request: Value,
     exact: bool,
 }
 
-fn ask(name: &'static str, call: &'static str, args: &[u32], request: Option<Value>) -> Ask {
+fn ask(name: &'static str, question: &'static str, request: Value) -> Ask {
     Ask {
         name,
-        call,
-        args: args.to_vec(),
+        question,
         request,
         exact: true,
     }
@@ -123,31 +121,18 @@ fn libm_only(mut a: Ask) -> Ask {
 /// The same question asked of the exports compiled natively: `"{status}\n{json}"`.
 fn native(a: &Ask) -> String {
     use chainrule_wasm as w;
-    let body = a.request.as_ref().map(Value::to_string).unwrap_or_default();
-    let ptr = w::alloc(body.len());
-    // SAFETY: `ptr` is a fresh buffer of `body.len()` bytes from `alloc`, handed to exactly
-    // one question below (or freed when the call takes no request).
-    let status = unsafe {
-        std::ptr::copy_nonoverlapping(body.as_ptr(), ptr, body.len());
-        let (len, n) = (body.len(), &a.args);
-        match a.call {
-            "program" => w::program(ptr, len),
-            "nudge" => w::nudge(ptr, len),
-            "train_new" => w::train_new(ptr, len),
-            "train_control" => w::train_control(n[0], ptr, len),
-            other => {
-                w::dealloc(ptr, len);
-                match other {
-                    "train_step" => w::train_step(n[0], n[1]),
-                    "train_point" => w::train_point(n[0], n[1]),
-                    "train_free" => w::train_free(n[0]),
-                    _ => panic!("no export {other}"),
-                }
-            }
-        }
+    let buf = format!("{}{}", a.question, a.request);
+    let ptr = w::alloc(buf.len());
+    // SAFETY: `ptr` is a fresh buffer of `buf.len()` bytes from `alloc`, handed to `call`,
+    // which frees it; the answer is `out_len()` bytes at `out_ptr()` until the next call.
+    let (status, out) = unsafe {
+        std::ptr::copy_nonoverlapping(buf.as_ptr(), ptr, buf.len());
+        let status = w::call(ptr, buf.len(), a.question.len());
+        (
+            status,
+            std::slice::from_raw_parts(w::out_ptr(), w::out_len()),
+        )
     };
-    // SAFETY: the answer is `out_len()` bytes at `out_ptr()` until the next call.
-    let out = unsafe { std::slice::from_raw_parts(w::out_ptr(), w::out_len()) };
     format!("{status}\n{}", String::from_utf8(out.to_vec()).unwrap())
 }
 
@@ -162,7 +147,7 @@ fn program_of_200_values(act: &str) -> String {
 const NOTEBOOK: &str = "a = 2; b = -3; c = 10\ne = a*b\nd = e + c\nf = -2\nL = d*f\nf.grad = 3\n";
 
 fn questions() -> Vec<Ask> {
-    let program = |source: String| Some(json!({"source": source}));
+    let program = |source: String| json!({"source": source});
     let demo = json!({"pace": 0});
     let spiral = json!({"dataset": "spiral", "classes": 3, "loss": "softmax-ce", "optimizer": "adam",
         "layers": [8, 8], "activation": "tanh", "samples": 90, "batch": 16, "schedule": "cosine"});
@@ -170,108 +155,87 @@ fn questions() -> Vec<Ask> {
         ask(
             "notebook",
             "program",
-            &[],
-            Some(json!({"source": NOTEBOOK, "hand": [[0, 6.0], [1, 3.0]]})),
+            json!({"source": NOTEBOOK, "hand": [[0, 6.0], [1, 3.0]]}),
         ),
         ask(
             "values200",
             "program",
-            &[],
             program(program_of_200_values("relu")),
         ),
         libm_only(ask(
             "values200_tanh",
             "program",
-            &[],
             program(program_of_200_values("tanh")),
         )),
         ask(
             "unknown_function",
             "program",
-            &[],
             program("x = 1\ny = tanhh(x)\n".into()),
         ),
         ask(
             "parse_error",
             "program",
-            &[],
             program("x = 1\ny = x +* 2\n".into()),
         ),
         ask(
             "non_finite",
             "program",
-            &[],
             program("x = -1\ny = sqrt(x)\nL = y*2".into()),
         ),
-        ask("not_json", "program", &[], Some(json!("a = 1"))),
-        ask(
-            "too_long",
-            "program",
-            &[],
-            program("x = 1\n".repeat(20_000)),
-        ),
+        ask("not_json", "program", json!("a = 1")),
+        ask("too_long", "program", program("x = 1\n".repeat(20_000))),
         ask(
             "nudge",
             "nudge",
-            &[],
-            Some(json!({"source": NOTEBOOK, "node": 1, "h": 0.5})),
+            json!({"source": NOTEBOOK, "node": 1, "h": 0.5}),
         ),
         ask(
             "nudge_not_leaf",
             "nudge",
-            &[],
-            Some(json!({"source": NOTEBOOK, "node": 4, "h": 0.5})),
+            json!({"source": NOTEBOOK, "node": 4, "h": 0.5}),
         ),
-        ask("train_demo", "train_new", &[], Some(demo)),
-        ask("frame0", "train_step", &[1, 0], None),
-        ask("frame1", "train_step", &[1, 1], None),
-        ask("frame6", "train_step", &[1, 5], None),
+        ask("train_demo", "train_new", demo),
+        ask("frame0", "train_step", json!({"id": 1, "n": 0})),
+        ask("frame1", "train_step", json!({"id": 1, "n": 1})),
+        ask("frame6", "train_step", json!({"id": 1, "n": 5})),
+        ask("play", "train_control", json!({"id": 1, "action": "play"})),
+        ask("to_the_end", "train_step", json!({"id": 1, "n": 1000})),
+        ask("point3", "train_control", json!({"id": 1, "point": 3})),
         ask(
-            "play",
+            "point_missing",
             "train_control",
-            &[1],
-            Some(json!({"action": "play"})),
+            json!({"id": 1, "point": 100}),
         ),
-        ask("to_the_end", "train_step", &[1, 1000], None),
-        ask("point3", "train_point", &[1, 3], None),
-        ask("point5", "train_control", &[1], Some(json!({"point": 5}))),
-        ask("point_missing", "train_point", &[1, 100], None),
         ask(
             "reset",
             "train_control",
-            &[1],
-            Some(json!({"action": "reset"})),
+            json!({"id": 1, "action": "reset"}),
         ),
         ask(
             "bad_action",
             "train_control",
-            &[1],
-            Some(json!({"action": "fly"})),
+            json!({"id": 1, "action": "fly"}),
         ),
-        libm_only(ask("train_spiral", "train_new", &[], Some(spiral))),
-        libm_only(ask("spiral20", "train_step", &[2, 20], None)),
-        ask(
-            "train_too_many_steps",
-            "train_new",
-            &[],
-            Some(json!({"steps": 5000})),
-        ),
+        ask("no_id", "train_control", json!({"action": "play"})),
+        libm_only(ask("train_spiral", "train_new", spiral)),
+        libm_only(ask("spiral20", "train_step", json!({"id": 2, "n": 20}))),
+        ask("train_too_many_steps", "train_new", json!({"steps": 5000})),
         ask(
             "train_wrong_loss",
             "train_new",
-            &[],
-            Some(json!({"dataset": "spiral", "classes": 3})),
+            json!({"dataset": "spiral", "classes": 3}),
         ),
-        ask("free", "train_free", &[2], None),
-        ask("step_freed", "train_step", &[2, 1], None),
-        ask("free_again", "train_free", &[2], None),
+        ask("free", "train_free", json!({"id": 2})),
+        ask("step_freed", "train_step", json!({"id": 2, "n": 1})),
+        ask("free_again", "train_free", json!({"id": 2})),
         ask(
             "train_diverging",
             "train_new",
-            &[],
-            Some(json!({"lr": 1e300, "steps": 10})),
+            json!({"lr": 1e300, "steps": 10}),
         ),
-        ask("diverged", "train_step", &[3, 10], None),
+        ask("diverged", "train_step", json!({"id": 3, "n": 10})),
+        ask("spec", "train_spec", json!({})),
+        ask("no_such_question", "fly", json!({})),
     ]
 }
 
@@ -321,10 +285,7 @@ fn the_wasm_engines_answers_are_the_native_ones_byte_for_byte() {
     let asks = questions();
     let requests: Vec<Value> = asks
         .iter()
-        .map(|a| {
-            json!({"name": a.name, "call": a.call, "args": a.args,
-                        "request": a.request.as_ref().map(Value::to_string)})
-        })
+        .map(|a| json!({"name": a.name, "question": a.question, "request": a.request.to_string()}))
         .collect();
     std::fs::write(
         dir.join("requests.json"),
@@ -378,6 +339,9 @@ fn the_wasm_engines_answers_are_the_native_ones_byte_for_byte() {
     assert_eq!(body("to_the_end")["step"], 100);
     assert_eq!(body("reset")["step"], 0);
     assert_eq!(body("spiral20")["step"], 20);
+    assert_eq!(body("point3")["point"]["index"], 3);
+    assert_eq!(body("train_demo")["pace"], 0.0);
+    assert_eq!(body("spec")["bounds"]["steps"], 1000);
     assert!(body("diverged")["non_finite"]
         .as_str()
         .unwrap()
@@ -392,6 +356,8 @@ fn the_wasm_engines_answers_are_the_native_ones_byte_for_byte() {
         ("parse_error", "422"),
         ("train_too_many_steps", "400"),
         ("free_again", "404"),
+        ("no_such_question", "404"),
+        ("no_id", "400"),
     ] {
         let text = std::fs::read_to_string(dir.join("wasm").join(name)).unwrap();
         assert!(

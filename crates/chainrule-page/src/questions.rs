@@ -1,0 +1,217 @@
+//! The protocol's one entry point: a question's name and its JSON request in, a status
+//! and a JSON answer out. Every transport carries questions through here and nowhere
+//! else: the HTTP server (`POST /api/NAME`), the WebAssembly module (its one `call`
+//! export), the JS engines (`engine.ask(name, request)`) and the Jupyter kernel. A new
+//! question is one entry of [`QUESTIONS`] and a function; no transport changes.
+//!
+//! Questions that need no state ([`ask`]) are answered anywhere. Training questions keep
+//! sessions between calls, so they are asked of an [`Engine`], which holds them and is
+//! stepped by its caller (a Web Worker, the kernel) at the caller's pace. The HTTP server
+//! keeps its sessions in threads of its own (each with its clock, its frames as
+//! Server-Sent Events) and routes training apart.
+//!
+//! ```
+//! use chainrule_page::{ask, Engine, Limits};
+//! let a = ask("program", br#"{"source": "a = 2; L = a*a"}"#, &Limits::default()).unwrap();
+//! assert_eq!(a["output"]["data"], 4.0);
+//! let mut e = Engine::new(Limits::default());
+//! let started = e.call("train_new", br#"{"steps": 5}"#).unwrap();
+//! let frame = e.call("train_step", br#"{"id": 1, "n": 5}"#).unwrap();
+//! assert_eq!((started["id"].as_u64(), frame["step"].as_u64()), (Some(1), Some(5)));
+//! let (status, body) = e.answer("train_step", br#"{"id": 9}"#);
+//! assert_eq!(status, 404);
+//! assert!(body.contains("there is no training session 9"));
+//! ```
+
+use crate::train::{control_request, no_session, Control, Session, TrainRequest};
+use crate::{
+    nudge, parse_request, program, train_spec, ApiError, ErrorKind, Limits, NudgeRequest,
+    ProgramRequest,
+};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// A question the protocol answers.
+pub struct Question {
+    /// Its name, as every transport carries it.
+    pub name: &'static str,
+    /// What it asks, what the request holds and what the answer is, in a sentence.
+    pub about: &'static str,
+    /// Whether it is about a training session, so asked of an [`Engine`].
+    pub training: bool,
+    run: fn(&mut Engine, &[u8]) -> Result<Value, ApiError>,
+}
+
+/// Every question, by name.
+pub const QUESTIONS: &[Question] = &[
+    Question {
+        name: "program",
+        about: "{source, hand?}: the program's graph, values, derivations, checks, hand grads \
+                and backward schedule",
+        training: false,
+        run: |e, r| program(&parse_request::<ProgramRequest>(r)?, &e.limits),
+    },
+    Question {
+        name: "nudge",
+        about: "{source, node, h}: leaf `node` moved by h, the graph replayed, the finite \
+                difference beside the grad",
+        training: false,
+        run: |e, r| nudge(&parse_request::<NudgeRequest>(r)?, &e.limits),
+    },
+    Question {
+        name: "train_spec",
+        about: "{}: every training setting with its default, what it takes within the \
+                page's bounds and its choices",
+        training: false,
+        run: |e, _| Ok(train_spec(&e.limits)),
+    },
+    Question {
+        name: "train_new",
+        about: "the training spec's settings (and pace): a session at step 0, its id, data \
+                points and settings",
+        training: true,
+        run: Engine::start,
+    },
+    Question {
+        name: "train_step",
+        about: "{id, n}: up to n steps of session id (0: none), answered by the frame after them",
+        training: true,
+        run: |e, r| {
+            let req: Step = parse_request(r)?;
+            let s = e.session(req.id)?;
+            s.step(req.n);
+            Ok(s.frame())
+        },
+    },
+    Question {
+        name: "train_control",
+        about: "{id, action: play | pause | step | reset}: the frame after it; {id, point: i}: \
+                data point i's graph through the current model",
+        training: true,
+        run: |e, r| {
+            let body: Value = parse_request(r)?;
+            let control = control_request(&body)?;
+            let s = e.session(session_id(&body)?)?;
+            match control {
+                Control::Point(i) => s.point(i),
+                Control::Act(a) => {
+                    s.act(a);
+                    Ok(s.frame())
+                }
+            }
+        },
+    },
+    Question {
+        name: "train_free",
+        about: "{id}: ends session id",
+        training: true,
+        run: |e, r| {
+            let id = session_id(&parse_request(r)?)?;
+            match e.sessions.remove(&id) {
+                Some(_) => Ok(json!({"ok": true})),
+                None => Err(no_session(id)),
+            }
+        },
+    },
+];
+
+/// The question called `name`.
+fn question(name: &str) -> Result<&'static Question, ApiError> {
+    QUESTIONS.iter().find(|q| q.name == name).ok_or_else(|| {
+        let names: Vec<&str> = QUESTIONS.iter().map(|q| q.name).collect();
+        ApiError::new(
+            ErrorKind::NotFound,
+            format!(
+                "there is no question {name:?}; the questions are {}",
+                names.join(", ")
+            ),
+        )
+    })
+}
+
+/// Asks question `name` with the JSON `request`, a question that keeps no state (a
+/// training question is refused: ask it of an [`Engine`]).
+pub fn ask(name: &str, request: &[u8], limits: &Limits) -> Result<Value, ApiError> {
+    let q = question(name)?;
+    if q.training {
+        return Err(ApiError::bad(format!(
+            "{name} is about a training session, which this transport keeps elsewhere \
+             (over HTTP: POST /api/train and /api/train/ID/control)"
+        )));
+    }
+    (q.run)(&mut Engine::new(*limits), request)
+}
+
+/// `{"id": N, "n": K}`: K steps of session N.
+#[derive(Deserialize)]
+struct Step {
+    id: u64,
+    #[serde(default)]
+    n: usize,
+}
+
+/// The `id` of a request about a session.
+fn session_id(body: &Value) -> Result<u64, ApiError> {
+    body.get("id").and_then(Value::as_u64).ok_or_else(|| {
+        ApiError::bad("the request is not the JSON expected: id must be a training session's id")
+    })
+}
+
+/// Every question, training included: the stateless ones, and training sessions held
+/// here between calls and stepped by the caller, at most [`Limits::train_sessions`] at
+/// once. One per Web Worker, per WebAssembly instance, per kernel.
+pub struct Engine {
+    limits: Limits,
+    sessions: BTreeMap<u64, Session>,
+    next: u64,
+}
+
+impl Engine {
+    /// An engine held to `limits`, with no session.
+    pub fn new(limits: Limits) -> Engine {
+        Engine {
+            limits,
+            sessions: BTreeMap::new(),
+            next: 1,
+        }
+    }
+
+    /// Asks question `name` with the JSON `request`.
+    pub fn call(&mut self, name: &str, request: &[u8]) -> Result<Value, ApiError> {
+        (question(name)?.run)(self, request)
+    }
+
+    /// [`Engine::call`] as a transport sends it: the status (200, or the refusal's, as
+    /// [`ErrorKind::http_status`] has it) and the answer's JSON text.
+    pub fn answer(&mut self, name: &str, request: &[u8]) -> (u16, String) {
+        match self.call(name, request) {
+            Ok(v) => (200, v.to_string()),
+            Err(e) => (e.kind.http_status(), e.body.to_string()),
+        }
+    }
+
+    fn session(&mut self, id: u64) -> Result<&mut Session, ApiError> {
+        self.sessions.get_mut(&id).ok_or_else(|| no_session(id))
+    }
+
+    /// `train_new`: a session for the settings in the request.
+    fn start(&mut self, request: &[u8]) -> Result<Value, ApiError> {
+        let req = TrainRequest::from_json(&parse_request::<Value>(request)?, &self.limits)?;
+        if self.sessions.len() >= self.limits.train_sessions {
+            return Err(ApiError::new(
+                ErrorKind::Busy,
+                format!(
+                    "{} training sessions are open, the most the engine keeps; end one first",
+                    self.limits.train_sessions
+                ),
+            ));
+        }
+        let session = Session::new(req, &self.limits)?;
+        let id = self.next;
+        self.next += 1;
+        let started = session.started(id);
+        self.sessions.insert(id, session);
+        Ok(started)
+    }
+}
