@@ -1,9 +1,11 @@
 //! A graph that did not come from program text: one given on a tape, as the Python
 //! package copies a learner's own Values for the live view in Jupyter. It is asked the
-//! page's questions ([`GivenGraph::answer`]): `describe` (what [`program`](crate::program)
-//! answers for a program), `nudge` (a leaf moved by `h` and the graph replayed forward, as
-//! [`nudge`](crate::nudge) answers), `back` (to the values as given) and `check` (grads
-//! typed by hand, checked and diagnosed).
+//! page's questions (held by an [`Engine`](crate::Engine), as `given_describe`,
+//! `given_nudge`, `given_back`, `given_check`): [`describe`](GivenGraph::describe) (what
+//! [`program`](crate::program) answers for a program), [`nudge`](GivenGraph::nudge) (a
+//! leaf moved by `h` and the graph replayed forward, as [`nudge`](crate::nudge) answers),
+//! [`back`](GivenGraph::back) (to the values as given) and [`check`](GivenGraph::check)
+//! (grads typed by hand, checked and diagnosed).
 //!
 //! The graph as given is never changed but for its grads, which are backward's: a nudge
 //! replays a copy of it, and that copy is what the view shows until `back` (or the next
@@ -13,9 +15,8 @@
 //! leaves, so its before and after are both the graph's own.
 
 use crate::program::{describe, hand_json, nudge_on};
-use crate::{num, parse_request, ApiError, ErrorKind, Limits};
+use crate::{num, ApiError, ErrorKind, Limits};
 use chainrule::{Graph, Var};
-use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
@@ -31,20 +32,6 @@ struct Replay {
     g: Graph,
     node: usize,
     h: f64,
-}
-
-/// The `nudge` question on a given graph: which leaf, by how much.
-#[derive(Deserialize)]
-struct NudgeAsk {
-    node: usize,
-    h: f64,
-}
-
-/// The `check` question: grads typed by hand, `(node id, grad)`.
-#[derive(Deserialize)]
-struct CheckAsk {
-    #[serde(default)]
-    hand: Vec<(usize, f64)>,
 }
 
 /// Two numbers that are the same value, but for rounding (or both NaN).
@@ -66,10 +53,10 @@ impl GivenGraph {
     /// let (a, b) = (g.var("a", 2.0), g.var("b", -3.0));
     /// let out = (a * b).named("L").index();
     /// let mut given = GivenGraph::new(g, out, &Limits::default()).unwrap();
-    /// let j = given.answer("nudge", br#"{"node": 1, "h": 0.5}"#, &Limits::default()).unwrap();
-    /// assert_eq!((j["before"].clone(), j["after"].clone()), (serde_json::json!(-6.0), serde_json::json!(-5.0)));
+    /// let j = given.nudge(1, 0.5, &Limits::default()).unwrap();
+    /// assert_eq!((j["before"].as_f64(), j["after"].as_f64()), (Some(-6.0), Some(-5.0)));
     /// assert_eq!(given.shown().get(2).unwrap().data(), -5.0);   // the view shows the replay
-    /// given.answer("back", b"{}", &Limits::default()).unwrap();
+    /// given.back();
     /// assert_eq!(given.shown().get(2).unwrap().data(), -6.0);
     /// ```
     pub fn new(g: Graph, out: usize, limits: &Limits) -> Result<GivenGraph, ApiError> {
@@ -123,33 +110,9 @@ impl GivenGraph {
         self.replay.as_ref().map(|r| (r.node, r.h))
     }
 
-    /// Answers the question `method` with its JSON `body`: `describe`, `nudge`
-    /// (`{"node", "h"}`), `back` or `check` (`{"hand": [[node, grad], ...]}`).
-    pub fn answer(
-        &mut self,
-        method: &str,
-        body: &[u8],
-        limits: &Limits,
-    ) -> Result<Value, ApiError> {
-        match method {
-            "describe" => self.describe(limits),
-            "nudge" => {
-                let ask: NudgeAsk = parse_request(body)?;
-                self.nudge(ask.node, ask.h, limits)
-            }
-            "back" => {
-                self.replay = None;
-                Ok(json!({"ok": true}))
-            }
-            "check" => {
-                let ask: CheckAsk = parse_request(body)?;
-                self.check(&ask.hand)
-            }
-            other => Err(ApiError::bad(format!(
-                "there is no question {other:?}; a given graph answers describe, nudge, back \
-                 and check"
-            ))),
-        }
+    /// Back to the values as given: the view shows no replay.
+    pub fn back(&mut self) {
+        self.replay = None;
     }
 
     /// Everything the page shows about the graph as given, as the `program` question
@@ -188,7 +151,7 @@ impl GivenGraph {
     }
 
     /// Leaf `node` moved by `h` from its value as given, every value replayed from the
-    /// leaves; the view shows this replay until [`back`](Self::answer) or the next nudge.
+    /// leaves; the view shows this replay until [`back`](Self::back) or the next nudge.
     pub fn nudge(&mut self, node: usize, h: f64, limits: &Limits) -> Result<Value, ApiError> {
         let g = self.given.clone();
         g.forward();

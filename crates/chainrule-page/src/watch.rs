@@ -79,6 +79,11 @@ impl Watch {
         self.history.len()
     }
 
+    /// Plans `more` steps after those recorded (the chart's axis).
+    pub fn plan(&mut self, more: usize) {
+        self.steps = self.history.len() + more;
+    }
+
     /// Steps recorded.
     pub fn steps(&self) -> usize {
         self.history.len()

@@ -9,14 +9,16 @@ use chainrule::lang::{EvalOptions, Program};
 use chainrule::nn::{Activation, Mlp, Module};
 use chainrule::Graph;
 use chainrule_page::{
-    nudge, program, ErrorKind, GivenGraph, Limits, NudgeRequest, ProgramRequest, Scores, Watch,
+    ask, nudge, program, ApiError, Engine, ErrorKind, GivenGraph, Limits, NudgeRequest,
+    ProgramRequest, Scores, Watch,
 };
 use serde_json::{json, Value};
 
 const NOTEBOOK: &str = "a = 2; b = -3; c = 10\ne = a*b\nd = e + c\nf = -2\nL = d*f\n";
 
-/// The program's graph, evaluated on a tape, given: as the Python package gives a copy.
-fn given(source: &str) -> GivenGraph {
+/// The program's graph, evaluated on a tape, given to an engine: as the Python package
+/// gives its copy of a learner's Values. Returns the engine and the graph's id.
+fn given(source: &str) -> (Engine, u64) {
     let g = Graph::new();
     let out = Program::parse(source)
         .unwrap()
@@ -24,11 +26,19 @@ fn given(source: &str) -> GivenGraph {
         .unwrap()
         .output
         .index();
-    GivenGraph::new(g, out, &Limits::default()).unwrap()
+    let mut e = Engine::new(Limits::default());
+    let id = e.give(GivenGraph::new(g, out, &Limits::default()).unwrap());
+    (e, id)
 }
 
-fn ask(g: &mut GivenGraph, method: &str, body: Value) -> Result<Value, chainrule_page::ApiError> {
-    g.answer(method, body.to_string().as_bytes(), &Limits::default())
+/// Question `name` about given graph `id`, through the protocol's one dispatch.
+fn call(e: &mut Engine, name: &str, id: u64, mut body: Value) -> Result<Value, ApiError> {
+    body["id"] = json!(id);
+    e.call(name, body.to_string().as_bytes())
+}
+
+fn shown(e: &Engine, id: u64, node: usize) -> f64 {
+    e.given_graph(id).unwrap().shown().get(node).unwrap().data()
 }
 
 /// An answer without the fields only a program has (the names values are bound to) or
@@ -43,8 +53,8 @@ fn comparable(mut v: Value) -> Value {
 
 #[test]
 fn a_given_graph_is_described_as_its_program_is() {
-    let mut g = given(NOTEBOOK);
-    let mine = ask(&mut g, "describe", json!({})).unwrap();
+    let (mut e, id) = given(NOTEBOOK);
+    let mine = call(&mut e, "given_describe", id, json!({})).unwrap();
     let theirs = program(
         &ProgramRequest {
             source: NOTEBOOK.into(),
@@ -60,8 +70,8 @@ fn a_given_graph_is_described_as_its_program_is() {
 
 #[test]
 fn a_nudge_replays_a_copy_and_back_shows_the_graph_as_given() {
-    let mut g = given(NOTEBOOK);
-    let j = ask(&mut g, "nudge", json!({"node": 1, "h": 0.5})).unwrap();
+    let (mut e, id) = given(NOTEBOOK);
+    let j = call(&mut e, "given_nudge", id, json!({"node": 1, "h": 0.5})).unwrap();
     let theirs = nudge(
         &NudgeRequest {
             source: NOTEBOOK.into(),
@@ -82,17 +92,27 @@ fn a_nudge_replays_a_copy_and_back_shows_the_graph_as_given() {
         (&json!(-8.0), &json!(-10.0), &json!(-4.0), &json!(-4.0))
     );
     // The view shows the replay; the graph as given is untouched.
-    assert_eq!(g.replayed(), Some((1, 0.5)));
-    assert_eq!(g.shown().get(1).unwrap().data(), -2.5);
-    assert_eq!(g.shown().get(g.output_index()).unwrap().data(), -10.0);
-    assert_eq!(g.given().get(1).unwrap().data(), -3.0);
-    assert_eq!(g.given().get(g.output_index()).unwrap().data(), -8.0);
+    let out = e.given_graph(id).unwrap().output_index();
+    assert_eq!(e.given_graph(id).unwrap().replayed(), Some((1, 0.5)));
+    assert_eq!((shown(&e, id, 1), shown(&e, id, out)), (-2.5, -10.0));
+    let given = e.given_graph(id).unwrap().given();
+    assert_eq!(
+        (given.get(1).unwrap().data(), given.get(out).unwrap().data()),
+        (-3.0, -8.0)
+    );
     // A second nudge starts from the value as given, not from the last replay.
-    let k = ask(&mut g, "nudge", json!({"node": 1, "h": 1.0})).unwrap();
+    let k = call(&mut e, "given_nudge", id, json!({"node": 1, "h": 1.0})).unwrap();
     assert_eq!((&k["a"], &k["after"]), (&json!(-3.0), &json!(-12.0)));
-    assert_eq!(ask(&mut g, "back", json!({})).unwrap(), json!({"ok": true}));
-    assert_eq!(g.replayed(), None);
-    assert_eq!(g.shown().get(g.output_index()).unwrap().data(), -8.0);
+    assert_eq!(
+        call(&mut e, "given_back", id, json!({})).unwrap(),
+        json!({"ok": true})
+    );
+    assert_eq!(e.given_graph(id).unwrap().replayed(), None);
+    assert_eq!(shown(&e, id, out), -8.0);
+    // Let go, the graph is gone, and said so.
+    call(&mut e, "given_free", id, json!({})).unwrap();
+    let gone = call(&mut e, "given_describe", id, json!({})).unwrap_err();
+    assert_eq!(gone.kind, ErrorKind::NotFound);
 }
 
 #[test]
@@ -122,9 +142,15 @@ fn values_changed_by_hand_after_their_users_were_made_are_named_and_a_nudge_repl
 
 #[test]
 fn hand_grads_are_checked_and_a_wrong_one_diagnosed() {
-    let mut g = given(NOTEBOOK);
+    let (mut e, id) = given(NOTEBOOK);
     // b is node 1: dL/db = dL/de · a = -2 · 2 = -4; 6 = -2 · -3 took the wrong operand.
-    let j = ask(&mut g, "check", json!({"hand": [[1, 6.0], [0, 6.0]]})).unwrap();
+    let j = call(
+        &mut e,
+        "given_check",
+        id,
+        json!({"hand": [[1, 6.0], [0, 6.0]]}),
+    )
+    .unwrap();
     assert_eq!(j["output"], json!({"id": 6, "name": "L", "data": -8.0}));
     let (wrong, right) = (&j["hand"][0], &j["hand"][1]);
     assert_eq!(
@@ -140,8 +166,8 @@ fn hand_grads_are_checked_and_a_wrong_one_diagnosed() {
         (&right["right"], &right["name"]),
         (&json!(true), &json!("a"))
     );
-    let e = ask(&mut g, "check", json!({"hand": [[7, 1.0]]})).unwrap_err();
-    assert_eq!(e.body["error"]["message"], "there is no value with id 7");
+    let bad = call(&mut e, "given_check", id, json!({"hand": [[7, 1.0]]})).unwrap_err();
+    assert_eq!(bad.body["error"]["message"], "there is no value with id 7");
 }
 
 #[test]
@@ -149,7 +175,7 @@ fn a_lone_value_is_a_one_node_graph() {
     let g = Graph::new();
     let x = g.var("x", 3.0).index();
     let mut given = GivenGraph::new(g, x, &Limits::default()).unwrap();
-    let j = ask(&mut given, "describe", json!({})).unwrap();
+    let j = given.describe(&Limits::default()).unwrap();
     assert_eq!(j["nodes"].as_array().unwrap().len(), 1);
     assert_eq!(
         (&j["nodes"][0]["grad"], &j["nodes"][0]["leaf"]),
@@ -160,7 +186,7 @@ fn a_lone_value_is_a_one_node_graph() {
         1
     );
     assert_eq!(j["schedule"].as_array().unwrap().len(), 1);
-    let n = ask(&mut given, "nudge", json!({"node": 0, "h": 0.25})).unwrap();
+    let n = given.nudge(0, 0.25, &Limits::default()).unwrap();
     assert_eq!(
         (&n["after"], &n["finite_difference"]),
         (&json!(3.25), &json!(1.0))
@@ -169,8 +195,8 @@ fn a_lone_value_is_a_one_node_graph() {
 
 #[test]
 fn a_nan_is_traced_to_the_value_that_made_it() {
-    let mut g = given("x = -2\ny = ln(x)\nL = y*3\n");
-    let j = ask(&mut g, "describe", json!({})).unwrap();
+    let (mut e, id) = given("x = -2\ny = ln(x)\nL = y*3\n");
+    let j = call(&mut e, "given_describe", id, json!({})).unwrap();
     let nf = &j["non_finite"];
     assert_eq!(
         (&nf["name"], &nf["pass"], &nf["value"]),
@@ -184,25 +210,39 @@ fn a_nan_is_traced_to_the_value_that_made_it() {
 
 #[test]
 fn bad_questions_are_refused_with_what_to_do() {
-    let mut g = given(NOTEBOOK);
-    let not_leaf = ask(&mut g, "nudge", json!({"node": 3, "h": 0.1})).unwrap_err();
-    assert_eq!(not_leaf.body["error"]["message"], "value 3 is not a leaf");
-    let zero = ask(&mut g, "nudge", json!({"node": 0, "h": 0.0})).unwrap_err();
+    let (mut e, id) = given(NOTEBOOK);
+    let mut refused = |body: Value| {
+        let err = call(&mut e, "given_nudge", id, body).unwrap_err();
+        err.body["error"]["message"].as_str().unwrap().to_string()
+    };
     assert_eq!(
-        zero.body["error"]["message"],
+        refused(json!({"node": 3, "h": 0.1})),
+        "value 3 is not a leaf"
+    );
+    assert_eq!(
+        refused(json!({"node": 0, "h": 0.0})),
         "h must be a finite number other than 0"
     );
-    let missing = ask(&mut g, "nudge", json!({"node": 0})).unwrap_err();
-    assert!(missing.body["error"]["message"]
+    assert!(refused(json!({"node": 0})).contains("missing field `h`"));
+    assert_eq!(
+        e.given_graph(id).unwrap().replayed(),
+        None,
+        "a refused nudge shows nothing new"
+    );
+    let other = call(&mut e, "given_back", id + 1, json!({})).unwrap_err();
+    assert_eq!(
+        other.body["error"]["message"],
+        format!(
+            "there is no given graph {} (it was let go); give the graph again",
+            id + 1
+        )
+    );
+    // A transport that keeps no graphs says so.
+    let stateless = ask("given_describe", b"{\"id\": 1}", &Limits::default()).unwrap_err();
+    assert!(stateless.body["error"]["message"]
         .as_str()
         .unwrap()
-        .contains("missing field `h`"));
-    let unknown = ask(&mut g, "fly", json!({})).unwrap_err();
-    assert!(unknown.body["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("describe, nudge, back and check"));
-    assert_eq!(g.replayed(), None, "a refused nudge shows nothing new");
+        .contains("this transport keeps none"));
     // Past the page's bound on values, with what to do.
     let big = Graph::new();
     let mut x = big.leaf(1.0);

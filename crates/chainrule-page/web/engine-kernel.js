@@ -3,11 +3,13 @@
  * widget: the questions are asked of the kernel's copy of the learner's graph
  * (`chainrule.live`, answered by the page's protocol there) through the widget's model.
  *
- * A question is a custom message {ask, id, body}; the kernel answers {reply: id, ok,
- * answer} with the answer as JSON text, or, for a question whose answer is the widget's
- * state (a nudge's replay), {reply: id, ok, state: name}: the answer is then the trait
- * `name` once the trait `request` says it answers `id` (state and reply may arrive in
- * either order). A kernel that does not answer within `timeout` ms (busy in a long cell,
+ * A question is a custom message {ask: name, id, body}, `name` one of the protocol's
+ * questions (`chainrule_page::QUESTIONS`; the view's graph is asked about as `given_*`,
+ * the kernel adding its id) or `apply`, which the kernel answers itself. The kernel
+ * answers {reply: id, answer} with the answer as JSON text, or, for a question whose
+ * answer is the widget's state (a nudge's replay), {reply: id, state: name}: the answer
+ * is then the trait `name` once the trait `request` says it answers `id` (state and reply
+ * may arrive in either order). A kernel that does not answer within `timeout` ms (busy in a long cell,
  * or stopped) gets an error answer, as every transport answers a failure; the view keeps
  * what it shows.
  *
@@ -70,10 +72,13 @@ export function kernelEngine(model, { timeout = 20000, onWait = () => {} } = {})
 
   const watched = { ok: false, error: { message: "training in a notebook is watched, not started here: use chainrule.watch in the kernel" } };
   return {
-    program: () => ask("describe"),
-    check: ({ hand }) => ask("check", { hand }),
-    nudge: ({ node, h }) => ask("nudge", { node, h }),
-    back: () => ask("back"),
+    ask,
+    // The view's graph is the one the kernel gave its engine: `given_*` questions, whose
+    // id the kernel adds (a view asks about its own graph only).
+    program: () => ask("given_describe"),
+    check: ({ hand }) => ask("given_check", { hand }),
+    nudge: ({ node, h }) => ask("given_nudge", { node, h }),
+    back: () => ask("given_back"),
     apply: () => ask("apply"),
     asked: (id) => typeof id === "string" && id.startsWith(`${token}-`),
     train: async () => watched,

@@ -42,7 +42,7 @@ function renderGraph(model, shadow) {
   const areas = { graph: h("div", { class: "cr-live-graph" }), stepper: h("div"), node: h("div") };
   const root = h("div", { class: "cr cr-live" }, state, alert, wait, areas.graph,
     h("div", { class: "cr-live-panels" }, areas.stepper, areas.node));
-  shadow.append(root);
+  shadow.append(h("div", { class: "cr-live-box" }, root));
   let waitTimer = null;
   const engine = kernelEngine(model, {
     onWait(n) {
@@ -125,8 +125,8 @@ function renderGraph(model, shadow) {
 
 /** The training view of `chainrule.watch(...)`: the loop's data, then each frame. */
 function renderTrain(model, shadow) {
-  const root = h("div", { class: "cr-live-train" });
-  shadow.append(root);
+  const root = h("div");
+  shadow.append(h("div", { class: "cr-live-box" }, root));
   const view = new TrainView(root, null, { watch: true });
   const started = () => {
     const s = parsed(model, "started");

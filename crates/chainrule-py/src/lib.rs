@@ -45,7 +45,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(train::data_save_csv, m)?)?;
     m.add_function(wrap_pyfunction!(train::label_classes, m)?)?;
     m.add_function(wrap_pyfunction!(train::train_spec, m)?)?;
-    m.add_class::<live::LiveGraph>()?;
+    m.add_class::<live::KernelEngine>()?;
+    m.add_function(wrap_pyfunction!(live::widget_files, m)?)?;
     m.add_class::<watch::WatchCore>()?;
     Ok(())
 }

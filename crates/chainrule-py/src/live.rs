@@ -1,44 +1,65 @@
-//! The kernel's side of the live view (`chainrule.live`): the learner's graph copied onto a
-//! tape (as drawing and checks copy it) and kept, so that the view's questions (describe,
-//! nudge, back, check) are answered by the page's protocol on that copy
-//! (`chainrule_page::GivenGraph`), and what the view shows can be handed back to the very
-//! Python Values it was copied from.
+//! The kernel's side of the live view (`chainrule.live`): the kernel is one more transport
+//! of the page's protocol. It holds one protocol engine (`chainrule_page::Engine`), gives
+//! it each learner's graph, copied onto a tape as drawing and checks copy it, and answers
+//! the view's questions (`given_describe`, `given_nudge`, ...) through the protocol's one
+//! dispatch; it also knows which Python Value each copied value came from, so that what
+//! the view shows can be handed back to them. And it makes the widget's one ES module
+//! from the page's own files, with the page's bundler.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use chainrule::Graph;
-use chainrule_page::{ApiError, GivenGraph, Limits};
-use pyo3::exceptions::PyValueError;
+use chainrule_page::bundle::{bundle, Format};
+use chainrule_page::{Engine, GivenGraph, Limits};
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 
 use crate::show::{copy, root_of};
 use crate::value::Value;
 
-/// A learner's graph, copied and kept for the live view: the page's questions answered on
-/// the copy, and the Python node each value came from.
+/// The Python nodes of a given graph in creation order, each with its copy's tape index.
+type Nodes = Vec<(Py<Value>, usize)>;
+
+/// The protocol's engine as the kernel holds it: the learners' graphs given to it, and
+/// the Python Values each one was copied from.
 #[pyclass(module = "chainrule._core", unsendable)]
-pub struct LiveGraph {
-    given: GivenGraph,
-    /// The Python nodes in creation order, each with the tape index of its copy.
-    nodes: Vec<(Py<Value>, usize)>,
-    limits: Limits,
+pub struct KernelEngine {
+    engine: Engine,
+    nodes: HashMap<u64, Nodes>,
 }
 
-fn refusal(e: &ApiError) -> PyErr {
-    let message = e.body["error"]["message"].as_str().unwrap_or("refused");
-    PyValueError::new_err(message.to_string())
+impl KernelEngine {
+    fn graph(&self, id: u64) -> PyResult<(&GivenGraph, &Nodes)> {
+        match (self.engine.given_graph(id), self.nodes.get(&id)) {
+            (Some(g), Some(n)) => Ok((g, n)),
+            _ => Err(PyValueError::new_err(format!(
+                "there is no live graph {id}: the view was let go"
+            ))),
+        }
+    }
 }
 
 #[pymethods]
-impl LiveGraph {
-    /// The graph `root` depends on, copied as it is now, backward run on the copy. A graph
-    /// past the live page's bound on values is refused (`ValueError`, with what to do).
+impl KernelEngine {
+    /// An engine held to the live page's bounds, with no graph.
     #[new]
-    fn new(root: &Bound<'_, PyAny>) -> PyResult<LiveGraph> {
+    fn new() -> KernelEngine {
+        KernelEngine {
+            engine: Engine::new(Limits::default()),
+            nodes: HashMap::new(),
+        }
+    }
+
+    /// Copies the graph `root` depends on, as it is now, and gives it to the engine (which
+    /// runs backward on the copy); returns its id. A graph past the live page's bound on
+    /// values is refused (`ValueError`, saying what to do).
+    fn give(&mut self, root: &Bound<'_, PyAny>) -> PyResult<u64> {
         let root = root_of(root, "live")?;
-        let limits = Limits::default();
         let g = Graph::new();
         let (nodes, out) = {
             let c = copy(root.py(), &g, std::slice::from_ref(&root))?;
-            let nodes = c
+            let nodes: Nodes = c
                 .nodes
                 .iter()
                 .zip(&c.vars)
@@ -46,54 +67,80 @@ impl LiveGraph {
                 .collect();
             (nodes, c.last().index())
         };
-        let given = GivenGraph::new(g, out, &limits).map_err(|e| refusal(&e))?;
-        Ok(LiveGraph {
-            given,
-            nodes,
-            limits,
-        })
+        let given = GivenGraph::new(g, out, &Limits::default()).map_err(|e| {
+            let message = e.body["error"]["message"].as_str().unwrap_or("refused");
+            PyValueError::new_err(message.to_string())
+        })?;
+        let id = self.engine.give(given);
+        self.nodes.insert(id, nodes);
+        Ok(id)
     }
 
-    /// Answers the view's question `method` (`describe`, `nudge`, `back`, `check`) with
-    /// its JSON `body`: `(ok, answer as JSON text)`; a refusal is `(False, {"ok": false,
-    /// "error": {...}})`, as every transport answers it.
-    fn answer(&mut self, method: &str, body: &[u8]) -> (bool, String) {
-        match self.given.answer(method, body, &self.limits) {
-            Ok(v) => (true, v.to_string()),
-            Err(e) => (false, e.body.to_string()),
+    /// Asks question `name` of the protocol (`chainrule_page::QUESTIONS`) with its JSON
+    /// `request`: `(status, answer as JSON text)`, 200 or the refusal's status, as every
+    /// transport answers.
+    fn answer(&mut self, name: &str, request: &[u8]) -> (u16, String) {
+        let answered = self.engine.answer(name, request);
+        if name == "given_free" && answered.0 == 200 {
+            self.nodes
+                .retain(|id, _| self.engine.given_graph(*id).is_some());
         }
+        answered
     }
 
-    /// `(value, data, grad)` for each of the learner's Values, as the view shows them: the
-    /// replay of the last nudge, or the values as copied; the grads are backward's.
-    fn shown(&self, py: Python<'_>) -> Vec<(Py<Value>, f64, f64)> {
-        let g = self.given.shown();
-        self.nodes
+    /// `(value, data, grad)` for each Python Value of given graph `id`, as the view shows
+    /// them: the replay of the last nudge, or the values as copied; the grads are
+    /// backward's.
+    fn shown(&self, py: Python<'_>, id: u64) -> PyResult<Vec<(Py<Value>, f64, f64)>> {
+        let (given, nodes) = self.graph(id)?;
+        let g = given.shown();
+        Ok(nodes
             .iter()
             .map(|(n, i)| {
                 let v = g.get(*i).expect("copied nodes are on the tape");
                 (n.clone_ref(py), v.data(), v.grad())
             })
-            .collect()
+            .collect())
     }
 
-    /// The leaf the shown replay moved (a Value) and by how much, or None.
-    fn replayed(&self, py: Python<'_>) -> Option<(Py<Value>, f64)> {
-        let (node, h) = self.given.replayed()?;
-        let n = self.nodes.iter().find(|(_, i)| *i == node)?;
-        Some((n.0.clone_ref(py), h))
+    /// The leaf the replay shown by given graph `id` moved (a Value) and by how much, or
+    /// None.
+    fn replayed(&self, py: Python<'_>, id: u64) -> PyResult<Option<(Py<Value>, f64)>> {
+        let (given, nodes) = self.graph(id)?;
+        Ok(given.replayed().and_then(|(node, h)| {
+            let n = nodes.iter().find(|(_, i)| *i == node)?;
+            Some((n.0.clone_ref(py), h))
+        }))
     }
 
-    /// The id (tape index) the view gives Value `v`, or None if it is not in the graph.
-    fn id_of(&self, v: &Bound<'_, PyAny>) -> Option<usize> {
-        self.nodes
+    /// The id the view gives Value `v` in given graph `id` (its copy's tape index), or
+    /// None if `v` is not in that graph.
+    fn node_of(&self, id: u64, v: &Bound<'_, PyAny>) -> PyResult<Option<usize>> {
+        let (_, nodes) = self.graph(id)?;
+        Ok(nodes
             .iter()
             .find(|(n, _)| n.bind(v.py()).is(v))
-            .map(|(_, i)| *i)
+            .map(|(_, i)| *i))
     }
 
-    /// How many values the view shows.
-    fn __len__(&self) -> usize {
-        self.given.output_index() + 1
+    /// How many values given graph `id` shows.
+    fn size(&self, id: u64) -> PyResult<usize> {
+        Ok(self.graph(id)?.0.output_index() + 1)
+    }
+}
+
+/// The widget's ES module and style sheet: `web/widget.js` and the modules it imports,
+/// bundled into one module by the page's bundler, and `web/style.css`; made once.
+#[pyfunction]
+pub fn widget_files() -> PyResult<(&'static str, &'static str)> {
+    static MODULE: OnceLock<Result<String, String>> = OnceLock::new();
+    let module =
+        MODULE.get_or_init(|| bundle("widget.js", Format::Module).map_err(|e| e.to_string()));
+    let style = chainrule_page::web::file("style.css").map_or("", |f| f.text);
+    match module {
+        Ok(js) => Ok((js.as_str(), style)),
+        Err(e) => Err(PyRuntimeError::new_err(format!(
+            "the widget's module does not bundle: {e}"
+        ))),
     }
 }

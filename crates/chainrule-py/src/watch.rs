@@ -68,6 +68,11 @@ impl WatchCore {
         self.watch.record(loss, accuracy)
     }
 
+    /// Plans `more` steps after those recorded (the chart's axis).
+    fn plan(&mut self, more: usize) {
+        self.watch.plan(more);
+    }
+
     /// Steps recorded.
     #[getter]
     fn steps(&self) -> usize {
