@@ -14,7 +14,7 @@
 //! as given, and named in the answer (`stale`); a nudge replays every value from the
 //! leaves, so its before and after are both the graph's own.
 
-use crate::program::{describe, hand_json, nudge_on};
+use crate::program::{describe, draw, hand_json, nudge_on};
 use crate::{num, ApiError, ErrorKind, Limits};
 use chainrule::{Graph, Var};
 use serde_json::{json, Value};
@@ -153,9 +153,12 @@ impl GivenGraph {
     /// Leaf `node` moved by `h` from its value as given, every value replayed from the
     /// leaves; the view shows this replay until [`back`](Self::back) or the next nudge.
     pub fn nudge(&mut self, node: usize, h: f64, limits: &Limits) -> Result<Value, ApiError> {
+        // The page shows the graph as given (a stale value as it was given): the replay's
+        // texts are said as changes to that drawing.
+        let shown = draw(self.output(&self.given), limits)?;
         let g = self.given.clone();
         g.forward();
-        let answer = nudge_on(&g, self.output(&g), node, h, limits)?;
+        let answer = nudge_on(&g, self.output(&g), node, h, limits, Some(shown))?;
         self.replay = Some(Replay { g, node, h });
         Ok(answer)
     }

@@ -5,7 +5,7 @@
 //! Everything here is synchronous and stateless: each question evaluates the program on a
 //! fresh [`Graph`], so any number of pages can ask at once.
 
-use crate::{num, ApiError, ErrorKind, Limits};
+use crate::{num, text_changes, ApiError, ErrorKind, Limits};
 use chainrule::lang::{EvalOptions, Evaluated, Program};
 use chainrule::{CheckOptions, DrawOptions, Graph, Pass, ShowGrads, Var, Verdict};
 use serde::Deserialize;
@@ -253,23 +253,29 @@ pub fn describe<'g>(
 /// The `nudge` question: the notebook's experiment on one leaf. The leaf moves by `h`, the
 /// graph is replayed from it, and the answer holds L before and after, the finite
 /// difference (L(a+h) − L(a))/h, dL/da from backward, and the replayed graph's SVG;
-/// `name` and `output.name` are the names to write these with (`a` and `L`).
+/// `name` and `output.name` are the names to write these with (`a` and `L`). When the
+/// replay is drawn the same shape as the program's own drawing, `texts` says which of
+/// its texts read otherwise ([`text_changes`](crate::text_changes)), so that the page can
+/// change them in place; else it is null.
 pub fn nudge(req: &NudgeRequest, limits: &Limits) -> Result<Value, ApiError> {
     check_h(req.h)?;
     let p = parse(&req.source, limits)?;
     let g = Graph::new();
     let run = eval(&p, &req.source, &g, limits)?;
-    nudge_on(&g, run.output, req.node, req.h, limits)
+    nudge_on(&g, run.output, req.node, req.h, limits, None)
 }
 
 /// The `nudge` question on a graph already on a tape: leaf `node` of the graph of `out`
 /// moved by `h` and the graph replayed from it (left so: the caller keeps or drops it).
+/// `shown`: the drawing the page shows for the graph before the nudge, if not the one
+/// drawn from `g` as it is; the answer's `texts` are the replay's changes to it.
 pub(crate) fn nudge_on<'g>(
     g: &'g Graph,
     out: Var<'g>,
     node: usize,
     h: f64,
     limits: &Limits,
+    shown: Option<String>,
 ) -> Result<Value, ApiError> {
     check_h(h)?;
     let leaf = g
@@ -277,6 +283,10 @@ pub(crate) fn nudge_on<'g>(
         .filter(|v| v.index() <= out.index() && v.is_leaf() && v.constant().is_none())
         .ok_or_else(|| ApiError::bad(format!("value {node} is not a leaf")))?;
     out.backward();
+    let shown = match shown {
+        Some(svg) => svg,
+        None => draw(out, limits)?,
+    };
     let before = out.data();
     let grad = leaf.grad();
     let a = leaf.data();
@@ -301,6 +311,7 @@ pub(crate) fn nudge_on<'g>(
         "after": num(after),
         "finite_difference": num((after - before) / h),
         "grad": num(grad),
+        "texts": text_changes(&shown, &svg),
         "svg": svg,
         "values": values,
     }))
@@ -315,7 +326,7 @@ fn check_h(h: f64) -> Result<(), ApiError> {
 }
 
 /// The graph of `out` drawn as the page shows it, or why it cannot be.
-fn draw(out: Var<'_>, limits: &Limits) -> Result<String, ApiError> {
+pub(crate) fn draw(out: Var<'_>, limits: &Limits) -> Result<String, ApiError> {
     out.to_svg(&draw_options(limits)).map_err(|e| {
         ApiError::new(
             ErrorKind::BadProgram,

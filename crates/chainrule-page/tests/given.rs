@@ -332,3 +332,43 @@ fn data_that_is_not_2d_gets_curves_and_no_boundary() {
     w.record(1.0, Some(1.0));
     assert_eq!(w.frame(Scores::Mlp(&model), true)["grid"], Value::Null);
 }
+
+/// `svg` with the texts of a nudge's answer put in (`[k, text]`: the k-th text element
+/// reads `text`), as the page puts them in.
+fn retext(svg: &str, texts: &Value) -> String {
+    let mut pieces: Vec<String> = svg.split("</text>").map(str::to_string).collect();
+    for t in texts.as_array().unwrap() {
+        let (k, text) = (t[0].as_u64().unwrap() as usize, t[1].as_str().unwrap());
+        let piece = &mut pieces[k];
+        piece.truncate(piece.rfind('>').unwrap() + 1);
+        piece.push_str(text);
+    }
+    pieces.join("</text>")
+}
+
+#[test]
+fn a_small_nudge_changes_only_texts_and_they_make_the_replays_drawing() {
+    let (mut e, id) = given(NOTEBOOK);
+    let shown = call(&mut e, "given_describe", id, json!({})).unwrap()["svg"].clone();
+    let small = call(&mut e, "given_nudge", id, json!({"node": 1, "h": 0.001})).unwrap();
+    // b, e, d, L and the grads that moved read otherwise; the picture is the replay's.
+    assert!(small["texts"].as_array().unwrap().len() >= 4);
+    assert_eq!(
+        retext(shown.as_str().unwrap(), &small["texts"]),
+        small["svg"]
+    );
+    // A nudge that makes a number wider (L from -8 to -208) makes another drawing.
+    let large = call(&mut e, "given_nudge", id, json!({"node": 1, "h": 50.0})).unwrap();
+    assert_eq!(large["texts"], Value::Null);
+    // A program's nudge says the same, relative to the program's own drawing.
+    let theirs = nudge(
+        &NudgeRequest {
+            source: NOTEBOOK.into(),
+            node: 1,
+            h: 0.001,
+        },
+        &Limits::default(),
+    )
+    .unwrap();
+    assert_eq!(theirs["texts"], small["texts"]);
+}

@@ -8,8 +8,8 @@
  * the kernel adding its id) or `apply`, which the kernel answers itself. The kernel
  * answers {reply: id, answer} with the answer as JSON text, or, for a question whose
  * answer is the widget's state (a nudge's replay), {reply: id, state: name}: the answer
- * is then the trait `name` once the trait `request` says it answers `id` (state and reply
- * may arrive in either order). A kernel that does not answer within `timeout` ms (busy in a long cell,
+ * is then the trait `name` (read by `state(name)`) once the trait `request` says it
+ * answers `id` (state and reply may arrive in either order). A kernel that does not answer within `timeout` ms (busy in a long cell,
  * or stopped) gets an error answer, as every transport answers a failure; the view keeps
  * what it shows.
  *
@@ -19,8 +19,9 @@
  * whenever it changes.
  */
 
-/** The engine over anywidget's `model`. */
-export function kernelEngine(model, { timeout = 20000, onWait = () => {} } = {}) {
+/** The engine over anywidget's `model`; `timeout()`: how long to wait for an answer, in
+ * ms (asked at each question); `state(name)`: trait `name`, parsed. */
+export function kernelEngine(model, { timeout = () => 20000, state, onWait = () => {} } = {}) {
   const token = Math.random().toString(36).slice(2);
   let seq = 0;
   const waiting = new Map();   // id -> {resolve, timer, state, reply}
@@ -38,8 +39,7 @@ export function kernelEngine(model, { timeout = 20000, onWait = () => {} } = {})
   function fromState(id) {
     const w = waiting.get(id);
     if (!w || !w.reply || model.get("request") !== id) return;
-    const text = model.get(w.reply.state);
-    settle(id, text ? JSON.parse(text) : { ok: false, error: { message: "the kernel sent no answer" } });
+    settle(id, state(w.reply.state) || { ok: false, error: { message: "the kernel sent no answer" } });
   }
 
   model.on("msg:custom", (msg) => {
@@ -57,9 +57,10 @@ export function kernelEngine(model, { timeout = 20000, onWait = () => {} } = {})
   function ask(method, body = {}) {
     const id = `${token}-${++seq}`;
     return new Promise((resolve) => {
+      const ms = timeout();
       const timer = setTimeout(() => settle(id, { ok: false, error: {
-        message: `the kernel did not answer in ${Math.round(timeout / 1000)} s: a cell may be running, or the kernel has stopped (restart it and run the cell again). The view keeps what it showed.`,
-      } }), timeout);
+        message: `the kernel did not answer in ${ms / 1000} s: a cell may be running, or the kernel has stopped (restart it and run the cell again). The view keeps what it showed.`,
+      } }), ms);
       waiting.set(id, { resolve, timer, reply: null });
       onWait(waiting.size);
       try {

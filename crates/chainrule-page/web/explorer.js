@@ -15,22 +15,26 @@ export class Explorer {
    * interface. `label`: what the graph is (for screen readers). `replayActions(j)`: the
    * banner's buttons over a nudge's replay `j`, as [[text, action], ...] (by default, one
    * that goes back); `replayWords`: what the values replayed from are (the program's,
-   * your Values). `onSelect(node)`: a value was selected (null: none); `onReplayEnd()`:
-   * the graph went back from a replay to the answer's values. */
+   * your Values). `onSelect(node)`: a value was selected (null: none);
+   * `onReplayStart(j)`: the graph shows a replay; `onReplayEnd()`: it went back from a
+   * replay to the answer's values. */
   constructor(roots, engine, {
     label = "The program's graph",
     replayActions = null,
     replayWords = "the program's values",
     onSelect = () => {},
+    onReplayStart = () => {},
     onReplayEnd = () => {},
   } = {}) {
     this.answer = null;      // the answer shown, and the source (or version) it answers
     this.source = null;
     this.selected = null;    // {id, name} of the selected value
     this.replayed = null;    // a nudge's answer while the graph shows it
+    this.undo = null;        // and the texts to put back, when it changed only texts
     this.replayActions = replayActions || (() => [[`Back to ${replayWords}`, () => this.endReplay()]]);
     this.replayWords = replayWords;
     this.onSelectNode = onSelect;
+    this.onReplayStart = onReplayStart;
     this.onReplayEnd = onReplayEnd;
     this.graph = new GraphView(roots.graph, { onSelect: (id) => this.select(id), label });
     this.stepper = new Stepper(roots.stepper, { graph: this.graph, onMove: () => this.endReplay() });
@@ -46,6 +50,7 @@ export class Explorer {
     this.answer = j;
     this.source = source;
     this.replayed = null;
+    this.undo = null;
     this.graph.clearBanner();
     this.graph.show(j.svg, j.nodes, { keepView: !first });
     this.stepper.load(j, { keep: !first });
@@ -79,17 +84,27 @@ export class Explorer {
     this.onSelectNode(null);
   }
 
-  /** A nudge's answer: the graph as replayed at leaf + h, said above it. Null: back. */
+  /** A nudge's answer: the graph as replayed at leaf + h, said above it. Null: back. When
+   * the replay is drawn the same shape as the answer's drawing, only its texts change
+   * (`j.texts`), in place; else the replay's drawing replaces it. */
   replay(j) {
     if (!j) { this.endReplay(); return; }
     const values = new Map(j.values.map((v) => [v.id, v]));
+    const nodes = this.answer.nodes.map((n) => ({ ...n, ...values.get(n.id) }));
+    if (this.undo) this.graph.retext(this.undo, this.answer.nodes);
+    if (j.texts && (this.undo || !this.replayed)) {
+      this.undo = this.graph.retext(j.texts, nodes);
+    } else {
+      this.undo = null;
+      this.graph.show(j.svg, nodes, { keepView: true });
+    }
     this.replayed = j;
-    this.graph.show(j.svg, this.answer.nodes.map((n) => ({ ...n, ...values.get(n.id) })), { keepView: true });
     this.stepper.go(this.stepper.step);   // the replay drawn in the same state of backward
     this.graph.select(j.node);
     this.graph.setBanner(
       `Showing the graph replayed at ${j.name} = ${fmt(j.a)} + ${short(j.h)}: ${j.output.name} = ${fmt(j.after)} (it was ${fmt(j.before)}).`,
       this.replayActions(j));
+    this.onReplayStart(j);
   }
 
   /** Back from a replay to the answer's own values. */
@@ -97,7 +112,9 @@ export class Explorer {
     if (!this.replayed) return;
     this.replayed = null;
     this.graph.clearBanner();
-    this.graph.show(this.answer.svg, this.answer.nodes, { keepView: true });
+    if (this.undo) this.graph.retext(this.undo, this.answer.nodes);
+    else this.graph.show(this.answer.svg, this.answer.nodes, { keepView: true });
+    this.undo = null;
     this.stepper.go(this.stepper.step);
     this.graph.select(this.selected ? this.selected.id : null);
     this.onReplayEnd();

@@ -93,10 +93,7 @@ export class GraphView {
     this.lit = { nodes: [], edges: [], unknown: new Set() };
     this.index();
     if (this.selected !== null && !this.els.has(this.selected)) this.selected = null;
-    this.mark();
-    const out = this.svgEl && this.svgEl.querySelector("g.value.out");
-    const first = this.els.get(this.selected) || out || this.els.values().next().value;
-    if (first) first.setAttribute("tabindex", "0");
+    this.tabStop();
     if (!keepView) this.sizeBox();
     if (!keepView || !this.moved) this.home(); else this.clamp();
     if (focusedId !== null && this.els.has(focusedId)) this.els.get(focusedId).focus({ preventScroll: true });
@@ -125,6 +122,35 @@ export class GraphView {
         this.edgeEls.get(key).push(g);
       }
     }
+  }
+
+  /** Changes texts of the drawing shown in place: `texts` is [[k, text], ...], the k-th
+   * text element of the engine's drawing now reading `text` (a nudge's answer, when the
+   * replay is drawn the same shape); `nodes` the values with their new data and grads.
+   * The stepper's marks go, as with a new drawing. Returns the texts that were there, to
+   * put back. */
+  retext(texts, nodes) {
+    this.setStep({});
+    const all = this.svgEl.querySelectorAll("text");
+    const undo = texts.map(([k, text]) => {
+      const old = all[k].textContent;
+      all[k].textContent = text;
+      return [k, old];
+    });
+    this.nodes = new Map(nodes.map((n) => [n.id, n]));
+    this.index();
+    this.tabStop();
+    this.renderTable();
+    return undo;
+  }
+
+  /** The selection marked, and one value the Tab key reaches: the selected one, else the
+   * output, else the first. */
+  tabStop() {
+    this.mark();
+    const out = this.svgEl && this.svgEl.querySelector("g.value.out");
+    const first = this.els.get(this.selected) || out || this.els.values().next().value;
+    if (first) first.setAttribute("tabindex", "0");
   }
 
   /** What a screen reader says for value `id`, its grad as the stepper shows it. */

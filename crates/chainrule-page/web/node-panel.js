@@ -105,7 +105,7 @@ export class NodePanel {
     const words = { pass: "they agree", fail: "they DISAGREE", kink: "a kink: not differentiable here, so the two need not agree (not a failure)", "non-finite": "not finite" };
     this.check.className = `cr-node-check cr-${c.verdict}`;
     this.check.dataset.verdict = c.verdict;
-    this.check.textContent = `Gradient check: backprop ${fmt(c.analytic)}, finite difference ${fmt(c.numeric)} (h ${c.h}): ${words[c.verdict]}` + (c.note ? ` · ${c.note}` : "");
+    this.check.textContent = `Gradient check: backprop ${fmt(c.analytic)}, finite difference ${fmt(c.numeric)} (h ${short(c.h)}): ${words[c.verdict]}` + (c.note ? ` · ${c.note}` : "");
   }
 
   /** The nudge's labels in the program's names, its numbers cleared; `fresh` (another

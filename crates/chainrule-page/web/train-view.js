@@ -206,7 +206,7 @@ export class TrainView {
     st.textContent = `step ${f.step} of ${f.of}` +
       (f.loss !== null ? ` · loss ${fmt(f.loss)}` + (acc === "NaN" ? "" : ` · accuracy ${acc}`) : idle) +
       (f.playing ? (this.watching ? " · running" : " · playing") : "") + (f.note ? ` · ${f.note}` : "");
-    Object.assign(st.dataset, { step: String(f.step), accuracy: String(f.accuracy), playing: String(f.playing) });
+    Object.assign(st.dataset, { step: String(f.step), accuracy: String(f.accuracy), playing: String(f.playing), frame: String(f.frame) });
     if (f.non_finite) this.showError(f.non_finite); else this.error.hidden = true;
     this.boundaryCaption.textContent = `The data (${this.session ? this.session.points.length : "?"} points) and the model's decision boundary at step ${f.step}`;
     this.redraw();

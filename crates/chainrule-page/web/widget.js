@@ -29,8 +29,12 @@ function mount(model, el) {
   return shadow;
 }
 
+const utf8 = new TextDecoder();
+
+/** Trait `name`, JSON sent as bytes (a binary part of the message), parsed; null if empty. */
 function parsed(model, name) {
-  const text = model.get(name);
+  const v = model.get(name);
+  const text = typeof v === "string" ? v : v ? utf8.decode(v) : "";
   return text ? JSON.parse(text) : null;
 }
 
@@ -45,6 +49,8 @@ function renderGraph(model, shadow) {
   shadow.append(h("div", { class: "cr-live-box" }, root));
   let waitTimer = null;
   const engine = kernelEngine(model, {
+    timeout: () => model.get("patience"),
+    state: (name) => parsed(model, name),
     onWait(n) {
       clearTimeout(waitTimer);
       if (n === 0) { wait.hidden = true; return; }
@@ -62,6 +68,7 @@ function renderGraph(model, shadow) {
       ["Back to your Values", () => explorer.endReplay()],
       ["Apply to my Values", apply],
     ],
+    onReplayStart: () => say(),
     onReplayEnd: () => { engine.back(); say(); },
   });
 

@@ -22,16 +22,36 @@ use crate::value::Value;
 type Nodes = Vec<(Py<Value>, usize)>;
 
 /// The protocol's engine as the kernel holds it: the learners' graphs given to it, and
-/// the Python Values each one was copied from.
-#[pyclass(module = "chainrule._core", unsendable)]
+/// the Python Values each one was copied from. The kernel may ask it from more than one
+/// thread (ipykernel handles the widget's messages on a thread of its own), hence
+/// [`Held`].
+#[pyclass(module = "chainrule._core")]
 pub struct KernelEngine {
-    engine: Engine,
+    engine: Held,
     nodes: HashMap<u64, Nodes>,
 }
 
+/// The engine, which holds graphs (their tapes in an `UnsafeCell`) and training sessions
+/// (their optimizers as `Box<dyn Optimizer>`, with no `Send` bound): neither `Send` nor
+/// `Sync` by itself.
+struct Held(Engine);
+
+// SAFETY: the engine is plain data owned by this one object: no `Rc`, no thread-local
+// state, no reference to it or into it leaves a method of `KernelEngine` (answers are
+// JSON text; `shown` copies numbers out), and the optimizers are the library's (vectors
+// of numbers). Every access goes through the Python object, with the interpreter lock held
+// (the extension is abi3, which free-threaded builds do not load, and declares
+// `gil_used = true`), and through PyO3's borrow flag, which refuses a second `&mut` (so
+// moving it between threads, or two threads reading it in turn, never aliases a write).
+// No method runs Python code while it holds the engine: `give` copies the learner's graph
+// (which may call their `_backward`) onto a tape of its own before it touches the engine.
+unsafe impl Send for Held {}
+// SAFETY: as for `Send`: shared access only reads, under the interpreter lock.
+unsafe impl Sync for Held {}
+
 impl KernelEngine {
     fn graph(&self, id: u64) -> PyResult<(&GivenGraph, &Nodes)> {
-        match (self.engine.given_graph(id), self.nodes.get(&id)) {
+        match (self.engine.0.given_graph(id), self.nodes.get(&id)) {
             (Some(g), Some(n)) => Ok((g, n)),
             _ => Err(PyValueError::new_err(format!(
                 "there is no live graph {id}: the view was let go"
@@ -46,7 +66,7 @@ impl KernelEngine {
     #[new]
     fn new() -> KernelEngine {
         KernelEngine {
-            engine: Engine::new(Limits::default()),
+            engine: Held(Engine::new(Limits::default())),
             nodes: HashMap::new(),
         }
     }
@@ -71,7 +91,7 @@ impl KernelEngine {
             let message = e.body["error"]["message"].as_str().unwrap_or("refused");
             PyValueError::new_err(message.to_string())
         })?;
-        let id = self.engine.give(given);
+        let id = self.engine.0.give(given);
         self.nodes.insert(id, nodes);
         Ok(id)
     }
@@ -80,10 +100,10 @@ impl KernelEngine {
     /// `request`: `(status, answer as JSON text)`, 200 or the refusal's status, as every
     /// transport answers.
     fn answer(&mut self, name: &str, request: &[u8]) -> (u16, String) {
-        let answered = self.engine.answer(name, request);
+        let answered = self.engine.0.answer(name, request);
         if name == "given_free" && answered.0 == 200 {
             self.nodes
-                .retain(|id, _| self.engine.given_graph(*id).is_some());
+                .retain(|id, _| self.engine.0.given_graph(*id).is_some());
         }
         answered
     }

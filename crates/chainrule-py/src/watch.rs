@@ -39,7 +39,7 @@ impl Pacer {
 }
 
 /// A training loop's data and curve, its frames, and when the next one is due.
-#[pyclass(module = "chainrule._core", unsendable)]
+#[pyclass(module = "chainrule._core")]
 pub struct WatchCore {
     watch: Watch,
     pacer: Pacer,

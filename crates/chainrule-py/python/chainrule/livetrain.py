@@ -91,7 +91,7 @@ class TrainingView:
         t0 = time.perf_counter()
         self._frame = self._make_frame(model, running)
         if self.widget is not None:
-            self.widget.frame = self._frame
+            self.widget.frame = self._frame.encode()
         self._core.spent(time.perf_counter() - t0)
 
     def _make_frame(self, model, running):
@@ -144,8 +144,14 @@ class TrainingView:
         return data
 
 
+def _data(v):
+    """A Value's data (chainrule's or micrograd's), or ``v`` itself (a NumPy scalar's
+    ``data`` is its buffer, not its value)."""
+    return v.data if hasattr(v, "_prev") else v
+
+
 def _number(v, what):
-    v = getattr(v, "data", v)
+    v = _data(v)
     try:
         return float(v)
     except (TypeError, ValueError):
@@ -176,8 +182,8 @@ def _scorer(model):
 def _outputs(model, a, b):
     out = model([a, b])
     if isinstance(out, (list, tuple)):
-        return [float(getattr(o, "data", o)) for o in out]
-    return float(getattr(out, "data", out))
+        return [float(_data(o)) for o in out]
+    return float(_data(out))
 
 
 def _is_multiclass(model):

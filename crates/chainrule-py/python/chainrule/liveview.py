@@ -175,8 +175,8 @@ class LiveView:
         if self.widget is not None:
             w = self.widget
             with w.hold_sync():
-                w.answer = self._answer
-                w.replay = ""
+                w.answer = self._answer.encode()
+                w.replay = b""
                 w.note = ""
                 w.version = self._version
 
@@ -184,7 +184,7 @@ class LiveView:
         self._replay = text
         if self.widget is not None:
             with self.widget.hold_sync():
-                self.widget.replay = text
+                self.widget.replay = text.encode()
                 self.widget.request = request
 
     # ---- the view's questions, from the widget ----

@@ -25,29 +25,33 @@ class _Widget(anywidget.AnyWidget):
 
 class GraphWidget(_Widget):
     """The live view of a graph: ``answer`` is the graph as copied (the protocol's
-    ``given_describe`` answer, JSON text), ``replay`` a nudge's replay while the view
+    ``given_describe`` answer, as JSON in UTF-8: bytes travel as a binary part of the
+    message, not escaped into its JSON), ``replay`` a nudge's replay while the view
     shows one (``request``: the view's question it answered), ``note`` what the kernel
-    last did to the Values, ``version`` counts the copies."""
+    last did to the Values, ``version`` counts the copies; ``patience``: how long (ms) the
+    view waits for the kernel's answer before it says the kernel did not answer."""
 
     view = traitlets.Unicode("graph").tag(sync=True)
-    answer = traitlets.Unicode("").tag(sync=True)
-    replay = traitlets.Unicode("").tag(sync=True)
+    answer = traitlets.Bytes(b"").tag(sync=True)
+    replay = traitlets.Bytes(b"").tag(sync=True)
     request = traitlets.Unicode("").tag(sync=True)
     note = traitlets.Unicode("").tag(sync=True)
     version = traitlets.Int(0).tag(sync=True)
+    patience = traitlets.Int(20000).tag(sync=True)
 
 
 class TrainWidget(_Widget):
-    """Live training: ``started`` is the loop's data (JSON text), ``frame`` its last frame."""
+    """Live training: ``started`` is the loop's data, ``frame`` its last frame (JSON in
+    UTF-8, as bytes)."""
 
     view = traitlets.Unicode("train").tag(sync=True)
-    started = traitlets.Unicode("").tag(sync=True)
-    frame = traitlets.Unicode("").tag(sync=True)
+    started = traitlets.Bytes(b"").tag(sync=True)
+    frame = traitlets.Bytes(b"").tag(sync=True)
 
 
 def graph_widget(live_view):
     """The widget of a :class:`chainrule.liveview.LiveView`, answering its questions."""
-    w = GraphWidget(answer=live_view._answer, version=live_view._version)
+    w = GraphWidget(answer=live_view._answer.encode(), version=live_view._version)
 
     def on_msg(widget, content, buffers):
         if not isinstance(content, dict) or "ask" not in content:
@@ -68,4 +72,4 @@ def graph_widget(live_view):
 
 def train_widget(started, frame):
     """The widget of live training, showing ``started`` (the data) and ``frame``."""
-    return TrainWidget(started=started, frame=frame)
+    return TrainWidget(started=started.encode(), frame=frame.encode())
