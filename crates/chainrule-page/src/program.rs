@@ -295,7 +295,6 @@ pub(crate) fn nudge_on<'g>(
     let after = out.data();
     out.backward();
     let svg = draw(out, limits)?;
-    let name_of = |v: Var<'_>| v.label().unwrap_or_else(|| format!("v{}", v.index()));
     let values: Vec<Value> = (0..=out.index())
         .filter_map(|i| g.get(i))
         .map(|v| json!({"id": v.index(), "data": num(v.data()), "grad": num(v.grad())}))
@@ -303,8 +302,8 @@ pub(crate) fn nudge_on<'g>(
     Ok(json!({
         "ok": true,
         "node": leaf.index(),
-        "name": name_of(leaf),
-        "output": {"id": out.index(), "name": name_of(out)},
+        "name": leaf.display_name(),
+        "output": {"id": out.index(), "name": out.display_name()},
         "a": num(a),
         "h": num(h),
         "before": num(before),

@@ -198,11 +198,11 @@ def run_all(page):
     page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
 
 
-def open_notebook(browser, server, name, cells, width=1280):
+def open_notebook(browser, server, name, cells, width=1280, height=900):
     """A new page with notebook ``name`` (code ``cells``) open and its kernel idle;
     returns ``(page, kernel id)``."""
     server.write_notebook(name, cells)
-    page = browser.new_page(viewport={"width": width, "height": 900})
+    page = browser.new_page(viewport={"width": width, "height": height})
     page.goto(server.url(name))
     page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=60000)
     return page, server.kernel_of(name)

@@ -48,7 +48,7 @@ DEMO = [
     "        p.data -= learning_rate * p.grad\n"
     "    w.step(total_loss, acc, model)\n"
     "w.done()",
-    "native = chainrule.watch(X, y)\nnative_model, history = chainrule.train(X, y, steps=2000, watch=native)",
+    "native = chainrule.watch(X, y)\nnative_model, history = chainrule.train(X, y, steps=20000, watch=native)",
 ]
 
 # Records, in the page, every frame a training view shows: its number, step, accuracy,
@@ -118,7 +118,7 @@ def notebook(request, server, browser):
     opened = []
 
     def open_(name, cells, width=1280):
-        page, kernel_id = open_notebook(browser, server, name, cells, width)
+        page, kernel_id = open_notebook(browser, server, name, cells, width, 1500 if PICTURES else 900)
         kernel = Kernel(server, kernel_id)
         opened.append((page, kernel, name))
         return page, kernel
@@ -128,6 +128,15 @@ def notebook(request, server, browser):
         screenshot_on_failure(request, page, f"{request.node.name}-{name}")
         kernel.close()
         page.close()
+
+
+def picture(page, cell, name):
+    """Saves a screenshot of `cell` (a notebook cell, its input and output, or a view) in
+    SCREENSHOTS."""
+    os.makedirs(PICTURES, exist_ok=True)
+    cell.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)  # the last frame drawn
+    cell.screenshot(path=os.path.join(PICTURES, name))
 
 
 def widget(page, k=0):
@@ -198,6 +207,8 @@ def test_a_learner_explores_their_own_graph(server, notebook):
     assert kernel.value("view.values[L]") == -10.0
     assert kernel.value("[v['b'].data, L.data]") == [-3.0, -8.0]
     assert kernel.value("view.shows").startswith("a replay with b moved by 0.5")
+    if PICTURES:  # the README's: b selected, its grad checked, nudged, backward done
+        picture(page, page.locator(".jp-Notebook .jp-Cell").first, f"widget-{server.app}.png")
 
     # Apply to my Values: now they hold the replay, and the view shows them again.
     w.get_by_role("button", name="Apply to my Values").click()
@@ -211,10 +222,7 @@ def test_a_learner_explores_their_own_graph(server, notebook):
     kernel.run("v['a'].data = 3.0\nview.update()")
     expect(w.locator(".cr-live-state")).to_contain_text(
         "3 of your values are not what their operands give now (e is -5.0000; its operands give -7.5000)")
-    if PICTURES:
-        w.locator('g.value[data-node-id="1"]').click()
-        os.makedirs(PICTURES, exist_ok=True)
-        page.screenshot(path=os.path.join(PICTURES, f"widget-{server.app}.png"), full_page=True)
+
 
 
 def test_training_frames_arrive_while_the_loop_runs(server, notebook):
@@ -227,7 +235,7 @@ def test_training_frames_arrive_while_the_loop_runs(server, notebook):
     expect(python_loop.locator(".cr-train-status")).to_have_attribute("data-playing", "false", timeout=120000)
     expect(native.locator(".cr-train-status")).to_have_attribute("data-playing", "false", timeout=120000)
     frames = page.evaluate("window.__crFrames")
-    for view, steps in [(0, 100), (1, 2000)]:
+    for view, steps in [(0, 100), (1, 20000)]:
         seen = [f for f in frames if f["view"] == view]
         running = [f for f in seen if f["playing"] == "true"]
         # Frames came while the loop ran, in order, each further on; the last is the end.
@@ -242,7 +250,7 @@ def test_training_frames_arrive_while_the_loop_runs(server, notebook):
     # The loop's own numbers are micrograd's, watched or not.
     assert kernel.value("total_loss.data") == pytest.approx(0.010978370135492717, abs=1e-9)
     if PICTURES:
-        page.screenshot(path=os.path.join(PICTURES, f"watch-{server.app}.png"), full_page=True)
+        picture(page, page.locator(".jp-Notebook .jp-Cell").nth(2), f"watch-{server.app}.png")
 
 
 BAD = [
@@ -308,6 +316,9 @@ def test_bad_input(server, notebook):
     w.locator(".cr-nudge-go").click()
     expect(w.locator(".cr-nudge-note")).to_contain_text("the kernel did not answer", timeout=20000)
     expect(w.locator("g.value[data-node-id]")).to_have_count(4)
+    if PICTURES:
+        picture(page, page.locator(".jp-Notebook .jp-Cell").nth(1), f"nan-{server.app}.png")
+        picture(page, widget(page, 2), f"dead-kernel-{server.app}.png")
 
 
 # Graphs of about 200 and 1,000 values: layers of tanh neurons written out in Values.

@@ -56,6 +56,7 @@ class TrainingView:
         X, y = _features(X), _labels(y)
         self._core = _core.WatchCore(X.tobytes(), X.shape[0], X.shape[1], y.tobytes(), _int("steps", steps))
         self._model = None
+        self._handle = None
         self._multiclass = False
         self.frames = 0
         self._last = None
@@ -79,8 +80,12 @@ class TrainingView:
             self._send(self._model, running=True)
 
     def done(self):
-        """The loop has ended: the last frame, with every step."""
+        """The loop has ended: the last frame, with every step. Where the view showed
+        itself (:func:`watch`), its output is shown again, so that a notebook saved or
+        exported without widgets keeps the finished curve, not the start."""
         self._send(self._model, running=False)
+        if self._handle is not None:
+            self._handle.update(self)
 
     @property
     def steps(self):
@@ -109,7 +114,11 @@ class TrainingView:
         self._core.plan(steps)
 
         def on_frame(core, running):
-            self._send(core, running)
+            self._model = core
+            if running:
+                self._send(core, True)
+            else:
+                self.done()
 
         return (self._core, on_frame)
 
@@ -120,7 +129,7 @@ class TrainingView:
         except ImportError:
             return
         if get_ipython() is not None:
-            display(self)
+            self._handle = display(self, display_id=True)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         import json
