@@ -47,7 +47,8 @@ def watch(X, y, steps=100, show=True):
 class TrainingView:
     """A training loop watched: see :func:`watch`. ``step`` records a step (and sends a
     frame when one is due), ``done`` sends the last one; ``widget`` is the Jupyter widget
-    (None without anywidget); ``frames`` counts the frames made."""
+    (None without anywidget); ``frames`` counts the frames made and ``frame_seconds`` the
+    time the loop spent making and sending them."""
 
     def __init__(self, X, y, steps=100):
         from chainrule.native import _features, _labels
@@ -59,6 +60,7 @@ class TrainingView:
         self._handle = None
         self._multiclass = False
         self.frames = 0
+        self.frame_seconds = 0.0
         self._last = None
         self._frame = self._make_frame(None, True)
         self.widget = None
@@ -97,7 +99,9 @@ class TrainingView:
         self._frame = self._make_frame(model, running)
         if self.widget is not None:
             self.widget.frame = self._frame.encode()
-        self._core.spent(time.perf_counter() - t0)
+        cost = time.perf_counter() - t0
+        self.frame_seconds += cost
+        self._core.spent(cost)
 
     def _make_frame(self, model, running):
         self.frames += 1
