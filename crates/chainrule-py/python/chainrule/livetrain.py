@@ -27,6 +27,7 @@ by the page's own training view.
 import time
 
 from chainrule import _core
+from chainrule.liveview import with_widget
 
 __all__ = ["TrainingView", "watch"]
 
@@ -149,12 +150,7 @@ class TrainingView:
             from chainrule.plot import line
 
             data["image/svg+xml"] = line(history, title="Training loss", y_label="loss").svg()
-        if self.widget is not None:
-            widget_data = self.widget._repr_mimebundle_()
-            if isinstance(widget_data, tuple):
-                widget_data = widget_data[0]
-            data.update({k: v for k, v in widget_data.items() if k != "text/plain"})
-        return data
+        return with_widget(data, self.widget)
 
 
 def _data(v):

@@ -223,13 +223,19 @@ class LiveView:
         return f"<chainrule live view of {out['name']}: {len(self)} values; showing {self.shows}>"
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        data = {"text/plain": repr(self), "image/svg+xml": self.svg()}
-        if self.widget is not None:
-            widget_data = self.widget._repr_mimebundle_()
-            if isinstance(widget_data, tuple):
-                widget_data = widget_data[0]
-            data.update({k: v for k, v in widget_data.items() if k != "text/plain"})
-        return data
+        return with_widget({"text/plain": repr(self), "image/svg+xml": self.svg()}, self.widget)
+
+
+def with_widget(data, widget):
+    """The mime bundle ``data`` (a static picture and text) with ``widget``'s view beside
+    it, if there is a widget: a front end that shows widgets shows the view, any other the
+    picture."""
+    if widget is not None:
+        widget_data = widget._repr_mimebundle_()
+        if isinstance(widget_data, tuple):
+            widget_data = widget_data[0]
+        data.update({k: v for k, v in widget_data.items() if k != "text/plain"})
+    return data
 
 
 def _name(v):
