@@ -4,6 +4,8 @@
 //! ```text
 //! chainrule-bench <W1|W2|W3|W4|W5> [--n N] one workload, one JSON line, exit 1 if its check fails
 //! chainrule-bench W2-replay [--n N]        W2 recorded once and replayed ("variant":"replay")
+//! chainrule-bench W4-floor [--n N]         W4 on a minimal structure-of-arrays tape
+//!                                          ("impl":"floor-soa", "variant":"floor")
 //! chainrule-bench draw [--n N]             layout + SVG of a random graph of N values (10,000)
 //! chainrule-bench page [--n RUNS]          the page protocol's `program` call on 200 values
 //! chainrule-bench all                      every workload once
@@ -13,6 +15,7 @@
 //! memory (VmHWM) after the run, and `rss_bytes_per_node`. Run one workload per process when
 //! the memory figure matters.
 mod draw;
+mod floor;
 mod page;
 mod serve;
 mod w2;
@@ -34,6 +37,7 @@ enum Workload {
     W2Replay,
     W3,
     W4,
+    W4Floor,
     W5,
 }
 
@@ -45,6 +49,7 @@ impl Workload {
             "W2-REPLAY" => Some(Workload::W2Replay),
             "W3" => Some(Workload::W3),
             "W4" => Some(Workload::W4),
+            "W4-FLOOR" => Some(Workload::W4Floor),
             "W5" => Some(Workload::W5),
             _ => None,
         }
@@ -64,7 +69,7 @@ impl Workload {
             Workload::W1 => 7 * n,
             Workload::W2 | Workload::W2Replay => w2::NODES_PER_STEP * n,
             Workload::W3 => 1 + 3 * n,
-            Workload::W4 => 4 * n - 1,
+            Workload::W4 | Workload::W4Floor => 4 * n - 1,
             Workload::W5 => 9 * n - 9,
         }
     }
@@ -135,15 +140,16 @@ fn w3(depth: usize) -> Outcome {
     }
 }
 
-/// W4: L = Σ x_i·y_i as a left fold of binary adds over 2N leaves.
-fn w4(n: usize) -> Outcome {
+/// W4's inputs: x_i = i/N and y_i = 1 - x_i.
+fn w4_inputs(n: usize) -> (Vec<f64>, Vec<f64>) {
     let xs: Vec<f64> = (0..n).map(|i| i as f64 / n as f64).collect();
     let ys: Vec<f64> = xs.iter().map(|x| 1.0 - x).collect();
-    let expected = xs
-        .iter()
-        .zip(&ys)
-        .skip(1)
-        .fold(xs[0] * ys[0], |s, (x, y)| s + x * y);
+    (xs, ys)
+}
+
+/// W4: L = Σ x_i·y_i as a left fold of binary adds over 2N leaves.
+fn w4(n: usize) -> Outcome {
+    let (xs, ys) = w4_inputs(n);
     let t = Instant::now();
     let g = Graph::new();
     let xv = g.leaves(&xs);
@@ -152,15 +158,34 @@ fn w4(n: usize) -> Outcome {
     l.backward();
     let (value, gx, gy) = (l.data(), xv.grads(), yv.grads());
     let seconds = t.elapsed().as_secs_f64();
+    w4_check(&xs, &ys, seconds, value, &gx, &gy)
+}
+
+/// W4 on the minimal structure-of-arrays tape of `floor.rs`, checked the same way.
+fn w4_floor(n: usize) -> Outcome {
+    let (xs, ys) = w4_inputs(n);
+    let r = floor::w4(&xs, &ys);
+    let mut o = w4_check(&xs, &ys, r.seconds, r.value, &r.gx, &r.gy);
+    o.extra = r#","variant":"floor""#.to_string();
+    o
+}
+
+/// W4's check: L equals the plain f64 left fold and every grad is exact.
+fn w4_check(xs: &[f64], ys: &[f64], seconds: f64, value: f64, gx: &[f64], gy: &[f64]) -> Outcome {
+    let expected = xs
+        .iter()
+        .zip(ys)
+        .skip(1)
+        .fold(xs[0] * ys[0], |s, (x, y)| s + x * y);
     let wrong = gx
         .iter()
-        .zip(&ys)
-        .chain(gy.iter().zip(&xs))
+        .zip(ys)
+        .chain(gy.iter().zip(xs))
         .filter(|(g, e)| g != e)
         .count();
     let grads = match wrong {
         0 => "grads exact".to_string(),
-        _ => format!("{wrong} of {} grads differ", 2 * n),
+        _ => format!("{wrong} of {} grads differ", 2 * xs.len()),
     };
     Outcome {
         seconds,
@@ -257,16 +282,20 @@ fn report(workload: Workload, n: usize) -> bool {
         Workload::W2Replay => w2_outcome(w2::replay(n), r#","variant":"replay""#),
         Workload::W3 => w3(n),
         Workload::W4 => w4(n),
+        Workload::W4Floor => w4_floor(n),
         Workload::W5 => w5(n),
     };
     let nodes = workload.nodes(n);
-    let name = match workload {
-        Workload::W2Replay => Workload::W2,
-        w => w,
+    let (name, imp) = match workload {
+        Workload::W2Replay => (
+            Workload::W2,
+            concat!("chainrule-", env!("CARGO_PKG_VERSION")),
+        ),
+        Workload::W4Floor => (Workload::W4, "floor-soa"),
+        w => (w, concat!("chainrule-", env!("CARGO_PKG_VERSION"))),
     };
     let mut line = format!(
-        r#"{{"workload":"{name:?}","impl":"chainrule-{}","n":{n},"nodes":{nodes},"seconds":{},"ns_per_node":{},"ok":{},"check":"{}""#,
-        env!("CARGO_PKG_VERSION"),
+        r#"{{"workload":"{name:?}","impl":"{imp}","n":{n},"nodes":{nodes},"seconds":{},"ns_per_node":{},"ok":{},"check":"{}""#,
         num(o.seconds),
         num(o.seconds * 1e9 / nodes as f64),
         o.error.is_none(),
@@ -288,7 +317,7 @@ fn report(workload: Workload, n: usize) -> bool {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: chainrule-bench <W1|W2|W2-replay|W3|W4|W5> [--n N]\n       chainrule-bench draw [--n N]\n       chainrule-bench serve\n       chainrule-bench page [--n RUNS]\n       chainrule-bench all\n\
+        "usage: chainrule-bench <W1|W2|W2-replay|W3|W4|W4-floor|W5> [--n N]\n       chainrule-bench draw [--n N]\n       chainrule-bench serve\n       chainrule-bench page [--n RUNS]\n       chainrule-bench all\n\
          The workloads are defined in docs/WORKLOADS.md."
     );
     std::process::exit(2)

@@ -5,7 +5,10 @@
 //! read through the metatype's `tp_vectorcall_offset`), which it then calls directly (and
 //! 3.11's interpreter specialises). This module installs one for `Value`: `Value(number)`
 //! makes the leaf at once; any other call is handed to `Value.__new__` unchanged, so
-//! every argument, keyword and error is exactly the constructor's.
+//! every argument, keyword and error is exactly the constructor's. Should a subclass of
+//! Value inherit the entry (CPython does not copy a type's own vectorcall to its
+//! subclasses today, but nothing promises it), the call is the generic one, `__new__`
+//! then `__init__`, exactly as `type.__call__` makes it.
 //!
 //! The slot is not reachable through the limited API before Python 3.14, so it is found
 //! the way the interpreter itself finds it, and installed only when every check of the
@@ -13,31 +16,23 @@
 //! `type`, supports vectorcall, names the slot's offset, the offset lies inside a type
 //! object, and the slot is empty.
 
-use std::ffi::{c_char, CStr};
+use std::ffi::CStr;
 use std::os::raw::c_ulong;
 
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple, PyType};
+use pyo3::Borrowed;
 
+use crate::construct::is_value_type_ptr;
+use crate::entry::c_result;
+use crate::layout::TypeHead;
 use crate::value::{leaf_from, Value};
 
 /// `Py_TPFLAGS_HAVE_VECTORCALL` (PEP 590; in the limited API from 3.12).
 const HAVE_VECTORCALL: c_ulong = 1 << 11;
 /// `PY_VECTORCALL_ARGUMENTS_OFFSET`: the flag bit of `nargsf`.
 const ARGUMENTS_OFFSET: usize = 1 << (usize::BITS - 1);
-
-/// The head of `PyTypeObject` up to `tp_vectorcall_offset`, laid out as in every CPython
-/// from 3.0 on (GIL builds; abi3 loads in no other).
-#[repr(C)]
-struct TypeHead {
-    ob_base: ffi::PyVarObject,
-    tp_name: *const c_char,
-    tp_basicsize: ffi::Py_ssize_t,
-    tp_itemsize: ffi::Py_ssize_t,
-    tp_dealloc: *mut std::ffi::c_void,
-    tp_vectorcall_offset: ffi::Py_ssize_t,
-}
 
 type VectorcallFn = unsafe extern "C" fn(
     *mut ffi::PyObject,
@@ -93,23 +88,11 @@ unsafe extern "C" fn value_vectorcall(
     // SAFETY: the interpreter calls a vectorcall entry with the thread attached.
     let py = unsafe { Python::assume_attached() };
     let nargs = nargsf & !ARGUMENTS_OFFSET;
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    c_result(py, "while making a Value", || {
         // SAFETY: `args` holds `nargs` positional arguments and then one per keyword
         // name, all borrowed for the call.
-        unsafe { construct(py, callable, args, nargs, kwnames) }
-    }));
-    let result = result.unwrap_or_else(|_| {
-        Err(pyo3::panic::PanicException::new_err(
-            "chainrule: a Rust panic while making a Value",
-        ))
-    });
-    match result {
-        Ok(obj) => obj.into_ptr(),
-        Err(e) => {
-            e.restore(py);
-            std::ptr::null_mut()
-        }
-    }
+        unsafe { construct(py, callable, args, nargs, kwnames) }.map(Py::into_ptr)
+    })
 }
 
 unsafe fn construct(
@@ -119,14 +102,16 @@ unsafe fn construct(
     nargs: usize,
     kwnames: *mut ffi::PyObject,
 ) -> PyResult<Py<PyAny>> {
-    if nargs == 1 && kwnames.is_null() {
-        let x = unsafe { Bound::from_borrowed_ptr(py, *args) };
+    let plain = is_value_type_ptr(callable);
+    if plain && nargs == 1 && kwnames.is_null() {
+        // Borrowed for the call: no reference taken or given back.
+        let x = unsafe { Borrowed::from_ptr(py, *args) };
         if let Some(v) = leaf_from(&x)? {
             return Ok(v.into_any());
         }
     }
-    // Anything else: `Value.__new__(Value, *args, **kwargs)`, as `type.__call__` would
-    // (Value has no `__init__` of its own).
+    // Anything else: `cls.__new__(cls, *args, **kwargs)`, then for a subclass its
+    // `__init__`, as `type.__call__` would (Value's own type keeps object's `__init__`).
     let positional: Vec<Bound<'_, PyAny>> = (0..nargs)
         .map(|i| unsafe { Bound::from_borrowed_ptr(py, *args.add(i)) })
         .collect();
@@ -160,5 +145,17 @@ unsafe fn construct(
             kwargs.as_ref().map_or(std::ptr::null_mut(), |d| d.as_ptr()),
         )
     };
-    unsafe { Bound::from_owned_ptr_or_err(py, obj) }.map(Bound::unbind)
+    let obj = unsafe { Bound::from_owned_ptr_or_err(py, obj) }?;
+    if !plain && obj.is_instance(ty)? {
+        let init = unsafe { ffi::PyType_GetSlot(ty.as_ptr().cast(), ffi::Py_tp_init) };
+        if !init.is_null() {
+            // SAFETY: `Py_tp_init` holds an `initproc`.
+            let init: ffi::initproc = unsafe { std::mem::transmute(init) };
+            let kw = kwargs.as_ref().map_or(std::ptr::null_mut(), |d| d.as_ptr());
+            if unsafe { init(obj.as_ptr(), tuple.as_ptr(), kw) } < 0 {
+                return Err(PyErr::fetch(py));
+            }
+        }
+    }
+    Ok(obj.unbind())
 }

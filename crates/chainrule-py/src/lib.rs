@@ -4,10 +4,18 @@
 
 use pyo3::prelude::*;
 
+mod construct;
+mod entry;
 mod fastnew;
+mod floor;
+mod gil;
+mod interrupt;
+mod layout;
 mod live;
+mod persist;
 mod plot;
 mod show;
+mod slots;
 mod train;
 mod value;
 mod watch;
@@ -17,12 +25,30 @@ mod watch;
 #[pymodule(gil_used = true)]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<value::Value>()?;
+    construct::remember_type(m.py());
+    // The shortcuts past PyO3 (fastnew.rs, layout.rs, slots.rs), each installed only when
+    // its checks hold; CHAINRULE_NO_SHORTCUTS=1 leaves PyO3's ways (the tests run both).
+    let shortcuts = std::env::var_os("CHAINRULE_NO_SHORTCUTS").is_none_or(|v| v.is_empty());
+    let py = m.py();
     // Whether `Value(x)` has its fast entry (tests check it is there on CPython).
-    m.add("_fast_new", fastnew::install(m.py()))?;
+    m.add("_fast_new", shortcuts && fastnew::install(py))?;
+    if shortcuts {
+        layout::install(py)?;
+    }
+    let (alloc, members, dealloc) = layout::installed();
+    m.add(
+        "_layout",
+        (alloc, members, dealloc, shortcuts && slots::install(py)),
+    )?;
+    m.add("_pyo3_checked", layout::PYO3_CHECKED)?;
     m.add_class::<value::NativeBackward>()?;
+    m.add_class::<floor::FloorValue>()?;
     m.add_function(wrap_pyfunction!(value::neuron, m)?)?;
-    m.add_function(wrap_pyfunction!(value::backward_grads, m)?)?;
     m.add_class::<show::Drawing>()?;
+    m.add_class::<show::StepsCore>()?;
+    m.add_class::<persist::GraphTable>()?;
+    m.add_function(wrap_pyfunction!(persist::_graph_node, m)?)?;
+    m.add_function(wrap_pyfunction!(persist::_graph_from_structure, m)?)?;
     m.add_function(wrap_pyfunction!(show::draw, m)?)?;
     m.add_function(wrap_pyfunction!(show::explain, m)?)?;
     m.add_function(wrap_pyfunction!(show::grad_check, m)?)?;

@@ -15,7 +15,7 @@ use chainrule_page::{Engine, GivenGraph, Limits};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 
-use crate::show::{copy, root_of};
+use crate::show::{copy_at_most, root_of, Neurons, Refused};
 use crate::value::Value;
 
 /// The Python nodes of a given graph in creation order, each with its copy's tape index.
@@ -60,6 +60,15 @@ impl KernelEngine {
     }
 }
 
+/// The refusal of a graph found to have more values than the live view shows.
+fn too_big(limits: &Limits) -> PyErr {
+    PyValueError::new_err(format!(
+        "the graph has more than {0} values; the live view shows at most {0}: show a \
+         smaller part of it (the loss of one data point, say)",
+        limits.nodes
+    ))
+}
+
 #[pymethods]
 impl KernelEngine {
     /// An engine held to the live page's bounds, with no graph.
@@ -72,13 +81,29 @@ impl KernelEngine {
     }
 
     /// Copies the graph `root` depends on, as it is now, and gives it to the engine (which
-    /// runs backward on the copy); returns its id. A graph past the live page's bound on
-    /// values is refused (`ValueError`, saying what to do).
-    fn give(&mut self, root: &Bound<'_, PyAny>) -> PyResult<u64> {
+    /// runs backward on the copy); returns its id. `neurons`: a neuron of `chainrule.nn`
+    /// as micrograd makes it (`'micrograd'`) or as one dot node (`'compact'`). A graph past
+    /// the live page's bound on values is refused (`ValueError`, saying what to do), as
+    /// soon as the walk through it finds too many.
+    #[pyo3(signature = (root, neurons = "micrograd"))]
+    fn give(&mut self, root: &Bound<'_, PyAny>, neurons: &str) -> PyResult<u64> {
         let root = root_of(root, "live")?;
+        let neurons = Neurons::parse(neurons)?;
+        let limits = Limits::default();
         let g = Graph::new();
         let (nodes, out) = {
-            let c = copy(root.py(), &g, std::slice::from_ref(&root))?;
+            let walked = copy_at_most(
+                root.py(),
+                &g,
+                std::slice::from_ref(&root),
+                neurons,
+                limits.nodes,
+            );
+            let c = match walked {
+                Ok(c) => c,
+                Err(Refused::Python(e)) => return Err(e),
+                Err(Refused::TooBig) => return Err(too_big(&limits)),
+            };
             let nodes: Nodes = c
                 .nodes
                 .iter()
@@ -87,7 +112,7 @@ impl KernelEngine {
                 .collect();
             (nodes, c.last().index())
         };
-        let given = GivenGraph::new(g, out, &Limits::default()).map_err(|e| {
+        let given = GivenGraph::new(g, out, &limits).map_err(|e| {
             let message = e.body["error"]["message"].as_str().unwrap_or("refused");
             PyValueError::new_err(message.to_string())
         })?;

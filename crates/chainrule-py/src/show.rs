@@ -2,12 +2,21 @@
 //! onto a `chainrule::Graph` tape (in creation order, each op by its code with
 //! `Graph::record`), and drawing, explanation, checks, steps and `grad` run there.
 
-use chainrule::{Arity, DrawOptions, Graph, Highlight, Op, Pass, RankDir, ShowGrads, Var};
-use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use chainrule::{
+    Arity, BackwardSchedule, DrawOptions, Graph, Highlight, Op, Pass, RankDir, ShowGrads, Step,
+    Var, Verdict,
+};
+use pyo3::exceptions::{PyIndexError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
+use std::time::Instant;
 
-use crate::value::{new_node, release, topo, type_name, Kids, Kind, Value, MICROGRAD_OPS};
+use crate::interrupt;
+
+use crate::value::{
+    backward_grads, float_repr, new_node, release, topo_at_most, type_name, Kids, Kind, Value,
+    MICROGRAD_OPS,
+};
 
 /// The graph some roots depend on, copied onto a tape.
 pub(crate) struct Copied<'py, 'g> {
@@ -49,6 +58,54 @@ impl<'py> Copied<'py, '_> {
     }
 }
 
+/// How a neuron of `chainrule.nn` (one fused node) is copied.
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) enum Neurons {
+    /// As micrograd makes it: `b + w₀·x₀`, then `+ w₁·x₁` …, a `*` node per weight and
+    /// a `+` node per sum, with the same values and grads (what the lecture draws).
+    Micrograd,
+    /// One `dot` node `w·x`, then `+ b`: half the nodes, for speed.
+    Compact,
+}
+
+impl Neurons {
+    pub(crate) fn parse(name: &str) -> PyResult<Neurons> {
+        match name {
+            "micrograd" => Ok(Neurons::Micrograd),
+            "compact" => Ok(Neurons::Compact),
+            other => Err(PyValueError::new_err(format!(
+                "neurons must be 'micrograd' (a * per weight and a + per sum, as micrograd \
+                 draws a neuron) or 'compact' (one dot node, then + b), not {other:?}"
+            ))),
+        }
+    }
+}
+
+/// A fused neuron `b + w·x` on `g`, from its operands `[b, w…, x…]`, as `how` says; every
+/// node made gets the neuron's `grad` (each is used once, so micrograd's nodes all have
+/// the grad of the sum).
+fn neuron<'g>(g: &'g Graph, operands: &[Var<'g>], grad: f64, how: Neurons) -> Var<'g> {
+    let m = (operands.len() - 1) / 2;
+    let (b, w, x) = (operands[0], &operands[1..1 + m], &operands[1 + m..]);
+    if how == Neurons::Compact || m == 0 {
+        let dot = g.dot(w, x);
+        dot.set_grad(grad);
+        return b + dot;
+    }
+    // micrograd's `sum((wi*xi for wi, xi in zip(w, x)), b)`: each product is made just
+    // before it is added, bias first, so the values are the fused node's bit for bit.
+    let mut sum = b;
+    for (&wi, &xi) in w.iter().zip(x) {
+        let product = wi * xi;
+        product.set_grad(grad);
+        if sum.index() != b.index() {
+            sum.set_grad(grad);
+        }
+        sum += product;
+    }
+    sum
+}
+
 /// The Python nodes `roots` depend on, in creation order, and their copies on `g`.
 ///
 /// A node the user made with `_children` is copied by the rule of the op its `_op` names
@@ -61,8 +118,37 @@ pub(crate) fn copy<'py, 'g>(
     py: Python<'py>,
     g: &'g Graph,
     roots: &[Bound<'py, Value>],
+    neurons: Neurons,
 ) -> PyResult<Copied<'py, 'g>> {
-    let nodes = topo(py, roots);
+    copy_at_most(py, g, roots, neurons, usize::MAX).map_err(|e| match e {
+        Refused::Python(e) => e,
+        Refused::TooBig => unreachable!("no graph has usize::MAX nodes"),
+    })
+}
+
+/// Why a copy was not made.
+pub(crate) enum Refused {
+    /// The graph has more nodes than allowed (found while walking it, before copying).
+    TooBig,
+    /// A user's `_backward` raised.
+    Python(PyErr),
+}
+
+impl From<PyErr> for Refused {
+    fn from(e: PyErr) -> Refused {
+        Refused::Python(e)
+    }
+}
+
+/// [`copy`], refused as soon as the walk finds more than `limit` nodes.
+pub(crate) fn copy_at_most<'py, 'g>(
+    py: Python<'py>,
+    g: &'g Graph,
+    roots: &[Bound<'py, Value>],
+    neurons: Neurons,
+    limit: usize,
+) -> Result<Copied<'py, 'g>, Refused> {
+    let nodes = topo_at_most(py, roots, limit).ok_or(Refused::TooBig)?;
     // Each node's children by position in `nodes`, read before any `_backward` of the
     // user's runs (one that walks a graph itself would renumber the nodes' slots).
     let kid_slots: Vec<Vec<usize>> = nodes
@@ -80,18 +166,13 @@ pub(crate) fn copy<'py, 'g>(
     let mut lines = Vec::new();
     let mut user_backward = false;
     for (k, n) in nodes.iter().enumerate() {
+        interrupt::poll(py, k)?;
         let r = n.get();
         user_backward |= r.has_user_backward();
         let operands: Vec<Var<'g>> = kid_slots[k].iter().map(|&i| vars[i]).collect();
-        let v = match r.kind {
+        let v = match r.kind() {
             Kind::Op(op, c) => g.record(op, &operands, c),
-            Kind::Neuron => {
-                let m = (operands.len() - 1) / 2;
-                let dot = g.dot(&operands[1..1 + m], &operands[1 + m..]);
-                // d(b + w·x)/d(w·x) = 1: the inner node's grad is the neuron's.
-                dot.set_grad(r.grad_value());
-                operands[0] + dot
-            }
+            Kind::Neuron => neuron(g, &operands, r.grad_value(), neurons),
             Kind::Custom => match named_rule(r, &operands) {
                 Some((op, c)) => g.record(op, &operands, c),
                 None => match local_derivatives(py, n)? {
@@ -108,7 +189,7 @@ pub(crate) fn copy<'py, 'g>(
             v.set_data(r.value());
         }
         let mut label = r.label_text();
-        if label.is_empty() && r.kind == Kind::Custom {
+        if label.is_empty() && r.kind() == Kind::Custom {
             label = r.op_text();
         }
         if !label.is_empty() {
@@ -284,25 +365,35 @@ fn options(rankdir: &str, grads: bool) -> PyResult<DrawOptions> {
     })
 }
 
-/// Draws the graph `root` depends on, as it is now.
+/// Draws the graph `root` depends on, as it is now; `neurons` is 'micrograd' or
+/// 'compact' (see [`Neurons`]).
 #[pyfunction]
-#[pyo3(signature = (root, rankdir = "LR", grads = true))]
-pub fn draw(root: &Bound<'_, PyAny>, rankdir: &str, grads: bool) -> PyResult<Drawing> {
+#[pyo3(signature = (root, rankdir = "LR", grads = true, neurons = "micrograd"))]
+pub fn draw(
+    root: &Bound<'_, PyAny>,
+    rankdir: &str,
+    grads: bool,
+    neurons: &str,
+) -> PyResult<Drawing> {
     let root = root_of(root, "draw_dot")?;
     let opts = options(rankdir, grads)?;
+    let neurons = Neurons::parse(neurons)?;
     let g = Graph::new();
-    let root = copy(root.py(), &g, std::slice::from_ref(&root))?
+    let root = copy(root.py(), &g, std::slice::from_ref(&root), neurons)?
         .last()
         .index();
     Ok(Drawing { g, root, opts })
 }
 
-/// The chain rule per node, as the notebook writes it: `(text, markdown)`.
+/// The chain rule per node, as the notebook writes it: `(text, markdown)`; `neurons` as
+/// [`draw`] takes it.
 #[pyfunction]
-pub fn explain(root: &Bound<'_, PyAny>) -> PyResult<(String, String)> {
+#[pyo3(signature = (root, neurons = "micrograd"))]
+pub fn explain(root: &Bound<'_, PyAny>, neurons: &str) -> PyResult<(String, String)> {
     let root = root_of(root, "explain")?;
+    let neurons = Neurons::parse(neurons)?;
     let g = Graph::new();
-    let ex = copy(root.py(), &g, std::slice::from_ref(&root))?
+    let ex = copy(root.py(), &g, std::slice::from_ref(&root), neurons)?
         .last()
         .explain();
     Ok((ex.to_string(), ex.to_markdown()))
@@ -310,18 +401,74 @@ pub fn explain(root: &Bound<'_, PyAny>) -> PyResult<(String, String)> {
 
 /// Finite differences against backprop, for every leaf: a dict with `passed`, `text`,
 /// `markdown`, `rows`, `assumed` (the user's ops taken as the line their `_backward`
-/// gives) and `user_backward` (whether any node has a `_backward` of the user's).
+/// gives) and `yours` (`(value, grad)` per row: the grad the user's own `backward()`
+/// gives, when any node has a `_backward` of the user's; a row where it differs from the
+/// chain rule fails). The text's first line says whether the check passed.
 #[pyfunction]
 pub fn grad_check<'py>(root: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
     let py = root.py();
     let root = root_of(root, "grad_check")?;
     let g = Graph::new();
-    let c = copy(py, &g, std::slice::from_ref(&root))?;
-    let check = c.last().grad_check();
+    let c = copy(py, &g, std::slice::from_ref(&root), Neurons::Compact)?;
+    let mut check = interruptible_grad_check(py, &g, c.last())?;
     let out = PyDict::new(py);
+    let mut notes = Vec::new();
+    if c.user_backward {
+        let yours = backward_grads(py, root.get(), &c.nodes)?;
+        let pairs = PyList::empty(py);
+        let mut wrong = 0;
+        for r in &mut check.rows {
+            let (a, mine) = (r.analytic, yours[c.owner[r.index]]);
+            pairs.append((c.node(r.index), mine))?;
+            if mine == a || (mine - a).abs() <= 1e-9 * a.abs().max(mine.abs()).max(1.0) {
+                continue;
+            }
+            wrong += 1;
+            r.verdict = Verdict::Fail;
+            r.note = Some(format!(
+                "your backward() gives {}; the chain rule gives {}",
+                float_repr(py, mine)?,
+                float_repr(py, a)?
+            ));
+        }
+        out.set_item("yours", pairs)?;
+        notes.push(match wrong {
+            0 => "Your _backward closures give the chain rule's grads for every leaf.".to_string(),
+            n => format!(
+                "Your _backward closures disagree with the chain rule at {n} of {} leaves (the \
+                 rows marked WRONG): look for `=` where `+=` belongs.",
+                check.rows.len()
+            ),
+        });
+    }
+    let assumed = PyList::empty(py);
+    let mut ops: Vec<String> = Vec::new();
+    for &k in &c.lines {
+        let op = c.nodes[k].get().op_text();
+        assumed.append((&c.nodes[k], &op))?;
+        ops.push(if op.is_empty() { "(no _op)".into() } else { op });
+    }
+    if !ops.is_empty() {
+        ops.sort();
+        ops.dedup();
+        notes.push(format!(
+            "Ops of your own taken as given ({}): chainrule cannot re-run their forward, so each \
+             is checked as the straight line its own _backward gives; the rest of the graph is \
+             held to that rule.",
+            ops.join(", ")
+        ));
+    }
+    let table = check.to_string();
+    let headline = headline(&check, &table);
+    let mut text = format!("{headline}\n{table}");
+    let mut markdown = format!("**{headline}**\n\n{}", check.to_markdown());
+    for n in &notes {
+        text = format!("{}\n{n}", text.trim_end());
+        markdown = format!("{}\n\n{n}", markdown.trim_end());
+    }
     out.set_item("passed", check.passed())?;
-    out.set_item("text", check.to_string())?;
-    out.set_item("markdown", check.to_markdown())?;
+    out.set_item("text", text)?;
+    out.set_item("markdown", markdown)?;
     let rows = PyList::empty(py);
     for r in &check.rows {
         let d = PyDict::new(py);
@@ -338,13 +485,66 @@ pub fn grad_check<'py>(root: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>>
         rows.append(d)?;
     }
     out.set_item("rows", rows)?;
-    let lines = PyList::empty(py);
-    for &k in &c.lines {
-        lines.append((&c.nodes[k], c.nodes[k].get().op_text()))?;
-    }
-    out.set_item("assumed", lines)?;
-    out.set_item("user_backward", c.user_backward)?;
+    out.set_item("assumed", assumed)?;
     Ok(out)
+}
+
+/// `out.grad_check()`, leaves a chunk at a time with a look for Ctrl-C between chunks.
+/// Each call of the library's check first computes the names and adjoints of the whole
+/// graph (its fixed cost); a chunk is sized to take a quarter of a second or four times
+/// that cost, whichever is longer, so chunking adds at most a fifth to the check, and
+/// Ctrl-C is heard within about that long. The rows are those of one call, in order.
+fn interruptible_grad_check<'g>(
+    py: Python<'_>,
+    g: &'g Graph,
+    out: Var<'g>,
+) -> PyResult<chainrule::GradCheck> {
+    let options = chainrule::CheckOptions::default();
+    // The leaves `out` depends on, in tape order, as the library's own check takes them.
+    let mut seen = vec![false; out.index() + 1];
+    seen[out.index()] = true;
+    for i in (0..=out.index()).rev() {
+        if seen[i] {
+            for c in g.get(i).expect("on the tape").children() {
+                seen[c.index()] = true;
+            }
+        }
+    }
+    let leaves: Vec<Var<'g>> = (0..=out.index())
+        .filter(|&i| seen[i])
+        .filter_map(|i| g.get(i))
+        .filter(|v| v.op() == Op::Leaf)
+        .collect();
+    let t0 = Instant::now();
+    let mut check = out.grad_check_of(&[], options);
+    let fixed = t0.elapsed().as_secs_f64();
+    let mut done = 0;
+    let mut chunk = 1;
+    while done < leaves.len() {
+        py.check_signals()?;
+        let part = &leaves[done..(done + chunk).min(leaves.len())];
+        let t = Instant::now();
+        let rows = out.grad_check_of(part, options).rows;
+        let per_leaf = (t.elapsed().as_secs_f64() - fixed).max(1e-9) / part.len() as f64;
+        done += part.len();
+        check.rows.extend(rows);
+        let want = (4.0 * fixed).max(0.25);
+        chunk = ((want / per_leaf) as usize).clamp(1, 1 << 20);
+    }
+    Ok(check)
+}
+
+/// The first line of a check's report: whether it passed, and its counts (the summary
+/// line of the library's table, `7 checked: 7 ok`).
+fn headline(check: &chainrule::GradCheck, table: &str) -> String {
+    let counts = format!("{} checked:", check.rows.len());
+    let summary = table
+        .lines()
+        .find(|l| l.starts_with(&counts))
+        .unwrap_or(&counts)
+        .trim_end_matches('.');
+    let verdict = if check.passed() { "passed" } else { "FAILED" };
+    format!("Gradient check {verdict}: {summary}")
 }
 
 /// Checks grads given by hand (`pairs` of `(value, grad)`) against the chain rule: one
@@ -365,7 +565,7 @@ pub fn check_hand_grads<'py>(
         hand.push(*grad);
     }
     let g = Graph::new();
-    let c = copy(py, &g, &all)?;
+    let c = copy(py, &g, &all, Neurons::Micrograd)?;
     let out_var = c.var_of(root.get());
     let given: Vec<(Var<'_>, f64)> = all[1..]
         .iter()
@@ -391,45 +591,135 @@ pub fn check_hand_grads<'py>(
     Ok(out)
 }
 
-/// The backward pass as a sequence of states, each with its text and its SVG drawing
-/// (the node just finished highlighted, grads not yet known shown as `?`).
-#[pyfunction]
-#[pyo3(signature = (root, rankdir = "LR"))]
-pub fn steps<'py>(root: &Bound<'py, PyAny>, rankdir: &str) -> PyResult<Bound<'py, PyList>> {
-    let py = root.py();
-    let root = root_of(root, "steps")?;
-    let base = options(rankdir, true)?;
-    let g = Graph::new();
-    let c = copy(py, &g, std::slice::from_ref(&root))?;
-    let out_var = c.last();
-    let steps = out_var.backward_steps();
-    // Drawn with each state's grads.
-    let out = PyList::empty(py);
-    for s in &steps {
-        for (i, k) in s.known.iter().enumerate() {
-            g.get(i).expect("on the tape").set_grad(k.unwrap_or(0.0));
-        }
-        let (hn, he, hu) = s.highlight();
-        let opts = DrawOptions {
-            highlight: Highlight {
-                nodes: hn,
-                edges: he,
-                unknown_grads: hu,
-            },
-            ..base.clone()
-        };
+/// The most values `steps()` walks. Its memory is linear in the graph (a copy of it and
+/// each node's explanation), and every step's drawing lays out the whole graph: beyond
+/// this, `explain()` is the way to read the chain rule.
+pub(crate) const MAX_STEPS: usize = 100_000;
+
+/// The backward pass of a graph, step by step: a copy of the graph on a tape and its
+/// schedule (the nodes in the order backward finishes them, each with its derivation),
+/// memory linear in the graph. A step's drawing is made only when asked for.
+#[pyclass(module = "chainrule._core", unsendable)]
+pub struct StepsCore {
+    g: Graph,
+    schedule: BackwardSchedule,
+    /// The Python node each tape node is (or is part of).
+    owners: Vec<Py<Value>>,
+    opts: DrawOptions,
+}
+
+impl StepsCore {
+    /// The library's state of step `k` (from 0), without the grads known (which the
+    /// drawing alone needs, and sets on the tape itself).
+    fn state(&self, k: usize) -> PyResult<Step> {
+        let s = self.schedule.steps.get(k).ok_or_else(|| {
+            PyIndexError::new_err(format!(
+                "step {k} of a backward pass of {} steps",
+                self.schedule.steps.len()
+            ))
+        })?;
+        Ok(Step {
+            number: k + 1,
+            of: self.schedule.steps.len(),
+            node: s.node,
+            name: s.name.clone(),
+            grad: s.grad,
+            contributions: s.contributions.clone(),
+            derivation: s.derivation.clone(),
+            known: Vec::new(),
+            pending: self.schedule.pending_after(k + 1),
+        })
+    }
+}
+
+#[pymethods]
+impl StepsCore {
+    fn __len__(&self) -> usize {
+        self.schedule.steps.len()
+    }
+
+    /// Step `k` (from 0): a dict with `number`, `of`, `node`, `name`, `grad`,
+    /// `derivation` and `text`.
+    fn step<'py>(&self, py: Python<'py>, k: usize) -> PyResult<Bound<'py, PyDict>> {
+        let s = self.state(k)?;
         let d = PyDict::new(py);
         d.set_item("number", s.number)?;
         d.set_item("of", s.of)?;
-        d.set_item("node", c.node(s.node))?;
+        d.set_item("node", self.owners[s.node].bind(py))?;
         d.set_item("name", &s.name)?;
         d.set_item("grad", s.grad)?;
-        d.set_item("derivation", s.derivation.clone())?;
         d.set_item("text", s.to_string())?;
-        d.set_item("svg", out_var.to_svg(&opts).map_err(err)?)?;
-        out.append(d)?;
+        d.set_item("derivation", s.derivation)?;
+        Ok(d)
     }
-    Ok(out)
+
+    /// The drawing of the graph after step `k` (from 0), as SVG: the grads known so far,
+    /// `?` for the rest, the node just finished and the edges that carried its grad
+    /// highlighted.
+    fn svg(&self, k: usize) -> PyResult<String> {
+        let s = self.state(k)?;
+        for (i, known) in self.schedule.known_after(k + 1).iter().enumerate() {
+            self.g
+                .get(i)
+                .expect("on the tape")
+                .set_grad(known.unwrap_or(0.0));
+        }
+        let (nodes, edges, unknown_grads) = s.highlight();
+        let opts = DrawOptions {
+            highlight: Highlight {
+                nodes,
+                edges,
+                unknown_grads,
+            },
+            ..self.opts.clone()
+        };
+        let root = self.g.get(self.schedule.output).expect("on the tape");
+        root.to_svg(&opts).map_err(err)
+    }
+}
+
+/// `n` with its thousands grouped: `100,000`.
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// The backward pass from `root` as a [`StepsCore`]; `neurons` as [`draw`] takes it. A
+/// graph of more than [`MAX_STEPS`] values is refused before it is copied.
+#[pyfunction]
+#[pyo3(signature = (root, rankdir = "LR", neurons = "micrograd"))]
+pub fn steps(root: &Bound<'_, PyAny>, rankdir: &str, neurons: &str) -> PyResult<StepsCore> {
+    let py = root.py();
+    let root = root_of(root, "steps")?;
+    let opts = options(rankdir, true)?;
+    let neurons = Neurons::parse(neurons)?;
+    let g = Graph::new();
+    let c = copy_at_most(py, &g, std::slice::from_ref(&root), neurons, MAX_STEPS);
+    let c = c.map_err(|e| match e {
+        Refused::Python(e) => e,
+        Refused::TooBig => PyValueError::new_err(format!(
+            "steps() walks graphs of at most {} values, and this one has more: every step is \
+             drawn from the whole graph. For the chain rule at any size use explain(); to \
+             watch backward step by step, take a smaller part of the graph.",
+            grouped(MAX_STEPS)
+        )),
+    })?;
+    let schedule = c.last().backward_schedule();
+    let owners = (0..g.len()).map(|i| c.node(i).clone().unbind()).collect();
+    drop(c);
+    Ok(StepsCore {
+        g,
+        schedule,
+        owners,
+        opts,
+    })
 }
 
 /// The first node whose value (or, failing that, grad) is NaN or infinite, and why: a
@@ -439,7 +729,7 @@ pub fn first_non_finite<'py>(root: &Bound<'py, PyAny>) -> PyResult<Option<Bound<
     let py = root.py();
     let root = root_of(root, "first_non_finite")?;
     let g = Graph::new();
-    let c = copy(py, &g, std::slice::from_ref(&root))?;
+    let c = copy(py, &g, std::slice::from_ref(&root), Neurons::Micrograd)?;
     let Some(bad) = c.last().first_non_finite() else {
         return Ok(None);
     };
@@ -474,7 +764,7 @@ pub fn grad<'py>(
         all.push(root_of(x, "grad")?);
     }
     let g = Graph::new();
-    let c = copy(py, &g, &all)?;
+    let c = copy(py, &g, &all, Neurons::Compact)?;
     let yv = c.var_of(y.get());
     let xv: Vec<Var<'_>> = all[1..].iter().map(|x| c.var_of(x.get())).collect();
     let ds = g.grad(yv, &xv);

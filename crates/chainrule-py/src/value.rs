@@ -4,22 +4,32 @@
 //! table, which gives every value and local derivative.
 
 use std::cell::{Cell, RefCell, UnsafeCell};
+use std::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use chainrule::{Arity, Op};
 use pyo3::exceptions::PyTypeError;
 use pyo3::gc::PyVisit;
 use pyo3::prelude::*;
-use pyo3::types::{PyFloat, PySet};
+use pyo3::types::{PyDict, PyFloat, PyList, PySet, PyTuple, PyType};
 use pyo3::PyTraverseError;
+
+use crate::construct::{fields, is_plain, is_value_type, Class};
+use crate::gil::GilCell;
+use crate::{interrupt, layout, persist};
 
 /// Creation counter: children are always made before their parents, so sorting by it is
 /// a topological order (the one the drawings and explanations use). Also hands out
 /// traversal epochs (any fresh number will do).
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
+/// The next creation id. Every caller holds the interpreter lock, so a load and a store
+/// (two plain moves) cannot lose an update, where `fetch_add` would take a locked
+/// instruction on every node made.
 pub(crate) fn next_id() -> u64 {
-    NEXT_ID.fetch_add(1, Ordering::Relaxed)
+    let id = NEXT_ID.load(Ordering::Relaxed);
+    NEXT_ID.store(id + 1, Ordering::Relaxed);
+    id
 }
 
 /// How a value was made.
@@ -95,20 +105,24 @@ pub(crate) struct Extra {
 /// node (`_op` `'+'`, `_prev` its bias, weights and inputs) where micrograd makes one
 /// node per multiply and add: the same numbers, far fewer objects. A Value may be used
 /// from any thread, as any Python object: every access holds the interpreter lock.
-#[pyclass(module = "chainrule.engine", name = "Value", weakref, frozen)]
+#[pyclass(module = "chainrule.engine", name = "Value", weakref, frozen, subclass)]
 pub struct Value {
     data: Cell<f64>,
     grad: Cell<f64>,
-    pub(crate) kind: Kind,
+    /// How it was made; set once more only while a subclass's node is being made
+    /// (`construct.rs`).
+    kind: Cell<Kind>,
     /// Never changed while the node is reachable: only `__clear__` (which the cycle
     /// collector calls on unreachable nodes alone) and `Drop` take the children.
-    children: UnsafeCell<Kids>,
+    /// (`ManuallyDrop`: `Drop` takes them, so no drop glue runs on the emptied field.)
+    children: ManuallyDrop<UnsafeCell<Kids>>,
     pub(crate) id: u64,
     /// The last traversal that reached this node.
-    mark: Cell<u64>,
+    pub(crate) mark: Cell<u64>,
     /// This node's position in the current traversal's order.
     pub(crate) slot: Cell<usize>,
-    extra: RefCell<Option<Box<Extra>>>,
+    /// (`ManuallyDrop`: `Drop` takes it, as the children.)
+    extra: ManuallyDrop<RefCell<Option<Box<Extra>>>>,
 }
 
 // SAFETY: every access to a Value goes through a `Python<'py>` token or a `Bound`, that
@@ -131,23 +145,59 @@ impl Value {
         Value {
             data: Cell::new(data),
             grad: Cell::new(0.0),
-            kind,
-            children: UnsafeCell::new(children.into()),
+            kind: Cell::new(kind),
+            children: ManuallyDrop::new(UnsafeCell::new(children.into())),
             id: next_id(),
             mark: Cell::new(0),
             slot: Cell::new(0),
-            extra: RefCell::new(op.map(|op| {
+            extra: ManuallyDrop::new(RefCell::new(op.map(|op| {
                 Box::new(Extra {
                     op: Some(op),
                     ..Extra::default()
                 })
-            })),
+            }))),
         }
     }
 
     /// The value, as a number.
     pub(crate) fn value(&self) -> f64 {
         self.data.get()
+    }
+
+    /// Where the value is (for `layout.rs`'s member descriptor).
+    pub(crate) fn data_ptr(&self) -> *const f64 {
+        self.data.as_ptr()
+    }
+
+    /// Where the grad is (for `layout.rs`'s member descriptor).
+    pub(crate) fn grad_ptr(&self) -> *const f64 {
+        self.grad.as_ptr()
+    }
+
+    /// Sets the value.
+    pub(crate) fn set_value(&self, x: f64) {
+        self.data.set(x);
+    }
+
+    /// How the value was made.
+    #[inline]
+    pub(crate) fn kind(&self) -> Kind {
+        self.kind.get()
+    }
+
+    /// Sets how the value was made (`construct.rs`, for a subclass's new node).
+    pub(crate) fn set_kind(&self, kind: Kind) {
+        self.kind.set(kind);
+    }
+
+    /// Gives a node its children.
+    ///
+    /// # Safety
+    /// No reference into the current children may be alive: the node has none, or is
+    /// unreachable.
+    pub(crate) unsafe fn set_children(&self, kids: Kids) {
+        let old = unsafe { std::mem::replace(&mut *self.children.get(), kids) };
+        drop(old);
     }
 
     /// The grad, as a number.
@@ -195,32 +245,75 @@ impl Value {
         if let Some(op) = self.extra.borrow().as_ref().and_then(|e| e.op.clone()) {
             return op;
         }
-        match self.kind {
+        Value::default_op_text(self.kind())
+    }
+
+    /// The `_op` text of a node of `kind` when none other was given.
+    pub(crate) fn default_op_text(kind: Kind) -> String {
+        match kind {
             Kind::Leaf | Kind::Custom => String::new(),
             Kind::Neuron => "+".into(),
             Kind::Op(op, _) => micrograd_text(op).into(),
         }
     }
 
+    /// Sets the `_op` text (kept only where it differs from the kind's own).
+    pub(crate) fn set_op_text(&self, text: String) {
+        let mut e = self.extra.borrow_mut();
+        if text == Value::default_op_text(self.kind()) {
+            if let Some(e) = e.as_mut() {
+                e.op = None;
+            }
+            return;
+        }
+        e.get_or_insert_with(Box::default).op = Some(text);
+    }
+
+    /// Sets (or, with `None`, removes) the user's `_backward`.
+    pub(crate) fn set_user_backward(&self, f: Option<Py<PyAny>>) {
+        set_user_backward(self, f);
+    }
+
     /// Whether the user assigned this node a `_backward`.
+    #[inline]
     pub(crate) fn has_user_backward(&self) -> bool {
-        self.extra
-            .borrow()
-            .as_ref()
-            .is_some_and(|e| e.backward.is_some())
+        // SAFETY: `extra` is written only by setters and `Drop`, never while this read's
+        // reference lives (it ends here, and no Python code runs in between); the flag
+        // is still checked, only not counted.
+        match unsafe { self.extra.try_borrow_unguarded() } {
+            Ok(e) => e.as_ref().is_some_and(|e| e.backward.is_some()),
+            Err(_) => false,
+        }
     }
 
     /// A leaf with no `_backward` of the user's: its step does nothing.
+    #[inline]
     fn is_inert(&self) -> bool {
-        self.kind == Kind::Leaf && !self.has_user_backward()
+        matches!(self.kind(), Kind::Leaf) && !self.has_user_backward()
+    }
+
+    /// The `_op` text, when it is not the one the node's kind implies.
+    pub(crate) fn op_override(&self) -> Option<String> {
+        let op = self.extra.borrow().as_ref().and_then(|e| e.op.clone())?;
+        (op != Value::default_op_text(self.kind())).then_some(op)
     }
 
     /// The `_backward` the user assigned, if any.
     pub(crate) fn user_backward(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.user_backward_bound(py).map(Bound::unbind)
+    }
+
+    /// The `_backward` the user assigned, if any, as a `Bound` (whose drop is a plain
+    /// decref, also outside PyO3's trampolines).
+    #[inline]
+    fn user_backward_bound<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyAny>> {
+        if !self.has_user_backward() {
+            return None;
+        }
         self.extra
             .borrow()
             .as_ref()
-            .and_then(|e| e.backward.as_ref().map(|f| f.clone_ref(py)))
+            .and_then(|e| e.backward.as_ref().map(|f| f.bind(py).clone()))
     }
 }
 
@@ -255,7 +348,16 @@ pub(crate) fn type_name(obj: &Bound<'_, PyAny>) -> String {
 }
 
 /// `obj` as a number, if it is one (and not a Value).
-fn number(obj: &Bound<'_, PyAny>) -> Option<f64> {
+#[inline]
+pub(crate) fn number(obj: &Bound<'_, PyAny>) -> Option<f64> {
+    // An exact float first: the common case, read without a subtype test.
+    // SAFETY: a live object's type pointer; `PyFloat_Type` is a static.
+    if unsafe {
+        pyo3::ffi::Py_TYPE(obj.as_ptr()) == std::ptr::addr_of_mut!(pyo3::ffi::PyFloat_Type)
+    } {
+        // SAFETY: an exact float, which `PyFloat_AsDouble` reads without failing.
+        return Some(unsafe { pyo3::ffi::PyFloat_AsDouble(obj.as_ptr()) });
+    }
     if obj.is_instance_of::<Value>() {
         return None;
     }
@@ -283,15 +385,12 @@ static USER_BACKWARDS: AtomicUsize = AtomicUsize::new(0);
 /// collector, which would otherwise traverse every live node again and again (measured:
 /// 4.5x slower on micrograd's demo, superlinear on deep chains).
 pub(crate) fn new_node(py: Python<'_>, v: Value) -> PyResult<Py<Value>> {
-    let obj = Py::new(py, v)?;
-    if USER_BACKWARDS.load(Ordering::Relaxed) == 0 {
-        // SAFETY: a live object of a GC type (Value has __traverse__); untracking an
-        // object is allowed at any time, and its dealloc untracks only if tracked.
-        unsafe { pyo3::ffi::PyObject_GC_UnTrack(obj.as_ptr().cast()) };
+    let obj = layout::alloc_untracked(py, v)?;
+    if USER_BACKWARDS.load(Ordering::Relaxed) != 0 {
+        track(obj.bind(py));
     }
     Ok(obj)
 }
-
 /// Sets (or, with `None`, removes) a node's user `_backward`, keeping the count.
 fn set_user_backward(v: &Value, f: Option<Py<PyAny>>) {
     let mut e = v.extra.borrow_mut();
@@ -312,6 +411,13 @@ fn set_user_backward(v: &Value, f: Option<Py<PyAny>>) {
     // The old closure is dropped after the borrow ends: dropping it may run Python code.
     drop(e);
     drop(old);
+}
+
+/// Gives `node` a `_backward` of the user's (which may close a cycle: the node goes back
+/// under the cycle collector).
+pub(crate) fn give_backward(node: &Bound<'_, Value>, f: Py<PyAny>) {
+    track(node);
+    set_user_backward(node.get(), Some(f));
 }
 
 /// Puts `obj` (back) under the cycle collector.
@@ -338,43 +444,81 @@ fn leaf(py: Python<'_>, x: f64) -> PyResult<Py<Value>> {
     new_node(py, Value::raw(x, Kind::Leaf, Kids::Zero, None))
 }
 
-/// The other operand as a Value (a number becomes a new leaf, as micrograd does), or
-/// `None` when it is neither (the operator then returns NotImplemented).
-fn operand(other: &Bound<'_, PyAny>) -> PyResult<Option<Py<Value>>> {
+/// The other operand as a Value (a number becomes a new leaf of the result's class, as
+/// micrograd does), or `None` when it is neither (the operator then returns
+/// NotImplemented).
+fn operand(cls: &Class<'_>, other: &Bound<'_, PyAny>) -> PyResult<Option<Py<Value>>> {
     if let Ok(v) = other.cast::<Value>() {
         return Ok(Some(v.clone().unbind()));
     }
-    leaf_from(other)
+    match number(other) {
+        Some(x) => cls.leaf(other.py(), x).map(Some),
+        None => Ok(None),
+    }
 }
 
 /// A new node `op(x, y)` made from the table.
-fn binary(py: Python<'_>, x: Py<Value>, y: Py<Value>, op: Op) -> PyResult<Py<Value>> {
+pub(crate) fn binary(
+    py: Python<'_>,
+    cls: &Class<'_>,
+    x: Py<Value>,
+    y: Py<Value>,
+    op: Op,
+) -> PyResult<Py<Value>> {
     let data = op.apply(x.get().value(), y.get().value(), 0.0);
-    new_node(
-        py,
-        Value::raw(data, Kind::Op(op, 0.0), Kids::Two([x, y]), None),
-    )
+    cls.node(py, data, Kind::Op(op, 0.0), Kids::Two([x, y]), None)
 }
 
 /// A new node `op(x)` (with constant `c`) made from the table; `text` is its `_op` when
 /// micrograd writes it otherwise than the op's own (`'**2'`).
 fn unary(
     py: Python<'_>,
+    cls: &Class<'_>,
     x: Py<Value>,
     op: Op,
     c: f64,
     text: Option<String>,
 ) -> PyResult<Py<Value>> {
     let data = op.apply(x.get().value(), 0.0, c);
-    new_node(py, Value::raw(data, Kind::Op(op, c), Kids::One([x]), text))
+    cls.node(py, data, Kind::Op(op, c), Kids::One([x]), text)
+}
+
+/// `self op other` for `+` and `*`: two plain Values go straight to the table, anything
+/// else (a number, a subclass, neither) through [`binop_any`].
+#[inline(always)]
+fn binop(slf: &Bound<'_, Value>, other: &Bound<'_, PyAny>, op: Op) -> PyResult<Py<PyAny>> {
+    if is_plain(slf.as_any()) && is_plain(other) {
+        // SAFETY: `other`'s type is exactly Value.
+        let o = unsafe { other.cast_unchecked::<Value>() };
+        let (x, y) = (slf.clone().unbind(), o.clone().unbind());
+        return done(binary(slf.py(), &Class::Plain, x, y, op));
+    }
+    binop_any(slf, other, op)
+}
+
+#[inline(never)]
+fn binop_any(slf: &Bound<'_, Value>, other: &Bound<'_, PyAny>, op: Op) -> PyResult<Py<PyAny>> {
+    let py = slf.py();
+    let cls = Class::of(slf.as_any(), Some(other));
+    let Some(o) = operand(&cls, other)? else {
+        return Ok(not_implemented(py));
+    };
+    done(binary(py, &cls, slf.clone().unbind(), o, op))
+}
+
+/// `op(self)` for a method of one operand.
+fn method(slf: &Bound<'_, Value>, op: Op) -> PyResult<Py<Value>> {
+    let cls = Class::of(slf.as_any(), None);
+    unary(slf.py(), &cls, slf.clone().unbind(), op, 0.0, None)
 }
 
 /// `x ** -1`, as micrograd builds division.
-fn reciprocal(py: Python<'_>, x: Py<Value>) -> PyResult<Py<Value>> {
+fn reciprocal(py: Python<'_>, cls: &Class<'_>, x: Py<Value>) -> PyResult<Py<Value>> {
     // black_box: keep the division-free `pow(x, -1)` micrograd computes (glibc's pow),
     // rather than a `1/x` the optimiser could put in its place.
     unary(
         py,
+        cls,
         x,
         Op::PowConst,
         std::hint::black_box(-1.0),
@@ -382,9 +526,9 @@ fn reciprocal(py: Python<'_>, x: Py<Value>) -> PyResult<Py<Value>> {
     )
 }
 
-fn neg(py: Python<'_>, x: Py<Value>) -> PyResult<Py<Value>> {
-    let m = leaf(py, -1.0)?;
-    binary(py, x, m, Op::Mul)
+fn neg(py: Python<'_>, cls: &Class<'_>, x: Py<Value>) -> PyResult<Py<Value>> {
+    let m = cls.leaf(py, -1.0)?;
+    binary(py, cls, x, m, Op::Mul)
 }
 
 fn not_implemented(py: Python<'_>) -> Py<PyAny> {
@@ -398,15 +542,17 @@ fn done(v: PyResult<Py<Value>>) -> PyResult<Py<PyAny>> {
 /// `b + w₀·x₀ + w₁·x₁ + …` as one node (added left to right, bias first, as micrograd's
 /// neuron adds), then `relu` of it when `nonlin`: the body of `chainrule.nn.Neuron`.
 /// `w` and `b` must be Values; an `x` may also be a number (a new leaf, as micrograd's
-/// `wi * xi` makes one). Pairs as `zip(w, x)` does: the shorter list decides.
+/// `wi * xi` makes one). Pairs as `zip(w, x)` does: the shorter one decides. Lists and
+/// tuples are read in place; any other iterable is read into a list first.
 #[pyfunction]
 pub fn neuron(
     py: Python<'_>,
-    w: Vec<Bound<'_, PyAny>>,
+    w: &Bound<'_, PyAny>,
     b: &Bound<'_, PyAny>,
-    x: Vec<Bound<'_, PyAny>>,
+    x: &Bound<'_, PyAny>,
     nonlin: bool,
 ) -> PyResult<Py<Value>> {
+    let (w, x) = (Items::of(w, "the weights")?, Items::of(x, "the inputs")?);
     let n = w.len().min(x.len());
     let mut kids: Vec<Py<Value>> = Vec::with_capacity(1 + 2 * n);
     let as_value = |v: &Bound<'_, PyAny>, what: &str| -> PyResult<Py<Value>> {
@@ -418,16 +564,17 @@ pub fn neuron(
         })
     };
     kids.push(as_value(b, "the bias")?);
-    for wi in &w[..n] {
-        kids.push(as_value(wi, "every weight")?);
+    for i in 0..n {
+        kids.push(as_value(&w.get(i)?, "every weight")?);
     }
-    for xi in &x[..n] {
-        match operand(xi)? {
+    for i in 0..n {
+        let xi = x.get(i)?;
+        match operand(&Class::Plain, &xi)? {
             Some(v) => kids.push(v),
             None => {
                 return Err(PyTypeError::new_err(format!(
                     "Neuron: every input must be a Value or a number, not {}",
-                    type_name(xi)
+                    type_name(&xi)
                 )))
             }
         }
@@ -438,34 +585,69 @@ pub fn neuron(
     }
     let act = new_node(py, Value::raw(sum, Kind::Neuron, kids, None))?;
     if nonlin {
-        unary(py, act, Op::Relu, 0.0, None)
+        unary(py, &Class::Plain, act, Op::Relu, 0.0, None)
     } else {
         Ok(act)
     }
 }
 
-/// The grads `root.backward()` gives, the user's `_backward`s included: `(value, grad)`
-/// for every node `root` depends on. No grad changes: each is saved, set to 0 for the
-/// pass, read and restored (also when a `_backward` raises).
-#[pyfunction]
-pub fn backward_grads(root: &Bound<'_, PyAny>) -> PyResult<Vec<(Py<Value>, f64)>> {
-    let py = root.py();
-    let root = root.cast::<Value>().map_err(|_| {
-        PyTypeError::new_err(format!(
-            "backward_grads takes a Value, not {}",
-            type_name(root)
-        ))
-    })?;
-    let nodes = topo(py, std::slice::from_ref(root));
+/// A neuron's weights or inputs, read by position: a list or tuple in place, any other
+/// iterable read into a list.
+enum Items<'py> {
+    List(Bound<'py, PyList>),
+    Tuple(Bound<'py, PyTuple>),
+    Read(Vec<Bound<'py, PyAny>>),
+}
+
+impl<'py> Items<'py> {
+    fn of(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Items<'py>> {
+        if let Ok(l) = obj.cast::<PyList>() {
+            return Ok(Items::List(l.clone()));
+        }
+        if let Ok(t) = obj.cast::<PyTuple>() {
+            return Ok(Items::Tuple(t.clone()));
+        }
+        let it = obj.try_iter().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "Neuron: {what} must be a list of Values, not {}",
+                type_name(obj)
+            ))
+        })?;
+        Ok(Items::Read(it.collect::<PyResult<_>>()?))
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Items::List(l) => l.len(),
+            Items::Tuple(t) => t.len(),
+            Items::Read(v) => v.len(),
+        }
+    }
+
+    /// Item `i` (a list that changed length meanwhile gives an IndexError).
+    fn get(&self, i: usize) -> PyResult<Bound<'py, PyAny>> {
+        match self {
+            Items::List(l) => l.get_item(i),
+            Items::Tuple(t) => t.get_item(i),
+            Items::Read(v) => Ok(v[i].clone()),
+        }
+    }
+}
+
+/// The grads `root.backward()` gives, the user's `_backward`s included, for each of
+/// `nodes` (every node `root` depends on). No grad changes: each is saved, set to 0 for
+/// the pass, read and restored (also when a `_backward` raises).
+pub(crate) fn backward_grads(
+    py: Python<'_>,
+    root: &Value,
+    nodes: &[Bound<'_, Value>],
+) -> PyResult<Vec<f64>> {
     let saved: Vec<f64> = nodes.iter().map(|n| n.get().grad_value()).collect();
-    for n in &nodes {
+    for n in nodes {
         n.get().set_grad_value(0.0);
     }
-    let ran = backward_from(py, root.get());
-    let out = nodes
-        .iter()
-        .map(|n| (n.clone().unbind(), n.get().grad_value()))
-        .collect();
+    let ran = backward_from(py, root);
+    let out = nodes.iter().map(|n| n.get().grad_value()).collect();
     for (n, g) in nodes.iter().zip(saved) {
         n.get().set_grad_value(g);
     }
@@ -473,9 +655,14 @@ pub fn backward_grads(root: &Bound<'_, PyAny>) -> PyResult<Vec<(Py<Value>, f64)>
 }
 
 /// The nodes `roots` depend on (themselves included), in creation order (children before
-/// parents). Iterative; each node is marked with a fresh epoch instead of a hash set, and
-/// its `slot` set to its position in the returned order.
-pub(crate) fn topo<'py>(py: Python<'py>, roots: &[Bound<'py, Value>]) -> Vec<Bound<'py, Value>> {
+/// parents), or `None` as soon as the walk finds more than `limit` of them. Iterative;
+/// each node is marked with a fresh epoch instead of a hash set, and its `slot` set to its
+/// position in the returned order.
+pub(crate) fn topo_at_most<'py>(
+    py: Python<'py>,
+    roots: &[Bound<'py, Value>],
+    limit: usize,
+) -> Option<Vec<Bound<'py, Value>>> {
     let epoch = next_id();
     let mut found: Vec<(u64, Bound<'py, Value>)> = Vec::new();
     let mut stack: Vec<Bound<'py, Value>> = Vec::new();
@@ -496,16 +683,21 @@ pub(crate) fn topo<'py>(py: Python<'py>, roots: &[Bound<'py, Value>]) -> Vec<Bou
             }
         }
         found.push((r.id, n));
+        if found.len() > limit {
+            return None;
+        }
     }
     found.sort_unstable_by_key(|(id, _)| *id);
-    found
-        .into_iter()
-        .enumerate()
-        .map(|(k, (_, n))| {
-            n.get().slot.set(k);
-            n
-        })
-        .collect()
+    Some(
+        found
+            .into_iter()
+            .enumerate()
+            .map(|(k, (_, n))| {
+                n.get().slot.set(k);
+                n
+            })
+            .collect(),
+    )
 }
 
 /// The two work lists of a backward pass, kept between passes so that a small graph's
@@ -518,9 +710,12 @@ struct Walk {
     stack: Vec<(*const Value, usize)>,
 }
 
-thread_local! {
-    static WALKS: Cell<Option<Walk>> = const { Cell::new(None) };
-}
+// SAFETY: a Walk is kept between passes only empty (its pointers live during one pass,
+// on one thread, under the interpreter lock); what moves between threads is capacity.
+unsafe impl Send for Walk {}
+
+/// The work lists kept between passes (taken by a pass, put back after it).
+static WALKS: GilCell<Option<Walk>> = GilCell::new(None);
 
 /// Lists beyond this many entries are freed after the pass rather than kept.
 const KEEP_WALK: usize = 1 << 16;
@@ -528,17 +723,43 @@ const KEEP_WALK: usize = 1 << 16;
 /// Backpropagation from `root`: its grad set to 1, then each node it depends on, parents
 /// before children, runs its `_backward`. The order is a post-order of a depth-first walk
 /// with an explicit stack (any depth); leaves, which have no step, are not listed.
+/// Backpropagation from `root` (`Value.backward`; layout.rs's method entry calls it).
+pub(crate) fn backward_of(py: Python<'_>, root: &Value) -> PyResult<()> {
+    backward_from(py, root)
+}
+
 fn backward_from(py: Python<'_>, root: &Value) -> PyResult<()> {
     // A `_backward` of the user's may call `backward()` again: that inner pass finds no
     // kept lists and makes its own.
-    let mut w = WALKS.with(|c| c.take()).unwrap_or_default();
+    let mut w = WALKS.replace(py, None).unwrap_or_default();
+    let result = walk(py, root, &mut w).and_then(|()| {
+        root.grad.set(1.0);
+        for (k, &p) in w.order.iter().rev().enumerate() {
+            // SAFETY: as in `walk`.
+            run_backward(py, unsafe { &*p })?;
+            interrupt::poll(py, k)?;
+        }
+        Ok(())
+    });
+    w.order.clear();
+    w.stack.clear();
+    if w.order.capacity() <= KEEP_WALK && w.stack.capacity() <= KEEP_WALK {
+        WALKS.replace(py, Some(w));
+    }
+    result
+}
+
+/// Lists in `w.order` the nodes with a step to run, children before parents: a
+/// post-order of a depth-first walk from `root` with an explicit stack (any depth).
+/// Leaves, which have no step, are not listed. Ctrl-C ends a long walk.
+fn walk(py: Python<'_>, root: &Value, w: &mut Walk) -> PyResult<()> {
     let epoch = next_id();
     root.mark.set(epoch);
     w.stack.push((root, 0));
     while let Some(top) = w.stack.last_mut() {
-        // SAFETY (here and below): every listed node is reachable from `root`, which the
-        // caller holds, and a reachable node's children are never replaced, so each
-        // pointer stays valid for the whole pass.
+        // SAFETY (here and in the pass): every listed node is reachable from `root`,
+        // which the caller holds, and a reachable node's children are never replaced
+        // (only given to a childless node), so each pointer stays valid for the pass.
         let node = unsafe { &*top.0 };
         match node.kids().get(top.1) {
             Some(ch) => {
@@ -552,24 +773,11 @@ fn backward_from(py: Python<'_>, root: &Value) -> PyResult<()> {
             None => {
                 w.order.push(node);
                 w.stack.pop();
+                interrupt::poll(py, w.order.len())?;
             }
         }
     }
-    root.grad.set(1.0);
-    let mut result = Ok(());
-    for &p in w.order.iter().rev() {
-        // SAFETY: as above.
-        if let Err(e) = run_backward(py, unsafe { &*p }) {
-            result = Err(e);
-            break;
-        }
-    }
-    w.order.clear();
-    w.stack.clear();
-    if w.order.capacity() <= KEEP_WALK && w.stack.capacity() <= KEEP_WALK {
-        WALKS.with(|c| c.set(Some(w)));
-    }
-    result
+    Ok(())
 }
 
 /// One chain-rule step for `n`: its grad times each local derivative (from the op
@@ -577,7 +785,7 @@ fn backward_from(py: Python<'_>, root: &Value) -> PyResult<()> {
 pub(crate) fn step_native(n: &Value) {
     let g = n.grad.get();
     let kids = n.kids();
-    match n.kind {
+    match n.kind() {
         Kind::Leaf | Kind::Custom => {}
         Kind::Neuron => {
             let m = (kids.len() - 1) / 2;
@@ -623,8 +831,8 @@ pub(crate) fn step_native(n: &Value) {
 
 /// Runs `node`'s `_backward`: the user's if one was assigned, else the native step.
 fn run_backward(py: Python<'_>, node: &Value) -> PyResult<()> {
-    match node.user_backward(py) {
-        Some(f) => f.call0(py).map(drop),
+    match node.user_backward_bound(py) {
+        Some(f) => f.call0().map(drop),
         None => {
             step_native(node);
             Ok(())
@@ -632,70 +840,70 @@ fn run_backward(py: Python<'_>, node: &Value) -> PyResult<()> {
     }
 }
 
-thread_local! {
-    /// Nodes whose last reference is being dropped, waiting for their children to be
-    /// released, and whether a call up the stack is already freeing them: dropping a
-    /// chain of any depth takes a loop, not a recursion.
-    static PENDING: RefCell<Vec<Py<Value>>> = const { RefCell::new(Vec::new()) };
-    static DRAINING: Cell<bool> = const { Cell::new(false) };
-}
+/// Nodes whose last reference is being dropped, waiting for their children to be
+/// released, and whether a call up the stack is already freeing them: dropping a chain
+/// of any depth takes a loop, not a recursion. Shared by the threads (under the
+/// interpreter lock): a node another thread queues while one drains is freed by the
+/// drainer.
+static PENDING: GilCell<Vec<Py<Value>>> = GilCell::new(Vec::new());
+static DRAINING: GilCell<bool> = GilCell::new(false);
 
 /// Releases `kids`: those held only here that hold children of their own are queued and
 /// freed one by one by the outermost call, so that freeing a deep chain never recurses.
 /// The rest (shared nodes, leaves) are simply dropped.
 pub(crate) fn release(py: Python<'_>, kids: Kids) {
-    let deep = |k: &Py<Value>| k.get_refcnt(py) == 1 && !k.get().kids().is_empty();
-    if !kids.iter().any(deep) {
-        return drop(kids);
-    }
-    let queue = |k: Py<Value>| {
-        if deep(&k) {
-            PENDING.with(|p| p.borrow_mut().push(k));
+    // Each reference goes as a `Bound`, whose drop is a plain decref: a `Py`'s drop asks
+    // a thread-local whether the thread is attached (and, asked from `value_dealloc`,
+    // which runs outside PyO3's trampolines, would defer the decref to PyO3's pool).
+    let mut queued = false;
+    let mut let_go = |k: Py<Value>| {
+        if k.get_refcnt(py) == 1 && !k.get().kids().is_empty() {
+            PENDING.with(py, |p| p.push(k));
+            queued = true;
         } else {
-            drop(k);
+            drop(k.into_bound(py));
         }
     };
     match kids {
         Kids::Zero => {}
-        Kids::One([a]) => queue(a),
+        Kids::One([a]) => let_go(a),
         Kids::Two([a, b]) => {
-            queue(a);
-            queue(b);
+            let_go(a);
+            let_go(b);
         }
-        Kids::Many(v) => v.into_vec().into_iter().for_each(queue),
+        Kids::Many(v) => v.into_vec().into_iter().for_each(let_go),
     }
-    if DRAINING.with(|d| d.replace(true)) {
+    if !queued || DRAINING.replace(py, true) {
         return;
     }
     loop {
-        let next = PENDING.with(|p| p.borrow_mut().pop());
+        let next = PENDING.with(py, |p| p.pop());
         match next {
             // Its own drop queues its children here.
-            Some(k) => drop(k),
+            Some(k) => drop(k.into_bound(py)),
             None => break,
         }
     }
-    DRAINING.with(|d| d.set(false));
+    DRAINING.replace(py, false);
 }
-
 impl Drop for Value {
     fn drop(&mut self) {
+        // SAFETY: a Value is dropped by its type's dealloc, which Python calls with the
+        // thread attached to the interpreter (or by __clear__, from the collector), or
+        // made and dropped in Rust under the interpreter lock.
+        let py = unsafe { Python::assume_attached() };
         if let Some(e) = self.extra.get_mut().take() {
-            if e.backward.is_some() {
+            if let Some(f) = e.backward {
                 USER_BACKWARDS.fetch_sub(1, Ordering::Relaxed);
+                drop(f.into_bound(py));
             }
         }
         let kids = std::mem::take(self.children.get_mut());
-        if kids.is_empty() {
-            return;
+        if !kids.is_empty() {
+            release(py, kids);
         }
-        // SAFETY: a Value is dropped by its type's dealloc, which Python calls with the
-        // thread attached to the interpreter (or by __clear__, from the collector).
-        let py = unsafe { Python::assume_attached() };
-        release(py, kids);
     }
 }
-
 /// A node's own `_backward`: calling it pushes the node's grad one chain-rule step to its
 /// children, as micrograd's closure does.
 #[pyclass(module = "chainrule.engine", name = "NativeBackward")]
@@ -744,7 +952,11 @@ fn show_call<'py>(
     Ok(f.call1(pyo3::types::PyTuple::new(py, all)?)?.unbind())
 }
 
-fn float_repr(py: Python<'_>, x: f64) -> PyResult<String> {
+pub(crate) fn text_arg<'py>(py: Python<'py>, s: &str) -> Bound<'py, PyAny> {
+    pyo3::types::PyString::new(py, s).into_any()
+}
+
+pub(crate) fn float_repr(py: Python<'_>, x: f64) -> PyResult<String> {
     Ok(PyFloat::new(py, x).repr()?.to_string())
 }
 
@@ -761,64 +973,36 @@ impl Value {
 #[pymethods]
 impl Value {
     #[new]
+    #[classmethod]
     #[pyo3(
-        signature = (data, _children = None, _op = None, label = None),
+        signature = (*args, **kwargs),
         text_signature = "(data, _children=(), _op='', label='')"
     )]
     fn py_new(
-        data: &Bound<'_, PyAny>,
-        _children: Option<&Bound<'_, PyAny>>,
-        _op: Option<&Bound<'_, PyAny>>,
-        label: Option<&Bound<'_, PyAny>>,
+        cls: &Bound<'_, PyType>,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let x = require_number(data, "Value(data): data")?;
-        let mut children = Vec::new();
-        if let Some(cs) = _children {
-            let it = cs.try_iter().map_err(|_| {
-                PyTypeError::new_err(format!(
-                    "Value(_children=...): _children must be a tuple of Values, not {}",
-                    type_name(cs)
-                ))
-            })?;
-            for c in it {
-                let c = c?;
-                match c.cast::<Value>() {
-                    Ok(v) => children.push(v.clone().unbind()),
-                    Err(_) => {
-                        return Err(PyTypeError::new_err(format!(
-                            "Value(_children=...): every child must be a Value, not {}",
-                            type_name(&c)
-                        )))
-                    }
-                }
-            }
+        match fields(args, kwargs) {
+            Ok(f) => Ok(Value::from_fields(f)),
+            // A subclass with arguments of its own: a blank leaf, which its `__init__`
+            // fills in through `Value.__init__` (which also reports these arguments'
+            // faults, should the subclass have no `__init__` of its own).
+            Err(_) if !is_value_type(cls) => Ok(Value::raw(0.0, Kind::Leaf, Kids::Zero, None)),
+            Err(e) => Err(e),
         }
-        let op = match _op {
-            None => String::new(),
-            Some(o) => o.extract::<String>().map_err(|_| {
-                PyTypeError::new_err(format!(
-                    "Value(_op=...): _op must be a str, not {}",
-                    type_name(o)
-                ))
-            })?,
-        };
-        let label = match label {
-            None => String::new(),
-            Some(l) => l.extract::<String>().map_err(|_| {
-                PyTypeError::new_err(format!(
-                    "Value(label=...): label must be a str, not {}",
-                    type_name(l)
-                ))
-            })?,
-        };
-        let kind = if children.is_empty() {
-            Kind::Leaf
-        } else {
-            Kind::Custom
-        };
-        let v = Value::raw(x, kind, children, (!op.is_empty()).then_some(op));
-        v.set_label_text(label);
-        Ok(v)
+    }
+
+    /// For subclasses: `super().__init__(data, _children=(), _op='', label='')` sets the
+    /// data, `_op` and label (the children were given to `__new__`, which Python calls
+    /// with the same arguments). `Value(...)` itself does all its work in `__new__`.
+    #[pyo3(name = "__init__", signature = (*args, **kwargs))]
+    fn init_py(
+        &self,
+        args: &Bound<'_, PyTuple>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<()> {
+        self.init(fields(args, kwargs)?)
     }
 
     /// The value (a float).
@@ -922,9 +1106,28 @@ impl Value {
                 type_name(value)
             )));
         }
-        track(slf);
-        set_user_backward(slf.get(), Some(value.clone().unbind()));
+        give_backward(slf, value.clone().unbind());
         Ok(())
+    }
+
+    /// `copy.copy(v)`: a new Value of the same class with the same children (shared), data,
+    /// grad, label, `_op`, `_backward` and attributes.
+    fn __copy__(slf: &Bound<'_, Self>) -> PyResult<Py<Value>> {
+        persist::shallow_copy(slf)
+    }
+
+    /// `copy.deepcopy(v)`: a copy of the whole graph `v` depends on, sharing as the
+    /// original does (a value used twice is one object in the copy), each node of its own
+    /// class; a `_backward` you assigned is shared, not copied (a closure still refers to
+    /// the nodes it closed over). Any depth: nothing recurses.
+    fn __deepcopy__(slf: &Bound<'_, Self>, memo: &Bound<'_, PyDict>) -> PyResult<Py<Value>> {
+        persist::deep_copy(slf, memo)
+    }
+
+    /// Pickling: the graph below this value, described flat (any depth), shared with the
+    /// other Values of the same pickle.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        persist::reduce(slf)
     }
 
     /// Backpropagation from this value, as micrograd: its grad is set to 1, then every
@@ -941,11 +1144,7 @@ impl Value {
     }
 
     fn __add__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        let py = slf.py();
-        let Some(o) = operand(other)? else {
-            return Ok(not_implemented(py));
-        };
-        done(binary(py, slf.clone().unbind(), o, Op::Add))
+        binop(slf, other, Op::Add)
     }
 
     fn __radd__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -953,11 +1152,7 @@ impl Value {
     }
 
     fn __mul__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        let py = slf.py();
-        let Some(o) = operand(other)? else {
-            return Ok(not_implemented(py));
-        };
-        done(binary(py, slf.clone().unbind(), o, Op::Mul))
+        binop(slf, other, Op::Mul)
     }
 
     fn __rmul__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -972,9 +1167,11 @@ impl Value {
         _modulo: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
         let py = slf.py();
+        let cls = Class::of(slf.as_any(), Some(other));
         if let Ok(v) = other.cast::<Value>() {
             return done(binary(
                 py,
+                &cls,
                 slf.clone().unbind(),
                 v.clone().unbind(),
                 Op::Pow,
@@ -984,7 +1181,14 @@ impl Value {
             return Ok(not_implemented(py));
         };
         let text = format!("**{}", other.str()?);
-        done(unary(py, slf.clone().unbind(), Op::PowConst, c, Some(text)))
+        done(unary(
+            py,
+            &cls,
+            slf.clone().unbind(),
+            Op::PowConst,
+            c,
+            Some(text),
+        ))
     }
 
     fn __rpow__(
@@ -993,91 +1197,100 @@ impl Value {
         _modulo: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
         let py = slf.py();
-        let Some(base) = operand(other)? else {
+        let cls = Class::of(slf.as_any(), Some(other));
+        let Some(base) = operand(&cls, other)? else {
             return Ok(not_implemented(py));
         };
-        done(binary(py, base, slf.clone().unbind(), Op::Pow))
+        done(binary(py, &cls, base, slf.clone().unbind(), Op::Pow))
     }
 
     fn __neg__(slf: &Bound<'_, Self>) -> PyResult<Py<Value>> {
-        neg(slf.py(), slf.clone().unbind())
+        let cls = Class::of(slf.as_any(), None);
+        neg(slf.py(), &cls, slf.clone().unbind())
     }
 
     fn __sub__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
+        let cls = Class::of(slf.as_any(), Some(other));
         let negated = if let Ok(v) = other.cast::<Value>() {
-            neg(py, v.clone().unbind())?
+            neg(py, &cls, v.clone().unbind())?
         } else if number(other).is_some() {
             // micrograd negates the number itself: `self + (-other)`.
-            leaf(py, require_number(&other.neg()?, "operand")?)?
+            cls.leaf(py, require_number(&other.neg()?, "operand")?)?
         } else {
             return Ok(not_implemented(py));
         };
-        done(binary(py, slf.clone().unbind(), negated, Op::Add))
+        done(binary(py, &cls, slf.clone().unbind(), negated, Op::Add))
     }
 
     fn __rsub__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
-        let Some(o) = operand(other)? else {
+        let cls = Class::of(slf.as_any(), Some(other));
+        let Some(o) = operand(&cls, other)? else {
             return Ok(not_implemented(py));
         };
         // micrograd: other + (-self), landing in (-self).__radd__(other).
-        let n = neg(py, slf.clone().unbind())?;
-        done(binary(py, n, o, Op::Add))
+        let n = neg(py, &cls, slf.clone().unbind())?;
+        done(binary(py, &cls, n, o, Op::Add))
     }
 
     fn __truediv__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
+        let cls = Class::of(slf.as_any(), Some(other));
         let r = if let Ok(v) = other.cast::<Value>() {
-            reciprocal(py, v.clone().unbind())?
+            reciprocal(py, &cls, v.clone().unbind())?
         } else if let Some(x) = number(other) {
             // micrograd: self * other**-1, the power taken on the number.
-            leaf(py, x.powf(std::hint::black_box(-1.0)))?
+            cls.leaf(py, x.powf(std::hint::black_box(-1.0)))?
         } else {
             return Ok(not_implemented(py));
         };
-        done(binary(py, slf.clone().unbind(), r, Op::Mul))
+        done(binary(py, &cls, slf.clone().unbind(), r, Op::Mul))
     }
 
     fn __rtruediv__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
-        let Some(o) = operand(other)? else {
+        let cls = Class::of(slf.as_any(), Some(other));
+        let Some(o) = operand(&cls, other)? else {
             return Ok(not_implemented(py));
         };
         // micrograd: other * self**-1, landing in (self**-1).__rmul__(other).
-        let r = reciprocal(py, slf.clone().unbind())?;
-        done(binary(py, r, o, Op::Mul))
+        let r = reciprocal(py, &cls, slf.clone().unbind())?;
+        done(binary(py, &cls, r, o, Op::Mul))
     }
 
     /// `max(self, 0)`, micrograd's `'ReLU'` node (derivative 0 at 0).
     fn relu(slf: &Bound<'_, Self>) -> PyResult<Py<Value>> {
-        unary(slf.py(), slf.clone().unbind(), Op::Relu, 0.0, None)
+        method(slf, Op::Relu)
     }
 
     /// The hyperbolic tangent, the lecture's `'tanh'` node.
     fn tanh(slf: &Bound<'_, Self>) -> PyResult<Py<Value>> {
-        unary(slf.py(), slf.clone().unbind(), Op::Tanh, 0.0, None)
+        method(slf, Op::Tanh)
     }
 
     /// `e ** self`, the lecture's `'exp'` node.
     fn exp(slf: &Bound<'_, Self>) -> PyResult<Py<Value>> {
-        unary(slf.py(), slf.clone().unbind(), Op::Exp, 0.0, None)
+        method(slf, Op::Exp)
     }
 
     /// The natural logarithm (`nan` below 0, `-inf` at 0).
     fn log(slf: &Bound<'_, Self>) -> PyResult<Py<Value>> {
-        unary(slf.py(), slf.clone().unbind(), Op::Ln, 0.0, None)
+        method(slf, Op::Ln)
     }
 
     /// The logistic function `1 / (1 + e ** -self)`, without overflow.
     fn sigmoid(slf: &Bound<'_, Self>) -> PyResult<Py<Value>> {
-        unary(slf.py(), slf.clone().unbind(), Op::Sigmoid, 0.0, None)
+        method(slf, Op::Sigmoid)
     }
 
     /// The chain rule for every node this value depends on, as the notebook writes it
-    /// (`chainrule.show.Explanation`; the grads are computed on the side).
-    fn explain(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
-        show_call(slf, "explain", vec![])
+    /// (`chainrule.show.Explanation`; the grads are computed on the side). A neuron of
+    /// `chainrule.nn` is explained as micrograd's nodes, or with `neurons='compact'` as
+    /// one `dot` node.
+    #[pyo3(signature = (neurons = "micrograd"))]
+    fn explain(slf: &Bound<'_, Self>, neurons: &str) -> PyResult<Py<PyAny>> {
+        show_call(slf, "explain", vec![text_arg(slf.py(), neurons)])
     }
 
     /// Finite differences against backprop for every leaf (`chainrule.show.GradCheck`).
@@ -1097,13 +1310,15 @@ impl Value {
         show_call(slf, "check_hand_grads", vec![g])
     }
 
-    /// The backward pass as a sequence of drawings, one per node (`chainrule.show.Steps`).
-    #[pyo3(signature = (rankdir = "LR"))]
-    fn steps(slf: &Bound<'_, Self>, rankdir: &str) -> PyResult<Py<PyAny>> {
+    /// The backward pass as a sequence of drawings, one per node (`chainrule.show.Steps`);
+    /// `neurons` as `explain` takes it.
+    #[pyo3(signature = (rankdir = "LR", neurons = "micrograd"))]
+    fn steps(slf: &Bound<'_, Self>, rankdir: &str, neurons: &str) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
         show_call(
             slf,
             "steps",
-            vec![pyo3::types::PyString::new(slf.py(), rankdir).into_any()],
+            vec![text_arg(py, rankdir), text_arg(py, neurons)],
         )
     }
 

@@ -56,7 +56,13 @@ def test_the_lectures_equals_for_plus_equals_bug_is_caught():
     check = y.grad_check()
     assert not check.passed and not bool(check)
     (row,) = check.rows
-    assert row["verdict"] == "wrong" and "your backward() gives" in row["note"]
+    assert row["verdict"] == "WRONG" and "your backward() gives" in row["note"]
+    # The report says so first: the table's own count (finite differences agree with the
+    # chain rule) must not read as a pass.
+    first = check.text.splitlines()[0]
+    assert first == "Gradient check FAILED: 1 checked: 0 ok, 1 wrong", first
+    assert check.markdown.startswith("**Gradient check FAILED: 1 checked: 0 ok, 1 wrong**")
+    assert "1 checked: 1 ok" not in check.text
     exact = 2 * math.tanh(0.3) * (1 - math.tanh(0.3) ** 2) + (1 - math.tanh(0.3) ** 2)
     assert abs(row["analytic"] - exact) < 1e-12
     assert abs(check.yours[x] - exact) > 0.1

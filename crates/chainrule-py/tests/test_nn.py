@@ -122,10 +122,14 @@ def test_show_your_work_on_a_fused_mlp():
     ps = model.parameters()
     ds = chainrule.grad(y, ps)
     assert [d.data for d in ds] == [p.grad for p in ps]
-    # steps end with every grad known; the drawing shows each neuron as w·x then b + w·x
+    # steps end with every grad known; the drawing shows each neuron as micrograd's nodes
+    # (a * per weight, a + per sum), or with neurons='compact' as dot then b + dot
     steps = y.steps()
     assert len(steps) > 0
-    svg = chainrule.draw_dot(y)._repr_svg_()
-    n_values = svg.count('class="value')
+    n_values = chainrule.draw_dot(y)._repr_svg_().count('class="value')
+    # values: 2 inputs, 9 + 4 parameters, per neuron of 2 (3) inputs 2 (3) products and
+    # 2 (3) sums, 3 relus
+    assert n_values == 2 + 13 + 3 * (2 + 2) + (3 + 3) + 3
+    n_compact = chainrule.draw_dot(y, neurons="compact")._repr_svg_().count('class="value')
     # values: 2 inputs, 9 + 4 parameters, 4 neurons as (w·x, b + w·x), 3 relus
-    assert n_values == 2 + 13 + 4 * 2 + 3
+    assert n_compact == 2 + 13 + 4 * 2 + 3

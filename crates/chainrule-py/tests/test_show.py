@@ -72,6 +72,25 @@ def test_png_is_a_png_and_nothing_is_written_unless_asked(tmp_path, monkeypatch)
         d.pipe(format="pdf")
 
 
+def test_files_are_written_with_the_mode_new_files_get(tmp_path):
+    """render() and save() write as graphviz does: 0666 less the umask (0644 as a rule),
+    not the 0600 of a temporary file."""
+    L, _ = drawn_notebook()
+    d = draw_dot(L)
+    old = os.umask(0o022)
+    try:
+        out = d.render(str(tmp_path / "g"), format="svg")
+        saved = d.save(tmp_path / "s.png")
+        os.umask(0o077)
+        private = d.save(tmp_path / "p.svg")
+    finally:
+        os.umask(old)
+    mode = lambda p: os.stat(p).st_mode & 0o777  # noqa: E731
+    assert [mode(out), mode(tmp_path / "g"), mode(saved)] == [0o644, 0o644, 0o644]
+    assert mode(private) == 0o600
+    assert not [n for n in os.listdir(tmp_path) if n.startswith(".chainrule-")]
+
+
 def test_drawing_is_a_snapshot():
     L, v = drawn_notebook()
     d = draw_dot(L)
@@ -132,6 +151,23 @@ def test_a_wrong_hand_grad_is_diagnosed():
     assert "Mistake wrong-factor" in f.text
 
 
+def test_every_check_report_says_first_whether_it_passed():
+    L, v = drawn_notebook()
+    first = lambda report: repr(report).splitlines()[0]  # noqa: E731
+    assert first(L.grad_check()) == "Gradient check passed: 4 checked: 4 ok"
+    x = Value(0.0, label="x")
+    assert first((x.relu() + x).grad_check()).startswith(
+        "Gradient check passed: 1 checked: 0 ok, 1 at a point that is not differentiable")
+    bad = (Value(-1.0, label="x") ** 0.5).grad_check()  # NaN: not a pass
+    assert not bad.passed and first(bad) == "Gradient check FAILED: 1 checked: 0 ok, 1 not finite"
+    assert bad.markdown.startswith("**Gradient check FAILED")
+    v["d"].grad = 4.0  # wrong: dL/dd = f = -2
+    wrong = L.check_hand_grads([v["f"], v["d"], v["a"]])
+    assert first(wrong) == "Hand-set grads WRONG: 1 of 3 (each with the right one and why, below)."
+    assert wrong._repr_html_().startswith('<pre class="chainrule">Hand-set grads WRONG')
+    assert first(L.check_hand_grads([v["f"], v["a"]])) == "All 2 hand-set grads are right."
+
+
 def test_steps_show_backward_one_node_at_a_time():
     L, v = drawn_notebook()
     steps = L.steps()
@@ -141,6 +177,53 @@ def test_steps_show_backward_one_node_at_a_time():
     assert len(boxes(steps[0].svg)) == 7 and "grad ?" in steps[0].svg
     assert steps[-1].text.startswith("step 7 of 7")
     assert "<svg" in steps._repr_html_()
+    assert [s.number for s in steps[1:3]] == [2, 3] and steps[-1].number == 7
+    with pytest.raises(IndexError):
+        steps[7]
+
+
+STEPS_CHAIN = """
+import sys, time
+from chainrule.engine import Value
+x = Value(0.5, label="x")
+y = x
+for _ in range(999):                   # a chain of 1,000 values
+    y = y.tanh()
+t0 = time.process_time()
+steps = y.steps()
+text = repr(steps)                     # every step's text
+drawn = [steps[k].svg for k in (0, 500, 999)]
+cpu = time.process_time() - t0
+# VmHWM: this process's own peak (ru_maxrss would keep the forking parent's across exec)
+peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM")) / 1024
+assert len(steps) == 1000 and text.count("step ") == 1000 and all("<svg" in d for d in drawn)
+assert steps[-1].node is x and abs(steps[-1].grad - y.grad_check().rows[0]["analytic"]) < 1e-12
+print(cpu, peak)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
+def test_steps_of_a_long_chain_are_linear_and_drawn_when_asked():
+    """Issue 21: steps() of a 1,000-node chain took 57 s and 8 GB (a drawing per step, made
+    at once). Now each drawing is made when asked for: CPU time (not wall time, which the
+    machine's load moves) at most 5 s and peak memory at most 500 MB."""
+    run = subprocess.run([sys.executable, "-c", STEPS_CHAIN], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    cpu, peak_mb = map(float, run.stdout.split())
+    assert cpu <= 5.0 and peak_mb <= 500, (cpu, peak_mb)
+
+
+def test_steps_refuses_a_graph_past_its_limit_before_copying_it():
+    from chainrule.show import Steps
+
+    x = Value(0.5)
+    y = x
+    for _ in range(100_000):  # 100,001 values
+        y = y + 1.0  # (each adds a leaf too)
+    with pytest.raises(ValueError, match="at most 100,000 values") as e:
+        y.steps()
+    assert "explain()" in str(e.value)
+    assert isinstance(Value(1.0).steps(), Steps)
 
 
 def test_first_non_finite_names_the_node():
@@ -183,6 +266,22 @@ def test_demo_prints_the_notebook():
         assert line in out
     run = subprocess.run([sys.executable, "-m", "chainrule"], capture_output=True, text=True, check=True)
     assert run.stdout == out
+
+
+def test_python_m_chainrule_ends_with_what_to_try_not_raw_dot():
+    out = subprocess.run([sys.executable, "-m", "chainrule"], capture_output=True, text=True, check=True).stdout
+    assert "digraph" not in out and "->" not in out
+    assert "Gradient check passed: 4 checked: 4 ok" in out
+    tail = out.split("Try next, in Python or Jupyter (")[1].splitlines()
+    setup = tail[0].split("):")[0]
+    hints = [line.split("  ")[1].strip() for line in tail[1:] if line.strip()]
+    assert len(hints) == 3
+    # every hinted line runs as printed
+    scope = {"chainrule": chainrule}
+    exec(setup.replace("; ", "\n"), scope)
+    for hint in hints:
+        assert eval(hint, scope) is not None, hint
+    assert len(out.splitlines()) < 120
 
 
 def test_help_is_useful():

@@ -190,9 +190,9 @@ fn dot() {
     assert_eq!([w[0].grad(), w[1].grad()], [1.0, 2.0]);
 }
 
-/// The written-out fast paths in backward agree with the op table's `partials` for every
-/// op of the table with one or two operands, at many points (the ops come from
-/// `Op::ALL`, so a new op is covered without touching this test).
+/// Backward's per-op kernel arms (`Op::kernel`, generated from the table) agree with the
+/// op table's `partials` for every op of the table with one or two operands, at many
+/// points (the ops come from `Op::ALL`, so a new op is covered without touching this test).
 #[test]
 fn backward_agrees_with_the_op_table() {
     let points = [-2.5, -1.0, -0.3, 0.0, 0.4, 1.0, 2.0, 3.7];

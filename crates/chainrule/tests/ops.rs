@@ -111,11 +111,13 @@ fn cases() -> Vec<Case> {
         u(Op::Sign, -2.0, -1.0, 0.0, 0.0),
         u(Op::Sign, 0.0, 0.0, 0.0, 0.0),
         u(Op::Sign, 5.0, 1.0, 0.0, 0.0),
-        // x**c: c x^(c-1), c(c-1) x^(c-2); x**0 has derivative 0 even at 0
+        // x**c: c x^(c-1), c(c-1) x^(c-2); x**0 has derivative 0 even at 0 and at NaN
+        // (IEEE makes x**0 the constant 1 there too; micrograd's 0·x^-1 is NaN or raises)
         k(Op::PowConst, 2.0, 3.0, 8.0, 12.0, 12.0),
         k(Op::PowConst, -2.0, 2.0, 4.0, -4.0, 2.0),
         k(Op::PowConst, 4.0, 0.5, 2.0, 0.25, -1.0 / 32.0),
         k(Op::PowConst, 0.0, 0.0, 1.0, 0.0, 0.0),
+        k(Op::PowConst, NAN, 0.0, 1.0, 0.0, 0.0),
         k(Op::PowConst, -4.0, 0.5, NAN, NAN, NAN),
         // x**y: d/dx y x^(y-1), d/dy x^y ln x; d²/dx² y(y-1)x^(y-2),
         // d²/dxdy x^(y-1)(1 + y ln x), d²/dy² x^y ln²x

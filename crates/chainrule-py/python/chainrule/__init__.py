@@ -89,8 +89,9 @@ def notebook_graph():
 
 
 def demo(file=None):
-    """Prints the notebook's graph, its values and grads after ``backward()``, and the
-    chain rule for each node, as ``cargo run`` does. Returns the output ``L``."""
+    """Prints the notebook's graph, its values and grads after ``backward()``, the chain
+    rule for each node and the gradient check, as ``cargo run`` does, then what to try
+    next. Returns the output ``L``."""
     import sys
 
     out = file or sys.stdout
@@ -107,8 +108,12 @@ def demo(file=None):
     print(file=out)
     print(f"output: L = {L.data:g}", file=out)
     print(file=out)
-    print(L.explain(), file=out)
+    print(str(L.explain()).rstrip(), file=out)
     print(file=out)
-    print("The graph, in DOT (draw_dot(L) shows it as a picture in Jupyter):", file=out)
-    print(draw_dot(L).source, file=out)
+    print(str(L.grad_check()).rstrip(), file=out)
+    print(file=out)
+    print("Try next, in Python or Jupyter (L, v = chainrule.notebook_graph(); L.backward()):", file=out)
+    print("  chainrule.draw_dot(L)             the graph as a picture (in Jupyter; .save('L.svg') writes a file)", file=out)
+    print("  L.steps()                         the backward pass, one drawing per node", file=out)
+    print("  L.check_hand_grads({v['a']: 6})   is a grad worked out by hand right?", file=out)
     return L

@@ -4,7 +4,7 @@ parts of graphviz's ``Digraph`` that micrograd's notebooks use.
 """
 
 import os
-import tempfile
+import secrets
 
 from chainrule import _core
 
@@ -15,10 +15,18 @@ _FORMATS = ("svg", "png", "dot", "gv")
 
 def _write_atomic(path, data):
     """Writes ``data`` (bytes) to ``path`` through a temporary file and a rename, so a
-    failure never leaves a half-written file."""
+    failure never leaves a half-written file. The file gets the mode any new file gets
+    (0666 less the umask, 0644 as a rule), as graphviz's ``render`` writes it."""
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".chainrule-", suffix=".tmp")
+    while True:
+        tmp = os.path.join(folder, f".chainrule-{secrets.token_hex(6)}.tmp")
+        try:
+            # Not tempfile.mkstemp: its files are 0600 whatever the umask.
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+            break
+        except FileExistsError:
+            continue
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -101,10 +109,15 @@ class Drawing:
         return f"<chainrule drawing of {len(self)} values>"
 
 
-def draw_dot(root, format="svg", rankdir="LR"):
+def draw_dot(root, format="svg", rankdir="LR", neurons="micrograd"):
     """micrograd's ``draw_dot(root, format='svg', rankdir='LR')``: the graph ``root``
     depends on, with each value's label, data and grad. ``rankdir`` is 'LR' (left to
-    right) or 'TB' (top to bottom)."""
+    right) or 'TB' (top to bottom).
+
+    A neuron of :mod:`chainrule.nn` is one fused node for speed, but is drawn as
+    micrograd draws a neuron: a ``*`` node per weight and a ``+`` node per sum, with the
+    same data and grads. ``neurons='compact'`` draws it as one ``dot`` node (``w·x``),
+    then ``+ b``."""
     if format not in _FORMATS:
         raise ValueError(f"format must be one of {', '.join(_FORMATS)}, not {format!r}")
-    return Drawing(_core.draw(root, rankdir), format)
+    return Drawing(_core.draw(root, rankdir, True, neurons), format)

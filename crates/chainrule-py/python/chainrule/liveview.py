@@ -46,12 +46,14 @@ def _free(graph_id):
     _engine().answer("given_free", json.dumps({"id": graph_id}).encode())
 
 
-def live(v):
+def live(v, neurons="micrograd"):
     """An interactive view of the graph ``v`` depends on (a :class:`LiveView`): as the
     last expression of a cell, it shows in the cell's output. A ``Value`` alone is a
     one-node graph; graphs of more than 5,000 values are refused (show the loss of one
-    data point instead)."""
-    return LiveView(v)
+    data point instead). A neuron of ``chainrule.nn`` shows as micrograd makes it (a ``*``
+    per weight, a ``+`` per sum); ``neurons='compact'`` shows it as one ``dot`` node, then
+    ``+ b``, as :func:`chainrule.draw_dot` takes it."""
+    return LiveView(v, neurons)
 
 
 class LiveView:
@@ -62,8 +64,9 @@ class LiveView:
     change it. ``widget`` is the Jupyter widget (None without anywidget).
     """
 
-    def __init__(self, root):
+    def __init__(self, root, neurons="micrograd"):
         self._root = root
+        self._neurons = neurons
         self._id = None
         self._version = 0
         self._note = ""
@@ -79,7 +82,7 @@ class LiveView:
     # ---- the kernel's side: the graph copied and given to the engine ----
 
     def _give(self):
-        graph_id = _engine().give(self._root)
+        graph_id = _engine().give(self._root, self._neurons)
         if self._id is not None:
             self._finalizer()  # the engine lets go of the old copy now
         self._id = graph_id

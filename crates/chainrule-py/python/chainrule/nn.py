@@ -8,7 +8,10 @@ demo prints micrograd's losses.
 One difference, for speed: a neuron's sum is one native node (``_op`` ``'+'``, ``_prev``
 its bias, weights and inputs), where micrograd makes a node per multiply and add. Its value
 is added in micrograd's order (bias first), so the numbers are the same; the graph has
-about a tenth of the nodes, and a call of a neuron crosses into Rust once.
+about a tenth of the nodes, and a call of a neuron crosses into Rust once. Drawings,
+explanations and steps still show micrograd's nodes (a ``*`` per weight, a ``+`` per sum,
+with their data and grads); ``draw_dot(y, neurons='compact')`` shows the fused node as one
+``dot`` node, then ``+ b``.
 """
 
 import random

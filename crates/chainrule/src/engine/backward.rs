@@ -1,11 +1,14 @@
 //! Backward: one reverse loop over the tape, from the output down to index 0.
 //!
 //! Creation order is a topological order, so there is no sort, no visited set and no
-//! recursion: backward is safe at any depth and costs one pass.
+//! recursion: backward is safe at any depth and costs one pass. Each node is dispatched
+//! once, on its op code, to that op's arm of the generated kernel ([`Op::kernel`]), which
+//! runs the op table's own derivative for it.
 
 use super::graph::Var;
-use super::op::{Arity, Op};
-use super::tape::{read_node, Node, Tape};
+use super::kernel::Kernel;
+use super::op::Op;
+use super::tape::{nary_node, Node, Parts, Tape};
 
 impl<'g> Var<'g> {
     /// Backpropagation from this value: afterwards every value's grad is
@@ -29,21 +32,8 @@ impl<'g> Var<'g> {
         let out = self.i as usize;
         // Grads past `out` are 0 (nothing `out` depends on comes after it); the grad
         // vector is read as 0 beyond its end, so it only needs `out + 1` entries.
-        // Zeroed by a memset pass, not by a fresh calloc'd vector: calloc saves W4 a fifth
-        // of its instructions but measured slower (W4 27.3 vs 23.0 ns/node, W3 44.0 vs
-        // 39.8), because its zero pages then fault in during the reverse loop.
-        t.grad.clear();
-        t.grad.resize(out, 0.0);
-        t.grad.push(1.0);
-        // The view borrows every field but `grad`, which backward writes in place.
-        let view = TapeView {
-            ops: &t.ops,
-            args: &t.args,
-            data: &t.data,
-            consts: &t.consts,
-            pool: &t.pool,
-        };
-        view.propagate(&mut t.grad, out);
+        seed(&mut t.grad, out);
+        sweep(Parts::of(&t.cols, &t.consts, &t.pool), &mut t.grad, out);
     }
 
     /// Backpropagation that adds to the grads already there instead of starting fresh:
@@ -65,10 +55,8 @@ impl<'g> Var<'g> {
         let t = &mut *guard;
         let out = self.i as usize;
         let mut adj = std::mem::take(&mut t.scratch);
-        adj.clear();
-        adj.resize(out, 0.0);
-        adj.push(1.0);
-        TapeView::of(t).propagate(&mut adj, out);
+        seed(&mut adj, out);
+        propagate(t, &mut adj, out);
         if t.grad.len() < adj.len() {
             t.grad.resize(adj.len(), 0.0);
         }
@@ -79,142 +67,190 @@ impl<'g> Var<'g> {
     }
 }
 
-/// Pushes the adjoints in `adj` (already seeded) from node `out` down to node 0.
-///
-/// The commonest ops have their chain rule written out here; every other op goes through
-/// [`Op::partials`], the op table's single definition of local derivatives (the two agree
-/// exactly: `g * 1.0 == g` in IEEE 754, and a test checks every op).
+/// Pushes the adjoints in `adj` (already seeded) from node `out` down to node 0, with
+/// each op's local derivatives from the op table.
 ///
 /// A node whose adjoint is exactly 0 passes nothing on: its contributions would all be
 /// 0, and skipping them keeps `0 · inf` (say, under a relu that is off) from turning a
 /// branch that does not matter into NaN.
 pub(crate) fn propagate(t: &Tape, adj: &mut [f64], out: usize) {
-    TapeView::of(t).propagate(adj, out);
+    sweep(t.parts(), adj, out);
 }
 
 impl Tape {
     /// Fresh adjoints of every node up to `out` (`out` seeded with 1), computed on the
     /// side: the tape's own grads are not touched.
     pub(crate) fn adjoints(&self, out: usize) -> Vec<f64> {
-        let mut adj = vec![0.0; out + 1];
-        adj[out] = 1.0;
+        let mut adj = Vec::new();
+        seed(&mut adj, out);
         propagate(self, &mut adj, out);
         adj
     }
 }
 
-/// The parts of a tape that backward reads, borrowed apart from its grads so that
-/// backward can write the tape's own grad vector in place. (Taking the grad vector out
-/// with `mem::take` and putting it back instead measured W1 at 0.98x the fastest peer
-/// rather than 0.67x, so `backward` builds this view from the fields directly.)
-struct TapeView<'t> {
-    ops: &'t [Op],
-    args: &'t [[u32; 2]],
-    data: &'t [f64],
-    consts: &'t [f64],
-    pool: &'t [u32],
-}
+/// Below this many nodes, `seed` zeroes adjoints one `f64` store at a time.
+const SMALL: usize = 64;
 
-impl<'t> TapeView<'t> {
-    #[inline(always)]
-    fn of(t: &'t Tape) -> TapeView<'t> {
-        TapeView {
-            ops: &t.ops,
-            args: &t.args,
-            data: &t.data,
-            consts: &t.consts,
-            pool: &t.pool,
+/// Makes `adj` the seed of a backward from node `out`: `out` zeros, then 1.
+///
+/// A small graph's adjoints are zeroed with one 8-byte store each, not with `memset`:
+/// the reverse loop reads them back within a few cycles, and a load cannot take its
+/// value from the middle of one of `memset`'s 32-byte stores still in flight, so each
+/// read waited for the store to reach the cache (W1, the notebook's 7 nodes, spent three
+/// quarters of its time in backward that way: 3.6 ns a node of CPU time, 2.7 without).
+/// A large graph is zeroed by `memset`, long before the loop reaches most of it.
+/// (Zeroing by a fresh `calloc`'d vector instead saved W4 a fifth of its instructions
+/// but measured slower, W4 27.3 vs 23.0 ns/node, as its zero pages then fault in during
+/// the reverse loop.)
+#[inline(always)]
+fn seed(adj: &mut Vec<f64>, out: usize) {
+    adj.clear();
+    if out < SMALL {
+        adj.reserve(out + 1);
+        let p = adj.as_mut_ptr();
+        // SAFETY: there is room for `out + 1` entries (reserved just above); all are
+        // written before `set_len` exposes them. Volatile keeps the compiler from
+        // merging the stores into a `memset` call.
+        unsafe {
+            for k in 0..out {
+                p.add(k).write_volatile(0.0);
+            }
+            p.add(out).write(1.0);
+            adj.set_len(out + 1);
         }
-    }
-
-    #[inline(always)]
-    fn propagate(&self, adj: &mut [f64], out: usize) {
-        let t = self;
-        let (ops, args, data) = (&t.ops[..=out], &t.args[..=out], &t.data[..=out]);
-        let adj = &mut adj[..=out];
-        for i in (0..=out).rev() {
-            let (g, op) = (adj[i], ops[i]);
-            if g == 0.0 || op == Op::Leaf {
-                continue;
-            }
-            let [a, b] = args[i];
-            let (a, b) = (a as usize, b as usize);
-            // Every operand was recorded before the node that uses it (`a, b < i` for value
-            // operands): the tape is built only by pushing ops on existing handles of the
-            // same graph, and rewinding only truncates. So these accesses are in bounds.
-            debug_assert!(
-                op.arity() == Arity::Nary || (a < i && (op.arity() != Arity::Binary || b < i))
-            );
-            macro_rules! val {
-                ($k:expr) => {
-                    // SAFETY: $k < i <= out, see above.
-                    unsafe { *data.get_unchecked($k) }
-                };
-            }
-            macro_rules! acc {
-                ($k:expr, $v:expr) => {{
-                    let v = $v;
-                    // SAFETY: $k < i <= out, see above.
-                    unsafe { *adj.get_unchecked_mut($k) += v }
-                }};
-            }
-            match op {
-                Op::Add => {
-                    acc!(a, g);
-                    acc!(b, g);
-                }
-                Op::Sub => {
-                    acc!(a, g);
-                    acc!(b, -g);
-                }
-                Op::Mul => {
-                    acc!(a, g * val!(b));
-                    acc!(b, g * val!(a));
-                }
-                Op::AddConst => acc!(a, g),
-                Op::MulConst => acc!(a, g * t.consts[b]),
-                Op::Tanh => {
-                    let y = data[i];
-                    acc!(a, g * (1.0 - y * y));
-                }
-                // Every other op, n-ary ones included: the operands from the tape's one
-                // reader of a node, the local derivatives from the op table.
-                _ => self.slow(i, op, g, adj),
-            }
-        }
+    } else {
+        adj.resize(out + 1, 0.0);
+        adj[out] = 1.0;
     }
 }
 
-impl TapeView<'_> {
-    /// Backward through node `i` (adjoint `g`) for any op: the operands from
-    /// [`Tape::node`], the local derivatives from [`Op::partials`].
-    #[inline(never)]
-    fn slow(&self, i: usize, op: Op, g: f64, adj: &mut [f64]) {
-        let d = self.data;
-        let out = d[i];
-        match read_node(self.ops, self.args, self.consts, self.pool, i) {
-            Node::Leaf => {}
-            Node::Unary(x) => adj[x as usize] += g * op.partials(d[x as usize], 0.0, 0.0, out)[0],
-            Node::WithConst(x, c) => {
-                adj[x as usize] += g * op.partials(d[x as usize], 0.0, c, out)[0]
-            }
-            Node::Binary(x, y) => {
-                let [dx, dy] = op.partials(d[x as usize], d[y as usize], 0.0, out);
-                adj[x as usize] += g * dx;
-                adj[y as usize] += g * dy;
-            }
-            Node::Sum(xs) => {
-                for &k in xs {
-                    adj[k as usize] += g;
-                }
-            }
-            Node::Dot(xs, ys) => {
-                for (&x, &y) in xs.iter().zip(ys) {
-                    let (x, y) = (x as usize, y as usize);
-                    adj[x] += g * d[y];
-                    adj[y] += g * d[x];
-                }
+/// The reverse loop of [`propagate`], on the tape's parts (so that `backward` can pass
+/// the tape's own grad vector as `adj` while it reads the rest). The parts are plain
+/// slices, loaded into registers once: the arms do not reload the tape's fields after
+/// every write to `adj`.
+#[inline(always)]
+fn sweep(p: Parts<'_>, adj: &mut [f64], out: usize) {
+    let ops = &p.ops[..=out];
+    let adj = &mut adj[..=out];
+    for i in (0..=out).rev() {
+        ops[i].kernel(Step {
+            p: &p,
+            adj: &mut *adj,
+            i,
+        });
+    }
+}
+
+/// Backward through node `i`.
+struct Step<'a> {
+    p: &'a Parts<'a>,
+    /// The adjoints of nodes `0..=out`; `i <= out`.
+    adj: &'a mut [f64],
+    i: usize,
+}
+
+// Every value operand of node `i` was recorded before it (`k < i`): the tape is built only
+// by pushing ops on existing handles of the same graph, and rewinding only truncates. So
+// with `i <= out < len`, the unchecked accesses to operands below are in bounds.
+impl Step<'_> {
+    /// Node `i`'s adjoint, or `None` when it is exactly 0 (then the node passes nothing
+    /// on). Read only in the arms of ops with operands: a leaf's arm does nothing, without
+    /// waiting for its adjoint to arrive from the node that used it last.
+    #[inline(always)]
+    fn adjoint(&self) -> Option<f64> {
+        // SAFETY: `i <= out`, and `adj` holds `out + 1` entries.
+        let g = unsafe { *self.adj.get_unchecked(self.i) };
+        (g != 0.0).then_some(g)
+    }
+
+    /// Node `i`'s operand pair. Called only from the kernel's non-leaf arms.
+    #[inline(always)]
+    fn args(&self) -> [usize; 2] {
+        // SAFETY: `i <= out < len`, and the kernel calls this only for ops that are not
+        // leaves.
+        unsafe { self.p.args_of(self.i) }
+    }
+
+    /// The value of operand `k` (`k < i`).
+    #[inline(always)]
+    fn val(&self, k: usize) -> f64 {
+        debug_assert!(k < self.i);
+        // SAFETY: `k < i < len`, see above.
+        unsafe { *self.p.data.get_unchecked(k) }
+    }
+
+    /// Node `i`'s own value.
+    #[inline(always)]
+    fn out(&self) -> f64 {
+        // SAFETY: `i <= out < len`, and the columns all have `len` entries.
+        unsafe { *self.p.data.get_unchecked(self.i) }
+    }
+
+    /// Adds `v` to the adjoint of operand `k` (`k < i`).
+    #[inline(always)]
+    fn acc(&mut self, k: usize, v: f64) {
+        debug_assert!(k < self.i);
+        // SAFETY: `k < i <= out`, and `adj` holds `out + 1` entries.
+        unsafe { *self.adj.get_unchecked_mut(k) += v }
+    }
+}
+
+impl Kernel<f64> for Step<'_> {
+    type Out = ();
+
+    #[inline(always)]
+    fn leaf(self) {}
+
+    #[inline(always)]
+    fn unary(mut self, _: Op, d: impl Fn(f64, f64) -> f64) {
+        let Some(g) = self.adjoint() else { return };
+        let [x, _] = self.args();
+        let dx = d(self.val(x), self.out());
+        self.acc(x, g * dx);
+    }
+
+    #[inline(always)]
+    fn with_const(mut self, _: Op, d: impl Fn(f64, f64, f64) -> f64) {
+        let Some(g) = self.adjoint() else { return };
+        let [x, k] = self.args();
+        let dx = d(self.val(x), self.p.consts[k], self.out());
+        self.acc(x, g * dx);
+    }
+
+    #[inline(always)]
+    fn binary(mut self, _: Op, d: impl Fn(f64, f64, f64) -> [f64; 2]) {
+        let Some(g) = self.adjoint() else { return };
+        let [x, y] = self.args();
+        let [dx, dy] = d(self.val(x), self.val(y), self.out());
+        self.acc(x, g * dx);
+        self.acc(y, g * dy);
+    }
+
+    #[inline(always)]
+    fn nary(self, op: Op) {
+        let Some(g) = self.adjoint() else { return };
+        let [start, count] = self.args();
+        nary_step(op, self.p.data, self.p.pool, [start, count], self.adj, g);
+    }
+}
+
+/// Backward through a sum or dot node with adjoint `g` (out of line: these loop over
+/// their operands, and keeping them out keeps the main loop small).
+#[inline(never)]
+fn nary_step(op: Op, d: &[f64], pool: &[u32], [start, count]: [usize; 2], adj: &mut [f64], g: f64) {
+    match nary_node(op, pool, start as u32, count as u32) {
+        Node::Sum(xs) => {
+            for &k in xs {
+                adj[k as usize] += g;
             }
         }
+        Node::Dot(xs, ys) => {
+            for (&x, &y) in xs.iter().zip(ys) {
+                let (x, y) = (x as usize, y as usize);
+                adj[x] += g * d[y];
+                adj[y] += g * d[x];
+            }
+        }
+        _ => unreachable!("nary_step takes sum and dot nodes"),
     }
 }

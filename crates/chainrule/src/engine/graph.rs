@@ -224,7 +224,7 @@ impl Graph {
     /// ```
     #[inline]
     pub fn leaf(&self, value: f64) -> Var<'_> {
-        let i = self.tape_mut().push(Op::Leaf, [0, 0], value);
+        let i = self.tape_mut().cols.push_leaf(value);
         Var { g: self, i }
     }
 
@@ -249,27 +249,17 @@ impl Graph {
     /// assert_eq!(xs.get(1).data(), 1.5);
     /// ```
     pub fn leaves(&self, values: &[f64]) -> Leaves<'_> {
-        let mut t = self.tape_mut();
-        let start = t.ops.len();
-        assert!(
-            start + values.len() < u32::MAX as usize,
-            "chainrule: a graph holds at most 2^32 - 1 nodes"
-        );
-        t.ops.extend(std::iter::repeat_n(Op::Leaf, values.len()));
-        t.args
-            .extend(std::iter::repeat_n([0u32, 0u32], values.len()));
-        t.data.extend_from_slice(values);
-        t.sync_room();
+        let start = self.tape_mut().cols.push_leaves(values);
         Leaves {
             g: self,
-            start: start as u32,
+            start,
             len: values.len() as u32,
         }
     }
 
     /// The number of values recorded so far.
     pub fn len(&self) -> usize {
-        self.tape().ops.len()
+        self.tape().len()
     }
 
     /// Whether nothing has been recorded.
@@ -369,8 +359,10 @@ impl Graph {
     #[inline(always)]
     pub(crate) fn unary(&self, op: Op, x: u32) -> Var<'_> {
         let mut t = self.tape_mut();
-        let value = op.apply(t.data[x as usize], 0.0, 0.0);
-        let i = t.push(op, [x, 0], value);
+        t.cols.make_room();
+        let value = op.apply(t.data(x as usize), 0.0, 0.0);
+        // SAFETY: room was made just above, and nothing recorded since.
+        let i = unsafe { t.cols.push_unchecked(op, [x, 0], value) };
         Var { g: self, i }
     }
 
@@ -378,16 +370,11 @@ impl Graph {
     #[inline(always)]
     pub(crate) fn with_const(&self, op: Op, x: u32, c: f64) -> Var<'_> {
         let mut t = self.tape_mut();
-        // A constant used again right away (a step size, a scale in a loop) is stored once.
-        let k = match t.consts.last() {
-            Some(last) if last.to_bits() == c.to_bits() => t.consts.len() - 1,
-            _ => {
-                t.consts.push(c);
-                t.consts.len() - 1
-            }
-        } as u32;
-        let value = op.apply(t.data[x as usize], 0.0, c);
-        let i = t.push(op, [x, k], value);
+        let k = t.constant_index(c);
+        t.cols.make_room();
+        let value = op.apply(t.data(x as usize), 0.0, c);
+        // SAFETY: room was made just above, and nothing recorded since.
+        let i = unsafe { t.cols.push_unchecked(op, [x, k], value) };
         Var { g: self, i }
     }
 
@@ -395,8 +382,10 @@ impl Graph {
     #[inline(always)]
     pub(crate) fn binary(&self, op: Op, x: u32, y: u32) -> Var<'_> {
         let mut t = self.tape_mut();
-        let value = op.apply(t.data[x as usize], t.data[y as usize], 0.0);
-        let i = t.push(op, [x, y], value);
+        t.cols.make_room();
+        let value = op.apply(t.data(x as usize), t.data(y as usize), 0.0);
+        // SAFETY: room was made just above, and nothing recorded since.
+        let i = unsafe { t.cols.push_unchecked(op, [x, y], value) };
         Var { g: self, i }
     }
 
@@ -477,11 +466,12 @@ impl Graph {
         t.pool.extend(w0..w0 + n as u32);
         t.pool.extend(x.iter().map(|v| v.i));
         // The dot's left fold, with the weights read as one slice rather than gathered.
-        let w = &t.data[w0 as usize..w0 as usize + n];
+        let data = t.cols.data();
+        let w = &data[w0 as usize..w0 as usize + n];
         let sum = w
             .iter()
             .zip(x)
-            .fold(0.0, |s, (w, x)| s + w * t.data[x.i as usize]);
+            .fold(0.0, |s, (w, x)| s + w * data[x.i as usize]);
         let i = t.push(Op::Dot, [start as u32, n as u32], sum);
         Var { g: self, i }
     }
@@ -504,7 +494,7 @@ impl Graph {
     pub fn mark(&self) -> Mark {
         let t = self.tape();
         Mark {
-            nodes: t.ops.len(),
+            nodes: t.len(),
             consts: t.consts.len(),
             pool: t.pool.len(),
         }
@@ -525,28 +515,21 @@ impl Graph {
     ///
     /// # Panics
     /// When `mark` is past the end of the tape (it came from a later state or another graph).
+    #[inline]
     pub fn rewind(&mut self, mark: Mark) {
         let t = self.tape.get_mut();
         assert!(
-            mark.nodes <= t.ops.len() && mark.consts <= t.consts.len() && mark.pool <= t.pool.len(),
+            mark.nodes <= t.len() && mark.consts <= t.consts.len() && mark.pool <= t.pool.len(),
             "chainrule: rewind to a mark past the end of the tape (was it taken on another graph, or before an earlier rewind?)"
         );
-        t.ops.truncate(mark.nodes);
-        t.args.truncate(mark.nodes);
-        t.data.truncate(mark.nodes);
+        t.cols.truncate(mark.nodes);
         t.grad.truncate(mark.nodes);
         t.consts.truncate(mark.consts);
         t.pool.truncate(mark.pool);
-        if t.labels
-            .last_key_value()
-            .is_some_and(|(&k, _)| k as usize >= mark.nodes)
-        {
-            t.labels.split_off(&(mark.nodes as u32));
+        let past = |k: Option<u32>| k.is_some_and(|k| k as usize >= mark.nodes);
+        if past(t.labels.last_key_value().map(|(&k, _)| k)) || past(t.const_first.last().copied()) {
+            rewind_marks(t, mark.nodes);
         }
-        let kept = t
-            .const_first
-            .partition_point(|&k| (k as usize) < mark.nodes);
-        t.const_first.truncate(kept);
     }
 
     /// Drops every value, keeping the memory for reuse: `rewind` to the start.
@@ -557,6 +540,7 @@ impl Graph {
     /// g.clear();
     /// assert!(g.is_empty());
     /// ```
+    #[inline]
     pub fn clear(&mut self) {
         self.rewind(Mark {
             nodes: 0,
@@ -621,6 +605,16 @@ impl Graph {
             t.replay(start..=n - 1);
         }
     }
+}
+
+/// Drops the labels and const-first marks of nodes from `nodes` on (out of line: a
+/// training loop's rewind has none to drop, and stays a few stores).
+#[cold]
+#[inline(never)]
+fn rewind_marks(t: &mut super::tape::Tape, nodes: usize) {
+    t.labels.split_off(&(nodes as u32));
+    let kept = t.const_first.partition_point(|&k| (k as usize) < nodes);
+    t.const_first.truncate(kept);
 }
 
 #[cold]
@@ -712,7 +706,7 @@ impl<'g> Var<'g> {
     /// operators (`2.0 * x`) do not, to keep recording free of it.
     pub(crate) fn written_const_first(self) -> Var<'g> {
         let mut t = self.g.tape_mut();
-        if matches!(t.ops[self.i as usize], Op::AddConst | Op::MulConst) {
+        if matches!(t.op(self.i as usize), Op::AddConst | Op::MulConst) {
             let at = t.const_first.partition_point(|&k| k < self.i);
             if t.const_first.get(at) != Some(&self.i) {
                 t.const_first.insert(at, self.i);
@@ -758,7 +752,7 @@ impl<'g> Var<'g> {
     /// Overwrites the value. Meant for leaves, before a replay with [`Graph::forward`]
     /// (which recomputes, and so overwrites, every non-leaf value).
     pub fn set_data(self, value: f64) {
-        self.g.tape_mut().data[self.i as usize] = value;
+        self.g.tape_mut().cols.data_mut()[self.i as usize] = value;
     }
 
     /// Sets the grad by hand, as the notebook's `L.grad = 1.0`.
@@ -810,16 +804,14 @@ impl<'g> Leaves<'g> {
 
     /// All their grads, in order.
     pub fn grads(&self) -> Vec<f64> {
-        let t = self.g.tape();
-        (self.start as usize..(self.start + self.len) as usize)
-            .map(|i| t.grad(i))
-            .collect()
+        let s = self.start as usize;
+        self.g.tape().grads(s..s + self.len as usize)
     }
 
     /// All their values, in order.
     pub fn data(&self) -> Vec<f64> {
         let s = self.start as usize;
-        self.g.tape().data[s..s + self.len as usize].to_vec()
+        self.g.tape().values(s..s + self.len as usize).to_vec()
     }
 
     /// Sets their values, in order, for a replay with [`Graph::forward`].
@@ -829,7 +821,7 @@ impl<'g> Leaves<'g> {
     pub fn set_data(&self, values: &[f64]) {
         assert_eq!(values.len(), self.len(), "chainrule: one value per leaf");
         let s = self.start as usize;
-        self.g.tape_mut().data[s..s + values.len()].copy_from_slice(values);
+        self.g.tape_mut().set_values(s, values);
     }
 }
 
@@ -867,9 +859,7 @@ impl fmt::Debug for Graph {
 impl Clone for Graph {
     /// A deep copy of the tape; handles into the original still point at the original.
     fn clone(&self) -> Graph {
-        let mut t = self.tape().clone();
-        t.sync_room();
-        Graph::from_tape(t)
+        Graph::from_tape(self.tape().clone())
     }
 }
 
@@ -912,5 +902,51 @@ mod borrow_flag {
         let d = g.grad(y, &[x])[0];
         assert_eq!((d.data(), x.grad()), (4.0, 4.0));
         drop(g.tape_mut());
+    }
+}
+
+#[cfg(test)]
+mod leaves {
+    use super::Graph;
+
+    #[test]
+    fn grads_past_the_computed_ones_read_as_zero() {
+        let g = Graph::new();
+        let xs = g.leaves(&[1.0, 2.0, 3.0]);
+        assert_eq!(xs.grads(), vec![0.0; 3], "before any backward");
+        xs.get(1).backward(); // grads are materialised up to index 1 only
+        assert_eq!(xs.grads(), vec![0.0, 1.0, 0.0]);
+        let y = xs.get(0) * xs.get(2);
+        let later = g.leaves(&[4.0, 5.0]);
+        y.backward();
+        assert_eq!(
+            (xs.grads(), later.grads()),
+            (vec![3.0, 0.0, 1.0], vec![0.0; 2])
+        );
+    }
+}
+
+#[cfg(test)]
+mod rewinding {
+    use super::Graph;
+
+    /// Rewind drops the const-first marks of the nodes it drops, and only those (its
+    /// labels and marks are dropped out of line, only when some are past the mark).
+    #[test]
+    fn rewind_drops_the_const_first_marks_past_the_mark() {
+        let mut g = Graph::new();
+        let x = g.leaf(1.0);
+        let kept = (2.0 * x).written_const_first().index();
+        let m = g.mark();
+        let dropped = (3.0 + x).written_const_first().index();
+        assert!(g.tape().is_const_first(kept) && g.tape().is_const_first(dropped));
+        g.rewind(m);
+        assert!(g.tape().is_const_first(kept));
+        let x = g.get(0).unwrap();
+        let again = (x + 3.0).index(); // the operators do not mark
+        assert_eq!(again, dropped);
+        assert!(!g.tape().is_const_first(again));
+        g.clear();
+        assert!(!g.tape().is_const_first(kept));
     }
 }

@@ -6,13 +6,12 @@
 //!   differentiated again, to any order.
 //! - [`Graph::hvp`] gives a Hessian-vector product by forward-over-reverse: one pass
 //!   that carries a tangent along the values, then one reverse pass that carries a
-//!   tangent along the adjoints (the table's `d` closure run on [`Dual`]s). Nothing is
+//!   tangent along the adjoints (the table's `d` closure run on dual numbers, in `hvp.rs`). Nothing is
 //!   recorded, and it costs a small multiple of one backward.
 //! - [`Graph::hessian`] is the full Hessian for small inputs, one product per column.
 
 use super::graph::{Graph, Var};
-use super::op::Op;
-use super::real::{Dual, Term};
+use super::real::Term;
 use super::tape::Node;
 
 /// The gradient and a Hessian-vector product at one point, from [`Graph::hvp`].
@@ -32,7 +31,7 @@ impl Graph {
     ///
     /// The recording follows backward exactly (the same local derivatives, added in the
     /// same order), so its values equal the grads [`Var::backward`] gives. A derivative
-    /// that depends on nothing is an [`Op::Const`] node; one that is another value
+    /// that depends on nothing is an [`Op::Const`](crate::Op::Const) node; one that is another value
     /// (`d(a·x)/dx = a`) is that value's own node. Kinks keep their convention:
     /// relu' is [`Var::step`], whose derivative is 0, so relu'' = 0. Where a local
     /// derivative branches on a value (`x ** y` at a zero base), the recording takes the
@@ -172,8 +171,10 @@ impl Graph {
 
     /// The gradient of `y` with respect to `xs` and the Hessian-vector product `H·v` at
     /// the current values, by forward-over-reverse: nothing is recorded on the tape and
-    /// the graph's grads are not touched. `v[k]` is the direction's component along
-    /// `xs[k]`; the values in `xs` are the inputs, so give leaves.
+    /// the graph's grads are not touched. Its workspace (24 bytes a node) stays with the
+    /// graph for the next call, as the grads do, until the graph is dropped. `v[k]` is
+    /// the direction's component along `xs[k]`; the values in `xs` are the inputs, so
+    /// give leaves.
     ///
     /// ```
     /// use chainrule::Graph;
@@ -197,79 +198,10 @@ impl Graph {
         for x in xs {
             self.check_same(x.g);
         }
-        let t = self.tape();
         let out = y.index();
-        let val = |i: u32| t.data(i as usize);
-        // Forward: the tangent of every value along v.
-        let mut tan = vec![0.0; out + 1];
-        for (x, &vk) in xs.iter().zip(v) {
-            if x.index() <= out {
-                tan[x.index()] += vk;
-            }
-        }
-        for i in 0..=out {
-            let op = t.op(i);
-            let ti = match t.node(i) {
-                Node::Leaf => continue,
-                Node::Unary(x) => tangent1(op, val(x), 0.0, t.data(i), tan[x as usize]),
-                Node::WithConst(x, c) => tangent1(op, val(x), c, t.data(i), tan[x as usize]),
-                Node::Binary(x, y) => {
-                    let [dx, dy] = op.partials(val(x), val(y), 0.0, t.data(i));
-                    scale(dx, tan[x as usize]) + scale(dy, tan[y as usize])
-                }
-                Node::Sum(xs) => xs.iter().map(|&k| tan[k as usize]).sum(),
-                Node::Dot(xs, ys) => xs.iter().zip(ys).fold(0.0, |s, (&x, &y)| {
-                    s + scale(val(y), tan[x as usize]) + scale(val(x), tan[y as usize])
-                }),
-            };
-            tan[i] += ti;
-        }
-        // Reverse: each node's adjoint and its tangent, side by side (one cache line).
-        let mut adj = vec![[0.0f64; 2]; out + 1];
-        adj[out][0] = 1.0;
-        let dual = |i: u32| Dual {
-            v: val(i),
-            t: tan[i as usize],
-        };
-        for i in (0..=out).rev() {
-            let [a, da] = adj[i];
-            if a == 0.0 && da == 0.0 {
-                continue;
-            }
-            let op = t.op(i);
-            let me = Dual {
-                v: t.data(i),
-                t: tan[i],
-            };
-            let mut push = |k: u32, p: Dual| {
-                let slot = &mut adj[k as usize];
-                slot[0] += scale(p.v, a);
-                slot[1] += scale(p.v, da) + scale(p.t, a);
-            };
-            match t.node(i) {
-                Node::Leaf => {}
-                Node::Unary(x) => push(x, op.partials_dual(dual(x), Dual::from(0.0), 0.0, me)[0]),
-                Node::WithConst(x, c) => {
-                    push(x, op.partials_dual(dual(x), Dual::from(0.0), c, me)[0])
-                }
-                Node::Binary(x, y) => {
-                    let [dx, dy] = op.partials_dual(dual(x), dual(y), 0.0, me);
-                    push(x, dx);
-                    push(y, dy);
-                }
-                Node::Sum(xs) => {
-                    for &k in xs {
-                        push(k, Dual::from(1.0));
-                    }
-                }
-                Node::Dot(xs, ys) => {
-                    for (&x, &y) in xs.iter().zip(ys) {
-                        push(x, dual(y));
-                        push(y, dual(x));
-                    }
-                }
-            }
-        }
+        let seeds = xs.iter().map(|x| x.index()).zip(v.iter().copied());
+        let mut t = self.tape_mut();
+        let adj = t.hvp_sweeps(out, seeds);
         let at = |x: &Var<'_>, k: usize| adj.get(x.index()).map_or(0.0, |s| s[k]);
         Hvp {
             grad: xs.iter().map(|x| at(x, 0)).collect(),
@@ -324,22 +256,5 @@ impl Shape {
             Node::Sum(_) => Shape::Sum,
             Node::Dot(xs, _) => Shape::Dot(xs.len()),
         }
-    }
-}
-
-/// The tangent of a one-operand op: its local derivative times the operand's tangent.
-#[inline(always)]
-fn tangent1(op: Op, x: f64, c: f64, out: f64, tx: f64) -> f64 {
-    scale(op.partials(x, 0.0, c, out)[0], tx)
-}
-
-/// `p · t`, with a zero tangent (or adjoint) passing nothing on, as backward skips a
-/// zero adjoint: an infinite local derivative where nothing flows gives 0, not NaN.
-#[inline(always)]
-fn scale(p: f64, t: f64) -> f64 {
-    if t == 0.0 {
-        0.0
-    } else {
-        p * t
     }
 }

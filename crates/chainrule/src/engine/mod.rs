@@ -9,8 +9,11 @@
 mod opmacro;
 
 pub(crate) mod backward;
+mod columns;
 pub(crate) mod graph;
 pub(crate) mod higher;
+mod hvp;
+mod kernel;
 pub(crate) mod nonfinite;
 pub(crate) mod op;
 mod overload;

@@ -10,6 +10,7 @@
 //! To add an op, follow `CONTRIBUTING.md`.
 
 use super::graph::Var;
+use super::kernel::Kernel;
 use super::opmacro::{call1, call2, call3, k, lift};
 use super::real::{Dual, Term};
 use crate::show::mistakes::{Mistake, Slip};

@@ -7,9 +7,13 @@
 //! - `name`, `symbol`, `arity`, `apply` (the value) and `partials` (the local derivatives
 //!   as numbers);
 //! - the local derivatives on the engine's own number types: `partials_term` records
-//!   them on the tape (so a gradient can be differentiated again) and `partials_dual`
-//!   carries a tangent (forward-over-reverse Hessian-vector products). All three come
+//!   them on the tape (so a gradient can be differentiated again), and `kernel_dual`
+//!   (below) carries a tangent (forward-over-reverse Hessian-vector products). All come
 //!   from the entry's single `d` closure, instantiated for `f64`, `Term` and `Dual`;
+//! - `kernel` and `kernel_dual`: one `match` over the ops that hands a pass (a
+//!   [`Kernel`](super::kernel::Kernel): backward, the tangent and reverse sweeps of a
+//!   Hessian-vector product) the op's own derivative closure, so every op's arm of the
+//!   pass is compiled with its derivative inlined and the op is dispatched once;
 //! - the text of the node's expression and of its local derivative (what `explain` shows),
 //!   the drawn label, the points where the op is not smooth (for the gradient check), and
 //!   the reasons it can go non-finite (for the tracer);
@@ -216,12 +220,18 @@ macro_rules! op_table {
                 }
             }
 
-            /// [`Op::partials`] with a tangent: the local derivatives and their own
-            /// directional derivatives, for forward-over-reverse.
+            /// Runs kernel `k` on this op: calls the method of the op's kind with the op's
+            /// own local derivative on `f64`, so that the match on the op is the only
+            /// dispatch and each op's arm is compiled with its derivative inlined.
             #[inline(always)]
-            #[allow(unused_variables)]
-            pub(crate) fn partials_dual(self, x: Dual, y: Dual, c: f64, out: Dual) -> [Dual; 2] {
-                match self { $(Op::$V => op_table!(@d $kind, Dual, x, y, c, out $(, $d)?),)* }
+            pub(crate) fn kernel<K: Kernel<f64>>(self, k: K) -> K::Out {
+                match self { $(Op::$V => op_table!(@kernel $kind, f64, k, Op::$V $(, $d)?),)* }
+            }
+
+            /// [`Op::kernel`] with the local derivative on [`Dual`] numbers.
+            #[inline(always)]
+            pub(crate) fn kernel_dual<K: Kernel<Dual>>(self, k: K) -> K::Out {
+                match self { $(Op::$V => op_table!(@kernel $kind, Dual, k, Op::$V $(, $d)?),)* }
             }
 
             /// The node written in its operands' names: `(a*b)`, ` tanh(n)` (functions
@@ -389,6 +399,23 @@ macro_rules! op_table {
         let [dx, dy] = call3::<$T, $T, $T, _>($f, $x, $y, $out);
         [lift::<$T, _>(dx), lift::<$T, _>(dy)]
     }};
+
+    (@kernel leaf, $T:ty, $k:ident, $op:expr) => { $k.leaf() };
+    (@kernel nary, $T:ty, $k:ident, $op:expr) => { $k.nary($op) };
+    (@kernel unary, $T:ty, $k:ident, $op:expr, $f:expr) => {
+        $k.unary($op, |x: $T, out: $T| lift::<$T, _>(call2::<$T, $T, _>($f, x, out)))
+    };
+    (@kernel with_const, $T:ty, $k:ident, $op:expr, $f:expr) => {
+        $k.with_const($op, |x: $T, c: f64, out: $T| {
+            lift::<$T, _>(call3::<$T, f64, $T, _>($f, x, c, out))
+        })
+    };
+    (@kernel binary, $T:ty, $k:ident, $op:expr, $f:expr) => {
+        $k.binary($op, |x: $T, y: $T, out: $T| {
+            let [dx, dy] = call3::<$T, $T, $T, _>($f, x, y, out);
+            [lift::<$T, _>(dx), lift::<$T, _>(dy)]
+        })
+    };
 
     (@expr $n:ident, $symbol:literal) => { format!(" {}({})", $symbol, $n.arg()) };
     (@expr $n:ident, $symbol:literal, $f:expr) => { call1::<&OperandNames<'_>, String>($f, $n) };

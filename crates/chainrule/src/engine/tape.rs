@@ -3,20 +3,19 @@
 //! through [`Tape::node`], the one function that knows where operands live, and a few
 //! small safe methods.
 
+use super::columns::{Args, Columns};
 use super::op::{Arity, Op};
 use std::collections::BTreeMap;
 
-/// The tape. Node `i` is `ops[i]`, `args[i]`, `data[i]`; its grad is `grad[i]` when
-/// `i < grad.len()` and 0 otherwise (grads are materialised by backward or by setting
-/// one, so building a graph writes three vectors, not four).
-#[derive(Default, Clone)]
+/// The tape. Node `i` is `cols.ops()[i]`, its operands and `cols.data()[i]`; its grad is
+/// `grad[i]` when `i < grad.len()` and 0 otherwise (grads are materialised by backward or
+/// by setting one, so building a graph writes three columns, not four).
+#[derive(Default)]
 pub(crate) struct Tape {
-    pub(in crate::engine) ops: Vec<Op>,
-    /// Unary: `[x, 0]`; constant: `[x, index into consts]`; binary: `[x, y]`;
-    /// n-ary: `[start in pool, count]` (Dot: `count` x's then `count` y's). Only
-    /// [`Tape::node`] reads it.
-    pub(in crate::engine) args: Vec<[u32; 2]>,
-    pub(in crate::engine) data: Vec<f64>,
+    /// Op codes, operand pairs and values. An operand pair is: unary `[x, 0]`; constant
+    /// `[x, index into consts]`; binary `[x, y]`; n-ary `[start in pool, count]` (Dot:
+    /// `count` x's then `count` y's). Only [`read_node`] and the kernels read it.
+    pub(in crate::engine) cols: Columns,
     pub(in crate::engine) grad: Vec<f64>,
     pub(in crate::engine) consts: Vec<f64>,
     pub(in crate::engine) pool: Vec<u32>,
@@ -24,10 +23,75 @@ pub(crate) struct Tape {
     /// The `c + x` and `c * x` nodes whose constant was written first (`2*x` in a
     /// program), in increasing order, so explanations write them as written.
     pub(in crate::engine) const_first: Vec<u32>,
-    /// How many nodes `ops`, `args` and `data` can all hold without reallocating.
-    room: usize,
     /// Scratch adjoints for `backward_accumulate`, kept to avoid reallocating.
     pub(in crate::engine) scratch: Vec<f64>,
+    /// The workspace of `Graph::hvp` (each node's tangent, and its adjoint with that
+    /// adjoint's tangent), kept for the next call as the grads are: freeing it took an
+    /// eighth of W5's time (the pages go back to the kernel), and a Hessian, one product
+    /// per column, reuses it for every column.
+    pub(in crate::engine) hvp_tan: Vec<f64>,
+    pub(in crate::engine) hvp_adj: Vec<[f64; 2]>,
+}
+
+impl Clone for Tape {
+    /// A copy of the graph: nodes, grads, constants, operand lists, labels. The
+    /// workspaces are not copied (they are rebuilt when used).
+    fn clone(&self) -> Tape {
+        Tape {
+            cols: self.cols.clone(),
+            grad: self.grad.clone(),
+            consts: self.consts.clone(),
+            pool: self.pool.clone(),
+            labels: self.labels.clone(),
+            const_first: self.const_first.clone(),
+            ..Tape::default()
+        }
+    }
+}
+
+/// A tape's node data borrowed for a pass over it (backward, the sweeps of a
+/// Hessian-vector product): plain slices, which the pass keeps in registers, apart from
+/// the grads it may be writing.
+#[derive(Clone, Copy)]
+pub(in crate::engine) struct Parts<'a> {
+    pub ops: &'a [Op],
+    pub args: Args<'a>,
+    pub data: &'a [f64],
+    pub consts: &'a [f64],
+    pub pool: &'a [u32],
+}
+
+impl<'a> Parts<'a> {
+    /// The parts of a tape, from its fields (so that its grads can be borrowed apart).
+    #[inline(always)]
+    pub(in crate::engine) fn of(cols: &'a Columns, consts: &'a [f64], pool: &'a [u32]) -> Self {
+        Parts {
+            ops: cols.ops(),
+            args: cols.args_all(),
+            data: cols.data(),
+            consts,
+            pool,
+        }
+    }
+
+    /// Node `i`'s operand pair, for a pass's non-leaf arms.
+    ///
+    /// # Safety
+    /// `i < ops.len()` and `ops[i]` does not have [`Arity::Leaf`].
+    #[inline(always)]
+    pub(in crate::engine) unsafe fn args_of(&self, i: usize) -> [usize; 2] {
+        debug_assert!(i < self.ops.len() && self.ops[i].arity() != Arity::Leaf);
+        let [a, b] = self.args.get_unchecked(i);
+        [a as usize, b as usize]
+    }
+}
+
+impl Tape {
+    /// The tape's node data for a pass.
+    #[inline(always)]
+    pub(in crate::engine) fn parts(&self) -> Parts<'_> {
+        Parts::of(&self.cols, &self.consts, &self.pool)
+    }
 }
 
 /// What a node's operands are: the one reader of the tape's operand layout.
@@ -108,120 +172,86 @@ impl<'t> Node<'t> {
 }
 
 impl Tape {
+    /// Records a node and returns its index.
     #[inline(always)]
     pub(in crate::engine) fn push(&mut self, op: Op, args: [u32; 2], value: f64) -> u32 {
-        let i = self.ops.len();
-        if i >= self.room || self.args.len() != i || self.data.len() != i {
-            return self.push_slow(op, args, value);
-        }
-        // SAFETY: all three vectors have length `i` (checked just above), and `room` never
-        // exceeds the capacity of any of them: it is set from their capacities in
-        // `sync_room`, capacities only grow, and a cloned tape re-syncs. So index
-        // `i < room` is within every capacity, and each write initialises the element
-        // that `set_len(i + 1)` then exposes.
-        unsafe {
-            self.ops.as_mut_ptr().add(i).write(op);
-            self.args.as_mut_ptr().add(i).write(args);
-            self.data.as_mut_ptr().add(i).write(value);
-            self.ops.set_len(i + 1);
-            self.args.set_len(i + 1);
-            self.data.set_len(i + 1);
-        }
-        i as u32
-    }
-
-    /// The slow path of `push`: grows the vectors, checking the u32 index limit.
-    #[cold]
-    #[inline(never)]
-    fn push_slow(&mut self, op: Op, args: [u32; 2], value: f64) -> u32 {
-        let i = self.ops.len();
-        assert!(
-            self.args.len() == i && self.data.len() == i,
-            "chainrule: internal error: tape vectors out of step"
-        );
-        self.grow();
-        self.ops.push(op);
-        self.args.push(args);
-        self.data.push(value);
-        i as u32
-    }
-
-    /// Makes room for more nodes, doubling, and checks the u32 index limit.
-    fn grow(&mut self) {
-        let n = self.ops.len();
-        assert!(
-            n < u32::MAX as usize,
-            "chainrule: a graph holds at most 2^32 - 1 nodes"
-        );
-        let extra = n.max(64);
-        self.ops.reserve(extra);
-        self.args.reserve(extra);
-        self.data.reserve(extra);
-        self.sync_room();
-    }
-
-    /// Re-reads how many nodes fit without reallocating: call after anything that may
-    /// have changed a capacity.
-    pub(in crate::engine) fn sync_room(&mut self) {
-        self.room = self
-            .ops
-            .capacity()
-            .min(self.args.capacity())
-            .min(self.data.capacity());
+        self.cols.push(op, args, value)
     }
 
     /// A tape with room for `nodes` values.
     pub(in crate::engine) fn with_capacity(nodes: usize) -> Tape {
-        let mut t = Tape {
-            ops: Vec::with_capacity(nodes),
-            args: Vec::with_capacity(nodes),
-            data: Vec::with_capacity(nodes),
+        Tape {
+            cols: Columns::with_capacity(nodes),
             ..Tape::default()
-        };
-        t.sync_room();
-        t
+        }
+    }
+
+    /// The index of constant `c` in `consts`, adding it unless it is one of the last two
+    /// (a step size or scale used over and over is stored once, as are two alternating
+    /// ones: Rosenbrock's `1 - x` and `100·t²`).
+    #[inline(always)]
+    pub(in crate::engine) fn constant_index(&mut self, c: f64) -> u32 {
+        let n = self.consts.len();
+        let same = |k: usize| self.consts[k].to_bits() == c.to_bits();
+        if n >= 1 && same(n - 1) {
+            return (n - 1) as u32;
+        }
+        if n >= 2 && same(n - 2) {
+            return (n - 2) as u32;
+        }
+        self.consts.push(c);
+        n as u32
     }
 
     /// Records an op whose operands are in the pool from `start` (`count` of them, or
     /// `count` pairs for a dot), computing its value.
     pub(in crate::engine) fn push_nary(&mut self, op: Op, start: usize, count: usize) -> u32 {
         let i = self.push(op, [start as u32, count as u32], 0.0);
-        self.data[i as usize] = self.eval(i as usize);
+        self.cols.data_mut()[i as usize] = self.eval(i as usize);
         i
     }
 
     /// The number of nodes.
     #[inline(always)]
     pub(crate) fn len(&self) -> usize {
-        self.ops.len()
+        self.cols.len()
     }
 
     /// The op of node `i`.
     #[inline(always)]
     pub(crate) fn op(&self, i: usize) -> Op {
-        self.ops[i]
+        self.cols.ops()[i]
     }
 
     /// The value of node `i`.
     #[inline(always)]
     pub(crate) fn data(&self, i: usize) -> f64 {
-        self.data[i]
+        self.cols.data()[i]
     }
 
     /// The values of nodes `range`.
     pub(crate) fn values(&self, range: std::ops::Range<usize>) -> &[f64] {
-        &self.data[range]
+        &self.cols.data()[range]
     }
 
     /// Overwrites the values of nodes from `start` on (leaves, before a replay).
     pub(crate) fn set_values(&mut self, start: usize, values: &[f64]) {
-        self.data[start..start + values.len()].copy_from_slice(values);
+        self.cols.data_mut()[start..start + values.len()].copy_from_slice(values);
     }
 
     /// The grad of node `i` (0 where none has been computed or set).
     #[inline(always)]
     pub(crate) fn grad(&self, i: usize) -> f64 {
         self.grad.get(i).copied().unwrap_or(0.0)
+    }
+
+    /// The grads of nodes `range`, copied as one block (0 past the computed ones).
+    pub(crate) fn grads(&self, range: std::ops::Range<usize>) -> Vec<f64> {
+        let have = self.grad.len().clamp(range.start, range.end);
+        let mut v = Vec::with_capacity(range.len());
+        v.extend_from_slice(&self.grad[range.start..have]);
+        v.resize(range.len(), 0.0);
+        v
     }
 
     /// Whether any grad has been computed or set.
@@ -242,7 +272,7 @@ impl Tape {
     /// What node `i`'s operands are. Every reader of a node goes through here.
     #[inline(always)]
     pub(crate) fn node(&self, i: usize) -> Node<'_> {
-        read_node(&self.ops, &self.args, &self.consts, &self.pool, i)
+        read_node(&self.cols, &self.consts, &self.pool, i)
     }
 
     /// The operand indices of node `i`, one entry per use, in order.
@@ -254,8 +284,8 @@ impl Tape {
     /// own).
     #[inline(always)]
     pub(crate) fn eval(&self, i: usize) -> f64 {
-        let d = &self.data;
-        let op = self.ops[i];
+        let d = self.cols.data();
+        let op = self.op(i);
         match self.node(i) {
             Node::Leaf => d[i],
             Node::Unary(x) => op.apply(d[x as usize], 0.0, 0.0),
@@ -269,16 +299,16 @@ impl Tape {
     /// Recomputes every node in `range` from its operands, in tape order.
     pub(crate) fn replay(&mut self, range: std::ops::RangeInclusive<usize>) {
         for i in range {
-            if self.ops[i].arity() != Arity::Leaf {
-                self.data[i] = self.eval(i);
+            if self.op(i).arity() != Arity::Leaf {
+                self.cols.data_mut()[i] = self.eval(i);
             }
         }
     }
 
     /// d(node `i`)/d(its operand in `slot`) at the current values, from the op table.
     pub(crate) fn local_derivative(&self, i: usize, slot: usize) -> f64 {
-        let d = &self.data;
-        let (op, out) = (self.ops[i], d[i]);
+        let d = self.cols.data();
+        let (op, out) = (self.op(i), d[i]);
         match self.node(i) {
             Node::Leaf => 0.0,
             Node::Unary(x) => op.partials(d[x as usize], 0.0, 0.0, out)[0],
@@ -295,28 +325,35 @@ impl Tape {
 /// mutably while it reads the rest.
 #[inline(always)]
 pub(in crate::engine) fn read_node<'t>(
-    ops: &[Op],
-    args: &[[u32; 2]],
+    cols: &Columns,
     consts: &'t [f64],
     pool: &'t [u32],
     i: usize,
 ) -> Node<'t> {
-    let [a, b] = args[i];
-    let op = ops[i];
+    let op = cols.ops()[i];
+    if op.arity() == Arity::Leaf {
+        return Node::Leaf;
+    }
+    let [a, b] = cols.args(i);
     match op.arity() {
         Arity::Leaf => Node::Leaf,
         Arity::Unary => Node::Unary(a),
         Arity::UnaryConst => Node::WithConst(a, consts[b as usize]),
         Arity::Binary => Node::Binary(a, b),
-        Arity::Nary => {
-            let (s, n) = (a as usize, b as usize);
-            if op == Op::Dot {
-                let (xs, ys) = pool[s..s + 2 * n].split_at(n);
-                Node::Dot(xs, ys)
-            } else {
-                Node::Sum(&pool[s..s + n])
-            }
-        }
+        Arity::Nary => nary_node(op, pool, a, b),
+    }
+}
+
+/// An n-ary node's operand lists: `count` operands from `start` in the pool (a dot:
+/// `count` x's, then `count` y's).
+#[inline(always)]
+pub(in crate::engine) fn nary_node(op: Op, pool: &[u32], start: u32, count: u32) -> Node<'_> {
+    let (s, n) = (start as usize, count as usize);
+    if op == Op::Dot {
+        let (xs, ys) = pool[s..s + 2 * n].split_at(n);
+        Node::Dot(xs, ys)
+    } else {
+        Node::Sum(&pool[s..s + n])
     }
 }
 

@@ -1,0 +1,325 @@
+//! The tape's three per-node columns (op code, operand pair, value) in one structure with
+//! one length and one capacity, so that recording a node is one capacity check, three
+//! stores and one length update (three `Vec`s kept in step needed three lengths checked
+//! and stored).
+//!
+//! A leaf has no operands, so recording one ([`Columns::push_leaf`],
+//! [`Columns::push_leaves`]) does not write its operand pair: W4's two million leaves
+//! then never touch 16 MB of operand memory. The pair of a node whose op has
+//! [`Arity::Leaf`] may therefore be uninitialised. [`Columns::args`] refuses those nodes;
+//! the passes over the tape read pairs unchecked ([`Args::get_unchecked`]) only in the arms
+//! of their kernels for ops with operands.
+
+use super::op::{Arity, Op};
+use std::alloc::{self, Layout};
+use std::marker::PhantomData;
+use std::ptr::{self, NonNull};
+
+/// Op codes, operand pairs and values of `len` nodes, with room for `cap`.
+pub(crate) struct Columns {
+    ops: NonNull<Op>,
+    /// Operand pairs; the pair of a leaf or constant may be uninitialised.
+    args: NonNull<[u32; 2]>,
+    data: NonNull<f64>,
+    len: usize,
+    cap: usize,
+}
+
+// SAFETY: `Columns` owns its three allocations outright (no sharing, no interior
+// mutability), like a `Vec`, so moving it to another thread is sound.
+unsafe impl Send for Columns {}
+
+impl Default for Columns {
+    fn default() -> Self {
+        Columns {
+            ops: NonNull::dangling(),
+            args: NonNull::dangling(),
+            data: NonNull::dangling(),
+            len: 0,
+            cap: 0,
+        }
+    }
+}
+
+/// The most nodes a tape holds: indices are `u32`.
+const MAX_NODES: usize = u32::MAX as usize;
+
+impl Columns {
+    /// Columns with room for `cap` nodes.
+    pub(crate) fn with_capacity(cap: usize) -> Columns {
+        let mut c = Columns::default();
+        c.reserve(cap);
+        c
+    }
+
+    /// The number of nodes.
+    #[inline(always)]
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Records a node and returns its index.
+    #[inline(always)]
+    pub(crate) fn push(&mut self, op: Op, args: [u32; 2], value: f64) -> u32 {
+        self.make_room();
+        // SAFETY: room was just made.
+        unsafe { self.push_unchecked(op, args, value) }
+    }
+
+    /// Makes room for one more node. Recording an op calls this before computing the
+    /// op's value, so that the value is never held across the (cold) call that grows the
+    /// columns: the compiler then keeps it in a register instead of spilling it to the
+    /// stack and reading it back, two more store-to-load round trips on the chain from one
+    /// op's value to the next (a third of W1's recording time).
+    #[inline(always)]
+    pub(crate) fn make_room(&mut self) {
+        if self.len == self.cap {
+            self.grow(1);
+        }
+    }
+
+    /// Records a node in the room [`Columns::make_room`] made, and returns its index.
+    ///
+    /// # Safety
+    /// `len < cap`: `make_room` was called, and nothing was recorded since.
+    #[inline(always)]
+    pub(crate) unsafe fn push_unchecked(&mut self, op: Op, args: [u32; 2], value: f64) -> u32 {
+        let i = self.len;
+        debug_assert!(i < self.cap);
+        // SAFETY: `i < cap`, so each write is inside its allocation, and the node's three
+        // entries are initialised before `len` exposes them.
+        self.ops.as_ptr().add(i).write(op);
+        self.args.as_ptr().add(i).write(args);
+        self.data.as_ptr().add(i).write(value);
+        self.len = i + 1;
+        i as u32
+    }
+
+    /// Records a leaf holding `value` (its operand pair stays unwritten, as `args`
+    /// allows for leaves) and returns its index.
+    #[inline(always)]
+    pub(crate) fn push_leaf(&mut self, value: f64) -> u32 {
+        self.make_room();
+        let i = self.len;
+        // SAFETY: `i < cap` (room was just made); the op and value are written before
+        // `len` exposes them, and a leaf's pair may stay uninitialised.
+        unsafe {
+            self.ops.as_ptr().add(i).write(Op::Leaf);
+            self.data.as_ptr().add(i).write(value);
+        }
+        self.len = i + 1;
+        i as u32
+    }
+
+    /// Records one leaf per value and returns the index of the first.
+    pub(crate) fn push_leaves(&mut self, values: &[f64]) -> u32 {
+        let (i, n) = (self.len, values.len());
+        if n > self.cap - i {
+            self.grow(n);
+        }
+        // SAFETY: `i + n <= cap` (just ensured). Ops and values are written for all n
+        // nodes; their operand pairs stay uninitialised, which `args` allows for leaves.
+        unsafe {
+            let ops = self.ops.as_ptr().add(i);
+            for k in 0..n {
+                ops.add(k).write(Op::Leaf);
+            }
+            ptr::copy_nonoverlapping(values.as_ptr(), self.data.as_ptr().add(i), n);
+        }
+        self.len = i + n;
+        i as u32
+    }
+
+    /// Drops every node from `len` on.
+    pub(crate) fn truncate(&mut self, len: usize) {
+        self.len = self.len.min(len);
+    }
+
+    /// Every node's op.
+    #[inline(always)]
+    pub(crate) fn ops(&self) -> &[Op] {
+        // SAFETY: the first `len` ops are initialised (every push writes one).
+        unsafe { std::slice::from_raw_parts(self.ops.as_ptr(), self.len) }
+    }
+
+    /// Every node's value.
+    #[inline(always)]
+    pub(crate) fn data(&self) -> &[f64] {
+        // SAFETY: the first `len` values are initialised (every push writes one).
+        unsafe { std::slice::from_raw_parts(self.data.as_ptr(), self.len) }
+    }
+
+    /// Every node's value, to overwrite.
+    #[inline(always)]
+    pub(crate) fn data_mut(&mut self) -> &mut [f64] {
+        // SAFETY: as in `data`, and `&mut self` makes this the only access.
+        unsafe { std::slice::from_raw_parts_mut(self.data.as_ptr(), self.len) }
+    }
+
+    /// The operand pair of node `i`, whose op is not a leaf's or a constant's.
+    ///
+    /// # Panics
+    /// When `i` is out of range or node `i` is a leaf or constant.
+    #[inline(always)]
+    pub(crate) fn args(&self, i: usize) -> [u32; 2] {
+        assert!(
+            self.ops()[i].arity() != Arity::Leaf,
+            "chainrule: internal error: a leaf has no operands"
+        );
+        // SAFETY: `i < len` and node `i` is not a leaf, both checked just above.
+        unsafe { self.args_all().get_unchecked(i) }
+    }
+
+    /// Every node's operand pair, borrowed for a pass over the tape that reads them
+    /// unchecked (see [`Args::get_unchecked`]).
+    #[inline(always)]
+    pub(crate) fn args_all(&self) -> Args<'_> {
+        Args {
+            ptr: self.args.as_ptr(),
+            len: self.len,
+            _borrow: PhantomData,
+        }
+    }
+
+    /// Makes room for at least `more` nodes past `len`: doubling, so that pushing is
+    /// amortised constant time.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, more: usize) {
+        let need = self.len.checked_add(more).filter(|&n| n <= MAX_NODES);
+        let need = need.expect("chainrule: a graph holds at most 2^32 - 1 nodes");
+        self.reserve(need.max(2 * self.cap).clamp(64, MAX_NODES));
+    }
+
+    /// Sets the capacity to `cap` nodes if that is more than now.
+    fn reserve(&mut self, cap: usize) {
+        if cap <= self.cap {
+            return;
+        }
+        // SAFETY: each column is (re)allocated with its own layout for `cap` entries;
+        // `realloc` keeps the first `self.cap` entries (initialised or, for the operand
+        // pairs of leaves, not: the bytes are copied as they are).
+        unsafe {
+            self.ops = resize(self.ops, self.cap, cap);
+            self.args = resize(self.args, self.cap, cap);
+            self.data = resize(self.data, self.cap, cap);
+        }
+        self.cap = cap;
+    }
+}
+
+/// The operand pairs of a tape's nodes, borrowed: a pointer and a length, copied into
+/// registers by the passes over the tape.
+#[derive(Clone, Copy)]
+pub(crate) struct Args<'a> {
+    ptr: *const [u32; 2],
+    len: usize,
+    _borrow: PhantomData<&'a [u32; 2]>,
+}
+
+impl Args<'_> {
+    /// The operand pair of node `i`.
+    ///
+    /// # Safety
+    /// `i` is below the number of nodes, and node `i`'s op does not have
+    /// [`Arity::Leaf`] (only those may have an uninitialised pair).
+    #[inline(always)]
+    pub(crate) unsafe fn get_unchecked(self, i: usize) -> [u32; 2] {
+        debug_assert!(i < self.len);
+        self.ptr.add(i).read()
+    }
+}
+
+/// A column's allocation grown from `old` to `new` entries (`old == 0`: none yet).
+///
+/// # Safety
+/// `p` is dangling when `old == 0`, and otherwise the column's allocation for `old`
+/// entries; `new > old`.
+unsafe fn resize<T>(p: NonNull<T>, old: usize, new: usize) -> NonNull<T> {
+    let layout = |n| Layout::array::<T>(n).expect("chainrule: tape too large");
+    let new_layout = layout(new);
+    let q = if old == 0 {
+        alloc::alloc(new_layout)
+    } else {
+        alloc::realloc(p.as_ptr().cast(), layout(old), new_layout.size())
+    };
+    match NonNull::new(q.cast::<T>()) {
+        Some(q) => q,
+        None => alloc::handle_alloc_error(new_layout),
+    }
+}
+
+impl Drop for Columns {
+    fn drop(&mut self) {
+        if self.cap == 0 {
+            return;
+        }
+        // SAFETY: the three allocations were made for `cap` entries by `resize`; the
+        // element types need no drop.
+        unsafe {
+            alloc::dealloc(
+                self.ops.as_ptr().cast(),
+                Layout::array::<Op>(self.cap).unwrap(),
+            );
+            alloc::dealloc(
+                self.args.as_ptr().cast(),
+                Layout::array::<[u32; 2]>(self.cap).unwrap(),
+            );
+            alloc::dealloc(
+                self.data.as_ptr().cast(),
+                Layout::array::<f64>(self.cap).unwrap(),
+            );
+        }
+    }
+}
+
+impl Clone for Columns {
+    /// A copy with room for exactly its nodes.
+    fn clone(&self) -> Columns {
+        let mut c = Columns::with_capacity(self.len);
+        // SAFETY: both have room for `len` nodes and do not overlap. The operand pairs are
+        // copied as bytes (uninitialised ones stay uninitialised, which `args` allows).
+        unsafe {
+            ptr::copy_nonoverlapping(self.ops.as_ptr(), c.ops.as_ptr(), self.len);
+            ptr::copy_nonoverlapping(self.args.as_ptr(), c.args.as_ptr(), self.len);
+            ptr::copy_nonoverlapping(self.data.as_ptr(), c.data.as_ptr(), self.len);
+        }
+        c.len = self.len;
+        c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grows_keeps_and_truncates() {
+        let mut c = Columns::default();
+        let first = c.push_leaves(&[1.0, 2.0]);
+        assert_eq!(first, 0);
+        for k in 0..1000u32 {
+            assert_eq!(c.push(Op::Add, [k % 2, 1], f64::from(k)), k + 2);
+        }
+        assert_eq!(c.len(), 1002);
+        assert_eq!(
+            (c.data()[1], c.data()[1001], c.args(1001)),
+            (2.0, 999.0, [1, 1])
+        );
+        let d = c.clone();
+        c.truncate(3);
+        assert_eq!(
+            (c.len(), c.ops(), d.len()),
+            (3, &[Op::Leaf, Op::Leaf, Op::Add][..], 1002)
+        );
+        assert_eq!(d.data()[1001], 999.0);
+    }
+
+    #[test]
+    #[should_panic(expected = "a leaf has no operands")]
+    fn a_leafs_operands_are_refused() {
+        let mut c = Columns::default();
+        c.push_leaves(&[1.0]);
+        c.args(0);
+    }
+}
