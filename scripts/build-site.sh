@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Builds the static site into DIR: the engine as WebAssembly (chainrule.wasm), its JS glue
-# and training worker (engine-wasm.js, train-worker.js), and the page as `chainrule serve`
-# serves it (index.html, its styles and ES modules; for now it still asks the HTTP engine,
-# until the page is wired to the WebAssembly one).
+# Builds the static site into DIR: the page on the engine in WebAssembly, with no chainrule
+# process (index.html, the page's ES modules and styles, main-wasm.js, engine-wasm.js,
+# train-worker.js, chainrule.wasm), the same page in one file that works opened from disk
+# (chainrule.html), the embed (chainrule-embed.js, one self-contained script defining
+# <chainrule-graph>) and its example (embed-example.html). Any static file server serves
+# it: `python3 -m http.server -d DIR`, GitHub Pages, a course's web space.
 #
 #   scripts/build-site.sh DIR
 #
@@ -56,9 +58,6 @@ else
   echo "build-site: wasm-opt (binaryen) is not installed: the engine is not shrunk" >&2
   cp "$wasm" "$dir/chainrule.wasm.tmp"
 fi
-mv "$dir/chainrule.wasm.tmp" "$dir/chainrule.wasm"
-for js in engine-wasm.js train-worker.js; do
-  cp "crates/chainrule-page/web/$js" "$dir/$js.tmp" && mv "$dir/$js.tmp" "$dir/$js"
-done
-cargo run -q -p chainrule-serve --example page -- "$dir"
+cargo run -q -p chainrule-page --example site -- "$dir" "$dir/chainrule.wasm.tmp"
+rm "$dir/chainrule.wasm.tmp"
 echo "build-site: wrote $dir ($(wc -c <"$dir/chainrule.wasm") bytes of engine, $(gzip -9c "$dir/chainrule.wasm" | wc -c) gzipped)" >&2

@@ -8,6 +8,7 @@
 //!                                          ("impl":"floor-soa", "variant":"floor")
 //! chainrule-bench draw [--n N]             layout + SVG of a random graph of N values (10,000)
 //! chainrule-bench page [--n RUNS]          the page protocol's `program` call on 200 values
+//! chainrule-bench web SITE [--n RUNS]      the page in Chromium, served and static (SITE)
 //! chainrule-bench all                      every workload once
 //! ```
 //!
@@ -19,6 +20,8 @@ mod floor;
 mod page;
 mod serve;
 mod w2;
+#[cfg(unix)]
+mod web;
 
 use chainrule::Graph;
 use std::hint::black_box;
@@ -317,7 +320,7 @@ fn report(workload: Workload, n: usize) -> bool {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: chainrule-bench <W1|W2|W2-replay|W3|W4|W4-floor|W5> [--n N]\n       chainrule-bench draw [--n N]\n       chainrule-bench serve\n       chainrule-bench page [--n RUNS]\n       chainrule-bench all\n\
+        "usage: chainrule-bench <W1|W2|W2-replay|W3|W4|W4-floor|W5> [--n N]\n       chainrule-bench draw [--n N]\n       chainrule-bench serve\n       chainrule-bench page [--n RUNS]\n       chainrule-bench web SITE [--n RUNS]\n       chainrule-bench all\n\
          The workloads are defined in docs/WORKLOADS.md."
     );
     std::process::exit(2)
@@ -336,6 +339,15 @@ fn main() {
             ["--n", n] => n.parse().ok().filter(|&n| n > 0).unwrap_or_else(|| usage()),
             _ => usage(),
         }),
+        #[cfg(unix)]
+        ["web", site, ref rest @ ..] => web::run(
+            std::path::Path::new(site),
+            match rest {
+                [] => 9,
+                ["--n", n] => n.parse().ok().filter(|&n| n > 0).unwrap_or_else(|| usage()),
+                _ => usage(),
+            },
+        ),
         ["all"] => [
             Workload::W1,
             Workload::W2,

@@ -1,11 +1,12 @@
 //! The page protocol's `program` question in native code (`chainrule-bench page`): the
 //! median time of one call on the 200-value programs the WebAssembly tests use, from the
-//! request's JSON text to the answer's (what the WebAssembly export does), the peer of
+//! request's JSON text to the answer's, through the protocol's one entry point
+//! (`Engine::answer`, what the WebAssembly module's `call` export does), the peer of
 //! `scripts/bench-wasm.mjs`, which times the same call in the WebAssembly engine.
 //! `scripts/wasm-vs-native.sh` runs both, interleaved, and prints the ratio.
 
 use crate::serve::median;
-use chainrule_page::{parse_request, program, Limits, ProgramRequest};
+use chainrule_page::{Engine, Limits};
 use serde_json::json;
 use std::time::Instant;
 
@@ -24,12 +25,12 @@ const PROGRAMS: [(&str, &str); 2] = [
 /// Times `runs` calls of each program (after 11 to warm up, as `scripts/bench-wasm.mjs`
 /// does) and prints a JSON line each with the median and the fastest.
 pub fn run(runs: usize) -> bool {
-    let limits = Limits::default();
+    let mut engine = Engine::new(Limits::default());
     PROGRAMS.iter().all(|(name, source)| {
         let body = json!({ "source": source }).to_string();
-        let call = || {
-            let req: ProgramRequest = parse_request(body.as_bytes())?;
-            program(&req, &limits).map(|v| v.to_string())
+        let mut call = || match engine.answer("program", body.as_bytes()) {
+            (200, answer) => Ok(answer),
+            (_, refusal) => Err(refusal),
         };
         let Ok(answer) = call() else {
             return false;

@@ -49,6 +49,7 @@ mod jsscan;
 mod program;
 mod questions;
 mod redraw;
+pub mod site;
 mod spec;
 mod train;
 mod watch;

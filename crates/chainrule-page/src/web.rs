@@ -36,20 +36,24 @@ macro_rules! files {
     };
 }
 
-/// Every file of the page: its styles, its ES modules, the entries of its homes and the
-/// WebAssembly engine's glue and worker. (`index.html` is a template: see
-/// [`index_html`].)
+/// Every file of the page: its styles, its ES modules, the entries of its homes (`main.js`
+/// served, `main-wasm.js` static, `embed.js` the embed) and the WebAssembly engine's glue
+/// and worker. (`index.html` and `embed-example.html` are pages of the site: see
+/// [`crate::site`].)
 pub const FILES: &[WebFile] = files![
     ("style.css", CSS),
     ("page.css", CSS),
     ("main.js", JS),
+    ("main-wasm.js", JS),
+    ("assets.js", JS),
+    ("embed.js", JS),
     ("app.js", JS),
+    ("program-view.js", JS),
     ("engine-http.js", JS),
     ("engine-wasm.js", JS),
     ("train-worker.js", JS),
     ("dom.js", JS),
     ("editor.js", JS),
-    ("explorer.js", JS),
     ("graph-view.js", JS),
     ("stepper.js", JS),
     ("node-panel.js", JS),
@@ -64,18 +68,15 @@ pub fn file(path: &str) -> Option<&'static WebFile> {
     FILES.iter().find(|f| f.path == path)
 }
 
-/// The page's HTML template: `{{NOTEBOOK}}` is where the notebook's program goes.
-const INDEX_TEMPLATE: &str = include_str!("../web/index.html");
-
-/// The page's HTML, with the notebook's program in the editor (`index.html`), its media
-/// type being [`WebFile`]'s `text/html`.
+/// The served page's HTML (`chainrule serve`'s `/`), with the notebook's program in the
+/// editor; the static site's is [`crate::site::page_html`]`("main-wasm.js")`.
 ///
 /// ```
 /// let page = chainrule_page::web::index_html();
 /// assert!(page.contains("L = d*f") && page.contains("./main.js"));
 /// ```
 pub fn index_html() -> String {
-    INDEX_TEMPLATE.replace("{{NOTEBOOK}}", &html_text(chainrule::lang::NOTEBOOK))
+    crate::site::page_html("main.js")
 }
 
 /// The media type of an HTML page.
@@ -98,7 +99,7 @@ mod tests {
         let mut on_disk: Vec<String> = std::fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .filter(|n| n != "index.html")
+            .filter(|n| n != "index.html" && n != "embed-example.html")
             .collect();
         on_disk.sort();
         let mut listed: Vec<String> = FILES.iter().map(|f| f.path.to_string()).collect();

@@ -5,8 +5,7 @@
 // link opens the page as it was; links made before the redesign open the same way.
 
 import { Editor } from "./editor.js";
-import { Explorer } from "./explorer.js";
-import { HandList } from "./hand-list.js";
+import { ProgramView } from "./program-view.js";
 import { TrainView } from "./train-view.js";
 
 /** Starts the page in `document` on `engine`. */
@@ -24,20 +23,21 @@ export function startPage(engine) {
   };
 
   const editor = new Editor($("editor-area"), { value: st.source, onInput: edited });
-  const explorer = new Explorer(
-    { graph: $("graph-area"), stepper: $("stepper-area"), node: $("node-area") }, engine);
-  const { graph, stepper, panel } = explorer;
-  const hands = new HandList($("hand-area"));
+  const view = new ProgramView({
+    graph: $("graph-area"), stepper: $("stepper-area"), node: $("node-area"), hand: $("hand-area"),
+  }, engine);
   const train = new TrainView($("train-area"), engine, {
-    settings: Object.fromEntries([...params].filter(([k]) => k !== "p")),
+    settings: Object.fromEntries([...params].filter(([k]) => !["p", "view", "test"].includes(k))),
     onSettings: saveUrl,
     pace: test ? 0 : 40,
   });
   const notice = $("output-notice");
+  // Work that can wait until the page is idle (or 50 ms, where there is no idle callback).
+  const later = (f) => (test ? f() : window.requestIdleCallback ? requestIdleCallback(f, { timeout: 500 }) : setTimeout(f, 50));
 
   function edited(text) {
     st.source = text;
-    saveUrl();
+    later(saveUrl);   // a long link takes the browser milliseconds: not between two frames
     clearTimeout(st.timer);
     st.timer = setTimeout(evaluate, test ? 0 : 120);
   }
@@ -49,24 +49,18 @@ export function startPage(engine) {
     st.shown = seq;
     if (j.ok) {
       editor.clearError();
-      graph.setStale(false);
-      render(j, source);
+      view.show(j, source);
+      sayOutput();
     } else {
       editor.showError(j.error);
-      graph.setStale(true);      // the last good graph stays, dimmed
+      view.setStale(true);      // the last good graph stays, dimmed
     }
     document.body.dataset.rendered = String(seq);
   }
 
-  function render(j, source) {
-    explorer.show(j, source);
-    hands.show(j);
-    sayOutput();
-  }
-
   /** Says in words when the program's output is no longer the one it was. */
   function sayOutput() {
-    const c = hands.change;
+    const c = view.hands.change;
     notice.hidden = !c;
     notice.textContent = c
       ? `The output is now ${c.to}, the program's last value; it was ${c.from}. Every grad is now d${c.to}/d(value), so the grads set by hand for ${c.from} are shown as written for ${c.from}.`
@@ -75,7 +69,7 @@ export function startPage(engine) {
 
   // ---- views and the URL ------------------------------------------------------------------
 
-  function view() { return $("view-train").hidden ? "graph" : "train"; }
+  function shown() { return $("view-train").hidden ? "graph" : "train"; }
 
   function showView(v) {
     $("view-graph").hidden = v !== "graph";
@@ -91,7 +85,7 @@ export function startPage(engine) {
   function saveUrl() {
     const q = new URLSearchParams();
     if (st.source !== notebook) q.set("p", st.source);
-    if (view() === "train") q.set("view", "train");
+    if (shown() === "train") q.set("view", "train");
     for (const [k, v] of Object.entries(train.changed())) q.set(k, v);
     if (test) q.set("test", "1");
     const s = q.toString();
@@ -101,12 +95,12 @@ export function startPage(engine) {
 
   document.addEventListener("keydown", (e) => {
     // The stepper's keys work anywhere on the graph view but in a field or on a value.
-    if (view() !== "graph" || e.target !== document.body) return;
-    if (stepper.key(e)) e.preventDefault();
+    if (shown() !== "graph" || e.target !== document.body) return;
+    if (view.key(e)) e.preventDefault();
   });
   $("tab-graph").addEventListener("click", () => showView("graph"));
   $("tab-train").addEventListener("click", () => showView("train"));
   showView(params.get("view") === "train" ? "train" : "graph");
   evaluate();
-  return { editor, graph, stepper, panel, hands, train };
+  return { editor, view, train };
 }

@@ -47,15 +47,7 @@ export class Editor {
   /** Shows an engine error ({message, help, line, column, length}) for the text as it is. */
   showError(e) {
     this.error = e.line ? { line: e.line, column: e.column || 1, length: e.length || 1 } : null;
-    const b = this.box;
-    b.hidden = false;
-    b.dataset.line = e.line || "";
-    b.dataset.column = e.column || "";
-    b.dataset.length = e.length || "";
-    const where = e.line ? `line ${e.line}, column ${e.column}: ` : "";
-    b.replaceChildren(h("div", { class: "cr-error-message" }, `error: ${where}${e.message}`));
-    if (this.error) b.append(h("pre", { class: "cr-error-excerpt" }, this.excerpt()));
-    if (e.help) b.append(h("div", { class: "cr-error-help" }, `help: ${e.help}`));
+    fillError(this.box, e, this.area.value);
     this.redraw();
   }
 
@@ -64,15 +56,6 @@ export class Editor {
     this.box.hidden = true;
     this.box.replaceChildren();
     this.redraw();
-  }
-
-  /** `  2 | y = x +* 2` and a caret under each character of the problem. */
-  excerpt() {
-    const { line, column, length } = this.error;
-    const text = this.area.value.split("\n")[line - 1] || "";
-    const num = String(line);
-    const pad = " ".repeat(num.length);
-    return `${num} | ${text}\n${pad} | ${" ".repeat(column - 1)}${"^".repeat(length)}`;
   }
 
   /** The line numbers and the text under the textarea, with the error's token marked. */
@@ -95,7 +78,8 @@ export class Editor {
       const after = chars.slice(to).join("") + "\n" + lines.slice(bad).join("\n");
       this.mirror.append(before, h("mark", { class: "cr-token-bad" }, token), after + "\n");
     }
-    this.follow();
+    // The mirror and the gutter keep their offsets (`follow`, on each scroll): reading the
+    // textarea's scroll here would make the browser lay the page out at once.
   }
 
   /** Keeps the line numbers and the marked text under the textarea as it scrolls. */
@@ -104,4 +88,27 @@ export class Editor {
     this.mirror.style.transform = `translate(${-x}px, ${-y}px)`;
     this.gutter.style.transform = `translateY(${-y}px)`;
   }
+}
+
+/** Fills `box` with engine error `e` ({message, help, line, column, length}) about
+ * program `source`: where, what, the line with a caret under the whole problem, and the
+ * help. The editor and the embed show errors so. */
+export function fillError(box, e, source) {
+  box.hidden = false;
+  box.dataset.line = e.line || "";
+  box.dataset.column = e.column || "";
+  box.dataset.length = e.length || "";
+  const where = e.line ? `line ${e.line}, column ${e.column}: ` : "";
+  box.replaceChildren(h("div", { class: "cr-error-message" }, `error: ${where}${e.message}`));
+  if (e.line) box.append(h("pre", { class: "cr-error-excerpt" }, excerpt(source, e)));
+  if (e.help) box.append(h("div", { class: "cr-error-help" }, `help: ${e.help}`));
+}
+
+/** `  2 | y = x +* 2` and a caret under each character of the problem at `line`, `column`
+ * (1-based, in characters), `length` characters long, in program `source`. */
+function excerpt(source, { line, column, length }) {
+  const text = source.split("\n")[line - 1] || "";
+  const num = String(line);
+  const pad = " ".repeat(num.length);
+  return `${num} | ${text}\n${pad} | ${" ".repeat((column || 1) - 1)}${"^".repeat(length || 1)}`;
 }

@@ -174,11 +174,14 @@ class Session {
     });
   }
 
-  /** A message from the worker: a frame, a point's graph or an error. */
+  /** A message from the worker: a frame (one that answers a control says which), a
+   * point's graph or an error; each answers the oldest question waiting for its kind. */
   heard(m, note) {
-    clearTimeout(this.watchdog);
-    const want = m.type === "point" ? "point" : m.type === "frame" ? "frame" : null;
-    const k = want ? this.waiting.findIndex((w) => w.kind === want) : (this.waiting.length ? 0 : -1);
+    let k = -1;
+    if (m.type === "point") k = this.waiting.findIndex((w) => w.kind === "point");
+    else if (m.type === "frame" && m.ack) k = this.waiting.findIndex((w) => w.kind === "frame");
+    else if (m.type === "error") k = this.waiting.length ? 0 : -1;
+    if (m.type !== "frame" || m.ack) clearTimeout(this.watchdog);   // it heard the controls
     if (k >= 0) this.waiting.splice(k, 1)[0].resolve(m.type === "frame" ? { ok: true } : m.answer);
     if (m.type === "frame") this.onFrame(note ? { ...m.answer, note } : m.answer);
     else if (m.type === "error" && k < 0) this.onFrame(m.answer);

@@ -55,7 +55,7 @@ export class GraphView {
       this.text);
     zoom.addEventListener("click", (e) => {
       const act = e.target.closest("button")?.dataset.zoom;
-      const c = [this.viewport.clientWidth / 2, this.viewport.clientHeight / 2];
+      const [bw, bh] = this.box(), c = [bw / 2, bh / 2];
       if (act === "in") this.zoomAt(1.25, ...c);
       if (act === "out") this.zoomAt(0.8, ...c);
       if (act === "fit") this.fit();
@@ -77,8 +77,10 @@ export class GraphView {
       if (g) { this.rove(g); this.reveal(g); }
     });
     this.listenPointers();
-    new ResizeObserver(() => { if (this.svgEl) this.moved ? this.clamp() : this.home(); })
-      .observe(this.viewport);
+    new ResizeObserver(() => {
+      this.boxSize = null;
+      if (this.svgEl) this.moved ? this.clamp() : this.home();
+    }).observe(this.viewport);
   }
 
   // ---- what is shown ------------------------------------------------------------------
@@ -210,6 +212,12 @@ export class GraphView {
     return g && this.stage.contains(g) ? Number(g.dataset.nodeId) : null;
   }
 
+  /** Pans so that value `id` is in view (when it is not). */
+  revealNode(id) {
+    const g = this.els.get(id);
+    if (g) this.reveal(g);
+  }
+
   /** Moves keyboard focus to value `id`. */
   focusNode(id) {
     const g = this.els.get(id);
@@ -225,7 +233,7 @@ export class GraphView {
 
   key(e) {
     const g = e.target.closest("g.value[data-node-id]");
-    const c = [this.viewport.clientWidth / 2, this.viewport.clientHeight / 2];
+    const [bw, bh] = this.box(), c = [bw / 2, bh / 2];
     if (e.key === "+" || e.key === "=") this.zoomAt(1.25, ...c);
     else if (e.key === "-") this.zoomAt(0.8, ...c);
     else if (e.key === "0") this.fit();
@@ -337,6 +345,14 @@ export class GraphView {
     return s ? [Number(s.getAttribute("width")) || 1, Number(s.getAttribute("height")) || 1] : [1, 1];
   }
 
+  /** The viewport's inner size, [width, height], as last laid out: kept between resizes,
+   * so that showing a new drawing does not make the browser lay the page out at once
+   * (it does so once, before painting). */
+  box() {
+    if (!this.boxSize) this.boxSize = [this.viewport.clientWidth, this.viewport.clientHeight];
+    return this.boxSize;
+  }
+
   /** The smallest scale at which the drawing's text is still `MIN_TEXT` px. */
   readable() {
     const font = Number(this.svgEl && this.svgEl.getAttribute("font-size")) || 14;
@@ -356,19 +372,20 @@ export class GraphView {
     const maxH = Math.max(240, Math.round(window.innerHeight * 0.62));
     const s = this.firstScale(maxH);
     this.viewport.style.height = `${Math.min(maxH, Math.max(150, Math.ceil(H * s + 2 * PAD)))}px`;
+    this.boxSize = null;
   }
 
   /** The whole drawing if it fits a box `hgt` tall with readable text (at most 100%),
    * else the smallest readable scale. */
   firstScale(hgt) {
-    return Math.max(this.readable(), Math.min(1, this.fitScale(this.viewport.clientWidth, hgt)));
+    return Math.max(this.readable(), Math.min(1, this.fitScale(this.box()[0], hgt)));
   }
 
   /** The first view of a drawing: at its first scale, centred on the output. */
   home() {
     if (!this.svgEl) return;
     this.moved = false;
-    const vw = this.viewport.clientWidth, vh = this.viewport.clientHeight;
+    const [vw, vh] = this.box();
     const [W, H] = this.size();
     const s = this.firstScale(vh);
     const out = this.svgEl.querySelector("g.value.out");
@@ -379,7 +396,7 @@ export class GraphView {
 
   fit() {
     if (!this.svgEl) return;
-    const vw = this.viewport.clientWidth, vh = this.viewport.clientHeight;
+    const [vw, vh] = this.box();
     const s = Math.min(MAX_SCALE, this.fitScale(vw, vh));
     this.view = { s, x: 0, y: 0 };
     this.moved = true;
@@ -389,7 +406,7 @@ export class GraphView {
   /** Zooms by `f` keeping the point (`cx`, `cy`) of the box where it is. */
   zoomAt(f, cx, cy) {
     const v = this.view;
-    const vw = this.viewport.clientWidth, vh = this.viewport.clientHeight;
+    const [vw, vh] = this.box();
     const least = Math.min(this.readable(), this.fitScale(vw, vh));
     const s = Math.max(least, Math.min(MAX_SCALE, v.s * f));
     this.view = { s, x: cx - (cx - v.x) * s / v.s, y: cy - (cy - v.y) * s / v.s };
@@ -409,7 +426,7 @@ export class GraphView {
   clamp() {
     const [W, H] = this.size();
     const v = this.view;
-    const vw = this.viewport.clientWidth, vh = this.viewport.clientHeight;
+    const [vw, vh] = this.box();
     const axis = (pos, len, box) => len + 2 * PAD <= box
       ? (box - len) / 2
       : Math.min(PAD, Math.max(box - len - PAD, pos));
@@ -429,7 +446,7 @@ export class GraphView {
     const v = this.view, s = v.s;
     const x = Number(box.getAttribute("x")) * s + v.x, y = Number(box.getAttribute("y")) * s + v.y;
     const w = Number(box.getAttribute("width")) * s, hgt = Number(box.getAttribute("height")) * s;
-    const vw = this.viewport.clientWidth, vh = this.viewport.clientHeight;
+    const [vw, vh] = this.box();
     if (x >= 0 && y >= 0 && x + w <= vw && y + hgt <= vh) return;
     const [cx, cy] = center(g);
     v.x = vw / 2 - cx * s;

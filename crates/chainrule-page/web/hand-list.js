@@ -1,10 +1,23 @@
 // The grads the program sets by hand (`a.grad = 6`), each checked by the engine: right, or
-// what it should be and why. When an edit changes the program's output (a line added
+// what it should be and why, with the engine's diagnosis: which typical mistake gives the
+// wrong value (a lost sign, the wrong operand, …), or that it is right given the learner's
+// own wrong grad further up (then the mistake is there, and the grad is marked as
+// following from it, not as a second mistake). When an edit changes the program's output (a line added
 // after L makes M the output), `change` says so, and a hand grad that was right for the
 // old output is shown as written for that output, not silently marked wrong. Reusable: it
 // keeps its state to itself and looks only inside its root.
 
 import { h, fmt } from "./dom.js";
+
+/** The engine's diagnosis of a wrong hand grad `x` (its `diagnosis` lines, `mistakes`
+ * and `follows_from_yours`), as a list; null when it has none. */
+export function diagnosis(x) {
+  if (!x.diagnosis || !x.diagnosis.length) return null;
+  return h("ul", {
+    class: x.follows_from_yours ? "cr-diagnosis cr-upstream" : "cr-diagnosis",
+    "data-mistakes": (x.mistakes || []).join(" "),
+  }, x.diagnosis.map((line) => h("li", {}, line)));
+}
 
 export class HandList {
   constructor(root) {
@@ -47,9 +60,10 @@ export class HandList {
       li.textContent = `line ${x.line}: ${x.name}.grad = ${fmt(x.given)}: right for d${c.from}/d${x.name}, written before the output became ${out}; d${out}/d${x.name} = ${fmt(x.correct)}`;
       return li;
     }
-    li.className = x.right ? "cr-right" : "cr-wrong";
-    li.textContent = `line ${x.line}: ${x.name}.grad = ${fmt(x.given)} ` + (x.right ? "✓ right" : `✗ should be ${fmt(x.correct)}`);
-    if (!x.right) li.append(h("pre", {}, x.derivation.join("\n")));
+    li.className = x.right ? "cr-right" : x.follows_from_yours ? "cr-follows" : "cr-wrong";
+    li.textContent = `line ${x.line}: ${x.name}.grad = ${fmt(x.given)} ` + (x.right ? "✓ right"
+      : `✗ should be ${fmt(x.correct)}` + (x.follows_from_yours ? ", but it follows from your grad above" : ""));
+    if (!x.right) li.append(h("pre", {}, x.derivation.join("\n")), diagnosis(x) || "");
     return li;
   }
 }

@@ -1,21 +1,25 @@
 // One value, selected: its chain rule as `explain` writes it, its gradient check, a box to
-// type one's own grad and hear whether it is right, and, for a leaf, the notebook's
+// type one's own grad and hear whether it is right (and, if not, the engine's diagnosis
+// of the mistake), and, for a leaf, the notebook's
 // experiment made explicit: nudge it by h (a button, never a click on the graph), replay,
 // and read the output before and after beside the finite difference and the grad, each
 // labelled with the program's own names. h starts afresh for every value. Reusable: it
 // keeps its state to itself and looks only inside its root.
 
 import { h, fmt, short } from "./dom.js";
+import { diagnosis } from "./hand-list.js";
 
 const H_DEFAULT = "0.001";
 
 export class NodePanel {
   /** `root`: an empty element to fill; `engine`: the engine interface. `onReplay(answer)`:
-   * a nudge's answer (the graph replayed at leaf + h) to show, or null to go back. */
-  constructor(root, engine, { onReplay = () => {} } = {}) {
+   * a nudge's answer (the graph replayed at leaf + h) to show, or null to go back.
+   * `nudge`, `quiz`: whether it offers the nudge and a box to type one's own grad. */
+  constructor(root, engine, { onReplay = () => {}, nudge = true, quiz = true } = {}) {
     this.root = root;
     this.engine = engine;
     this.onReplay = onReplay;
+    this.offers = { nudge, quiz };
     this.node = null;
     this.ctx = null;
     this.seq = 0;
@@ -62,7 +66,9 @@ export class NodePanel {
     this.root.dataset.nodeId = "";
     this.title.textContent = "Select a value";
     this.title.classList.add("cr-empty");
-    this.hint.textContent = "Click a value in the graph (or Tab to it and press Enter) to read its chain rule, check it, type your own grad and, for a leaf, nudge it.";
+    const { nudge, quiz } = this.offers;
+    this.hint.textContent = "Click a value in the graph (or Tab to it and press Enter) to read its chain rule and its check" +
+      (quiz ? ", type your own grad" : "") + (nudge ? " and, for a leaf, nudge it" : "") + ".";
     this.hint.hidden = false;
     for (const el of [this.chain, this.check, this.hand, this.nudge]) el.hidden = true;
   }
@@ -83,7 +89,7 @@ export class NodePanel {
     this.chain.textContent = node.derivation.join("\n");
     this.showCheck(node.check);
     const out = ctx.output.name;
-    this.hand.hidden = false;
+    this.hand.hidden = !this.offers.quiz;
     this.handLabel.textContent = `Your d${out}/d${node.name} =`;
     if (!same) {
       this.handResult.textContent = "";
@@ -91,7 +97,7 @@ export class NodePanel {
       delete this.handResult.dataset.right;
       if (fresh) this.handInput.value = "";
     }
-    this.nudge.hidden = !node.leaf;
+    this.nudge.hidden = !node.leaf || !this.offers.nudge;
     if (!same) {
       this.seq++;            // a nudge still on its way belongs to what was shown before
       this.onReplay(null);   // the graph back to the program's values
@@ -171,6 +177,7 @@ export class NodePanel {
     r.dataset.mistakes = (c.mistakes || []).join(" ");
     r.textContent = c.right
       ? `Right: d${out}/d${c.name} = ${fmt(c.correct)}.`
-      : [`Not right: it should be ${fmt(c.correct)}, because`, ...c.derivation, ...(c.diagnosis || [])].join("\n");
+      : `Not right: it should be ${fmt(c.correct)}, because\n${c.derivation.join("\n")}`;
+    if (!c.right) r.append(diagnosis(c) || "");
   }
 }

@@ -1,47 +1,34 @@
-// Training, watched: the settings (the choices filled from one list, which will come from
-// the engine's training spec), Play / Pause / Step / Reset, the data and the model's
-// decision boundary (shown as soon as the view opens, before any training), the loss and
-// accuracy by step on labelled axes, and one data point's graph through the model (a
-// GraphView). Every number comes from the engine's frames. Reusable: it keeps its state
-// to itself and looks only inside its root.
+// Training, watched: the settings (a form built from the engine's training spec: every
+// choice, default and bound comes from the library's one spec, `train_spec`), Play /
+// Pause / Step / Reset, the data and the model's decision boundary (shown as soon as the
+// view opens, before any training), the loss and accuracy by step on labelled axes, and
+// one data point's graph through the model (a GraphView). Every number comes from the
+// engine's frames. Reusable: it keeps its state to itself and looks only inside its root.
 
 import { h, svg, fmt } from "./dom.js";
 import { GraphView } from "./graph-view.js";
 
-/** The choices the selects offer: every one `chainrule train --help` lists. */
-export const TRAIN_CHOICES = {
-  dataset: ["moons", "circles", "blobs", "spiral"],
-  activation: ["relu", "tanh", "sigmoid", "softplus", "leaky_relu"],
-  loss: ["max-margin", "mse", "bce", "softmax-ce"],
-  optimizer: ["sgd", "momentum", "adam", "adamw"],
-};
-
-/** Each setting's default, as its field shows it: micrograd's demo. */
-export const TRAIN_DEFAULTS = {
-  dataset: "moons", noise: "0.1", samples: "100", seed: "1337", layers: "16,16",
-  activation: "relu", loss: "max-margin", optimizer: "sgd", lr: "1.0", batch: "0", steps: "100",
-};
-
-/** The learning rate each optimizer starts from, as `chainrule train` sets it. */
-const LR_DEFAULT = { sgd: "1.0", momentum: "0.1", adam: "0.01", adamw: "0.01" };
-
-const FIELDS = [
+/** The settings the form shows, in groups, each with its label; the spec says the rest. */
+const FORM = [
   ["Data", [["dataset", "Dataset"], ["noise", "Noise"], ["samples", "Samples"], ["seed", "Seed"]]],
   ["Model", [["layers", "Hidden layers"], ["activation", "Activation"]]],
-  ["Training", [["loss", "Loss"], ["optimizer", "Optimizer"], ["lr", "Learning rate"],
-    ["batch", "Batch (0 = all)"], ["steps", "Steps"]]],
+  ["Training", [["loss", "Loss"], ["optimizer", "Optimizer"], ["schedule", "Rate schedule"],
+    ["lr", "Learning rate"], ["batch", "Batch (all, or a number)"], ["steps", "Steps"]]],
 ];
+
+/** Settings whose default follows a choice: [setting, the choice, the spec's table, its key]. */
+const FOLLOWS = [["noise", "dataset", "datasets", "noise"], ["lr", "optimizer", "optimizers", "lr"]];
 
 const COLOURS = [[28, 126, 214], [240, 140, 0], [47, 158, 68], [174, 62, 201], [224, 49, 49], [16, 152, 173], [121, 80, 242], [134, 142, 150]];
 const LOSS_COLOUR = "rgb(232,113,10)", ACC_COLOUR = "rgb(28,126,214)";
 
 export class TrainView {
   /** `settings`: initial values by key (strings, from a link); `onSettings()`: a setting
-   * changed; `pace`: steps a second while playing (0: as fast as the engine goes);
-   * `choices`: the selects' options by key. `watch`: only watch a training loop run
-   * elsewhere (the notebook's, see `watchLoop`): no settings, no buttons, no point's
-   * graph; `engine` is then not asked. */
-  constructor(root, engine, { settings = {}, onSettings = () => {}, pace = 40, choices = TRAIN_CHOICES, watch = false } = {}) {
+   * changed; `pace`: steps a second while playing (0: as fast as the engine goes). The
+   * form is built when the engine's training spec arrives (`ready` resolves then).
+   * `watch`: only watch a training loop run elsewhere (the notebook's, see `watchLoop`):
+   * no settings, no buttons, no point's graph; `engine` is then not asked. */
+  constructor(root, engine, { settings = {}, onSettings = () => {}, pace = 40, watch = false } = {}) {
     this.root = root;
     this.watching = watch;
     this.engine = engine;
@@ -51,22 +38,12 @@ export class TrainView {
     this.frame = null;
     this.token = null;
     this.fields = {};
+    this.initial = { ...settings };
+    if (this.initial.batch === "0") this.initial.batch = "all";   // links from before "all"
     root.classList.add("cr", "cr-train");
-    const form = h("form", { class: "cr-train-settings" });
-    for (const [legend, fields] of FIELDS) {
-      const set = h("fieldset", {}, h("legend", {}, legend));
-      for (const [key, label] of fields) {
-        const f = choices[key]
-          ? h("select", { "data-key": key }, choices[key].map((c) => h("option", { value: c }, c)))
-          : h("input", { "data-key": key, type: key === "layers" ? "text" : "number", step: "any" });
-        f.value = settings[key] ?? TRAIN_DEFAULTS[key];
-        this.fields[key] = f;
-        set.append(h("label", {}, h("span", {}, label), f));
-      }
-      form.append(set);
-    }
-    form.addEventListener("submit", (e) => e.preventDefault());
-    form.addEventListener("change", (e) => this.settingChanged(e.target));
+    this.form = h("form", { class: "cr-train-settings", "aria-busy": "true" });
+    this.form.addEventListener("submit", (e) => e.preventDefault());
+    this.form.addEventListener("change", (e) => this.settingChanged(e.target));
     this.status = h("p", { class: "cr-train-status", role: "status" }, "step 0");
     this.error = h("p", { class: "cr-error", role: "alert", hidden: true });
     const act = (a, text) => h("button", { type: "button", "data-act": a }, text);
@@ -95,7 +72,7 @@ export class TrainView {
     } else {
       root.append(
         h("div", { class: "cr-train-controls" }, buttons, this.status, this.error),
-        form, ...charts,
+        this.form, ...charts,
         h("section", { class: "cr-point" },
           h("h2", {}, "One data point through the model"),
           h("div", { class: "cr-point-controls" },
@@ -110,6 +87,7 @@ export class TrainView {
     resized.observe(this.canvas);
     resized.observe(this.chart);
     this.drawChart();
+    this.ready = watch ? Promise.resolve() : engine.trainSpec().then((spec) => this.build(spec));
   }
 
   /** Watches a loop run elsewhere: `started` has its data points ([x, y, class]); its
@@ -121,36 +99,82 @@ export class TrainView {
     this.redraw();
   }
 
-  /** Every setting as its field shows it. */
+  /** The settings form, from the engine's training spec. */
+  build(spec) {
+    if (!spec.ok) { this.showError(`cannot read the training settings: ${spec.error.message}`); return; }
+    this.table = spec;
+    const field = new Map(spec.fields.map((f) => [f.name, f]));
+    this.defaults = Object.fromEntries(spec.fields.map((f) => [f.name, f.default]));
+    for (const [legend, keys] of FORM) {
+      const set = h("fieldset", {}, h("legend", {}, legend));
+      for (const [key, label] of keys) {
+        const f = field.get(key);
+        const title = `${f.help}: ${f.allowed}`;
+        const el = f.choices
+          ? h("select", { "data-key": key, title }, f.choices.map((c) =>
+            h("option", { value: c.name, title: c.help || null }, c.name)))
+          : h("input", { "data-key": key, title, type: "text", inputmode: key === "layers" ? "text" : "decimal",
+            spellcheck: "false", autocomplete: "off" });
+        el.value = this.initial[key] ?? f.default;
+        this.fields[key] = el;
+        set.append(h("label", {}, h("span", {}, label), el));
+      }
+      this.form.append(set);
+    }
+    // A setting the link does not give that follows a choice the link makes (adam's rate).
+    for (const [k] of FOLLOWS) if (this.initial[k] === undefined) this.fields[k].value = this.followed(k);
+    this.form.removeAttribute("aria-busy");
+    this.last = this.settings();
+    this.drawChart();
+    if (this.opened) this.ensure();
+  }
+
+  /** Every setting as its field shows it (before the form is built: the link's). */
   settings() {
+    if (!this.table) return { ...this.initial };
     return Object.fromEntries(Object.entries(this.fields).map(([k, f]) => [k, f.value]));
   }
 
-  /** The settings that differ from the defaults (for a link). */
+  /** The settings that differ from their defaults (for a link). */
   changed() {
-    return Object.fromEntries(Object.entries(this.settings()).filter(([k, v]) => v !== TRAIN_DEFAULTS[k]));
+    if (!this.table) return { ...this.initial };
+    return Object.fromEntries(Object.entries(this.settings()).filter(([k, v]) => v !== this.followed(k)));
+  }
+
+  /** Setting `key`'s default, as it follows the choices made (a dataset's noise, an
+   * optimizer's rate). */
+  followed(key, values = this.settings()) {
+    const f = FOLLOWS.find(([k]) => k === key);
+    if (!f) return this.defaults[key];
+    const [, choice, table, prop] = f;
+    const row = this.table[table].find((r) => r.name === values[choice]);
+    return row ? String(row[prop]) : this.defaults[key];
   }
 
   /** What the engine is asked to train. */
   spec() {
     const v = this.settings();
+    const data = this.table.datasets.find((d) => d.name === v.dataset);
     return {
       dataset: v.dataset, noise: Number(v.noise), samples: Number(v.samples), seed: Number(v.seed),
       layers: v.layers.split(",").map((s) => s.trim()).filter((s) => s).map(Number),
-      activation: v.activation, loss: v.loss, optimizer: v.optimizer, lr: Number(v.lr),
-      batch: Number(v.batch), steps: Number(v.steps),
-      // moons and circles have two classes (the training spec refuses another number).
-      classes: v.loss === "softmax-ce" && ["blobs", "spiral"].includes(v.dataset) ? 3 : 2,
+      activation: v.activation, loss: v.loss, optimizer: v.optimizer, schedule: v.schedule,
+      lr: Number(v.lr), batch: v.batch.trim() === "all" ? "all" : Number(v.batch), steps: Number(v.steps),
+      // A dataset has its classes, or (blobs, spiral) as many as the loss can tell apart.
+      classes: data && data.classes ? data.classes : v.loss === "softmax-ce" ? 3 : 2,
       pace: this.pace,
     };
   }
 
-  settingChanged(field) {
-    const key = field.dataset.key;
-    if (key === "optimizer" && Object.values(LR_DEFAULT).includes(this.fields.lr.value)) {
-      this.fields.lr.value = LR_DEFAULT[field.value];   // an untouched rate follows the optimizer
-    }
+  settingChanged(el) {
+    const key = el.dataset.key;
     if (key === "point") return;
+    // An untouched setting that follows this choice follows it to its new default.
+    for (const [k, choice] of FOLLOWS) {
+      if (choice !== key) continue;
+      if (this.fields[k].value === this.followed(k, this.last)) this.fields[k].value = this.followed(k);
+    }
+    this.last = this.settings();
     this.onSettings();
     if (this.opened) this.ensure();
   }
@@ -163,6 +187,8 @@ export class TrainView {
 
   /** The session for the settings as they are, started if need be; null on an error. */
   async ensure() {
+    await this.ready;
+    if (!this.table) return null;
     const spec = this.spec(), key = JSON.stringify(spec);
     if (this.session && this.session.key === key) return this.session;
     if (this.pending && this.pending.key === key) return this.pending.promise;
@@ -186,6 +212,8 @@ export class TrainView {
   }
 
   async control(action) {
+    await this.ready;
+    if (!this.table) return;
     const fresh = !this.session || this.session.key !== JSON.stringify(this.spec());
     const s = await this.ensure();
     if (!s || (fresh && action === "reset")) return;
@@ -199,6 +227,7 @@ export class TrainView {
   }
 
   onFrame(f) {
+    if (f.ok === false) { this.showError(f.error.message); return; }
     this.frame = f;
     const acc = typeof f.accuracy === "number" ? `${(100 * f.accuracy).toFixed(1)}%` : fmt(f.accuracy);
     const st = this.status;
@@ -296,7 +325,7 @@ export class TrainView {
     const a = { left: 52, top: 28, right: W - 56, bottom: H - 40 };
     const f = this.frame;
     const hist = f ? f.history.filter((p) => typeof p[1] === "number") : [];
-    const of = f ? f.of : Number(this.fields.steps.value) || 100;
+    const of = f ? f.of : Number(this.fields.steps && this.fields.steps.value) || 100;
     const accuracy = hist.some((p) => typeof p[2] === "number");   // a loop may not say
     const maxLoss = hist.length ? Math.max(...hist.map((p) => p[1]), 1e-9) : 1;
     const lossTicks = ticks(0, maxLoss, 4, true), top = lossTicks[lossTicks.length - 1];

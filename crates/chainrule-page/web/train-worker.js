@@ -2,12 +2,14 @@
 // Reset or a data point; the worker steps chainrule's engine (WebAssembly) and posts the
 // frames, so the page answers clicks and keys while training plays (engine-wasm.js's
 // `wasmEngine` drives one worker per session). Paced as the settings ask (`pace` steps a
-// second, as `chainrule serve` paces them), or unpaced: as many steps as fit in 40 ms,
-// one frame each. A frame goes out at most every 50 ms while playing, after every
-// control, and always when playing stops.
+// second, as `chainrule serve` paces them), or unpaced: as many steps as fit in 25 ms,
+// one frame each. A frame goes out at most every 16 ms while playing (a screen's 60 a
+// second; the page draws each, so the demo at 40 steps a second shows all 40), after
+// every control, and always when playing stops.
 //
 //   const w = new Worker("train-worker.js", { type: "module" });
 //   w.onmessage = ({ data }) => ...;  // {type: "started" | "frame" | "point" | "error", answer}
+//                                     // (a frame that answers a control has ack: its name)
 //   w.postMessage({ type: "start", engine: "chainrule.wasm", spec: { dataset: "moons" } });
 //   w.postMessage({ type: "play" });  // then "pause", "step", "reset", {type: "point", index}
 //   w.postMessage({ type: "stop" });  // ends the session and the worker (as terminate() does)
@@ -16,8 +18,8 @@
 
 import { loadEngine } from "./engine-wasm.js";
 
-const FRAME_MS = 50;
-const CALL_MS = 40;
+const FRAME_MS = 16;
+const CALL_MS = 25;
 let engine = null;
 let id = 0;
 let pace = 0;
@@ -25,19 +27,21 @@ let timer = 0;
 let perCall = 1;
 let lastFrame = 0;
 
-function post(type, answer) {
-  self.postMessage({ type, answer });
+/** Posts a message; `ack` names the control a frame answers (the page waits for it). */
+function post(type, answer, ack) {
+  self.postMessage(ack ? { type, answer, ack } : { type, answer });
 }
 
-/** Posts a frame if one is due (or `force`); says whether the session still plays. */
-function frame(f, force) {
+/** Posts a frame if one is due (or `force`, or it answers control `ack`); says whether
+ * the session still plays. */
+function frame(f, force, ack) {
   if (f.ok === false) {
     post("error", f);
     return false;
   }
   const now = performance.now();
-  if (force || !f.playing || now - lastFrame >= FRAME_MS) {
-    post("frame", f);
+  if (force || ack || !f.playing || now - lastFrame >= FRAME_MS) {
+    post("frame", f, ack);
     lastFrame = now;
   }
   return f.playing;
@@ -74,7 +78,7 @@ async function start(m) {
 
 /** Asks the session to play, pause, step or reset; posts the frame after it. */
 function act(action) {
-  return frame(engine.ask("train_control", { id, action }), true);
+  return frame(engine.ask("train_control", { id, action }), true, action);
 }
 
 // Play, Pause, Reset and Stop end the beat; Step and a point leave Play playing.

@@ -10,7 +10,7 @@
 // frame); `style` is the page's style sheet, applied inside the view's shadow root.
 
 import { h, fmt } from "./dom.js";
-import { Explorer } from "./explorer.js";
+import { ProgramView } from "./program-view.js";
 import { TrainView } from "./train-view.js";
 import { kernelEngine } from "./engine-kernel.js";
 
@@ -61,11 +61,11 @@ function renderGraph(model, shadow) {
     },
   });
   let out = "the output";
-  const explorer = new Explorer(areas, engine, {
+  const view = new ProgramView(areas, engine, {
     label: "Your graph",
     replayWords: "your Values",
     replayActions: () => [
-      ["Back to your Values", () => explorer.endReplay()],
+      ["Back to your Values", () => view.endReplay()],
       ["Apply to my Values", apply],
     ],
     onReplayStart: () => say(),
@@ -79,9 +79,9 @@ function renderGraph(model, shadow) {
 
   /** Says which state the view shows. */
   function say() {
-    const j = explorer.answer;
+    const j = view.answer;
     if (!j) return;
-    const replay = explorer.replayed;
+    const replay = view.replayed;
     const words = replay
       ? `Showing a replay in this view: ${replay.name} moved by ${replay.h}. Your Values are unchanged until you press Apply to my Values.`
       : `Showing your Values as copied (by live, or view.update() after you change them). Grads are backward's from ${out}, computed in the view; your Values change only when you apply a nudge.`;
@@ -97,13 +97,13 @@ function renderGraph(model, shadow) {
     const j = parsed(model, "answer");
     if (!j) return;
     out = j.output.name;
-    const first = !explorer.answer;
-    explorer.show(j, model.get("version"));
+    const first = !view.answer;
+    view.show(j, model.get("version"));
     const nf = j.non_finite;
     alert.hidden = !nf;
     if (nf) {
       alert.textContent = `The ${nf.pass} of ${nf.name} (node ${nf.id}) is ${nf.value}, the first non-finite number: ${nf.reason}.`;
-      if (first || !explorer.selected) explorer.select(nf.id);
+      if (first || !view.selected) view.selectNode(nf.id);
     }
     showReplay();
     say();
@@ -113,12 +113,12 @@ function renderGraph(model, shadow) {
   /** The replay in the widget's state, if the view does not show it yet (another view of
    * the same widget asked, or the page was reloaded). */
   function showReplay() {
-    const j = parsed(model, "replay"), r = explorer.replayed;
+    const j = parsed(model, "replay"), r = view.replayed;
     const shown = r && j && r.node === j.node && r.h === j.h;
     if (j && !shown && !engine.asked(model.get("request"))) {
-      explorer.replay(j);   // this view's own nudges are shown by its panel
-    } else if (!j && explorer.replayed) {
-      explorer.endReplay();
+      view.replay(j);   // this view's own nudges are shown by its panel
+    } else if (!j && view.replayed) {
+      view.endReplay();
     }
     say();
   }

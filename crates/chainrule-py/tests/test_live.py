@@ -180,8 +180,9 @@ def test_the_output_is_the_widget_and_a_static_drawing_where_no_widget_runs(monk
 def test_the_widgets_module_is_one_file_from_the_pages_own_parts():
     esm, style = _core.widget_files()
     parts = re.findall(r"^// ---- ([\w-]+\.js) ----$", esm, re.M)
-    assert sorted(parts) == ["dom.js", "engine-kernel.js", "explorer.js", "graph-view.js",
-                             "node-panel.js", "stepper.js", "train-view.js", "widget.js"]
+    assert sorted(parts) == ["dom.js", "engine-kernel.js", "graph-view.js", "hand-list.js",
+                             "node-panel.js", "program-view.js", "stepper.js", "train-view.js",
+                             "widget.js"]
     assert parts[-1] == "widget.js" and esm.rstrip().endswith("export default { render };")
     # Nothing fetched at run time: no import left, no address but SVG's namespace.
     assert not re.search(r"^\s*import\b|\bimport\(", esm, re.M)

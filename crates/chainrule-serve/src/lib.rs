@@ -154,15 +154,6 @@ fn asset(body: &'static str, kind: &'static str) -> Response {
         .into_response()
 }
 
-/// The page's files as served, by name: `index.html` (with the notebook's program in the
-/// editor), then its styles and modules (the table `chainrule_page::web::FILES`).
-pub fn page_files() -> Vec<(&'static str, &'static str)> {
-    let assets = chainrule_page::web::FILES.iter().map(|f| (f.path, f.text));
-    std::iter::once(("index.html", index_html()))
-        .chain(assets)
-        .collect()
-}
-
 /// The page, with the notebook's program in the editor.
 fn index_html() -> &'static str {
     static PAGE: std::sync::OnceLock<String> = std::sync::OnceLock::new();

@@ -20,377 +20,52 @@
 
 #[path = "../../chainrule-cli/tests/support/browser.rs"]
 mod browser;
+#[path = "../../chainrule-wasm/tests/support/engine.rs"]
+mod engine;
+#[path = "support/page.rs"]
+mod page;
+#[path = "support/static_server.rs"]
+mod static_server;
 mod support;
 
-use browser::Browser;
-use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use page::{percent_encode, Home, Page, NOTEBOOK, TEXT_PX};
+use serde_json::json;
+use std::path::PathBuf;
 use support::mlp_program;
 
-const NOTEBOOK: &str = "a = 2; b = -3; c = 10\ne = a*b\nd = e + c\nf = -2\nL = d*f\n";
-
-/// Where the page under test is.
-struct Site {
-    base: String,
-}
-
-impl Site {
-    /// `CHAINRULE_PAGE_URL` if set, else a `chainrule serve` on 127.0.0.1 at a free port.
-    fn get() -> Site {
-        if let Ok(url) = std::env::var("CHAINRULE_PAGE_URL") {
-            return Site {
-                base: url.trim_end_matches('/').to_string(),
-            };
-        }
-        let addr = chainrule_serve::spawn_local().expect("a server on 127.0.0.1");
-        Site {
-            base: format!("http://{addr}"),
-        }
-    }
-
-    /// The page's URL with `query` (already encoded) after the test flag.
-    fn url(&self, query: &str) -> String {
-        let sep = if query.is_empty() { "" } else { "&" };
-        format!("{}/?test=1{sep}{query}", self.base)
-    }
-}
-
-/// A page in the browser; on a failing test it saves a screenshot as it drops.
-struct Page {
-    b: Browser,
-    s: String,
-    site: Site,
-    scratch: PathBuf,
-}
-
-impl Drop for Page {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            let path = self.scratch.join("failure.png");
-            self.shot(&path, json!({"format": "png"}));
-            eprintln!("the page at the failure: {}", path.display());
-        }
-    }
-}
-
-impl Page {
-    /// A browser with one tab, for the test `name`; `None` (the test is skipped) without
-    /// Chromium.
-    fn start(name: &str) -> Option<Page> {
-        let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-            .join("page-browser")
-            .join(name);
-        let _ = std::fs::remove_dir_all(&scratch);
-        std::fs::create_dir_all(&scratch).unwrap();
-        let mut b = Browser::start_or_skip(&scratch, (1280, 900))?;
-        let s = b.open_tab();
-        Some(Page {
-            b,
-            s,
-            site: Site::get(),
-            scratch,
-        })
-    }
-
-    /// Opens the page `width` px wide (a phone's screen, with touch, when `phone`) with
-    /// `query`, and waits for its first graph.
-    fn open(&mut self, width: u32, phone: bool, query: &str) {
-        let height = if phone { 844 } else { 900 };
-        self.b.call(
-            Some(&self.s),
-            "Emulation.setDeviceMetricsOverride",
-            json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": phone}),
-        );
-        self.b.call(
-            Some(&self.s),
-            "Emulation.setTouchEmulationEnabled",
-            json!({"enabled": phone, "maxTouchPoints": 5}),
-        );
-        // A mark on the page being left, so that the wait below sees the new one.
-        self.eval("window.leaving = true");
-        let url = self.site.url(query);
-        self.b
-            .call(Some(&self.s), "Page.navigate", json!({"url": url}));
-        self.wait(
-            "!window.leaving && document.body.dataset.rendered",
-            "the page's first answer",
-        );
-    }
-
-    fn eval(&mut self, expr: &str) -> Value {
-        self.b.eval(&self.s, expr)
-    }
-
-    fn num(&mut self, expr: &str) -> f64 {
-        let v = self.eval(expr);
-        v.as_f64().unwrap_or_else(|| panic!("{expr} is {v}"))
-    }
-
-    /// Waits (in the page, with a timeout) until `cond` is true; panics with `what` and
-    /// the page's state if it never is.
-    fn wait(&mut self, cond: &str, what: &str) {
-        let expr = format!(
-            "new Promise((ok) => {{ const end = Date.now() + 20000; \
-               const poll = () => {{ let v = false; try {{ v = !!({cond}); }} catch (e) {{}} \
-                 if (v) ok(true); else if (Date.now() > end) ok(false); else requestAnimationFrame(poll); }}; \
-               poll(); }})"
-        );
-        let r = self.b.call(
-            Some(&self.s),
-            "Runtime.evaluate",
-            json!({"expression": expr, "awaitPromise": true, "returnByValue": true}),
-        );
-        if r["result"]["value"] != json!(true) {
-            let shown = self.eval(
-                "['#stepper-area', '#node-area', '#editor-area .cr-error', '#train-area .cr-train-status']\
-                 .map(s => document.querySelector(s)).filter(e => e).map(e => e.innerText).join(' | ')",
-            );
-            panic!("timed out waiting for {what} ({cond}); the page shows: {shown}");
-        }
-    }
-
-    /// The middle of the element `selector`, scrolled into view, in CSS px.
-    fn middle(&mut self, selector: &str) -> (f64, f64) {
-        let r = self.eval(&format!(
-            "(() => {{ const el = document.querySelector({sel}); if (!el) return null; \
-               el.scrollIntoView({{block: 'center', inline: 'center'}}); \
-               const r = el.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; }})()",
-            sel = json!(selector)
-        ));
-        match r.as_array() {
-            Some(a) => (a[0].as_f64().unwrap(), a[1].as_f64().unwrap()),
-            None => panic!("nothing on the page matches {selector}"),
-        }
-    }
-
-    /// Clicks the middle of the element `selector` with the mouse.
-    fn click(&mut self, selector: &str) {
-        let (x, y) = self.middle(selector);
-        for kind in ["mousePressed", "mouseReleased"] {
-            self.b.call(
-                Some(&self.s),
-                "Input.dispatchMouseEvent",
-                json!({"type": kind, "x": x, "y": y, "button": "left", "clickCount": 1}),
-            );
-        }
-    }
-
-    /// A touch gesture: fingers down at `from`, moved to `to` in a few steps, lifted.
-    fn touch(&mut self, from: &[(f64, f64)], to: &[(f64, f64)]) {
-        let points = |ps: Vec<(f64, f64)>| -> Value {
-            ps.iter()
-                .enumerate()
-                .map(|(k, (x, y))| json!({"x": x, "y": y, "id": k}))
-                .collect()
-        };
-        self.b.call(
-            Some(&self.s),
-            "Input.dispatchTouchEvent",
-            json!({"type": "touchStart", "touchPoints": points(from.to_vec())}),
-        );
-        for k in 1..=5 {
-            let t = k as f64 / 5.0;
-            let at = from
-                .iter()
-                .zip(to)
-                .map(|(a, b)| (a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t))
-                .collect();
-            self.b.call(
-                Some(&self.s),
-                "Input.dispatchTouchEvent",
-                json!({"type": "touchMove", "touchPoints": points(at)}),
-            );
-        }
-        self.b.call(
-            Some(&self.s),
-            "Input.dispatchTouchEvent",
-            json!({"type": "touchEnd", "touchPoints": []}),
-        );
-    }
-
-    /// Focuses the field `selector`, selects what is in it and types `text` over it.
-    fn type_over(&mut self, selector: &str, text: &str) {
-        self.eval(&format!(
-            "(() => {{ const el = document.querySelector({}); el.focus(); el.select(); return 0; }})()",
-            json!(selector)
-        ));
-        self.b
-            .call(Some(&self.s), "Input.insertText", json!({"text": text}));
-    }
-
-    fn press(&mut self, key: &str, code: u32) {
-        self.b.press(&self.s, key, code);
-    }
-
-    /// Enter as a keyboard types it, with its character, so that a focused button is
-    /// pressed by it (a bare key-down is not enough for that).
-    fn enter(&mut self) {
-        for (kind, text) in [("keyDown", "\r"), ("keyUp", "")] {
-            self.b.call(
-                Some(&self.s),
-                "Input.dispatchKeyEvent",
-                json!({"type": kind, "key": "Enter", "code": "Enter", "text": text,
-                       "windowsVirtualKeyCode": 13, "nativeVirtualKeyCode": 13}),
-            );
-        }
-    }
-
-    fn text(&mut self, selector: &str) -> String {
-        let v = self.eval(&format!(
-            "(() => {{ const el = document.querySelector({}); return el ? el.textContent : null; }})()",
-            json!(selector)
-        ));
-        v.as_str()
-            .unwrap_or_else(|| panic!("no {selector}"))
-            .to_string()
-    }
-
-    /// The texts of all elements matching `selector`.
-    fn texts(&mut self, selector: &str) -> Vec<String> {
-        let v = self.eval(&format!(
-            "[...document.querySelectorAll({})].map(e => e.textContent)",
-            json!(selector)
-        ));
-        serde_json::from_value(v).unwrap()
-    }
-
-    /// `data-name` of the element `selector`, or "" when it has none.
-    fn data(&mut self, selector: &str, name: &str) -> String {
-        let v = self.eval(&format!(
-            "(() => {{ const el = document.querySelector({}); return el ? (el.dataset[{}] ?? '') : null; }})()",
-            json!(selector),
-            json!(name)
-        ));
-        v.as_str()
-            .unwrap_or_else(|| panic!("no {selector}"))
-            .to_string()
-    }
-
-    /// The texts of a drawn value's three cells, joined by `|`.
-    fn cells(&mut self, id: u64) -> String {
-        self.texts(&format!(
-            "#graph-area g.value[data-node-id=\"{id}\"] text.cell"
-        ))
-        .join("|")
-    }
-
-    /// The node ids of the graph's values with class `class`.
-    fn ids_with(&mut self, class: &str) -> Value {
-        self.eval(&format!(
-            "[...document.querySelectorAll('#graph-area g.value.{class}')].map(g => g.dataset.nodeId)"
-        ))
-    }
-
-    /// Waits until the stepper shows step `k`.
-    fn step_is(&mut self, k: usize) {
-        self.wait(
-            &format!("document.querySelector('#stepper-area').dataset.step === '{k}'"),
-            &format!("step {k}"),
-        );
-    }
-
-    /// Types `text` as the program and waits until the page shows its answer.
-    fn program(&mut self, text: &str) {
-        let before = self.data("body", "rendered");
-        self.type_over("#editor-area textarea", text);
-        self.wait(
-            &format!(
-                "document.body.dataset.rendered && document.body.dataset.rendered !== '{before}'"
-            ),
-            "the program's answer",
-        );
-    }
-
-    fn shot(&mut self, path: &Path, params: Value) {
-        let r = self.b.call(Some(&self.s), "Page.captureScreenshot", params);
-        if let Some(data) = r["data"].as_str() {
-            std::fs::write(path, decode_base64(data)).unwrap();
-        }
-    }
-
-    /// The whole page (at most `max` px of it) as a PNG at `path`: the window is made
-    /// as tall as the page for the picture, then put back.
-    fn picture(&mut self, path: &Path, width: u32, phone: bool, max: f64) {
-        // No scroll bar, so the page is laid out at the width the picture has.
-        self.eval("document.documentElement.style.overflow = 'hidden'");
-        self.frames();
-        let h = self
-            .num("document.documentElement.scrollHeight")
-            .min(max)
-            .ceil();
-        let metrics = |height: f64| json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": phone});
-        let set = "Emulation.setDeviceMetricsOverride";
-        self.b.call(Some(&self.s), set, metrics(h));
-        self.wait(&format!("innerHeight === {h}"), "the tall window");
-        self.frames();
-        self.shot(path, json!({"format": "png"}));
-        self.b.call(
-            Some(&self.s),
-            set,
-            metrics(if phone { 844.0 } else { 900.0 }),
-        );
-        self.eval("document.documentElement.style.overflow = ''");
-    }
-
-    /// Waits two frames, so that what was laid out is painted.
-    fn frames(&mut self) {
-        self.b.call(
-            Some(&self.s),
-            "Runtime.evaluate",
-            json!({"expression": "new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(() => ok(1))))", "awaitPromise": true}),
-        );
-    }
-}
-
-fn decode_base64(s: &str) -> Vec<u8> {
-    let val = |c: u8| match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'+' => 62,
-        _ => 63,
-    };
-    let bytes: Vec<u8> = s.bytes().filter(|&c| c != b'=' && c != b'\n').collect();
-    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
-    for chunk in bytes.chunks(4) {
-        let v: Vec<u32> = chunk.iter().map(|&c| val(c) as u32).collect();
-        let n = v
-            .iter()
-            .enumerate()
-            .fold(0u32, |acc, (k, &x)| acc | (x << (18 - 6 * k)));
-        out.push((n >> 16) as u8);
-        if v.len() > 2 {
-            out.push((n >> 8) as u8);
-        }
-        if v.len() > 3 {
-            out.push(n as u8);
-        }
-    }
-    out
-}
-
-/// `text` for a URL's query.
-fn percent_encode(text: &str) -> String {
-    let mut out = String::new();
-    for b in text.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
+/// Each test, once on `chainrule serve` and once on the static site: the same assertions
+/// for both homes of the page (`cargo test -- served`, `cargo test -- static_site`).
+macro_rules! on_both_homes {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn served() {
+                super::$name(super::Home::Served)
             }
-            _ => out += &format!("%{b:02X}"),
+            #[test]
+            fn static_site() {
+                super::$name(super::Home::Static)
+            }
         }
-    }
-    out
+    )*};
 }
 
-/// The size in CSS px at which the graph's text is drawn now: the drawing's font size
-/// times the scale it is shown at.
-const TEXT_PX: &str = "(() => { const s = document.querySelector('#graph-area svg'); \
-    return Number(s.getAttribute('font-size')) * s.getBoundingClientRect().width / Number(s.getAttribute('width')); })()";
+on_both_homes!(
+    the_notebook_is_drawn_and_an_error_is_shown_at_its_whole_token_with_line_numbers,
+    on_a_390_px_phone_the_graph_shows_readable_without_sideways_scrolling_and_pans_by_touch,
+    a_value_is_focused_and_selected_from_the_keyboard_and_the_graph_has_a_text_form,
+    clicking_a_leaf_selects_it_and_the_nudge_is_explicit_and_named,
+    the_stepper_starts_at_step_0_and_narrates_each_step_as_chainrule_steps_does,
+    a_changed_output_is_said_in_words_and_hand_grads_for_the_old_one_are_not_marked_wrong,
+    the_training_view_shows_the_data_before_play_and_the_chart_has_labelled_axes,
+    links_keep_the_program_and_the_training_settings_old_links_included,
+    a_wrong_hand_grad_shows_the_engines_diagnosis,
+    work_past_the_pages_bounds_is_refused_with_the_protocols_own_error,
+    the_page_answers_clicks_and_keys_within_50_ms_while_training_plays,
+);
 
-#[test]
-fn the_notebook_is_drawn_and_an_error_is_shown_at_its_whole_token_with_line_numbers() {
-    let Some(mut p) = Page::start("editor") else {
+fn the_notebook_is_drawn_and_an_error_is_shown_at_its_whole_token_with_line_numbers(home: Home) {
+    let Some(mut p) = Page::start("editor", home) else {
         return;
     };
     p.open(1280, false, "");
@@ -499,9 +174,10 @@ fn the_notebook_is_drawn_and_an_error_is_shown_at_its_whole_token_with_line_numb
     );
 }
 
-#[test]
-fn on_a_390_px_phone_the_graph_shows_readable_without_sideways_scrolling_and_pans_by_touch() {
-    let Some(mut p) = Page::start("phone") else {
+fn on_a_390_px_phone_the_graph_shows_readable_without_sideways_scrolling_and_pans_by_touch(
+    home: Home,
+) {
+    let Some(mut p) = Page::start("phone", home) else {
         return;
     };
     p.open(390, true, "");
@@ -569,9 +245,8 @@ fn on_a_390_px_phone_the_graph_shows_readable_without_sideways_scrolling_and_pan
     assert_eq!(fits, json!(true), "the whole graph is in view");
 }
 
-#[test]
-fn a_value_is_focused_and_selected_from_the_keyboard_and_the_graph_has_a_text_form() {
-    let Some(mut p) = Page::start("keyboard") else {
+fn a_value_is_focused_and_selected_from_the_keyboard_and_the_graph_has_a_text_form(home: Home) {
+    let Some(mut p) = Page::start("keyboard", home) else {
         return;
     };
     p.open(1280, false, "");
@@ -639,9 +314,8 @@ fn a_value_is_focused_and_selected_from_the_keyboard_and_the_graph_has_a_text_fo
     assert_eq!(p.text("#node-area .cr-node-title"), "d = e+c = 4.0000");
 }
 
-#[test]
-fn clicking_a_leaf_selects_it_and_the_nudge_is_explicit_and_named() {
-    let Some(mut p) = Page::start("nudge") else {
+fn clicking_a_leaf_selects_it_and_the_nudge_is_explicit_and_named(home: Home) {
+    let Some(mut p) = Page::start("nudge", home) else {
         return;
     };
     p.open(1280, false, &format!("p={}", percent_encode(NOTEBOOK)));
@@ -753,9 +427,8 @@ fn clicking_a_leaf_selects_it_and_the_nudge_is_explicit_and_named() {
         .contains("should be 8.0000"));
 }
 
-#[test]
-fn the_stepper_starts_at_step_0_and_narrates_each_step_as_chainrule_steps_does() {
-    let Some(mut p) = Page::start("stepper") else {
+fn the_stepper_starts_at_step_0_and_narrates_each_step_as_chainrule_steps_does(home: Home) {
+    let Some(mut p) = Page::start("stepper", home) else {
         return;
     };
     p.open(1280, false, &format!("p={}", percent_encode(NOTEBOOK)));
@@ -870,9 +543,10 @@ fn the_stepper_starts_at_step_0_and_narrates_each_step_as_chainrule_steps_does()
     p.step_is(n as usize);
 }
 
-#[test]
-fn a_changed_output_is_said_in_words_and_hand_grads_for_the_old_one_are_not_marked_wrong() {
-    let Some(mut p) = Page::start("output") else {
+fn a_changed_output_is_said_in_words_and_hand_grads_for_the_old_one_are_not_marked_wrong(
+    home: Home,
+) {
+    let Some(mut p) = Page::start("output", home) else {
         return;
     };
     p.open(1280, false, "");
@@ -921,9 +595,8 @@ fn a_changed_output_is_said_in_words_and_hand_grads_for_the_old_one_are_not_mark
     );
 }
 
-#[test]
-fn the_training_view_shows_the_data_before_play_and_the_chart_has_labelled_axes() {
-    let Some(mut p) = Page::start("train") else {
+fn the_training_view_shows_the_data_before_play_and_the_chart_has_labelled_axes(home: Home) {
+    let Some(mut p) = Page::start("train", home) else {
         return;
     };
     p.open(1280, false, "");
@@ -949,21 +622,13 @@ fn the_training_view_shows_the_data_before_play_and_the_chart_has_labelled_axes(
     for t in ["0", "100", "100%", "50%"] {
         assert!(ticks.iter().any(|x| x == t), "tick {t} in {ticks:?}");
     }
-    // Every activation, loss and optimizer of `chainrule train --help`.
-    let options =
-        |p: &mut Page, key: &str| p.texts(&format!("#train-area select[data-key={key}] option"));
-    assert_eq!(
-        options(&mut p, "activation"),
-        ["relu", "tanh", "sigmoid", "softplus", "leaky_relu"]
-    );
-    assert_eq!(
-        options(&mut p, "loss"),
-        ["max-margin", "mse", "bce", "softmax-ce"]
-    );
-    assert_eq!(
-        options(&mut p, "optimizer"),
-        ["sgd", "momentum", "adam", "adamw"]
-    );
+    // Every dataset, activation, loss, optimizer and schedule of the training spec (what
+    // `chainrule train --help` lists), from the engine's `train_spec`.
+    for key in ["dataset", "activation", "loss", "optimizer", "schedule"] {
+        let want = chainrule::nn::spec::field(key).unwrap().choices().unwrap();
+        let got = p.texts(&format!("#train-area select[data-key={key}] option"));
+        assert_eq!(got, want, "{key}");
+    }
 
     // Train micrograd's demo to 100%, watching the boundary and the curves.
     p.click("#train-area button[data-act=play]");
@@ -978,8 +643,12 @@ fn the_training_view_shows_the_data_before_play_and_the_chart_has_labelled_axes(
         "micrograd's demo reaches 100%"
     );
     assert_eq!(p.data("#train-area .cr-chart-svg", "points"), "100");
-    let frames = p.num("Number(document.querySelector('#train-area canvas').dataset.frames)");
-    assert!(frames >= 2.0, "the boundary was drawn {frames} times");
+    // The boundary was drawn at step 0 and again as training went (waited for: under load
+    // the last frame's drawing may come a moment after the status says step 100).
+    p.wait(
+        "Number(document.querySelector('#train-area canvas').dataset.frames) >= 2",
+        "the boundary drawn at least twice",
+    );
     // One point's graph through the trained model: click a point in the picture.
     p.click("#train-area canvas");
     p.wait(
@@ -999,9 +668,8 @@ fn the_training_view_shows_the_data_before_play_and_the_chart_has_labelled_axes(
         .contains("view=train"));
 }
 
-#[test]
-fn links_keep_the_program_and_the_training_settings_old_links_included() {
-    let Some(mut p) = Page::start("links") else {
+fn links_keep_the_program_and_the_training_settings_old_links_included(home: Home) {
+    let Some(mut p) = Page::start("links", home) else {
         return;
     };
     // A link as the page made it before the redesign.
@@ -1057,6 +725,185 @@ fn links_keep_the_program_and_the_training_settings_old_links_included() {
     assert!(!share.contains("view=train"), "{share}");
 }
 
+fn a_wrong_hand_grad_shows_the_engines_diagnosis(home: Home) {
+    let Some(mut p) = Page::start("diagnosis", home) else {
+        return;
+    };
+    // The program's own hand grads: d's with its sign lost, e's right given d's.
+    let src = format!("{NOTEBOOK}L.grad = 1\nd.grad = 2\ne.grad = d.grad\n");
+    p.open(1280, false, &format!("p={}", percent_encode(&src)));
+    let d = "#hand-area li[data-node-id=\"4\"]";
+    let e = "#hand-area li[data-node-id=\"3\"]";
+    assert_eq!(
+        p.eval(&format!("document.querySelector('{d}').className")),
+        json!("cr-wrong")
+    );
+    assert_eq!(p.data(&format!("{d} .cr-diagnosis"), "mistakes"), "sign");
+    assert!(p
+        .text(&format!("{d} .cr-diagnosis"))
+        .starts_with("Mistake sign: lost a sign"));
+    // e's grad is wrong only because d's is: marked as following from it, not as a
+    // second mistake.
+    assert_eq!(
+        p.eval(&format!("document.querySelector('{e}').className")),
+        json!("cr-follows")
+    );
+    assert!(p
+        .text(e)
+        .contains("✗ should be -2.0000, but it follows from your grad above"));
+    assert_eq!(
+        p.text(&format!("{e} .cr-diagnosis.cr-upstream")),
+        "Right, given your dL/dd = 2.0000: the mistake is upstream (the right dL/dd = -2.0000)."
+    );
+    // In the notebook without hand grads, a grad typed for b with the product's wrong
+    // operand: the panel names the mistake as the engine's diagnosis says it.
+    p.program(NOTEBOOK);
+    p.click("#graph-area g.value[data-node-id=\"1\"]");
+    p.wait(
+        "document.querySelector('#node-area').dataset.nodeId === '1'",
+        "b's panel",
+    );
+    p.type_over("#node-area .cr-hand input", "6");
+    p.press("Enter", 13);
+    p.wait(
+        "document.querySelector('#node-area .cr-hand-result .cr-diagnosis')",
+        "the diagnosis",
+    );
+    let want = chainrule_page::ask(
+        "program",
+        json!({"source": NOTEBOOK, "hand": [[1, 6.0]]})
+            .to_string()
+            .as_bytes(),
+        &chainrule_page::Limits::default(),
+    )
+    .unwrap();
+    let typed = want["hand"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(typed["mistakes"], json!(["wrong-factor"]));
+    assert_eq!(
+        p.text("#node-area .cr-hand-result .cr-diagnosis li"),
+        typed["diagnosis"][0].as_str().unwrap()
+    );
+    assert_eq!(
+        p.data("#node-area .cr-hand-result .cr-diagnosis", "mistakes"),
+        "wrong-factor"
+    );
+}
+
+fn work_past_the_pages_bounds_is_refused_with_the_protocols_own_error(home: Home) {
+    let Some(mut p) = Page::start("bounds", home) else {
+        return;
+    };
+    p.open(1280, false, "");
+    // Past the values a program may compute (5,000), and past its bytes (64 KiB): the
+    // page says what the protocol says, wherever the engine runs.
+    let many_values = format!("x = 1\nL = x{}\n", "*x".repeat(6_000));
+    let many_bytes = "x = 1\n".repeat(12_000);
+    for (src, kind) in [(many_values, "TooManyValues"), (many_bytes, "")] {
+        let want = chainrule_page::ask(
+            "program",
+            json!({"source": src}).to_string().as_bytes(),
+            &chainrule_page::Limits::default(),
+        )
+        .unwrap_err();
+        assert_eq!(want.kind, chainrule_page::ErrorKind::TooLarge);
+        // Put in whole (typing 12,000 lines into a textarea takes Chromium minutes).
+        let before = p.data("body", "rendered");
+        p.eval(&format!(
+            "(() => {{ const t = document.querySelector('#editor-area textarea'); t.value = {}; \
+               t.dispatchEvent(new Event('input')); return 0; }})()",
+            json!(src)
+        ));
+        p.wait(
+            &format!("document.body.dataset.rendered !== '{before}'"),
+            "the refusal",
+        );
+        let shown = p.text("#editor-area .cr-error-message");
+        let message = want.body["error"]["message"].as_str().unwrap();
+        assert!(shown.ends_with(message), "{shown} / {message}");
+        assert_eq!(want.body["error"]["kind"].as_str().unwrap_or(""), kind);
+    }
+    // Training past the page's bounds: the spec's own message.
+    p.click("#tab-train");
+    p.wait(
+        "document.querySelector('#train-area [data-key=steps]')",
+        "the form",
+    );
+    p.type_over("#train-area [data-key=steps]", "5000");
+    p.eval("document.querySelector('#train-area [data-key=steps]').dispatchEvent(new Event('change', {bubbles: true}))");
+    p.wait(
+        "!document.querySelector('#train-area .cr-error').hidden",
+        "the refusal",
+    );
+    assert_eq!(
+        p.text("#train-area .cr-error"),
+        "steps must be a whole number from 1 to 1000, got 5000"
+    );
+}
+
+fn the_page_answers_clicks_and_keys_within_50_ms_while_training_plays(home: Home) {
+    let Some(mut p) = Page::start("responsive", home) else {
+        return;
+    };
+    // The biggest model and data the page allows, unpaced (test mode): the engine busy.
+    p.open(
+        1280,
+        false,
+        "view=train&samples=1000&layers=64,64,64,64&optimizer=adam&steps=1000",
+    );
+    p.wait(
+        "document.querySelector('#train-area canvas').dataset.points === '1000'",
+        "the data drawn",
+    );
+    p.click("#train-area button[data-act=play]");
+    p.wait(
+        "Number(document.querySelector('#train-area .cr-train-status').dataset.step) >= 1",
+        "training under way",
+    );
+    // How long each click and key waits before the page's handler runs while training
+    // plays (and, said but not held to, any task of 50 ms or more on the page's thread:
+    // on a busy machine the system's scheduling alone makes some).
+    p.eval(
+        "window.lags = []; window.longTasks = []; \
+         for (const t of ['pointerdown', 'keydown']) addEventListener(t, (e) => lags.push(performance.now() - e.timeStamp), true); \
+         new PerformanceObserver((l) => longTasks.push(...l.getEntries().map((e) => e.duration))).observe({entryTypes: ['longtask']}); \
+         window.stepBefore = Number(document.querySelector('#train-area .cr-train-status').dataset.step)",
+    );
+    for _ in 0..10 {
+        p.click("#train-area .cr-train-status");
+        p.press("Shift", 16);
+        p.frames();
+    }
+    p.wait("lags.length >= 20", "the clicks and keys heard");
+    let step_after =
+        p.num("Number(document.querySelector('#train-area .cr-train-status').dataset.step)");
+    let lags: Vec<f64> = serde_json::from_value(p.eval("lags")).unwrap();
+    let long: Vec<f64> = serde_json::from_value(p.eval("longTasks")).unwrap();
+    eprintln!(
+        "{home:?}: steps {} to {step_after} while 10 clicks and 10 keys waited {lags:.1?} ms; \
+         tasks of 50 ms or more on the page's thread: {long:?} ms",
+        p.num("stepBefore")
+    );
+    assert!(
+        step_after > p.num("stepBefore")
+            && p.data("#train-area .cr-train-status", "playing") == "true",
+        "training played all along (step {step_after})"
+    );
+    let worst = lags.iter().cloned().fold(0.0, f64::max);
+    assert!(
+        worst < 50.0,
+        "a click or key waited {worst:.1} ms: {lags:?}"
+    );
+    assert!(
+        long.is_empty(),
+        "tasks over 50 ms on the page's thread: {long:?}"
+    );
+    p.click("#train-area button[data-act=pause]");
+    p.wait(
+        "document.querySelector('#train-area .cr-train-status').dataset.playing === 'false'",
+        "paused",
+    );
+}
+
 /// The README's pictures of the page at 390, 768 and 1280 px, the graph view and the
 /// training view, when `SCREENSHOTS=dir` is set (`scripts/page-screenshots.sh`).
 #[test]
@@ -1064,7 +911,7 @@ fn pictures_for_the_readme() {
     let Some(dir) = std::env::var_os("SCREENSHOTS").map(PathBuf::from) else {
         return;
     };
-    let Some(mut p) = Page::start("pictures") else {
+    let Some(mut p) = Page::start("pictures", Home::Served) else {
         return;
     };
     std::fs::create_dir_all(&dir).unwrap();

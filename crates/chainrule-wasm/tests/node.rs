@@ -4,47 +4,21 @@
 //! nudges and micrograd's demo's training frames; where an answer holds results of
 //! `tanh`, `exp`, `ln`, `sin` or `cos`, the same but for their last bits (glibc's natively,
 //! Rust's libm on wasm32: [`same_but_last_bits`]). The training worker plays, pauses,
-//! answers a point and stops; a panic is an error answer and a fresh instance.
+//! answers a point and stops; the page's engine (`wasmEngine`) stops a session whose
+//! worker hangs and ends the worker of a closed one; a panic is an error answer and a
+//! fresh instance.
 //!
 //! The module is `CHAINRULE_WASM` when set (`.ci/run` points it at the site's optimised
 //! engine), else built here (`cargo build --profile wasm --target wasm32-unknown-unknown`).
 //! Without Node the tests are skipped, except under `CI=true`, where they fail.
 
+#[path = "support/engine.rs"]
+mod engine;
+
+use engine::wasm_file;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// The workspace's root.
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The engine's `.wasm`: `CHAINRULE_WASM`, or built now.
-fn wasm_file() -> PathBuf {
-    if let Some(p) = std::env::var_os("CHAINRULE_WASM") {
-        return p.into();
-    }
-    let args = [
-        "build",
-        "--profile",
-        "wasm",
-        "--target",
-        "wasm32-unknown-unknown",
-    ];
-    let status = Command::new(env!("CARGO"))
-        .args(args)
-        .args(["-p", "chainrule-wasm"])
-        .current_dir(root())
-        .status()
-        .expect("cargo runs");
-    assert!(
-        status.success(),
-        "cannot build the engine for wasm32-unknown-unknown; scripts/build-site.sh builds it \
-         (with Debian's toolchain where rustup has no target): point CHAINRULE_WASM at it"
-    );
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or(root().join("target"), PathBuf::from);
-    target.join("wasm32-unknown-unknown/wasm/chainrule_wasm.wasm")
-}
 
 /// Node, or `None` (then the test is skipped, but fails under `CI=true`).
 fn node() -> Option<&'static str> {
@@ -372,6 +346,13 @@ fn the_worker_trains_pauses_answers_a_point_and_stops() {
     let Some(node) = node() else { return };
     let out = run_node(node, "worker.mjs", &[&wasm_file()]);
     assert!(out.contains("worker: ok"), "{out}");
+}
+
+#[test]
+fn a_session_whose_worker_hangs_is_stopped_and_a_closed_one_ends_its_worker() {
+    let Some(node) = node() else { return };
+    let out = run_node(node, "session.mjs", &[&wasm_file()]);
+    assert!(out.contains("session: ok"), "{out}");
 }
 
 #[test]

@@ -78,7 +78,7 @@ const [paused] = await until((f) => !f.playing);
 assert.ok(paused.step < 1000);
 assert.ok(Date.now() - asked < 1000, `paused in ${Date.now() - asked} ms`);
 
-// Unpaced on 1,000 samples: Pause is heard between calls of about 40 ms.
+// Unpaced on 1,000 samples: Pause is heard between calls of about 25 ms.
 worker.postMessage({ type: "start", engine: wasm, spec: { pace: 0, steps: 1000, samples: 1000 } });
 await next();
 await next();

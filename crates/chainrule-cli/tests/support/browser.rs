@@ -39,6 +39,10 @@ pub struct Browser {
     from: Receiver<Value>,
     next_id: u64,
     _profile: TempDir,
+    /// Every request made by the pages (and their workers) of a session that
+    /// [`Browser::record_requests`] was called for, in order.
+    pub requests: Vec<String>,
+    recording: bool,
 }
 
 struct TempDir(PathBuf);
@@ -150,11 +154,21 @@ impl Browser {
             from: rx,
             next_id: 1,
             _profile: TempDir(profile),
+            requests: Vec::new(),
+            recording: false,
         })
     }
 
     /// Sends a DevTools command (to a page when `session` is set) and waits for its result.
     pub fn call(&mut self, session: Option<&str>, method: &str, params: Value) -> Value {
+        let id = self.send(session, method, params);
+        let reply = self.wait_for(|m| m["id"] == json!(id), method);
+        assert!(reply.get("error").is_none(), "{method}: {reply}");
+        reply["result"].clone()
+    }
+
+    /// Sends a DevTools command without waiting for its result; its id.
+    fn send(&mut self, session: Option<&str>, method: &str, params: Value) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
         let mut msg = json!({"id": id, "method": method, "params": params});
@@ -164,9 +178,38 @@ impl Browser {
         let mut bytes = serde_json::to_vec(&msg).unwrap();
         bytes.push(0);
         self.to.write_all(&bytes).expect("chromium reads the pipe");
-        let reply = self.wait_for(|m| m["id"] == json!(id), method);
-        assert!(reply.get("error").is_none(), "{method}: {reply}");
-        reply["result"].clone()
+        id
+    }
+
+    /// From now on, records in [`Browser::requests`] every request the page of `session`
+    /// makes, and those of the workers it starts (each attached as it starts, paused until
+    /// its requests are watched too).
+    pub fn record_requests(&mut self, session: &str) {
+        self.recording = true;
+        self.call(Some(session), "Network.enable", json!({}));
+        self.call(
+            Some(session),
+            "Target.setAutoAttach",
+            json!({"autoAttach": true, "waitForDebuggerOnStart": true, "flatten": true}),
+        );
+    }
+
+    /// Notes a request, and watches a worker that starts, while recording.
+    fn observe(&mut self, m: &Value) {
+        match m["method"].as_str() {
+            Some("Network.requestWillBeSent") => {
+                if let Some(url) = m["params"]["request"]["url"].as_str() {
+                    self.requests.push(url.to_string());
+                }
+            }
+            Some("Target.attachedToTarget") => {
+                if let Some(child) = m["params"]["sessionId"].as_str().map(str::to_string) {
+                    self.send(Some(&child), "Network.enable", json!({}));
+                    self.send(Some(&child), "Runtime.runIfWaitingForDebugger", json!({}));
+                }
+            }
+            _ => {}
+        }
     }
 
     /// Opens a blank tab, attaches to it and enables its page events: the tab's session.
@@ -190,6 +233,7 @@ impl Browser {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.from.recv_timeout(left) {
                 Ok(m) if want(&m) => return m,
+                Ok(m) if self.recording => self.observe(&m),
                 Ok(_) => {}
                 Err(e) => panic!("no answer from chromium to {what}: {e}"),
             }

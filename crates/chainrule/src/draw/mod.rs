@@ -398,7 +398,7 @@ impl Picture {
 
 /// `x` with `decimals` digits, as `%.4f` prints it (`NaN`, `inf` and `-inf` as such).
 pub(crate) fn number(x: f64, decimals: usize) -> String {
-    format!("{x:.decimals$}")
+    crate::io::number::fixed(x, decimals)
 }
 
 impl<'g> Var<'g> {

@@ -1,0 +1,275 @@
+//! The live page in headless Chromium, on its two homes in one run (`chainrule-bench web
+//! SITE`): `chainrule serve` (started here) and the static site `SITE` (as
+//! `scripts/build-site.sh` writes it, served by `python3 -m http.server`), on the same
+//! programs, each figure with its ratio static/served:
+//!
+//! - `open`: the notebook's graph on screen after opening the page (ms since navigation,
+//!   the browser's cache off);
+//! - `edit`: an edit to a 200-value program answered and the graph redrawn (ms from the
+//!   input event to the frame after the new graph is in the page);
+//! - `train`: micrograd's demo at the page's pace, frames drawn a second;
+//! - `program`: the `program` call itself, the WebAssembly engine in Chromium against
+//!   native code in this process, batches interleaved (ms per call);
+//! - `site`: what the static page loads (opened, then training), gzipped (`gzip -9`).
+//!
+//! One JSON line per figure. Needs `chromium`, `python3` and `gzip`.
+
+#[path = "../../chainrule-cli/tests/support/browser.rs"]
+mod browser;
+#[path = "../../chainrule-serve/tests/support/static_server.rs"]
+mod static_server;
+
+use crate::serve::median;
+use browser::Browser;
+use chainrule_page::{Engine, Limits};
+use serde_json::{json, Value};
+use static_server::StaticServer;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// The programs of the edit and the call: two inputs, 33 neurons, 200 values.
+const PROGRAMS: [(&str, &str); 2] = [
+    (
+        "values200-tanh",
+        include_str!("../../chainrule-wasm/tests/programs/values200-tanh.cr"),
+    ),
+    (
+        "values200-relu",
+        include_str!("../../chainrule-wasm/tests/programs/values200-relu.cr"),
+    ),
+];
+
+/// A tab of the browser.
+struct Tab {
+    b: Browser,
+    s: String,
+}
+
+impl Tab {
+    /// The value of `expr`, awaited if it is a promise.
+    fn eval(&mut self, expr: &str) -> Value {
+        let r = self.b.call(
+            Some(&self.s),
+            "Runtime.evaluate",
+            json!({"expression": expr, "awaitPromise": true, "returnByValue": true}),
+        );
+        if let Some(e) = r.get("exceptionDetails") {
+            panic!("{expr:.80}: {e}");
+        }
+        r["result"]["value"].clone()
+    }
+
+    /// Opens `url` and waits (at most a minute) until `ready` holds.
+    fn open(&mut self, url: &str, ready: &str) {
+        self.eval("window.leaving = true");
+        self.b
+            .call(Some(&self.s), "Page.navigate", json!({"url": url}));
+        let waited = self.eval(&format!(
+            "new Promise((ok) => {{ const end = Date.now() + 60000; const poll = () => {{ \
+               let v = false; try {{ v = !window.leaving && !!({ready}); }} catch (e) {{}} \
+               if (v || Date.now() > end) ok(v); else setTimeout(poll, 5); }}; poll(); }})"
+        ));
+        assert_eq!(waited, json!(true), "{url}: {ready}");
+    }
+}
+
+/// Runs the benchmark on the static site in `site`, `runs` times each figure.
+pub fn run(site: &Path, runs: usize) -> bool {
+    let scratch = std::env::temp_dir().join(format!("chainrule-bench-web-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&scratch);
+    let Some(mut b) = Browser::start(&scratch, (1280, 900)) else {
+        eprintln!("chainrule-bench web: chromium is not installed");
+        return false;
+    };
+    let s = b.open_tab();
+    let mut tab = Tab { b, s };
+    tab.b.call(
+        Some(&tab.s),
+        "Network.setCacheDisabled",
+        json!({"cacheDisabled": true}),
+    );
+    // The moment the page first draws a graph, kept for `open`.
+    tab.b.call(
+        Some(&tab.s),
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({"source": "new MutationObserver((_, o) => { if (document.body && document.body.dataset.rendered) { \
+            o.disconnect(); requestAnimationFrame(() => { window.firstGraph = performance.now(); }); } }).observe(document, {attributes: true, subtree: true});"}),
+    );
+    let served = format!(
+        "http://{}",
+        chainrule_serve::spawn_local().expect("a server")
+    );
+    let statics = StaticServer::start(site.to_path_buf());
+    let homes = [
+        ("served", served.as_str()),
+        ("static", statics.base.as_str()),
+    ];
+    let mut figures: Vec<(&str, [f64; 2], &str)> = Vec::new();
+    let opened = homes.map(|(_, base)| open_time(&mut tab, base, runs));
+    figures.push(("open", opened, "ms"));
+    let edits = homes.map(|(_, base)| edit_time(&mut tab, base, runs));
+    figures.push(("edit", edits, "ms"));
+    let fps = homes.map(|(_, base)| train_fps(&mut tab, base));
+    figures.push(("train", fps, "frames/s"));
+    for (name, [served, on_static], unit) in &figures {
+        println!(
+            "{{\"workload\":\"web-{name}\",\"served\":{served:.2},\"static\":{on_static:.2},\"unit\":\"{unit}\",\"static_over_served\":{:.3},\"runs\":{runs}}}",
+            on_static / served
+        );
+    }
+    let (native, wasm) = call_times(&mut tab, &statics.base, runs);
+    for ((name, n), w) in PROGRAMS.iter().map(|p| p.0).zip(native).zip(wasm) {
+        println!(
+            "{{\"workload\":\"web-program\",\"program\":\"{name}\",\"native_ms\":{n:.3},\"wasm_ms\":{w:.3},\"wasm_over_native\":{:.3},\"runs\":{runs}}}",
+            w / n
+        );
+    }
+    let (files, bytes, gz) = site_size(&mut tab, &statics.base, site);
+    println!(
+        "{{\"workload\":\"web-site\",\"files\":{files},\"bytes\":{bytes},\"gzip_bytes\":{gz},\"gzip_kib\":{:.1}}}",
+        gz as f64 / 1024.0
+    );
+    drop(tab);
+    let _ = std::fs::remove_dir_all(&scratch);
+    true
+}
+
+/// The median time from navigation to the notebook's graph on screen.
+fn open_time(tab: &mut Tab, base: &str, runs: usize) -> f64 {
+    let times = (0..runs.max(3))
+        .map(|_| {
+            tab.open(&format!("{base}/"), "window.firstGraph");
+            tab.eval("window.firstGraph").as_f64().unwrap()
+        })
+        .collect();
+    median(times)
+}
+
+/// The median time from an edit to the frame after its graph is in the page, editing
+/// between the two 200-value programs (test mode: no typing delay).
+fn edit_time(tab: &mut Tab, base: &str, runs: usize) -> f64 {
+    tab.open(&format!("{base}/?test=1"), "document.body.dataset.rendered");
+    let edit = |tab: &mut Tab, source: &str| {
+        let t = tab.eval(&format!(
+            "new Promise((ok) => {{ const t = document.querySelector('#editor-area textarea'); \
+               const before = document.body.dataset.rendered; \
+               new MutationObserver((_, o) => {{ if (document.body.dataset.rendered !== before) {{ o.disconnect(); \
+                 requestAnimationFrame(() => ok(performance.now() - t0)); }} }}) \
+                 .observe(document.body, {{attributes: true}}); \
+               const t0 = performance.now(); t.value = {}; t.dispatchEvent(new Event('input')); }})",
+            json!(source)
+        ));
+        t.as_f64().unwrap()
+    };
+    for (_, p) in PROGRAMS {
+        edit(tab, p);
+    }
+    let times = (0..runs.max(3) * 2)
+        .map(|k| edit(tab, PROGRAMS[k % 2].1))
+        .collect();
+    median(times)
+}
+
+/// Frames drawn a second while micrograd's demo plays at the page's pace (40 steps a second).
+fn train_fps(tab: &mut Tab, base: &str) -> f64 {
+    tab.open(
+        &format!("{base}/?view=train"),
+        "document.querySelector('#train-area canvas').dataset.points === '100'",
+    );
+    let r = tab.eval(
+        "new Promise((ok) => { const c = document.querySelector('#train-area canvas'); \
+           const st = document.querySelector('#train-area .cr-train-status'); \
+           const f0 = Number(c.dataset.frames); const t0 = performance.now(); \
+           document.querySelector('#train-area button[data-act=play]').click(); \
+           const poll = () => { if (st.dataset.step === '100' && st.dataset.playing === 'false') \
+             ok([Number(c.dataset.frames) - f0, performance.now() - t0]); else setTimeout(poll, 10); }; poll(); })",
+    );
+    let frames = r[0].as_f64().unwrap();
+    let ms = r[1].as_f64().unwrap();
+    frames / (ms / 1000.0)
+}
+
+/// The `program` call's median time per call natively (here) and in the WebAssembly
+/// engine in Chromium, batches of 10 interleaved, for each program.
+fn call_times(tab: &mut Tab, base: &str, runs: usize) -> (Vec<f64>, Vec<f64>) {
+    tab.open(&format!("{base}/?test=1"), "document.body.dataset.rendered");
+    tab.eval(&format!(
+        "import('./engine-wasm.js').then(async (m) => {{ window.raw = await m.loadEngine('./chainrule.wasm'); \
+           window.bodies = {}; return 1; }})",
+        json!(PROGRAMS
+            .iter()
+            .map(|(_, p)| json!({"source": p}).to_string())
+            .collect::<Vec<_>>())
+    ));
+    let mut engine = Engine::new(Limits::default());
+    let mut native = Vec::new();
+    let mut wasm = Vec::new();
+    for (k, (_, p)) in PROGRAMS.iter().enumerate() {
+        let body = json!({ "source": p }).to_string();
+        let batch_native = |e: &mut Engine| {
+            let t = Instant::now();
+            for _ in 0..10 {
+                std::hint::black_box(e.answer("program", body.as_bytes()));
+            }
+            t.elapsed().as_secs_f64() * 100.0
+        };
+        let batch_wasm = |tab: &mut Tab| {
+            tab.eval(&format!(
+                "(() => {{ const t = performance.now(); for (let i = 0; i < 10; i++) raw.raw('program', bodies[{k}]); \
+                   return (performance.now() - t) / 10; }})()"
+            ))
+            .as_f64()
+            .unwrap()
+        };
+        // Warm both up (V8 tiers its WebAssembly up after a while).
+        for _ in 0..3 {
+            batch_native(&mut engine);
+            batch_wasm(tab);
+        }
+        let (mut n, mut w) = (Vec::new(), Vec::new());
+        for _ in 0..runs.max(5) {
+            n.push(batch_native(&mut engine));
+            w.push(batch_wasm(tab));
+        }
+        native.push(median(n));
+        wasm.push(median(w));
+    }
+    (native, wasm)
+}
+
+/// What the static page loads when opened and when training starts, as files of `site`:
+/// how many, their bytes, and their bytes gzipped.
+fn site_size(tab: &mut Tab, base: &str, site: &Path) -> (usize, u64, u64) {
+    let id = tab.s.clone();
+    tab.b.record_requests(&id);
+    tab.open(&format!("{base}/"), "document.body.dataset.rendered");
+    tab.open(
+        &format!("{base}/?view=train"),
+        "document.querySelector('#train-area canvas').dataset.points === '100'",
+    );
+    let mut files: Vec<PathBuf> = tab
+        .b
+        .requests
+        .iter()
+        .filter_map(|u| u.strip_prefix(base))
+        .map(|p| p.split('?').next().unwrap_or(""))
+        .map(|p| match p.trim_start_matches('/') {
+            "" => site.join("index.html"),
+            f => site.join(f),
+        })
+        .collect();
+    files.sort();
+    files.dedup();
+    let mut bytes = 0;
+    let mut gz = 0;
+    for f in &files {
+        bytes += std::fs::metadata(f).map_or(0, |m| m.len());
+        let out = std::process::Command::new("gzip")
+            .args(["-9", "-c"])
+            .arg(f)
+            .output()
+            .expect("gzip runs");
+        gz += out.stdout.len() as u64;
+    }
+    (files.len(), bytes, gz)
+}

@@ -1,0 +1,27 @@
+// The page on the WebAssembly engine, with no server: the static site's index.html and
+// the one-file page (chainrule.html, where everything it loads is inlined). The page's
+// modules are the served page's own; only the engine differs (engine-wasm.js).
+
+import { startPage } from "./app.js";
+import { wasmEngine } from "./engine-wasm.js";
+import { INLINE } from "./assets.js";
+
+/** The engine's bytes (or its URL) and a maker of training workers, from the inlined
+ * assets when the page is one file, else from the files beside it. */
+function sources() {
+  if (!INLINE) {
+    return { engine: "./chainrule.wasm", worker: () => new Worker("./train-worker.js", { type: "module" }) };
+  }
+  const engine = Uint8Array.from(atob(INLINE.engine), (c) => c.charCodeAt(0));
+  const url = URL.createObjectURL(new Blob([INLINE.worker], { type: "text/javascript" }));
+  return { engine, worker: () => new Worker(url) };
+}
+
+const { engine, worker } = sources();
+wasmEngine(engine, { worker }).then(startPage, (e) => {
+  const p = document.createElement("p");
+  p.className = "load-error";
+  p.setAttribute("role", "alert");
+  p.textContent = `The engine could not start in this browser: ${e.message}. chainrule's page needs WebAssembly (any browser since 2017).`;
+  document.querySelector("main").prepend(p);
+});
