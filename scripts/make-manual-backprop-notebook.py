@@ -5,10 +5,10 @@ chainrule's own answer after each hand step. Run it again after editing the cell
 chainrule, nbclient and ipykernel installed)."""
 
 import os
-import sys
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_markdown_cell
+
+from notebook_script import save
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "notebooks", "manual-backprop.ipynb")
@@ -111,12 +111,4 @@ cells = [
     ),
 ]
 
-nb = new_notebook(cells=cells)
-nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-if "--execute" in sys.argv:
-    # Saved with its outputs, so a reader sees the numbers and pictures on opening it.
-    import nbclient
-
-    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
-nbformat.write(nb, OUT)
-print(OUT)
+save(cells, OUT)

@@ -49,7 +49,7 @@ def test_the_live_notebook_runs_and_prints_the_seeds_numbers(tmp_path):
     assert "step 100: loss 0.010978, accuracy 100%" in texts[12]
     assert views[2]["data"]["text/plain"] == "<chainrule training view: step 100 of 100, loss 0.010978370135492717>"
     assert "<svg" in views[2]["data"]["image/svg+xml"]
-    assert "2000 steps" in texts[13] and "accuracy 100%" in texts[13]
+    assert "20000 steps" in texts[13] and "accuracy 100%" in texts[13]
     # The widgets' state is saved with the notebook: a front end shows the last picture.
     state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     views = [s["state"] for s in state.values() if s["state"].get("_anywidget_id", "").startswith("chainrule")]

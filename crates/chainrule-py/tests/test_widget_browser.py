@@ -25,31 +25,21 @@ PICTURES = os.environ.get("SCREENSHOTS")
 
 NOTEBOOK_GRAPH = "import chainrule\nL, v = chainrule.notebook_graph()\nview = chainrule.live(L)\nview"
 
-# micrograd's demo (notebooks/micrograd-demo.ipynb), its loop reporting to a watch.
-DEMO = [
-    "import random\nimport chainrule\nfrom chainrule.engine import Value\nfrom chainrule.nn import MLP\n"
-    "X, y = chainrule.data.moons(100, noise=0.1, generator='sklearn')\n"
-    "random.seed(1337)\nmodel = MLP(2, [16, 16, 1])",
-    "def loss():\n"
-    "    inputs = [list(map(Value, xrow)) for xrow in X]\n"
-    "    scores = list(map(model, inputs))\n"
-    "    losses = [(1 + -yi*scorei).relu() for yi, scorei in zip(y, scores)]\n"
-    "    data_loss = sum(losses) * (1.0 / len(losses))\n"
-    "    reg_loss = 1e-4 * sum((p*p for p in model.parameters()))\n"
-    "    accuracy = [(yi > 0) == (scorei.data > 0) for yi, scorei in zip(y, scores)]\n"
-    "    return data_loss + reg_loss, sum(accuracy) / len(accuracy)",
-    "w = chainrule.watch(X, y, steps=100)\n"
-    "for k in range(100):\n"
-    "    total_loss, acc = loss()\n"
-    "    model.zero_grad()\n"
-    "    total_loss.backward()\n"
-    "    learning_rate = 1.0 - 0.9*k/100\n"
-    "    for p in model.parameters():\n"
-    "        p.data -= learning_rate * p.grad\n"
-    "    w.step(total_loss, acc, model)\n"
-    "w.done()",
-    "native = chainrule.watch(X, y)\nnative_model, history = chainrule.train(X, y, steps=20000, watch=native)",
-]
+# notebooks/live.ipynb's code cells: the seed notebook's steps with the live view, then
+# micrograd's demo watched as it trains, written out in Python and in the native trainer.
+LIVE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "notebooks", "live.ipynb")
+
+
+def live_cells():
+    import nbformat
+
+    return [c.source for c in nbformat.read(LIVE, as_version=4).cells if c.cell_type == "code"]
+
+
+def demo_setup():
+    """The live notebook's cell that makes micrograd's data, model and loss."""
+    return next(c for c in live_cells() if "def loss" in c)
+
 
 # Records, in the page, every frame a training view shows: its number, step, accuracy,
 # and when it came (the training view's status carries them).
@@ -225,17 +215,18 @@ def test_a_learner_explores_their_own_graph(server, notebook):
 
 
 
-def test_training_frames_arrive_while_the_loop_runs(server, notebook):
+def test_the_live_notebook_runs_and_training_frames_arrive_while_the_loop_runs(server, notebook):
     from playwright.sync_api import expect
 
-    page, kernel = notebook("train.ipynb", DEMO)
+    page, kernel = notebook("live.ipynb", live_cells())
     page.evaluate(FRAME_RECORDER)
     run_all(page)
-    python_loop, native = widget(page, 0), widget(page, 1)
+    # the view of L (shown twice: as built, and after view.update()), then two watches
+    python_loop, native = widget(page, 2), widget(page, 3)
     expect(python_loop.locator(".cr-train-status")).to_have_attribute("data-playing", "false", timeout=120000)
     expect(native.locator(".cr-train-status")).to_have_attribute("data-playing", "false", timeout=120000)
     frames = page.evaluate("window.__crFrames")
-    for view, steps in [(0, 100), (1, 20000)]:
+    for view, steps in [(2, 100), (3, 20000)]:
         seen = [f for f in frames if f["view"] == view]
         running = [f for f in seen if f["playing"] == "true"]
         # Frames came while the loop ran, in order, each further on; the last is the end.
@@ -249,8 +240,12 @@ def test_training_frames_arrive_while_the_loop_runs(server, notebook):
     expect(python_loop.locator(".cr-chart-svg")).to_have_attribute("data-points", "100")
     # The loop's own numbers are micrograd's, watched or not.
     assert kernel.value("total_loss.data") == pytest.approx(0.010978370135492717, abs=1e-9)
+    # The seed's steps ran in the front end too: the view of L after update() names the
+    # values the step along the grads left behind.
+    expect(widget(page, 1).locator(".cr-live-state")).to_contain_text("3 of your values are not what")
     if PICTURES:
-        picture(page, page.locator(".jp-Notebook .jp-Cell").nth(2), f"watch-{server.app}.png")
+        picture(page, page.locator(".jp-Notebook .jp-Cell").filter(has_text="w.step(total_loss").first,
+                f"watch-{server.app}.png")
 
 
 BAD = [
@@ -410,7 +405,7 @@ def test_figures(server, notebook):
 
     # Training: frames a second while micrograd's loop runs, and the loop's time watched
     # and not (3 rounds, interleaved).
-    page2, kernel2 = notebook("figures-train.ipynb", DEMO[:2] + [TIMED_DEMO])
+    page2, kernel2 = notebook("figures-train.ipynb", ["import chainrule\nfrom chainrule import Value", demo_setup(), TIMED_DEMO])
     page2.evaluate(FRAME_RECORDER)
     run_all(page2)
     for k in range(3):
