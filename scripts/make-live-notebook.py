@@ -89,7 +89,7 @@ cells = [
         "new one; building the graph again, as the seed does, gives the same:"
     ),
     new_code_cell(
-        "replayed = view.nudge(a, 1e-9)['before']\n"
+        "replayed = view.nudge(a, 1e-9)['before']\nview.back()\n"
         "e = a*b; e.label='e'\nd = e + c; d.label='d'\nL = d*f; L.label='L'\n"
         "print(replayed, L.data)"
     ),

@@ -75,7 +75,7 @@ class Server:
         # No news or update checks: nothing is fetched, no toast covers the notebook.
         with open(os.path.join(settings, "notification.jupyterlab-settings"), "w") as f:
             json.dump({"fetchNews": "false", "checkForUpdates": False}, f)
-        env = dict(
+        self.env = env = dict(
             os.environ,
             JUPYTER_RUNTIME_DIR=self.runtime,
             JUPYTER_CONFIG_DIR=os.path.join(self.home, "config"),
@@ -127,6 +127,12 @@ class Server:
         nb = new_notebook(cells=[new_code_cell(c) for c in cells])
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nbformat.write(nb, os.path.join(self.root, name))
+
+    def trust(self, name):
+        """Signs notebook ``name`` as this server's user's own (what saving it in a front
+        end does): its outputs' scripts, SVG and widgets are then shown."""
+        subprocess.run([sys.executable, "-m", "jupyter", "trust", os.path.join(self.root, name)],
+                       env=self.env, check=True, capture_output=True)
 
     def kernel_of(self, name, timeout=60):
         """The id of the kernel the notebook ``name`` runs on, once it is idle."""
@@ -199,9 +205,10 @@ def run_all(page):
 
 
 def open_notebook(browser, server, name, cells, width=1280, height=900):
-    """A new page with notebook ``name`` (code ``cells``) open and its kernel idle;
-    returns ``(page, kernel id)``."""
-    server.write_notebook(name, cells)
+    """A new page with notebook ``name`` (code ``cells``, or as it is in the served folder
+    when None) open and its kernel idle; returns ``(page, kernel id)``."""
+    if cells is not None:
+        server.write_notebook(name, cells)
     page = browser.new_page(viewport={"width": width, "height": height})
     page.goto(server.url(name))
     page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=60000)

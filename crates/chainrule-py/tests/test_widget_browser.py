@@ -248,6 +248,29 @@ def test_the_live_notebook_runs_and_training_frames_arrive_while_the_loop_runs(s
                 f"watch-{server.app}.png")
 
 
+def test_a_saved_notebook_shows_its_views_with_no_kernel_run(server, notebook):
+    """notebooks/live.ipynb as saved, with its widgets' state, and trusted (as a notebook
+    one saved oneself is): opened and not run, each view shows its last picture, drawn by
+    the widget's own front end from the saved state; nothing of it needs the kernel."""
+    import shutil
+
+    from playwright.sync_api import expect
+
+    shutil.copy(LIVE, os.path.join(server.root, "saved.ipynb"))
+    server.trust("saved.ipynb")
+    page, _ = notebook("saved.ipynb", None)
+    view = widget(page, 0)
+    graph_ready(view, 7)
+    # The view of L as the notebook left it: after the step along the grads, L = -8 as
+    # copied, the values the step left behind named.
+    expect(view.locator(".cr-graph-caption")).to_contain_text("L = -8.0000 · 7 values")
+    expect(view.locator(".cr-live-state")).to_contain_text("3 of your values are not what")
+    watched = widget(page, 2)
+    expect(watched.locator(".cr-train-status")).to_contain_text("step 100 of 100 · loss 0.0110")
+    watched.scroll_into_view_if_needed()  # a canvas out of sight is drawn once in sight
+    expect(watched.locator(".cr-boundary-canvas")).to_have_attribute("data-points", "100")
+
+
 BAD = [
     "import chainrule\nfrom chainrule.engine import Value",
     # A NaN: ln of a negative number, three values from the output.
