@@ -9,18 +9,10 @@ import os
 
 from nbformat.v4 import new_code_cell, new_markdown_cell
 
-from notebook_script import save
+from notebook_script import GRAPH, save
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "notebooks", "live.ipynb")
-
-GRAPH = """a = Value(2.0, label='a')
-b = Value(-3.0, label='b')
-c = Value(10.0, label='c')
-e = a*b; e.label='e'
-d = e + c; d.label='d'
-f = Value(-2.0, label='f')
-L = d*f; L.label='L'"""
 
 cells = [
     new_markdown_cell(

@@ -8,6 +8,15 @@ import tempfile
 import nbformat
 from nbformat.v4 import new_notebook
 
+# The seed notebook's graph, with its values and labels, as its cells build it.
+GRAPH = """a = Value(2.0, label='a')
+b = Value(-3.0, label='b')
+c = Value(10.0, label='c')
+e = a*b; e.label='e'
+d = e + c; d.label='d'
+f = Value(-2.0, label='f')
+L = d*f; L.label='L'"""
+
 
 def save(cells, out, timeout=300):
     """Writes a notebook of `cells` to `out`; with `--execute` on the command line, runs it
