@@ -5,21 +5,13 @@ chainrule's own answer after each hand step. Run it again after editing the cell
 chainrule, nbclient and ipykernel installed)."""
 
 import os
-import sys
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbformat.v4 import new_code_cell, new_markdown_cell
+
+from notebook_script import GRAPH, save
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "notebooks", "manual-backprop.ipynb")
-
-GRAPH = """a = Value(2.0, label='a')
-b = Value(-3.0, label='b')
-c = Value(10.0, label='c')
-e = a*b; e.label='e'
-d = e + c; d.label='d'
-f = Value(-2.0, label='f')
-L = d*f; L.label='L'"""
 
 
 def nudge(name, h, how):
@@ -111,12 +103,4 @@ cells = [
     ),
 ]
 
-nb = new_notebook(cells=cells)
-nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-if "--execute" in sys.argv:
-    # Saved with its outputs, so a reader sees the numbers and pictures on opening it.
-    import nbclient
-
-    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3").execute()
-nbformat.write(nb, OUT)
-print(OUT)
+save(cells, OUT)

@@ -7,13 +7,11 @@ saves it with its outputs (needs chainrule, scikit-learn, nbclient and ipykernel
 installed; the kernel runs in a temporary folder, so nothing is written beside it)."""
 
 import os
-import sys
-import tempfile
 
-import nbformat
 from nbformat.v4 import new_code_cell as code
 from nbformat.v4 import new_markdown_cell as md
-from nbformat.v4 import new_notebook
+
+from notebook_script import save
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "notebooks", "micrograd-demo.ipynb")
@@ -153,18 +151,4 @@ print("leaves checked:", len(check.rows), Counter(r["verdict"] for r in check.ro
 print("largest relative error:", max(r["rel_err"] for r in check.rows))"""),
 ]
 
-nb = new_notebook(cells=cells)
-nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-if "--execute" in sys.argv:
-    # Saved with its outputs, so a reader sees the numbers and pictures on opening it.
-    import nbclient
-
-    with tempfile.TemporaryDirectory() as cwd:
-        nbclient.NotebookClient(
-            nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": cwd}}
-        ).execute()
-    for cell in nb.cells:
-        cell.metadata.pop("execution", None)  # timestamps: noise in the diff
-nbformat.validate(nb)
-nbformat.write(nb, OUT)
-print(OUT)
+save(cells, OUT)

@@ -17,7 +17,12 @@
 //! - training: [`Session::new`] from the training spec's settings, then
 //!   [`Session::step`], [`Session::act`] (play, pause, step, reset), [`Session::frame`]
 //!   (the curves and the decision boundary) and [`Session::point`] (one data point's graph),
-//!   asked of an [`Engine`] as `train_new`, `train_step`, `train_control`, `train_free`.
+//!   asked of an [`Engine`] as `train_new`, `train_step`, `train_control`, `train_free`;
+//! - a graph that did not come from program text ([`GivenGraph`]: the learner's own Values,
+//!   copied by the Python package for the live view in Jupyter): the same answers for its
+//!   description, a nudge replayed forward, and hand grads checked;
+//! - a training loop run elsewhere ([`Watch`]: the learner's own loop in the kernel, or the
+//!   native trainer), answered with a session's frames.
 //!
 //! The page's own files ([`web`]) and a bundler for them ([`bundle`]) live here too, so
 //! that every home of the page serves the same files.
@@ -26,9 +31,9 @@
 //! everywhere. Transports carry the questions: the HTTP server (`chainrule-serve`, which
 //! adds routing, the Host/Origin guard, request bodies, Server-Sent Events and a thread
 //! that drives a session at its pace), the WebAssembly module (`chainrule-wasm`, which
-//! the page's script or a Web Worker calls), and later the Jupyter kernel. Nothing here
-//! reads a clock, spawns a thread or touches a file, so it runs on `wasm32` as it runs
-//! natively, with the same answers byte for byte.
+//! the page's script or a Web Worker calls), and the Jupyter kernel (the Python package's
+//! widget). Nothing here reads a clock, spawns a thread or touches a file, so it runs on
+//! `wasm32` as it runs natively, with the same answers byte for byte.
 //!
 //! ```
 //! use chainrule_page::{program, Limits, ProgramRequest};
@@ -42,23 +47,29 @@
 
 pub mod bundle;
 mod error;
+mod given;
 mod jsscan;
 mod lessons;
 mod program;
 mod questions;
+mod redraw;
 pub mod site;
 mod spec;
 mod train;
+mod watch;
 pub mod web;
 
 pub use error::{ApiError, ErrorKind};
+pub use given::GivenGraph;
 pub use lessons::{
     lesson, lesson_check, lessons, CheckRequest, LessonRequest, VariantRequest, ANSWER_BYTES,
 };
 pub use program::{describe, nudge, program, program_of, NudgeRequest, ProgramRequest};
 pub use questions::{ask, Engine, Question, QUESTIONS};
+pub use redraw::text_changes;
 pub use spec::{train_spec, PACE_DEFAULT, PACE_MAX};
 pub use train::{control_request, no_session, Action, Control, Session, TrainRequest, GRID};
+pub use watch::{Scores, Watch};
 
 use chainrule::nn::SpecBounds;
 use serde_json::{json, Value};

@@ -5,7 +5,7 @@
 //! Everything here is synchronous and stateless: each question evaluates the program on a
 //! fresh [`Graph`], so any number of pages can ask at once.
 
-use crate::{num, ApiError, ErrorKind, Limits};
+use crate::{num, text_changes, ApiError, ErrorKind, Limits};
 use chainrule::lang::{EvalOptions, Evaluated, Program};
 use chainrule::{CheckOptions, DrawOptions, Graph, Pass, ShowGrads, Var, Verdict};
 use serde::Deserialize;
@@ -19,6 +19,34 @@ pub struct ProgramRequest {
     /// Grads typed into the page, to check: `(node id, grad)`.
     #[serde(default)]
     pub hand: Vec<(usize, f64)>,
+}
+
+/// The hand grads `hand` checked against backward from `out`, as the answers list them
+/// (`lines`: the program line of each, if it came from the program).
+pub(crate) fn hand_json<'g>(
+    out: Var<'g>,
+    hand: &[(Var<'g>, f64)],
+    lines: &[Option<usize>],
+) -> Vec<Value> {
+    out.check_hand_grads(hand)
+        .iter()
+        .enumerate()
+        .map(|(k, c)| {
+            json!({
+                "id": c.index,
+                "name": c.name,
+                "given": num(c.given),
+                "correct": num(c.correct),
+                "right": c.right,
+                "derivation": c.derivation,
+                "line": lines.get(k).copied().flatten(),
+                "text": c.to_string(),
+                "mistakes": c.diagnosis.ids(),
+                "follows_from_yours": c.diagnosis.follows_from_yours,
+                "diagnosis": c.diagnosis.text,
+            })
+        })
+        .collect()
 }
 
 /// The `nudge` question (`POST /api/nudge`).
@@ -168,12 +196,7 @@ pub fn describe<'g>(
     };
     let rows: std::collections::HashMap<usize, &chainrule::CheckRow> =
         check.rows.iter().map(|r| (r.index, r)).collect();
-    let svg = out.to_svg(&draw_options(limits)).map_err(|e| {
-        ApiError::new(
-            ErrorKind::BadProgram,
-            format!("cannot draw this graph: {e}"),
-        )
-    })?;
+    let svg = draw(out, limits)?;
     let nodes: Vec<Value> = ex
         .nodes
         .iter()
@@ -229,26 +252,7 @@ pub fn describe<'g>(
                    "summary": s.summary()})
         })
         .collect();
-    let checks = out.check_hand_grads(hand);
-    let hand: Vec<Value> = checks
-        .iter()
-        .enumerate()
-        .map(|(k, c)| {
-            json!({
-                "id": c.index,
-                "name": c.name,
-                "given": num(c.given),
-                "correct": num(c.correct),
-                "right": c.right,
-                "derivation": c.derivation,
-                "line": lines.get(k).copied().flatten(),
-                "text": c.to_string(),
-                "mistakes": c.diagnosis.ids(),
-                "follows_from_yours": c.diagnosis.follows_from_yours,
-                "diagnosis": c.diagnosis.text,
-            })
-        })
-        .collect();
+    let hand = hand_json(out, hand, lines);
     let non_finite = out.first_non_finite().map(|nf| {
         json!({
             "id": nf.node.index(),
@@ -276,34 +280,48 @@ pub fn describe<'g>(
 /// The `nudge` question: the notebook's experiment on one leaf. The leaf moves by `h`, the
 /// graph is replayed from it, and the answer holds L before and after, the finite
 /// difference (L(a+h) − L(a))/h, dL/da from backward, and the replayed graph's SVG;
-/// `name` and `output.name` are the names to write these with (`a` and `L`).
+/// `name` and `output.name` are the names to write these with (`a` and `L`). When the
+/// replay is drawn the same shape as the program's own drawing, `texts` says which of
+/// its texts read otherwise ([`text_changes`](crate::text_changes)), so that the page can
+/// change them in place; else it is null.
 pub fn nudge(req: &NudgeRequest, limits: &Limits) -> Result<Value, ApiError> {
-    if !req.h.is_finite() || req.h == 0.0 {
-        return Err(ApiError::bad("h must be a finite number other than 0"));
-    }
+    check_h(req.h)?;
     let p = parse(&req.source, limits)?;
     let g = Graph::new();
     let run = eval(&p, &req.source, &g, None, limits)?;
-    let out = run.output;
+    nudge_on(&g, run.output, req.node, req.h, limits, None)
+}
+
+/// The `nudge` question on a graph already on a tape: leaf `node` of the graph of `out`
+/// moved by `h` and the graph replayed from it (left so: the caller keeps or drops it).
+/// `shown`: the drawing the page shows for the graph before the nudge, if not the one
+/// drawn from `g` as it is; the answer's `texts` are the replay's changes to it.
+pub(crate) fn nudge_on<'g>(
+    g: &'g Graph,
+    out: Var<'g>,
+    node: usize,
+    h: f64,
+    limits: &Limits,
+    shown: Option<String>,
+) -> Result<Value, ApiError> {
+    check_h(h)?;
     let leaf = g
-        .get(req.node)
+        .get(node)
         .filter(|v| v.index() <= out.index() && v.is_leaf() && v.constant().is_none())
-        .ok_or_else(|| ApiError::bad(format!("value {} is not a leaf", req.node)))?;
+        .ok_or_else(|| ApiError::bad(format!("value {node} is not a leaf")))?;
     out.backward();
+    let shown = match shown {
+        Some(svg) => svg,
+        None => draw(out, limits)?,
+    };
     let before = out.data();
     let grad = leaf.grad();
     let a = leaf.data();
-    leaf.set_data(a + req.h);
+    leaf.set_data(a + h);
     g.forward_after(leaf);
     let after = out.data();
     out.backward();
-    let svg = out.to_svg(&draw_options(limits)).map_err(|e| {
-        ApiError::new(
-            ErrorKind::BadProgram,
-            format!("cannot draw this graph: {e}"),
-        )
-    })?;
-    let name_of = |v: Var<'_>| v.label().unwrap_or_else(|| format!("v{}", v.index()));
+    let svg = draw(out, limits)?;
     let values: Vec<Value> = (0..=out.index())
         .filter_map(|i| g.get(i))
         .map(|v| json!({"id": v.index(), "data": num(v.data()), "grad": num(v.grad())}))
@@ -311,15 +329,34 @@ pub fn nudge(req: &NudgeRequest, limits: &Limits) -> Result<Value, ApiError> {
     Ok(json!({
         "ok": true,
         "node": leaf.index(),
-        "name": name_of(leaf),
-        "output": {"id": out.index(), "name": name_of(out)},
+        "name": leaf.display_name(),
+        "output": {"id": out.index(), "name": out.display_name()},
         "a": num(a),
-        "h": num(req.h),
+        "h": num(h),
         "before": num(before),
         "after": num(after),
-        "finite_difference": num((after - before) / req.h),
+        "finite_difference": num((after - before) / h),
         "grad": num(grad),
+        "texts": text_changes(&shown, &svg),
         "svg": svg,
         "values": values,
     }))
+}
+
+/// A nudge's step: a finite number other than 0.
+fn check_h(h: f64) -> Result<(), ApiError> {
+    if !h.is_finite() || h == 0.0 {
+        return Err(ApiError::bad("h must be a finite number other than 0"));
+    }
+    Ok(())
+}
+
+/// The graph of `out` drawn as the page shows it, or why it cannot be.
+pub(crate) fn draw(out: Var<'_>, limits: &Limits) -> Result<String, ApiError> {
+    out.to_svg(&draw_options(limits)).map_err(|e| {
+        ApiError::new(
+            ErrorKind::BadProgram,
+            format!("cannot draw this graph: {e}"),
+        )
+    })
 }

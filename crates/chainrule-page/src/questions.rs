@@ -6,7 +6,9 @@
 //!
 //! Questions that need no state ([`ask`]) are answered anywhere. Training questions keep
 //! sessions between calls, so they are asked of an [`Engine`], which holds them and is
-//! stepped by its caller (a Web Worker, the kernel) at the caller's pace. The HTTP server
+//! stepped by its caller (a Web Worker, the kernel) at the caller's pace; so are the
+//! questions about a graph given to the engine ([`Engine::give`], the kernel's copy of a
+//! learner's Values). The HTTP server
 //! keeps its sessions in threads of its own (each with its clock, its frames as
 //! Server-Sent Events) and routes training apart.
 //!
@@ -26,7 +28,7 @@
 use crate::train::{control_request, no_session, Control, Session, TrainRequest};
 use crate::{
     lesson, lesson_check, lessons, nudge, parse_request, program_of, train_spec, ApiError,
-    CheckRequest, ErrorKind, Limits, NudgeRequest, ProgramRequest, VariantRequest,
+    CheckRequest, ErrorKind, GivenGraph, Limits, NudgeRequest, ProgramRequest, VariantRequest,
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -38,7 +40,8 @@ pub struct Question {
     pub name: &'static str,
     /// What it asks, what the request holds and what the answer is, in a sentence.
     pub about: &'static str,
-    /// Whether it is about a training session, so asked of an [`Engine`].
+    /// Whether it is about state kept between questions (a training session, a given
+    /// graph), so asked of an [`Engine`].
     pub training: bool,
     run: fn(&mut Engine, &[u8]) -> Result<Value, ApiError>,
 }
@@ -140,7 +143,92 @@ pub const QUESTIONS: &[Question] = &[
             }
         },
     },
+    Question {
+        name: "given_describe",
+        about: "{id}: the graph given to the engine as id (Engine::give), as `program` answers \
+                a program's, plus the values given that their operands no longer produce",
+        training: true,
+        run: |e, r| {
+            let limits = e.limits;
+            e.given(given_id(r)?)?.describe(&limits)
+        },
+    },
+    Question {
+        name: "given_nudge",
+        about: "{id, node, h}: leaf `node` of given graph id moved by h, a copy replayed \
+                forward, as `nudge` answers; the graph shows the replay until given_back",
+        training: true,
+        run: |e, r| {
+            let (limits, req): (_, GivenNudge) = (e.limits, parse_request(r)?);
+            e.given(req.id)?.nudge(req.node, req.h, &limits)
+        },
+    },
+    Question {
+        name: "given_back",
+        about: "{id}: given graph id shows its values as given again",
+        training: true,
+        run: |e, r| {
+            e.given(given_id(r)?)?.back();
+            Ok(json!({"ok": true}))
+        },
+    },
+    Question {
+        name: "given_check",
+        about: "{id, hand}: grads typed by hand ([[node, grad], ...]) checked on given graph \
+                id and each wrong one diagnosed: {ok, output, hand}",
+        training: true,
+        run: |e, r| {
+            let req: GivenCheck = parse_request(r)?;
+            e.given(req.id)?.check(&req.hand)
+        },
+    },
+    Question {
+        name: "given_free",
+        about: "{id}: the engine lets go of given graph id",
+        training: true,
+        run: |e, r| {
+            let id = given_id(r)?;
+            match e.graphs.remove(&id) {
+                Some(_) => Ok(json!({"ok": true})),
+                None => Err(no_graph(id)),
+            }
+        },
+    },
 ];
+
+/// `{"id": N, "node": K, "h": H}`: leaf K of given graph N moved by H.
+#[derive(Deserialize)]
+struct GivenNudge {
+    id: u64,
+    node: usize,
+    h: f64,
+}
+
+/// `{"id": N, "hand": [[node, grad], ...]}`: hand grads on given graph N.
+#[derive(Deserialize)]
+struct GivenCheck {
+    id: u64,
+    #[serde(default)]
+    hand: Vec<(usize, f64)>,
+}
+
+/// The `id` of a request about a given graph.
+fn given_id(request: &[u8]) -> Result<u64, ApiError> {
+    parse_request::<Value>(request)?
+        .get("id")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| {
+            ApiError::bad("the request is not the JSON expected: id must be a given graph's id")
+        })
+}
+
+/// The refusal for a given graph that is not there.
+fn no_graph(id: u64) -> ApiError {
+    ApiError::new(
+        ErrorKind::NotFound,
+        format!("there is no given graph {id} (it was let go); give the graph again"),
+    )
+}
 
 /// The question called `name`.
 fn question(name: &str) -> Result<&'static Question, ApiError> {
@@ -160,6 +248,12 @@ fn question(name: &str) -> Result<&'static Question, ApiError> {
 /// training question is refused: ask it of an [`Engine`]).
 pub fn ask(name: &str, request: &[u8], limits: &Limits) -> Result<Value, ApiError> {
     let q = question(name)?;
+    if q.training && name.starts_with("given_") {
+        return Err(ApiError::bad(format!(
+            "{name} is about a graph given to an engine (the Python package's live view \
+             gives one); this transport keeps none"
+        )));
+    }
     if q.training {
         return Err(ApiError::bad(format!(
             "{name} is about a training session, which this transport keeps elsewhere \
@@ -200,6 +294,7 @@ fn session_id(body: &Value) -> Result<u64, ApiError> {
 pub struct Engine {
     limits: Limits,
     sessions: BTreeMap<u64, Session>,
+    graphs: BTreeMap<u64, GivenGraph>,
     next: u64,
 }
 
@@ -209,6 +304,7 @@ impl Engine {
         Engine {
             limits,
             sessions: BTreeMap::new(),
+            graphs: BTreeMap::new(),
             next: 1,
         }
     }
@@ -225,6 +321,24 @@ impl Engine {
             Ok(v) => (200, v.to_string()),
             Err(e) => (e.kind.http_status(), e.body.to_string()),
         }
+    }
+
+    /// Holds `graph` (one that did not come from program text: the Python package's copy
+    /// of a learner's Values) for the `given_*` questions; returns its id.
+    pub fn give(&mut self, graph: GivenGraph) -> u64 {
+        let id = self.next;
+        self.next += 1;
+        self.graphs.insert(id, graph);
+        id
+    }
+
+    /// Given graph `id`, to read what it shows.
+    pub fn given_graph(&self, id: u64) -> Option<&GivenGraph> {
+        self.graphs.get(&id)
+    }
+
+    fn given(&mut self, id: u64) -> Result<&mut GivenGraph, ApiError> {
+        self.graphs.get_mut(&id).ok_or_else(|| no_graph(id))
     }
 
     fn session(&mut self, id: u64) -> Result<&mut Session, ApiError> {

@@ -7,6 +7,7 @@
 
 use crate::program::describe;
 use crate::{num, ApiError, ErrorKind, Limits, PACE_DEFAULT, PACE_MAX};
+use chainrule::data::Dataset;
 use chainrule::nn::spec::{field, FIELDS};
 use chainrule::nn::{Mlp, Module, StepStats, TrainSpec, Trainer};
 use chainrule::{Graph, Pass, Var};
@@ -212,13 +213,7 @@ impl Session {
     /// (`[x, y, class]`), the settings it trains with and the pace Play goes at (steps a
     /// second, 0: as fast as it can; the transport keeps it).
     pub fn started(&self, id: u64) -> Value {
-        let data = self.trainer.data();
-        let points: Vec<Value> = (0..data.len())
-            .map(|i| {
-                let r = data.row(i);
-                json!([r[0], r[1], data.y[i]])
-            })
-            .collect();
+        let points = points(self.trainer.data());
         json!({"ok": true, "id": id, "points": points, "config": self.req.echo(),
                "pace": self.req.pace})
     }
@@ -303,9 +298,21 @@ impl Session {
     }
 }
 
+/// The data points as the page draws them, `[x, y, class]` (none unless the data is 2-D).
+pub(crate) fn points(data: &Dataset) -> Vec<Value> {
+    if data.dim != 2 {
+        return Vec::new();
+    }
+    (0..data.len())
+        .map(|i| {
+            let r = data.row(i);
+            json!([r[0], r[1], data.y[i]])
+        })
+        .collect()
+}
+
 /// The corners of the boundary's grid: the data's range, padded by a tenth and 0.1.
-fn grid_box(t: &Trainer<Mlp>) -> (f64, f64, f64, f64) {
-    let data = t.data();
+fn grid_box(data: &Dataset) -> (f64, f64, f64, f64) {
     let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
     for i in 0..data.len() {
         let r = data.row(i);
@@ -318,31 +325,43 @@ fn grid_box(t: &Trainer<Mlp>) -> (f64, f64, f64, f64) {
     (x0 - px, x1 + px, y0 - py, y1 + py)
 }
 
-/// The model's score at every cell of the grid (the class, for several outputs), and the
-/// first score that is not a number.
-fn grid_scores(model: &Mlp, (x0, x1, y0, y1): (f64, f64, f64, f64)) -> (Vec<Value>, Option<f64>) {
+/// The model's score at a point: its output, or for several outputs the class (the
+/// largest output).
+pub(crate) fn model_score(model: &Mlp, x: f64, y: f64) -> f64 {
+    let out = model.predict(&[x, y]);
+    if out.len() == 1 {
+        out[0]
+    } else {
+        out.iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .map_or(0.0, |(k, _)| k as f64)
+    }
+}
+
+/// The boundary over 2-D `data`: the grid (`{n, x0, x1, y0, y1, scores}`, `score` at the
+/// centre of every cell, row by row from the top) and the first score that is not a
+/// number.
+pub(crate) fn boundary(
+    data: &Dataset,
+    mut score: impl FnMut(f64, f64) -> f64,
+) -> (Value, Option<f64>) {
+    let (x0, x1, y0, y1) = grid_box(data);
     let mut scores = Vec::with_capacity(GRID * GRID);
     let mut bad_score = None;
     for j in 0..GRID {
         for i in 0..GRID {
             let x = x0 + (x1 - x0) * (i as f64 + 0.5) / GRID as f64;
             let y = y1 - (y1 - y0) * (j as f64 + 0.5) / GRID as f64;
-            let out = model.predict(&[x, y]);
-            let s = if out.len() == 1 {
-                out[0]
-            } else {
-                out.iter()
-                    .enumerate()
-                    .max_by(|a, b| a.1.total_cmp(b.1))
-                    .map_or(0.0, |(k, _)| k as f64)
-            };
+            let s = score(x, y);
             if !s.is_finite() && bad_score.is_none() {
                 bad_score = Some(s);
             }
             scores.push(num(s));
         }
     }
-    (scores, bad_score)
+    let grid = json!({"n": GRID, "x0": x0, "x1": x1, "y0": y0, "y1": y1, "scores": scores});
+    (grid, bad_score)
 }
 
 /// Why the frame has a NaN or an infinity, if it has one: the loss, a parameter or a
@@ -352,26 +371,34 @@ fn non_finite_note(
     last: Option<&StepStats>,
     bad_score: Option<f64>,
 ) -> Option<String> {
-    let model = t.model();
-    let params_bad = model.params().iter().position(|p| !p.is_finite());
-    let why = match (last, params_bad) {
+    why_non_finite(last, t.model().params(), bad_score).map(|why| match first_bad_node(t) {
+        Some(node) => format!("{why}. On data point 0, {node}"),
+        None => why,
+    })
+}
+
+/// Why a frame has a NaN or an infinity, if it has one: the loss, one of the model's
+/// `params` or a score on the grid (`bad_score`).
+pub(crate) fn why_non_finite(
+    last: Option<&StepStats>,
+    params: &[f64],
+    bad_score: Option<f64>,
+) -> Option<String> {
+    let params_bad = params.iter().position(|p| !p.is_finite());
+    match (last, params_bad) {
         (Some(s), _) if !s.loss.is_finite() => Some(format!(
             "the loss is {}: training diverged; try a smaller learning rate",
             s.loss
         )),
         (_, Some(k)) => Some(format!(
             "parameter #{k} is {}: training diverged; try a smaller learning rate",
-            model.params()[k]
+            params[k]
         )),
         _ => bad_score.map(|s| format!("the model's score is {s} somewhere on the grid")),
-    };
-    why.map(|why| match first_bad_node(t) {
-        Some(node) => format!("{why}. On data point 0, {node}"),
-        None => why,
-    })
+    }
 }
 
-/// One frame: the step, the last loss and accuracy, the boundary grid.
+/// One frame of a session: the step, the last loss and accuracy, the boundary grid.
 fn frame(
     t: &Trainer<Mlp>,
     history: &[StepStats],
@@ -381,22 +408,63 @@ fn frame(
 ) -> Value {
     let last = history.last();
     let model = t.model();
-    let corners = grid_box(t);
-    let (x0, x1, y0, y1) = corners;
-    let (scores, bad_score) = grid_scores(model, corners);
+    let (grid, bad_score) = boundary(t.data(), |x, y| model_score(model, x, y));
+    frame_json(Frame {
+        step: t.steps(),
+        of: c.spec.steps,
+        history,
+        lr: last.map(|s| s.lr),
+        playing,
+        classes: t.data().classes,
+        multiclass: model.outputs() > 1,
+        grid,
+        non_finite: non_finite_note(t, last, bad_score),
+        note,
+    })
+}
+
+/// What a frame shows, wherever the training runs.
+pub(crate) struct Frame<'a> {
+    /// Steps taken.
+    pub step: usize,
+    /// Steps planned.
+    pub of: usize,
+    /// Every step's loss and accuracy so far.
+    pub history: &'a [StepStats],
+    /// The learning rate of the last step, if known.
+    pub lr: Option<f64>,
+    /// Whether more steps are coming.
+    pub playing: bool,
+    /// How many classes the data has.
+    pub classes: usize,
+    /// Whether the model has an output per class.
+    pub multiclass: bool,
+    /// The decision boundary's grid (see [`boundary`]), or null.
+    pub grid: Value,
+    /// Why a number is NaN or infinite, if one is.
+    pub non_finite: Option<String>,
+    /// A line to say once.
+    pub note: Option<&'a str>,
+}
+
+/// A frame as the page reads it: the step, the last loss and accuracy, the boundary
+/// grid, a NaN or infinity named, and the curves (`history`: `[step, loss, accuracy]`,
+/// steps counted from 1).
+pub(crate) fn frame_json(f: Frame<'_>) -> Value {
+    let last = f.history.last();
     json!({
-        "step": t.steps(),
-        "of": c.spec.steps,
+        "step": f.step,
+        "of": f.of,
         "loss": last.map(|s| num(s.loss)),
         "accuracy": last.map(|s| num(s.accuracy)),
-        "lr": last.map(|s| num(s.lr)),
-        "playing": playing,
-        "classes": t.data().classes,
-        "multiclass": model.outputs() > 1,
-        "grid": {"n": GRID, "x0": x0, "x1": x1, "y0": y0, "y1": y1, "scores": scores},
-        "non_finite": non_finite_note(t, last, bad_score),
-        "note": note,
-        "history": history
+        "lr": f.lr.map(num),
+        "playing": f.playing,
+        "classes": f.classes,
+        "multiclass": f.multiclass,
+        "grid": f.grid,
+        "non_finite": f.non_finite,
+        "note": f.note,
+        "history": f.history
             .iter()
             .map(|s| json!([s.step + 1, num(s.loss), num(s.accuracy)]))
             .collect::<Vec<_>>(),

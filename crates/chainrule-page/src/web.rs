@@ -63,6 +63,8 @@ pub const FILES: &[WebFile] = files![
     ("lesson-tasks.js", JS),
     ("markdown.js", JS),
     ("progress.js", JS),
+    ("engine-kernel.js", JS),
+    ("widget.js", JS),
 ];
 
 /// The file at `path` (relative to the page, no leading `./` or `/`), if the page has one.

@@ -4,7 +4,8 @@
  * The page's modules ask the chainrule engine everything they show; they never compute a
  * value or lay out a graph themselves. They talk to one engine object, whatever carries
  * the questions: HTTP to `chainrule serve` (this file), WebAssembly in a worker on the
- * static site, the Jupyter kernel in the widget. Every transport implements:
+ * static site, the Jupyter kernel in the widget (engine-kernel.js). Every transport
+ * implements:
  *
  *   ask(name, request) -> Promise<answer>
  *     Any question of the protocol by its name (`chainrule_page::QUESTIONS`): the one entry
@@ -23,6 +24,10 @@
  *     schedule_intro, hand: [{id, name, given, correct, right, derivation, line, text,
  *     mistakes: [id], follows_from_yours, diagnosis}],
  *     check: {passed, rows}, non_finite: {id, name, pass, value, reason} | null}.
+ *
+ *   check({source, hand}) -> Promise<{ok: true, output: {id, name, data}, hand}>
+ *     Optional: the hand grads alone, checked as program() checks them (`hand` as there).
+ *     A transport without it is asked program() instead.
  *
  *   nudge({source, node, h}) -> Promise<answer>
  *     Leaf `node` moved by `h` and the graph replayed, as POST /api/nudge answers:

@@ -41,9 +41,9 @@ export class GraphView {
       zoomBtn("out", "−", "Zoom out"), this.level, zoomBtn("in", "+", "Zoom in"),
       zoomBtn("fit", "Fit", "Fit the whole graph"), zoomBtn("one", "1:1", "Zoom to 100%"));
     this.bannerText = h("span");
-    this.bannerBtn = h("button", { type: "button" });
+    this.bannerButtons = h("span", { class: "cr-buttons" });
     this.banner = h("div", { class: "cr-graph-banner", role: "status", hidden: true },
-      this.bannerText, this.bannerBtn);
+      this.bannerText, this.bannerButtons);
     this.stage = h("div", { class: "cr-graph-stage" });
     this.viewport = h("div", { class: "cr-graph-viewport" }, this.stage);
     this.table = h("table", { class: "cr-graph-table" });
@@ -63,7 +63,6 @@ export class GraphView {
       if (act === "fit") this.fit();
       if (act === "one") this.zoomAt(1 / this.view.s, ...c);
     });
-    this.bannerBtn.addEventListener("click", () => this.bannerAction && this.bannerAction());
     this.text.addEventListener("toggle", () => this.renderTable());
     this.table.addEventListener("click", (e) => {
       const b = e.target.closest("button[data-node-id]");
@@ -99,10 +98,7 @@ export class GraphView {
     this.index();
     for (const id of new Set([...this.masked.data.keys(), ...this.masked.grad.keys()])) this.paintCells(id);
     if (this.selected !== null && !this.els.has(this.selected)) this.selected = null;
-    this.mark();
-    const out = this.svgEl && this.svgEl.querySelector("g.value.out");
-    const first = this.els.get(this.selected) || out || this.els.values().next().value;
-    if (first) first.setAttribute("tabindex", "0");
+    this.tabStop();
     if (!keepView) this.sizeBox();
     if (!keepView || !this.moved) this.home(); else this.clamp();
     if (focusedId !== null && this.els.has(focusedId)) this.els.get(focusedId).focus({ preventScroll: true });
@@ -134,6 +130,35 @@ export class GraphView {
         this.edgeEls.get(key).push(g);
       }
     }
+  }
+
+  /** Changes texts of the drawing shown in place: `texts` is [[k, text], ...], the k-th
+   * text element of the engine's drawing now reading `text` (a nudge's answer, when the
+   * replay is drawn the same shape); `nodes` the values with their new data and grads.
+   * The stepper's marks go, as with a new drawing. Returns the texts that were there, to
+   * put back. */
+  retext(texts, nodes) {
+    this.setStep({});
+    const all = this.svgEl.querySelectorAll("text");
+    const undo = texts.map(([k, text]) => {
+      const old = all[k].textContent;
+      all[k].textContent = text;
+      return [k, old];
+    });
+    this.nodes = new Map(nodes.map((n) => [n.id, n]));
+    this.index();
+    this.tabStop();
+    this.renderTable();
+    return undo;
+  }
+
+  /** The selection marked, and one value the Tab key reaches: the selected one, else the
+   * output, else the first. */
+  tabStop() {
+    this.mark();
+    const out = this.svgEl && this.svgEl.querySelector("g.value.out");
+    const first = this.els.get(this.selected) || out || this.els.values().next().value;
+    if (first) first.setAttribute("tabindex", "0");
   }
 
   /** What a screen reader says for value `id`, its grad as the stepper shows it. */
@@ -187,15 +212,19 @@ export class GraphView {
 
   setCaption(text) { this.caption.textContent = text; }
 
-  /** A line above the graph saying what it shows, with a button (`action` on click). */
-  setBanner(text, buttonText, action) {
+  /** A line above the graph saying what it shows, with buttons: `actions` is
+   * [[text, action], ...], each action called on its button's click. */
+  setBanner(text, actions = []) {
     this.banner.hidden = false;
     this.bannerText.textContent = text;
-    this.bannerBtn.textContent = buttonText;
-    this.bannerAction = action;
+    this.bannerButtons.replaceChildren(...actions.map(([label, action]) => {
+      const b = h("button", { type: "button" }, label);
+      b.addEventListener("click", action);
+      return b;
+    }));
   }
 
-  clearBanner() { this.banner.hidden = true; this.bannerAction = null; }
+  clearBanner() { this.banner.hidden = true; this.bannerButtons.replaceChildren(); }
 
   /** Dims the graph: it belongs to the last program that worked, not to the text now. */
   setStale(on) { this.root.classList.toggle("cr-stale", on); }

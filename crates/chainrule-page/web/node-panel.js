@@ -111,7 +111,7 @@ export class NodePanel {
     const words = { pass: "they agree", fail: "they DISAGREE", kink: "a kink: not differentiable here, so the two need not agree (not a failure)", "non-finite": "not finite" };
     this.check.className = `cr-node-check cr-${c.verdict}`;
     this.check.dataset.verdict = c.verdict;
-    this.check.textContent = `Gradient check: backprop ${fmt(c.analytic)}, finite difference ${fmt(c.numeric)} (h ${c.h}): ${words[c.verdict]}` + (c.note ? ` · ${c.note}` : "");
+    this.check.textContent = `Gradient check: backprop ${fmt(c.analytic)}, finite difference ${fmt(c.numeric)} (h ${short(c.h)}): ${words[c.verdict]}` + (c.note ? ` · ${c.note}` : "");
   }
 
   /** The nudge's labels in the program's names, its numbers cleared; `fresh` (another
@@ -164,7 +164,9 @@ export class NodePanel {
     const n = this.node, r = this.handResult;
     const text = this.handInput.value.trim(), given = Number(text);
     if (!n || text === "" || !isFinite(given)) { r.textContent = "Type a number."; return; }
-    const j = await this.engine.program({ source: this.ctx.source, hand: [[n.id, given]] });
+    // An engine with `check` answers the hand grads alone; else the program's answer has them.
+    const req = { source: this.ctx.source, hand: [[n.id, given]] };
+    const j = await (this.engine.check ? this.engine.check(req) : this.engine.program(req));
     if (this.node !== n) return;
     if (!j.ok) { r.textContent = j.error.message; return; }
     const c = j.hand[j.hand.length - 1];
@@ -172,6 +174,7 @@ export class NodePanel {
     r.className = "cr-hand-result " + (c.right ? "cr-right" : "cr-wrong");
     r.dataset.right = String(c.right);
     r.dataset.correct = String(c.correct);
+    r.dataset.mistakes = (c.mistakes || []).join(" ");
     r.textContent = c.right
       ? `Right: d${out}/d${c.name} = ${fmt(c.correct)}.`
       : `Not right: it should be ${fmt(c.correct)}, because\n${c.derivation.join("\n")}`;

@@ -1,8 +1,9 @@
 // A program's answer shown: the graph, the backward stepper on it, the selected value's
 // panel (its chain rule, the hand-grad quiz, the nudge) and the grads set by hand, wired
 // together: a click on a value selects it, a nudge shows the replayed graph until the
-// learner goes back or steps, the selection survives an edit. The live page and the
-// embed both show programs this way. Reusable: several can live on one page or in
+// learner goes back or steps, the selection survives an edit. The live page, the embed
+// and the notebook widget (a graph the kernel gave, not a program) all show answers this
+// way. Reusable: several can live on one page or in
 // shadow roots; it keeps its state to itself and looks only inside its roots.
 
 import { fmt, short } from "./dom.js";
@@ -14,8 +15,16 @@ import { HandList } from "./hand-list.js";
 export class ProgramView {
   /** `roots`: empty elements for the `graph`, and, each if given, the `stepper`, the
    * value's panel (`node`) and the hand grads (`hand`); `engine`: the engine interface.
-   * `nudge`, `quiz`: whether the panel offers them; `label`: what the graph is. */
-  constructor(roots, engine, { label = "The program's graph", nudge = true, quiz = true } = {}) {
+   * `nudge`, `quiz`: whether the panel offers them; `label`: what the graph is.
+   * `replayWords`: what a replay goes back to (the program's values, your Values);
+   * `replayActions(j)`: the banner's buttons over a nudge's replay `j`, as [[text,
+   * action], ...] (by default, one that goes back); `onReplayStart(j)`: the graph shows a
+   * replay; `onReplayEnd()`: it went back from one. */
+  constructor(roots, engine, {
+    label = "The program's graph", nudge = true, quiz = true,
+    replayWords = "the program's values", replayActions = null,
+    onReplayStart = () => {}, onReplayEnd = () => {},
+  } = {}) {
     this.graph = new GraphView(roots.graph, { onSelect: (id) => this.selectNode(id), label });
     this.stepper = roots.stepper
       ? new Stepper(roots.stepper, { graph: this.graph, onMove: () => this.endReplay() })
@@ -28,6 +37,10 @@ export class ProgramView {
     this.answered = null;
     this.selected = null;    // {id, name} of the selected value
     this.replayed = null;    // a nudge's answer while the graph shows it
+    this.undo = null;        // and the texts to put back, when it changed only texts
+    this.replayActions = replayActions || (() => [[`Back to ${replayWords}`, () => this.endReplay()]]);
+    this.onReplayStart = onReplayStart;
+    this.onReplayEnd = onReplayEnd;
   }
 
   /** Shows answer `j` of program `source`; the same program edited keeps its view,
@@ -37,6 +50,7 @@ export class ProgramView {
     this.answer = j;
     this.answered = source;
     this.replayed = null;
+    this.undo = null;
     this.graph.clearBanner();
     this.graph.setStale(false);
     this.graph.show(j.svg, j.nodes, { keepView: !first });
@@ -78,26 +92,40 @@ export class ProgramView {
     if (this.panel) this.panel.show(n, { source: this.answered, output: this.answer.output });
   }
 
-  /** A nudge's answer: the graph as replayed at leaf + h, said above it. Null: back. */
+  /** A nudge's answer: the graph as replayed at leaf + h, said above it. Null: back. When
+   * the replay is drawn the same shape as the answer's drawing, only its texts change
+   * (`j.texts`), in place; else the replay's drawing replaces it. */
   replay(j) {
     if (!j) { this.endReplay(); return; }
     const values = new Map(j.values.map((v) => [v.id, v]));
+    const nodes = this.answer.nodes.map((n) => ({ ...n, ...values.get(n.id) }));
+    if (this.undo) this.graph.retext(this.undo, this.answer.nodes);
+    if (j.texts && (this.undo || !this.replayed)) {
+      this.undo = this.graph.retext(j.texts, nodes);
+    } else {
+      this.undo = null;
+      this.graph.show(j.svg, nodes, { keepView: true });
+    }
     this.replayed = j;
-    this.graph.show(j.svg, this.answer.nodes.map((n) => ({ ...n, ...values.get(n.id) })), { keepView: true });
     if (this.stepper) this.stepper.go(this.stepper.step);   // the replay drawn in the same state of backward
     this.graph.select(j.node);
     this.graph.setBanner(
       `Showing the graph replayed at ${j.name} = ${fmt(j.a)} + ${short(j.h)}: ${j.output.name} = ${fmt(j.after)} (it was ${fmt(j.before)}).`,
-      "Back to the program's values", () => this.endReplay());
+      this.replayActions(j));
+    this.onReplayStart(j);
   }
 
+  /** Back from a replay to the answer's own values. */
   endReplay() {
     if (!this.replayed) return;
     this.replayed = null;
     this.graph.clearBanner();
-    this.graph.show(this.answer.svg, this.answer.nodes, { keepView: true });
+    if (this.undo) this.graph.retext(this.undo, this.answer.nodes);
+    else this.graph.show(this.answer.svg, this.answer.nodes, { keepView: true });
+    this.undo = null;
     if (this.stepper) this.stepper.go(this.stepper.step);
     this.graph.select(this.selected ? this.selected.id : null);
+    this.onReplayEnd();
   }
 
   /** A stepper key (arrows, Home, End) pressed outside a field; true if it was one. */

@@ -25,9 +25,12 @@ const LOSS_COLOUR = "rgb(232,113,10)", ACC_COLOUR = "rgb(28,126,214)";
 export class TrainView {
   /** `settings`: initial values by key (strings, from a link); `onSettings()`: a setting
    * changed; `pace`: steps a second while playing (0: as fast as the engine goes). The
-   * form is built when the engine's training spec arrives (`ready` resolves then). */
-  constructor(root, engine, { settings = {}, onSettings = () => {}, pace = 40 } = {}) {
+   * form is built when the engine's training spec arrives (`ready` resolves then).
+   * `watch`: only watch a training loop run elsewhere (the notebook's, see `watchLoop`):
+   * no settings, no buttons, no point's graph; `engine` is then not asked. */
+  constructor(root, engine, { settings = {}, onSettings = () => {}, pace = 40, watch = false } = {}) {
     this.root = root;
+    this.watching = watch;
     this.engine = engine;
     this.onSettings = onSettings;
     this.pace = pace;
@@ -58,25 +61,42 @@ export class TrainView {
     const pointBtn = h("button", { type: "button" }, "Show its graph");
     this.pointSummary = h("p", { class: "cr-point-summary" });
     const graphRoot = h("div", { class: "cr-point-graph", hidden: true });
-    root.append(
-      h("div", { class: "cr-train-controls" }, buttons, this.status, this.error),
-      this.form,
-      h("figure", { class: "cr-boundary" }, this.canvas, this.boundaryCaption),
+    this.boundary = h("figure", { class: "cr-boundary" }, this.canvas, this.boundaryCaption);
+    const charts = [
+      this.boundary,
       h("figure", { class: "cr-chart" }, this.chart, h("figcaption", {}, "Loss and accuracy by step")),
-      h("section", { class: "cr-point" },
-        h("h2", {}, "One data point through the model"),
-        h("div", { class: "cr-point-controls" },
-          h("label", {}, "Point ", this.pointInput), pointBtn,
-          h("span", { class: "cr-hint" }, "or click a point in the picture")),
-        this.pointSummary, graphRoot));
+    ];
+    if (watch) {
+      root.classList.add("cr-train-watch");
+      root.append(h("div", { class: "cr-train-controls" }, this.status, this.error), ...charts);
+    } else {
+      root.append(
+        h("div", { class: "cr-train-controls" }, buttons, this.status, this.error),
+        this.form, ...charts,
+        h("section", { class: "cr-point" },
+          h("h2", {}, "One data point through the model"),
+          h("div", { class: "cr-point-controls" },
+            h("label", {}, "Point ", this.pointInput), pointBtn,
+            h("span", { class: "cr-hint" }, "or click a point in the picture")),
+          this.pointSummary, graphRoot));
+    }
     this.pointGraph = new GraphView(graphRoot, { label: "One point's graph" });
     pointBtn.addEventListener("click", () => this.showPoint(Number(this.pointInput.value)));
-    this.canvas.addEventListener("click", (e) => this.pick(e));
+    if (!watch) this.canvas.addEventListener("click", (e) => this.pick(e));
     const resized = new ResizeObserver(() => this.redraw());
     resized.observe(this.canvas);
     resized.observe(this.chart);
     this.drawChart();
-    this.ready = engine.trainSpec().then((spec) => this.build(spec));
+    this.ready = watch ? Promise.resolve() : engine.trainSpec().then((spec) => this.build(spec));
+  }
+
+  /** Watches a loop run elsewhere: `started` has its data points ([x, y, class]); its
+   * frames then come to `onFrame`. */
+  watchLoop(started) {
+    this.session = { id: null, key: null, points: started.points };
+    this.frame = null;
+    this.boundary.hidden = started.points.length === 0;
+    this.redraw();
   }
 
   /** The settings form, from the engine's training spec. */
@@ -211,10 +231,11 @@ export class TrainView {
     this.frame = f;
     const acc = typeof f.accuracy === "number" ? `${(100 * f.accuracy).toFixed(1)}%` : fmt(f.accuracy);
     const st = this.status;
+    const idle = this.watching ? " · waiting for the first step" : " · not trained yet: press Play or Step";
     st.textContent = `step ${f.step} of ${f.of}` +
-      (f.loss !== null ? ` · loss ${fmt(f.loss)} · accuracy ${acc}` : " · not trained yet: press Play or Step") +
-      (f.playing ? " · playing" : "") + (f.note ? ` · ${f.note}` : "");
-    Object.assign(st.dataset, { step: String(f.step), accuracy: String(f.accuracy), playing: String(f.playing) });
+      (f.loss !== null ? ` · loss ${fmt(f.loss)}` + (acc === "NaN" ? "" : ` · accuracy ${acc}`) : idle) +
+      (f.playing ? (this.watching ? " · running" : " · playing") : "") + (f.note ? ` · ${f.note}` : "");
+    Object.assign(st.dataset, { step: String(f.step), accuracy: String(f.accuracy), playing: String(f.playing), frame: String(f.frame) });
     if (f.non_finite) this.showError(f.non_finite); else this.error.hidden = true;
     this.boundaryCaption.textContent = `The data (${this.session ? this.session.points.length : "?"} points) and the model's decision boundary at step ${f.step}`;
     this.redraw();
@@ -234,7 +255,7 @@ export class TrainView {
 
   drawBoundary() {
     const f = this.frame, cv = this.canvas;
-    if (!f || !this.session) return;
+    if (!f || !this.session || !f.grid) return;
     const W = cv.clientWidth, H = cv.clientHeight, dpr = window.devicePixelRatio || 1;
     if (!W || !H) return;
     cv.width = Math.round(W * dpr);
@@ -305,6 +326,7 @@ export class TrainView {
     const f = this.frame;
     const hist = f ? f.history.filter((p) => typeof p[1] === "number") : [];
     const of = f ? f.of : Number(this.fields.steps && this.fields.steps.value) || 100;
+    const accuracy = hist.some((p) => typeof p[2] === "number");   // a loop may not say
     const maxLoss = hist.length ? Math.max(...hist.map((p) => p[1]), 1e-9) : 1;
     const lossTicks = ticks(0, maxLoss, 4, true), top = lossTicks[lossTicks.length - 1];
     const x = (s) => a.left + (a.right - a.left) * s / of;
@@ -340,7 +362,7 @@ export class TrainView {
         fill: "none", stroke: colour, "stroke-width": 2,
       }));
       path((p) => yl(p[1]), LOSS_COLOUR);
-      path((p) => ya(typeof p[2] === "number" ? p[2] : 0), ACC_COLOUR);
+      if (accuracy) path((p) => ya(typeof p[2] === "number" ? p[2] : 0), ACC_COLOUR);
     } else {
       text("no steps yet", { x: (a.left + a.right) / 2, y: a.top + 20, class: "cr-tick", style: "text-anchor: middle" });
     }

@@ -12,12 +12,14 @@ mod gil;
 mod interrupt;
 mod layout;
 mod lessons;
+mod live;
 mod persist;
 mod plot;
 mod show;
 mod slots;
 mod train;
 mod value;
+mod watch;
 
 /// The native core of the `chainrule` package. It needs the GIL (`gil_used`): a Value's
 /// fields are plain cells that the interpreter lock serialises (see `value::Value`).
@@ -71,5 +73,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(train::label_classes, m)?)?;
     m.add_function(wrap_pyfunction!(train::train_spec, m)?)?;
     m.add_function(wrap_pyfunction!(lessons::lesson_ask, m)?)?;
+    m.add_class::<live::KernelEngine>()?;
+    m.add_function(wrap_pyfunction!(live::widget_files, m)?)?;
+    m.add_class::<watch::WatchCore>()?;
     Ok(())
 }

@@ -19,11 +19,11 @@ use crate::value::{
 };
 
 /// The graph some roots depend on, copied onto a tape.
-struct Copied<'py, 'g> {
+pub(crate) struct Copied<'py, 'g> {
     /// The Python nodes, in creation order.
-    nodes: Vec<Bound<'py, Value>>,
+    pub(crate) nodes: Vec<Bound<'py, Value>>,
     /// The copy of each Python node (`vars[k]` is the copy of `nodes[k]`).
-    vars: Vec<Var<'g>>,
+    pub(crate) vars: Vec<Var<'g>>,
     /// For each tape node, the Python node it is, or is part of: a fused neuron is two
     /// tape nodes, `w·x` and then `b + w·x`, the second being its copy.
     owner: Vec<usize>,
@@ -53,7 +53,7 @@ impl<'py> Copied<'py, '_> {
     }
 
     /// The copy of the last root.
-    fn last(&self) -> Var<'_> {
+    pub(crate) fn last(&self) -> Var<'_> {
         self.vars[self.vars.len() - 1]
     }
 }
@@ -69,7 +69,7 @@ pub(crate) enum Neurons {
 }
 
 impl Neurons {
-    fn parse(name: &str) -> PyResult<Neurons> {
+    pub(crate) fn parse(name: &str) -> PyResult<Neurons> {
         match name {
             "micrograd" => Ok(Neurons::Micrograd),
             "compact" => Ok(Neurons::Compact),
@@ -114,7 +114,7 @@ fn neuron<'g>(g: &'g Graph, operands: &[Var<'g>], grad: f64, how: Neurons) -> Va
 /// grad 1, every grad restored after) and it is copied as `Σ ∂ᵢ·xᵢ` with those numbers
 /// as constants; with no `_backward` of the user's it does nothing in backward, as in
 /// micrograd, and is a leaf on the copy.
-fn copy<'py, 'g>(
+pub(crate) fn copy<'py, 'g>(
     py: Python<'py>,
     g: &'g Graph,
     roots: &[Bound<'py, Value>],
@@ -127,7 +127,7 @@ fn copy<'py, 'g>(
 }
 
 /// Why a copy was not made.
-enum Refused {
+pub(crate) enum Refused {
     /// The graph has more nodes than allowed (found while walking it, before copying).
     TooBig,
     /// A user's `_backward` raised.
@@ -141,7 +141,7 @@ impl From<PyErr> for Refused {
 }
 
 /// [`copy`], refused as soon as the walk finds more than `limit` nodes.
-fn copy_at_most<'py, 'g>(
+pub(crate) fn copy_at_most<'py, 'g>(
     py: Python<'py>,
     g: &'g Graph,
     roots: &[Bound<'py, Value>],
@@ -295,7 +295,7 @@ fn local_derivatives(py: Python<'_>, n: &Bound<'_, Value>) -> PyResult<Option<Ve
     Ok(Some(out))
 }
 
-fn root_of<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Bound<'py, Value>> {
+pub(crate) fn root_of<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Bound<'py, Value>> {
     obj.cast::<Value>()
         .cloned()
         .map_err(|_| PyTypeError::new_err(format!("{what} takes a Value, not {}", type_name(obj))))

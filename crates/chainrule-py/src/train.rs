@@ -26,6 +26,8 @@ use pyo3::exceptions::{
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyDict};
 
+use crate::watch::{native_step, WatchCore};
+
 pyo3::create_exception!(
     chainrule.data,
     CsvFormatError,
@@ -223,7 +225,7 @@ pub fn label_classes(y: &[u8]) -> PyResult<usize> {
 
 /// The dataset of `rows` samples of `cols` features (bytes of `float64`) and their labels
 /// (bytes of `float64`, one per row).
-fn dataset(x: &[u8], rows: usize, cols: usize, y: &[u8]) -> PyResult<Dataset> {
+pub(crate) fn dataset(x: &[u8], rows: usize, cols: usize, y: &[u8]) -> PyResult<Dataset> {
     let xs = matrix("X", x, rows, cols, X_FIX)?;
     let labels = floats("y", y)?;
     if labels.len() != rows {
@@ -524,6 +526,16 @@ fn shape_list(m: &Mlp) -> Vec<(usize, usize, &'static str)> {
 }
 
 impl NativeCore {
+    /// A model, as Python gets it.
+    pub(crate) fn of(model: Mlp) -> NativeCore {
+        NativeCore { model }
+    }
+
+    /// The library's model.
+    pub(crate) fn mlp(&self) -> &Mlp {
+        &self.model
+    }
+
     fn check_columns(&self, cols: usize) -> PyResult<()> {
         if cols != self.model.inputs() {
             return Err(value_err(format!(
@@ -689,7 +701,8 @@ impl NativeCore {
 
     /// Trains in place for `steps` full-batch (or minibatch) steps and returns the loss,
     /// accuracy and rate of every step as `float64` bytes, and the seconds the steps took.
-    #[pyo3(signature = (x, rows, cols, y, steps, loss, l2, optimizer, lr, schedule, lr_end, batch_size, seed, mode))]
+    /// `watch`: a live view's `(WatchCore, on_frame)` (see `watch::native_step`).
+    #[pyo3(signature = (x, rows, cols, y, steps, loss, l2, optimizer, lr, schedule, lr_end, batch_size, seed, mode, watch = None))]
     #[allow(clippy::too_many_arguments)]
     fn fit<'py>(
         &mut self,
@@ -708,6 +721,7 @@ impl NativeCore {
         batch_size: Option<i64>,
         seed: u64,
         mode: &str,
+        watch: Option<(Bound<'py, WatchCore>, Bound<'py, PyAny>)>,
     ) -> PyResult<FitOut<'py>> {
         let mut settings = vec![
             ("steps", steps.to_string()),
@@ -741,7 +755,13 @@ impl NativeCore {
             losses.push(s.loss);
             accs.push(s.accuracy);
             lrs.push(s.lr);
-            // Ctrl-C stops a long run between steps, keeping what was trained.
+            // Ctrl-C stops a long run between steps, keeping what was trained; so does
+            // a live view's hook that raised.
+            let watched = native_step(watch.as_ref(), &s, trainer.model(), k + 1 == steps);
+            if let Err(e) = watched {
+                interrupted = Err(e);
+                break;
+            }
             if k % 16 == 15 {
                 if let Err(e) = py.check_signals() {
                     interrupted = Err(e);

@@ -939,7 +939,8 @@ async fn every_question_of_the_protocol_is_at_api_slash_its_name() {
     assert_eq!(
         body["error"]["message"],
         "there is no question \"fly\"; the questions are program, nudge, train_spec, lessons, \
-         lesson, lesson_check, train_new, train_step, train_control, train_free"
+         lesson, lesson_check, train_new, train_step, train_control, train_free, \
+         given_describe, given_nudge, given_back, given_check, given_free"
     );
     // The lessons, as the protocol answers them without a transport; a lesson file's
     // error with its line and column.
@@ -970,6 +971,13 @@ async fn every_question_of_the_protocol_is_at_api_slash_its_name() {
         ),
         (json!(1), json!(1))
     );
+    // A graph given to an engine lives in a kernel, not in the server.
+    let (status, body) = post(&app, "/api/given_describe", json!({"id": 1})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .ends_with("this transport keeps none"));
     let (status, body) = post(&app, "/api/train_step", json!({"id": 1})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body["error"]["message"]

@@ -10,7 +10,9 @@ million nodes), drawings with no Graphviz (:func:`draw_dot`), the chain rule wri
 (``v.explain()``), gradient checks (``v.grad_check()``, ``v.check_hand_grads()``), the
 backward pass step by step (``v.steps()``), where a NaN came from
 (``v.first_non_finite()``), gradients as Values (:func:`grad`), and plots with no
-matplotlib (``chainrule.plot``: a model's decision boundary, loss curves).
+matplotlib (``chainrule.plot``: a model's decision boundary, loss curves), and in Jupyter
+the live page's view of your own graph (:func:`live`) and of a training loop as it runs
+(:func:`watch`).
 
 When the scalar loop is understood and speed is wanted, :func:`train` runs micrograd's
 demo in native code in one call (:class:`NativeMLP`, NumPy arrays in and out), and
@@ -24,8 +26,10 @@ writes one out, its tasks checked and every wrong grad diagnosed by the engine.
 from chainrule import _core, data, lessons, plot
 from chainrule.draw import Drawing, draw_dot
 from chainrule.engine import Value
+from chainrule.liveview import live
 from chainrule.native import History, NativeMLP, train
 from chainrule.show import check_hand_grads, explain, first_non_finite, grad_check, steps
+from chainrule.livetrain import watch
 
 __all__ = [
     "Value",
@@ -45,6 +49,8 @@ __all__ = [
     "data",
     "lessons",
     "plot",
+    "live",
+    "watch",
 ]
 
 __version__ = "0.1.0"

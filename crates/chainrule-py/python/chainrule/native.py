@@ -314,6 +314,7 @@ class NativeMLP:
         batch_size=_D["batch"],
         seed=DEFAULT_SEED,
         mode=_D["mode"],
+        watch=None,
     ):
         """Trains the model in place on ``X, y`` for ``steps`` steps and returns a
         :class:`History` (loss, accuracy and rate per step, as NumPy arrays).
@@ -336,6 +337,9 @@ class NativeMLP:
         * ``mode``: ``"replay"`` records the step's graph once and replays it,
           ``"rebuild"`` records it anew each step; ``"auto"`` replays for full batches.
           Both give the same numbers.
+        * ``watch``: a live view of the training (:func:`chainrule.watch`), which the
+          trainer reports every step to; it shows the loss, the accuracy and the boundary
+          as they move, paced so that it slows training by at most 7%.
 
         Each call starts a fresh optimizer and schedule. Ctrl-C stops training between
         steps; the model keeps what it learned so far. One step's graph holds at most
@@ -365,6 +369,7 @@ class NativeMLP:
             batch_size,
             _seed(seed),
             _name("mode", mode, MODES),
+            None if watch is None else watch._native_hook(_int("steps", steps)),
         )
         as_array = lambda b: np.frombuffer(b, dtype=np.float64)  # noqa: E731
         return History(as_array(losses), as_array(accs), as_array(lrs), seconds)
@@ -417,6 +422,7 @@ def train(
     batch_size=_D["batch"],
     seed=DEFAULT_SEED,
     mode=_D["mode"],
+    watch=None,
 ):
     """Trains an MLP on ``X, y`` in native code and returns ``(model, history)``: the
     trained :class:`NativeMLP` and a :class:`History` of the loss, accuracy and rate at
@@ -465,5 +471,6 @@ def train(
         batch_size=batch_size,
         seed=seed,
         mode=mode,
+        watch=watch,
     )
     return model, history
