@@ -29,10 +29,12 @@
 
 #![warn(missing_docs)]
 
+mod check;
 mod error;
 mod program;
 mod train;
 
+pub use check::with_check;
 pub use error::{ApiError, ErrorKind};
 pub use program::{describe, nudge, program, NudgeRequest, ProgramRequest};
 pub use train::{control_request, no_session, Action, Control, Session, TrainRequest, GRID};
