@@ -6,6 +6,8 @@
 //! chainrule-bench W2-replay [--n N]        W2 recorded once and replayed ("variant":"replay")
 //! chainrule-bench draw [--n N]             layout + SVG of a random graph of N values (10,000)
 //! chainrule-bench page [--n RUNS]          the page protocol's `program` call on 200 values
+//! chainrule-bench serve-load [--clients 50] [--seconds 10] [--addr HOST:PORT]
+//!                                          the live page under load: requests/s, p99, errors
 //! chainrule-bench all                      every workload once
 //! ```
 //!
@@ -15,6 +17,7 @@
 mod draw;
 mod page;
 mod serve;
+mod serve_load;
 mod w2;
 
 use chainrule::Graph;
@@ -286,9 +289,43 @@ fn report(workload: Workload, n: usize) -> bool {
     o.error.is_none()
 }
 
+/// `serve-load`'s options: `--clients N`, `--seconds S`, `--addr HOST:PORT`.
+fn load_options(mut rest: &[&str]) -> serve_load::Load {
+    let mut load = serve_load::Load {
+        clients: 50,
+        seconds: 10.0,
+        addr: None,
+    };
+    while let [flag, value, more @ ..] = rest {
+        match *flag {
+            "--clients" => {
+                load.clients = value
+                    .parse()
+                    .ok()
+                    .filter(|&n| n > 0)
+                    .unwrap_or_else(|| usage())
+            }
+            "--seconds" => {
+                load.seconds = value
+                    .parse()
+                    .ok()
+                    .filter(|&s: &f64| s > 0.0)
+                    .unwrap_or_else(|| usage())
+            }
+            "--addr" => load.addr = Some(value.to_string()),
+            _ => usage(),
+        }
+        rest = more;
+    }
+    if !rest.is_empty() {
+        usage()
+    }
+    load
+}
+
 fn usage() -> ! {
     eprintln!(
-        "usage: chainrule-bench <W1|W2|W2-replay|W3|W4|W5> [--n N]\n       chainrule-bench draw [--n N]\n       chainrule-bench serve\n       chainrule-bench page [--n RUNS]\n       chainrule-bench all\n\
+        "usage: chainrule-bench <W1|W2|W2-replay|W3|W4|W5> [--n N]\n       chainrule-bench draw [--n N]\n       chainrule-bench serve\n       chainrule-bench page [--n RUNS]\n       chainrule-bench serve-load [--clients 50] [--seconds 10] [--addr HOST:PORT]\n       chainrule-bench all\n\
          The workloads are defined in docs/WORKLOADS.md."
     );
     std::process::exit(2)
@@ -302,6 +339,7 @@ fn main() {
             draw::run(rest.get(1).and_then(|n| n.parse().ok()).unwrap_or(10_000))
         }
         ["serve"] => serve::run(),
+        ["serve-load", ref rest @ ..] => serve_load::run(&load_options(rest)),
         ["page", ref rest @ ..] => page::run(match rest {
             [] => 21,
             ["--n", n] => n.parse().ok().filter(|&n| n > 0).unwrap_or_else(|| usage()),
