@@ -65,7 +65,7 @@ impl Default for ServerBounds {
             write_timeout: Duration::from_secs(30),
             max_connections: 4_096,
             workers: cores,
-            queue: 64,
+            queue: 256,
             queue_wait: Duration::from_secs(10),
             work_time: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(3),

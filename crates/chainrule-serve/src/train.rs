@@ -75,6 +75,9 @@ impl Sessions {
     }
 }
 
+/// When every session is watched, when to ask again (a tab may leave at any moment).
+const ALL_WATCHED_RETRY: Duration = Duration::from_secs(2);
+
 /// Frames during Play come at most this often (≥ 10 a second, as the issue asks).
 const FRAME_EVERY: Duration = Duration::from_millis(50);
 
@@ -225,7 +228,7 @@ impl Sessions {
                 Ok(())
             }
             Some((wait, _, _)) => Err(wait),
-            None => Err(self.grace),
+            None => Err(ALL_WATCHED_RETRY),
         }
     }
 }
