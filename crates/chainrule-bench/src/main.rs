@@ -9,6 +9,8 @@
 //! chainrule-bench draw [--n N]             layout + SVG of a random graph of N values (10,000)
 //! chainrule-bench page [--n RUNS]          the page protocol's `program` call on 200 values
 //! chainrule-bench web SITE [--n RUNS]      the page in Chromium, served and static (SITE)
+//! chainrule-bench serve-load [--clients 50] [--seconds 10] [--addr HOST:PORT]
+//!                                          the live page under load: requests/s, p99, errors
 //! chainrule-bench all                      every workload once
 //! ```
 //!
@@ -19,6 +21,7 @@ mod draw;
 mod floor;
 mod page;
 mod serve;
+mod serve_load;
 mod w2;
 #[cfg(unix)]
 mod web;
@@ -318,9 +321,43 @@ fn report(workload: Workload, n: usize) -> bool {
     o.error.is_none()
 }
 
+/// `serve-load`'s options: `--clients N`, `--seconds S`, `--addr HOST:PORT`.
+fn load_options(mut rest: &[&str]) -> serve_load::Load {
+    let mut load = serve_load::Load {
+        clients: 50,
+        seconds: 10.0,
+        addr: None,
+    };
+    while let [flag, value, more @ ..] = rest {
+        match *flag {
+            "--clients" => {
+                load.clients = value
+                    .parse()
+                    .ok()
+                    .filter(|&n| n > 0)
+                    .unwrap_or_else(|| usage())
+            }
+            "--seconds" => {
+                load.seconds = value
+                    .parse()
+                    .ok()
+                    .filter(|&s: &f64| s > 0.0)
+                    .unwrap_or_else(|| usage())
+            }
+            "--addr" => load.addr = Some(value.to_string()),
+            _ => usage(),
+        }
+        rest = more;
+    }
+    if !rest.is_empty() {
+        usage()
+    }
+    load
+}
+
 fn usage() -> ! {
     eprintln!(
-        "usage: chainrule-bench <W1|W2|W2-replay|W3|W4|W4-floor|W5> [--n N]\n       chainrule-bench draw [--n N]\n       chainrule-bench serve\n       chainrule-bench page [--n RUNS]\n       chainrule-bench web SITE [--n RUNS]\n       chainrule-bench all\n\
+        "usage: chainrule-bench <W1|W2|W2-replay|W3|W4|W4-floor|W5> [--n N]\n       chainrule-bench draw [--n N]\n       chainrule-bench serve\n       chainrule-bench page [--n RUNS]\n       chainrule-bench web SITE [--n RUNS]\n       chainrule-bench serve-load [--clients 50] [--seconds 10] [--addr HOST:PORT]\n       chainrule-bench all\n\
          The workloads are defined in docs/WORKLOADS.md."
     );
     std::process::exit(2)
@@ -334,6 +371,7 @@ fn main() {
             draw::run(rest.get(1).and_then(|n| n.parse().ok()).unwrap_or(10_000))
         }
         ["serve"] => serve::run(),
+        ["serve-load", ref rest @ ..] => serve_load::run(&load_options(rest)),
         ["page", ref rest @ ..] => page::run(match rest {
             [] => 21,
             ["--n", n] => n.parse().ok().filter(|&n| n > 0).unwrap_or_else(|| usage()),

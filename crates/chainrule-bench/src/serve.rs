@@ -4,7 +4,7 @@
 
 use chainrule::lang::Program;
 use chainrule::Graph;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
@@ -52,23 +52,14 @@ fn program(target: usize) -> String {
 
 /// POSTs `body` as JSON on a fresh connection; the answer's body.
 fn post(addr: SocketAddr, path: &str, body: &str) -> String {
-    let mut s = TcpStream::connect(addr).unwrap();
-    write!(
-        s,
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    assert!(
-        out.starts_with("HTTP/1.1 200"),
+    let answer = chainrule_serve::client::post(&addr.to_string(), path, body).unwrap();
+    assert_eq!(
+        answer.status,
+        200,
         "{}",
-        &out[..out.len().min(300)]
+        &answer.body[..answer.body.len().min(300)]
     );
-    out.split_once("\r\n\r\n")
-        .map(|x| x.1.to_string())
-        .unwrap_or_default()
+    answer.body
 }
 
 fn json_string(s: &str) -> String {

@@ -78,7 +78,8 @@ impl ApiError {
         let kind = match e.kind() {
             LangErrorKind::TooManyValues
             | LangErrorKind::GradTooDeep
-            | LangErrorKind::ProgramTooLong => ErrorKind::TooLarge,
+            | LangErrorKind::ProgramTooLong
+            | LangErrorKind::Stopped => ErrorKind::TooLarge,
             _ => ErrorKind::BadProgram,
         };
         ApiError {

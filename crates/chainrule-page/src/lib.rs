@@ -46,6 +46,7 @@
 #![warn(missing_docs)]
 
 pub mod bundle;
+mod check;
 mod error;
 mod given;
 mod jsscan;
@@ -59,6 +60,7 @@ mod train;
 mod watch;
 pub mod web;
 
+pub use check::with_check;
 pub use error::{ApiError, ErrorKind};
 pub use given::GivenGraph;
 pub use lessons::{

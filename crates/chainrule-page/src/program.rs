@@ -95,7 +95,8 @@ fn eval<'g>(
         of: of.map(str::to_string),
         ..EvalOptions::default()
     };
-    p.eval(g, &opts).map_err(|e| ApiError::lang(&e, source))
+    p.eval_checked(g, &opts, &mut crate::check::go_on)
+        .map_err(|e| ApiError::lang(&e, source))
 }
 
 fn draw_options(limits: &Limits) -> DrawOptions {
@@ -188,12 +189,14 @@ pub fn describe<'g>(
     out.backward();
     let ex = out.explain();
     let ids: Vec<usize> = ex.nodes.iter().map(|n| n.index).collect();
+    crate::check::between_stages("the gradient checks")?;
     let check = if ids.len() <= limits.check_all_nodes {
         let vars: Vec<Var<'_>> = ids.iter().filter_map(|&i| g.get(i)).collect();
         out.grad_check_of(&vars, CheckOptions::default())
     } else {
         out.grad_check()
     };
+    crate::check::between_stages("the drawing")?;
     let rows: std::collections::HashMap<usize, &chainrule::CheckRow> =
         check.rows.iter().map(|r| (r.index, r)).collect();
     let svg = draw(out, limits)?;

@@ -12,7 +12,10 @@
 //!
 //! Safety: the server listens on loopback unless told otherwise, refuses any request whose
 //! `Host` or `Origin` is not its own (DNS rebinding, cross-site POSTs), serves only its
-//! built-in assets, and bounds every request ([`Limits`]).
+//! built-in assets, and bounds every request ([`Limits`]). It outlasts its clients
+//! ([`ServerBounds`]): slow and idle connections are cut off, the open connections are
+//! bounded, questions are worked on by a fixed pool with a bounded queue and a time limit,
+//! and Ctrl-C stops it within a short grace period (a second Ctrl-C at once).
 //!
 //! ```
 //! let app = chainrule_serve::router(chainrule_serve::Config::local(8000));
@@ -21,10 +24,18 @@
 
 #![warn(missing_docs)]
 
+mod bounds;
+pub mod client;
+mod conns;
 mod guard;
+mod listen;
+mod pool;
+mod timeouts;
 mod train;
 
+pub use bounds::ServerBounds;
 pub use chainrule_page::{ApiError, ErrorKind, Limits};
+pub use listen::raise_open_files_limit;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
@@ -42,6 +53,8 @@ pub struct Config {
     pub hosts: Vec<String>,
     /// The bounds on each request.
     pub limits: Limits,
+    /// The server's own bounds: timeouts, connections, workers, training sessions.
+    pub server: ServerBounds,
     /// When set (a server on every interface, `--host 0.0.0.0`), a `Host` that is any IP
     /// address at this port is accepted too: other machines reach it by an address the
     /// server cannot list, and DNS rebinding needs a name, never an address.
@@ -58,6 +71,7 @@ impl Config {
                 .map(|h| format!("{h}:{port}"))
                 .collect(),
             limits: Limits::default(),
+            server: ServerBounds::default(),
             ip_hosts_at: None,
         }
     }
@@ -90,6 +104,8 @@ impl Config {
 pub(crate) struct AppState {
     pub config: Config,
     pub sessions: train::Sessions,
+    /// The workers that answer questions.
+    pub pool: pool::Pool,
     /// Becomes `true` when the server is stopping: open event streams end, so that the
     /// graceful shutdown does not wait for a tab that is still watching training.
     pub stop: tokio::sync::watch::Receiver<bool>,
@@ -110,7 +126,8 @@ fn router_with_stop(
 ) -> Router {
     let body_limit = config.limits.program_bytes * 2 + 4096;
     let state = Arc::new(AppState {
-        sessions: train::Sessions::new(config.limits.train_sessions),
+        sessions: train::Sessions::new(config.limits.train_sessions, &config.server),
+        pool: pool::Pool::new(&config.server),
         config,
         stop,
         _never: never,
@@ -208,16 +225,13 @@ fn body_bytes<'b>(body: &'b Body, limits: &Limits) -> Result<&'b Bytes, ApiError
     })
 }
 
-/// Runs `work` off the async threads (evaluation and drawing are CPU work).
-async fn blocking<F>(work: F) -> Response
+/// Runs `work` on the server's workers (evaluation and drawing are CPU work), held to
+/// their queue and time limit.
+async fn blocking<F>(st: &AppState, work: F) -> Response
 where
     F: FnOnce() -> Result<serde_json::Value, ApiError> + Send + 'static,
 {
-    match tokio::task::spawn_blocking(work).await {
-        Ok(Ok(v)) => json_response(200, v),
-        Ok(Err(e)) => error_response(e),
-        Err(_) => error_response(ApiError::new(ErrorKind::Failed, "the request failed")),
-    }
+    st.pool.answer(work).await
 }
 
 /// `POST /api/NAME`: question NAME of the protocol (`chainrule_page::ask`), its request
@@ -232,29 +246,36 @@ async fn question(
         Ok(b) => b.clone(),
         Err(e) => return error_response(e),
     };
-    blocking(move || chainrule_page::ask(&name, &body, &limits)).await
+    blocking(&st, move || chainrule_page::ask(&name, &body, &limits)).await
 }
 
-/// Serves on `listener` until `shutdown` resolves (Ctrl-C, for the command), then
-/// finishes the requests in flight and returns.
+/// Serves on `listener` until `shutdown` resolves (Ctrl-C, for the command), then lets
+/// the connections finish their answers for the grace period
+/// ([`ServerBounds::shutdown_grace`]) and returns.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     config: Config,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_counting(listener, config, shutdown).await.map(|_| ())
+}
+
+/// [`serve`], answering how many connections were still open when the grace period ended.
+async fn serve_counting(
+    listener: tokio::net::TcpListener,
+    config: Config,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<usize> {
     let (tx, rx) = tokio::sync::watch::channel(false);
-    let mut stopped = rx.clone();
     tokio::spawn(async move {
         shutdown.await;
         let _ = tx.send(true);
-        // Keep the sender until the server is gone, so `stopped` sees `true`, not a close.
+        // Keep the sender until the server is gone, so every watcher sees `true`.
         tx.closed().await;
     });
-    axum::serve(listener, router_with_stop(config, rx, None))
-        .with_graceful_shutdown(async move {
-            let _ = stopped.wait_for(|&s| s).await;
-        })
-        .await
+    let bounds = config.server.clone();
+    let app = router_with_stop(config, rx.clone(), None);
+    Ok(listen::serve(listener, app, &bounds, rx).await)
 }
 
 /// Starts a server on 127.0.0.1 at a free port, in a thread of its own with its own
@@ -265,51 +286,70 @@ pub async fn serve(
 /// assert!(addr.ip().is_loopback() && addr.port() != 0);
 /// ```
 pub fn spawn_local() -> std::io::Result<SocketAddr> {
+    spawn_local_with(|_| {})
+}
+
+/// [`spawn_local`] with the configuration changed by `configure` (tighter bounds, for a
+/// test).
+///
+/// ```
+/// let addr = chainrule_serve::spawn_local_with(|c| c.server.workers = 1).unwrap();
+/// assert!(addr.ip().is_loopback());
+/// ```
+pub fn spawn_local_with(
+    configure: impl FnOnce(&mut Config) + Send + 'static,
+) -> std::io::Result<SocketAddr> {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let started = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .and_then(|rt| {
-                let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
-                Ok((rt, listener))
-            });
-        let (rt, listener) = match started {
+        let started = runtime().and_then(|rt| {
+            let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+            let addr = listener.local_addr()?;
+            Ok((rt, listener, addr))
+        });
+        let (rt, listener, addr) = match started {
             Ok(s) => s,
             Err(e) => {
                 let _ = tx.send(Err(e));
                 return;
             }
         };
-        match listener.local_addr() {
-            Ok(addr) => {
-                let _ = tx.send(Ok(addr));
-                let config = Config::for_addr(addr, None);
-                let _ = rt.block_on(serve(listener, config, std::future::pending()));
-            }
-            Err(e) => {
-                let _ = tx.send(Err(e));
-            }
-        }
+        let _ = tx.send(Ok(addr));
+        let mut config = Config::for_addr(addr, None);
+        configure(&mut config);
+        let _ = rt.block_on(serve(listener, config, std::future::pending()));
     });
     rx.recv()
         .unwrap_or_else(|_| Err(std::io::Error::other("the server's thread ended")))
 }
 
-/// Binds `host:port` (port 0: any free port), calls `ready` with the page's URL, and
-/// serves until Ctrl-C. For the `chainrule serve` command.
-pub fn run(host: &str, port: u16, ready: impl FnOnce(&str)) -> std::io::Result<()> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
+/// The server's runtime: two threads for connections (the work is on the pool's), and
+/// few for blocking calls, which it does not make.
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .max_blocking_threads(2)
         .enable_all()
-        .build()?;
-    rt.block_on(async move {
+        .build()
+}
+
+/// Binds `host:port` (port 0: any free port), calls `ready` with the page's URL, and
+/// serves until Ctrl-C, with `server` as its bounds. For the `chainrule serve` command.
+/// After Ctrl-C, answers in progress have [`ServerBounds::shutdown_grace`] to finish; a
+/// second Ctrl-C exits the process at once.
+pub fn run(
+    host: &str,
+    port: u16,
+    server: ServerBounds,
+    ready: impl FnOnce(&str),
+) -> std::io::Result<()> {
+    let rt = runtime()?;
+    let served = rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind((host, port)).await?;
         let addr = listener.local_addr()?;
         let loopback = addr.ip().is_loopback();
         let extra = (!loopback || host != addr.ip().to_string()).then_some(host);
-        let config = Config::for_addr(addr, extra);
+        let mut config = Config::for_addr(addr, extra);
+        config.server = server;
         let shown = if loopback {
             format!("http://127.0.0.1:{}/", addr.port())
         } else {
@@ -318,10 +358,53 @@ pub fn run(host: &str, port: u16, ready: impl FnOnce(&str)) -> std::io::Result<(
                 config.hosts.last().expect("one host at least")
             )
         };
+        let grace = config.server.shutdown_grace;
+        let mut interrupts = Interrupts::new()?;
         ready(&shown);
-        serve(listener, config, async {
-            let _ = tokio::signal::ctrl_c().await;
+        let left = serve_counting(listener, config, async move {
+            interrupts.next().await;
+            eprintln!(
+                "chainrule serve: stopping: answers in progress have {} s to finish (Ctrl-C again to stop at once)",
+                grace.as_secs_f64()
+            );
+            tokio::spawn(async move {
+                interrupts.next().await;
+                eprintln!("chainrule serve: stopped at once");
+                std::process::exit(130);
+            });
         })
-        .await
-    })
+        .await?;
+        if left > 0 {
+            eprintln!(
+                "chainrule serve: closed {left} connection(s) still open after {} s",
+                grace.as_secs_f64()
+            );
+        }
+        Ok::<_, std::io::Error>(())
+    });
+    // Do not wait for connections the grace period gave up on.
+    rt.shutdown_timeout(std::time::Duration::from_millis(100));
+    served
+}
+
+/// Ctrl-C, each time it is pressed (none is missed between two waits).
+struct Interrupts {
+    #[cfg(unix)]
+    signal: tokio::signal::unix::Signal,
+}
+
+impl Interrupts {
+    fn new() -> std::io::Result<Interrupts> {
+        Ok(Interrupts {
+            #[cfg(unix)]
+            signal: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?,
+        })
+    }
+
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        self.signal.recv().await;
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

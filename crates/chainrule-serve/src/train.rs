@@ -3,10 +3,15 @@
 //! obeying Play, Pause, Step and Reset; its frames reach the page as Server-Sent Events.
 //!
 //! The number of sessions alive at once is bounded ([`Limits::train_sessions`]); a session
-//! nobody watches is ended when a new one needs its place.
+//! nobody watches is ended when a new one needs its place, once its tab has left, or,
+//! if no tab has subscribed yet, once its grace period has passed
+//! ([`ServerBounds::session_grace`]): a new session lives until its tab subscribes. A
+//! watcher that stops reading is dropped with its connection (the write timeout), and
+//! every session ends after its lifetime ([`ServerBounds::session_lifetime`]).
 
-use crate::{error_response, json_response, parse_body, AppState, Body};
+use crate::{error_response, json_response, parse_body, AppState, Body, ServerBounds};
 use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use chainrule_page::{
@@ -17,38 +22,61 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::sync::watch;
+use tokio::sync::{oneshot, watch};
 
 /// What the page asks a session's thread to do.
 enum Cmd {
     Act(Action),
     /// The graph of data point `.0` through the current model, answered on `.1`.
-    Point(usize, mpsc::Sender<Result<Value, ApiError>>),
+    Point(usize, oneshot::Sender<Result<Value, ApiError>>),
 }
 
-/// One live session: how to command it and its latest frame.
+/// One live session: how to command it, its latest frame, when it started and whether a
+/// tab has subscribed to it.
 struct Live {
     cmd: mpsc::Sender<Cmd>,
     frames: Arc<watch::Sender<String>>,
     born: Instant,
+    subscribed: bool,
 }
+
+impl Live {
+    /// How long until it may be ended to make room: now (`Duration::ZERO`) if its tab
+    /// has left, or if none subscribed within the grace period; `None` while watched.
+    fn evictable_in(&self, grace: Duration) -> Option<Duration> {
+        match (self.frames.receiver_count(), self.subscribed) {
+            (0, true) => Some(Duration::ZERO),
+            (0, false) => Some(grace.saturating_sub(self.born.elapsed())),
+            _ => None,
+        }
+    }
+}
+
+type LiveMap = Arc<Mutex<HashMap<u64, Live>>>;
 
 /// The live sessions, bounded.
 pub(crate) struct Sessions {
     max: usize,
+    grace: Duration,
+    lifetime: Duration,
     next: Mutex<u64>,
-    live: Mutex<HashMap<u64, Live>>,
+    live: LiveMap,
 }
 
 impl Sessions {
-    pub fn new(max: usize) -> Sessions {
+    pub fn new(max: usize, bounds: &ServerBounds) -> Sessions {
         Sessions {
             max,
+            grace: bounds.session_grace,
+            lifetime: bounds.session_lifetime,
             next: Mutex::new(1),
-            live: Mutex::new(HashMap::new()),
+            live: Arc::new(Mutex::new(HashMap::new())),
         }
     }
 }
+
+/// When every session is watched, when to ask again (a tab may leave at any moment).
+const ALL_WATCHED_RETRY: Duration = Duration::from_secs(2);
 
 /// Frames during Play come at most this often (≥ 10 a second, as the issue asks).
 const FRAME_EVERY: Duration = Duration::from_millis(50);
@@ -61,6 +89,7 @@ fn run_session(
     limits: Limits,
     cmds: mpsc::Receiver<Cmd>,
     out: Arc<watch::Sender<String>>,
+    until: Instant,
 ) {
     let Ok(mut s) = Session::new(req, &limits) else {
         return;
@@ -75,17 +104,17 @@ fn run_session(
     let mut next_step = Instant::now();
     let mut frame_at = Instant::now();
     loop {
-        let cmd = if s.playing() {
-            match cmds.recv_timeout(next_step.saturating_duration_since(Instant::now())) {
-                Ok(c) => Some(c),
-                Err(mpsc::RecvTimeoutError::Timeout) => None,
-                Err(mpsc::RecvTimeoutError::Disconnected) => return,
-            }
+        // Paused, the next thing due is the session's end.
+        let wake = if s.playing() {
+            next_step.min(until)
         } else {
-            match cmds.recv() {
-                Ok(c) => Some(c),
-                Err(_) => return,
-            }
+            until
+        };
+        let cmd = match cmds.recv_timeout(wake.saturating_duration_since(Instant::now())) {
+            Ok(c) => Some(c),
+            Err(mpsc::RecvTimeoutError::Timeout) if Instant::now() >= until => return,
+            Err(mpsc::RecvTimeoutError::Timeout) => None,
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
         };
         let mut due = true;
         match cmd {
@@ -135,55 +164,78 @@ pub(crate) async fn start(State(st): State<Arc<AppState>>, body: Body) -> Respon
         Ok(s) => s,
         Err(e) => return error_response(e),
     };
-    let id = {
-        let mut live = st.sessions.live.lock().expect("sessions lock");
-        if live.len() >= st.sessions.max {
-            // Make room: end the oldest session nobody is watching.
-            let idle = live
-                .iter()
-                .filter(|(_, s)| s.frames.receiver_count() == 0)
-                .min_by_key(|(_, s)| s.born)
-                .map(|(&k, _)| k);
-            match idle {
-                Some(k) => {
-                    live.remove(&k);
-                }
-                None => {
-                    return error_response(ApiError::new(
-                        ErrorKind::Busy,
-                        format!(
-                            "{} training sessions are running, the most this server allows; \
-                             close another tab's training first",
-                            st.sessions.max
-                        ),
-                    ))
-                }
-            }
+    match st.sessions.open(req, limits) {
+        Ok(id) => json_response(200, first.started(id)),
+        Err(retry_after) => {
+            let mut resp = error_response(ApiError::new(
+                ErrorKind::Busy,
+                format!(
+                    "{} training sessions are running, the most this server allows; \
+                     close another tab's training first",
+                    st.sessions.max
+                ),
+            ));
+            let secs = HeaderValue::from(retry_after.as_secs_f64().ceil().max(1.0) as u64);
+            resp.headers_mut().insert(header::RETRY_AFTER, secs);
+            resp
         }
-        let mut next = st.sessions.next.lock().expect("id lock");
+    }
+}
+
+impl Sessions {
+    /// A new session for `req` in a thread of its own, making room if a session has had
+    /// no watcher for the grace period; its id, or how long until one may have.
+    fn open(&self, req: TrainRequest, limits: Limits) -> Result<u64, Duration> {
+        let mut live = self.live.lock().expect("sessions lock");
+        if live.len() >= self.max {
+            self.make_room(&mut live)?;
+        }
+        let mut next = self.next.lock().expect("id lock");
         let id = *next;
         *next += 1;
         let (ctx, crx) = mpsc::channel();
         let (ftx, _) = watch::channel(String::new());
         let ftx = Arc::new(ftx);
         let out = ftx.clone();
-        std::thread::spawn(move || run_session(req, limits, crx, out));
+        let until = Instant::now() + self.lifetime;
+        let map = self.live.clone();
+        std::thread::spawn(move || {
+            run_session(req, limits, crx, out, until);
+            // Ended (its lifetime, or made room for another): its streams close.
+            map.lock().expect("sessions lock").remove(&id);
+        });
         live.insert(
             id,
             Live {
                 cmd: ctx,
                 frames: ftx,
                 born: Instant::now(),
+                subscribed: false,
             },
         );
-        id
-    };
-    json_response(200, first.started(id))
+        Ok(id)
+    }
+
+    /// Ends the oldest session that may be ended; otherwise how long until one may.
+    fn make_room(&self, live: &mut HashMap<u64, Live>) -> Result<(), Duration> {
+        let soonest = live
+            .iter()
+            .filter_map(|(&k, s)| Some((s.evictable_in(self.grace)?, s.born, k)))
+            .min();
+        match soonest {
+            Some((wait, _, k)) if wait.is_zero() => {
+                live.remove(&k);
+                Ok(())
+            }
+            Some((wait, _, _)) => Err(wait),
+            None => Err(ALL_WATCHED_RETRY),
+        }
+    }
 }
 
 /// The graph of one data point through the session's current model.
 async fn point(st: &AppState, id: u64, i: usize) -> Response {
-    let (tx, rx) = mpsc::channel();
+    let (tx, rx) = oneshot::channel();
     let sent = {
         let live = st.sessions.live.lock().expect("sessions lock");
         live.get(&id)
@@ -192,7 +244,7 @@ async fn point(st: &AppState, id: u64, i: usize) -> Response {
     if !sent {
         return error_response(no_session(id));
     }
-    let answer = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_secs(60)))
+    let answer = tokio::time::timeout(st.config.server.work_time, rx)
         .await
         .ok()
         .and_then(|r| r.ok());
@@ -231,9 +283,12 @@ pub(crate) async fn control(
 pub(crate) async fn events(State(st): State<Arc<AppState>>, Path(id): Path<u64>) -> Response {
     let stop = st.stop.clone();
     let rx = {
-        let live = st.sessions.live.lock().expect("sessions lock");
-        match live.get(&id) {
-            Some(s) => s.frames.subscribe(),
+        let mut live = st.sessions.live.lock().expect("sessions lock");
+        match live.get_mut(&id) {
+            Some(s) => {
+                s.subscribed = true;
+                s.frames.subscribe()
+            }
             None => return error_response(no_session(id)),
         }
     };

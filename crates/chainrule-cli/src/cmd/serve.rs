@@ -8,7 +8,8 @@ pub const EXAMPLES: &str = "Examples:
   chainrule serve                      the page at http://127.0.0.1:8000/
   chainrule serve --port 0 --open      any free port, and open a browser on it
   chainrule serve --host 0.0.0.0       listen on every interface (others on the network can use it)
-Ctrl-C stops the server.";
+  chainrule serve --read-timeout 30    give slow clients 30 s to send a request
+Ctrl-C stops the server (answers in progress get 3 s to finish; Ctrl-C again stops it at once).";
 
 /// Arguments of `serve`.
 #[derive(clap::Args, Debug)]
@@ -22,12 +23,41 @@ pub struct Args {
     /// Open the page in a browser once the server listens.
     #[arg(long)]
     pub open: bool,
+    /// Seconds a client has to send a request's head, and then its body; a slower client
+    /// is cut off (its body answered 408). An idle connection closes after it too.
+    #[arg(long, value_name = "SECS", default_value_t = default_bounds().read_timeout.as_secs_f64(),
+          value_parser = seconds)]
+    pub read_timeout: f64,
+    /// The most connections open at once (lowered to fit the limit on open files). Past
+    /// it, a new connection closes the oldest idle one, or is answered 503 when none is idle.
+    #[arg(long, value_name = "N", default_value_t = default_bounds().max_connections,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
+    pub max_connections: usize,
+}
+
+fn default_bounds() -> chainrule_serve::ServerBounds {
+    chainrule_serve::ServerBounds::default()
+}
+
+/// A number of seconds from 0.1 to a day.
+fn seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if (0.1..=86_400.0).contains(&x) => Ok(x),
+        _ => Err(format!(
+            "{s:?} is not a number of seconds from 0.1 to 86400"
+        )),
+    }
 }
 
 /// Serves the page until Ctrl-C.
 pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     let open = args.open;
-    chainrule_serve::run(&args.host, args.port, |url| {
+    let bounds = chainrule_serve::ServerBounds {
+        read_timeout: std::time::Duration::from_secs_f64(args.read_timeout),
+        max_connections: args.max_connections,
+        ..default_bounds()
+    };
+    chainrule_serve::run(&args.host, args.port, bounds, |url| {
         println!("chainrule serve: the page is at {url} (Ctrl-C stops)");
         if open {
             open_browser(url);
