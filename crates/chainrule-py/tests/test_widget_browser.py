@@ -36,6 +36,28 @@ def live_cells():
     return [c.source for c in nbformat.read(LIVE, as_version=4).cells if c.cell_type == "code"]
 
 
+def paced_live_cells():
+    """The live notebook's cells, paced so that its two training loops last long enough to
+    watch on any machine: each watch is given a second to appear in the page before its
+    loop starts (a frame sent before the view exists is not lost, but it is not seen
+    either: the view opens on the newest), and micrograd's loop sleeps 20 ms a step. On a
+    fast machine the 100 steps took 0.35 s, all of it while the view was still being made,
+    and the test saw only the first and the last frame. The loop's numbers do not change.
+    """
+    cells = []
+    for cell in live_cells():
+        if "chainrule.watch(" in cell:
+            cell = "import time\n" + cell
+            lines = cell.split("\n")
+            at = next(k for k, line in enumerate(lines) if "chainrule.watch(" in line)
+            lines.insert(at + 1, "time.sleep(1.0)")
+            cell = "\n".join(lines)
+        cell = cell.replace("    w.step(total_loss, acc, model)", "    w.step(total_loss, acc, model)\n    time.sleep(0.02)")
+        cells.append(cell)
+    assert sum(c.count("time.sleep(") for c in cells) == 3, "the live notebook's watch cells changed"
+    return cells
+
+
 def demo_setup():
     """The live notebook's cell that makes micrograd's data, model and loss."""
     return next(c for c in live_cells() if "def loss" in c)
@@ -218,7 +240,7 @@ def test_a_learner_explores_their_own_graph(server, notebook):
 def test_the_live_notebook_runs_and_training_frames_arrive_while_the_loop_runs(server, notebook):
     from playwright.sync_api import expect
 
-    page, kernel = notebook("live.ipynb", live_cells())
+    page, kernel = notebook("live.ipynb", paced_live_cells())
     page.evaluate(FRAME_RECORDER)
     run_all(page)
     # the view of L (shown twice: as built, and after view.update()), then two watches
