@@ -10,7 +10,7 @@
 
 use crate::draw::layout::{self, Input, Layout};
 use crate::draw::metrics::text_width;
-use crate::draw::{number, DrawOptions, Drawing, Picture, RankDir, Simplified};
+use crate::draw::{number, DrawOptions, Drawing, DrawnCells, Picture, RankDir, Simplified};
 use crate::io::markup::escape;
 use std::collections::HashSet;
 use std::fmt::Write;
@@ -125,6 +125,7 @@ pub(crate) fn write(pic: &Picture, opts: &DrawOptions) -> Drawing {
     } = &drawn;
     edges(&mut s, pic, kinds, input, &lay, &map, &hl);
     for (v, kind) in kinds.iter().enumerate() {
+        chunk(&mut s, v);
         let xy = map.xy(lay.center[v].0, lay.center[v].1);
         match *kind {
             Kind::Value(k) => value(&mut s, pic, k, &records[k], xy, &hl, false),
@@ -132,8 +133,35 @@ pub(crate) fn write(pic: &Picture, opts: &DrawOptions) -> Drawing {
             Kind::Op(k) => op(&mut s, pic, k, wh[v], xy, &hl),
         }
     }
+    chunk_end(&mut s, kinds.len());
     s.push_str("</svg>\n");
     Drawing { svg: s, simplified }
+}
+
+/// Every value's box as [`write`] draws it: its cells' texts and widths, and whether it
+/// is flagged bad.
+pub(crate) fn cells(pic: &Picture, opts: &DrawOptions) -> Vec<DrawnCells> {
+    let hl = Marks::new(opts);
+    (0..pic.nodes.len())
+        .map(|k| {
+            let n = &pic.nodes[k];
+            let Record { cells, .. } = record(pic, k, opts, &hl);
+            let (texts, widths): (Vec<String>, Vec<f64>) = cells.into_iter().unzip();
+            let bad = (0..texts.len())
+                .map(|j| match j {
+                    1 => !n.data.is_finite(),
+                    2 => !hl.unknown.contains(&n.index) && n.grad.is_some_and(|g| !g.is_finite()),
+                    _ => false,
+                })
+                .collect();
+            DrawnCells {
+                index: n.index,
+                texts,
+                widths,
+                bad,
+            }
+        })
+        .collect()
 }
 
 /// Abstract layout coordinates to SVG ones, margins (and the note's line) included.
@@ -186,22 +214,30 @@ impl Marks {
 fn record(pic: &Picture, k: usize, opts: &DrawOptions, hl: &Marks) -> Record {
     let n = &pic.nodes[k];
     let width = |t: &str| text_width(t, FONT) + 2.0 * PAD;
+    // A number cell (`data 2.0000`), with room for a sign it does not have when asked.
+    let sign = |t: &str| match opts.sign_room
+        && !t.split(' ').nth(1).is_some_and(|x| x.starts_with('-'))
+    {
+        true => text_width("-", FONT),
+        false => 0.0,
+    };
+    let number_width = |t: &str| width(t) + sign(t);
+    let label = n.label.clone();
+    let data = format!("data {}", number(n.data, opts.decimals));
     let mut cells = vec![
-        n.label.clone(),
-        format!("data {}", number(n.data, opts.decimals)),
-    ]
-    .into_iter()
-    .map(|t| {
-        let w = width(&t);
-        (t, w)
-    })
-    .collect::<Vec<_>>();
+        (label.clone(), width(&label)),
+        (data.clone(), number_width(&data)),
+    ];
     let grad = n.grad.map(|g| format!("grad {}", number(g, opts.decimals)));
     if hl.unknown.contains(&n.index) {
-        let w = grad.as_deref().map_or(0.0, width).max(width("grad ?"));
+        let w = grad
+            .as_deref()
+            .map_or(0.0, number_width)
+            .max(width("grad ?"));
         cells.push(("grad ?".to_string(), w));
     } else if let Some(t) = grad {
-        cells.push((t.clone(), width(&t)));
+        let w = number_width(&t);
+        cells.push((t, w));
     }
     let width = cells.iter().map(|c| c.1).sum();
     Record { cells, width }
@@ -314,6 +350,30 @@ fn graph(pic: &Picture, records: &[Record], map: &Map, level: &[usize], copies: 
     }
 }
 
+/// Elements (edges, then nodes) are grouped by [`CHUNK`] in a plain `<g>`: a browser that
+/// changes one text of a drawing lays out again the groups it is in and visits the
+/// drawing's top level, so a flat drawing of 10,000 values costs a pass over all its
+/// elements for every change, a grouped one a pass over a few hundred groups.
+const CHUNK: usize = 64;
+
+/// Before element `k` of a run (edges, or nodes): closes the chunk before and opens the
+/// next every [`CHUNK`] elements. The run's last chunk is closed by [`chunk_end`].
+fn chunk(s: &mut String, k: usize) {
+    if k % CHUNK == 0 {
+        if k > 0 {
+            s.push_str("</g>\n");
+        }
+        s.push_str("<g>\n");
+    }
+}
+
+/// After a run of `len` elements: closes its last chunk.
+fn chunk_end(s: &mut String, len: usize) {
+    if len > 0 {
+        s.push_str("</g>\n");
+    }
+}
+
 /// Every edge, as a path through its bend points and an arrowhead.
 fn edges(
     s: &mut String,
@@ -326,6 +386,7 @@ fn edges(
 ) {
     let port = ports(input, lay);
     for (e, &(a, b)) in input.edges.iter().enumerate() {
+        chunk(s, e);
         let lit = match (kinds[a], kinds[b]) {
             (Kind::Value(c) | Kind::Copy(c), Kind::Op(p)) => {
                 hl.edges.contains(&(pic.nodes[c].index, pic.nodes[p].index))
@@ -362,6 +423,7 @@ fn edges(
         pt(tip - ARROW, end_o + ARROW_HALF, "");
         s.push_str("\"/></g>\n");
     }
+    chunk_end(s, input.edges.len());
 }
 
 /// Where each edge meets its target, across the arrows: edges into one node are spread
