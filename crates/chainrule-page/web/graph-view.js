@@ -10,6 +10,10 @@ import { h, svg, fmt } from "./dom.js";
 const PAD = 16;        // px around the drawing
 const MIN_TEXT = 12;   // px: the smallest text the view starts at
 const MAX_SCALE = 3;
+// A drawing of this many values or more lays out only its chunks (the engine's groups of
+// 64 elements, each with its box) within half a view of what is shown; the others are
+// left out of the layout until a pan or a zoom brings them near.
+const CULL_FROM = 500;
 
 export class GraphView {
   /** `root`: an empty element to fill. `onSelect(id)`: a value was clicked or chosen
@@ -29,6 +33,8 @@ export class GraphView {
     this.marked = null;           // the <g> marked selected, and the one Tab reaches
     this.roved = null;
     this.edgeLabels = [];         // the stepper's labels on edges
+    this.chunks = [];             // [{g, box: [x0, y0, x1, y1], on}]: the drawing's chunks
+    this.culling = false;         // whether chunks out of sight are left out
     this.masked = { data: new Map(), grad: new Map() };   // id -> text shown instead (see mask)
     this.lit = { nodes: [], edges: [], unknown: new Set() };
     this.selected = null;
@@ -102,6 +108,9 @@ export class GraphView {
     this.nodes = new Map(nodes.map((n) => [n.id, n]));
     this.lit = { nodes: [], edges: [], unknown: new Set() };
     this.index();
+    // Out of the layout at first (before anything asks for one): `clamp`, below, brings
+    // back the chunks near the view.
+    if (this.culling) for (const c of this.chunks) { c.on = false; c.g.style.display = "none"; }
     for (const id of new Set([...this.masked.data.keys(), ...this.masked.grad.keys()])) this.paintCells(id);
     if (this.selected !== null && !this.els.has(this.selected)) this.selected = null;
     this.tabStop();
@@ -147,6 +156,13 @@ export class GraphView {
       if (list && cells.length >= 3) list.push([cells[1], cells[2]]);
     }
     for (const g of this.svgEl.querySelectorAll("g.op")) this.opEls.set(g.id, g);
+    this.chunks = [];
+    for (const g of this.svgEl.children) {
+      if (g.tagName === "g" && g.dataset.box) {
+        this.chunks.push({ g, box: g.dataset.box.split(" ").map(Number), on: g.style.display !== "none" });
+      }
+    }
+    this.culling = this.els.size >= CULL_FROM && this.chunks.length > 0;
     for (const g of this.svgEl.querySelectorAll("g.edge")) {
       const { from, to } = g.dataset;
       if (!from.endsWith("_op") && to.endsWith("_op")) {
@@ -319,7 +335,7 @@ export class GraphView {
   /** Moves keyboard focus to value `id`. */
   focusNode(id) {
     const g = this.els.get(id);
-    if (g) g.focus();
+    if (g) { this.reveal(g); g.focus(); }
   }
 
   /** Makes `g` the one value the Tab key reaches. */
@@ -338,7 +354,7 @@ export class GraphView {
     else if (g && (e.key === "Enter" || e.key === " ")) this.choose(Number(g.dataset.nodeId));
     else if (g && e.key.startsWith("Arrow")) {
       const next = this.nearest(g, e.key.slice(5));
-      if (next) next.focus({ preventScroll: true });
+      if (next) { this.reveal(next); next.focus({ preventScroll: true }); }
     } else return;
     e.preventDefault();
     e.stopPropagation();
@@ -529,6 +545,24 @@ export class GraphView {
     this.stage.style.transform = `translate(${v.x}px, ${v.y}px) scale(${v.s})`;
     this.level.textContent = `${Math.round(v.s * 100)}%`;
     Object.assign(this.viewport.dataset, { scale: String(v.s), x: String(v.x), y: String(v.y) });
+    this.cull();
+  }
+
+  /** On a large drawing, the chunks within half a view of what is shown are laid out
+   * and drawn; the others are left out (`display: none`) until they come near. */
+  cull() {
+    if (!this.culling) return;
+    const [vw, vh] = this.box(), v = this.view;
+    const x0 = (-vw / 2 - v.x) / v.s, x1 = (1.5 * vw - v.x) / v.s;
+    const y0 = (-vh / 2 - v.y) / v.s, y1 = (1.5 * vh - v.y) / v.s;
+    for (const c of this.chunks) {
+      const [a, b, cx, d] = c.box;
+      const on = cx >= x0 && a <= x1 && d >= y0 && b <= y1;
+      if (on !== c.on) {
+        c.on = on;
+        c.g.style.display = on ? "" : "none";
+      }
+    }
   }
 
   /** Pans so that value `g` is in view (when it is not). */

@@ -123,17 +123,31 @@ pub(crate) fn write(pic: &Picture, opts: &DrawOptions) -> Drawing {
     let Drawn {
         kinds, wh, input, ..
     } = &drawn;
-    edges(&mut s, pic, kinds, input, &lay, &map, &hl);
+    let mut chunks = Chunks::new();
+    edges(&mut s, &mut chunks, pic, kinds, input, &lay, &map, &hl);
     for (v, kind) in kinds.iter().enumerate() {
-        chunk(&mut s, v);
         let xy = map.xy(lay.center[v].0, lay.center[v].1);
+        let el = chunks.element();
         match *kind {
-            Kind::Value(k) => value(&mut s, pic, k, &records[k], xy, &hl, false),
-            Kind::Copy(k) => value(&mut s, pic, k, &records[k], xy, &hl, true),
-            Kind::Op(k) => op(&mut s, pic, k, wh[v], xy, &hl),
+            Kind::Value(k) => value(el, pic, k, &records[k], xy, &hl, false),
+            Kind::Copy(k) => value(el, pic, k, &records[k], xy, &hl, true),
+            Kind::Op(k) => op(el, pic, k, wh[v], xy, &hl),
         }
+        let (w, h) = match *kind {
+            Kind::Value(k) | Kind::Copy(k) => (records[k].width, ROW),
+            Kind::Op(_) => wh[v],
+        };
+        chunks.done(
+            &mut s,
+            [
+                xy.0 - w / 2.0,
+                xy.1 - h / 2.0,
+                xy.0 + w / 2.0,
+                xy.1 + h / 2.0,
+            ],
+        );
     }
-    chunk_end(&mut s, kinds.len());
+    chunks.end(&mut s);
     s.push_str("</svg>\n");
     Drawing { svg: s, simplified }
 }
@@ -350,33 +364,90 @@ fn graph(pic: &Picture, records: &[Record], map: &Map, level: &[usize], copies: 
     }
 }
 
-/// Elements (edges, then nodes) are grouped by [`CHUNK`] in a plain `<g>`: a browser that
-/// changes one text of a drawing lays out again the groups it is in and visits the
-/// drawing's top level, so a flat drawing of 10,000 values costs a pass over all its
-/// elements for every change, a grouped one a pass over a few hundred groups.
+/// Elements (edges, then nodes) are grouped by [`CHUNK`] in a plain `<g>` whose
+/// `data-box` is the chunk's bounding box in the drawing (`x0 y0 x1 y1`, whole pixels,
+/// outward). A browser that changes one text of a drawing lays out again the groups it is
+/// in and visits the drawing's top level, so a flat drawing of 10,000 values costs a pass
+/// over all its elements for every change, a grouped one a pass over a few hundred
+/// groups; and a view can leave the chunks out of sight out of the layout altogether.
 const CHUNK: usize = 64;
 
-/// Before element `k` of a run (edges, or nodes): closes the chunk before and opens the
-/// next every [`CHUNK`] elements. The run's last chunk is closed by [`chunk_end`].
-fn chunk(s: &mut String, k: usize) {
-    if k % CHUNK == 0 {
-        if k > 0 {
-            s.push_str("</g>\n");
-        }
-        s.push_str("<g>\n");
-    }
+/// Writes elements in chunks (see [`CHUNK`]): each element is written into
+/// [`element`](Chunks::element), then handed over with its bounding box by
+/// [`done`](Chunks::done).
+struct Chunks {
+    /// The element being written.
+    el: String,
+    /// The chunk's elements so far, their count and bounding box.
+    buf: String,
+    count: usize,
+    bbox: [f64; 4],
 }
 
-/// After a run of `len` elements: closes its last chunk.
-fn chunk_end(s: &mut String, len: usize) {
-    if len > 0 {
+impl Chunks {
+    fn new() -> Chunks {
+        Chunks {
+            el: String::new(),
+            buf: String::new(),
+            count: 0,
+            bbox: [
+                f64::INFINITY,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                f64::NEG_INFINITY,
+            ],
+        }
+    }
+
+    /// The buffer to write the next element into.
+    fn element(&mut self) -> &mut String {
+        self.el.clear();
+        &mut self.el
+    }
+
+    /// The element just written, whose bounding box is `b`: into the chunk, and the chunk
+    /// into `s` when full.
+    fn done(&mut self, s: &mut String, b: [f64; 4]) {
+        self.buf.push_str(&self.el);
+        self.bbox = [
+            self.bbox[0].min(b[0]),
+            self.bbox[1].min(b[1]),
+            self.bbox[2].max(b[2]),
+            self.bbox[3].max(b[3]),
+        ];
+        self.count += 1;
+        if self.count == CHUNK {
+            self.end(s);
+        }
+    }
+
+    /// Writes the chunk so far into `s`, if it has any element.
+    fn end(&mut self, s: &mut String) {
+        if self.count == 0 {
+            return;
+        }
+        let [x0, y0, x1, y1] = self.bbox;
+        let _ = writeln!(
+            s,
+            r#"<g data-box="{} {} {} {}">"#,
+            x0.floor(),
+            y0.floor(),
+            x1.ceil(),
+            y1.ceil()
+        );
+        s.push_str(&self.buf);
         s.push_str("</g>\n");
+        self.buf.clear();
+        self.count = 0;
+        self.bbox = Chunks::new().bbox;
     }
 }
 
 /// Every edge, as a path through its bend points and an arrowhead.
+#[allow(clippy::too_many_arguments)]
 fn edges(
-    s: &mut String,
+    out: &mut String,
+    chunks: &mut Chunks,
     pic: &Picture,
     kinds: &[Kind],
     input: &Input,
@@ -386,7 +457,7 @@ fn edges(
 ) {
     let port = ports(input, lay);
     for (e, &(a, b)) in input.edges.iter().enumerate() {
-        chunk(s, e);
+        let s = chunks.element();
         let lit = match (kinds[a], kinds[b]) {
             (Kind::Value(c) | Kind::Copy(c), Kind::Op(p)) => {
                 hl.edges.contains(&(pic.nodes[c].index, pic.nodes[p].index))
@@ -422,8 +493,28 @@ fn edges(
         pt(tip - ARROW, end_o - ARROW_HALF, " ");
         pt(tip - ARROW, end_o + ARROW_HALF, "");
         s.push_str("\"/></g>\n");
+        // Its bounding box: its ends' nodes, its bend points and its port, with room.
+        let (ra, oa) = lay.center[a];
+        let (rb, ob) = lay.center[b];
+        let (mut o0, mut o1) = (
+            (oa - input.size[a].1 / 2.0).min(ob - input.size[b].1 / 2.0),
+            (oa + input.size[a].1 / 2.0).max(ob + input.size[b].1 / 2.0),
+        );
+        for &o in &lay.bend_o[lay.bend_start[e]..lay.bend_start[e + 1]] {
+            o0 = o0.min(o);
+            o1 = o1.max(o);
+        }
+        let (o0, o1) = (o0 - port[e].abs() - ARROW, o1 + port[e].abs() + ARROW);
+        let (p, q) = (
+            map.xy(ra - input.size[a].0 / 2.0, o0),
+            map.xy(rb + input.size[b].0 / 2.0, o1),
+        );
+        chunks.done(
+            out,
+            [p.0.min(q.0), p.1.min(q.1), p.0.max(q.0), p.1.max(q.1)],
+        );
     }
-    chunk_end(s, input.edges.len());
+    chunks.end(out);
 }
 
 /// Where each edge meets its target, across the arrows: edges into one node are spread
