@@ -375,18 +375,18 @@ pub(crate) fn nudge_on<'g>(
         .ok_or_else(|| ApiError::bad(format!("value {node} is not a leaf")))?;
     out.backward();
     // Before: the drawing shown (the answer says the replay's changes to its texts), or,
-    // when the page wants only what changed, its boxes (found without a layout).
-    let (shown, cells_before) = match shown {
-        Shown::Drawing(svg) => (Some(svg), None),
-        Shown::Program { svg: true } => (Some(draw(out, limits)?), None),
-        Shown::Program { svg: false } => (None, Some(drawn_cells(out, limits)?)),
+    // when the page wants only what changed, the numbers (its boxes are found from them).
+    let shown = match shown {
+        Shown::Drawing(svg) => Some(svg),
+        Shown::Program { svg: true } => Some(draw(out, limits)?),
+        Shown::Program { svg: false } => None,
     };
-    let old: Vec<(f64, f64)> = match cells_before {
-        Some(_) => (0..=out.index())
+    let old: Vec<(f64, f64)> = match shown {
+        None => (0..=out.index())
             .filter_map(|i| g.get(i))
             .map(|v| (v.data(), v.grad()))
             .collect(),
-        None => Vec::new(),
+        Some(_) => Vec::new(),
     };
     let before = out.data();
     let grad = leaf.grad();
@@ -395,9 +395,9 @@ pub(crate) fn nudge_on<'g>(
     g.forward_after(leaf);
     let after = out.data();
     out.backward();
-    let cells = match &cells_before {
-        Some(b) => same_shape_changes(b, &drawn_cells(out, limits)?),
-        None => None,
+    let cells = match &shown {
+        None => same_shape_changes(g, &old, &drawn_cells(out, limits)?, limits),
+        Some(_) => None,
     };
     let svg = match (&shown, &cells) {
         (None, Some(_)) => None,
@@ -447,21 +447,28 @@ fn drawn_cells(out: Var<'_>, limits: &Limits) -> Result<Vec<chainrule::DrawnCell
     })
 }
 
-/// When the boxes `after` are drawn the same shape as `before` (the same values, every
-/// cell as wide and flagged alike, so the drawings differ only in their texts), the
-/// cells that read otherwise, as `[id, data, grad]` (`grad` null when grads are not
-/// drawn); else None.
+/// When the boxes `after` of the graph on `g` are drawn the same shape as they were with
+/// the numbers `old`
+/// (`(data, grad)` by tape index: every cell as wide and flagged alike, so the drawings
+/// differ only in their texts), the cells that read otherwise, as `[id, data, grad]`
+/// (`grad` null when grads are not drawn); else None. Only the values whose numbers
+/// changed are drawn again to compare.
 fn same_shape_changes(
-    before: &[chainrule::DrawnCells],
+    g: &Graph,
+    old: &[(f64, f64)],
     after: &[chainrule::DrawnCells],
+    limits: &Limits,
 ) -> Option<Vec<Value>> {
-    if before.len() != after.len() {
-        return None;
-    }
+    let opts = draw_options(limits);
     let mut changes = Vec::new();
-    for (b, a) in before.iter().zip(after) {
-        if b.index != a.index || b.widths != a.widths || b.bad != a.bad || b.texts[0] != a.texts[0]
-        {
+    for a in after {
+        let &(data, grad) = old.get(a.index)?;
+        let now = g.get(a.index)?;
+        if data.to_bits() == now.data().to_bits() && grad.to_bits() == now.grad().to_bits() {
+            continue;
+        }
+        let b = a.redrawn(data, (a.texts.len() > 2).then_some(grad), &opts);
+        if b.widths != a.widths || b.bad != a.bad {
             return None;
         }
         if b.texts != a.texts {

@@ -354,6 +354,35 @@ pub struct DrawnCells {
     pub bad: Vec<bool>,
 }
 
+impl DrawnCells {
+    /// This value's box as drawn with other numbers, `data` and `grad` (None: no grad
+    /// shown), by `opts`: what a drawing of the same graph with other values would hold
+    /// (its label stays). Found without the graph: a view that keeps a drawing's numbers
+    /// can tell which boxes a change of them resizes.
+    ///
+    /// ```
+    /// use chainrule::{DrawOptions, Graph, ShowGrads};
+    /// let g = Graph::new();
+    /// let x = g.var("x", 2.0);
+    /// x.backward();
+    /// let opts = DrawOptions { grads: ShowGrads::Always, ..DrawOptions::default() };
+    /// let cells = x.drawn_cells(&opts).unwrap();
+    /// let other = cells[0].redrawn(-12.5, Some(1.0), &opts);
+    /// assert_eq!(other.texts, ["x", "data -12.5000", "grad 1.0000"]);
+    /// assert!(other.widths[1] > cells[0].widths[1]);
+    /// ```
+    pub fn redrawn(&self, data: f64, grad: Option<f64>, opts: &DrawOptions) -> DrawnCells {
+        let n = Node {
+            index: self.index,
+            label: self.texts.first().cloned().unwrap_or_default(),
+            data,
+            grad,
+            op: None,
+        };
+        crate::draw::svg::node_cells(&n, opts, &crate::draw::svg::Marks::new(opts))
+    }
+}
+
 /// One value as drawn.
 pub(crate) struct Node {
     pub index: usize,

@@ -10,7 +10,7 @@
 
 use crate::draw::layout::{self, Input, Layout};
 use crate::draw::metrics::text_width;
-use crate::draw::{number, DrawOptions, Drawing, DrawnCells, Picture, RankDir, Simplified};
+use crate::draw::{number, DrawOptions, Drawing, DrawnCells, Node, Picture, RankDir, Simplified};
 use crate::io::markup::escape;
 use std::collections::HashSet;
 use std::fmt::Write;
@@ -78,7 +78,7 @@ enum Kind {
 pub(crate) fn write(pic: &Picture, opts: &DrawOptions) -> Drawing {
     let hl = Marks::new(opts);
     let records: Vec<Record> = (0..pic.nodes.len())
-        .map(|k| record(pic, k, opts, &hl))
+        .map(|k| record(&pic.nodes[k], opts, &hl))
         .collect();
     let mut map = Map {
         tb: opts.rankdir == RankDir::TB,
@@ -156,26 +156,26 @@ pub(crate) fn write(pic: &Picture, opts: &DrawOptions) -> Drawing {
 /// is flagged bad.
 pub(crate) fn cells(pic: &Picture, opts: &DrawOptions) -> Vec<DrawnCells> {
     let hl = Marks::new(opts);
-    (0..pic.nodes.len())
-        .map(|k| {
-            let n = &pic.nodes[k];
-            let Record { cells, .. } = record(pic, k, opts, &hl);
-            let (texts, widths): (Vec<String>, Vec<f64>) = cells.into_iter().unzip();
-            let bad = (0..texts.len())
-                .map(|j| match j {
-                    1 => !n.data.is_finite(),
-                    2 => !hl.unknown.contains(&n.index) && n.grad.is_some_and(|g| !g.is_finite()),
-                    _ => false,
-                })
-                .collect();
-            DrawnCells {
-                index: n.index,
-                texts,
-                widths,
-                bad,
-            }
+    pic.nodes.iter().map(|n| node_cells(n, opts, &hl)).collect()
+}
+
+/// Value `n`'s box as [`write`] draws it (see [`cells`]).
+pub(crate) fn node_cells(n: &Node, opts: &DrawOptions, hl: &Marks) -> DrawnCells {
+    let Record { cells, .. } = record(n, opts, hl);
+    let (texts, widths): (Vec<String>, Vec<f64>) = cells.into_iter().unzip();
+    let bad = (0..texts.len())
+        .map(|j| match j {
+            1 => !n.data.is_finite(),
+            2 => !hl.unknown.contains(&n.index) && n.grad.is_some_and(|g| !g.is_finite()),
+            _ => false,
         })
-        .collect()
+        .collect();
+    DrawnCells {
+        index: n.index,
+        texts,
+        widths,
+        bad,
+    }
 }
 
 /// Abstract layout coordinates to SVG ones, margins (and the note's line) included.
@@ -205,14 +205,14 @@ impl Map {
 }
 
 /// The highlight, as sets of tape indices.
-struct Marks {
+pub(crate) struct Marks {
     nodes: HashSet<usize>,
     edges: HashSet<(usize, usize)>,
     unknown: HashSet<usize>,
 }
 
 impl Marks {
-    fn new(opts: &DrawOptions) -> Marks {
+    pub(crate) fn new(opts: &DrawOptions) -> Marks {
         let h = &opts.highlight;
         Marks {
             nodes: h.nodes.iter().copied().collect(),
@@ -225,8 +225,7 @@ impl Marks {
 /// The cells of value `k`: label, data and (when shown) grad. A grad not known yet reads
 /// `grad ?` in a cell as wide as the number will be, so boxes keep their size from one
 /// step of backprop to the next.
-fn record(pic: &Picture, k: usize, opts: &DrawOptions, hl: &Marks) -> Record {
-    let n = &pic.nodes[k];
+fn record(n: &Node, opts: &DrawOptions, hl: &Marks) -> Record {
     let width = |t: &str| text_width(t, FONT) + 2.0 * PAD;
     // A number cell (`data 2.0000`), with room for a sign it does not have when asked.
     let sign = |t: &str| match opts.sign_room
