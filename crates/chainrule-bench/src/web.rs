@@ -10,12 +10,22 @@
 //! - `train`: micrograd's demo at the page's pace, frames drawn a second;
 //! - `program`: the `program` call itself, the WebAssembly engine in Chromium against
 //!   native code in this process, batches interleaved (ms per call);
-//! - `site`: what the static page loads (opened, then training), gzipped (`gzip -9`).
+//! - `site`: what the static page loads (opened, then training), gzipped (`gzip -9`);
+//! - at 200, 1,000 and 10,000 values (`web-size-*`, each with its median and best of the
+//!   runs on both homes): `open`, the program pasted into a page just opened (ms to the
+//!   frame after its graph is in the page); `edit`, the program edited (tanh to relu
+//!   and back) and redrawn (ms to the frame after); `step`, one step of backward with the
+//!   Next button, and `nudge`, the slider dragged on a leaf: ms from the event to the page
+//!   changed and laid out again (a layout forced at once, so the figure does not wait
+//!   for the display's next frame; what is left of the frame is the paint);
+//!   `bytes`, the answers' sizes (the program's, and a nudge's as the page asks it).
 //!
 //! One JSON line per figure. Needs `chromium`, `python3` and `gzip`.
 
 #[path = "../../chainrule-cli/tests/support/browser.rs"]
 mod browser;
+#[path = "../../chainrule-serve/tests/support/programs.rs"]
+mod programs;
 #[path = "../../chainrule-serve/tests/support/static_server.rs"]
 mod static_server;
 
@@ -73,8 +83,9 @@ impl Tab {
     }
 }
 
-/// Runs the benchmark on the static site in `site`, `runs` times each figure.
-pub fn run(site: &Path, runs: usize) -> bool {
+/// Runs the benchmark on the static site in `site`, `runs` times each figure; with
+/// `sizes_only`, only the figures at 200, 1,000 and 10,000 values.
+pub fn run(site: &Path, runs: usize, sizes_only: bool) -> bool {
     let scratch = std::env::temp_dir().join(format!("chainrule-bench-web-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&scratch);
     let Some(mut b) = Browser::start(&scratch, (1280, 900)) else {
@@ -104,6 +115,12 @@ pub fn run(site: &Path, runs: usize) -> bool {
         ("served", served.as_str()),
         ("static", statics.base.as_str()),
     ];
+    if sizes_only {
+        sizes(&mut tab, &homes, runs);
+        drop(tab);
+        let _ = std::fs::remove_dir_all(&scratch);
+        return true;
+    }
     let mut figures: Vec<(&str, [f64; 2], &str)> = Vec::new();
     let opened = homes.map(|(_, base)| open_time(&mut tab, base, runs));
     figures.push(("open", opened, "ms"));
@@ -124,6 +141,7 @@ pub fn run(site: &Path, runs: usize) -> bool {
             w / n
         );
     }
+    sizes(&mut tab, &homes, runs);
     let (files, bytes, gz) = site_size(&mut tab, &statics.base, site);
     println!(
         "{{\"workload\":\"web-site\",\"files\":{files},\"bytes\":{bytes},\"gzip_bytes\":{gz},\"gzip_kib\":{:.1}}}",
@@ -132,6 +150,134 @@ pub fn run(site: &Path, runs: usize) -> bool {
     drop(tab);
     let _ = std::fs::remove_dir_all(&scratch);
     true
+}
+
+/// The figures at 200, 1,000 and 10,000 values on both `homes`, `runs` times each.
+fn sizes(tab: &mut Tab, homes: &[(&str, &str); 2], runs: usize) {
+    for (name, source) in sized_programs() {
+        let edited = source.replace("tanh", "relu");
+        let values = answer_bytes(&source).0;
+        let mut lines = Vec::new();
+        let by_home = (*homes).map(|(_, base)| sized(tab, base, &source, &edited, runs));
+        for (k, figure) in ["open", "edit", "step", "nudge"].iter().enumerate() {
+            let [served, on_static] = [&by_home[0][k], &by_home[1][k]];
+            lines.push(format!(
+                "{{\"workload\":\"web-size-{figure}\",\"program\":\"{name}\",\"values\":{values},\"served_median\":{:.2},\"served_best\":{:.2},\"static_median\":{:.2},\"static_best\":{:.2},\"unit\":\"ms\",\"runs\":{}}}",
+                median(served.clone()),
+                best(served),
+                median(on_static.clone()),
+                best(on_static),
+                served.len()
+            ));
+        }
+        for l in lines {
+            println!("{l}");
+        }
+        let (_, program_bytes, nudge_bytes) = answer_bytes(&source);
+        println!(
+            "{{\"workload\":\"web-size-bytes\",\"program\":\"{name}\",\"values\":{values},\"program_answer\":{program_bytes},\"nudge_answer\":{nudge_bytes}}}"
+        );
+    }
+}
+
+/// The programs of the figures by size: 200 values (the edit's own), about 1,000 and
+/// about 10,000 (layers of neurons, `programs::about`).
+fn sized_programs() -> Vec<(&'static str, String)> {
+    vec![
+        ("values200-tanh", PROGRAMS[0].1.to_string()),
+        ("layered1000", programs::about(1_000)),
+        ("layered10000", programs::about(10_000)),
+    ]
+}
+
+/// The least of `xs`.
+fn best(xs: &[f64]) -> f64 {
+    xs.iter().copied().fold(f64::INFINITY, f64::min)
+}
+
+/// The values of `source`'s graph, and the bytes of the page's answers on it: the
+/// `program` answer, and a `nudge` of its first leaf as the page asks it.
+fn answer_bytes(source: &str) -> (usize, usize, usize) {
+    let mut engine = Engine::new(Limits::default());
+    let (_, program) = engine.answer(
+        "program",
+        json!({ "source": source }).to_string().as_bytes(),
+    );
+    let a: Value = serde_json::from_str(&program).expect("an answer");
+    let leaf = a["nodes"]
+        .as_array()
+        .and_then(|ns| ns.iter().rev().find(|n| n["leaf"] == json!(true)))
+        .map_or(0, |n| n["id"].as_u64().unwrap_or(0));
+    let request = json!({"source": source, "node": leaf, "h": 0.01, "svg": false});
+    let (_, nudge) = engine.answer("nudge", request.to_string().as_bytes());
+    (
+        a["values"].as_u64().unwrap_or(0) as usize,
+        program.len(),
+        nudge.len(),
+    )
+}
+
+/// The page on `source` at `base`: each run's time to open it, to edit it into `edited`
+/// and back, to step backward, and to nudge a leaf with the slider (ms, in that order).
+fn sized(tab: &mut Tab, base: &str, source: &str, edited: &str, runs: usize) -> [Vec<f64>; 4] {
+    let edit = |tab: &mut Tab, source: &str| {
+        tab.eval(&format!(
+            "new Promise((ok) => {{ const t = document.querySelector('#editor-area textarea'); \
+               const before = document.body.dataset.rendered; \
+               new MutationObserver((_, o) => {{ if (document.body.dataset.rendered !== before) {{ o.disconnect(); \
+                 requestAnimationFrame(() => ok(performance.now() - t0)); }} }}) \
+                 .observe(document.body, {{attributes: true}}); \
+               const t0 = performance.now(); t.value = {}; t.dispatchEvent(new Event('input')); }})",
+            json!(source)
+        ))
+        .as_f64()
+        .unwrap()
+    };
+    // Open: a fresh page (the notebook's), then the program pasted in, to its graph on
+    // screen. (A link carrying 50 KB of program is longer than some servers take.)
+    let mut open = Vec::new();
+    for _ in 0..runs.max(3) {
+        tab.open(&format!("{base}/?test=1"), "document.body.dataset.rendered");
+        open.push(edit(tab, source));
+    }
+    edit(tab, edited);
+    edit(tab, source);
+    let edits: Vec<f64> = (0..runs.max(3) * 2)
+        .map(|k| edit(tab, if k % 2 == 0 { edited } else { source }))
+        .collect();
+    // Steps: Next from step 0, one frame each.
+    let steps: Vec<f64> = (0..runs.max(3) * 2)
+        .map(|_| {
+            tab.eval(
+                "new Promise((ok) => { const b = document.querySelector('#stepper-area button[data-go=next]'); \
+                   const t0 = performance.now(); b.click(); \
+                   document.body.getBoundingClientRect(); ok(performance.now() - t0); })",
+            )
+            .as_f64()
+            .unwrap()
+        })
+        .collect();
+    // The nudge: the last leaf selected, then its slider dragged a step at a time.
+    tab.eval(
+        "(() => { const leaves = [...document.querySelectorAll('#graph-area g.value.leaf')]; \
+           leaves[leaves.length - 1].dispatchEvent(new MouseEvent('click', {bubbles: true})); return 1; })()",
+    );
+    let nudges: Vec<f64> = (0..runs.max(3) * 2)
+        .map(|k| {
+            let h = format!("{:.2}", 0.1 + 0.01 * k as f64);
+            tab.eval(&format!(
+                "new Promise((ok) => {{ const s = document.querySelector('#node-area input[type=range]'); \
+                   const table = document.querySelector('#node-area .cr-nudge-table'); \
+                   new MutationObserver((_, o) => {{ if (table.dataset.h === String(Number('{h}'))) {{ o.disconnect(); \
+                     document.body.getBoundingClientRect(); ok(performance.now() - t0); }} }}) \
+                     .observe(table, {{attributes: true}}); \
+                   const t0 = performance.now(); s.value = '{h}'; s.dispatchEvent(new Event('input')); }})"
+            ))
+            .as_f64()
+            .unwrap()
+        })
+        .collect();
+    [open, edits, steps, nudges]
 }
 
 /// The median time from navigation to the notebook's graph on screen.

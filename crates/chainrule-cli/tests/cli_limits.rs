@@ -96,7 +96,7 @@ fn grad_nested_17_deep_is_refused_within_seconds_in_little_memory() {
     assert!(m.stderr.contains("`--max-values N`"), "{}", m.stderr);
     assert!(m.took < Duration::from_secs(5), "{:?}", m.took);
     assert!(m.peak < 256 << 20, "peak {} MB", m.peak >> 20);
-    // The flags set the bounds: the page's 5,000 values, or a lower derivative order.
+    // The flags set the bounds: 5,000 values, or a lower derivative order.
     let m = measured(&[
         "eval",
         "--max-values",

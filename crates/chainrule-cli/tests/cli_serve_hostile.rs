@@ -341,7 +341,7 @@ fn a_new_training_session_is_not_ended_before_its_tab_subscribes() {
 #[test]
 fn large_answers_under_load_keep_the_threads_bounded_and_give_memory_back() {
     let server = Server::start(&[]);
-    // 5,000 values, the page's bound: an answer of about 9 MB.
+    // 5,000 values (half the page's bound): an answer of about 9 MB.
     let mut source = String::from("x0 = 0.5\n");
     for i in 1..1666 {
         source += &format!("x{i} = tanh(x{}*1.01 + 0.1)\n", i - 1);

@@ -14,7 +14,7 @@
 //! as given, and named in the answer (`stale`); a nudge replays every value from the
 //! leaves, so its before and after are both the graph's own.
 
-use crate::program::{describe, draw, hand_json, nudge_on};
+use crate::program::{describe, draw, hand_json, nudge_on, Shown};
 use crate::{num, ApiError, ErrorKind, Limits};
 use chainrule::{Graph, Var};
 use serde_json::{json, Value};
@@ -158,7 +158,7 @@ impl GivenGraph {
         let shown = draw(self.output(&self.given), limits)?;
         let g = self.given.clone();
         g.forward();
-        let answer = nudge_on(&g, self.output(&g), node, h, limits, Some(shown))?;
+        let answer = nudge_on(&g, self.output(&g), node, h, limits, Shown::Drawing(shown))?;
         self.replay = Some(Replay { g, node, h });
         Ok(answer)
     }

@@ -50,7 +50,7 @@ pub(crate) fn hand_json<'g>(
 }
 
 /// The `nudge` question (`POST /api/nudge`).
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct NudgeRequest {
     /// The program's text.
     pub source: String,
@@ -58,6 +58,31 @@ pub struct NudgeRequest {
     pub node: usize,
     /// How far to move it.
     pub h: f64,
+    /// Whether the answer carries the replay's drawing (`svg`) and its `texts`: true by
+    /// default. False when the page shows the program's drawing and wants only what
+    /// changed: then, when the replay is drawn the same shape, the answer's `cells` say
+    /// which values' cells read otherwise, `values` lists only the values whose data or
+    /// grad changed, and no drawing is made (`svg` and `texts` are null); else `svg` is
+    /// the replay's drawing, as by default.
+    #[serde(default = "yes")]
+    pub svg: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for NudgeRequest {
+    /// No program, leaf 0, `h` 0, the drawing in the answer (as a request that does not
+    /// say).
+    fn default() -> NudgeRequest {
+        NudgeRequest {
+            source: String::new(),
+            node: 0,
+            h: 0.0,
+            svg: true,
+        }
+    }
 }
 
 fn parse(source: &str, limits: &Limits) -> Result<Program, ApiError> {
@@ -102,6 +127,7 @@ fn eval<'g>(
 fn draw_options(limits: &Limits) -> DrawOptions {
     DrawOptions {
         grads: ShowGrads::Always,
+        sign_room: true,
         ..limits.program().draw_options()
     }
 }
@@ -286,26 +312,61 @@ pub fn describe<'g>(
 /// `name` and `output.name` are the names to write these with (`a` and `L`). When the
 /// replay is drawn the same shape as the program's own drawing, `texts` says which of
 /// its texts read otherwise ([`text_changes`](crate::text_changes)), so that the page can
-/// change them in place; else it is null.
+/// change them in place; else it is null. With `svg: false` in the request, no drawing is
+/// made when the shape is the same: `cells` lists the values whose cells read otherwise,
+/// `[id, data, grad]`, and `values` only the values that changed (see [`NudgeRequest`]).
+///
+/// ```
+/// use chainrule_page::{nudge, Limits, NudgeRequest};
+/// let source = "a = 2; b = -3; c = 10; L = a*b + c".to_string();
+/// let req = NudgeRequest { source, node: 0, h: 0.5, svg: false };
+/// let j = nudge(&req, &Limits::default()).unwrap();
+/// assert!(j["svg"].is_null());
+/// assert_eq!(j["cells"][0], serde_json::json!([0, "data 2.5000", "grad -3.0000"]));
+/// // a's data, b's grad, a*b and L changed; c did not.
+/// let ids: Vec<_> = j["values"].as_array().unwrap().iter().map(|v| v["id"].as_u64().unwrap()).collect();
+/// assert_eq!(ids, [0, 1, 3, 4]);
+/// ```
 pub fn nudge(req: &NudgeRequest, limits: &Limits) -> Result<Value, ApiError> {
     check_h(req.h)?;
     let p = parse(&req.source, limits)?;
     let g = Graph::new();
     let run = eval(&p, &req.source, &g, None, limits)?;
-    nudge_on(&g, run.output, req.node, req.h, limits, None)
+    nudge_on(
+        &g,
+        run.output,
+        req.node,
+        req.h,
+        limits,
+        Shown::Program { svg: req.svg },
+    )
+}
+
+/// What the page shows before a nudge, which its answer is said against.
+pub(crate) enum Shown {
+    /// The drawing of the graph as it is, before the nudge; `svg`: whether the answer
+    /// carries the replay's drawing and its texts (else only the changed `cells` when the
+    /// shape is the same).
+    Program {
+        /// See [`NudgeRequest::svg`].
+        svg: bool,
+    },
+    /// This drawing (the graph as given, stale values and all): the answer carries the
+    /// replay's drawing and its texts' changes to this one.
+    Drawing(String),
 }
 
 /// The `nudge` question on a graph already on a tape: leaf `node` of the graph of `out`
 /// moved by `h` and the graph replayed from it (left so: the caller keeps or drops it).
-/// `shown`: the drawing the page shows for the graph before the nudge, if not the one
-/// drawn from `g` as it is; the answer's `texts` are the replay's changes to it.
+/// `shown`: what the page shows for the graph before the nudge; the answer's `texts` or
+/// `cells` are the replay's changes to it.
 pub(crate) fn nudge_on<'g>(
     g: &'g Graph,
     out: Var<'g>,
     node: usize,
     h: f64,
     limits: &Limits,
-    shown: Option<String>,
+    shown: Shown,
 ) -> Result<Value, ApiError> {
     check_h(h)?;
     let leaf = g
@@ -313,9 +374,19 @@ pub(crate) fn nudge_on<'g>(
         .filter(|v| v.index() <= out.index() && v.is_leaf() && v.constant().is_none())
         .ok_or_else(|| ApiError::bad(format!("value {node} is not a leaf")))?;
     out.backward();
+    // Before: the drawing shown (the answer says the replay's changes to its texts), or,
+    // when the page wants only what changed, the numbers (its boxes are found from them).
     let shown = match shown {
-        Some(svg) => svg,
-        None => draw(out, limits)?,
+        Shown::Drawing(svg) => Some(svg),
+        Shown::Program { svg: true } => Some(draw(out, limits)?),
+        Shown::Program { svg: false } => None,
+    };
+    let old: Vec<(f64, f64)> = match shown {
+        None => (0..=out.index())
+            .filter_map(|i| g.get(i))
+            .map(|v| (v.data(), v.grad()))
+            .collect(),
+        Some(_) => Vec::new(),
     };
     let before = out.data();
     let grad = leaf.grad();
@@ -324,9 +395,28 @@ pub(crate) fn nudge_on<'g>(
     g.forward_after(leaf);
     let after = out.data();
     out.backward();
-    let svg = draw(out, limits)?;
+    let cells = match &shown {
+        None => same_shape_changes(g, &old, &drawn_cells(out, limits)?, limits),
+        Some(_) => None,
+    };
+    let svg = match (&shown, &cells) {
+        (None, Some(_)) => None,
+        _ => Some(draw(out, limits)?),
+    };
+    let texts = match (&shown, &svg) {
+        (Some(shown), Some(svg)) => text_changes(shown, svg),
+        _ => None,
+    };
+    // Only what changed, when the page asked so; else every value.
+    let changed = |v: &Var<'_>| match old.get(v.index()) {
+        Some(&(d, gr)) if shown.is_none() => {
+            d.to_bits() != v.data().to_bits() || gr.to_bits() != v.grad().to_bits()
+        }
+        _ => true,
+    };
     let values: Vec<Value> = (0..=out.index())
         .filter_map(|i| g.get(i))
+        .filter(changed)
         .map(|v| json!({"id": v.index(), "data": num(v.data()), "grad": num(v.grad())}))
         .collect();
     Ok(json!({
@@ -340,10 +430,52 @@ pub(crate) fn nudge_on<'g>(
         "after": num(after),
         "finite_difference": num((after - before) / h),
         "grad": num(grad),
-        "texts": text_changes(&shown, &svg),
+        "texts": texts,
+        "cells": cells,
         "svg": svg,
         "values": values,
     }))
+}
+
+/// The boxes of the graph of `out` as the page's drawing has them.
+fn drawn_cells(out: Var<'_>, limits: &Limits) -> Result<Vec<chainrule::DrawnCells>, ApiError> {
+    out.drawn_cells(&draw_options(limits)).map_err(|e| {
+        ApiError::new(
+            ErrorKind::BadProgram,
+            format!("cannot draw this graph: {e}"),
+        )
+    })
+}
+
+/// When the boxes `after` of the graph on `g` are drawn the same shape as they were with
+/// the numbers `old`
+/// (`(data, grad)` by tape index: every cell as wide and flagged alike, so the drawings
+/// differ only in their texts), the cells that read otherwise, as `[id, data, grad]`
+/// (`grad` null when grads are not drawn); else None. Only the values whose numbers
+/// changed are drawn again to compare.
+fn same_shape_changes(
+    g: &Graph,
+    old: &[(f64, f64)],
+    after: &[chainrule::DrawnCells],
+    limits: &Limits,
+) -> Option<Vec<Value>> {
+    let opts = draw_options(limits);
+    let mut changes = Vec::new();
+    for a in after {
+        let &(data, grad) = old.get(a.index)?;
+        let now = g.get(a.index)?;
+        if data.to_bits() == now.data().to_bits() && grad.to_bits() == now.grad().to_bits() {
+            continue;
+        }
+        let b = a.redrawn(data, (a.texts.len() > 2).then_some(grad), &opts);
+        if b.widths != a.widths || b.bad != a.bad {
+            return None;
+        }
+        if b.texts != a.texts {
+            changes.push(json!([a.index, a.texts.get(1), a.texts.get(2)]));
+        }
+    }
+    Some(changes)
 }
 
 /// A nudge's step: a finite number other than 0.

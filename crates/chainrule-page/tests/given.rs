@@ -77,6 +77,7 @@ fn a_nudge_replays_a_copy_and_back_shows_the_graph_as_given() {
             source: NOTEBOOK.into(),
             node: 1,
             h: 0.5,
+            ..Default::default()
         },
         &Limits::default(),
     )
@@ -366,6 +367,7 @@ fn a_small_nudge_changes_only_texts_and_they_make_the_replays_drawing() {
             source: NOTEBOOK.into(),
             node: 1,
             h: 0.001,
+            ..Default::default()
         },
         &Limits::default(),
     )

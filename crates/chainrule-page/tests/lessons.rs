@@ -299,13 +299,13 @@ fn a_teachers_lesson_comes_as_its_text_and_an_error_is_refused_where_it_is() {
 fn a_lesson_is_held_to_the_pages_bounds_while_it_is_read() {
     let big = format!(
         "# Big\n\n```program\nx = 1\ny = x{}\n```\n\n```task grads\nask: x\n```\n",
-        "+x".repeat(6_000)
+        "+x".repeat(12_000)
     );
     let e = refused(
         "lesson",
         json!({"source": big}),
         ErrorKind::TooLarge,
-        "more than 5,000 values",
+        "more than 10,000 values",
     );
     assert_eq!(e["line"], 5);
     let huge = format!("{OWN}\n{}", "text ".repeat(14_000));

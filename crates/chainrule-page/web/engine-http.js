@@ -29,10 +29,14 @@
  *     Optional: the hand grads alone, checked as program() checks them (`hand` as there).
  *     A transport without it is asked program() instead.
  *
- *   nudge({source, node, h}) -> Promise<answer>
+ *   nudge({source, node, h, svg?}) -> Promise<answer>
  *     Leaf `node` moved by `h` and the graph replayed, as POST /api/nudge answers:
  *     {ok: true, node, name, output: {id, name}, a, h, before, after,
- *     finite_difference, grad, svg, values: [{id, data, grad}]}.
+ *     finite_difference, grad, svg, texts: [[k, text]] | null, cells: null,
+ *     values: [{id, data, grad}]}. With `svg: false` (the page shows the program's
+ *     drawing), a replay drawn the same shape comes as `cells: [[id, data, grad]]`, the
+ *     values whose cells read otherwise, with `svg` and `texts` null and `values` only
+ *     those that changed; else `svg` is the replay's drawing.
  *
  *   trainSpec() -> Promise<answer>
  *     The training spec as the page may use it: {ok: true, fields: [{name, help,

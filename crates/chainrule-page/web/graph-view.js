@@ -10,6 +10,10 @@ import { h, svg, fmt } from "./dom.js";
 const PAD = 16;        // px around the drawing
 const MIN_TEXT = 12;   // px: the smallest text the view starts at
 const MAX_SCALE = 3;
+// A drawing of this many values or more lays out only its chunks (the engine's groups of
+// 64 elements, each with its box) within half a view of what is shown; the others are
+// left out of the layout until a pan or a zoom brings them near.
+const CULL_FROM = 500;
 
 export class GraphView {
   /** `root`: an empty element to fill. `onSelect(id)`: a value was clicked or chosen
@@ -23,6 +27,14 @@ export class GraphView {
     this.edgeEls = new Map();     // "from>to" -> [<g class="edge">] (a value into its user's op)
     this.gradText = new Map();    // id -> the grad cell's text as drawn
     this.dataText = new Map();    // id -> the data cell's text as drawn
+    this.cellEls = new Map();     // id -> [[data <text>, grad <text>] of its box, then of each copy]
+    this.opEls = new Map();       // "n3_op" -> <g class="op">
+    this.outEl = null;            // the output's <g class="value out">
+    this.marked = null;           // the <g> marked selected, and the one Tab reaches
+    this.roved = null;
+    this.edgeLabels = [];         // the stepper's labels on edges
+    this.chunks = [];             // [{g, box: [x0, y0, x1, y1], on}]: the drawing's chunks
+    this.culling = false;         // whether chunks out of sight are left out
     this.masked = { data: new Map(), grad: new Map() };   // id -> text shown instead (see mask)
     this.lit = { nodes: [], edges: [], unknown: new Set() };
     this.selected = null;
@@ -96,6 +108,9 @@ export class GraphView {
     this.nodes = new Map(nodes.map((n) => [n.id, n]));
     this.lit = { nodes: [], edges: [], unknown: new Set() };
     this.index();
+    // Out of the layout at first (before anything asks for one): `clamp`, below, brings
+    // back the chunks near the view.
+    if (this.culling) for (const c of this.chunks) { c.on = false; c.g.style.display = "none"; }
     for (const id of new Set([...this.masked.data.keys(), ...this.masked.grad.keys()])) this.paintCells(id);
     if (this.selected !== null && !this.els.has(this.selected)) this.selected = null;
     this.tabStop();
@@ -105,23 +120,49 @@ export class GraphView {
     this.renderTable();
   }
 
+  /** Finds the drawing's parts once for each new drawing (values, their cells, copies,
+   * ops, edges), so that what changes later (a step, a nudge, the selection) touches
+   * only the elements it changes. */
   index() {
     this.els.clear(); this.edgeEls.clear(); this.gradText.clear(); this.dataText.clear();
+    this.cellEls.clear(); this.opEls.clear();
+    this.outEl = this.marked = this.roved = null;
+    this.edgeLabels = [];
     if (!this.svgEl) return;
     this.svgEl.setAttribute("role", "group");
     this.svgEl.setAttribute("aria-label", `${this.label}: ${this.nodes.size} values`);
+    const cellsOf = (g) => {
+      const texts = [];
+      for (const c of g.children) if (c.tagName === "text") texts.push(c);
+      return texts;
+    };
     for (const g of this.svgEl.querySelectorAll("g.value[data-node-id]")) {
       const id = Number(g.dataset.nodeId);
       this.els.set(id, g);
-      const cells = g.querySelectorAll("text.cell");
+      const cells = cellsOf(g);
       if (cells.length >= 3) {
         this.dataText.set(id, cells[1].textContent);
         this.gradText.set(id, cells[2].textContent);
+        this.cellEls.set(id, [[cells[1], cells[2]]]);
       }
+      if (g.classList.contains("out")) this.outEl = g;
       g.setAttribute("tabindex", "-1");
       g.setAttribute("role", "button");
+      g.setAttribute("aria-pressed", "false");
       g.setAttribute("aria-label", this.describe(id));
     }
+    for (const g of this.svgEl.querySelectorAll("g.copy[data-copy-of]")) {
+      const cells = cellsOf(g), list = this.cellEls.get(Number(g.dataset.copyOf));
+      if (list && cells.length >= 3) list.push([cells[1], cells[2]]);
+    }
+    for (const g of this.svgEl.querySelectorAll("g.op")) this.opEls.set(g.id, g);
+    this.chunks = [];
+    for (const g of this.svgEl.children) {
+      if (g.tagName === "g" && g.dataset.box) {
+        this.chunks.push({ g, box: g.dataset.box.split(" ").map(Number), on: g.style.display !== "none" });
+      }
+    }
+    this.culling = this.els.size >= CULL_FROM && this.chunks.length > 0;
     for (const g of this.svgEl.querySelectorAll("g.edge")) {
       const { from, to } = g.dataset;
       if (!from.endsWith("_op") && to.endsWith("_op")) {
@@ -130,6 +171,25 @@ export class GraphView {
         this.edgeEls.get(key).push(g);
       }
     }
+  }
+
+  /** Changes values' data and grad cells in place: `cells` is [[id, data, grad], ...],
+   * the texts value `id`'s cells now read (a nudge's answer, when the replay is drawn
+   * the same shape), `nodes` the values with their new data and grads. The stepper's
+   * marks stay (a grad not known yet still reads `grad ?`). Returns the cells as they
+   * were, to put back the same way. */
+  recell(cells, nodes) {
+    const undo = [];
+    for (const [id, data, grad] of cells) {
+      if (!this.cellEls.has(id)) continue;
+      undo.push([id, this.dataText.get(id), this.gradText.get(id)]);
+      this.dataText.set(id, data);
+      if (grad !== null && grad !== undefined) this.gradText.set(id, grad);
+    }
+    this.nodes = nodes instanceof Map ? nodes : new Map(nodes.map((n) => [n.id, n]));
+    for (const [id] of undo) this.paintCells(id);
+    if (this.text.open) this.renderTable();
+    return undo;
   }
 
   /** Changes texts of the drawing shown in place: `texts` is [[k, text], ...], the k-th
@@ -156,9 +216,8 @@ export class GraphView {
    * output, else the first. */
   tabStop() {
     this.mark();
-    const out = this.svgEl && this.svgEl.querySelector("g.value.out");
-    const first = this.els.get(this.selected) || out || this.els.values().next().value;
-    if (first) first.setAttribute("tabindex", "0");
+    const first = this.els.get(this.selected) || this.outEl || this.els.values().next().value;
+    if (first) this.rove(first);
   }
 
   /** What a screen reader says for value `id`, its grad as the stepper shows it. */
@@ -196,15 +255,19 @@ export class GraphView {
     if (this.text.open) this.renderTable();
   }
 
-  /** Writes value `id`'s data and grad cells as `cellText` has them. */
+  /** Writes value `id`'s data and grad cells (and its copies') as `cellText` has them,
+   * touching only what reads otherwise. */
   paintCells(id) {
-    const g = this.els.get(id);
-    const cells = g && g.querySelectorAll("text.cell");
-    if (!cells || cells.length < 3) return;
-    for (const [k, part] of [[1, "data"], [2, "grad"]]) {
-      const text = this.cellText(id, part);
-      cells[k].textContent = text;
-      cells[k].classList.toggle("cell-unknown", text.endsWith("?"));
+    const g = this.els.get(id), boxes = this.cellEls.get(id);
+    if (!g || !boxes) return;
+    const texts = [this.cellText(id, "data"), this.cellText(id, "grad")];
+    for (const cells of boxes) {
+      for (let k = 0; k < 2; k++) {
+        const t = cells[k].firstChild;   // its text node, changed in place (cheaper than a new one)
+        if (t && t.nodeType === 3) { if (t.data !== texts[k]) t.data = texts[k]; } else cells[k].textContent = texts[k];
+        const unknown = texts[k].endsWith("?");
+        if (cells[k].classList.contains("cell-unknown") !== unknown) cells[k].classList.toggle("cell-unknown", unknown);
+      }
     }
     g.classList.toggle("cr-step-unknown", this.lit.unknown.has(id));
     g.setAttribute("aria-label", this.describe(id));
@@ -242,14 +305,19 @@ export class GraphView {
     this.mark();
   }
 
+  /** Marks the selected value (and unmarks the one before: nothing else is touched). */
   mark() {
-    for (const [id, g] of this.els) {
-      const on = id === this.selected;
-      g.classList.toggle("cr-selected", on);
-      g.setAttribute("aria-pressed", String(on));
+    const g = this.els.get(this.selected) || null;
+    if (this.marked && this.marked !== g) {
+      this.marked.classList.remove("cr-selected");
+      this.marked.setAttribute("aria-pressed", "false");
     }
-    const g = this.els.get(this.selected);
-    if (g) this.rove(g);
+    this.marked = g;
+    if (g) {
+      g.classList.add("cr-selected");
+      g.setAttribute("aria-pressed", "true");
+      this.rove(g);
+    }
   }
 
   focusedId() {
@@ -267,13 +335,13 @@ export class GraphView {
   /** Moves keyboard focus to value `id`. */
   focusNode(id) {
     const g = this.els.get(id);
-    if (g) g.focus();
+    if (g) { this.reveal(g); g.focus(); }
   }
 
+  /** Makes `g` the one value the Tab key reaches. */
   rove(g) {
-    for (const other of this.stage.querySelectorAll('g.value[tabindex="0"]')) {
-      if (other !== g) other.setAttribute("tabindex", "-1");
-    }
+    if (this.roved && this.roved !== g) this.roved.setAttribute("tabindex", "-1");
+    this.roved = g;
     g.setAttribute("tabindex", "0");
   }
 
@@ -286,7 +354,7 @@ export class GraphView {
     else if (g && (e.key === "Enter" || e.key === " ")) this.choose(Number(g.dataset.nodeId));
     else if (g && e.key.startsWith("Arrow")) {
       const next = this.nearest(g, e.key.slice(5));
-      if (next) next.focus({ preventScroll: true });
+      if (next) { this.reveal(next); next.focus({ preventScroll: true }); }
     } else return;
     e.preventDefault();
     e.stopPropagation();
@@ -325,10 +393,13 @@ export class GraphView {
       g.querySelector("path")?.classList.remove("wire-lit");
       g.querySelector("polygon")?.classList.remove("head-lit");
     }
-    for (const t of this.stage.querySelectorAll("text.cr-edge-label")) t.remove();
+    for (const t of this.edgeLabels) t.remove();
+    this.edgeLabels = [];
     const before = this.lit.unknown;
     this.lit = { nodes: [], edges: [], unknown };
-    for (const id of new Set([...before, ...unknown])) this.paintCells(id);
+    // Only the values whose grad became known, or unknown, are painted again.
+    for (const id of before) if (!unknown.has(id)) this.paintCells(id);
+    for (const id of unknown) if (!before.has(id)) this.paintCells(id);
     const g = this.els.get(lit);
     if (g) {
       g.classList.add("cr-step-lit");
@@ -351,13 +422,14 @@ export class GraphView {
   /** Writes `text` just above the op node that `edge` enters (where it stays clear of
    * the value boxes), once per op node. */
   edgeLabel(edge, text) {
-    const op = this.svgEl.querySelector(`g.op[id="${edge.dataset.to}"] ellipse`);
-    if (!op || this.svgEl.querySelector(`text.cr-edge-label[data-to="${edge.dataset.to}"]`)) return;
+    const op = this.opEls.get(edge.dataset.to)?.querySelector("ellipse");
+    if (!op || this.edgeLabels.some((t) => t.dataset.to === edge.dataset.to)) return;
     const n = (k) => Number(op.getAttribute(k));
     const t = svg("text", { class: "cr-edge-label", x: n("cx"), y: n("cy") - n("ry") - 6,
       "data-from": edge.dataset.from, "data-to": edge.dataset.to });
     t.textContent = text;
     this.svgEl.appendChild(t);
+    this.edgeLabels.push(t);
   }
 
   // ---- the text form ------------------------------------------------------------------
@@ -393,7 +465,8 @@ export class GraphView {
   /** The smallest scale at which the drawing's text is still `MIN_TEXT` px. */
   readable() {
     const font = Number(this.svgEl && this.svgEl.getAttribute("font-size")) || 14;
-    return Math.min(1, MIN_TEXT / font);
+    // A hair over, so that the browser's rounding of the scale leaves the text at 12 px.
+    return Math.min(1, (MIN_TEXT + 0.001) / font);
   }
 
   /** The scale at which the whole drawing fits a box `w`×`hgt`. */
@@ -425,7 +498,7 @@ export class GraphView {
     const [vw, vh] = this.box();
     const [W, H] = this.size();
     const s = this.firstScale(vh);
-    const out = this.svgEl.querySelector("g.value.out");
+    const out = this.outEl;
     const [cx, cy] = out ? center(out) : [W / 2, H / 2];
     this.view = { s, x: vw / 2 - cx * s, y: vh / 2 - cy * s };
     this.clamp();
@@ -472,6 +545,24 @@ export class GraphView {
     this.stage.style.transform = `translate(${v.x}px, ${v.y}px) scale(${v.s})`;
     this.level.textContent = `${Math.round(v.s * 100)}%`;
     Object.assign(this.viewport.dataset, { scale: String(v.s), x: String(v.x), y: String(v.y) });
+    this.cull();
+  }
+
+  /** On a large drawing, the chunks within half a view of what is shown are laid out
+   * and drawn; the others are left out (`display: none`) until they come near. */
+  cull() {
+    if (!this.culling) return;
+    const [vw, vh] = this.box(), v = this.view;
+    const x0 = (-vw / 2 - v.x) / v.s, x1 = (1.5 * vw - v.x) / v.s;
+    const y0 = (-vh / 2 - v.y) / v.s, y1 = (1.5 * vh - v.y) / v.s;
+    for (const c of this.chunks) {
+      const [a, b, cx, d] = c.box;
+      const on = cx >= x0 && a <= x1 && d >= y0 && b <= y1;
+      if (on !== c.on) {
+        c.on = on;
+        c.g.style.display = on ? "" : "none";
+      }
+    }
   }
 
   /** Pans so that value `g` is in view (when it is not). */

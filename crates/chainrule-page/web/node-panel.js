@@ -149,7 +149,8 @@ export class NodePanel {
       return;
     }
     const seq = ++this.seq;
-    const j = await this.engine.nudge({ source: this.ctx.source, node: n.id, h: hv });
+    // svg: false: the graph shown is the program's; only what changed comes back.
+    const j = await this.engine.nudge({ source: this.ctx.source, node: n.id, h: hv, svg: false });
     if (seq !== this.seq) return;   // another nudge, value or program since
     if (!j.ok) { this.nudgeNote.textContent = j.error.message; return; }
     this.label(short(j.h), j.name, j.output.name, j.a);

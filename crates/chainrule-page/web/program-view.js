@@ -94,14 +94,20 @@ export class ProgramView {
 
   /** A nudge's answer: the graph as replayed at leaf + h, said above it. Null: back. When
    * the replay is drawn the same shape as the answer's drawing, only its texts change
-   * (`j.texts`), in place; else the replay's drawing replaces it. */
+   * in place (`j.cells`, the values' cells that read otherwise, or `j.texts`); else the
+   * replay's drawing replaces it. */
   replay(j) {
     if (!j) { this.endReplay(); return; }
     const values = new Map(j.values.map((v) => [v.id, v]));
-    const nodes = this.answer.nodes.map((n) => ({ ...n, ...values.get(n.id) }));
-    if (this.undo) this.graph.retext(this.undo, this.answer.nodes);
-    if (j.texts && (this.undo || !this.replayed)) {
-      this.undo = this.graph.retext(j.texts, nodes);
+    const nodes = this.answer.nodes.map((n) => values.has(n.id) ? { ...n, ...values.get(n.id) } : n);
+    const inPlace = this.undo !== null;   // the answer's drawing, changed in place
+    this.putBack();
+    if (j.cells) {
+      // The replay drawn the same shape: its cells, changed in place on the answer's drawing.
+      if (this.replayed && !inPlace) this.graph.show(this.answer.svg, this.answer.nodes, { keepView: true });
+      this.undo = { cells: this.graph.recell(j.cells, nodes) };
+    } else if (j.texts && (inPlace || !this.replayed)) {
+      this.undo = { texts: this.graph.retext(j.texts, nodes) };
     } else {
       this.undo = null;
       this.graph.show(j.svg, nodes, { keepView: true });
@@ -115,12 +121,19 @@ export class ProgramView {
     this.onReplayStart(j);
   }
 
+  /** The answer's own texts put back where a replay changed them in place. */
+  putBack() {
+    if (this.undo && this.undo.cells) this.graph.recell(this.undo.cells, this.answer.nodes);
+    if (this.undo && this.undo.texts) this.graph.retext(this.undo.texts, this.answer.nodes);
+    this.undo = null;
+  }
+
   /** Back from a replay to the answer's own values. */
   endReplay() {
     if (!this.replayed) return;
     this.replayed = null;
     this.graph.clearBanner();
-    if (this.undo) this.graph.retext(this.undo, this.answer.nodes);
+    if (this.undo) this.putBack();
     else this.graph.show(this.answer.svg, this.answer.nodes, { keepView: true });
     this.undo = null;
     if (this.stepper) this.stepper.go(this.stepper.step);

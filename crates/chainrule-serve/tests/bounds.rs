@@ -18,7 +18,7 @@ fn server(bounds: impl FnOnce(&mut ServerBounds) + Send + 'static) -> String {
         .to_string()
 }
 
-/// A program of 5,000 values, the page's bound: half a second's work or more.
+/// A program of 5,000 values: half a second's work or more.
 fn large_program() -> String {
     let mut source = String::from("x0 = 0.5\n");
     for i in 1..1666 {

@@ -25,6 +25,8 @@ mod engine;
 #[path = "support/page.rs"]
 #[macro_use]
 mod page;
+#[path = "support/programs.rs"]
+mod programs;
 #[path = "support/static_server.rs"]
 mod static_server;
 mod support;
@@ -46,7 +48,147 @@ on_both_homes!(
     a_wrong_hand_grad_shows_the_engines_diagnosis,
     work_past_the_pages_bounds_is_refused_with_the_protocols_own_error,
     the_page_answers_clicks_and_keys_within_50_ms_while_training_plays,
+    a_10000_value_program_opens_steps_and_nudges_with_the_engines_numbers,
 );
+
+/// A number as a value's cell shows it (`grad 0.1234`, `data -2.2462e-9`) agrees with
+/// `want`: to its four decimals, or its five digits in scientific form.
+fn shows(cell: &str, want: f64) -> bool {
+    let shown: f64 = cell
+        .split(' ')
+        .nth(1)
+        .and_then(|x| x.parse().ok())
+        .unwrap_or(f64::NAN);
+    (shown - want).abs() <= 1e-4 * want.abs() + 5.1e-5
+}
+
+fn a_10000_value_program_opens_steps_and_nudges_with_the_engines_numbers(home: Home) {
+    let Some(mut p) = Page::start("values10000", home) else {
+        return;
+    };
+    let source = programs::about(10_000);
+    // The engine's numbers, here, from the library itself.
+    let g = chainrule::Graph::new();
+    let run = chainrule::lang::Program::parse(&source)
+        .unwrap()
+        .eval(&g, &Default::default())
+        .unwrap();
+    let out = run.output;
+    out.backward();
+    let x0 = run.get("x0").unwrap();
+    let (out_data, x0_grad) = (out.data(), x0.grad());
+    let first_step = out.backward_schedule().steps[0].node;
+    let values = g.len();
+    assert!((9_000..=10_000).contains(&values), "{values} values");
+    x0.set_data(x0.data() + 0.01);
+    g.forward_after(x0);
+    let (out_after, out_id) = (out.data(), out.index());
+    // Whether the replay is drawn the same shape (so the page changes the drawing's texts
+    // in place), as the engine says.
+    let request = chainrule_page::NudgeRequest {
+        source: source.clone(),
+        node: x0.index(),
+        h: 0.01,
+        svg: false,
+    };
+    let in_place = chainrule_page::nudge(&request, &chainrule_page::Limits::default()).unwrap()
+        ["cells"]
+        .is_array();
+    assert!(in_place, "this nudge keeps the drawing's shape");
+
+    p.open(1280, false, "");
+    // Put in whole: typing 50 KB into a textarea takes Chromium minutes.
+    let before = p.data("body", "rendered");
+    p.eval(&format!(
+        "(() => {{ const t = document.querySelector('#editor-area textarea'); t.value = {}; \
+           t.dispatchEvent(new Event('input')); return 0; }})()",
+        json!(source)
+    ));
+    p.wait(
+        &format!("document.body.dataset.rendered !== '{before}' && document.querySelectorAll('#graph-area g.value').length > 9000"),
+        "the 10,000-value graph",
+    );
+    assert_eq!(
+        p.num("document.querySelectorAll('#graph-area g.value').length"),
+        values as f64,
+        "every value drawn"
+    );
+    assert!(p
+        .text("#graph-area .cr-graph-caption")
+        .contains(&format!(" · {values} values · gradient check passed")));
+    let shown =
+        p.num("Number(document.querySelector('#graph-area .cr-graph-caption').dataset.output)");
+    assert!(
+        (shown - out_data).abs() <= 1e-9 * out_data.abs().max(1e-300),
+        "the output {shown}, the library's {out_data}"
+    );
+    // Backward, step by step: step 0 knows no grad; the first step finishes the output.
+    p.step_is(0);
+    assert_eq!(p.cells(0).split('|').nth(2), Some("grad ?"));
+    p.click("#stepper-area button[data-go=next]");
+    p.step_is(1);
+    assert_eq!(p.data("#stepper-area", "node"), first_step.to_string());
+    p.click("#stepper-area button[data-go=next]");
+    p.step_is(2);
+    p.click("#stepper-area button[data-go=end]");
+    p.step_is(out.backward_schedule().steps.len());
+    let grad_cell = p.cells(0).split('|').nth(2).unwrap().to_string();
+    assert!(
+        shows(&grad_cell, x0_grad),
+        "x0's {grad_cell}, the library's {x0_grad}"
+    );
+    p.click("#stepper-area button[data-go=prev]");
+    p.click("#stepper-area button[data-go=end]");
+
+    // Nudge x0 by 0.01: the replay's numbers, written into the drawing shown.
+    p.eval(
+        "(() => { const svg = document.querySelector('#graph-area svg'); svg.dataset.mark = 'kept'; \
+           document.querySelector('#graph-area g.value[data-node-id=\"0\"]').dispatchEvent(new MouseEvent('click', {bubbles: true})); return 0; })()",
+    );
+    p.wait(
+        "document.querySelector('#node-area .cr-nudge-go').textContent === 'Nudge x0 by h'",
+        "x0's panel",
+    );
+    p.type_over("#node-area .cr-nudge-h", "0.01");
+    p.click("#node-area .cr-nudge-go");
+    p.wait(
+        "document.querySelector('#node-area .cr-nudge-table').dataset.h === '0.01'",
+        "the nudge's answer",
+    );
+    let fd = p.num("Number(document.querySelector('#node-area .cr-nudge-table').dataset.fd)");
+    let want = (out_after - out_data) / 0.01;
+    assert!(
+        (fd - want).abs() <= 1e-9 * want.abs().max(1e-300),
+        "finite difference {fd}, the library's {want}"
+    );
+    let data_cell = p
+        .cells(out_id as u64)
+        .split('|')
+        .nth(1)
+        .unwrap()
+        .to_string();
+    assert!(
+        shows(&data_cell, out_after),
+        "the output's {data_cell} after the nudge, the library's {out_after}"
+    );
+    assert_eq!(
+        p.data("#graph-area svg", "mark"),
+        "kept",
+        "the drawing is changed in place, not drawn again"
+    );
+    // Back to the program's values.
+    p.click("#graph-area .cr-graph-banner button");
+    let data_cell = p
+        .cells(out_id as u64)
+        .split('|')
+        .nth(1)
+        .unwrap()
+        .to_string();
+    assert!(
+        shows(&data_cell, out_data),
+        "the output's {data_cell} back, the library's {out_data}"
+    );
+}
 
 fn the_notebook_is_drawn_and_an_error_is_shown_at_its_whole_token_with_line_numbers(home: Home) {
     let Some(mut p) = Page::start("editor", home) else {
@@ -778,9 +920,9 @@ fn work_past_the_pages_bounds_is_refused_with_the_protocols_own_error(home: Home
         return;
     };
     p.open(1280, false, "");
-    // Past the values a program may compute (5,000), and past its bytes (64 KiB): the
+    // Past the values a program may compute (10,000), and past its bytes (64 KiB): the
     // page says what the protocol says, wherever the engine runs.
-    let many_values = format!("x = 1\nL = x{}\n", "*x".repeat(6_000));
+    let many_values = format!("x = 1\nL = x{}\n", "*x".repeat(12_000));
     let many_bytes = "x = 1\n".repeat(12_000);
     for (src, kind) in [(many_values, "TooManyValues"), (many_bytes, "")] {
         let want = chainrule_page::ask(

@@ -71,7 +71,8 @@ mod show;
 pub use draw::stepsite::{StepsSite, STEPS_MAX_NODES};
 pub use draw::trace::Trace;
 pub use draw::{
-    DrawError, DrawOptions, Drawing, Engine, Format, Highlight, RankDir, ShowGrads, Simplified,
+    DrawError, DrawOptions, Drawing, DrawnCells, Engine, Format, Highlight, RankDir, ShowGrads,
+    Simplified,
 };
 pub use engine::graph::{Graph, Leaves, Mark, Var};
 pub use engine::higher::Hvp;

@@ -36,7 +36,7 @@ use crate::lang::{ErrorKind, LangError};
 ///
 /// ```
 /// use chainrule::Limits;
-/// assert_eq!((Limits::PAGE.values, Limits::PAGE.program_bytes), (5_000, 64 * 1024));
+/// assert_eq!((Limits::PAGE.values, Limits::PAGE.program_bytes), (10_000, 64 * 1024));
 /// assert!(Limits::LOCAL.values > Limits::PAGE.values);
 /// assert_eq!(Limits::default(), Limits::LOCAL);
 /// ```
@@ -64,9 +64,9 @@ impl Limits {
     /// within a fraction of a second.
     pub const PAGE: Limits = Limits {
         program_bytes: 64 * 1024,
-        values: 5_000,
+        values: 10_000,
         grad_depth: 8,
-        draw_values: 5_000,
+        draw_values: 10_000,
         layout_points: 100_000,
     };
 
@@ -114,7 +114,7 @@ impl Limits {
     ///
     /// ```
     /// let o = chainrule::Limits::PAGE.draw_options();
-    /// assert_eq!((o.max_nodes, o.max_layout_points), (5_000, 100_000));
+    /// assert_eq!((o.max_nodes, o.max_layout_points), (10_000, 100_000));
     /// ```
     pub fn draw_options(&self) -> crate::DrawOptions {
         crate::DrawOptions {

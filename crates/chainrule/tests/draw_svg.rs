@@ -159,6 +159,64 @@ fn a_random_1000_node_graph_is_clean() {
 }
 
 #[test]
+fn every_chunk_of_64_elements_says_a_box_that_holds_them() {
+    let g = Graph::new();
+    let out = common::random(&g, 1000, 48, 99);
+    for rankdir in [RankDir::LR, RankDir::TB] {
+        let svg = out
+            .to_svg(&DrawOptions {
+                rankdir,
+                ..DrawOptions::default()
+            })
+            .unwrap();
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        let chunks: Vec<roxmltree::Node> = doc
+            .root_element()
+            .children()
+            .filter(|n| n.has_tag_name("g"))
+            .collect();
+        assert!(chunks.len() > 20, "{} chunks", chunks.len());
+        let (mut boxes, mut points) = (0, 0);
+        for c in chunks {
+            let b: Vec<f64> = c
+                .attribute("data-box")
+                .unwrap()
+                .split(' ')
+                .map(|x| x.parse().unwrap())
+                .collect();
+            let inside = |x: f64, y: f64| {
+                x >= b[0] - 0.05 && x <= b[2] + 0.05 && y >= b[1] - 0.05 && y <= b[3] + 0.05
+            };
+            let groups = c.children().filter(|n| n.has_tag_name("g")).count();
+            assert!((1..=64).contains(&groups), "{groups} elements in a chunk");
+            for n in c.descendants() {
+                let a = |k: &str| n.attribute(k).unwrap().parse::<f64>().unwrap();
+                if n.has_tag_name("rect") {
+                    boxes += 1;
+                    assert!(
+                        inside(a("x"), a("y")) && inside(a("x") + a("width"), a("y") + a("height"))
+                    );
+                }
+                if n.has_tag_name("polygon") {
+                    for p in n.attribute("points").unwrap().split(' ') {
+                        let (x, y) = p.split_once(',').unwrap();
+                        points += 1;
+                        assert!(
+                            inside(x.parse().unwrap(), y.parse().unwrap()),
+                            "arrowhead {p} outside {b:?}"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(
+            boxes > 900 && points > 2000,
+            "{boxes} boxes, {points} arrowhead points"
+        );
+    }
+}
+
+#[test]
 fn same_program_same_svg() {
     let svg = || {
         let g = Graph::new();

@@ -59,6 +59,7 @@ fn nested_grads_stop_at_the_values_limit_while_they_are_made() {
     let g = Graph::new();
     let limits = Limits {
         grad_depth: 100,
+        values: 5_000,
         ..Limits::PAGE
     };
     let err = p.eval(&g, &with(limits)).unwrap_err();

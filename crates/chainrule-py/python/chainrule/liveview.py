@@ -49,7 +49,7 @@ def _free(graph_id):
 def live(v, neurons="micrograd"):
     """An interactive view of the graph ``v`` depends on (a :class:`LiveView`): as the
     last expression of a cell, it shows in the cell's output. A ``Value`` alone is a
-    one-node graph; graphs of more than 5,000 values are refused (show the loss of one
+    one-node graph; graphs of more than 10,000 values are refused (show the loss of one
     data point instead). A neuron of ``chainrule.nn`` shows as micrograd makes it (a ``*``
     per weight, a ``+`` per sum); ``neurons='compact'`` shows it as one ``dot`` node, then
     ``+ b``, as :func:`chainrule.draw_dot` takes it."""

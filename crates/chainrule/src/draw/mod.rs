@@ -95,6 +95,11 @@ pub struct DrawOptions {
     pub max_layout_points: usize,
     /// What to emphasise (SVG and PNG from the built-in engine).
     pub highlight: Highlight,
+    /// Data and grad cells as wide as their number would be with a minus sign, whatever
+    /// its sign (built-in engine; off by default): a value that changes sign keeps its
+    /// box's width, so a drawing redrawn with other numbers keeps its layout, and a view
+    /// can change its texts in place (the live page does, for a nudge).
+    pub sign_room: bool,
 }
 
 impl Default for DrawOptions {
@@ -106,6 +111,7 @@ impl Default for DrawOptions {
             max_nodes: Limits::LOCAL.draw_values,
             max_layout_points: Limits::LOCAL.layout_points,
             highlight: Highlight::default(),
+            sign_room: false,
         }
     }
 }
@@ -330,6 +336,53 @@ impl fmt::Display for Simplified {
     }
 }
 
+/// One value's box as the SVG drawing writes it ([`Var::drawn_cells`]): the texts of its
+/// cells and how wide each is drawn. Two drawings of the same graph whose boxes all
+/// read as wide and are flagged alike are the same markup but for those texts, so a
+/// view can change the texts in place instead of laying the graph out again.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DrawnCells {
+    /// The value's index on the tape.
+    pub index: usize,
+    /// The cells' texts, as drawn: the label, `data 2.0000`, and `grad 6.0000` when grads
+    /// are shown.
+    pub texts: Vec<String>,
+    /// Each cell's width in the drawing.
+    pub widths: Vec<f64>,
+    /// Each cell is flagged as a number that is not finite (drawn in red; the box is
+    /// flagged when any is).
+    pub bad: Vec<bool>,
+}
+
+impl DrawnCells {
+    /// This value's box as drawn with other numbers, `data` and `grad` (None: no grad
+    /// shown), by `opts`: what a drawing of the same graph with other values would hold
+    /// (its label stays). Found without the graph: a view that keeps a drawing's numbers
+    /// can tell which boxes a change of them resizes.
+    ///
+    /// ```
+    /// use chainrule::{DrawOptions, Graph, ShowGrads};
+    /// let g = Graph::new();
+    /// let x = g.var("x", 2.0);
+    /// x.backward();
+    /// let opts = DrawOptions { grads: ShowGrads::Always, ..DrawOptions::default() };
+    /// let cells = x.drawn_cells(&opts).unwrap();
+    /// let other = cells[0].redrawn(-12.5, Some(1.0), &opts);
+    /// assert_eq!(other.texts, ["x", "data -12.5000", "grad 1.0000"]);
+    /// assert!(other.widths[1] > cells[0].widths[1]);
+    /// ```
+    pub fn redrawn(&self, data: f64, grad: Option<f64>, opts: &DrawOptions) -> DrawnCells {
+        let n = Node {
+            index: self.index,
+            label: self.texts.first().cloned().unwrap_or_default(),
+            data,
+            grad,
+            op: None,
+        };
+        crate::draw::svg::node_cells(&n, opts, &crate::draw::svg::Marks::new(opts))
+    }
+}
+
 /// One value as drawn.
 pub(crate) struct Node {
     pub index: usize,
@@ -437,6 +490,33 @@ impl<'g> Var<'g> {
     /// ```
     pub fn to_svg(self, opts: &DrawOptions) -> Result<String, DrawError> {
         Ok(self.draw(opts)?.svg)
+    }
+
+    /// The boxes of the values [`to_svg`](Var::to_svg) would draw, in drawing order (the
+    /// output last), with the texts and widths of their cells, found without laying the
+    /// graph out (linear in the values).
+    ///
+    /// ```
+    /// use chainrule::{DrawOptions, Graph};
+    /// let g = Graph::new();
+    /// let x = g.var("x", 2.0);
+    /// let y = (x * x).named("y");
+    /// y.backward();
+    /// let cells = y.drawn_cells(&DrawOptions::default()).unwrap();
+    /// assert_eq!(cells[1].texts, ["y", "data 4.0000", "grad 1.0000"]);
+    /// x.set_data(3.0);
+    /// g.forward_after(x);
+    /// let after = y.drawn_cells(&DrawOptions::default()).unwrap();
+    /// assert_eq!(after[1].texts[1], "data 9.0000");
+    /// assert_eq!(after[1].widths, cells[1].widths);   // as wide: the same layout
+    /// ```
+    ///
+    /// # Errors
+    /// As [`to_svg`](Var::to_svg): a graph over [`DrawOptions::max_nodes`].
+    pub fn drawn_cells(self, opts: &DrawOptions) -> Result<Vec<DrawnCells>, DrawError> {
+        let pic = Picture::new(self, opts);
+        pic.check_size(opts)?;
+        Ok(crate::draw::svg::cells(&pic, opts))
     }
 
     /// As [`to_svg`](Var::to_svg), saying whether the layout was simplified.

@@ -10,7 +10,7 @@
 
 use crate::draw::layout::{self, Input, Layout};
 use crate::draw::metrics::text_width;
-use crate::draw::{number, DrawOptions, Drawing, Picture, RankDir, Simplified};
+use crate::draw::{number, DrawOptions, Drawing, DrawnCells, Node, Picture, RankDir, Simplified};
 use crate::io::markup::escape;
 use std::collections::HashSet;
 use std::fmt::Write;
@@ -78,7 +78,7 @@ enum Kind {
 pub(crate) fn write(pic: &Picture, opts: &DrawOptions) -> Drawing {
     let hl = Marks::new(opts);
     let records: Vec<Record> = (0..pic.nodes.len())
-        .map(|k| record(pic, k, opts, &hl))
+        .map(|k| record(&pic.nodes[k], opts, &hl))
         .collect();
     let mut map = Map {
         tb: opts.rankdir == RankDir::TB,
@@ -123,17 +123,59 @@ pub(crate) fn write(pic: &Picture, opts: &DrawOptions) -> Drawing {
     let Drawn {
         kinds, wh, input, ..
     } = &drawn;
-    edges(&mut s, pic, kinds, input, &lay, &map, &hl);
+    let mut chunks = Chunks::new();
+    edges(&mut s, &mut chunks, pic, kinds, input, &lay, &map, &hl);
     for (v, kind) in kinds.iter().enumerate() {
         let xy = map.xy(lay.center[v].0, lay.center[v].1);
+        let el = chunks.element();
         match *kind {
-            Kind::Value(k) => value(&mut s, pic, k, &records[k], xy, &hl, false),
-            Kind::Copy(k) => value(&mut s, pic, k, &records[k], xy, &hl, true),
-            Kind::Op(k) => op(&mut s, pic, k, wh[v], xy, &hl),
+            Kind::Value(k) => value(el, pic, k, &records[k], xy, &hl, false),
+            Kind::Copy(k) => value(el, pic, k, &records[k], xy, &hl, true),
+            Kind::Op(k) => op(el, pic, k, wh[v], xy, &hl),
         }
+        let (w, h) = match *kind {
+            Kind::Value(k) | Kind::Copy(k) => (records[k].width, ROW),
+            Kind::Op(_) => wh[v],
+        };
+        chunks.done(
+            &mut s,
+            [
+                xy.0 - w / 2.0,
+                xy.1 - h / 2.0,
+                xy.0 + w / 2.0,
+                xy.1 + h / 2.0,
+            ],
+        );
     }
+    chunks.end(&mut s);
     s.push_str("</svg>\n");
     Drawing { svg: s, simplified }
+}
+
+/// Every value's box as [`write`] draws it: its cells' texts and widths, and whether it
+/// is flagged bad.
+pub(crate) fn cells(pic: &Picture, opts: &DrawOptions) -> Vec<DrawnCells> {
+    let hl = Marks::new(opts);
+    pic.nodes.iter().map(|n| node_cells(n, opts, &hl)).collect()
+}
+
+/// Value `n`'s box as [`write`] draws it (see [`cells`]).
+pub(crate) fn node_cells(n: &Node, opts: &DrawOptions, hl: &Marks) -> DrawnCells {
+    let Record { cells, .. } = record(n, opts, hl);
+    let (texts, widths): (Vec<String>, Vec<f64>) = cells.into_iter().unzip();
+    let bad = (0..texts.len())
+        .map(|j| match j {
+            1 => !n.data.is_finite(),
+            2 => !hl.unknown.contains(&n.index) && n.grad.is_some_and(|g| !g.is_finite()),
+            _ => false,
+        })
+        .collect();
+    DrawnCells {
+        index: n.index,
+        texts,
+        widths,
+        bad,
+    }
 }
 
 /// Abstract layout coordinates to SVG ones, margins (and the note's line) included.
@@ -163,14 +205,14 @@ impl Map {
 }
 
 /// The highlight, as sets of tape indices.
-struct Marks {
+pub(crate) struct Marks {
     nodes: HashSet<usize>,
     edges: HashSet<(usize, usize)>,
     unknown: HashSet<usize>,
 }
 
 impl Marks {
-    fn new(opts: &DrawOptions) -> Marks {
+    pub(crate) fn new(opts: &DrawOptions) -> Marks {
         let h = &opts.highlight;
         Marks {
             nodes: h.nodes.iter().copied().collect(),
@@ -183,25 +225,32 @@ impl Marks {
 /// The cells of value `k`: label, data and (when shown) grad. A grad not known yet reads
 /// `grad ?` in a cell as wide as the number will be, so boxes keep their size from one
 /// step of backprop to the next.
-fn record(pic: &Picture, k: usize, opts: &DrawOptions, hl: &Marks) -> Record {
-    let n = &pic.nodes[k];
+fn record(n: &Node, opts: &DrawOptions, hl: &Marks) -> Record {
     let width = |t: &str| text_width(t, FONT) + 2.0 * PAD;
+    // A number cell (`data 2.0000`), with room for a sign it does not have when asked.
+    let sign = |t: &str| match opts.sign_room
+        && !t.split(' ').nth(1).is_some_and(|x| x.starts_with('-'))
+    {
+        true => text_width("-", FONT),
+        false => 0.0,
+    };
+    let number_width = |t: &str| width(t) + sign(t);
+    let label = n.label.clone();
+    let data = format!("data {}", number(n.data, opts.decimals));
     let mut cells = vec![
-        n.label.clone(),
-        format!("data {}", number(n.data, opts.decimals)),
-    ]
-    .into_iter()
-    .map(|t| {
-        let w = width(&t);
-        (t, w)
-    })
-    .collect::<Vec<_>>();
+        (label.clone(), width(&label)),
+        (data.clone(), number_width(&data)),
+    ];
     let grad = n.grad.map(|g| format!("grad {}", number(g, opts.decimals)));
     if hl.unknown.contains(&n.index) {
-        let w = grad.as_deref().map_or(0.0, width).max(width("grad ?"));
+        let w = grad
+            .as_deref()
+            .map_or(0.0, number_width)
+            .max(width("grad ?"));
         cells.push(("grad ?".to_string(), w));
     } else if let Some(t) = grad {
-        cells.push((t.clone(), width(&t)));
+        let w = number_width(&t);
+        cells.push((t, w));
     }
     let width = cells.iter().map(|c| c.1).sum();
     Record { cells, width }
@@ -314,9 +363,90 @@ fn graph(pic: &Picture, records: &[Record], map: &Map, level: &[usize], copies: 
     }
 }
 
+/// Elements (edges, then nodes) are grouped by [`CHUNK`] in a plain `<g>` whose
+/// `data-box` is the chunk's bounding box in the drawing (`x0 y0 x1 y1`, whole pixels,
+/// outward). A browser that changes one text of a drawing lays out again the groups it is
+/// in and visits the drawing's top level, so a flat drawing of 10,000 values costs a pass
+/// over all its elements for every change, a grouped one a pass over a few hundred
+/// groups; and a view can leave the chunks out of sight out of the layout altogether.
+const CHUNK: usize = 64;
+
+/// Writes elements in chunks (see [`CHUNK`]): each element is written into
+/// [`element`](Chunks::element), then handed over with its bounding box by
+/// [`done`](Chunks::done).
+struct Chunks {
+    /// The element being written.
+    el: String,
+    /// The chunk's elements so far, their count and bounding box.
+    buf: String,
+    count: usize,
+    bbox: [f64; 4],
+}
+
+impl Chunks {
+    fn new() -> Chunks {
+        Chunks {
+            el: String::new(),
+            buf: String::new(),
+            count: 0,
+            bbox: [
+                f64::INFINITY,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                f64::NEG_INFINITY,
+            ],
+        }
+    }
+
+    /// The buffer to write the next element into.
+    fn element(&mut self) -> &mut String {
+        self.el.clear();
+        &mut self.el
+    }
+
+    /// The element just written, whose bounding box is `b`: into the chunk, and the chunk
+    /// into `s` when full.
+    fn done(&mut self, s: &mut String, b: [f64; 4]) {
+        self.buf.push_str(&self.el);
+        self.bbox = [
+            self.bbox[0].min(b[0]),
+            self.bbox[1].min(b[1]),
+            self.bbox[2].max(b[2]),
+            self.bbox[3].max(b[3]),
+        ];
+        self.count += 1;
+        if self.count == CHUNK {
+            self.end(s);
+        }
+    }
+
+    /// Writes the chunk so far into `s`, if it has any element.
+    fn end(&mut self, s: &mut String) {
+        if self.count == 0 {
+            return;
+        }
+        let [x0, y0, x1, y1] = self.bbox;
+        let _ = writeln!(
+            s,
+            r#"<g data-box="{} {} {} {}">"#,
+            x0.floor(),
+            y0.floor(),
+            x1.ceil(),
+            y1.ceil()
+        );
+        s.push_str(&self.buf);
+        s.push_str("</g>\n");
+        self.buf.clear();
+        self.count = 0;
+        self.bbox = Chunks::new().bbox;
+    }
+}
+
 /// Every edge, as a path through its bend points and an arrowhead.
+#[allow(clippy::too_many_arguments)]
 fn edges(
-    s: &mut String,
+    out: &mut String,
+    chunks: &mut Chunks,
     pic: &Picture,
     kinds: &[Kind],
     input: &Input,
@@ -326,6 +456,7 @@ fn edges(
 ) {
     let port = ports(input, lay);
     for (e, &(a, b)) in input.edges.iter().enumerate() {
+        let s = chunks.element();
         let lit = match (kinds[a], kinds[b]) {
             (Kind::Value(c) | Kind::Copy(c), Kind::Op(p)) => {
                 hl.edges.contains(&(pic.nodes[c].index, pic.nodes[p].index))
@@ -361,7 +492,28 @@ fn edges(
         pt(tip - ARROW, end_o - ARROW_HALF, " ");
         pt(tip - ARROW, end_o + ARROW_HALF, "");
         s.push_str("\"/></g>\n");
+        // Its bounding box: its ends' nodes, its bend points and its port, with room.
+        let (ra, oa) = lay.center[a];
+        let (rb, ob) = lay.center[b];
+        let (mut o0, mut o1) = (
+            (oa - input.size[a].1 / 2.0).min(ob - input.size[b].1 / 2.0),
+            (oa + input.size[a].1 / 2.0).max(ob + input.size[b].1 / 2.0),
+        );
+        for &o in &lay.bend_o[lay.bend_start[e]..lay.bend_start[e + 1]] {
+            o0 = o0.min(o);
+            o1 = o1.max(o);
+        }
+        let (o0, o1) = (o0 - port[e].abs() - ARROW, o1 + port[e].abs() + ARROW);
+        let (p, q) = (
+            map.xy(ra - input.size[a].0 / 2.0, o0),
+            map.xy(rb + input.size[b].0 / 2.0, o1),
+        );
+        chunks.done(
+            out,
+            [p.0.min(q.0), p.1.min(q.1), p.0.max(q.0), p.1.max(q.1)],
+        );
     }
+    chunks.end(out);
 }
 
 /// Where each edge meets its target, across the arrows: edges into one node are spread

@@ -138,6 +138,11 @@ impl Var<'_> {
     pub fn display_name(self) -> String {
         let i = self.index();
         let t = self.g.tape();
+        // A label is the name as it is (the names before it cannot change it): no need to
+        // name every value before it, which is linear in the graph.
+        if let Some(l) = t.label(i) {
+            return l.to_string();
+        }
         Names::new(&t, i).name.swap_remove(i)
     }
 }

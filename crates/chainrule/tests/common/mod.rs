@@ -247,7 +247,15 @@ pub fn parse(svg: &str) -> Drawing {
             .find(|n| n.has_tag_name("desc"))
             .map(|n| n.text().unwrap_or_default().to_string()),
     };
-    for g in root.children().filter(|n| n.has_tag_name("g")) {
+    // Elements come grouped in chunks (plain `<g>`s, no class) at the top level.
+    let groups = root
+        .children()
+        .filter(|n| n.has_tag_name("g"))
+        .flat_map(|n| match n.attribute("class") {
+            Some(_) => vec![n],
+            None => n.children().filter(|c| c.has_tag_name("g")).collect(),
+        });
+    for g in groups {
         let class = g.attribute("class").unwrap_or_default();
         let kids: Vec<roxmltree::Node> = g.children().filter(|n| n.is_element()).collect();
         let record = || {
