@@ -377,3 +377,38 @@ fn every_value_carries_its_tape_index_as_a_stable_node_id() {
     }
     assert!(svg.contains(&format!("data-op-of=\"{}\"", e.index())));
 }
+
+/// With room for a sign, a number's box is exactly as wide (to the last bit, since views
+/// compare widths to tell whether a box changed) whether or not the number has a minus:
+/// the notebook's grads and random numbers of every size, both signs.
+#[test]
+fn room_for_a_sign_makes_a_box_exactly_as_wide_with_a_minus_or_without() {
+    let g = Graph::new();
+    let x = g.var("x", 2.0);
+    x.backward();
+    let opts = DrawOptions {
+        grads: ShowGrads::Always,
+        sign_room: true,
+        ..DrawOptions::default()
+    };
+    let cells = x.drawn_cells(&opts).unwrap().remove(0);
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut checked = 0;
+    for k in 0..2000 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let magnitude = 10f64.powi(k % 7 - 2);
+        let v = (seed >> 11) as f64 / (1u64 << 53) as f64 * magnitude;
+        let plus = cells.redrawn(v, Some(magnitude - v), &opts);
+        let minus = cells.redrawn(-v, Some(v - magnitude), &opts);
+        assert_ne!(plus.texts, minus.texts);
+        assert_eq!(
+            plus.widths, minus.widths,
+            "{:?} / {:?}",
+            plus.texts, minus.texts
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 2000);
+}

@@ -16,13 +16,22 @@ const FALLBACK_WIDTH: u16 = 1000;
 
 /// The width of `text` set in DejaVu Sans at `size` pixels.
 pub(crate) fn text_width(text: &str, size: f64) -> f64 {
-    let units: u32 = text
-        .chars()
+    units_width(text_units(text), size)
+}
+
+/// The advance width of `text` in DejaVu Sans, in 1/1000 em: whole numbers, so widths
+/// summed here are the same whatever the order of the characters.
+pub(crate) fn text_units(text: &str) -> u32 {
+    text.chars()
         .map(|c| match c as u32 {
             32..=126 => ASCII_WIDTHS[c as usize - 32] as u32,
             _ => FALLBACK_WIDTH as u32,
         })
-        .sum();
+        .sum()
+}
+
+/// `units` (1/1000 em) at `size` pixels.
+pub(crate) fn units_width(units: u32, size: f64) -> f64 {
     units as f64 * size / 1000.0
 }
 

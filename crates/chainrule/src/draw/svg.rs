@@ -9,7 +9,7 @@
 //! that uses it, so no edge is long. The drawing says so in a note and its `<desc>`.
 
 use crate::draw::layout::{self, Input, Layout};
-use crate::draw::metrics::text_width;
+use crate::draw::metrics::{text_units, text_width, units_width};
 use crate::draw::{number, DrawOptions, Drawing, DrawnCells, Node, Picture, RankDir, Simplified};
 use crate::io::markup::escape;
 use std::collections::HashSet;
@@ -227,14 +227,16 @@ impl Marks {
 /// step of backprop to the next.
 fn record(n: &Node, opts: &DrawOptions, hl: &Marks) -> Record {
     let width = |t: &str| text_width(t, FONT) + 2.0 * PAD;
-    // A number cell (`data 2.0000`), with room for a sign it does not have when asked.
+    // A number cell (`data 2.0000`), with room for a sign it does not have when asked:
+    // summed in whole font units, so that `data 0.5` with room for a sign is exactly as
+    // wide as `data -0.5` (a view compares the widths to tell whether a box changed).
     let sign = |t: &str| match opts.sign_room
         && !t.split(' ').nth(1).is_some_and(|x| x.starts_with('-'))
     {
-        true => text_width("-", FONT),
-        false => 0.0,
+        true => text_units("-"),
+        false => 0,
     };
-    let number_width = |t: &str| width(t) + sign(t);
+    let number_width = |t: &str| units_width(text_units(t) + sign(t), FONT) + 2.0 * PAD;
     let label = n.label.clone();
     let data = format!("data {}", number(n.data, opts.decimals));
     let mut cells = vec![
