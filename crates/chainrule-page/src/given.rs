@@ -14,7 +14,7 @@
 //! as given, and named in the answer (`stale`); a nudge replays every value from the
 //! leaves, so its before and after are both the graph's own.
 
-use crate::program::{describe, draw, hand_json, nudge_on, Shown};
+use crate::program::{describe, draw, hand_json, nudge_on, numbers, Shown};
 use crate::{num, ApiError, ErrorKind, Limits};
 use chainrule::{Graph, Var};
 use serde_json::{json, Value};
@@ -53,7 +53,7 @@ impl GivenGraph {
     /// let (a, b) = (g.var("a", 2.0), g.var("b", -3.0));
     /// let out = (a * b).named("L").index();
     /// let mut given = GivenGraph::new(g, out, &Limits::default()).unwrap();
-    /// let j = given.nudge(1, 0.5, &Limits::default()).unwrap();
+    /// let j = given.nudge(1, 0.5, true, &Limits::default()).unwrap();
     /// assert_eq!((j["before"].as_f64(), j["after"].as_f64()), (Some(-6.0), Some(-5.0)));
     /// assert_eq!(given.shown().get(2).unwrap().data(), -5.0);   // the view shows the replay
     /// given.back();
@@ -152,13 +152,27 @@ impl GivenGraph {
 
     /// Leaf `node` moved by `h` from its value as given, every value replayed from the
     /// leaves; the view shows this replay until [`back`](Self::back) or the next nudge.
-    pub fn nudge(&mut self, node: usize, h: f64, limits: &Limits) -> Result<Value, ApiError> {
+    /// `svg`: whether the answer carries the replay's drawing and its `texts`, as the
+    /// `nudge` question's `svg` (see [`NudgeRequest::svg`](crate::NudgeRequest::svg)): with
+    /// false, when the replay is drawn the same shape as the graph as given, only the
+    /// `cells` that read otherwise and the `values` that changed, and no drawing.
+    pub fn nudge(
+        &mut self,
+        node: usize,
+        h: f64,
+        svg: bool,
+        limits: &Limits,
+    ) -> Result<Value, ApiError> {
         // The page shows the graph as given (a stale value as it was given): the replay's
-        // texts are said as changes to that drawing.
-        let shown = draw(self.output(&self.given), limits)?;
+        // texts or cells are said as changes to that drawing.
+        let shown = if svg {
+            Shown::Drawing(draw(self.output(&self.given), limits)?)
+        } else {
+            Shown::Numbers(numbers(&self.given, self.out))
+        };
         let g = self.given.clone();
         g.forward();
-        let answer = nudge_on(&g, self.output(&g), node, h, limits, Shown::Drawing(shown))?;
+        let answer = nudge_on(&g, self.output(&g), node, h, limits, shown)?;
         self.replay = Some(Replay { g, node, h });
         Ok(answer)
     }

@@ -68,7 +68,8 @@ pub struct NudgeRequest {
     pub svg: bool,
 }
 
-fn yes() -> bool {
+/// A field that is true when left out.
+pub(crate) fn yes() -> bool {
     true
 }
 
@@ -354,6 +355,10 @@ pub(crate) enum Shown {
     /// This drawing (the graph as given, stale values and all): the answer carries the
     /// replay's drawing and its texts' changes to this one.
     Drawing(String),
+    /// The drawing of these numbers, `(data, grad)` by tape index (the graph as given,
+    /// stale values and all), which the answer does not need: as `Program { svg: false }`,
+    /// only the `cells` that read otherwise when the replay is drawn the same shape.
+    Numbers(Vec<(f64, f64)>),
 }
 
 /// The `nudge` question on a graph already on a tape: leaf `node` of the graph of `out`
@@ -376,17 +381,11 @@ pub(crate) fn nudge_on<'g>(
     out.backward();
     // Before: the drawing shown (the answer says the replay's changes to its texts), or,
     // when the page wants only what changed, the numbers (its boxes are found from them).
-    let shown = match shown {
-        Shown::Drawing(svg) => Some(svg),
-        Shown::Program { svg: true } => Some(draw(out, limits)?),
-        Shown::Program { svg: false } => None,
-    };
-    let old: Vec<(f64, f64)> = match shown {
-        None => (0..=out.index())
-            .filter_map(|i| g.get(i))
-            .map(|v| (v.data(), v.grad()))
-            .collect(),
-        Some(_) => Vec::new(),
+    let (shown, old) = match shown {
+        Shown::Drawing(svg) => (Some(svg), Vec::new()),
+        Shown::Program { svg: true } => (Some(draw(out, limits)?), Vec::new()),
+        Shown::Program { svg: false } => (None, numbers(g, out.index())),
+        Shown::Numbers(old) => (None, old),
     };
     let before = out.data();
     let grad = leaf.grad();
@@ -435,6 +434,14 @@ pub(crate) fn nudge_on<'g>(
         "svg": svg,
         "values": values,
     }))
+}
+
+/// The `(data, grad)` of every value of `g` up to tape index `out`, by index.
+pub(crate) fn numbers(g: &Graph, out: usize) -> Vec<(f64, f64)> {
+    (0..=out)
+        .filter_map(|i| g.get(i))
+        .map(|v| (v.data(), v.grad()))
+        .collect()
 }
 
 /// The boxes of the graph of `out` as the page's drawing has them.

@@ -155,12 +155,14 @@ pub const QUESTIONS: &[Question] = &[
     },
     Question {
         name: "given_nudge",
-        about: "{id, node, h}: leaf `node` of given graph id moved by h, a copy replayed \
-                forward, as `nudge` answers; the graph shows the replay until given_back",
+        about: "{id, node, h, svg}: leaf `node` of given graph id moved by h, a copy \
+                replayed forward, as `nudge` answers (svg: false, only the cells that \
+                changed when the shape is the same); the graph shows the replay until \
+                given_back",
         training: true,
         run: |e, r| {
             let (limits, req): (_, GivenNudge) = (e.limits, parse_request(r)?);
-            e.given(req.id)?.nudge(req.node, req.h, &limits)
+            e.given(req.id)?.nudge(req.node, req.h, req.svg, &limits)
         },
     },
     Question {
@@ -196,12 +198,15 @@ pub const QUESTIONS: &[Question] = &[
     },
 ];
 
-/// `{"id": N, "node": K, "h": H}`: leaf K of given graph N moved by H.
+/// `{"id": N, "node": K, "h": H, "svg": B}`: leaf K of given graph N moved by H; `svg`
+/// (true when left out) as the `nudge` question's.
 #[derive(Deserialize)]
 struct GivenNudge {
     id: u64,
     node: usize,
     h: f64,
+    #[serde(default = "crate::program::yes")]
+    svg: bool,
 }
 
 /// `{"id": N, "hand": [[node, grad], ...]}`: hand grads on given graph N.

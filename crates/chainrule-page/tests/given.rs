@@ -135,10 +135,71 @@ fn values_changed_by_hand_after_their_users_were_made_are_named_and_a_nudge_repl
     // The view shows the values as given ...
     assert_eq!(j["output"]["data"], -8.0);
     // ... and a nudge compares two replays: L at a = 3 (-2) and at 3 + 1 (4).
-    let n = given.nudge(a, 1.0, &Limits::default()).unwrap();
+    let n = given.nudge(a, 1.0, true, &Limits::default()).unwrap();
     assert_eq!((&n["before"], &n["after"]), (&json!(-2.0), &json!(4.0)));
     assert_eq!(n["finite_difference"], n["grad"]);
     assert_eq!(d + 2, out);
+}
+
+#[test]
+fn a_nudge_without_a_drawing_says_the_cells_that_changed_against_the_graph_as_given() {
+    // The notebook's graph with a moved by hand (e, d and L stale), as the widget shows it.
+    let g = Graph::new();
+    let (a, b, c) = (g.var("a", 2.0), g.var("b", -3.0), g.var("c", 10.0));
+    let e = (a * b).named("e");
+    let d = (e + c).named("d");
+    let l = (d * g.var("f", -2.0)).named("L");
+    a.set_data(3.0);
+    let (out, a, e, d) = (l.index(), a.index(), e.index(), d.index());
+    let limits = Limits::default();
+    let make = || GivenGraph::new(g.clone(), out, &limits).unwrap();
+    let (mut cells_only, mut drawn) = (make(), make());
+    let j = cells_only.nudge(a, 0.001, false, &limits).unwrap();
+    let full = drawn.nudge(a, 0.001, true, &limits).unwrap();
+    assert_eq!((&j["svg"], &j["texts"]), (&Value::Null, &Value::Null));
+    assert_eq!(cells_only.replayed(), drawn.replayed());
+    for k in ["before", "after", "finite_difference", "grad"] {
+        assert_eq!(j[k], full[k], "{k}");
+    }
+    // Each cell reads as in the replay's own drawing, and the stale values are among them:
+    // they are said against the graph as given (e = -6), not against its replay (e = -9).
+    let svg = full["svg"].as_str().unwrap();
+    let cells = j["cells"].as_array().unwrap();
+    let ids: Vec<u64> = cells.iter().map(|c| c[0].as_u64().unwrap()).collect();
+    for c in cells {
+        for text in [&c[1], &c[2]] {
+            let text = text.as_str().unwrap();
+            assert!(
+                svg.contains(&format!(">{text}<")),
+                "{text} is not in the replay's drawing"
+            );
+        }
+    }
+    for id in [a, e, d, out] {
+        assert!(ids.contains(&(id as u64)), "{id} not in {ids:?}");
+    }
+    // Only the values that changed, each as the drawn answer has it.
+    let all = full["values"].as_array().unwrap();
+    for v in j["values"].as_array().unwrap() {
+        assert!(all.contains(v), "{v}");
+    }
+    assert!(j["values"].as_array().unwrap().len() < all.len());
+    // A nudge that makes a number wider is drawn anew.
+    let wide = cells_only.nudge(a, 50.0, false, &limits).unwrap();
+    assert_eq!(wide["cells"], Value::Null);
+    assert!(wide["svg"].as_str().unwrap().starts_with("<svg"));
+    // Through the protocol, `svg` is true when left out.
+    let (mut en, id) = given(NOTEBOOK);
+    let asked = call(
+        &mut en,
+        "given_nudge",
+        id,
+        json!({"node": 1, "h": 0.001, "svg": false}),
+    )
+    .unwrap();
+    assert!(asked["cells"].is_array() && asked["svg"].is_null());
+    let left_out = call(&mut en, "given_nudge", id, json!({"node": 1, "h": 0.001})).unwrap();
+    assert!(left_out["svg"].is_string());
 }
 
 #[test]
@@ -187,7 +248,7 @@ fn a_lone_value_is_a_one_node_graph() {
         1
     );
     assert_eq!(j["schedule"].as_array().unwrap().len(), 1);
-    let n = given.nudge(0, 0.25, &Limits::default()).unwrap();
+    let n = given.nudge(0, 0.25, true, &Limits::default()).unwrap();
     assert_eq!(
         (&n["after"], &n["finite_difference"]),
         (&json!(3.25), &json!(1.0))
