@@ -78,7 +78,9 @@ export function kernelEngine(model, { timeout = () => 20000, state, onWait = () 
     // id the kernel adds (a view asks about its own graph only).
     program: () => ask("given_describe"),
     check: ({ hand }) => ask("given_check", { hand }),
-    nudge: ({ node, h }) => ask("given_nudge", { node, h }),
+    // svg: false: the view shows the graph as given; only the cells that changed come back
+    // (a new drawing only when the replay is drawn another shape).
+    nudge: ({ node, h }) => ask("given_nudge", { node, h, svg: false }),
     back: () => ask("given_back"),
     apply: () => ask("apply"),
     asked: (id) => typeof id === "string" && id.startsWith(`${token}-`),

@@ -157,6 +157,26 @@ def test_the_widgets_questions_are_answered_as_the_front_end_asks_them():
     assert L.data == -2.0 and w.version == 2
 
 
+def test_a_nudge_asked_as_the_widget_asks_it_keeps_the_static_drawing_of_the_replay():
+    """The front end asks nudges with ``svg: false`` and gets the cells that changed; the
+    static drawing that stands in for the view (saved notebooks, nbconvert) is still the
+    replay's, the same as a nudge from Python draws."""
+    pytest.importorskip("anywidget")
+    L, v = chainrule.notebook_graph()
+    view = chainrule.live(L)
+    reply, in_state = view._on_question("given_nudge", {"node": 1, "h": 0.001, "svg": False}, "t-1")
+    assert (reply, in_state) == (None, True)
+    asked = json.loads(bytes(view.widget.replay))
+    assert asked["svg"] is None and asked["texts"] is None
+    cells = {c[0]: c[1:] for c in asked["cells"]}
+    assert cells[1][0].startswith("data -2.9990")   # b, moved by h
+    drawn = view.svg()
+    assert all(f">{t}<" in drawn for c in cells.values() for t in c)
+    view.back()
+    view.nudge(v["b"], 0.001)
+    assert view.svg() == drawn
+
+
 def test_the_output_is_the_widget_and_a_static_drawing_where_no_widget_runs(monkeypatch):
     L, _ = chainrule.notebook_graph()
     bundle = chainrule.live(L)._repr_mimebundle_()
