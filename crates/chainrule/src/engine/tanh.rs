@@ -55,7 +55,6 @@ fn split(a: f64) -> (f64, f64) {
 /// `tanh(x)`, within 0.82 ulp of the exact value (see the module's doc for how that was
 /// measured).
 #[inline]
-#[allow(dead_code)] // the op table takes it up in a later commit
 pub(crate) fn tanh(x: f64) -> f64 {
     let a = x.abs();
     if a >= 22.0 {
