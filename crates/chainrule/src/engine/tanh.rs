@@ -3,29 +3,33 @@
 //!
 //! `f64::tanh` is the C library's: glibc's (fdlibm's algorithm, through `expm1`) takes
 //! about 32 ns in a dependent chain such as `x ← x + 1e-6·tanh(x)` on the machine the
-//! benchmarks run on, and is off by up to 2.06 ulp. This one takes 20 ns in that chain
-//! (its `exp` is glibc's newer table-driven one) and is off by at most 0.82 ulp:
+//! benchmarks run on, and is off by up to 2.06 ulp. This one takes 14.5 ns in that chain
+//! and is off by at most 0.80 ulp:
 //!
 //! - `|x| < 2⁻²⁷`: `x` itself (`x³/3` is below half an ulp of `x`), so `-0.0` stays `-0.0`.
 //! - `|x| < 0.55`: `x + x·(z·R(z))` with `z = x²`, `R` a degree-10 polynomial fitted to
 //!   `(tanh x − x)/x³` (`scripts/tanh-reference.py coefficients`), evaluated as
 //!   `R(z) = −1/3 + z·S(z)` with `S` in Estrin's scheme, so the leading term is added last.
-//! - `0.55 ≤ |x| < 22`: `1 − 2/(e + 1)` with `e = exp(2|x|)`, the rounding of `e + 1` and
-//!   of `1 − q` carried exactly (Fast2Sum) and, below `|x| = 1` where `q = 2/(e+1)` is
-//!   large enough for its rounding to matter, the division's remainder `2 − q·(e+1)`
-//!   computed exactly too (Dekker's product); what is left is `exp`'s own error, scaled
-//!   down by `1/sinh(2|x|)`, and the final rounding.
+//! - `0.55 ≤ |x| < 2.5`: `|x| = c + h` with `c = m/16` the nearest sixteenth and
+//!   `|h| ≤ 1/32`; then `tanh(c) + h·q(h)`, with `tanh(c)` stored as two `f64` (the
+//!   correctly rounded value and the remainder, added before the rounding that counts)
+//!   and `q` a degree-7 polynomial fitted to `(tanh(c + h) − tanh(c))/h`, one row of
+//!   [`PIECES`] per sixteenth (`scripts/tanh-reference.py pieces`). No division, no `exp`.
+//! - `2.5 ≤ |x| < 22`: `1 − q` with `q = 2/(exp(2|x|) + 1) < 0.014`, the roundings of
+//!   `e + 1` and `1 − q` carried exactly (Fast2Sum), so what is left is `exp`'s own error
+//!   scaled down by `1/sinh(2|x|)`, `q`'s rounding (under 1/128 ulp of the result) and the
+//!   final rounding.
 //! - `|x| ≥ 22` and `±∞`: `±1` (`tanh` rounds to 1 from `|x| ≈ 19.06`). NaN gives NaN.
 //!
-//! Accuracy, measured against mpmath at 160 bits on 5.9·10⁶ inputs (1.5·10⁶ with
+//! Accuracy, measured against mpmath at 160 bits on 7.2·10⁶ inputs (1.5·10⁶ with
 //! log-uniform magnitudes 1e-300..40; uniform ones: 10⁶ in [0, 20], 10⁶ in [0.4, 1.3],
-//! 5·10⁵ in [0.4, 0.5], 10⁶ in [0.5, 0.56], 5·10⁵ in [0.95, 1.05], 2·10⁵ in [17, 23],
-//! 2·10⁵ in [0, 1e-7]; random signs): at most 0.82 ulp (0.8165, at x ≈ −1.0433, where the
-//! cheaper division branch starts). glibc 2.36's
-//! `tanh` measured the same way is off by up to 2.06 ulp (at x ≈ −0.2541). With the `exp`
-//! of Rust's `libm` (fdlibm's, under 1 ulp; what WebAssembly builds use) in place of
-//! glibc's: at most 0.84 ulp on the same inputs. The tests below check a table made by
-//! `scripts/tanh-reference.py`.
+//! 5·10⁵ in [0.4, 0.5], 10⁶ in [0.5, 0.56], 5·10⁵ in [0.95, 1.05], 10⁶ in [0.55, 2.5],
+//! 3·10⁵ in [2.3, 2.7], 2·10⁵ in [17, 23], 2·10⁵ in [0, 1e-7]; random signs): at most
+//! 0.80 ulp (0.7990, at x ≈ −0.5433, in the small branch; the middle one is within 0.57
+//! ulp, the `exp` one within 0.52). glibc 2.36's `tanh` measured the same way is off by
+//! up to 2.06 ulp (at x ≈ −0.2541). Only the last branch calls `exp`: with Rust's `libm`
+//! in place of glibc's (what WebAssembly builds use) the result can differ in the last
+//! bit there. The tests below check a table made by `scripts/tanh-reference.py`.
 
 /// The polynomial `R(z)` of the small branch, lowest degree first
 /// (`scripts/tanh-reference.py coefficients`).
@@ -43,23 +47,50 @@ const R: [f64; 11] = [
     -2.060276537636634e-05,
 ];
 
-/// Veltkamp's split: `hi + lo == a` exactly, each with at most 26 significant bits, so
-/// products of the halves are exact.
-#[inline(always)]
-fn split(a: f64) -> (f64, f64) {
-    let c = 134_217_729.0 * a; // 2^27 + 1
-    let hi = c - (c - a);
-    (hi, a - hi)
-}
+/// The middle branch, one row per centre `c = m/16`, `m = 9..=40`: `tanh(c)` correctly
+/// rounded, the remainder, then `q(h)`'s coefficients, lowest degree first
+/// (`scripts/tanh-reference.py pieces`).
+#[rustfmt::skip]
+const PIECES: [[f64; 10]; 32] = [
+    [0.5098299737352566, -4.2722008489587145e-17, 0.7400733978811077, -0.3773116010038872, -0.05432636899987863, 0.15346774494794224, -0.043687577570487024, -0.03726737885796387, 0.030766674377612564, 0.000942603079594897],
+    [0.5545997223493823, 3.145617845100655e-17, 0.6924191479699882, -0.3840154672135513, -0.01783151116410957, 0.13789450687868646, -0.055145316008786735, -0.02391493650095652, 0.029766931326464227, -0.004658766527154247],
+    [0.5963735554792423, 2.7705962641614684e-17, 0.6443385823250471, -0.3842664912736429, 0.01438684620953921, 0.11950889579894836, -0.061748919328091366, -0.011550134040145408, 0.026417346236738855, -0.008431211785223009],
+    [0.6351489523872873, 1.7012977006564836e-17, 0.5965858082813315, -0.37892085113901075, 0.041809245544399104, 0.09975185187277545, -0.06403623460661867, -0.0009985370781780108, 0.021642203290242305, -0.01038836990926381],
+    [0.6709670742068736, 4.7951459612541725e-17, 0.5498031853302676, -0.3688998346506693, 0.06425191428763075, 0.07985569260927924, -0.06277999711105417, 0.0073069684826827545, 0.016288936411235834, -0.0108028177865427],
+    [0.703905603936621, 1.126629865834986e-17, 0.5045169007466207, -0.3551322737162824, 0.08180729735924747, 0.06079280951881358, -0.0588500141721779, 0.013268752510323846, 0.011030892844995395, -0.010078332157963882],
+    [0.7340715196043415, 2.1218821924074105e-17, 0.46113900410577285, -0.33850900949275736, 0.09477682163020508, 0.0432633710209523, -0.05310315247896663, 0.017037962038791946, 0.00632992825233324, -0.008642064777183732],
+    [0.7615941559557649, 3.7090214482164924e-17, 0.419974341614026, -0.31985000422461224, 0.1036044467959749, 0.02771212686462799, -0.046307450206166736, 0.018922326880306022, 0.0024445351317749983, -0.0068713820949608834],
+    [0.7866188121086977, -4.4746796656952766e-17, 0.38123084443670147, -0.29988335398999383, 0.10881693954194431, 0.014363666277346792, -0.03909925048222497, 0.019304240268001684, -0.0005345510577564208, -0.005056446384356376],
+    [0.809301070201781, 1.997469910893264e-17, 0.3450317777702519, -0.27923458700308795, 0.11097425750950812, 0.0032666103007469405, -0.03196772082309126, 0.018577425768428052, -0.002637580618456221, -0.0033914293647213213],
+    [0.8298019099859595, 4.215795007609928e-17, 0.3114287901836535, -0.25842420491901236, 0.11063130210103651, -0.005660664147770503, -0.025259233667425284, 0.017104287091438814, -0.003969685272221182, -0.001984289006028898],
+    [0.8482836399575129, 1.7099441972242e-17, 0.2804148661804326, -0.23787134338173627, 0.10831074694569516, -0.012587786871558253, -0.01919412920917077, 0.015191964173575325, -0.004672289048790818, -0.0008756758268950162],
+    [0.8649066177207418, -5.25144742989944e-17, 0.25193654262286663, -0.21790158296020107, 0.10448567357342857, -0.01773648954386358, -0.013889562278777424, 0.013083079754219152, -0.004894726200072717, -5.993231263755722e-05],
+    [0.8798266996519848, -3.3380432917407976e-17, 0.2259049785794962, -0.19875723173855045, 0.09957025970617735, -0.02135216240124129, -0.009383774292226846, 0.010956655164100307, -0.004775935153492395, 0.0004960932462069807],
+    [0.8931933404003515, 5.50100969939195e-17, 0.20220565666446175, -0.1806087459239772, 0.09391664352263918, -0.02368280523919879, -0.0056587654157164305, 0.008935112392332346, -0.004434565598901176, 0.0008383750609551818],
+    [0.9051482536448664, 4.1992024501810215e-17, 0.18070663892364852, -0.16356629864377392, 0.08781620326472936, -0.024964583478905632, -0.002659715762125336, 0.007094158460931692, -0.003965287639587844, 0.0010155395786079638],
+    [0.9158245441687624, -3.738846518124201e-17, 0.16126540429807873, -0.1476908153814791, 0.08150373890863404, -0.02541285274027289, -0.00031052306381849226, 0.005473317691578733, -0.003439162764298939, 0.0010726567700790877],
+    [0.925346225311741, 3.550955642732267e-17, 0.1437343633013125, -0.13300405052845599, 0.07516334167388539, -0.02521743099031552, 0.0014745044322672593, 0.0040857379303464855, -0.0029063163906753236, 0.0010480832354858353],
+    [0.9338280432225917, 1.827232621548802e-17, 0.12796518569106533, -0.11949747895450313, 0.06893503504505624, -0.024540975900825397, 0.002782377479355567, 0.0029265639279801746, -0.0023996254728964514, 0.0009724119687125152],
+    [0.9413755384972874, -2.736933596553663e-17, 0.11381209551894224, -0.10713992270664896, 0.06292153725950242, -0.023519488451909095, 0.00369598326839796, 0.001979634333568184, -0.0019385774275056903, 0.0008687204325764405],
+    [0.9480852856044063, -2.9051129732735854e-18, 0.10113429122041134, -0.09588393337610289, 0.05719471595290421, -0.02226415748395035, 0.004290843730781533, 0.0012225461840027218, -0.0015328122640534117, 0.0007535061874343246],
+    [0.9540452601799487, 4.1429512257926855e-17, 0.08979764152817386, -0.0856710142752924, 0.05180147792804663, -0.020863949729178505, 0.004633496423385052, 0.0006302844974395184, -0.0011851157529382034, 0.0006378931411950864],
+    [0.9593352933146825, 1.1697071158356531e-17, 0.0796757950008321, -0.07643580216720379, 0.046768964358163634, -0.019388517418195913, 0.00478100770143412, 0.0001776765080995658, -0.0008937982286588286, 0.0005288516134260821],
+    [0.9640275800758169, -1.9413550547557176e-17, 0.07065082485316447, -0.06810934371355652, 0.0421090108496388, -0.017891133257606856, 0.004781227475552937, -0.0001590648913662515, -0.0006544907769178075, 0.00043029358845361396],
+    [0.9681872165763705, 5.300335630441852e-17, 0.0626135136581001, -0.06062160350870249, 0.037821890346087204, -0.01641146957029104, 0.004673489845288402, -0.0004014698916835839, -0.000461438558432702, 0.0003439840005398661],
+    [0.971872745913509, 2.2986722012302027e-17, 0.05546336575053588, -0.053903333569578576, 0.03389939222661823, -0.014978117551575524, 0.004489546206683873, -0.0005684135081238496, -0.0003083873580611681, 0.00027025753641964263],
+    [0.9751366982936284, -6.231833575934607e-18, 0.04910841964100122, -0.0478874221871439, 0.030327309547674285, -0.01361079843808197, 0.004254584200443883, -0.0006760332361157583, -0.0001891573486216846, 0.00020855689550425437],
+    [0.9780261147388136, 1.656114961300613e-17, 0.04346491888890094, -0.04250982574834945, 0.02708741341856298, -0.01232225578797676, 0.003988237330165154, -0.0007378443972053706, -9.798667266865185e-05, 0.00015782023613829366],
+    [0.9805830470370519, -3.7108054414436136e-17, 0.03845688786353093, -0.037710172280783376, 0.02415899301819057, -0.011119841560205778, 0.0037055280327852637, -0.0007649678962196136, -2.971258819386003e-05, 0.00011674843145568664],
+    [0.982845029172576, 3.982846704437945e-17, 0.03401564863075817, -0.033432111170821614, 0.021520034735388886, -0.010006822110364801, 0.0034177138216805528, -0.0007664114375899406, 2.015703633925561e-05, 8.398081315300799e-05],
+    [0.9848455174642784, -1.8008010731747804e-17, 0.03007930673051775, -0.029623470401983504, 0.019148106460280537, -0.008983436681347002, 0.0031330242801699145, -0.0007493653391307605, 5.5442444543910616e-05, 5.820392786189075e-05],
+    [0.9866142981514303, -2.4529238788172874e-17, 0.02659222668316062, -0.02623627106529025, 0.01702100460213125, -0.00804774282093792, 0.0028572883420213864, -0.0007194888172052854, 7.933256947147993e-05, 3.821304687888502e-05],
+];
 
-/// `tanh(x)`, within 0.82 ulp of the exact value (see the module's doc for how that was
+/// `tanh(x)`, within 0.80 ulp of the exact value (see the module's doc for how that was
 /// measured).
 #[inline]
 pub(crate) fn tanh(x: f64) -> f64 {
     let a = x.abs();
-    if a >= 22.0 {
-        return 1f64.copysign(x);
-    }
     if a < 0.55 {
         if a < 7.450_580_596_923_828e-9 {
             return x;
@@ -75,6 +106,21 @@ pub(crate) fn tanh(x: f64) -> f64 {
         let r = R[0] + z * s;
         return x + x * (z * r);
     }
+    if a < 2.5 {
+        // 16a rounded to an integer m (9..=40) by adding 1.5·2⁵², which leaves m in the
+        // low bits; c = m/16 and h = a - c are exact.
+        const SHIFT: f64 = 6_755_399_441_055_744.0;
+        let t = a * 16.0 + SHIFT;
+        let h = a - (t - SHIFT) * 0.0625;
+        let p = &PIECES[(t.to_bits() as usize).wrapping_sub(9) & 31];
+        let h2 = h * h;
+        let q = ((p[2] + p[3] * h) + (p[4] + p[5] * h) * h2)
+            + ((p[6] + p[7] * h) + (p[8] + p[9] * h) * h2) * (h2 * h2);
+        return (p[0] + (p[1] + h * q)).copysign(x);
+    }
+    if a >= 22.0 {
+        return 1f64.copysign(x);
+    }
     // NaN lands here too: exp(NaN) is NaN, and so is everything after it.
     let e = (2.0 * a).exp();
     let d = e + 1.0;
@@ -82,19 +128,8 @@ pub(crate) fn tanh(x: f64) -> f64 {
     let q = 2.0 / d;
     let s = 1.0 - q;
     let sl = (1.0 - s) - q; // s + sl == 1 - q exactly, as q ≤ 1
-                            // qc ≈ q - 2/(e + 1): the division's error and dl's share of the quotient.
-    let qc = if a >= 1.0 {
-        // q ≤ 0.24: its rounding costs at most 1/8 ulp of the result.
-        q * q * 0.5 * dl
-    } else {
-        let (dh, dlo) = split(d);
-        let (qh, qlo) = split(q);
-        let p = q * d;
-        let perr = ((qh * dh - p) + qlo * dlo) + (qh * dlo + qlo * dh); // q·d == p + perr
-        let rem = (2.0 - p) - (perr + q * dl); // 2 - q·(d + dl)
-        -rem * (q * 0.5)
-    };
-    let t = s + (sl + qc);
+                            // 2/(e + 1) = q - q²·dl/2 to first order; q's own rounding costs under 1/128 ulp.
+    let t = s + (sl + q * q * 0.5 * dl);
     t.copysign(x)
 }
 
@@ -122,11 +157,12 @@ mod tests {
         ((y - hi) - lo).abs() / ulp
     }
 
-    /// Within 1 ulp of the exact value on every input of `tanh_table.txt`: 2,512 inputs
+    /// Within 1 ulp of the exact value on every input of `tanh_table.txt`: 3,030 inputs
     /// (log-uniform magnitudes 1e-300..40, uniform in [0, 2] and [2, 23], both signs, the
-    /// branch boundaries and their neighbours, the worst inputs found while measuring)
-    /// with tanh to about 106 bits, from mpmath at 200 bits by
-    /// `scripts/tanh-reference.py table`. glibc's `f64::tanh` fails this (1.96 ulp, at x ≈ 0.5428).
+    /// branch boundaries, the edges of the middle branch's pieces, and their neighbours,
+    /// the worst inputs found while measuring) with tanh to about 106 bits, from mpmath
+    /// at 200 bits by `scripts/tanh-reference.py table`. glibc's `f64::tanh` fails this
+    /// (1.96 ulp, at x ≈ 0.5428).
     #[test]
     fn within_one_ulp_of_the_exact_value() {
         let table = include_str!("tanh_table.txt");
@@ -141,7 +177,7 @@ mod tests {
             }
             n += 1;
         }
-        assert_eq!(n, 2512);
+        assert_eq!(n, 3030);
         assert!(worst <= 1.0, "{worst} ulp at x = {at:e}");
     }
 
@@ -167,15 +203,16 @@ mod tests {
         }
         assert!(tanh(19.06) < 1.0);
         // Odd, bit for bit, and never outside [-1, 1].
-        for x in [0.3, 0.55, 0.7, 1.0, 3.0, 19.0] {
+        for x in [0.3, 0.55, 0.7, 1.0, 2.5, 3.0, 19.0] {
             assert_eq!(tanh(-x), -tanh(x));
             assert!(tanh(x) <= 1.0);
         }
     }
 
     /// Within 2 ulp of the platform's `f64::tanh` on random inputs of every magnitude:
-    /// glibc's is off by up to 2.06 ulp and this one by 0.82, but never in opposite
-    /// directions by that much at once on these inputs (the largest gap measured is 2).
+    /// glibc's is off by up to 2.06 ulp and this one by 0.80, but never in opposite
+    /// directions by that much at once on the inputs measured (the largest gap over
+    /// 7.2·10⁶ of them is 2).
     #[test]
     fn close_to_the_platform_tanh() {
         let mut s = 0x9E37_79B9_7F4A_7C15u64;
