@@ -2,7 +2,7 @@
 //! panic or a stack overflow. These run on cargo test's 2 MiB thread stacks.
 
 use chainrule::lang::{ErrorKind, EvalOptions, Program, MAX_DEPTH};
-use chainrule::Graph;
+use chainrule::{Graph, Op};
 use proptest::prelude::*;
 use std::time::{Duration, Instant};
 
@@ -43,7 +43,7 @@ fn nesting_just_under_the_limit_works() {
     let src = format!("x = 0.5\ny = {}x{}", "tanh(".repeat(n), ")".repeat(n));
     let mut want = 0.5f64;
     for _ in 0..n {
-        want = want.tanh();
+        want = Op::Tanh.apply(want, 0.0, 0.0); // the engine's tanh, not the platform's
     }
     assert_eq!(eval_output(&src), want);
     assert_eq!(eval_output(&format!("x = 3\ny = {}x", "-".repeat(n))), 3.0);

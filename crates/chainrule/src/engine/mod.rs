@@ -18,4 +18,5 @@ pub(crate) mod nonfinite;
 pub(crate) mod op;
 mod overload;
 pub(crate) mod real;
+pub(crate) mod tanh;
 pub(crate) mod tape;
