@@ -41,6 +41,9 @@ export class GraphView {
     this.view = { s: 1, x: 0, y: 0 };
     this.moved = false;           // the learner panned or zoomed: keep their view
     this.pointers = new Map();
+    this.unsaid = new Set();      // ids whose words for screen readers are to be written
+    this.fresh = new Set();       // and, of those, the values of a new drawing (see `speak`)
+    this.speaking = false;        // a writing of them is asked for, after the next frame
     this.build();
   }
 
@@ -116,7 +119,7 @@ export class GraphView {
     this.tabStop();
     if (!keepView) this.sizeBox();
     if (!keepView || !this.moved) this.home(); else this.clamp();
-    if (focusedId !== null && this.els.has(focusedId)) this.els.get(focusedId).focus({ preventScroll: true });
+    if (focusedId !== null && this.els.has(focusedId)) { this.speak(); this.els.get(focusedId).focus({ preventScroll: true }); }
     this.renderTable();
   }
 
@@ -125,6 +128,7 @@ export class GraphView {
    * only the elements it changes. */
   index() {
     this.els.clear(); this.edgeEls.clear(); this.gradText.clear(); this.dataText.clear();
+    this.unsaid.clear(); this.fresh.clear();
     this.cellEls.clear(); this.opEls.clear();
     this.outEl = this.marked = this.roved = null;
     this.edgeLabels = [];
@@ -146,11 +150,9 @@ export class GraphView {
         this.cellEls.set(id, [[cells[1], cells[2]]]);
       }
       if (g.classList.contains("out")) this.outEl = g;
-      g.setAttribute("tabindex", "-1");
-      g.setAttribute("role", "button");
-      g.setAttribute("aria-pressed", "false");
-      g.setAttribute("aria-label", this.describe(id));
+      this.fresh.add(id);
     }
+    this.speakLater(this.els.keys());
     for (const g of this.svgEl.querySelectorAll("g.copy[data-copy-of]")) {
       const cells = cellsOf(g), list = this.cellEls.get(Number(g.dataset.copyOf));
       if (list && cells.length >= 3) list.push([cells[1], cells[2]]);
@@ -270,7 +272,38 @@ export class GraphView {
       }
     }
     g.classList.toggle("cr-step-unknown", this.lit.unknown.has(id));
-    g.setAttribute("aria-label", this.describe(id));
+    this.speakLater([id]);
+  }
+
+  /** Values `ids`' words for screen readers (see `speak`), written after the next frame:
+   * a new drawing or a step shows first, and each value's words are written once however
+   * many times it was painted meanwhile. */
+  speakLater(ids) {
+    for (const id of ids) this.unsaid.add(id);
+    if (this.speaking || this.unsaid.size === 0) return;
+    this.speaking = true;
+    const later = () => setTimeout(() => this.speak(), 0);
+    if (typeof requestAnimationFrame === "function") requestAnimationFrame(later); else later();
+  }
+
+  /** Writes what `speakLater` was asked for now: each value's `aria-label` (`describe`),
+   * and, on a new drawing's values, what makes them buttons reached from the keyboard
+   * (the one `rove` chose keeps tabindex 0, the selected one aria-pressed). Called
+   * before anything moves the focus or reads them. */
+  speak() {
+    this.speaking = false;
+    for (const id of this.unsaid) {
+      const g = this.els.get(id);
+      if (!g) continue;
+      if (this.fresh.has(id)) {
+        if (g !== this.roved) g.setAttribute("tabindex", "-1");
+        g.setAttribute("role", "button");
+        if (g !== this.marked) g.setAttribute("aria-pressed", "false");
+      }
+      g.setAttribute("aria-label", this.describe(id));
+    }
+    this.unsaid.clear();
+    this.fresh.clear();
   }
 
   setCaption(text) { this.caption.textContent = text; }
@@ -335,7 +368,7 @@ export class GraphView {
   /** Moves keyboard focus to value `id`. */
   focusNode(id) {
     const g = this.els.get(id);
-    if (g) { this.reveal(g); g.focus(); }
+    if (g) { this.speak(); this.reveal(g); g.focus(); }
   }
 
   /** Makes `g` the one value the Tab key reaches. */
@@ -346,6 +379,7 @@ export class GraphView {
   }
 
   key(e) {
+    this.speak();
     const g = e.target.closest("g.value[data-node-id]");
     const [bw, bh] = this.box(), c = [bw / 2, bh / 2];
     if (e.key === "+" || e.key === "=") this.zoomAt(1.25, ...c);
