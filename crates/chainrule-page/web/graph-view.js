@@ -24,11 +24,11 @@ export class GraphView {
     this.label = label;
     this.nodes = new Map();       // id -> the answer's node (name, data, grad, ...)
     this.els = new Map();         // id -> <g class="value">
-    this.edgeEls = new Map();     // "from>to" -> [<g class="edge">] (a value into its user's op)
+    this.edgeEls = null;          // "from>to" -> [<g class="edge">] (a value into its user's op), see `parts`
     this.gradText = new Map();    // id -> the grad cell's text as drawn
     this.dataText = new Map();    // id -> the data cell's text as drawn
     this.cellEls = new Map();     // id -> [[data <text>, grad <text>] of its box, then of each copy]
-    this.opEls = new Map();       // "n3_op" -> <g class="op">
+    this.opEls = null;            // "n3_op" -> <g class="op">, see `parts`
     this.outEl = null;            // the output's <g class="value out">
     this.marked = null;           // the <g> marked selected, and the one Tab reaches
     this.roved = null;
@@ -127,9 +127,10 @@ export class GraphView {
    * ops, edges), so that what changes later (a step, a nudge, the selection) touches
    * only the elements it changes. */
   index() {
-    this.els.clear(); this.edgeEls.clear(); this.gradText.clear(); this.dataText.clear();
+    this.els.clear(); this.gradText.clear(); this.dataText.clear();
     this.unsaid.clear(); this.fresh.clear();
-    this.cellEls.clear(); this.opEls.clear();
+    this.cellEls.clear();
+    this.edgeEls = this.opEls = null;   // found when a step first lights one (`parts`)
     this.outEl = this.marked = this.roved = null;
     this.edgeLabels = [];
     if (!this.svgEl) return;
@@ -141,7 +142,7 @@ export class GraphView {
       return texts;
     };
     for (const g of this.svgEl.querySelectorAll("g.value[data-node-id]")) {
-      const id = Number(g.dataset.nodeId);
+      const id = Number(g.getAttribute("data-node-id"));
       this.els.set(id, g);
       const cells = cellsOf(g);
       if (cells.length >= 3) {
@@ -154,19 +155,27 @@ export class GraphView {
     }
     this.speakLater(this.els.keys());
     for (const g of this.svgEl.querySelectorAll("g.copy[data-copy-of]")) {
-      const cells = cellsOf(g), list = this.cellEls.get(Number(g.dataset.copyOf));
+      const cells = cellsOf(g), list = this.cellEls.get(Number(g.getAttribute("data-copy-of")));
       if (list && cells.length >= 3) list.push([cells[1], cells[2]]);
     }
-    for (const g of this.svgEl.querySelectorAll("g.op")) this.opEls.set(g.id, g);
     this.chunks = [];
     for (const g of this.svgEl.children) {
-      if (g.tagName === "g" && g.dataset.box) {
-        this.chunks.push({ g, box: g.dataset.box.split(" ").map(Number), on: g.style.display !== "none" });
-      }
+      const box = g.tagName === "g" && g.getAttribute("data-box");
+      if (box) this.chunks.push({ g, box: box.split(" ").map(Number), on: g.style.display !== "none" });
     }
     this.culling = this.els.size >= CULL_FROM && this.chunks.length > 0;
+  }
+
+  /** The drawing's op nodes and the edges from values into them, found the first time a
+   * step lights one, not on every new drawing (an edit at step 0 lights none). */
+  parts() {
+    if (this.edgeEls) return;
+    this.edgeEls = new Map();
+    this.opEls = new Map();
+    if (!this.svgEl) return;
+    for (const g of this.svgEl.querySelectorAll("g.op")) this.opEls.set(g.id, g);
     for (const g of this.svgEl.querySelectorAll("g.edge")) {
-      const { from, to } = g.dataset;
+      const from = g.getAttribute("data-from"), to = g.getAttribute("data-to");
       if (!from.endsWith("_op") && to.endsWith("_op")) {
         const key = from.slice(1) + ">" + to.slice(1, -3);
         if (!this.edgeEls.has(key)) this.edgeEls.set(key, []);
@@ -441,6 +450,7 @@ export class GraphView {
       this.lit.nodes.push(g);
       this.reveal(g);
     }
+    if (edges.length) this.parts();
     for (const e of edges) {
       for (const eg of this.edgeEls.get(`${e.from}>${e.to}`) || []) {
         eg.classList.add("cr-step-lit");
@@ -456,6 +466,7 @@ export class GraphView {
   /** Writes `text` just above the op node that `edge` enters (where it stays clear of
    * the value boxes), once per op node. */
   edgeLabel(edge, text) {
+    this.parts();
     const op = this.opEls.get(edge.dataset.to)?.querySelector("ellipse");
     if (!op || this.edgeLabels.some((t) => t.dataset.to === edge.dataset.to)) return;
     const n = (k) => Number(op.getAttribute(k));
