@@ -64,9 +64,9 @@ export class Editor {
     const bad = this.error ? this.error.line : 0;
     this.number(lines.length, bad);
     if (!this.error || bad > lines.length) {
-      // One text node, changed in place: an edit restyles and lays out only it.
-      const t = this.mirror.firstChild, text = this.area.value + "\n";
-      if (t && t.nodeType === 3 && !t.nextSibling) { if (t.data !== text) t.data = text; } else this.mirror.textContent = text;
+      // Nothing to mark: the text under the textarea (drawn transparent) is not needed,
+      // and an edit does not make the browser lay it out again.
+      if (this.mirror.firstChild) this.mirror.replaceChildren();
     } else {
       this.mirror.replaceChildren();
       // Columns count characters (code points), as the engine's do.
