@@ -62,13 +62,13 @@ export class Editor {
   redraw() {
     const lines = this.area.value.split("\n");
     const bad = this.error ? this.error.line : 0;
-    this.gutter.replaceChildren(...lines.map((_, k) =>
-      h("span", { class: k + 1 === bad ? "cr-gutter-bad" : null }, String(k + 1))));
-    this.gutter.style.minWidth = `${String(lines.length).length + 1.5}ch`;
-    this.mirror.replaceChildren();
+    this.number(lines.length, bad);
     if (!this.error || bad > lines.length) {
-      this.mirror.textContent = this.area.value + "\n";
+      // Nothing to mark: the text under the textarea (drawn transparent) is not needed,
+      // and an edit does not make the browser lay it out again.
+      if (this.mirror.firstChild) this.mirror.replaceChildren();
     } else {
+      this.mirror.replaceChildren();
       // Columns count characters (code points), as the engine's do.
       const chars = Array.from(lines[bad - 1]);
       const from = Math.min(this.error.column - 1, chars.length);
@@ -80,6 +80,23 @@ export class Editor {
     }
     // The mirror and the gutter keep their offsets (`follow`, on each scroll): reading the
     // textarea's scroll here would make the browser lay the page out at once.
+  }
+
+  /** The gutter numbering `count` lines, line `bad` marked (0: none). Only the numbers
+   * that come or go and the mark that moves are touched, so that an edit which keeps
+   * the lines (most of them) costs the browser no new elements to style and lay out. */
+  number(count, bad) {
+    const g = this.gutter;
+    while (g.childElementCount > count) g.lastElementChild.remove();
+    for (let k = g.childElementCount; k < count; k++) g.append(h("span", {}, String(k + 1)));
+    const was = this.badLine || 0, now = bad <= count ? bad : 0;
+    if (was !== now) {
+      if (was && was <= count) g.children[was - 1].classList.remove("cr-gutter-bad");
+      if (now) g.children[now - 1].classList.add("cr-gutter-bad");
+      this.badLine = now;
+    }
+    const width = `${String(count).length + 1.5}ch`;
+    if (g.style.minWidth !== width) g.style.minWidth = width;
   }
 
   /** Keeps the line numbers and the marked text under the textarea as it scrolls. */

@@ -24,11 +24,11 @@ export class GraphView {
     this.label = label;
     this.nodes = new Map();       // id -> the answer's node (name, data, grad, ...)
     this.els = new Map();         // id -> <g class="value">
-    this.edgeEls = new Map();     // "from>to" -> [<g class="edge">] (a value into its user's op)
+    this.edgeEls = null;          // "from>to" -> [<g class="edge">] (a value into its user's op), see `parts`
     this.gradText = new Map();    // id -> the grad cell's text as drawn
     this.dataText = new Map();    // id -> the data cell's text as drawn
     this.cellEls = new Map();     // id -> [[data <text>, grad <text>] of its box, then of each copy]
-    this.opEls = new Map();       // "n3_op" -> <g class="op">
+    this.opEls = null;            // "n3_op" -> <g class="op">, see `parts`
     this.outEl = null;            // the output's <g class="value out">
     this.marked = null;           // the <g> marked selected, and the one Tab reaches
     this.roved = null;
@@ -41,6 +41,9 @@ export class GraphView {
     this.view = { s: 1, x: 0, y: 0 };
     this.moved = false;           // the learner panned or zoomed: keep their view
     this.pointers = new Map();
+    this.unsaid = new Set();      // ids whose words for screen readers are to be written
+    this.fresh = new Set();       // and, of those, the values of a new drawing (see `speak`)
+    this.speaking = false;        // a writing of them is asked for, after the next frame
     this.build();
   }
 
@@ -116,7 +119,7 @@ export class GraphView {
     this.tabStop();
     if (!keepView) this.sizeBox();
     if (!keepView || !this.moved) this.home(); else this.clamp();
-    if (focusedId !== null && this.els.has(focusedId)) this.els.get(focusedId).focus({ preventScroll: true });
+    if (focusedId !== null && this.els.has(focusedId)) { this.speak(); this.els.get(focusedId).focus({ preventScroll: true }); }
     this.renderTable();
   }
 
@@ -124,8 +127,10 @@ export class GraphView {
    * ops, edges), so that what changes later (a step, a nudge, the selection) touches
    * only the elements it changes. */
   index() {
-    this.els.clear(); this.edgeEls.clear(); this.gradText.clear(); this.dataText.clear();
-    this.cellEls.clear(); this.opEls.clear();
+    this.els.clear(); this.gradText.clear(); this.dataText.clear();
+    this.unsaid.clear(); this.fresh.clear();
+    this.cellEls.clear();
+    this.edgeEls = this.opEls = null;   // found when a step first lights one (`parts`)
     this.outEl = this.marked = this.roved = null;
     this.edgeLabels = [];
     if (!this.svgEl) return;
@@ -137,7 +142,7 @@ export class GraphView {
       return texts;
     };
     for (const g of this.svgEl.querySelectorAll("g.value[data-node-id]")) {
-      const id = Number(g.dataset.nodeId);
+      const id = Number(g.getAttribute("data-node-id"));
       this.els.set(id, g);
       const cells = cellsOf(g);
       if (cells.length >= 3) {
@@ -146,25 +151,31 @@ export class GraphView {
         this.cellEls.set(id, [[cells[1], cells[2]]]);
       }
       if (g.classList.contains("out")) this.outEl = g;
-      g.setAttribute("tabindex", "-1");
-      g.setAttribute("role", "button");
-      g.setAttribute("aria-pressed", "false");
-      g.setAttribute("aria-label", this.describe(id));
+      this.fresh.add(id);
     }
+    this.speakLater(this.els.keys());
     for (const g of this.svgEl.querySelectorAll("g.copy[data-copy-of]")) {
-      const cells = cellsOf(g), list = this.cellEls.get(Number(g.dataset.copyOf));
+      const cells = cellsOf(g), list = this.cellEls.get(Number(g.getAttribute("data-copy-of")));
       if (list && cells.length >= 3) list.push([cells[1], cells[2]]);
     }
-    for (const g of this.svgEl.querySelectorAll("g.op")) this.opEls.set(g.id, g);
     this.chunks = [];
     for (const g of this.svgEl.children) {
-      if (g.tagName === "g" && g.dataset.box) {
-        this.chunks.push({ g, box: g.dataset.box.split(" ").map(Number), on: g.style.display !== "none" });
-      }
+      const box = g.tagName === "g" && g.getAttribute("data-box");
+      if (box) this.chunks.push({ g, box: box.split(" ").map(Number), on: g.style.display !== "none" });
     }
     this.culling = this.els.size >= CULL_FROM && this.chunks.length > 0;
+  }
+
+  /** The drawing's op nodes and the edges from values into them, found the first time a
+   * step lights one, not on every new drawing (an edit at step 0 lights none). */
+  parts() {
+    if (this.edgeEls) return;
+    this.edgeEls = new Map();
+    this.opEls = new Map();
+    if (!this.svgEl) return;
+    for (const g of this.svgEl.querySelectorAll("g.op")) this.opEls.set(g.id, g);
     for (const g of this.svgEl.querySelectorAll("g.edge")) {
-      const { from, to } = g.dataset;
+      const from = g.getAttribute("data-from"), to = g.getAttribute("data-to");
       if (!from.endsWith("_op") && to.endsWith("_op")) {
         const key = from.slice(1) + ">" + to.slice(1, -3);
         if (!this.edgeEls.has(key)) this.edgeEls.set(key, []);
@@ -270,7 +281,38 @@ export class GraphView {
       }
     }
     g.classList.toggle("cr-step-unknown", this.lit.unknown.has(id));
-    g.setAttribute("aria-label", this.describe(id));
+    this.speakLater([id]);
+  }
+
+  /** Values `ids`' words for screen readers (see `speak`), written after the next frame:
+   * a new drawing or a step shows first, and each value's words are written once however
+   * many times it was painted meanwhile. */
+  speakLater(ids) {
+    for (const id of ids) this.unsaid.add(id);
+    if (this.speaking || this.unsaid.size === 0) return;
+    this.speaking = true;
+    const later = () => setTimeout(() => this.speak(), 0);
+    if (typeof requestAnimationFrame === "function") requestAnimationFrame(later); else later();
+  }
+
+  /** Writes what `speakLater` was asked for now: each value's `aria-label` (`describe`),
+   * and, on a new drawing's values, what makes them buttons reached from the keyboard
+   * (the one `rove` chose keeps tabindex 0, the selected one aria-pressed). Called
+   * before anything moves the focus or reads them. */
+  speak() {
+    this.speaking = false;
+    for (const id of this.unsaid) {
+      const g = this.els.get(id);
+      if (!g) continue;
+      if (this.fresh.has(id)) {
+        if (g !== this.roved) g.setAttribute("tabindex", "-1");
+        g.setAttribute("role", "button");
+        if (g !== this.marked) g.setAttribute("aria-pressed", "false");
+      }
+      g.setAttribute("aria-label", this.describe(id));
+    }
+    this.unsaid.clear();
+    this.fresh.clear();
   }
 
   setCaption(text) { this.caption.textContent = text; }
@@ -335,7 +377,7 @@ export class GraphView {
   /** Moves keyboard focus to value `id`. */
   focusNode(id) {
     const g = this.els.get(id);
-    if (g) { this.reveal(g); g.focus(); }
+    if (g) { this.speak(); this.reveal(g); g.focus(); }
   }
 
   /** Makes `g` the one value the Tab key reaches. */
@@ -346,6 +388,7 @@ export class GraphView {
   }
 
   key(e) {
+    this.speak();
     const g = e.target.closest("g.value[data-node-id]");
     const [bw, bh] = this.box(), c = [bw / 2, bh / 2];
     if (e.key === "+" || e.key === "=") this.zoomAt(1.25, ...c);
@@ -407,6 +450,7 @@ export class GraphView {
       this.lit.nodes.push(g);
       this.reveal(g);
     }
+    if (edges.length) this.parts();
     for (const e of edges) {
       for (const eg of this.edgeEls.get(`${e.from}>${e.to}`) || []) {
         eg.classList.add("cr-step-lit");
@@ -422,6 +466,7 @@ export class GraphView {
   /** Writes `text` just above the op node that `edge` enters (where it stays clear of
    * the value boxes), once per op node. */
   edgeLabel(edge, text) {
+    this.parts();
     const op = this.opEls.get(edge.dataset.to)?.querySelector("ellipse");
     if (!op || this.edgeLabels.some((t) => t.dataset.to === edge.dataset.to)) return;
     const n = (k) => Number(op.getAttribute(k));
