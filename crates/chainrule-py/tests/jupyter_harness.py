@@ -64,8 +64,9 @@ class Server:
     """A Jupyter server (``lab``: JupyterLab 4, ``notebook``: Notebook 7) in folders of
     its own, serving ``root``; stopped with :meth:`stop`."""
 
-    def __init__(self, app):
+    def __init__(self, app, nodelay=False):
         self.app = app
+        self.nodelay = nodelay
         self.home = tempfile.mkdtemp(prefix=f"chainrule-{app}-")
         self.root = os.path.join(self.home, "root")
         os.makedirs(self.root)
@@ -90,7 +91,8 @@ class Server:
             [sys.executable, "-m", "jupyter", app, "--no-browser", "--allow-root",
              "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",
              "--ServerApp.port_retries=0", f"--IdentityProvider.token={TOKEN}",
-             f"--ServerApp.root_dir={self.root}", "--LabApp.extension_manager=readonly"],
+             f"--ServerApp.root_dir={self.root}", "--LabApp.extension_manager=readonly"]
+            + (["--ServerApp.kernel_websocket_connection_class=chainrule.jupyter.Connection"] if nodelay else []),
             env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + 60

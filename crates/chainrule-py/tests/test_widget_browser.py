@@ -7,8 +7,10 @@ A failing test leaves a screenshot in target/tmp/jupyter-browser/.
 
 ``CHAINRULE_WIDGET_BENCH=1`` adds the benchmark (``test_figures``): a nudge answered in
 the view with the kernel's round trip at 200 values, a click, a 1,000-value graph
-opening, and training frames a second with the loop's slow-down. ``SCREENSHOTS=dir``
-saves the README's pictures of the widget there.
+opening, and training frames a second with the loop's slow-down;
+``CHAINRULE_WIDGET_NODELAY=1`` starts the servers with Nagle's algorithm off on their
+kernels' websockets (``chainrule.jupyter``). ``SCREENSHOTS=dir`` saves the README's
+pictures of the widget there.
 """
 
 import json
@@ -17,10 +19,12 @@ import statistics
 
 import pytest
 
-from jupyter_harness import (CHROMIUM, Kernel, Server, open_notebook, require, run_all,
+from jupyter_harness import (CHROMIUM, SHOTS, Kernel, Server, open_notebook, require, run_all,
                              screenshot_on_failure)
 
 BENCH = os.environ.get("CHAINRULE_WIDGET_BENCH") == "1"
+# The servers with Nagle's algorithm off on the kernels' websockets (chainrule.jupyter).
+NODELAY = os.environ.get("CHAINRULE_WIDGET_NODELAY") == "1"
 PICTURES = os.environ.get("SCREENSHOTS")
 
 NOTEBOOK_GRAPH = "import chainrule\nL, v = chainrule.notebook_graph()\nview = chainrule.live(L)\nview"
@@ -103,7 +107,7 @@ TIMED_CLICK = """async ([k, button, watched]) => {
 @pytest.fixture(scope="module", params=["lab", "notebook"])
 def server(request):
     require()
-    s = Server(request.param)
+    s = Server(request.param, nodelay=NODELAY)
     yield s
     s.stop()
 
@@ -411,6 +415,41 @@ TIMED_DEMO = (
 )
 
 
+def test_a_server_with_nagle_off_on_its_kernel_websockets_serves_the_view(browser):
+    """JupyterLab started with ``chainrule.jupyter.Connection`` as its kernels' websocket
+    connection (the README's advice for quicker nudges): the server says it turned
+    Nagle's algorithm off, and the view works through it (a click, a nudge replayed)."""
+    from playwright.sync_api import expect
+
+    s = Server("lab", nodelay=True)
+    try:
+        page, kernel_id = open_notebook(browser, s, "nodelay.ipynb", [NOTEBOOK_GRAPH])
+        kernel = Kernel(s, kernel_id)
+        try:
+            run_all(page)
+            w = widget(page)
+            graph_ready(w, 7)
+            w.locator('button[data-zoom="fit"]').click()
+            w.locator('g.value[data-node-id="1"]').click()
+            expect(w.locator(".cr-node-chain")).to_contain_text("dL/db = dL/de · de/db = -2.0000 · 2.0000 = -4.0000")
+            w.locator(".cr-nudge-h").fill("0.5")
+            w.locator(".cr-nudge-go").click()
+            expect(w.locator(".cr-graph-banner > span").first).to_have_text(
+                "Showing the graph replayed at b = -3.0000 + 0.5: L = -10.0000 (it was -8.0000).")
+            assert kernel.value("view.values[L]") == -10.0
+            with open(s.log.name) as f:
+                assert "Nagle's algorithm is off on this kernel's websocket" in f.read()
+        except BaseException:
+            os.makedirs(SHOTS, exist_ok=True)
+            page.screenshot(path=os.path.join(SHOTS, "nodelay.png"), full_page=True)
+            raise
+        finally:
+            kernel.close()
+            page.close()
+    finally:
+        s.stop()
+
+
 @pytest.mark.skipif(not BENCH, reason="the benchmark runs with CHAINRULE_WIDGET_BENCH=1")
 def test_figures(server, notebook):
     """The issue's figures, printed as JSON lines: medians, in the page's own clock."""
@@ -443,7 +482,7 @@ def test_figures(server, notebook):
         "w[1] !== window.__crOld && w[1].shadowRoot.querySelectorAll('g.value[data-node-id]').length === n; }",
         arg=[n_big], polling="raf", timeout=60000)
     opened = page.evaluate("performance.now()") - t0
-    print(json.dumps({"front_end": server.app, "values": n_small, "click_ms": round(statistics.median(clicks), 1),
+    print(json.dumps({"front_end": server.app, "nodelay": server.nodelay, "values": n_small, "click_ms": round(statistics.median(clicks), 1),
                       "nudge_ms": {h: round(statistics.median(t), 1) for h, t in nudges.items()},
                       "nudges_ms": {h: sorted(round(x, 1) for x in t) for h, t in nudges.items()}}))
     print(json.dumps({"front_end": server.app, "values": n_big, "open_ms": round(opened, 1)}))
