@@ -116,16 +116,23 @@ fn a_nudge_replays_a_copy_and_back_shows_the_graph_as_given() {
     assert_eq!(gone.kind, ErrorKind::NotFound);
 }
 
-#[test]
-fn values_changed_by_hand_after_their_users_were_made_are_named_and_a_nudge_replays_them() {
+/// The notebook's graph with `a` moved to 3 by hand afterwards, as the notebook does
+/// (`e`, `d` and `L` stale): the graph and the indices of `L`, `a`, `e` and `d`.
+fn stale_notebook_graph() -> (Graph, usize, usize, usize, usize) {
     let g = Graph::new();
     let (a, b, c) = (g.var("a", 2.0), g.var("b", -3.0), g.var("c", 10.0));
     let e = (a * b).named("e");
     let d = (e + c).named("d");
     let l = (d * g.var("f", -2.0)).named("L");
-    // As the notebook does by hand: a moves, the values made from it do not.
     a.set_data(3.0);
     let (out, a, e, d) = (l.index(), a.index(), e.index(), d.index());
+    (g, out, a, e, d)
+}
+
+#[test]
+fn values_changed_by_hand_after_their_users_were_made_are_named_and_a_nudge_replays_them() {
+    // As the notebook does by hand: a moves, the values made from it do not.
+    let (g, out, a, e, d) = stale_notebook_graph();
     let mut given = GivenGraph::new(g, out, &Limits::default()).unwrap();
     let j = given.describe(&Limits::default()).unwrap();
     assert_eq!(
@@ -144,13 +151,7 @@ fn values_changed_by_hand_after_their_users_were_made_are_named_and_a_nudge_repl
 #[test]
 fn a_nudge_without_a_drawing_says_the_cells_that_changed_against_the_graph_as_given() {
     // The notebook's graph with a moved by hand (e, d and L stale), as the widget shows it.
-    let g = Graph::new();
-    let (a, b, c) = (g.var("a", 2.0), g.var("b", -3.0), g.var("c", 10.0));
-    let e = (a * b).named("e");
-    let d = (e + c).named("d");
-    let l = (d * g.var("f", -2.0)).named("L");
-    a.set_data(3.0);
-    let (out, a, e, d) = (l.index(), a.index(), e.index(), d.index());
+    let (g, out, a, e, d) = stale_notebook_graph();
     let limits = Limits::default();
     let make = || GivenGraph::new(g.clone(), out, &limits).unwrap();
     let (mut cells_only, mut drawn) = (make(), make());
