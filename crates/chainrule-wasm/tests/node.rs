@@ -2,8 +2,8 @@
 //! answers are byte for byte the native ones (the same exports compiled natively, over
 //! `chainrule-page`) for the notebook, a 200-value program, errors at line and column,
 //! nudges and micrograd's demo's training frames; where an answer holds results of
-//! `tanh`, `exp`, `ln`, `sin` or `cos`, the same but for their last bits (glibc's natively,
-//! Rust's libm on wasm32: [`same_but_last_bits`]). The training worker plays, pauses,
+//! `exp`, `ln`, `sin` or `cos` (or `tanh` of 2.5 and more, which calls `exp`), the same but
+//! for their last bits (glibc's natively, Rust's libm on wasm32: [`same_but_last_bits`]). The training worker plays, pauses,
 //! answers a point and stops; the page's engine (`wasmEngine`) stops a session whose
 //! worker hangs and ends the worker of a closed one; a panic is an error answer and a
 //! fresh instance.
@@ -202,8 +202,9 @@ fn ulps(a: f64, b: f64) -> u64 {
 }
 
 /// Whether two answers are the same but for the last bits of the platform's math library:
-/// natively `tanh`, `exp`, `ln`, `sin`, `cos` are glibc's, on wasm32 Rust's own libm, and
-/// the two round differently in the last bit for a few percent of inputs. Then the JSON has
+/// natively `exp`, `ln`, `sin`, `cos` are glibc's, on wasm32 Rust's own libm, and the two
+/// round differently in the last bit for a few percent of inputs (`tanh` is the engine's
+/// own, the same on both, but for |x| of 2.5 and more, where it calls `exp`). Then the JSON has
 /// the same keys, strings (the SVG and every formula included) and verdicts, and each
 /// number is within 64 ulp, except the gradient check's finite differences (`numeric`,
 /// `abs_err`), whose step of about 1e-6 magnifies a last-bit difference of the output a
