@@ -18,6 +18,8 @@
 //!   Next button, and `nudge`, the slider dragged on a leaf: ms from the event to the page
 //!   changed and laid out again (a layout forced at once, so the figure does not wait
 //!   for the display's next frame; what is left of the frame is the paint);
+//!   `edit-number`, an input's number edited (0.5 to 0.6 and back: the graph keeps its
+//!   shape, so the page changes the drawing's texts in place) and redrawn;
 //!   `bytes`, the answers' sizes (the program's, and a nudge's as the page asks it).
 //!
 //! One JSON line per figure. Needs `chromium`, `python3` and `gzip`.
@@ -156,10 +158,16 @@ pub fn run(site: &Path, runs: usize, sizes_only: bool) -> bool {
 fn sizes(tab: &mut Tab, homes: &[(&str, &str); 2], runs: usize) {
     for (name, source) in sized_programs() {
         let edited = source.replace("tanh", "relu");
+        let numbered = source.replacen("= 0.5", "= 0.6", 1);
+        assert_ne!(numbered, source, "{name} has an input 0.5 to edit");
         let values = answer_bytes(&source).0;
         let mut lines = Vec::new();
-        let by_home = (*homes).map(|(_, base)| sized(tab, base, &source, &edited, runs));
-        for (k, figure) in ["open", "edit", "step", "nudge"].iter().enumerate() {
+        let by_home =
+            (*homes).map(|(_, base)| sized(tab, base, &source, [&edited, &numbered], runs));
+        for (k, figure) in ["open", "edit", "step", "nudge", "edit-number"]
+            .iter()
+            .enumerate()
+        {
             let [served, on_static] = [&by_home[0][k], &by_home[1][k]];
             lines.push(format!(
                 "{{\"workload\":\"web-size-{figure}\",\"program\":\"{name}\",\"values\":{values},\"served_median\":{:.2},\"served_best\":{:.2},\"static_median\":{:.2},\"static_best\":{:.2},\"unit\":\"ms\",\"runs\":{}}}",
@@ -218,8 +226,15 @@ fn answer_bytes(source: &str) -> (usize, usize, usize) {
 }
 
 /// The page on `source` at `base`: each run's time to open it, to edit it into `edited`
-/// and back, to step backward, and to nudge a leaf with the slider (ms, in that order).
-fn sized(tab: &mut Tab, base: &str, source: &str, edited: &str, runs: usize) -> [Vec<f64>; 4] {
+/// and back, to step backward, to nudge a leaf with the slider, and to edit it into
+/// `numbered` (an input's number changed) and back (ms, in that order).
+fn sized(
+    tab: &mut Tab,
+    base: &str,
+    source: &str,
+    [edited, numbered]: [&str; 2],
+    runs: usize,
+) -> [Vec<f64>; 5] {
     let edit = |tab: &mut Tab, source: &str| {
         tab.eval(&format!(
             "new Promise((ok) => {{ const t = document.querySelector('#editor-area textarea'); \
@@ -277,7 +292,19 @@ fn sized(tab: &mut Tab, base: &str, source: &str, edited: &str, runs: usize) -> 
             .unwrap()
         })
         .collect();
-    [open, edits, steps, nudges]
+    // An input's number edited and back: the graph the same shape, its texts changed in
+    // place: the drawing's element stays, which is checked here.
+    edit(tab, numbered);
+    edit(tab, source);
+    let mark = "document.querySelector('#graph-area svg').dataset.probe";
+    tab.eval(&format!("{mark} = 'kept'"));
+    let numbers: Vec<f64> = (0..runs.max(3) * 2)
+        .map(|k| edit(tab, if k % 2 == 0 { numbered } else { source }))
+        .collect();
+    if tab.eval(mark) != json!("kept") {
+        eprintln!("chainrule-bench web: an input's number edited redrew the whole drawing");
+    }
+    [open, edits, steps, nudges, numbers]
 }
 
 /// The median time from navigation to the notebook's graph on screen.

@@ -105,6 +105,12 @@ export class GraphView {
   /** Shows the engine's drawing `svgText` of `nodes` (the answer's nodes, with data and
    * grad). `keepView`: keep the pan and zoom (the same program redrawn). */
   show(svgText, nodes, { keepView = false } = {}) {
+    // The same program redrawn the same shape (an edit that changed numbers or an op's
+    // name, not the graph): only its texts change, in place, which costs a small part of
+    // laying out a new drawing.
+    const texts = keepView && this.svgEl ? sameShapeTexts(this.svgText, svgText) : null;
+    this.svgText = svgText;
+    if (texts) { this.redraw(texts, nodes); return; }
     const focusedId = this.focusedId();
     this.stage.innerHTML = svgText;
     this.svgEl = this.stage.querySelector("svg");
@@ -114,6 +120,52 @@ export class GraphView {
     // Out of the layout at first (before anything asks for one): `clamp`, below, brings
     // back the chunks near the view.
     if (this.culling) for (const c of this.chunks) { c.on = false; c.g.style.display = "none"; }
+    this.shown(focusedId, keepView);
+  }
+
+  /** `show` of a drawing the same shape as the one shown: `texts` are what its text
+   * elements read, in document order. The elements stay (and so the focus, the chunks
+   * laid out, the view and the stepper's marks, which whoever shows the drawing sets
+   * again); a cell the stepper or a lesson shows otherwise (`grad ?`) keeps what it
+   * shows, and only the drawing's text behind it changes. */
+  redraw(texts, nodes) {
+    const over = new Map();   // <text> of a cell shown otherwise -> the drawing's text
+    const cover = (ids, part) => {
+      for (const id of ids) for (const cells of this.cellEls.get(id) || []) over.set(cells[part], null);
+    };
+    cover(this.lit.unknown, 1);
+    cover(this.masked.data.keys(), 0);
+    cover(this.masked.grad.keys(), 1);
+    const all = this.svgEl.querySelectorAll("text");
+    for (let k = 0; k < texts.length; k++) {
+      const el = all[k];
+      if (over.has(el)) { over.set(el, texts[k]); continue; }
+      const t = el.firstChild;   // its text node, changed in place when it reads otherwise
+      if (t && t.nodeType === 3 && !t.nextSibling) { if (t.data !== texts[k]) t.data = texts[k]; }
+      else if (el.textContent !== texts[k]) el.textContent = texts[k];
+    }
+    this.nodes = new Map(nodes.map((n) => [n.id, n]));
+    this.reindex();
+    for (const [id, [[data, grad]]] of this.cellEls) {
+      if (over.has(data)) this.dataText.set(id, over.get(data));
+      if (over.has(grad)) this.gradText.set(id, over.get(grad));
+    }
+    this.shown(null, true);
+  }
+
+  /** `index` again on the same elements with other texts: the marked and the roved
+   * value stay, as do the stepper's labels on edges, and the values keep what makes
+   * them buttons. */
+  reindex() {
+    const { marked, roved, edgeLabels } = this;
+    this.index();
+    Object.assign(this, { marked, roved, edgeLabels });
+    this.fresh.clear();
+  }
+
+  /** What `show` does once the drawing's elements are in place: the masks painted, the
+   * selection and the Tab stop, the view, the focus given back, the text form. */
+  shown(focusedId, keepView) {
     for (const id of new Set([...this.masked.data.keys(), ...this.masked.grad.keys()])) this.paintCells(id);
     if (this.selected !== null && !this.els.has(this.selected)) this.selected = null;
     this.tabStop();
@@ -217,7 +269,7 @@ export class GraphView {
       return [k, old];
     });
     this.nodes = new Map(nodes.map((n) => [n.id, n]));
-    this.index();
+    this.reindex();
     this.tabStop();
     this.renderTable();
     return undo;
@@ -687,6 +739,31 @@ export class GraphView {
     const [a, b] = [...this.pointers.values()];
     return { dist: Math.max(1, Math.hypot(a[0] - b[0], a[1] - b[1])), mid: [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2] };
   }
+}
+
+/** What the text elements of drawing `after` read, in document order (unescaped), when
+ * it is drawing `before` but for those texts: every other character the same, so every
+ * element in the same place. Null when it is not (or there is no `before`). The same
+ * test as the engine's `text_changes`, which says a nudge's changes. */
+export function sameShapeTexts(before, after) {
+  if (!before || !after) return null;
+  const a = before.split("</text>"), b = after.split("</text>");
+  if (a.length !== b.length) return null;
+  const texts = [];
+  for (let k = 0; k < b.length; k++) {
+    const i = a[k].lastIndexOf(">") + 1, j = b[k].lastIndexOf(">") + 1;
+    if (i !== j || a[k].slice(0, i) !== b[k].slice(0, j)) return null;
+    if (k < b.length - 1) texts.push(unescape(b[k].slice(j)));
+  }
+  return texts;
+}
+
+/** Text escaped by the engine's drawings (`&amp;`, `&lt;`, `&gt;`, `&quot;`, `&#39;`), as
+ * it reads. */
+function unescape(text) {
+  if (!text.includes("&")) return text;
+  return text.replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&quot;", "\"")
+    .replaceAll("&#39;", "'").replaceAll("&amp;", "&");
 }
 
 /** The centre of a value's box, in the drawing's coordinates. */

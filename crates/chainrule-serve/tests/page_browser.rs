@@ -49,6 +49,7 @@ on_both_homes!(
     work_past_the_pages_bounds_is_refused_with_the_protocols_own_error,
     the_page_answers_clicks_and_keys_within_50_ms_while_training_plays,
     a_10000_value_program_opens_steps_and_nudges_with_the_engines_numbers,
+    an_edit_that_keeps_the_graphs_shape_changes_its_texts_in_place_and_reads_as_if_drawn_anew,
 );
 
 /// A number as a value's cell shows it (`grad 0.1234`, `data -2.2462e-9`) agrees with
@@ -719,6 +720,62 @@ fn a_changed_output_is_said_in_words_and_hand_grads_for_the_old_one_are_not_mark
         p.num("document.querySelectorAll('#hand-area li.cr-right').length"),
         7.0
     );
+}
+
+/// Every text of the drawing, in document order, but the stepper's labels on edges.
+const DRAWN_TEXTS: &str =
+    "[...document.querySelectorAll('#graph-area svg text:not(.cr-edge-label)')]\
+     .map((t) => t.textContent + (t.classList.contains('cell-unknown') ? ' (unknown)' : ''))";
+
+fn an_edit_that_keeps_the_graphs_shape_changes_its_texts_in_place_and_reads_as_if_drawn_anew(
+    home: Home,
+) {
+    let Some(mut p) = Page::start("in-place", home) else {
+        return;
+    };
+    p.open(1280, false, &format!("p={}", percent_encode(NOTEBOOK)));
+    // A mark on the drawing's element: it stays only if the edit changes it in place.
+    let mark = "document.querySelector('#graph-area svg').dataset.probe";
+    p.eval(&format!("{mark} = 'before'"));
+    // d selected, three steps of backward shown (marks, an edge label, grads still `?`).
+    p.click("#graph-area g.value[data-node-id='4']");
+    p.click("#graph-area .cr-graph-caption");
+    for k in 1..=3 {
+        p.press("ArrowRight", 39);
+        p.step_is(k);
+    }
+    // A number and an op changed, the graph's shape not (every box as wide): a = 2.5,
+    // L = d + f.
+    let edited = NOTEBOOK.replace("a = 2", "a = 2.5").replace("d*f", "d + f");
+    p.program(&edited);
+    assert_eq!(p.eval(mark), json!("before"), "the drawing was replaced");
+    assert!(p
+        .text("#graph-area .cr-graph-caption")
+        .starts_with("L = 0.5000"));
+    p.step_is(3);
+    assert_eq!(p.cells(4), "d|data 2.5000|grad 1.0000");
+    assert_eq!(p.cells(0), "a|data 2.5000|grad ?");
+    assert_eq!(p.ids_with("cr-step-lit"), json!(["4"]));
+    assert_eq!(p.ids_with("cr-selected"), json!(["4"]));
+    assert_eq!(p.text("#graph-area text.cr-edge-label"), "× 1.0000");
+    assert_eq!(p.text("#graph-area g.op[id='n6_op'] text"), "+");
+    let in_place = p.eval(DRAWN_TEXTS);
+    // The same program drawn anew (after another shape): the same texts, the same marks.
+    p.program("x = 1\ny = x*x\n");
+    assert_eq!(p.eval(mark), json!(null), "another shape is a new drawing");
+    p.program(&edited);
+    p.click("#graph-area .cr-graph-caption");
+    let step = |p: &mut Page| p.data("#stepper-area", "step").parse::<usize>().unwrap();
+    while step(&mut p) < 3 {
+        p.press("ArrowRight", 39);
+    }
+    while step(&mut p) > 3 {
+        p.press("ArrowLeft", 37);
+    }
+    p.step_is(3);
+    assert_eq!(p.eval(DRAWN_TEXTS), in_place);
+    assert_eq!(p.ids_with("cr-step-lit"), json!(["4"]));
+    assert!(in_place.as_array().unwrap().len() > 14, "{in_place}");
 }
 
 fn the_training_view_shows_the_data_before_play_and_the_chart_has_labelled_axes(home: Home) {
