@@ -101,7 +101,31 @@ export class ProgramView {
     const values = new Map(j.values.map((v) => [v.id, v]));
     const nodes = this.answer.nodes.map((n) => values.has(n.id) ? { ...n, ...values.get(n.id) } : n);
     const inPlace = this.undo !== null;   // the answer's drawing, changed in place
-    this.putBack();
+    if (j.cells && inPlace && this.undo.cells) {
+      // A replay in place after another (a slider dragged): each cell is written once,
+      // from the last replay's text to this one's, or back to the answer's.
+      const now = new Set(j.cells.map((c) => c[0]));
+      const first = new Map(this.undo.cells.map((c) => [c[0], c]));
+      const back = this.undo.cells.filter((c) => !now.has(c[0]));
+      const was = this.graph.recell([...j.cells, ...back], nodes);
+      this.undo = { cells: was.filter((c) => now.has(c[0])).map((c) => first.get(c[0]) || c) };
+    } else {
+      this.putBack();
+      this.replace(j, nodes, inPlace);
+    }
+    this.replayed = j;
+    if (this.stepper) this.stepper.go(this.stepper.step);   // the replay drawn in the same state of backward
+    this.graph.select(j.node);
+    this.graph.setBanner(
+      `Showing the graph replayed at ${j.name} = ${fmt(j.a)} + ${short(j.h)}: ${j.output.name} = ${fmt(j.after)} (it was ${fmt(j.before)}).`,
+      this.replayActions(j));
+    this.onReplayStart(j);
+  }
+
+  /** `replay`'s drawing of nudge answer `j` (of `nodes`) on the answer's own: its cells
+   * or texts changed in place, else its own drawing. `inPlace`: the graph showed the
+   * answer's drawing, changed in place, before. */
+  replace(j, nodes, inPlace) {
     if (j.cells) {
       // The replay drawn the same shape: its cells, changed in place on the answer's drawing.
       if (this.replayed && !inPlace) this.graph.show(this.answer.svg, this.answer.nodes, { keepView: true });
@@ -112,13 +136,6 @@ export class ProgramView {
       this.undo = null;
       this.graph.show(j.svg, nodes, { keepView: true });
     }
-    this.replayed = j;
-    if (this.stepper) this.stepper.go(this.stepper.step);   // the replay drawn in the same state of backward
-    this.graph.select(j.node);
-    this.graph.setBanner(
-      `Showing the graph replayed at ${j.name} = ${fmt(j.a)} + ${short(j.h)}: ${j.output.name} = ${fmt(j.after)} (it was ${fmt(j.before)}).`,
-      this.replayActions(j));
-    this.onReplayStart(j);
   }
 
   /** The answer's own texts put back where a replay changed them in place. */

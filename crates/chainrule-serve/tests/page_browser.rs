@@ -776,6 +776,28 @@ fn an_edit_that_keeps_the_graphs_shape_changes_its_texts_in_place_and_reads_as_i
     assert_eq!(p.eval(DRAWN_TEXTS), in_place);
     assert_eq!(p.ids_with("cr-step-lit"), json!(["4"]));
     assert!(in_place.as_array().unwrap().len() > 14, "{in_place}");
+
+    // Two nudges of a in place, one after the other, then back: the program's own texts.
+    p.click("#graph-area g.value[data-node-id='0']");
+    p.wait(
+        "document.querySelector('#node-area').dataset.nodeId === '0'",
+        "a's panel",
+    );
+    let own = p.eval(DRAWN_TEXTS);
+    for h in ["0.5", "0.25"] {
+        p.type_over("#node-area .cr-nudge-h", h);
+        p.click("#node-area .cr-nudge-go");
+        p.wait(
+            &format!("document.querySelector('#node-area .cr-nudge-table').dataset.h === '{h}'"),
+            "the nudge's answer",
+        );
+    }
+    assert_eq!(p.eval(mark), json!(null), "drawn anew above, so no mark");
+    assert_eq!(p.cells(0), "a|data 2.7500|grad ?");
+    assert_eq!(p.cells(3), "e|data -8.2500|grad ?");
+    assert_eq!(p.cells(6), "L|data -0.2500|grad 1.0000");
+    p.click("#graph-area .cr-graph-banner button");
+    assert_eq!(p.eval(DRAWN_TEXTS), own);
 }
 
 fn the_training_view_shows_the_data_before_play_and_the_chart_has_labelled_axes(home: Home) {
