@@ -60,11 +60,23 @@ def free_port():
         return s.getsockname()[1]
 
 
-class Server:
-    """A Jupyter server (``lab``: JupyterLab 4, ``notebook``: Notebook 7) in folders of
-    its own, serving ``root``; stopped with :meth:`stop`."""
+# The command-line option that turns the server extension chainrule.jupyter off for one
+# server (installing chainrule enables it in the environment's Jupyter config).
+STOCK = "--ServerApp.jpserver_extensions=chainrule.jupyter=False"
 
-    def __init__(self, app, nodelay=False):
+
+class Server:
+    """A Jupyter server (``lab``: JupyterLab 4, ``notebook``: Notebook 7, ``server``: the
+    bare jupyter_server) in folders of its own, serving ``root``; stopped with
+    :meth:`stop`.
+
+    With ``nodelay`` (the default) it is the server as installed: the server extension
+    chainrule.jupyter, which installing chainrule enables, turns Nagle's algorithm off on
+    its kernels' websockets. Without, it is the stock server: the extension is turned off
+    on the command line. ``args`` are more command-line options, ``env`` more variables of
+    its environment."""
+
+    def __init__(self, app, nodelay=True, args=(), env=None):
         self.app = app
         self.nodelay = nodelay
         self.home = tempfile.mkdtemp(prefix=f"chainrule-{app}-")
@@ -83,6 +95,7 @@ class Server:
             JUPYTER_DATA_DIR=os.path.join(self.home, "data"),
             JUPYTERLAB_SETTINGS_DIR=os.path.join(self.home, "settings"),
             JUPYTERLAB_WORKSPACES_DIR=os.path.join(self.home, "workspaces"),
+            **(env or {}),
         )
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -92,7 +105,7 @@ class Server:
              "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",
              "--ServerApp.port_retries=0", f"--IdentityProvider.token={TOKEN}",
              f"--ServerApp.root_dir={self.root}", "--LabApp.extension_manager=readonly"]
-            + (["--ServerApp.kernel_websocket_connection_class=chainrule.jupyter.Connection"] if nodelay else []),
+            + ([] if nodelay else [STOCK]) + list(args),
             env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         deadline = time.monotonic() + 60
@@ -106,9 +119,11 @@ class Server:
                     raise RuntimeError(f"jupyter {app} did not start; its log:\n{self.read_log()}")
                 time.sleep(0.2)
 
-    def read_log(self):
+    def read_log(self, whole=False):
+        """The server's log (its last 4,000 characters, or all of it with ``whole``)."""
         with open(self.log.name) as f:
-            return f.read()[-4000:]
+            text = f.read()
+        return text if whole else text[-4000:]
 
     def api(self, path):
         with urllib.request.urlopen(f"{self.base}/api/{path}?token={TOKEN}", timeout=5) as r:

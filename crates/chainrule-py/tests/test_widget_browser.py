@@ -8,9 +8,10 @@ A failing test leaves a screenshot in target/tmp/jupyter-browser/.
 ``CHAINRULE_WIDGET_BENCH=1`` adds the benchmark (``test_figures``): a nudge answered in
 the view with the kernel's round trip at 200 values, a click, a 1,000-value graph
 opening, and training frames a second with the loop's slow-down;
-``CHAINRULE_WIDGET_NODELAY=1`` starts the servers with Nagle's algorithm off on their
-kernels' websockets (``chainrule.jupyter``). ``SCREENSHOTS=dir`` saves the README's
-pictures of the widget there.
+The servers are as installed: the server extension ``chainrule.jupyter``, which installing
+chainrule enables, turns Nagle's algorithm off on their kernels' websockets.
+``CHAINRULE_WIDGET_STOCK=1`` starts them with the extension turned off instead (the stock
+server, to measure it). ``SCREENSHOTS=dir`` saves the README's pictures of the widget there.
 """
 
 import json
@@ -23,8 +24,9 @@ from jupyter_harness import (CHROMIUM, SHOTS, Kernel, Server, open_notebook, req
                              screenshot_on_failure)
 
 BENCH = os.environ.get("CHAINRULE_WIDGET_BENCH") == "1"
-# The servers with Nagle's algorithm off on the kernels' websockets (chainrule.jupyter).
-NODELAY = os.environ.get("CHAINRULE_WIDGET_NODELAY") == "1"
+# The stock servers: chainrule.jupyter (Nagle's algorithm off on the kernels' websockets)
+# turned off on their command line.
+STOCK = os.environ.get("CHAINRULE_WIDGET_STOCK") == "1"
 PICTURES = os.environ.get("SCREENSHOTS")
 
 NOTEBOOK_GRAPH = "import chainrule\nL, v = chainrule.notebook_graph()\nview = chainrule.live(L)\nview"
@@ -107,7 +109,7 @@ TIMED_CLICK = """async ([k, button, watched]) => {
 @pytest.fixture(scope="module", params=["lab", "notebook"])
 def server(request):
     require()
-    s = Server(request.param, nodelay=NODELAY)
+    s = Server(request.param, nodelay=not STOCK)
     yield s
     s.stop()
 
@@ -418,12 +420,13 @@ TIMED_DEMO = (
 
 
 def test_a_server_with_nagle_off_on_its_kernel_websockets_serves_the_view(browser):
-    """JupyterLab started with ``chainrule.jupyter.Connection`` as its kernels' websocket
-    connection (the README's advice for quicker nudges): the server says it turned
-    Nagle's algorithm off, and the view works through it (a click, a nudge replayed)."""
+    """JupyterLab as installed, with nothing on its command line: the server extension
+    chainrule.jupyter (enabled by installing chainrule) is loaded, the server says it
+    turned Nagle's algorithm off on the kernel's websocket, and the view works through it
+    (a click, a nudge replayed)."""
     from playwright.sync_api import expect
 
-    s = Server("lab", nodelay=True)
+    s = Server("lab")
     try:
         page, kernel_id = open_notebook(browser, s, "nodelay.ipynb", [NOTEBOOK_GRAPH])
         kernel = Kernel(s, kernel_id)
@@ -439,8 +442,9 @@ def test_a_server_with_nagle_off_on_its_kernel_websockets_serves_the_view(browse
             expect(w.locator(".cr-graph-banner > span").first).to_have_text(
                 "Showing the graph replayed at b = -3.0000 + 0.5: L = -10.0000 (it was -8.0000).")
             assert kernel.value("view.values[L]") == -10.0
-            with open(s.log.name) as f:
-                assert "Nagle's algorithm is off on this kernel's websocket" in f.read()
+            log = s.read_log(whole=True)
+            assert "chainrule.jupyter | extension was successfully loaded" in log
+            assert "Nagle's algorithm is off on this kernel's websocket" in log
         except BaseException:
             os.makedirs(SHOTS, exist_ok=True)
             page.screenshot(path=os.path.join(SHOTS, "nodelay.png"), full_page=True)
