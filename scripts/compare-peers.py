@@ -4,11 +4,7 @@ W5 (second order: only echidna has it), interleaved, RUNS rounds each (the order
 programs rotates from round to round), and prints for each program the best and the
 median ns per node, and chainrule's ratio to the fastest peer for each statistic. W4 also
 runs its floor (`chainrule-bench W4-floor`, a minimal structure-of-arrays tape doing the
-same work), and chainrule's multiple of it is printed beside the peers; the floor runs
-twice, as it is and on huge pages (`floor-huge`: glibc's malloc asked to advise them,
-`GLIBC_TUNABLES=glibc.malloc.hugetlb=1`, as the engine advises its own large arrays), so
-that the floor stays a floor for an engine that no longer pays a page fault every 4 KiB.
-The machine's load
+same work), and chainrule's multiple of it is printed beside the peers. The machine's load
 (/proc/loadavg) is printed before and after. Build both first:
 
     cargo build --release -p chainrule-bench
@@ -35,11 +31,7 @@ all_peers = ["echidna", "easyml", "reverse"]
 
 
 def run(cmd):
-    env = None
-    if cmd and cmd[0] == "env":   # ["env", "NAME=value", program, ...]
-        env = dict(os.environ, **dict([cmd[1].split("=", 1)]))
-        cmd = cmd[2:]
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stdout
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     line = json.loads(out.strip().splitlines()[-1])
     assert line["ok"], line
     return line
@@ -56,7 +48,6 @@ def programs(w):
     progs += [(p, [peers_bin, p, w]) for p in (["echidna"] if w == "W5" else all_peers)]
     if w == "W4":
         progs.append(("floor", [ours, "W4-floor"]))
-        progs.append(("floor-huge", ["env", "GLIBC_TUNABLES=glibc.malloc.hugetlb=1", ours, "W4-floor"]))
     return progs
 
 
@@ -79,15 +70,14 @@ for w in workloads:
             times[name].append(line["ns_per_node"])
             if name == "chainrule":
                 rss.append(line.get("rss_bytes_per_node"))
-    peers = [n for n, _ in progs if not n.startswith("floor") and n != "chainrule"]
+    peers = [n for n, _ in progs if n not in ("chainrule", "floor")]
     print(f"{w}: ns/node over {runs} interleaved rounds, best / median")
     for name, v in times.items():
         print(f"  {name:10} {min(v):8.3g} / {statistics.median(v):.3g}")
     print(f"  chainrule / fastest peer: best {ratio_line(times, peers, min)}, "
           f"median {ratio_line(times, peers, statistics.median)}")
     if "floor" in times:
-        for f in ("floor", "floor-huge"):
-            print(f"  chainrule / {f}: best {ratio_line(times, [f], min)}, "
-                  f"median {ratio_line(times, [f], statistics.median)}")
+        print(f"  chainrule / floor: best {ratio_line(times, ['floor'], min)}, "
+              f"median {ratio_line(times, ['floor'], statistics.median)}")
     print(f"  chainrule peak RSS per node: {statistics.median(rss)} B")
 print(f"load average after: {load()}")
