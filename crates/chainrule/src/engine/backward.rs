@@ -8,7 +8,6 @@
 use super::graph::Var;
 use super::kernel::Kernel;
 use super::op::Op;
-use super::pages;
 use super::tape::{nary_node, Node, Parts, Tape};
 
 impl<'g> Var<'g> {
@@ -59,7 +58,6 @@ impl<'g> Var<'g> {
         seed(&mut adj, out);
         propagate(t, &mut adj, out);
         if t.grad.len() < adj.len() {
-            pages::reserve(&mut t.grad, adj.len());
             t.grad.resize(adj.len(), 0.0);
         }
         for (g, a) in t.grad.iter_mut().zip(&adj) {
@@ -121,7 +119,6 @@ fn seed(adj: &mut Vec<f64>, out: usize) {
             adj.set_len(out + 1);
         }
     } else {
-        pages::reserve(adj, out + 1);
         adj.resize(out + 1, 0.0);
         adj[out] = 1.0;
     }

@@ -11,7 +11,6 @@
 //! of their kernels for ops with operands.
 
 use super::op::{Arity, Op};
-use super::pages;
 use std::alloc::{self, Layout};
 use std::marker::PhantomData;
 use std::ptr::{self, NonNull};
@@ -205,12 +204,6 @@ impl Columns {
             self.args = resize(self.args, self.cap, cap);
             self.data = resize(self.data, self.cap, cap);
         }
-        pages::advise(self.ops.as_ptr().cast(), cap * std::mem::size_of::<Op>());
-        pages::advise(
-            self.args.as_ptr().cast(),
-            cap * std::mem::size_of::<[u32; 2]>(),
-        );
-        pages::advise(self.data.as_ptr().cast(), cap * std::mem::size_of::<f64>());
         self.cap = cap;
     }
 }

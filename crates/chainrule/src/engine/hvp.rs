@@ -6,7 +6,6 @@
 
 use super::kernel::Kernel;
 use super::op::Op;
-use super::pages;
 use super::real::Dual;
 use super::tape::{nary_node, Node, Parts, Tape};
 
@@ -85,7 +84,6 @@ fn reverse(p: Parts<'_>, tan: &[f64], adj: &mut [[f64; 2]], out: usize) {
 /// that way, 24.8 this way.)
 fn zeroed<T: Copy + Default>(v: &mut Vec<T>, n: usize) -> &mut [T] {
     v.clear();
-    pages::reserve(v, n);
     v.resize(n, T::default());
     v
 }

@@ -5,7 +5,6 @@
 
 use super::columns::{Args, Columns};
 use super::op::{Arity, Op};
-use super::pages;
 use std::collections::BTreeMap;
 
 /// The tape. Node `i` is `cols.ops()[i]`, its operands and `cols.data()[i]`; its grad is
@@ -249,8 +248,7 @@ impl Tape {
     /// The grads of nodes `range`, copied as one block (0 past the computed ones).
     pub(crate) fn grads(&self, range: std::ops::Range<usize>) -> Vec<f64> {
         let have = self.grad.len().clamp(range.start, range.end);
-        let mut v = Vec::new();
-        pages::reserve(&mut v, range.len());
+        let mut v = Vec::with_capacity(range.len());
         v.extend_from_slice(&self.grad[range.start..have]);
         v.resize(range.len(), 0.0);
         v
