@@ -139,10 +139,7 @@ export class GraphView {
     const all = this.svgEl.querySelectorAll("text");
     for (let k = 0; k < texts.length; k++) {
       const el = all[k];
-      if (over.has(el)) { over.set(el, texts[k]); continue; }
-      const t = el.firstChild;   // its text node, changed in place when it reads otherwise
-      if (t && t.nodeType === 3 && !t.nextSibling) { if (t.data !== texts[k]) t.data = texts[k]; }
-      else if (el.textContent !== texts[k]) el.textContent = texts[k];
+      if (over.has(el)) over.set(el, texts[k]); else setText(el, texts[k]);
     }
     this.nodes = new Map(nodes.map((n) => [n.id, n]));
     this.reindex();
@@ -326,8 +323,7 @@ export class GraphView {
     const texts = [this.cellText(id, "data"), this.cellText(id, "grad")];
     for (const cells of boxes) {
       for (let k = 0; k < 2; k++) {
-        const t = cells[k].firstChild;   // its text node, changed in place (cheaper than a new one)
-        if (t && t.nodeType === 3) { if (t.data !== texts[k]) t.data = texts[k]; } else cells[k].textContent = texts[k];
+        setText(cells[k], texts[k]);
         const unknown = texts[k].endsWith("?");
         if (cells[k].classList.contains("cell-unknown") !== unknown) cells[k].classList.toggle("cell-unknown", unknown);
       }
@@ -747,15 +743,22 @@ export class GraphView {
  * test as the engine's `text_changes`, which says a nudge's changes. */
 export function sameShapeTexts(before, after) {
   if (!before || !after) return null;
-  const a = before.split("</text>"), b = after.split("</text>");
-  if (a.length !== b.length) return null;
+  // Segment by segment (up to each `</text>`), so that another shape, the usual case,
+  // stops at its first difference instead of after splitting both drawings whole.
   const texts = [];
-  for (let k = 0; k < b.length; k++) {
-    const i = a[k].lastIndexOf(">") + 1, j = b[k].lastIndexOf(">") + 1;
-    if (i !== j || a[k].slice(0, i) !== b[k].slice(0, j)) return null;
-    if (k < b.length - 1) texts.push(unescape(b[k].slice(j)));
+  let i = 0, j = 0;
+  for (;;) {
+    const ei = before.indexOf("</text>", i), ej = after.indexOf("</text>", j);
+    if ((ei < 0) !== (ej < 0)) return null;
+    const x = ei < 0 ? before.length : ei, y = ej < 0 ? after.length : ej;
+    const mi = before.lastIndexOf(">", x - 1) + 1, mj = after.lastIndexOf(">", y - 1) + 1;
+    // The markup since the last segment, then the text up to `</text>`.
+    const mx = Math.max(mi, i), my = Math.max(mj, j);
+    if (mx - i !== my - j || before.slice(i, mx) !== after.slice(j, my)) return null;
+    if (ei < 0) return texts;
+    texts.push(unescape(after.slice(my, y)));
+    i = x + 7; j = y + 7;
   }
-  return texts;
 }
 
 /** Text escaped by the engine's drawings (`&amp;`, `&lt;`, `&gt;`, `&quot;`, `&#39;`), as
@@ -764,6 +767,14 @@ function unescape(text) {
   if (!text.includes("&")) return text;
   return text.replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&quot;", "\"")
     .replaceAll("&#39;", "'").replaceAll("&amp;", "&");
+}
+
+/** Makes element `el` read `text`: its one text node changed in place when it reads
+ * otherwise (cheaper than a new node, and nothing to lay out when it is the same). */
+function setText(el, text) {
+  const t = el.firstChild;
+  if (t && t.nodeType === 3 && !t.nextSibling) { if (t.data !== text) t.data = text; }
+  else if (el.textContent !== text) el.textContent = text;
 }
 
 /** The centre of a value's box, in the drawing's coordinates. */
