@@ -492,8 +492,14 @@ pub fn grad_check<'py>(root: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>>
 /// `out.grad_check()`, leaves a chunk at a time with a look for Ctrl-C between chunks.
 /// Each call of the library's check first computes the names and adjoints of the whole
 /// graph (its fixed cost); a chunk is sized to take a quarter of a second or four times
-/// that cost, whichever is longer, so chunking adds at most a fifth to the check, and
+/// that cost, whichever is longer, so chunking adds at most a third to the check, and
 /// Ctrl-C is heard within about that long. The rows are those of one call, in order.
+///
+/// A chunk's size comes from the last chunk's whole time per leaf, fixed cost included:
+/// an estimate that can only be too high, so a chunk never runs long. (Subtracting the
+/// fixed cost measured once, cold, could leave nothing: the next chunk then took every
+/// leaf and Ctrl-C waited twenty seconds.) Chunks also at most double, so one fast
+/// measurement cannot make a long one.
 fn interruptible_grad_check<'g>(
     py: Python<'_>,
     g: &'g Graph,
@@ -517,7 +523,7 @@ fn interruptible_grad_check<'g>(
         .collect();
     let t0 = Instant::now();
     let mut check = out.grad_check_of(&[], options);
-    let fixed = t0.elapsed().as_secs_f64();
+    let want = (4.0 * t0.elapsed().as_secs_f64()).max(0.25);
     let mut done = 0;
     let mut chunk = 1;
     while done < leaves.len() {
@@ -525,11 +531,10 @@ fn interruptible_grad_check<'g>(
         let part = &leaves[done..(done + chunk).min(leaves.len())];
         let t = Instant::now();
         let rows = out.grad_check_of(part, options).rows;
-        let per_leaf = (t.elapsed().as_secs_f64() - fixed).max(1e-9) / part.len() as f64;
+        let per_leaf = t.elapsed().as_secs_f64().max(1e-9) / part.len() as f64;
         done += part.len();
         check.rows.extend(rows);
-        let want = (4.0 * fixed).max(0.25);
-        chunk = ((want / per_leaf) as usize).clamp(1, 1 << 20);
+        chunk = ((want / per_leaf) as usize).clamp(1, 2 * part.len());
     }
     Ok(check)
 }
