@@ -412,3 +412,71 @@ fn room_for_a_sign_makes_a_box_exactly_as_wide_with_a_minus_or_without() {
     }
     assert_eq!(checked, 2000);
 }
+
+#[test]
+fn chunks_are_small_on_the_drawing_so_a_view_meets_few() {
+    // A layered net's tape runs across the drawing (a neuron's weights at the left, its
+    // sum at the right); chunks in tape order would each span the drawing, and a view
+    // would have to lay out all of them.
+    let g = Graph::new();
+    let xs = [g.leaf(0.5), g.leaf(-1.5)];
+    let mut layer: Vec<chainrule::Var> = xs.to_vec();
+    for width in [16, 16, 16] {
+        layer = (0..width)
+            .map(|j| {
+                let mut s = g.leaf(0.01 * j as f64);
+                for (i, x) in layer.iter().enumerate() {
+                    s += g.leaf(0.1 * (i as f64 - j as f64).sin()) * *x;
+                }
+                s.tanh()
+            })
+            .collect();
+    }
+    let out = layer.iter().fold(g.leaf(0.0), |a, &h| a + h);
+    let svg = out.to_svg(&DrawOptions::default()).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let w: f64 = doc
+        .root_element()
+        .attribute("width")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let h: f64 = doc
+        .root_element()
+        .attribute("height")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let boxes: Vec<Vec<f64>> = doc
+        .root_element()
+        .children()
+        .filter_map(|n| n.attribute("data-box"))
+        .map(|b| b.split(' ').map(|x| x.parse().unwrap()).collect())
+        .collect();
+    assert!(
+        w > 4.0 * 1280.0 && boxes.len() > 20,
+        "{w} px wide, {} chunks",
+        boxes.len()
+    );
+    // A 1280 x 900 view at five places across the drawing, with half a view around it.
+    for k in 0..5 {
+        let x = (w - 1280.0) * k as f64 / 4.0;
+        let (x0, x1, y0, y1) = (
+            x - 640.0,
+            x + 1280.0 + 640.0,
+            h / 2.0 - 900.0,
+            h / 2.0 + 900.0,
+        );
+        let near = boxes
+            .iter()
+            .filter(|b| b[0] < x1 && b[2] > x0 && b[1] < y1 && b[3] > y0)
+            .count();
+        let part = 2560.0 / w;
+        assert!(
+            (near as f64) < (2.0 * part + 0.1) * boxes.len() as f64,
+            "a view at x = {x} meets {near} of {} chunks (it spans {:.0}% of the drawing)",
+            boxes.len(),
+            100.0 * part
+        );
+    }
+}

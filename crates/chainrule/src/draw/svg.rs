@@ -137,15 +137,12 @@ pub(crate) fn write(pic: &Picture, opts: &DrawOptions) -> Drawing {
             Kind::Value(k) | Kind::Copy(k) => (records[k].width, ROW),
             Kind::Op(_) => wh[v],
         };
-        chunks.done(
-            &mut s,
-            [
-                xy.0 - w / 2.0,
-                xy.1 - h / 2.0,
-                xy.0 + w / 2.0,
-                xy.1 + h / 2.0,
-            ],
-        );
+        chunks.done([
+            xy.0 - w / 2.0,
+            xy.1 - h / 2.0,
+            xy.0 + w / 2.0,
+            xy.1 + h / 2.0,
+        ]);
     }
     chunks.end(&mut s);
     s.push_str("</svg>\n");
@@ -371,76 +368,105 @@ fn graph(pic: &Picture, records: &[Record], map: &Map, level: &[usize], copies: 
 /// in and visits the drawing's top level, so a flat drawing of 10,000 values costs a pass
 /// over all its elements for every change, a grouped one a pass over a few hundred
 /// groups; and a view can leave the chunks out of sight out of the layout altogether.
+///
+/// For that a chunk must be small on the drawing: its elements are near one another, not
+/// neighbours on the tape (a layer of neurons has its weights at the left and its sum at
+/// the right). Each kind's elements go in order of the [`TILE`]-pixel square their centre
+/// is in, column by column, and a chunk never spans two squares.
 const CHUNK: usize = 64;
+
+/// The side of the squares that chunks keep within, in pixels: about a third of a
+/// laptop's view, so that the chunks near a view are few more than it shows.
+const TILE: f64 = 512.0;
 
 /// Writes elements in chunks (see [`CHUNK`]): each element is written into
 /// [`element`](Chunks::element), then handed over with its bounding box by
-/// [`done`](Chunks::done).
+/// [`done`](Chunks::done); [`end`](Chunks::end) writes those so far, chunked.
 struct Chunks {
-    /// The element being written.
-    el: String,
-    /// The chunk's elements so far, their count and bounding box.
+    /// The elements so far, one after another.
     buf: String,
-    count: usize,
-    bbox: [f64; 4],
+    /// Each element's end in `buf` and its bounding box.
+    items: Vec<(usize, [f64; 4])>,
 }
 
 impl Chunks {
     fn new() -> Chunks {
         Chunks {
-            el: String::new(),
             buf: String::new(),
-            count: 0,
-            bbox: [
-                f64::INFINITY,
-                f64::INFINITY,
-                f64::NEG_INFINITY,
-                f64::NEG_INFINITY,
-            ],
+            items: Vec::new(),
         }
     }
 
-    /// The buffer to write the next element into.
+    /// The buffer to write the next element into (after those so far).
     fn element(&mut self) -> &mut String {
-        self.el.clear();
-        &mut self.el
+        &mut self.buf
     }
 
-    /// The element just written, whose bounding box is `b`: into the chunk, and the chunk
-    /// into `s` when full.
-    fn done(&mut self, s: &mut String, b: [f64; 4]) {
-        self.buf.push_str(&self.el);
-        self.bbox = [
-            self.bbox[0].min(b[0]),
-            self.bbox[1].min(b[1]),
-            self.bbox[2].max(b[2]),
-            self.bbox[3].max(b[3]),
-        ];
-        self.count += 1;
-        if self.count == CHUNK {
-            self.end(s);
-        }
+    /// The element just written, whose bounding box is `b`.
+    fn done(&mut self, b: [f64; 4]) {
+        self.items.push((self.buf.len(), b));
     }
 
-    /// Writes the chunk so far into `s`, if it has any element.
+    /// Writes the elements so far into `s`, in chunks (see [`CHUNK`]), and forgets them.
     fn end(&mut self, s: &mut String) {
-        if self.count == 0 {
-            return;
+        let tile = |b: &[f64; 4]| {
+            let (x, y) = ((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0);
+            ((x / TILE).floor() as i64, (y / TILE).floor() as i64, x, y)
+        };
+        let mut order: Vec<usize> = (0..self.items.len()).collect();
+        // Stable, so elements at one spot keep the order they were written in.
+        order.sort_by(|&i, &j| {
+            let (a, b) = (tile(&self.items[i].1), tile(&self.items[j].1));
+            (a.0, a.1)
+                .cmp(&(b.0, b.1))
+                .then(a.2.total_cmp(&b.2))
+                .then(a.3.total_cmp(&b.3))
+        });
+        let mut k = 0;
+        while k < order.len() {
+            let square = |i: usize| {
+                let t = tile(&self.items[i].1);
+                (t.0, t.1)
+            };
+            let here = square(order[k]);
+            let mut n = 1;
+            while n < CHUNK && k + n < order.len() && square(order[k + n]) == here {
+                n += 1;
+            }
+            let part = &order[k..k + n];
+            let mut bbox = [
+                f64::INFINITY,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                f64::NEG_INFINITY,
+            ];
+            for &i in part {
+                let b = self.items[i].1;
+                bbox = [
+                    bbox[0].min(b[0]),
+                    bbox[1].min(b[1]),
+                    bbox[2].max(b[2]),
+                    bbox[3].max(b[3]),
+                ];
+            }
+            let [x0, y0, x1, y1] = bbox;
+            let _ = writeln!(
+                s,
+                r#"<g data-box="{} {} {} {}">"#,
+                x0.floor(),
+                y0.floor(),
+                x1.ceil(),
+                y1.ceil()
+            );
+            for &i in part {
+                let from = if i == 0 { 0 } else { self.items[i - 1].0 };
+                s.push_str(&self.buf[from..self.items[i].0]);
+            }
+            s.push_str("</g>\n");
+            k += n;
         }
-        let [x0, y0, x1, y1] = self.bbox;
-        let _ = writeln!(
-            s,
-            r#"<g data-box="{} {} {} {}">"#,
-            x0.floor(),
-            y0.floor(),
-            x1.ceil(),
-            y1.ceil()
-        );
-        s.push_str(&self.buf);
-        s.push_str("</g>\n");
         self.buf.clear();
-        self.count = 0;
-        self.bbox = Chunks::new().bbox;
+        self.items.clear();
     }
 }
 
@@ -510,10 +536,7 @@ fn edges(
             map.xy(ra - input.size[a].0 / 2.0, o0),
             map.xy(rb + input.size[b].0 / 2.0, o1),
         );
-        chunks.done(
-            out,
-            [p.0.min(q.0), p.1.min(q.1), p.0.max(q.0), p.1.max(q.1)],
-        );
+        chunks.done([p.0.min(q.0), p.1.min(q.1), p.0.max(q.0), p.1.max(q.1)]);
     }
     chunks.end(out);
 }
