@@ -11,9 +11,12 @@ const PAD = 16;        // px around the drawing
 const MIN_TEXT = 12;   // px: the smallest text the view starts at
 const MAX_SCALE = 3;
 // A drawing of this many values or more lays out only its chunks (the engine's groups of
-// 64 elements, each with its box) within half a view of what is shown; the others are
-// left out of the layout until a pan or a zoom brings them near.
-const CULL_FROM = 500;
+// up to 64 elements near one another, each with its box) within half a view of what is
+// shown; the others wait, parked in a hidden <svg>, until a pan or a zoom brings them
+// near. (Parked, not `display: none` in place: Chromium computes the style of an SVG
+// group's elements even when the group is not displayed, and that cost most of a new
+// drawing's time.) A 200-value net is already some ten views wide at a readable size.
+const CULL_FROM = 100;
 
 export class GraphView {
   /** `root`: an empty element to fill. `onSelect(id)`: a value was clicked or chosen
@@ -33,8 +36,10 @@ export class GraphView {
     this.marked = null;           // the <g> marked selected, and the one Tab reaches
     this.roved = null;
     this.edgeLabels = [];         // the stepper's labels on edges
-    this.chunks = [];             // [{g, box: [x0, y0, x1, y1], on}]: the drawing's chunks
+    this.tops = [];               // the drawing's top-level elements, in its order
+    this.chunks = [];             // [{g, box: [x0, y0, x1, y1], on, mark}]: the drawing's chunks
     this.culling = false;         // whether chunks out of sight are left out
+    this.parked = null;           // the hidden <svg> holding the chunks left out
     this.masked = { data: new Map(), grad: new Map() };   // id -> text shown instead (see mask)
     this.lit = { nodes: [], edges: [], unknown: new Set() };
     this.selected = null;
@@ -112,14 +117,34 @@ export class GraphView {
     this.svgText = svgText;
     if (texts) { this.redraw(texts, nodes); return; }
     const focusedId = this.focusedId();
-    this.stage.innerHTML = svgText;
-    this.svgEl = this.stage.querySelector("svg");
+    // Parsed apart from the page (a template's content is inert: no style, no layout),
+    // so that the chunks out of sight can be parked before the page sees them.
+    const tpl = document.createElement("template");
+    tpl.innerHTML = svgText;
+    this.svgEl = tpl.content.querySelector("svg");
+    this.tops = this.svgEl ? [...this.svgEl.children] : [];
     this.nodes = new Map(nodes.map((n) => [n.id, n]));
     this.lit = { nodes: [], edges: [], unknown: new Set() };
     this.index();
-    // Out of the layout at first (before anything asks for one): `clamp`, below, brings
-    // back the chunks near the view.
-    if (this.culling) for (const c of this.chunks) { c.on = false; c.g.style.display = "none"; }
+    this.chunks = [];
+    for (const g of this.tops) {
+      const box = g.tagName === "g" && g.getAttribute("data-box");
+      if (box) this.chunks.push({ g, box: box.split(" ").map(Number), on: true, mark: null });
+    }
+    this.culling = this.els.size >= CULL_FROM && this.chunks.length > 0;
+    this.parked = null;
+    if (this.culling) {
+      // All parked at first: `clamp`, in `shown`, brings back the chunks near the view.
+      this.parked = svg("svg", { class: "cr-parked", "aria-hidden": "true" });
+      this.parked.style.display = "none";
+      for (const c of this.chunks) {
+        c.on = false;
+        c.mark = document.createComment("");
+        c.g.replaceWith(c.mark);
+        this.parked.appendChild(c.g);
+      }
+    }
+    this.stage.replaceChildren(...(this.svgEl ? [this.svgEl] : []), ...(this.parked ? [this.parked] : []));
     this.shown(focusedId, keepView);
   }
 
@@ -136,7 +161,7 @@ export class GraphView {
     cover(this.lit.unknown, 1);
     cover(this.masked.data.keys(), 0);
     cover(this.masked.grad.keys(), 1);
-    const all = this.svgEl.querySelectorAll("text");
+    const all = this.every("text");
     for (let k = 0; k < texts.length; k++) {
       const el = all[k];
       if (over.has(el)) over.set(el, texts[k]); else setText(el, texts[k]);
@@ -190,7 +215,7 @@ export class GraphView {
       for (const c of g.children) if (c.tagName === "text") texts.push(c);
       return texts;
     };
-    for (const g of this.svgEl.querySelectorAll("g.value[data-node-id]")) {
+    for (const g of this.every("g.value[data-node-id]")) {
       const id = Number(g.getAttribute("data-node-id"));
       this.els.set(id, g);
       const cells = cellsOf(g);
@@ -203,16 +228,21 @@ export class GraphView {
       this.fresh.add(id);
     }
     this.speakLater(this.els.keys());
-    for (const g of this.svgEl.querySelectorAll("g.copy[data-copy-of]")) {
+    for (const g of this.every("g.copy[data-copy-of]")) {
       const cells = cellsOf(g), list = this.cellEls.get(Number(g.getAttribute("data-copy-of")));
       if (list && cells.length >= 3) list.push([cells[1], cells[2]]);
     }
-    this.chunks = [];
-    for (const g of this.svgEl.children) {
-      const box = g.tagName === "g" && g.getAttribute("data-box");
-      if (box) this.chunks.push({ g, box: box.split(" ").map(Number), on: g.style.display !== "none" });
+  }
+
+  /** The drawing's elements that match `selector`, in the drawing's order, parked
+   * chunks included (the stepper's edge labels, added later, are not the drawing's). */
+  every(selector) {
+    const out = [];
+    for (const el of this.tops) {
+      if (el.matches(selector)) out.push(el);
+      for (const d of el.querySelectorAll(selector)) out.push(d);
     }
-    this.culling = this.els.size >= CULL_FROM && this.chunks.length > 0;
+    return out;
   }
 
   /** The drawing's op nodes and the edges from values into them, found the first time a
@@ -222,8 +252,8 @@ export class GraphView {
     this.edgeEls = new Map();
     this.opEls = new Map();
     if (!this.svgEl) return;
-    for (const g of this.svgEl.querySelectorAll("g.op")) this.opEls.set(g.id, g);
-    for (const g of this.svgEl.querySelectorAll("g.edge")) {
+    for (const g of this.every("g.op")) this.opEls.set(g.id, g);
+    for (const g of this.every("g.edge")) {
       const from = g.getAttribute("data-from"), to = g.getAttribute("data-to");
       if (!from.endsWith("_op") && to.endsWith("_op")) {
         const key = from.slice(1) + ">" + to.slice(1, -3);
@@ -259,7 +289,7 @@ export class GraphView {
    * put back. */
   retext(texts, nodes) {
     this.setStep({});
-    const all = this.svgEl.querySelectorAll("text");
+    const all = this.every("text");
     const undo = texts.map(([k, text]) => {
       const old = all[k].textContent;
       all[k].textContent = text;
@@ -433,6 +463,7 @@ export class GraphView {
     if (this.roved && this.roved !== g) this.roved.setAttribute("tabindex", "-1");
     this.roved = g;
     g.setAttribute("tabindex", "0");
+    this.unpark(g);
   }
 
   key(e) {
@@ -642,20 +673,33 @@ export class GraphView {
   }
 
   /** On a large drawing, the chunks within half a view of what is shown are laid out
-   * and drawn; the others are left out (`display: none`) until they come near. */
+   * and drawn; the others are parked (see `CULL_FROM`) until they come near. The chunks
+   * of the value Tab reaches and of the selected one stay, so the keyboard always finds
+   * its way in. */
   cull() {
     if (!this.culling) return;
     const [vw, vh] = this.box(), v = this.view;
     const x0 = (-vw / 2 - v.x) / v.s, x1 = (1.5 * vw - v.x) / v.s;
     const y0 = (-vh / 2 - v.y) / v.s, y1 = (1.5 * vh - v.y) / v.s;
+    const kept = [this.roved?.parentNode, this.marked?.parentNode];
     for (const c of this.chunks) {
       const [a, b, cx, d] = c.box;
-      const on = cx >= x0 && a <= x1 && d >= y0 && b <= y1;
-      if (on !== c.on) {
-        c.on = on;
-        c.g.style.display = on ? "" : "none";
-      }
+      this.park(c, !(cx >= x0 && a <= x1 && d >= y0 && b <= y1) && !kept.includes(c.g));
     }
+  }
+
+  /** Parks chunk `c` (`away`), or puts it back in its place in the drawing. */
+  park(c, away) {
+    if (away === !c.on) return;
+    c.on = !away;
+    if (away) { c.g.replaceWith(c.mark); this.parked.appendChild(c.g); } else c.mark.replaceWith(c.g);
+  }
+
+  /** Puts back the chunk that holds `el`, if it is parked. */
+  unpark(el) {
+    if (!this.culling) return;
+    const c = this.chunks.find((c) => c.g === el.parentNode);
+    if (c) this.park(c, false);
   }
 
   /** Pans so that value `g` is in view (when it is not). */
