@@ -50,6 +50,7 @@ on_both_homes!(
     the_page_answers_clicks_and_keys_within_50_ms_while_training_plays,
     a_10000_value_program_opens_steps_and_nudges_with_the_engines_numbers,
     an_edit_that_keeps_the_graphs_shape_changes_its_texts_in_place_and_reads_as_if_drawn_anew,
+    a_wide_graph_lays_out_only_what_is_near_the_view_and_brings_back_the_rest,
 );
 
 /// A number as a value's cell shows it (`grad 0.1234`, `data -2.2462e-9`) agrees with
@@ -1151,4 +1152,80 @@ fn pictures_for_the_readme() {
             2200.0,
         );
     }
+}
+
+/// A graph many views wide (333 values) keeps the chunks far from the view parked in a
+/// hidden `<svg>`, out of the layout: zooming out to fit brings every one back, zooming
+/// in parks them again, and the keyboard, walking left from the output, always lands on
+/// a value that is drawn (its chunk comes back as it is reached). Every value stays in
+/// the page, parked or not, with the engine's numbers.
+fn a_wide_graph_lays_out_only_what_is_near_the_view_and_brings_back_the_rest(home: Home) {
+    let Some(mut p) = Page::start("wide-graph", home) else {
+        return;
+    };
+    let source = programs::about(400);
+    let g = chainrule::Graph::new();
+    let run = chainrule::lang::Program::parse(&source)
+        .unwrap()
+        .eval(&g, &Default::default())
+        .unwrap();
+    run.output.backward();
+    assert!(g.len() > 300, "{} values", g.len());
+    p.open(1280, false, "");
+    p.program(&source);
+    assert_eq!(
+        p.num("document.querySelectorAll('#graph-area g.value').length"),
+        g.len() as f64,
+        "every value in the page"
+    );
+    let shown = "document.querySelectorAll('#graph-area svg:not(.cr-parked) > g[data-box]').length";
+    let parked = "document.querySelectorAll('#graph-area svg.cr-parked > g[data-box]').length";
+    let (on, off) = (p.num(shown), p.num(parked));
+    assert!(
+        on >= 1.0 && off > 2.0 * on,
+        "{on} chunks drawn, {off} parked"
+    );
+    // The drawn chunks are those near the view: each meets the box around it.
+    let near = p.eval(
+        "(() => { const vp = document.querySelector('#graph-area .cr-graph-viewport').getBoundingClientRect(); \
+           return [...document.querySelectorAll('#graph-area svg:not(.cr-parked) > g[data-box]')].every((g) => { \
+             const r = g.getBoundingClientRect(); \
+             return r.right >= vp.left - vp.width && r.left <= vp.right + vp.width; }); })()",
+    );
+    assert_eq!(near, json!(true), "a chunk far from the view is drawn");
+    // Fit: the whole graph in view, every chunk drawn; 1:1 parks most again.
+    p.click("#graph-area button[data-zoom=fit]");
+    p.wait(
+        &format!("{parked} === 0"),
+        "every chunk drawn when the graph fits",
+    );
+    assert_eq!(p.num(shown), on + off);
+    p.click("#graph-area button[data-zoom=one]");
+    p.wait(&format!("{parked} > {on}"), "chunks parked again at 100%");
+    // The keyboard: Tab reaches the output; walking left, each value focused is drawn.
+    p.eval("document.querySelector('#graph-area button[data-zoom=one]').focus()");
+    p.press("Tab", 9);
+    let focused_drawn = "(() => { const g = document.activeElement.closest('g.value'); \
+         return g ? (g.closest('svg.cr-parked') ? 'parked' : g.dataset.nodeId) : 'none'; })()";
+    let mut seen = std::collections::HashSet::new();
+    for _ in 0..40 {
+        let id = p.eval(focused_drawn);
+        assert!(
+            id.as_str().is_some_and(|s| s.parse::<u64>().is_ok()),
+            "focus on {id}"
+        );
+        seen.insert(id.as_str().unwrap().to_string());
+        p.press("ArrowLeft", 37);
+    }
+    assert!(seen.len() > 8, "the walk left met {} values", seen.len());
+    // The engine's numbers, parked chunks included: the first input's cells.
+    let x0 = run.get("x0").unwrap();
+    p.click("#stepper-area button[data-go=end]");
+    let cells = p.cells(x0.index() as u64);
+    let grad = cells.split('|').nth(2).unwrap().to_string();
+    assert!(
+        shows(&grad, x0.grad()),
+        "x0's {grad}, the library's {}",
+        x0.grad()
+    );
 }
