@@ -22,6 +22,11 @@
 //!   shape, so the page changes the drawing's texts in place) and redrawn;
 //!   `bytes`, the answers' sizes (the program's, and a nudge's as the page asks it).
 //!
+//! A figure "to the frame after" ends in that frame's `requestAnimationFrame` callback,
+//! with a layout forced there: it counts the new drawing's style and layout (which the
+//! frame does before it paints), not the paint. (Until 2026-12-05 it ended before them, and
+//! left out most of what a new drawing costs the browser.)
+//!
 //! One JSON line per figure. Needs `chromium`, `python3` and `gzip`.
 
 #[path = "../../chainrule-cli/tests/support/browser.rs"]
@@ -106,7 +111,7 @@ pub fn run(site: &Path, runs: usize, sizes_only: bool) -> bool {
         Some(&tab.s),
         "Page.addScriptToEvaluateOnNewDocument",
         json!({"source": "new MutationObserver((_, o) => { if (document.body && document.body.dataset.rendered) { \
-            o.disconnect(); requestAnimationFrame(() => { window.firstGraph = performance.now(); }); } }).observe(document, {attributes: true, subtree: true});"}),
+            o.disconnect(); requestAnimationFrame(() => { document.body.getBoundingClientRect(); window.firstGraph = performance.now(); }); } }).observe(document, {attributes: true, subtree: true});"}),
     );
     let served = format!(
         "http://{}",
@@ -240,7 +245,7 @@ fn sized(
             "new Promise((ok) => {{ const t = document.querySelector('#editor-area textarea'); \
                const before = document.body.dataset.rendered; \
                new MutationObserver((_, o) => {{ if (document.body.dataset.rendered !== before) {{ o.disconnect(); \
-                 requestAnimationFrame(() => ok(performance.now() - t0)); }} }}) \
+                 requestAnimationFrame(() => {{ document.body.getBoundingClientRect(); ok(performance.now() - t0); }}); }} }}) \
                  .observe(document.body, {{attributes: true}}); \
                const t0 = performance.now(); t.value = {}; t.dispatchEvent(new Event('input')); }})",
             json!(source)
@@ -327,7 +332,7 @@ fn edit_time(tab: &mut Tab, base: &str, runs: usize) -> f64 {
             "new Promise((ok) => {{ const t = document.querySelector('#editor-area textarea'); \
                const before = document.body.dataset.rendered; \
                new MutationObserver((_, o) => {{ if (document.body.dataset.rendered !== before) {{ o.disconnect(); \
-                 requestAnimationFrame(() => ok(performance.now() - t0)); }} }}) \
+                 requestAnimationFrame(() => {{ document.body.getBoundingClientRect(); ok(performance.now() - t0); }}); }} }}) \
                  .observe(document.body, {{attributes: true}}); \
                const t0 = performance.now(); t.value = {}; t.dispatchEvent(new Event('input')); }})",
             json!(source)
