@@ -230,6 +230,22 @@ fn answer_bytes(source: &str) -> (usize, usize, usize) {
     )
 }
 
+/// Puts `source` in the editor and returns the ms from the input event to the frame after
+/// the page's answer is in, styled and laid out (see the module's note).
+fn edit(tab: &mut Tab, source: &str) -> f64 {
+    tab.eval(&format!(
+        "new Promise((ok) => {{ const t = document.querySelector('#editor-area textarea'); \
+           const before = document.body.dataset.rendered; \
+           new MutationObserver((_, o) => {{ if (document.body.dataset.rendered !== before) {{ o.disconnect(); \
+             requestAnimationFrame(() => {{ document.body.getBoundingClientRect(); ok(performance.now() - t0); }}); }} }}) \
+             .observe(document.body, {{attributes: true}}); \
+           const t0 = performance.now(); t.value = {}; t.dispatchEvent(new Event('input')); }})",
+        json!(source)
+    ))
+    .as_f64()
+    .unwrap()
+}
+
 /// The page on `source` at `base`: each run's time to open it, to edit it into `edited`
 /// and back, to step backward, to nudge a leaf with the slider, and to edit it into
 /// `numbered` (an input's number changed) and back (ms, in that order).
@@ -240,19 +256,6 @@ fn sized(
     [edited, numbered]: [&str; 2],
     runs: usize,
 ) -> [Vec<f64>; 5] {
-    let edit = |tab: &mut Tab, source: &str| {
-        tab.eval(&format!(
-            "new Promise((ok) => {{ const t = document.querySelector('#editor-area textarea'); \
-               const before = document.body.dataset.rendered; \
-               new MutationObserver((_, o) => {{ if (document.body.dataset.rendered !== before) {{ o.disconnect(); \
-                 requestAnimationFrame(() => {{ document.body.getBoundingClientRect(); ok(performance.now() - t0); }}); }} }}) \
-                 .observe(document.body, {{attributes: true}}); \
-               const t0 = performance.now(); t.value = {}; t.dispatchEvent(new Event('input')); }})",
-            json!(source)
-        ))
-        .as_f64()
-        .unwrap()
-    };
     // Open: a fresh page (the notebook's), then the program pasted in, to its graph on
     // screen. (A link carrying 50 KB of program is longer than some servers take.)
     let mut open = Vec::new();
@@ -327,18 +330,6 @@ fn open_time(tab: &mut Tab, base: &str, runs: usize) -> f64 {
 /// between the two 200-value programs (test mode: no typing delay).
 fn edit_time(tab: &mut Tab, base: &str, runs: usize) -> f64 {
     tab.open(&format!("{base}/?test=1"), "document.body.dataset.rendered");
-    let edit = |tab: &mut Tab, source: &str| {
-        let t = tab.eval(&format!(
-            "new Promise((ok) => {{ const t = document.querySelector('#editor-area textarea'); \
-               const before = document.body.dataset.rendered; \
-               new MutationObserver((_, o) => {{ if (document.body.dataset.rendered !== before) {{ o.disconnect(); \
-                 requestAnimationFrame(() => {{ document.body.getBoundingClientRect(); ok(performance.now() - t0); }}); }} }}) \
-                 .observe(document.body, {{attributes: true}}); \
-               const t0 = performance.now(); t.value = {}; t.dispatchEvent(new Event('input')); }})",
-            json!(source)
-        ));
-        t.as_f64().unwrap()
-    };
     for (_, p) in PROGRAMS {
         edit(tab, p);
     }

@@ -409,25 +409,27 @@ impl Chunks {
 
     /// Writes the elements so far into `s`, in chunks (see [`CHUNK`]), and forgets them.
     fn end(&mut self, s: &mut String) {
-        let tile = |b: &[f64; 4]| {
-            let (x, y) = ((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0);
-            ((x / TILE).floor() as i64, (y / TILE).floor() as i64, x, y)
-        };
+        // Each element's square, then its centre: the order the chunks are cut from.
+        let key: Vec<(i64, i64, f64, f64)> = self
+            .items
+            .iter()
+            .map(|(_, b)| {
+                let (x, y) = ((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0);
+                ((x / TILE).floor() as i64, (y / TILE).floor() as i64, x, y)
+            })
+            .collect();
         let mut order: Vec<usize> = (0..self.items.len()).collect();
         // Stable, so elements at one spot keep the order they were written in.
         order.sort_by(|&i, &j| {
-            let (a, b) = (tile(&self.items[i].1), tile(&self.items[j].1));
+            let (a, b) = (key[i], key[j]);
             (a.0, a.1)
                 .cmp(&(b.0, b.1))
                 .then(a.2.total_cmp(&b.2))
                 .then(a.3.total_cmp(&b.3))
         });
+        let square = |i: usize| (key[i].0, key[i].1);
         let mut k = 0;
         while k < order.len() {
-            let square = |i: usize| {
-                let t = tile(&self.items[i].1);
-                (t.0, t.1)
-            };
             let here = square(order[k]);
             let mut n = 1;
             while n < CHUNK && k + n < order.len() && square(order[k + n]) == here {
