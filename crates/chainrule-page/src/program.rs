@@ -263,22 +263,22 @@ pub fn describe<'g>(
                               "local": num(c.local), "formula": c.formula}));
         }
     }
-    // The schedule's derivations are the nodes' own (sent once, in `nodes`); each step
-    // says what it does in a sentence, as `chainrule steps` narrates it.
-    let backward = out.backward_schedule();
-    let schedule: Vec<Value> = backward
-        .steps
+    // The backward schedule's steps are the explanation's nodes, in its order (as
+    // `Var::backward_schedule` has them; its derivations are the nodes' own, sent once, in
+    // `nodes`); each step says what it does in a sentence, as `chainrule steps` narrates it.
+    let schedule: Vec<Value> = ex
+        .nodes
         .iter()
         .map(|s| {
             let edges: Vec<Value> = s
                 .contributions
                 .iter()
                 .map(|c| {
-                    json!({"from": s.node, "to": c.parent, "local": num(c.local),
+                    json!({"from": s.index, "to": c.parent, "local": num(c.local),
                                "formula": c.formula})
                 })
                 .collect();
-            json!({"node": s.node, "name": s.name, "grad": num(s.grad), "edges": edges,
+            json!({"node": s.index, "name": s.name, "grad": num(s.grad), "edges": edges,
                    "summary": s.summary()})
         })
         .collect();
@@ -300,7 +300,7 @@ pub fn describe<'g>(
         "edges": edges,
         "svg": svg,
         "schedule": schedule,
-        "schedule_intro": backward.intro(),
+        "schedule_intro": ex.intro(),
         "hand": hand,
         "check": {"passed": check.passed(), "rows": check.rows.len()},
         "non_finite": non_finite,

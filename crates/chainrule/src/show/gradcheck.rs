@@ -549,6 +549,10 @@ impl<'g> Var<'g> {
         options: CheckOptions,
         numbers: Numbers,
     ) -> Vec<HandCheck> {
+        if hand.is_empty() {
+            // Nothing to check: no explanation to build (a page asks with none typed).
+            return Vec::new();
+        }
         let ex = self.explain().with_numbers(numbers);
         let given_grads: HashMap<usize, f64> = hand
             .iter()

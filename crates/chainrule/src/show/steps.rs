@@ -2,7 +2,7 @@
 //! it fills in a grad by hand.
 
 use crate::engine::graph::Var;
-use crate::show::explain::Contribution;
+use crate::show::explain::{Contribution, Explanation, NodeExplanation};
 use std::fmt;
 
 /// One state of the backward pass: the node whose grad was just finished, the edges that
@@ -236,6 +236,36 @@ impl BackwardSchedule {
     /// let g = chainrule::Graph::new();
     /// let s = (g.var("a", 2.0) * 3.0).named("e").backward_schedule();
     /// assert!(s.intro().starts_with("No grad is known yet. Backward fills them in from the output e"));
+    /// ```
+    pub fn intro(&self) -> String {
+        intro(&self.output_name)
+    }
+}
+
+impl NodeExplanation {
+    /// What backward's step finishing this node does, in a sentence (as
+    /// [`ScheduledStep::summary`]: the explanation's nodes are the schedule's steps, in
+    /// its order), for a caller that has the explanation and wants the schedule's words
+    /// without a second one.
+    ///
+    /// ```
+    /// let g = chainrule::Graph::new();
+    /// let x = g.var("x", 3.0);
+    /// let ex = (x * x).named("y").explain();
+    /// assert_eq!(ex.nodes[1].summary(), "x is used 2 times: its grad is the sum of one term per use.");
+    /// ```
+    pub fn summary(&self) -> String {
+        summary(&self.name, self.contributions.len())
+    }
+}
+
+impl Explanation {
+    /// What backward is about to do, before its first step (as [`BackwardSchedule::intro`]).
+    ///
+    /// ```
+    /// let g = chainrule::Graph::new();
+    /// let ex = (g.var("a", 2.0) * 3.0).named("e").explain();
+    /// assert!(ex.intro().starts_with("No grad is known yet. Backward fills them in from the output e"));
     /// ```
     pub fn intro(&self) -> String {
         intro(&self.output_name)
