@@ -280,10 +280,14 @@ fn sized(
             .unwrap()
         })
         .collect();
-    // The nudge: the last leaf selected, then its slider dragged a step at a time.
+    // The nudge: the last leaf selected (from the graph's text form, as the keyboard can:
+    // a large graph's far values are not parsed until they are wanted), then its slider
+    // dragged a step at a time.
     tab.eval(
-        "(() => { const leaves = [...document.querySelectorAll('#graph-area g.value.leaf')]; \
-           leaves[leaves.length - 1].dispatchEvent(new MouseEvent('click', {bubbles: true})); return 1; })()",
+        "(() => { const text = document.querySelector('#graph-area .cr-graph-text'); text.open = true; \
+           text.dispatchEvent(new Event('toggle')); \
+           const leaves = [...text.querySelectorAll('tr[data-node-id]')].filter((r) => r.cells[1].textContent === 'leaf'); \
+           leaves[leaves.length - 1].querySelector('button').click(); text.open = false; return 1; })()",
     );
     let nudges: Vec<f64> = (0..runs.max(3) * 2)
         .map(|k| {

@@ -12,10 +12,13 @@ const MIN_TEXT = 12;   // px: the smallest text the view starts at
 const MAX_SCALE = 3;
 // A drawing of this many values or more lays out only its chunks (the engine's groups of
 // up to 64 elements near one another, each with its box) within half a view of what is
-// shown; the others wait, parked in a hidden <svg>, until a pan or a zoom brings them
-// near. (Parked, not `display: none` in place: Chromium computes the style of an SVG
-// group's elements even when the group is not displayed, and that cost most of a new
-// drawing's time.) A 200-value net is already some ten views wide at a readable size.
+// shown. The others are not even parsed: each stays the engine's text until a pan or a
+// zoom brings it near, or something asks for one of its values (the keyboard, the
+// stepper, a selection); then it is parsed, and parked in a hidden <svg> while it is far.
+// (Parked, not `display: none` in place: Chromium computes the style of an SVG group's
+// elements even when the group is not displayed; and parsing a whole new drawing cost
+// about as much as laying it out.) A 200-value net is already some ten views wide at a
+// readable size.
 const CULL_FROM = 100;
 
 export class GraphView {
@@ -36,8 +39,9 @@ export class GraphView {
     this.marked = null;           // the <g> marked selected, and the one Tab reaches
     this.roved = null;
     this.edgeLabels = [];         // the stepper's labels on edges
-    this.tops = [];               // the drawing's top-level elements, in its order
-    this.chunks = [];             // [{g, box: [x0, y0, x1, y1], on, mark}]: the drawing's chunks
+    this.chunks = [];             // the drawing's chunks, in its order: {src, box: [x0, y0, x1, y1],
+                                  // g (null until parsed), on (in the drawing), mark (its place)}
+    this.where = null;            // what the chunks' texts hold, found without parsing them (see `scan`)
     this.culling = false;         // whether chunks out of sight are left out
     this.parked = null;           // the hidden <svg> holding the chunks left out
     this.masked = { data: new Map(), grad: new Map() };   // id -> text shown instead (see mask)
@@ -115,45 +119,44 @@ export class GraphView {
     // laying out a new drawing.
     const texts = keepView && this.svgEl ? sameShapeTexts(this.svgText, svgText) : null;
     this.svgText = svgText;
-    if (texts) { this.redraw(texts, nodes); return; }
+    const cut = cutDrawing(svgText);
+    if (texts) { this.redraw(texts, cut, nodes); return; }
     const focusedId = this.focusedId();
-    // Parsed apart from the page (a template's content is inert: no style, no layout),
-    // so that the chunks out of sight can be parked before the page sees them.
-    const tpl = document.createElement("template");
-    tpl.innerHTML = svgText;
-    this.svgEl = tpl.content.querySelector("svg");
-    this.tops = this.svgEl ? [...this.svgEl.children] : [];
     this.nodes = new Map(nodes.map((n) => [n.id, n]));
     this.lit = { nodes: [], edges: [], unknown: new Set() };
-    this.index();
-    this.chunks = [];
-    for (const g of this.tops) {
-      const box = g.tagName === "g" && g.getAttribute("data-box");
-      if (box) this.chunks.push({ g, box: box.split(" ").map(Number), on: true, mark: null });
-    }
-    this.culling = this.els.size >= CULL_FROM && this.chunks.length > 0;
+    this.culling = cut !== null && this.nodes.size >= CULL_FROM;
+    this.chunks = cut ? cut.chunks.map(({ src, box }) => ({ src, box, g: null, on: true, mark: null })) : [];
+    // Parsed apart from the page (a template's content is inert: no style, no layout).
+    // A large drawing is parsed without its chunks, each left as a mark of its place;
+    // `cull`, in `shown`, parses and puts in the chunks near the view.
+    const tpl = document.createElement("template");
+    tpl.innerHTML = this.culling
+      ? cut.head + this.chunks.map(() => "<!--c-->").join("") + cut.tail
+      : svgText;
+    this.svgEl = tpl.content.querySelector("svg");
     this.parked = null;
     if (this.culling) {
-      // All parked at first: `clamp`, in `shown`, brings back the chunks near the view.
       this.parked = svg("svg", { class: "cr-parked", "aria-hidden": "true" });
       this.parked.style.display = "none";
-      for (const c of this.chunks) {
-        c.on = false;
-        c.mark = document.createComment("");
-        c.g.replaceWith(c.mark);
-        this.parked.appendChild(c.g);
-      }
+      const marks = [...this.svgEl.childNodes].filter((n) => n.nodeType === 8 && n.data === "c");
+      this.chunks.forEach((c, k) => { c.mark = marks[k]; c.on = false; });
+    } else if (this.svgEl) {
+      const gs = [...this.svgEl.children].filter((g) => g.tagName === "g" && g.hasAttribute("data-box"));
+      this.chunks.forEach((c, k) => { c.g = gs[k]; });
     }
+    this.where = this.culling ? scan(this.chunks) : null;
+    this.index();
     this.stage.replaceChildren(...(this.svgEl ? [this.svgEl] : []), ...(this.parked ? [this.parked] : []));
     this.shown(focusedId, keepView);
   }
 
   /** `show` of a drawing the same shape as the one shown: `texts` are what its text
-   * elements read, in document order. The elements stay (and so the focus, the chunks
-   * laid out, the view and the stepper's marks, which whoever shows the drawing sets
-   * again); a cell the stepper or a lesson shows otherwise (`grad ?`) keeps what it
-   * shows, and only the drawing's text behind it changes. */
-  redraw(texts, nodes) {
+   * elements read, in document order, `cut` the drawing cut at its chunks. The elements
+   * stay (and so the focus, the chunks laid out, the view and the stepper's marks, which
+   * whoever shows the drawing sets again); a cell the stepper or a lesson shows
+   * otherwise (`grad ?`) keeps what it shows, and only the drawing's text behind it
+   * changes. A chunk not parsed yet only takes the new drawing's text. */
+  redraw(texts, cut, nodes) {
     const over = new Map();   // <text> of a cell shown otherwise -> the drawing's text
     const cover = (ids, part) => {
       for (const id of ids) for (const cells of this.cellEls.get(id) || []) over.set(cells[part], null);
@@ -161,18 +164,42 @@ export class GraphView {
     cover(this.lit.unknown, 1);
     cover(this.masked.data.keys(), 0);
     cover(this.masked.grad.keys(), 1);
-    const all = this.every("text");
-    for (let k = 0; k < texts.length; k++) {
-      const el = all[k];
-      if (over.has(el)) over.set(el, texts[k]); else setText(el, texts[k]);
-    }
+    const put = (els, from) => {
+      for (let k = 0; k < els.length; k++) {
+        const el = els[k], text = texts[from + k];
+        if (over.has(el)) over.set(el, text); else setText(el, text);
+      }
+    };
+    let k = 0;
+    const head = this.headTexts();
+    put(head, k);
+    k += head.length;
+    this.chunks.forEach((c, i) => {
+      const n = c.g ? null : textCount(c.src);
+      if (cut) c.src = cut.chunks[i].src;
+      if (c.g) { const els = c.g.querySelectorAll("text"); put(els, k); k += els.length; } else k += n;
+    });
     this.nodes = new Map(nodes.map((n) => [n.id, n]));
     this.reindex();
-    for (const [id, [[data, grad]]] of this.cellEls) {
+    for (const [id, cells] of this.cellEls) {
+      const [data, grad] = cells[0];
       if (over.has(data)) this.dataText.set(id, over.get(data));
       if (over.has(grad)) this.gradText.set(id, over.get(grad));
     }
     this.shown(null, true);
+  }
+
+  /** The text elements of the drawing that are in no chunk (a note above it). */
+  headTexts() {
+    if (!this.svgEl) return [];
+    const out = [];
+    for (const el of this.svgEl.children) {
+      if (el.tagName === "text") out.push(el);
+      else if (!(el.tagName === "g" && el.hasAttribute("data-box")) && !el.classList.contains("cr-edge-label")) {
+        out.push(...el.querySelectorAll("text"));
+      }
+    }
+    return out.filter((t) => !t.classList.contains("cr-edge-label"));
   }
 
   /** `index` again on the same elements with other texts: the marked and the roved
@@ -189,17 +216,18 @@ export class GraphView {
    * selection and the Tab stop, the view, the focus given back, the text form. */
   shown(focusedId, keepView) {
     for (const id of new Set([...this.masked.data.keys(), ...this.masked.grad.keys()])) this.paintCells(id);
-    if (this.selected !== null && !this.els.has(this.selected)) this.selected = null;
+    if (this.selected !== null && !this.has(this.selected)) this.selected = null;
     this.tabStop();
     if (!keepView) this.sizeBox();
     if (!keepView || !this.moved) this.home(); else this.clamp();
-    if (focusedId !== null && this.els.has(focusedId)) { this.speak(); this.els.get(focusedId).focus({ preventScroll: true }); }
+    const focused = focusedId !== null && this.el(focusedId);
+    if (focused) { this.unpark(focused); this.speak(); focused.focus({ preventScroll: true }); }
     this.renderTable();
   }
 
-  /** Finds the drawing's parts once for each new drawing (values, their cells, copies,
-   * ops, edges), so that what changes later (a step, a nudge, the selection) touches
-   * only the elements it changes. */
+  /** Finds the drawing's parts once for each new drawing (values, their cells, copies),
+   * of the chunks parsed so far (`parsed` adds those parsed later), so that what changes
+   * later (a step, a nudge, the selection) touches only the elements it changes. */
   index() {
     this.els.clear(); this.gradText.clear(); this.dataText.clear();
     this.unsaid.clear(); this.fresh.clear();
@@ -210,35 +238,98 @@ export class GraphView {
     if (!this.svgEl) return;
     this.svgEl.setAttribute("role", "group");
     this.svgEl.setAttribute("aria-label", `${this.label}: ${this.nodes.size} values`);
-    const cellsOf = (g) => {
-      const texts = [];
-      for (const c of g.children) if (c.tagName === "text") texts.push(c);
-      return texts;
-    };
-    for (const g of this.every("g.value[data-node-id]")) {
-      const id = Number(g.getAttribute("data-node-id"));
-      this.els.set(id, g);
-      const cells = cellsOf(g);
-      if (cells.length >= 3) {
-        this.dataText.set(id, cells[1].textContent);
-        this.gradText.set(id, cells[2].textContent);
-        this.cellEls.set(id, [[cells[1], cells[2]]]);
-      }
-      if (g.classList.contains("out")) this.outEl = g;
-      this.fresh.add(id);
-    }
-    this.speakLater(this.els.keys());
-    for (const g of this.every("g.copy[data-copy-of]")) {
-      const cells = cellsOf(g), list = this.cellEls.get(Number(g.getAttribute("data-copy-of")));
-      if (list && cells.length >= 3) list.push([cells[1], cells[2]]);
-    }
+    if (!this.chunks.length) this.indexIn(this.svgEl);
+    for (const c of this.chunks) if (c.g) this.indexIn(c.g);
   }
 
-  /** The drawing's elements that match `selector`, in the drawing's order, parked
-   * chunks included (the stepper's edge labels, added later, are not the drawing's). */
+  /** Indexes the values and copies in `root` (a chunk, or a drawing without chunks);
+   * returns their ids. A value's cells read what `dataText` and `gradText` already hold
+   * for it (a nudge's replay said them before its chunk was parsed), else the drawing's. */
+  indexIn(root) {
+    const ids = [];
+    const cells = (g, id) => {
+      const texts = [];
+      for (const c of g.children) if (c.tagName === "text") texts.push(c);
+      if (texts.length < 3) return;
+      if (!this.dataText.has(id)) this.dataText.set(id, texts[1].textContent);
+      if (!this.gradText.has(id)) this.gradText.set(id, texts[2].textContent);
+      if (!this.cellEls.has(id)) this.cellEls.set(id, []);
+      this.cellEls.get(id).push([texts[1], texts[2]]);
+    };
+    for (const g of root.querySelectorAll("g.value[data-node-id]")) {
+      const id = Number(g.getAttribute("data-node-id"));
+      this.els.set(id, g);
+      cells(g, id);
+      if (g.classList.contains("out")) this.outEl = g;
+      this.fresh.add(id);
+      ids.push(id);
+    }
+    this.speakLater(ids);
+    for (const g of root.querySelectorAll("g.copy[data-copy-of]")) {
+      const id = Number(g.getAttribute("data-copy-of"));
+      cells(g, id);
+      ids.push(id);
+    }
+    if (this.edgeEls) this.partsIn(root);
+    return ids;
+  }
+
+  /** Parses chunks `list` (those not parsed yet), in one go, parks them (`cull` puts
+   * in those near the view), indexes them and paints their cells as the drawing shows
+   * them now (a step's `grad ?`, a lesson's masks, a replay's numbers). */
+  parse(list) {
+    list = list.filter((c) => !c.g);
+    if (!list.length) return;
+    const tpl = document.createElement("template");
+    tpl.innerHTML = `<svg xmlns="http://www.w3.org/2000/svg">${list.map((c) => c.src).join("")}</svg>`;
+    const gs = [...tpl.content.firstChild.children];
+    list.forEach((c, k) => { c.g = gs[k]; c.on = false; this.parked.appendChild(c.g); });
+    for (const c of list) for (const id of this.indexIn(c.g)) this.paintCells(id);
+  }
+
+  /** What value `id`'s data and grad cells read in the drawing's text (for a value
+   * whose chunk is not parsed). */
+  drawnCells(id) {
+    const src = this.chunks[this.where.value.get(id)].src;
+    let i = src.indexOf(`data-node-id="${id}"`);
+    const texts = [];
+    for (let k = 0; k < 3 && i >= 0; k++) {
+      const e = src.indexOf("</text>", i);
+      if (e < 0) break;
+      texts.push(unescape(src.slice(src.lastIndexOf(">", e) + 1, e)));
+      i = e + 7;
+    }
+    return [texts[1], texts[2]];
+  }
+
+  /** Whether the drawing has value `id`. */
+  has(id) {
+    return this.els.has(id) || (this.where !== null && this.where.value.has(id));
+  }
+
+  /** Value `id`'s `<g>`, its chunk parsed if it was not (it may be parked: `unpark`,
+   * `reveal` or `cull` put it in); null if the drawing has no such value. */
+  el(id) {
+    if (!this.els.has(id) && this.where && this.where.value.has(id)) this.parse([this.chunks[this.where.value.get(id)]]);
+    return this.els.get(id) || null;
+  }
+
+  /** The centre of value `id`'s box, in the drawing's coordinates, whether or not its
+   * chunk is parsed. */
+  centerOf(id) {
+    const g = this.els.get(id);
+    if (g) return center(g);
+    return (this.where && this.where.center.get(id)) || null;
+  }
+
+  /** The drawing's elements that match `selector`, in the drawing's order, of the
+   * chunks parsed so far, parked or not (the stepper's edge labels, added later, are not
+   * the drawing's). */
   every(selector) {
     const out = [];
-    for (const el of this.tops) {
+    if (!this.svgEl) return out;
+    for (const el of [...this.svgEl.children, ...(this.parked ? this.parked.children : [])]) {
+      if (el.classList.contains("cr-edge-label")) continue;
       if (el.matches(selector)) out.push(el);
       for (const d of el.querySelectorAll(selector)) out.push(d);
     }
@@ -246,14 +337,20 @@ export class GraphView {
   }
 
   /** The drawing's op nodes and the edges from values into them, found the first time a
-   * step lights one, not on every new drawing (an edit at step 0 lights none). */
+   * step lights one, not on every new drawing (an edit at step 0 lights none), in the
+   * chunks parsed so far; `indexIn` adds those of chunks parsed later. */
   parts() {
     if (this.edgeEls) return;
     this.edgeEls = new Map();
     this.opEls = new Map();
     if (!this.svgEl) return;
-    for (const g of this.every("g.op")) this.opEls.set(g.id, g);
-    for (const g of this.every("g.edge")) {
+    if (!this.chunks.length) this.partsIn(this.svgEl);
+    for (const c of this.chunks) if (c.g) this.partsIn(c.g);
+  }
+
+  partsIn(root) {
+    for (const g of root.querySelectorAll("g.op")) this.opEls.set(g.id, g);
+    for (const g of root.querySelectorAll("g.edge")) {
       const from = g.getAttribute("data-from"), to = g.getAttribute("data-to");
       if (!from.endsWith("_op") && to.endsWith("_op")) {
         const key = from.slice(1) + ">" + to.slice(1, -3);
@@ -271,8 +368,11 @@ export class GraphView {
   recell(cells, nodes) {
     const undo = [];
     for (const [id, data, grad] of cells) {
-      if (!this.cellEls.has(id)) continue;
-      undo.push([id, this.dataText.get(id), this.gradText.get(id)]);
+      if (!this.has(id)) continue;
+      // A value whose chunk is not parsed yet reads the drawing's texts (its cells show
+      // these numbers once it is parsed).
+      const [was, wasGrad] = this.dataText.has(id) ? [this.dataText.get(id), this.gradText.get(id)] : this.drawnCells(id);
+      undo.push([id, was, wasGrad]);
       this.dataText.set(id, data);
       if (grad !== null && grad !== undefined) this.gradText.set(id, grad);
     }
@@ -289,7 +389,7 @@ export class GraphView {
    * put back. */
   retext(texts, nodes) {
     this.setStep({});
-    const all = this.every("text");
+    const all = this.allTexts(texts.map(([k]) => k));
     const undo = texts.map(([k, text]) => {
       const old = all[k].textContent;
       all[k].textContent = text;
@@ -302,11 +402,36 @@ export class GraphView {
     return undo;
   }
 
+  /** The drawing's text elements in document order, as a sparse array: every one of
+   * the chunks parsed, and of those not parsed, the chunks holding the `wanted` indices,
+   * parsed for them. */
+  allTexts(wanted) {
+    if (this.where) {
+      // Which chunk holds each wanted index, from the counts of the chunks' texts.
+      const need = new Set(), head = this.headTexts().length;
+      const ends = [];
+      let k = head;
+      for (const c of this.chunks) { k += c.g ? c.g.querySelectorAll("text").length : textCount(c.src); ends.push(k); }
+      for (const w of wanted) {
+        const i = ends.findIndex((e) => w < e);
+        if (w >= head && i >= 0 && !this.chunks[i].g) need.add(this.chunks[i]);
+      }
+      this.parse([...need]);
+    }
+    const all = [...this.headTexts()];
+    for (const c of this.chunks) {
+      if (c.g) all.push(...c.g.querySelectorAll("text"));
+      else all.length += textCount(c.src);
+    }
+    return this.chunks.length ? all : this.every("text");
+  }
+
   /** The selection marked, and one value the Tab key reaches: the selected one, else the
    * output, else the first. */
   tabStop() {
     this.mark();
-    const first = this.els.get(this.selected) || this.outEl || this.els.values().next().value;
+    const out = this.outEl || (this.where && this.where.out !== null ? this.el(this.where.out) : null);
+    const first = this.el(this.selected) || out || this.els.values().next().value;
     if (first) this.rove(first);
   }
 
@@ -349,7 +474,7 @@ export class GraphView {
    * touching only what reads otherwise. */
   paintCells(id) {
     const g = this.els.get(id), boxes = this.cellEls.get(id);
-    if (!g || !boxes) return;
+    if (!boxes) return;
     const texts = [this.cellText(id, "data"), this.cellText(id, "grad")];
     for (const cells of boxes) {
       for (let k = 0; k < 2; k++) {
@@ -358,6 +483,7 @@ export class GraphView {
         if (cells[k].classList.contains("cell-unknown") !== unknown) cells[k].classList.toggle("cell-unknown", unknown);
       }
     }
+    if (!g) return;
     g.classList.toggle("cr-step-unknown", this.lit.unknown.has(id));
     this.speakLater([id]);
   }
@@ -427,7 +553,7 @@ export class GraphView {
 
   /** Marks the selected value (and unmarks the one before: nothing else is touched). */
   mark() {
-    const g = this.els.get(this.selected) || null;
+    const g = this.selected === null ? null : this.el(this.selected);
     if (this.marked && this.marked !== g) {
       this.marked.classList.remove("cr-selected");
       this.marked.setAttribute("aria-pressed", "false");
@@ -448,14 +574,14 @@ export class GraphView {
 
   /** Pans so that value `id` is in view (when it is not). */
   revealNode(id) {
-    const g = this.els.get(id);
-    if (g) this.reveal(g);
+    const g = this.el(id);
+    if (g) { this.unpark(g); this.reveal(g); }
   }
 
   /** Moves keyboard focus to value `id`. */
   focusNode(id) {
-    const g = this.els.get(id);
-    if (g) { this.speak(); this.reveal(g); g.focus(); }
+    const g = this.el(id);
+    if (g) { this.unpark(g); this.speak(); this.reveal(g); g.focus(); }
   }
 
   /** Makes `g` the one value the Tab key reaches. */
@@ -487,17 +613,21 @@ export class GraphView {
   nearest(g, dir) {
     const [x0, y0] = center(g);
     const [ax, sign] = { Left: [0, -1], Right: [0, 1], Up: [1, -1], Down: [1, 1] }[dir];
+    const me = Number(g.getAttribute("data-node-id"));
     let best = null, score = Infinity;
-    for (const other of this.els.values()) {
-      if (other === g) continue;
-      const [x, y] = center(other);
+    // Every value's centre, parsed or not (`where` has those of every chunk).
+    const centers = this.where ? this.where.center : new Map([...this.els].map(([id, el]) => [id, center(el)]));
+    for (const [id, [x, y]] of centers) {
+      if (id === me) continue;
       const d = [x - x0, y - y0];
       const along = d[ax] * sign, across = Math.abs(d[1 - ax]);
       if (along <= 1) continue;
       const s = along + 2 * across;
-      if (s < score) { score = s; best = other; }
+      if (s < score) { score = s; best = id; }
     }
-    return best;
+    const next = best === null ? null : this.el(best);
+    if (next) this.unpark(next);
+    return next;
   }
 
   // ---- the backward stepper's marks -----------------------------------------------------
@@ -522,14 +652,26 @@ export class GraphView {
     // Only the values whose grad became known, or unknown, are painted again.
     for (const id of before) if (!unknown.has(id)) this.paintCells(id);
     for (const id of unknown) if (!before.has(id)) this.paintCells(id);
-    const g = this.els.get(lit);
+    const g = lit === null ? null : this.el(lit);
     if (g) {
+      this.unpark(g);
       g.classList.add("cr-step-lit");
       g.querySelector("rect.box")?.classList.add("box-lit");
       this.lit.nodes.push(g);
       this.reveal(g);
     }
-    if (edges.length) this.parts();
+    if (edges.length) {
+      // The chunks of the edges to light and of the ops they enter, parsed first.
+      if (this.where) {
+        const w = this.where, need = new Set();
+        for (const e of edges) {
+          for (const k of w.edge.get(`${e.from}>${e.to}`) || []) need.add(this.chunks[k]);
+          for (const k of w.op.get(`n${e.to}_op`) || []) need.add(this.chunks[k]);
+        }
+        this.parse([...need]);
+      }
+      this.parts();
+    }
     for (const e of edges) {
       for (const eg of this.edgeEls.get(`${e.from}>${e.to}`) || []) {
         eg.classList.add("cr-step-lit");
@@ -622,8 +764,8 @@ export class GraphView {
     const [vw, vh] = this.box();
     const [W, H] = this.size();
     const s = this.firstScale(vh);
-    const out = this.outEl;
-    const [cx, cy] = out ? center(out) : [W / 2, H / 2];
+    const out = this.outEl ? center(this.outEl) : this.where && this.centerOf(this.where.out);
+    const [cx, cy] = out || [W / 2, H / 2];
     this.view = { s, x: vw / 2 - cx * s, y: vh / 2 - cy * s };
     this.clamp();
   }
@@ -682,10 +824,9 @@ export class GraphView {
     const x0 = (-vw / 2 - v.x) / v.s, x1 = (1.5 * vw - v.x) / v.s;
     const y0 = (-vh / 2 - v.y) / v.s, y1 = (1.5 * vh - v.y) / v.s;
     const kept = [this.roved?.parentNode, this.marked?.parentNode];
-    for (const c of this.chunks) {
-      const [a, b, cx, d] = c.box;
-      this.park(c, !(cx >= x0 && a <= x1 && d >= y0 && b <= y1) && !kept.includes(c.g));
-    }
+    const near = ({ box: [a, b, cx, d] }) => cx >= x0 && a <= x1 && d >= y0 && b <= y1;
+    this.parse(this.chunks.filter((c) => !c.g && near(c)));
+    for (const c of this.chunks) if (c.g) this.park(c, !near(c) && !kept.includes(c.g));
   }
 
   /** Parks chunk `c` (`away`), or puts it back in its place in the drawing. */
@@ -779,6 +920,67 @@ export class GraphView {
     const [a, b] = [...this.pointers.values()];
     return { dist: Math.max(1, Math.hypot(a[0] - b[0], a[1] - b[1])), mid: [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2] };
   }
+}
+
+/** The engine's drawing `text` cut at its chunks (each a `<g data-box="x0 y0 x1 y1">`
+ * at the top level, one after another; see the engine's `Chunks`): `head` up to the
+ * first (the `<svg>` tag, its style and background, a note), `chunks` [{src, box}] in
+ * order, and `tail` (`</svg>`). Null when it has no chunks. */
+export function cutDrawing(text) {
+  const MARK = '<g data-box="';
+  let i = text.indexOf(MARK);
+  const end = text.lastIndexOf("</svg>");
+  if (i < 0 || end < i) return null;
+  const chunks = [];
+  while (i >= 0) {
+    const next = text.indexOf(MARK, i + MARK.length);
+    const q = text.indexOf('"', i + MARK.length);
+    chunks.push({ src: text.slice(i, next < 0 ? end : next), box: text.slice(i + MARK.length, q).split(" ").map(Number) });
+    i = next;
+  }
+  return { head: text.slice(0, text.indexOf(MARK)), chunks, tail: text.slice(end) };
+}
+
+/** How many text elements the drawing's text `src` has. */
+function textCount(src) {
+  let n = 0;
+  for (let i = src.indexOf("</text>"); i >= 0; i = src.indexOf("</text>", i + 7)) n++;
+  return n;
+}
+
+/** What the chunks' texts hold, read without parsing them (the engine writes each
+ * value's group as `<g class="value ..." id="nK" data-node-id="K"><rect class="box ..."
+ * x= y= width= height=`, each edge's as `<g class="edge ..." data-from="nA" data-to="nB_op"`
+ * and each op's as `<g class="op ..." id="nB_op"`): `value`, each value's chunk (by index);
+ * `center`, its box's centre; `out`, the output's id; and, found the first time they
+ * are asked for, `edge` ("A>B": the chunks of the edges from value A into B's op) and
+ * `op` ("nB_op": its chunk). */
+function scan(chunks) {
+  const value = new Map(), center = new Map();
+  let out = null;
+  const re = /<g class="value([^"]*)" id="n\d+" data-node-id="(\d+)"><rect class="[^"]*" x="([^"]+)" y="([^"]+)" width="([^"]+)" height="([^"]+)"/g;
+  chunks.forEach((c, k) => {
+    for (const m of c.src.matchAll(re)) {
+      const id = Number(m[2]);
+      value.set(id, k);
+      center.set(id, [Number(m[3]) + Number(m[5]) / 2, Number(m[4]) + Number(m[6]) / 2]);
+      if (/(^| )out( |$)/.test(m[1])) out = id;
+    }
+  });
+  let edge = null, op = null;
+  const lines = () => {
+    edge = new Map(); op = new Map();
+    const add = (map, key, k) => { const l = map.get(key); if (!l) map.set(key, [k]); else if (l[l.length - 1] !== k) l.push(k); };
+    chunks.forEach((c, k) => {
+      for (const m of c.src.matchAll(/<g class="edge[^"]*" data-from="n(\d+)" data-to="n(\d+)_op"/g)) add(edge, `${m[1]}>${m[2]}`, k);
+      for (const m of c.src.matchAll(/<g class="op[^"]*" id="(n\d+_op)"/g)) add(op, m[1], k);
+    });
+  };
+  return {
+    value, center, out,
+    get edge() { if (!edge) lines(); return edge; },
+    get op() { if (!op) lines(); return op; },
+  };
 }
 
 /** What the text elements of drawing `after` read, in document order (unescaped), when
