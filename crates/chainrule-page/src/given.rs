@@ -15,7 +15,7 @@
 //! leaves, so its before and after are both the graph's own.
 
 use crate::program::{describe, draw, hand_json, nudge_on, numbers, Shown};
-use crate::{num, ApiError, ErrorKind, Limits};
+use crate::{num, ApiError, Description, ErrorKind, Limits};
 use chainrule::{Graph, Var};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -118,10 +118,10 @@ impl GivenGraph {
     /// Everything the page shows about the graph as given, as the `program` question
     /// answers it, plus `stale`: how many values are not what their operands give, and
     /// the first of them (`{count, id, name, data, replayed}`), or null.
-    pub fn describe(&self, limits: &Limits) -> Result<Value, ApiError> {
+    pub fn describe(&self, limits: &Limits) -> Result<Description, ApiError> {
         let out = self.output(&self.given);
         let mut answer = describe(&self.given, out, &HashMap::new(), &[], &[], limits)?;
-        answer["stale"] = self.stale();
+        answer.extra.insert("stale".into(), self.stale());
         Ok(answer)
     }
 

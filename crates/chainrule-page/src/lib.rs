@@ -45,6 +45,7 @@
 
 #![warn(missing_docs)]
 
+mod answer;
 pub mod bundle;
 mod check;
 mod error;
@@ -60,14 +61,20 @@ mod train;
 mod watch;
 pub mod web;
 
+pub use answer::{
+    Answer, CheckJson, CheckSummary, Description, EdgeJson, NodeJson, Num, OutputJson,
+    StepEdgeJson, StepJson,
+};
 pub use check::with_check;
 pub use error::{ApiError, ErrorKind};
 pub use given::GivenGraph;
 pub use lessons::{
     lesson, lesson_check, lessons, CheckRequest, LessonRequest, VariantRequest, ANSWER_BYTES,
 };
-pub use program::{describe, nudge, program, program_of, NudgeRequest, ProgramRequest};
-pub use questions::{ask, Engine, Question, QUESTIONS};
+pub use program::{
+    describe, describe_program, nudge, program, program_of, NudgeRequest, ProgramRequest,
+};
+pub use questions::{answer, ask, Engine, Question, QUESTIONS};
 pub use redraw::text_changes;
 pub use spec::{train_spec, PACE_DEFAULT, PACE_MAX};
 pub use train::{control_request, no_session, Action, Control, Session, TrainRequest, GRID};

@@ -5,6 +5,10 @@
 //! Everything here is synchronous and stateless: each question evaluates the program on a
 //! fresh [`Graph`], so any number of pages can ask at once.
 
+use crate::answer::{
+    CheckJson, CheckSummary, Description, EdgeJson, NodeJson, Num, OutputJson, StepEdgeJson,
+    StepJson,
+};
 use crate::{num, text_changes, ApiError, ErrorKind, Limits};
 use chainrule::lang::{EvalOptions, Evaluated, Program};
 use chainrule::{CheckOptions, DrawOptions, Graph, Pass, ShowGrads, Var, Verdict};
@@ -162,6 +166,23 @@ pub fn program_of(
     of: Option<&str>,
     limits: &Limits,
 ) -> Result<Value, ApiError> {
+    describe_program(req, of, limits).map(Description::into_value)
+}
+
+/// [`program_of`]'s answer as the transports write it: typed, so that it goes to JSON
+/// text with no `Value` tree in between (the `program` question's own way).
+///
+/// ```
+/// use chainrule_page::{describe_program, Limits, ProgramRequest};
+/// let req = ProgramRequest { source: "a = 2; L = a*a".into(), hand: vec![] };
+/// let d = describe_program(&req, None, &Limits::default()).unwrap();
+/// assert_eq!((d.output.name.as_str(), d.nodes[0].name.as_str(), d.nodes[0].grad.0), ("L", "a", 4.0));
+/// ```
+pub fn describe_program(
+    req: &ProgramRequest,
+    of: Option<&str>,
+    limits: &Limits,
+) -> Result<Description, ApiError> {
     let p = parse(&req.source, limits)?;
     let g = Graph::new();
     let run = eval(&p, &req.source, &g, of, limits)?;
@@ -202,7 +223,7 @@ pub fn describe<'g>(
     hand: &[(Var<'g>, f64)],
     lines: &[Option<usize>],
     limits: &Limits,
-) -> Result<Value, ApiError> {
+) -> Result<Description, ApiError> {
     if out.index() >= limits.nodes {
         return Err(ApiError::new(
             ErrorKind::TooLarge,
@@ -227,59 +248,67 @@ pub fn describe<'g>(
     let rows: std::collections::HashMap<usize, &chainrule::CheckRow> =
         check.rows.iter().map(|r| (r.index, r)).collect();
     let svg = draw(out, limits)?;
-    let nodes: Vec<Value> = ex
+    let nodes: Vec<NodeJson> = ex
         .nodes
         .iter()
         .rev()
         .map(|n| {
-            let row = rows.get(&n.index);
             let v = g.get(n.index).expect("explained nodes are on the tape");
-            json!({
-                "id": n.index,
-                "name": n.name,
-                "bound": names.get(&n.index),
-                "leaf": v.is_leaf(),
-                "op": v.op_label(),
-                "expr": n.expr,
-                "data": num(n.data),
-                "grad": num(n.grad),
-                "header": n.header(),
-                "derivation": n.derivation(&ex.output_name),
-                "check": row.map(|r| json!({
-                    "h": num(r.h),
-                    "analytic": num(r.analytic),
-                    "numeric": num(r.numeric),
-                    "abs_err": num(r.abs_err),
-                    "verdict": verdict(r.verdict),
-                    "note": r.note,
-                })),
-            })
+            NodeJson {
+                id: n.index,
+                name: n.name.clone(),
+                bound: names.get(&n.index).map(|b| b.to_string()),
+                leaf: v.is_leaf(),
+                op: v.op_label(),
+                expr: n.expr.clone(),
+                data: Num(n.data),
+                grad: Num(n.grad),
+                header: n.header(),
+                derivation: n.derivation(&ex.output_name),
+                check: rows.get(&n.index).map(|r| CheckJson {
+                    h: Num(r.h),
+                    analytic: Num(r.analytic),
+                    numeric: Num(r.numeric),
+                    abs_err: Num(r.abs_err),
+                    verdict: verdict(r.verdict),
+                    note: r.note.clone(),
+                }),
+            }
         })
         .collect();
     let mut edges = Vec::new();
     for n in &ex.nodes {
         for c in &n.contributions {
-            edges.push(json!({"from": n.index, "to": c.parent, "slot": c.slot,
-                              "local": num(c.local), "formula": c.formula}));
+            edges.push(EdgeJson {
+                from: n.index,
+                to: c.parent,
+                slot: c.slot,
+                local: Num(c.local),
+                formula: c.formula.clone(),
+            });
         }
     }
     // The backward schedule's steps are the explanation's nodes, in its order (as
     // `Var::backward_schedule` has them; its derivations are the nodes' own, sent once, in
     // `nodes`); each step says what it does in a sentence, as `chainrule steps` narrates it.
-    let schedule: Vec<Value> = ex
+    let schedule: Vec<StepJson> = ex
         .nodes
         .iter()
-        .map(|s| {
-            let edges: Vec<Value> = s
+        .map(|s| StepJson {
+            node: s.index,
+            name: s.name.clone(),
+            grad: Num(s.grad),
+            edges: s
                 .contributions
                 .iter()
-                .map(|c| {
-                    json!({"from": s.index, "to": c.parent, "local": num(c.local),
-                               "formula": c.formula})
+                .map(|c| StepEdgeJson {
+                    from: s.index,
+                    to: c.parent,
+                    local: Num(c.local),
+                    formula: c.formula.clone(),
                 })
-                .collect();
-            json!({"node": s.index, "name": s.name, "grad": num(s.grad), "edges": edges,
-                   "summary": s.summary()})
+                .collect(),
+            summary: s.summary(),
         })
         .collect();
     let hand = hand_json(out, hand, lines);
@@ -292,19 +321,27 @@ pub fn describe<'g>(
             "reason": nf.reason,
         })
     });
-    Ok(json!({
-        "ok": true,
-        "output": {"id": out.index(), "name": ex.output_name, "data": num(out.data())},
-        "values": g.len(),
-        "nodes": nodes,
-        "edges": edges,
-        "svg": svg,
-        "schedule": schedule,
-        "schedule_intro": ex.intro(),
-        "hand": hand,
-        "check": {"passed": check.passed(), "rows": check.rows.len()},
-        "non_finite": non_finite,
-    }))
+    Ok(Description {
+        ok: true,
+        output: OutputJson {
+            id: out.index(),
+            name: ex.output_name.clone(),
+            data: Num(out.data()),
+        },
+        values: g.len(),
+        nodes,
+        edges,
+        svg,
+        schedule,
+        schedule_intro: ex.intro(),
+        hand,
+        check: CheckSummary {
+            passed: check.passed(),
+            rows: check.rows.len(),
+        },
+        non_finite,
+        extra: serde_json::Map::new(),
+    })
 }
 
 /// The `nudge` question: the notebook's experiment on one leaf. The leaf moves by `h`, the

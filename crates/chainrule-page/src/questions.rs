@@ -27,8 +27,9 @@
 
 use crate::train::{control_request, no_session, Control, Session, TrainRequest};
 use crate::{
-    lesson, lesson_check, lessons, nudge, parse_request, program_of, train_spec, ApiError,
-    CheckRequest, ErrorKind, GivenGraph, Limits, NudgeRequest, ProgramRequest, VariantRequest,
+    describe_program, lesson, lesson_check, lessons, nudge, parse_request, train_spec, Answer,
+    ApiError, CheckRequest, ErrorKind, GivenGraph, Limits, NudgeRequest, ProgramRequest,
+    VariantRequest,
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -43,7 +44,7 @@ pub struct Question {
     /// Whether it is about state kept between questions (a training session, a given
     /// graph), so asked of an [`Engine`].
     pub training: bool,
-    run: fn(&mut Engine, &[u8]) -> Result<Value, ApiError>,
+    run: fn(&mut Engine, &[u8]) -> Result<Answer, ApiError>,
 }
 
 /// Every question, by name.
@@ -55,7 +56,7 @@ pub const QUESTIONS: &[Question] = &[
         training: false,
         run: |e, r| {
             let req: ProgramOf = parse_request(r)?;
-            program_of(&req.program, req.of.as_deref(), &e.limits)
+            describe_program(&req.program, req.of.as_deref(), &e.limits).map(Answer::from)
         },
     },
     Question {
@@ -63,21 +64,21 @@ pub const QUESTIONS: &[Question] = &[
         about: "{source, node, h}: leaf `node` moved by h, the graph replayed, the finite \
                 difference beside the grad",
         training: false,
-        run: |e, r| nudge(&parse_request::<NudgeRequest>(r)?, &e.limits),
+        run: |e, r| nudge(&parse_request::<NudgeRequest>(r)?, &e.limits).map(Answer::from),
     },
     Question {
         name: "train_spec",
         about: "{}: every training setting with its default, what it takes within the \
                 page's bounds and its choices",
         training: false,
-        run: |e, _| Ok(train_spec(&e.limits)),
+        run: |e, _| Ok(train_spec(&e.limits).into()),
     },
     Question {
         name: "lessons",
         about: "{}: the built-in lessons, each with its number, name, title, summary and \
                 tasks' kinds",
         training: false,
-        run: |_, _| Ok(lessons()),
+        run: |_, _| Ok(lessons().into()),
     },
     Question {
         name: "lesson",
@@ -85,7 +86,7 @@ pub const QUESTIONS: &[Question] = &[
                 seed (text, program, tasks and what each asks), a built-in one or a lesson \
                 file's text, refused at its line and column",
         training: false,
-        run: |e, r| lesson(&parse_request::<VariantRequest>(r)?, &e.limits),
+        run: |e, r| lesson(&parse_request::<VariantRequest>(r)?, &e.limits).map(Answer::from),
     },
     Question {
         name: "lesson_check",
@@ -93,14 +94,14 @@ pub const QUESTIONS: &[Question] = &[
                 task's answers checked, each wrong grad diagnosed (mistakes, \
                 follows_from_yours, text), the right step (reveal)",
         training: false,
-        run: |e, r| lesson_check(&parse_request::<CheckRequest>(r)?, &e.limits),
+        run: |e, r| lesson_check(&parse_request::<CheckRequest>(r)?, &e.limits).map(Answer::from),
     },
     Question {
         name: "train_new",
         about: "the training spec's settings (and pace): a session at step 0, its id, data \
                 points and settings",
         training: true,
-        run: Engine::start,
+        run: |e, r| e.start(r).map(Answer::from),
     },
     Question {
         name: "train_step",
@@ -110,7 +111,7 @@ pub const QUESTIONS: &[Question] = &[
             let req: Step = parse_request(r)?;
             let s = e.session(req.id)?;
             s.step(req.n);
-            Ok(s.frame())
+            Ok(s.frame().into())
         },
     },
     Question {
@@ -123,10 +124,10 @@ pub const QUESTIONS: &[Question] = &[
             let control = control_request(&body)?;
             let s = e.session(session_id(&body)?)?;
             match control {
-                Control::Point(i) => s.point(i),
+                Control::Point(i) => s.point(i).map(Answer::from),
                 Control::Act(a) => {
                     s.act(a);
-                    Ok(s.frame())
+                    Ok(s.frame().into())
                 }
             }
         },
@@ -138,7 +139,7 @@ pub const QUESTIONS: &[Question] = &[
         run: |e, r| {
             let id = session_id(&parse_request(r)?)?;
             match e.sessions.remove(&id) {
-                Some(_) => Ok(json!({"ok": true})),
+                Some(_) => Ok(json!({"ok": true}).into()),
                 None => Err(no_session(id)),
             }
         },
@@ -150,7 +151,7 @@ pub const QUESTIONS: &[Question] = &[
         training: true,
         run: |e, r| {
             let limits = e.limits;
-            e.given(given_id(r)?)?.describe(&limits)
+            e.given(given_id(r)?)?.describe(&limits).map(Answer::from)
         },
     },
     Question {
@@ -162,7 +163,9 @@ pub const QUESTIONS: &[Question] = &[
         training: true,
         run: |e, r| {
             let (limits, req): (_, GivenNudge) = (e.limits, parse_request(r)?);
-            e.given(req.id)?.nudge(req.node, req.h, req.svg, &limits)
+            e.given(req.id)?
+                .nudge(req.node, req.h, req.svg, &limits)
+                .map(Answer::from)
         },
     },
     Question {
@@ -171,7 +174,7 @@ pub const QUESTIONS: &[Question] = &[
         training: true,
         run: |e, r| {
             e.given(given_id(r)?)?.back();
-            Ok(json!({"ok": true}))
+            Ok(json!({"ok": true}).into())
         },
     },
     Question {
@@ -181,7 +184,7 @@ pub const QUESTIONS: &[Question] = &[
         training: true,
         run: |e, r| {
             let req: GivenCheck = parse_request(r)?;
-            e.given(req.id)?.check(&req.hand)
+            e.given(req.id)?.check(&req.hand).map(Answer::from)
         },
     },
     Question {
@@ -191,7 +194,7 @@ pub const QUESTIONS: &[Question] = &[
         run: |e, r| {
             let id = given_id(r)?;
             match e.graphs.remove(&id) {
-                Some(_) => Ok(json!({"ok": true})),
+                Some(_) => Ok(json!({"ok": true}).into()),
                 None => Err(no_graph(id)),
             }
         },
@@ -252,6 +255,17 @@ fn question(name: &str) -> Result<&'static Question, ApiError> {
 /// Asks question `name` with the JSON `request`, a question that keeps no state (a
 /// training question is refused: ask it of an [`Engine`]).
 pub fn ask(name: &str, request: &[u8], limits: &Limits) -> Result<Value, ApiError> {
+    answer(name, request, limits).map(Answer::into_value)
+}
+
+/// [`ask`] as a transport writes it: the answer, to be written as JSON text
+/// ([`Answer::to_string`]) with no `Value` tree in between for a graph's answer.
+///
+/// ```
+/// let a = chainrule_page::answer("program", br#"{"source": "a = 2; L = a*a"}"#, &Default::default());
+/// assert!(a.unwrap().to_string().contains(r#""output":{"data":4.0,"id":1,"name":"L"}"#));
+/// ```
+pub fn answer(name: &str, request: &[u8], limits: &Limits) -> Result<Answer, ApiError> {
     let q = question(name)?;
     if q.training && name.starts_with("given_") {
         return Err(ApiError::bad(format!(
@@ -316,13 +330,13 @@ impl Engine {
 
     /// Asks question `name` with the JSON `request`.
     pub fn call(&mut self, name: &str, request: &[u8]) -> Result<Value, ApiError> {
-        (question(name)?.run)(self, request)
+        (question(name)?.run)(self, request).map(Answer::into_value)
     }
 
     /// [`Engine::call`] as a transport sends it: the status (200, or the refusal's, as
     /// [`ErrorKind::http_status`] has it) and the answer's JSON text.
     pub fn answer(&mut self, name: &str, request: &[u8]) -> (u16, String) {
-        match self.call(name, request) {
+        match question(name).and_then(|q| (q.run)(self, request)) {
             Ok(v) => (200, v.to_string()),
             Err(e) => (e.kind.http_status(), e.body.to_string()),
         }

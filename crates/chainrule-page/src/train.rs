@@ -523,6 +523,9 @@ fn point_graph(t: &Trainer<Mlp>, i: usize, limits: &Limits) -> Result<Value, Api
     let loss = t.objective().loss(&[outs], &data.rows(&[i])).named("loss");
     let names = HashMap::new();
     let mut v = describe(&g, loss, &names, &[], &[], limits)?;
-    v["point"] = json!({"index": i, "x": data.row(i), "class": data.y[i]});
-    Ok(v)
+    v.extra.insert(
+        "point".into(),
+        json!({"index": i, "x": data.row(i), "class": data.y[i]}),
+    );
+    Ok(v.into_value())
 }

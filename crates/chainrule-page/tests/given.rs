@@ -134,7 +134,7 @@ fn values_changed_by_hand_after_their_users_were_made_are_named_and_a_nudge_repl
     // As the notebook does by hand: a moves, the values made from it do not.
     let (g, out, a, e, d) = stale_notebook_graph();
     let mut given = GivenGraph::new(g, out, &Limits::default()).unwrap();
-    let j = given.describe(&Limits::default()).unwrap();
+    let j = given.describe(&Limits::default()).unwrap().into_value();
     assert_eq!(
         j["stale"],
         json!({"count": 3, "id": e, "name": "e", "data": -6.0, "replayed": -9.0})
@@ -238,7 +238,7 @@ fn a_lone_value_is_a_one_node_graph() {
     let g = Graph::new();
     let x = g.var("x", 3.0).index();
     let mut given = GivenGraph::new(g, x, &Limits::default()).unwrap();
-    let j = given.describe(&Limits::default()).unwrap();
+    let j = given.describe(&Limits::default()).unwrap().into_value();
     assert_eq!(j["nodes"].as_array().unwrap().len(), 1);
     assert_eq!(
         (&j["nodes"][0]["grad"], &j["nodes"][0]["leaf"]),

@@ -229,13 +229,13 @@ fn body_bytes<'b>(body: &'b Body, limits: &Limits) -> Result<&'b Bytes, ApiError
 /// their queue and time limit.
 async fn blocking<F>(st: &AppState, work: F) -> Response
 where
-    F: FnOnce() -> Result<serde_json::Value, ApiError> + Send + 'static,
+    F: FnOnce() -> Result<chainrule_page::Answer, ApiError> + Send + 'static,
 {
     st.pool.answer(work).await
 }
 
-/// `POST /api/NAME`: question NAME of the protocol (`chainrule_page::ask`), its request
-/// the body.
+/// `POST /api/NAME`: question NAME of the protocol (`chainrule_page::answer`), its
+/// request the body.
 async fn question(
     State(st): State<Arc<AppState>>,
     Path(name): Path<String>,
@@ -246,7 +246,7 @@ async fn question(
         Ok(b) => b.clone(),
         Err(e) => return error_response(e),
     };
-    blocking(&st, move || chainrule_page::ask(&name, &body, &limits)).await
+    blocking(&st, move || chainrule_page::answer(&name, &body, &limits)).await
 }
 
 /// Serves on `listener` until `shutdown` resolves (Ctrl-C, for the command), then lets

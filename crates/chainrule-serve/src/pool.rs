@@ -8,7 +8,6 @@
 use crate::{error_response, ApiError, ErrorKind, ServerBounds};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::Value;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
@@ -20,7 +19,7 @@ type Answer = Result<String, ApiError>;
 
 /// A question waiting for a worker.
 struct Job {
-    work: Box<dyn FnOnce() -> Result<Value, ApiError> + Send>,
+    work: Box<dyn FnOnce() -> Result<chainrule_page::Answer, ApiError> + Send>,
     reply: oneshot::Sender<Answer>,
     queued: Instant,
 }
@@ -60,7 +59,7 @@ impl Pool {
     /// Answers with `work`'s JSON (or its refusal), worked on by a worker.
     pub async fn answer<F>(&self, work: F) -> Response
     where
-        F: FnOnce() -> Result<Value, ApiError> + Send + 'static,
+        F: FnOnce() -> Result<chainrule_page::Answer, ApiError> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
         let job = Job {
@@ -122,7 +121,10 @@ fn worker(jobs: &Mutex<Receiver<Job>>, wait: Duration, work_time: Duration) {
 
 /// `work` under the work time, its answer as JSON text (written here, off the server's
 /// async threads).
-fn run(work: Box<dyn FnOnce() -> Result<Value, ApiError> + Send>, work_time: Duration) -> Answer {
+fn run(
+    work: Box<dyn FnOnce() -> Result<chainrule_page::Answer, ApiError> + Send>,
+    work_time: Duration,
+) -> Answer {
     let until = Instant::now() + work_time;
     let over = move || match Instant::now() > until {
         true => Err(format!(
