@@ -51,6 +51,7 @@ on_both_homes!(
     a_10000_value_program_opens_steps_and_nudges_with_the_engines_numbers,
     an_edit_that_keeps_the_graphs_shape_changes_its_texts_in_place_and_reads_as_if_drawn_anew,
     a_wide_graph_lays_out_only_what_is_near_the_view_and_brings_back_the_rest,
+    a_nudge_reaches_the_values_not_parsed_yet_and_back_restores_them,
 );
 
 /// A number as a value's cell shows it (`grad 0.1234`, `data -2.2462e-9`) agrees with
@@ -1251,4 +1252,89 @@ fn a_wide_graph_lays_out_only_what_is_near_the_view_and_brings_back_the_rest(hom
         "x0's {grad}, the library's {}",
         x0.grad()
     );
+}
+
+/// A nudge on a wide graph changes values whose chunks are not parsed yet (far from the
+/// view): once Fit parses them they read the replay's numbers, and after going back, the
+/// program's, as the library computes them.
+fn a_nudge_reaches_the_values_not_parsed_yet_and_back_restores_them(home: Home) {
+    let Some(mut p) = Page::start("far-nudge", home) else {
+        return;
+    };
+    let source = programs::about(400);
+    let g = chainrule::Graph::new();
+    let run = chainrule::lang::Program::parse(&source)
+        .unwrap()
+        .eval(&g, &Default::default())
+        .unwrap();
+    let x0 = run.get("x0").unwrap();
+    let before: Vec<f64> = (0..g.len()).map(|i| g.get(i).unwrap().data()).collect();
+    x0.set_data(x0.data() + 0.3);
+    g.forward_after(x0);
+    let after: Vec<f64> = (0..g.len()).map(|i| g.get(i).unwrap().data()).collect();
+    p.open(1280, false, "");
+    p.program(&source);
+    // x0 chosen from the graph's text form, as the keyboard can; the values its nudge
+    // moves by more than a cell shows, and of those, the ones not parsed now.
+    p.eval(
+        "(() => { const d = document.querySelector('#graph-area .cr-graph-text'); d.open = true; \
+           d.dispatchEvent(new Event('toggle')); \
+           d.querySelector('button[data-node-id=\"0\"]').click(); d.open = false; return 0; })()",
+    );
+    p.wait(
+        "document.querySelector('#node-area .cr-nudge-go').textContent === 'Nudge x0 by h'",
+        "x0's panel",
+    );
+    let parsed = |p: &mut Page, id: usize| {
+        p.eval(&format!(
+            "!!document.querySelector('#graph-area g.value[data-node-id=\"{id}\"]')"
+        )) == json!(true)
+    };
+    let moved: Vec<usize> = (0..g.len())
+        .filter(|&i| (after[i] - before[i]).abs() > 1e-3)
+        .collect();
+    let far: Vec<usize> = moved
+        .iter()
+        .copied()
+        .filter(|&i| !parsed(&mut p, i))
+        .collect();
+    assert!(
+        far.len() > 20,
+        "{} of {} moved values not parsed",
+        far.len(),
+        moved.len()
+    );
+    p.type_over("#node-area .cr-nudge-h", "0.3");
+    p.click("#node-area .cr-nudge-go");
+    p.wait(
+        "document.querySelector('#node-area .cr-nudge-table').dataset.h === '0.3'",
+        "the nudge's answer",
+    );
+    assert!(
+        far.iter().any(|&i| !parsed(&mut p, i)),
+        "the nudge parsed every chunk"
+    );
+    p.click("#graph-area button[data-zoom=fit]");
+    let data = |p: &mut Page, id: usize| p.cells(id as u64).split('|').nth(1).unwrap().to_string();
+    for &i in &far {
+        let cell = data(&mut p, i);
+        assert!(
+            shows(&cell, after[i]),
+            "value {i} reads {cell}, the replay's {}",
+            after[i]
+        );
+    }
+    // Back to the program's values: those parsed late too.
+    p.eval(
+        "[...document.querySelectorAll('#graph-area .cr-graph-banner button')] \
+           .find((b) => b.textContent.startsWith('Back')).click()",
+    );
+    for &i in &far {
+        let cell = data(&mut p, i);
+        assert!(
+            shows(&cell, before[i]),
+            "value {i} reads {cell} back, the program's {}",
+            before[i]
+        );
+    }
 }
