@@ -477,6 +477,9 @@ def test_figures(server, notebook):
     # drawn): by a small h, as the panel offers (the replay is drawn the same shape, so its
     # numbers change in place), and by a large one (signs flip, boxes change width: a new
     # drawing).
+    # The whole graph in view first: a large graph parses the values far from its view
+    # only when they come near, and these leaves are far from the output it opens on.
+    widget(page, 0).locator('button[data-zoom="fit"]').click()
     clicks = [page.evaluate(TIMED_SELECT, [i % 3]) for i in range(1, 16)]
     widget(page, 0).locator('g.value[data-node-id="0"]').dispatch_event("click")
     nudges = {}

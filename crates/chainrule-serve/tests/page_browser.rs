@@ -65,6 +65,14 @@ fn shows(cell: &str, want: f64) -> bool {
     (shown - want).abs() <= 1e-4 * want.abs() + 5.1e-5
 }
 
+/// `source` evaluated by the library on `g`: the engine's numbers, to hold the page to.
+fn evaluated<'g>(g: &'g chainrule::Graph, source: &str) -> chainrule::lang::Evaluated<'g> {
+    chainrule::lang::Program::parse(source)
+        .unwrap()
+        .eval(g, &Default::default())
+        .unwrap()
+}
+
 fn a_10000_value_program_opens_steps_and_nudges_with_the_engines_numbers(home: Home) {
     let Some(mut p) = Page::start("values10000", home) else {
         return;
@@ -72,10 +80,7 @@ fn a_10000_value_program_opens_steps_and_nudges_with_the_engines_numbers(home: H
     let source = programs::about(10_000);
     // The engine's numbers, here, from the library itself.
     let g = chainrule::Graph::new();
-    let run = chainrule::lang::Program::parse(&source)
-        .unwrap()
-        .eval(&g, &Default::default())
-        .unwrap();
+    let run = evaluated(&g, &source);
     let out = run.output;
     out.backward();
     let x0 = run.get("x0").unwrap();
@@ -1178,10 +1183,7 @@ fn a_wide_graph_lays_out_only_what_is_near_the_view_and_brings_back_the_rest(hom
     };
     let source = programs::about(400);
     let g = chainrule::Graph::new();
-    let run = chainrule::lang::Program::parse(&source)
-        .unwrap()
-        .eval(&g, &Default::default())
-        .unwrap();
+    let run = evaluated(&g, &source);
     run.output.backward();
     assert!(g.len() > 300, "{} values", g.len());
     p.open(1280, false, "");
@@ -1263,10 +1265,7 @@ fn a_nudge_reaches_the_values_not_parsed_yet_and_back_restores_them(home: Home) 
     };
     let source = programs::about(400);
     let g = chainrule::Graph::new();
-    let run = chainrule::lang::Program::parse(&source)
-        .unwrap()
-        .eval(&g, &Default::default())
-        .unwrap();
+    let run = evaluated(&g, &source);
     let x0 = run.get("x0").unwrap();
     let before: Vec<f64> = (0..g.len()).map(|i| g.get(i).unwrap().data()).collect();
     x0.set_data(x0.data() + 0.3);
