@@ -34,6 +34,23 @@ impl Answer {
     }
 }
 
+impl Answer {
+    /// The answer's JSON text, written in one go (what [`Answer::to_string`] gives, without
+    /// the formatter's second copy of the text: a 200-value graph's answer is 370 KB).
+    ///
+    /// ```
+    /// let a = chainrule_page::Answer::Json(serde_json::json!({"ok": true}));
+    /// assert_eq!(a.to_json(), r#"{"ok":true}"#);
+    /// ```
+    pub fn to_json(&self) -> String {
+        // Only a map with keys that are not strings fails to be written, and answers have none.
+        serde_json::to_string(self).unwrap_or_else(|e| {
+            let why = format!("the answer could not be written: {e}");
+            serde_json::json!({"ok": false, "error": {"message": why}}).to_string()
+        })
+    }
+}
+
 impl From<Value> for Answer {
     fn from(v: Value) -> Answer {
         Answer::Json(v)
@@ -56,10 +73,9 @@ impl Serialize for Answer {
 }
 
 impl fmt::Display for Answer {
-    /// The answer's JSON text.
+    /// The answer's JSON text (see [`Answer::to_json`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = serde_json::to_string(self).map_err(|_| fmt::Error)?;
-        f.write_str(&text)
+        f.write_str(&self.to_json())
     }
 }
 

@@ -337,7 +337,7 @@ impl Engine {
     /// [`ErrorKind::http_status`] has it) and the answer's JSON text.
     pub fn answer(&mut self, name: &str, request: &[u8]) -> (u16, String) {
         match question(name).and_then(|q| (q.run)(self, request)) {
-            Ok(v) => (200, v.to_string()),
+            Ok(v) => (200, v.to_json()),
             Err(e) => (e.kind.http_status(), e.body.to_string()),
         }
     }

@@ -133,7 +133,7 @@ fn run(
         )),
         false => Ok(()),
     };
-    chainrule_page::with_check(over, work).map(|v| v.to_string())
+    chainrule_page::with_check(over, work).map(|v| v.to_json())
 }
 
 /// Memory freed after a large answer goes back to the system, rather than staying in the

@@ -11,7 +11,7 @@
 use crate::draw::layout::{self, Input, Layout};
 use crate::draw::metrics::{text_units, text_width, units_width};
 use crate::draw::{number, DrawOptions, Drawing, DrawnCells, Node, Picture, RankDir, Simplified};
-use crate::io::markup::escape;
+use crate::io::markup::{escape, escape_into};
 use std::collections::HashSet;
 use std::fmt::Write;
 
@@ -499,18 +499,28 @@ fn edges(
             false => ("", "", ""),
         };
         let name = |s: &mut String, k: Kind| {
-            let _ = match k {
-                Kind::Value(k) | Kind::Copy(k) => write!(s, "n{}", pic.nodes[k].index),
-                Kind::Op(k) => write!(s, "n{}_op", pic.nodes[k].index),
-            };
+            s.push('n');
+            match k {
+                Kind::Value(k) | Kind::Copy(k) => push_u64(s, pic.nodes[k].index as u64),
+                Kind::Op(k) => {
+                    push_u64(s, pic.nodes[k].index as u64);
+                    s.push_str("_op");
+                }
+            }
         };
-        let _ = write!(s, r#"<g class="edge{edge_class}" data-from=""#);
+        s.push_str(r#"<g class="edge"#);
+        s.push_str(edge_class);
+        s.push_str(r#"" data-from=""#);
         name(s, kinds[a]);
         s.push_str(r#"" data-to=""#);
         name(s, kinds[b]);
-        let _ = write!(s, r#""><path class="wire{wire_class}" d=""#);
+        s.push_str(r#""><path class="wire"#);
+        s.push_str(wire_class);
+        s.push_str(r#"" d=""#);
         let (tip, end_o) = route(s, e, input, lay, map, port[e], &kinds[b]);
-        let _ = write!(s, r#""/><polygon class="head{head_class}" points=""#);
+        s.push_str(r#""/><polygon class="head"#);
+        s.push_str(head_class);
+        s.push_str(r#"" points=""#);
         let mut pt = |r: f64, o: f64, sep: &str| {
             let (x, y) = map.xy(r, o);
             put(s, x);
@@ -636,11 +646,27 @@ fn put(s: &mut String, x: f64) {
         s.push('-');
     }
     let t = tenths.unsigned_abs();
-    let _ = write!(s, "{}", t / 10);
+    push_u64(s, t / 10);
     if t % 10 != 0 {
         s.push('.');
         s.push((b'0' + (t % 10) as u8) as char);
     }
+}
+
+/// Writes `n` in decimal: the drawing writes tens of thousands of ids and coordinates, and
+/// this costs a fraction of going through `fmt`.
+fn push_u64(s: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut k = digits.len();
+    loop {
+        k -= 1;
+        digits[k] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    s.push_str(std::str::from_utf8(&digits[k..]).unwrap_or_default());
 }
 
 /// An SVG path's `d`, written straight into the output in layout coordinates.
@@ -700,23 +726,28 @@ fn value(
         (copy, "copy"),
     ];
     // The group's classes: `value` or `copy`, then the flags (the box's say `copy` too).
-    let _ = write!(s, r#"<g class="{}"#, if copy { "copy" } else { "value" });
+    s.push_str(r#"<g class=""#);
+    s.push_str(if copy { "copy" } else { "value" });
     for &(on, name) in &flags[..4] {
         if on {
-            let _ = write!(s, " {name}");
+            s.push(' ');
+            s.push_str(name);
         }
     }
-    let _ = match copy {
-        true => write!(s, r#"" data-copy-of="{}"><rect class="box"#, n.index),
-        false => write!(
-            s,
-            r#"" id="n{}" data-node-id="{}"><rect class="box"#,
-            n.index, n.index
-        ),
-    };
+    if copy {
+        s.push_str(r#"" data-copy-of=""#);
+        push_u64(s, n.index as u64);
+    } else {
+        s.push_str(r#"" id="n"#);
+        push_u64(s, n.index as u64);
+        s.push_str(r#"" data-node-id=""#);
+        push_u64(s, n.index as u64);
+    }
+    s.push_str(r#""><rect class="box"#);
     for (on, name) in flags {
         if on {
-            let _ = write!(s, " box-{name}");
+            s.push_str(" box-");
+            s.push_str(name);
         }
     }
     let (x, y) = (cx - rec.width / 2.0, cy - ROW / 2.0);
@@ -747,11 +778,15 @@ fn value(
             2 if n.grad.is_some_and(|g| !g.is_finite()) => "cell cell-bad",
             _ => "cell",
         };
-        let _ = write!(s, r#"<text class="{class}" x=""#);
+        s.push_str(r#"<text class=""#);
+        s.push_str(class);
+        s.push_str(r#"" x=""#);
         put(s, at + w / 2.0);
         s.push_str(r#"" y=""#);
         put(s, cy + 0.35 * FONT);
-        let _ = writeln!(s, r#"">{}</text>"#, escape(text));
+        s.push_str(r#"">"#);
+        escape_into(s, text);
+        s.push_str("</text>\n");
         at += w;
     }
     s.push_str("</g>\n");
@@ -772,11 +807,13 @@ fn op(
     } else {
         ""
     };
-    let _ = write!(
-        s,
-        r#"<g class="op{lit}" id="n{}_op" data-op-of="{}"><ellipse class="opnode"#,
-        n.index, n.index
-    );
+    s.push_str(r#"<g class="op"#);
+    s.push_str(lit);
+    s.push_str(r#"" id="n"#);
+    push_u64(s, n.index as u64);
+    s.push_str(r#"_op" data-op-of=""#);
+    push_u64(s, n.index as u64);
+    s.push_str(r#""><ellipse class="opnode"#);
     if !lit.is_empty() {
         s.push_str(" opnode-lit");
     }
@@ -792,9 +829,7 @@ fn op(
     put(s, cx);
     s.push_str(r#"" y=""#);
     put(s, cy + 0.35 * FONT);
-    let _ = writeln!(
-        s,
-        r#"">{}</text></g>"#,
-        escape(n.op.as_deref().unwrap_or_default())
-    );
+    s.push_str(r#"">"#);
+    escape_into(s, n.op.as_deref().unwrap_or_default());
+    s.push_str("</text></g>\n");
 }
