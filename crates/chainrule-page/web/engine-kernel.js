@@ -66,7 +66,11 @@ export function kernelEngine(model, { timeout = () => 20000, state, onWait = () 
       try {
         model.send({ ask: method, id, body });
       } catch (e) {
-        settle(id, { ok: false, error: { message: `cannot reach the kernel: ${e.message}` } });
+        // The front end may already know the kernel is gone (it refuses to send): say
+        // so, with the same advice as when the kernel does not answer in time.
+        settle(id, { ok: false, error: {
+          message: `cannot reach the kernel (${e.message}): it has stopped or its connection is gone (restart it and run the cell again). The view keeps what it showed.`,
+        } });
       }
     });
   }
