@@ -20,7 +20,7 @@ pub enum Answer {
 
 impl Answer {
     /// The answer as a JSON value (for a caller that reads it; a transport writes it with
-    /// [`Answer::to_string`] instead).
+    /// [`Answer::to_json`] instead).
     ///
     /// ```
     /// let a = chainrule_page::Answer::Json(serde_json::json!({"ok": true}));
@@ -32,9 +32,7 @@ impl Answer {
             Answer::Graph(d) => d.into_value(),
         }
     }
-}
 
-impl Answer {
     /// The answer's JSON text, written in one go (what [`Answer::to_string`] gives, without
     /// the formatter's second copy of the text: a 200-value graph's answer is 370 KB).
     ///
