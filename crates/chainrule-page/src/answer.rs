@@ -4,7 +4,6 @@
 //! answer (a map per value, per edge and per step) and dropping it again took about 40%
 //! of a 200-value `program` call; the text is the same either way.
 
-use crate::num;
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 use std::fmt;
@@ -77,8 +76,8 @@ impl fmt::Display for Answer {
     }
 }
 
-/// A number as [`num`] writes it: finite numbers as numbers, NaN and infinities as the
-/// strings `"NaN"`, `"inf"` and `"-inf"`.
+/// A number for JSON: finite numbers as numbers, NaN and infinities as the strings
+/// `"NaN"`, `"inf"` and `"-inf"` (the one rule; [`num`](crate::num) makes it a `Value`).
 #[derive(Clone, Copy, Debug)]
 pub struct Num(pub f64);
 
@@ -88,13 +87,6 @@ impl Serialize for Num {
             true => s.serialize_f64(self.0),
             false => s.serialize_str(&format!("{}", self.0)),
         }
-    }
-}
-
-impl Num {
-    /// As a JSON value, as [`num`] makes it.
-    pub fn value(self) -> Value {
-        num(self.0)
     }
 }
 

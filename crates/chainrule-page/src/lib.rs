@@ -142,11 +142,7 @@ impl Limits {
 /// assert_eq!(chainrule_page::num(0.5), 0.5);
 /// ```
 pub fn num(x: f64) -> Value {
-    if x.is_finite() {
-        json!(x)
-    } else {
-        json!(format!("{x}"))
-    }
+    json!(Num(x))
 }
 
 /// A request's JSON text as `T`, or a clear error.

@@ -259,11 +259,11 @@ pub fn ask(name: &str, request: &[u8], limits: &Limits) -> Result<Value, ApiErro
 }
 
 /// [`ask`] as a transport writes it: the answer, to be written as JSON text
-/// ([`Answer::to_string`]) with no `Value` tree in between for a graph's answer.
+/// ([`Answer::to_json`]) with no `Value` tree in between for a graph's answer.
 ///
 /// ```
 /// let a = chainrule_page::answer("program", br#"{"source": "a = 2; L = a*a"}"#, &Default::default());
-/// assert!(a.unwrap().to_string().contains(r#""output":{"data":4.0,"id":1,"name":"L"}"#));
+/// assert!(a.unwrap().to_json().contains(r#""output":{"data":4.0,"id":1,"name":"L"}"#));
 /// ```
 pub fn answer(name: &str, request: &[u8], limits: &Limits) -> Result<Answer, ApiError> {
     let q = question(name)?;

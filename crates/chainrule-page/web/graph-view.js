@@ -164,21 +164,13 @@ export class GraphView {
     cover(this.lit.unknown, 1);
     cover(this.masked.data.keys(), 0);
     cover(this.masked.grad.keys(), 1);
-    const put = (els, from) => {
-      for (let k = 0; k < els.length; k++) {
-        const el = els[k], text = texts[from + k];
-        if (over.has(el)) over.set(el, text); else setText(el, text);
-      }
-    };
-    let k = 0;
-    const head = this.headTexts();
-    put(head, k);
-    k += head.length;
-    this.chunks.forEach((c, i) => {
-      const n = c.g ? null : textCount(c.src);
-      if (cut) c.src = cut.chunks[i].src;
-      if (c.g) { const els = c.g.querySelectorAll("text"); put(els, k); k += els.length; } else k += n;
-    });
+    const all = this.allTexts([]);
+    for (let k = 0; k < texts.length; k++) {
+      const el = all[k];
+      if (!el) continue;   // in a chunk not parsed: it takes the new text whole, below
+      if (over.has(el)) over.set(el, texts[k]); else setText(el, texts[k]);
+    }
+    if (cut) this.chunks.forEach((c, i) => { c.src = cut.chunks[i].src; });
     this.nodes = new Map(nodes.map((n) => [n.id, n]));
     this.reindex();
     for (const [id, cells] of this.cellEls) {
@@ -189,17 +181,15 @@ export class GraphView {
     this.shown(null, true);
   }
 
-  /** The text elements of the drawing that are in no chunk (a note above it). */
+  /** The drawing's text elements that are in no chunk, in document order (a note above
+   * it; every text of a drawing without chunks), not the stepper's edge labels. */
   headTexts() {
-    if (!this.svgEl) return [];
     const out = [];
-    for (const el of this.svgEl.children) {
-      if (el.tagName === "text") out.push(el);
-      else if (!(el.tagName === "g" && el.hasAttribute("data-box")) && !el.classList.contains("cr-edge-label")) {
-        out.push(...el.querySelectorAll("text"));
-      }
+    for (const el of this.svgEl ? this.svgEl.children : []) {
+      if (el.classList.contains("cr-edge-label") || el.hasAttribute("data-box")) continue;
+      if (el.tagName === "text") out.push(el); else out.push(...el.querySelectorAll("text"));
     }
-    return out.filter((t) => !t.classList.contains("cr-edge-label"));
+    return out;
   }
 
   /** `index` again on the same elements with other texts: the marked and the roved
@@ -226,7 +216,7 @@ export class GraphView {
   }
 
   /** Finds the drawing's parts once for each new drawing (values, their cells, copies),
-   * of the chunks parsed so far (`parsed` adds those parsed later), so that what changes
+   * of the chunks parsed so far (`parse` adds those parsed later), so that what changes
    * later (a step, a nudge, the selection) touches only the elements it changes. */
   index() {
     this.els.clear(); this.gradText.clear(); this.dataText.clear();
@@ -238,8 +228,14 @@ export class GraphView {
     if (!this.svgEl) return;
     this.svgEl.setAttribute("role", "group");
     this.svgEl.setAttribute("aria-label", `${this.label}: ${this.nodes.size} values`);
-    if (!this.chunks.length) this.indexIn(this.svgEl);
-    for (const c of this.chunks) if (c.g) this.indexIn(c.g);
+    for (const root of this.parsedRoots()) this.indexIn(root);
+  }
+
+  /** Where the drawing's parsed elements are: its chunks parsed so far, parked or not, or
+   * the whole drawing when it has no chunks. */
+  parsedRoots() {
+    if (!this.chunks.length) return this.svgEl ? [this.svgEl] : [];
+    return this.chunks.filter((c) => c.g).map((c) => c.g);
   }
 
   /** Indexes the values and copies in `root` (a chunk, or a drawing without chunks);
@@ -308,32 +304,10 @@ export class GraphView {
   }
 
   /** Value `id`'s `<g>`, its chunk parsed if it was not (it may be parked: `unpark`,
-   * `reveal` or `cull` put it in); null if the drawing has no such value. */
+   * `reveal` or `cull` put it in); null if the drawing has no such value (or `id` is null). */
   el(id) {
     if (!this.els.has(id) && this.where && this.where.value.has(id)) this.parse([this.chunks[this.where.value.get(id)]]);
     return this.els.get(id) || null;
-  }
-
-  /** The centre of value `id`'s box, in the drawing's coordinates, whether or not its
-   * chunk is parsed. */
-  centerOf(id) {
-    const g = this.els.get(id);
-    if (g) return center(g);
-    return (this.where && this.where.center.get(id)) || null;
-  }
-
-  /** The drawing's elements that match `selector`, in the drawing's order, of the
-   * chunks parsed so far, parked or not (the stepper's edge labels, added later, are not
-   * the drawing's). */
-  every(selector) {
-    const out = [];
-    if (!this.svgEl) return out;
-    for (const el of [...this.svgEl.children, ...(this.parked ? this.parked.children : [])]) {
-      if (el.classList.contains("cr-edge-label")) continue;
-      if (el.matches(selector)) out.push(el);
-      for (const d of el.querySelectorAll(selector)) out.push(d);
-    }
-    return out;
   }
 
   /** The drawing's op nodes and the edges from values into them, found the first time a
@@ -343,9 +317,7 @@ export class GraphView {
     if (this.edgeEls) return;
     this.edgeEls = new Map();
     this.opEls = new Map();
-    if (!this.svgEl) return;
-    if (!this.chunks.length) this.partsIn(this.svgEl);
-    for (const c of this.chunks) if (c.g) this.partsIn(c.g);
+    for (const root of this.parsedRoots()) this.partsIn(root);
   }
 
   partsIn(root) {
@@ -406,31 +378,31 @@ export class GraphView {
    * the chunks parsed, and of those not parsed, the chunks holding the `wanted` indices,
    * parsed for them. */
   allTexts(wanted) {
-    if (this.where) {
+    const head = this.headTexts();
+    if (wanted.length && this.where) {
       // Which chunk holds each wanted index, from the counts of the chunks' texts.
-      const need = new Set(), head = this.headTexts().length;
-      const ends = [];
-      let k = head;
+      const need = new Set(), ends = [];
+      let k = head.length;
       for (const c of this.chunks) { k += c.g ? c.g.querySelectorAll("text").length : textCount(c.src); ends.push(k); }
       for (const w of wanted) {
         const i = ends.findIndex((e) => w < e);
-        if (w >= head && i >= 0 && !this.chunks[i].g) need.add(this.chunks[i]);
+        if (w >= head.length && i >= 0 && !this.chunks[i].g) need.add(this.chunks[i]);
       }
       this.parse([...need]);
     }
-    const all = [...this.headTexts()];
+    const all = head;
     for (const c of this.chunks) {
       if (c.g) all.push(...c.g.querySelectorAll("text"));
       else all.length += textCount(c.src);
     }
-    return this.chunks.length ? all : this.every("text");
+    return all;
   }
 
   /** The selection marked, and one value the Tab key reaches: the selected one, else the
    * output, else the first. */
   tabStop() {
     this.mark();
-    const out = this.outEl || (this.where && this.where.out !== null ? this.el(this.where.out) : null);
+    const out = this.outEl || (this.where ? this.el(this.where.out) : null);
     const first = this.el(this.selected) || out || this.els.values().next().value;
     if (first) this.rove(first);
   }
@@ -553,7 +525,7 @@ export class GraphView {
 
   /** Marks the selected value (and unmarks the one before: nothing else is touched). */
   mark() {
-    const g = this.selected === null ? null : this.el(this.selected);
+    const g = this.el(this.selected);
     if (this.marked && this.marked !== g) {
       this.marked.classList.remove("cr-selected");
       this.marked.setAttribute("aria-pressed", "false");
@@ -652,7 +624,7 @@ export class GraphView {
     // Only the values whose grad became known, or unknown, are painted again.
     for (const id of before) if (!unknown.has(id)) this.paintCells(id);
     for (const id of unknown) if (!before.has(id)) this.paintCells(id);
-    const g = lit === null ? null : this.el(lit);
+    const g = this.el(lit);
     if (g) {
       this.unpark(g);
       g.classList.add("cr-step-lit");
@@ -764,7 +736,7 @@ export class GraphView {
     const [vw, vh] = this.box();
     const [W, H] = this.size();
     const s = this.firstScale(vh);
-    const out = this.outEl ? center(this.outEl) : this.where && this.centerOf(this.where.out);
+    const out = this.outEl ? center(this.outEl) : this.where && this.where.center.get(this.where.out);
     const [cx, cy] = out || [W / 2, H / 2];
     this.view = { s, x: vw / 2 - cx * s, y: vh / 2 - cy * s };
     this.clamp();
