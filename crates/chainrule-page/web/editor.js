@@ -52,6 +52,9 @@ export class Editor {
   }
 
   clearError() {
+    // Nothing shown (the usual case, an edit that works after one that worked): the
+    // text need not be split and numbered again.
+    if (!this.error && this.box.hidden) return;
     this.error = null;
     this.box.hidden = true;
     this.box.replaceChildren();
