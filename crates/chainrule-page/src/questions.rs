@@ -336,10 +336,43 @@ impl Engine {
     /// [`Engine::call`] as a transport sends it: the status (200, or the refusal's, as
     /// [`ErrorKind::http_status`] has it) and the answer's JSON text.
     pub fn answer(&mut self, name: &str, request: &[u8]) -> (u16, String) {
-        match question(name).and_then(|q| (q.run)(self, request)) {
+        match self.run(name, request) {
             Ok(v) => (200, v.to_json()),
             Err(e) => (e.kind.http_status(), e.body.to_string()),
         }
+    }
+
+    /// [`Engine::answer`] with a graph's drawing apart: the status, the answer's JSON text
+    /// with `"svg":""`, and the drawing (`None` when the answer is not a graph's
+    /// [`Description`](crate::Description)). With the drawing put back in its `svg` field,
+    /// the answer is [`Engine::answer`]'s. The drawing is most of a graph's answer; as a
+    /// JSON string it has a backslash before every quote, to write and to read back. The
+    /// WebAssembly engine answers so.
+    ///
+    /// ```
+    /// let mut e = chainrule_page::Engine::new(chainrule_page::Limits::default());
+    /// let request = br#"{"source": "a = 2\nL = a*a"}"#;
+    /// let (status, text, svg) = e.answer_apart("program", request);
+    /// let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    /// assert_eq!((status, &v["svg"]), (200, &serde_json::json!("")));
+    /// v["svg"] = svg.unwrap().into();
+    /// let whole: serde_json::Value = serde_json::from_str(&e.answer("program", request).1).unwrap();
+    /// assert_eq!(v, whole);
+    /// ```
+    pub fn answer_apart(&mut self, name: &str, request: &[u8]) -> (u16, String, Option<String>) {
+        match self.run(name, request) {
+            Ok(Answer::Graph(mut d)) => {
+                let svg = std::mem::take(&mut d.svg);
+                (200, Answer::Graph(d).to_json(), Some(svg))
+            }
+            Ok(v) => (200, v.to_json(), None),
+            Err(e) => (e.kind.http_status(), e.body.to_string(), None),
+        }
+    }
+
+    /// Asks question `name` with the JSON `request`: its answer, or its refusal.
+    fn run(&mut self, name: &str, request: &[u8]) -> Result<Answer, ApiError> {
+        question(name).and_then(|q| (q.run)(self, request))
     }
 
     /// Holds `graph` (one that did not come from program text: the Python package's copy

@@ -16,6 +16,11 @@
 //!   (200, or the refusal's: 400, 404, 413, 422, 429) and leaves the answer at
 //!   `out_ptr()`, `out_len()` bytes. Training sessions live in the instance between calls
 //!   (at most `Limits::train_sessions`); Play's pace is the caller's to keep.
+//! - `call_apart(ptr, len, name_len) -> status`: `call`, with a graph's drawing apart
+//!   (`Engine::answer_apart`): the answer at `out_ptr()` has `"svg":""`, and the drawing is
+//!   at `drawing_ptr()`, `drawing_len()` bytes (0 bytes: the answer is not a graph's). The
+//!   page asks so: the drawing is most of a graph's answer, and as a JSON string it has a
+//!   backslash before every quote, to write and to read back.
 //!
 //! # When the engine panics
 //!
@@ -31,16 +36,18 @@ use chainrule_page::{Engine, Limits};
 use std::cell::RefCell;
 
 /// What the module keeps between calls: the engine (its training sessions) and the last
-/// answer.
+/// answer, with its drawing when it came apart (`call_apart`).
 struct State {
     engine: Engine,
     out: Vec<u8>,
+    drawing: Vec<u8>,
 }
 
 thread_local! {
     static STATE: RefCell<State> = RefCell::new(State {
         engine: Engine::new(Limits::default()),
         out: Vec::new(),
+        drawing: Vec::new(),
     });
     /// The message of the panic that stopped the module, if one did.
     static PANIC: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
@@ -111,6 +118,19 @@ pub extern "C" fn out_len() -> usize {
     STATE.with_borrow(|s| s.out.len())
 }
 
+/// Where the last answer's drawing starts, when `call_apart` took it apart (valid until
+/// the next call).
+#[no_mangle]
+pub extern "C" fn drawing_ptr() -> *const u8 {
+    STATE.with_borrow(|s| s.drawing.as_ptr())
+}
+
+/// The last answer's drawing's length in bytes (0: it had none apart).
+#[no_mangle]
+pub extern "C" fn drawing_len() -> usize {
+    STATE.with_borrow(|s| s.drawing.len())
+}
+
 /// Where the message of the panic that stopped the module starts (see the crate's docs).
 #[no_mangle]
 pub extern "C" fn panic_ptr() -> *const u8 {
@@ -130,14 +150,46 @@ pub extern "C" fn panic_len() -> usize {
 /// `ptr` and `len` must be a buffer from [`alloc`]; it is freed.
 #[no_mangle]
 pub unsafe extern "C" fn call(ptr: *mut u8, len: usize, name_len: usize) -> u32 {
+    // SAFETY: as the caller promises.
+    unsafe {
+        ask(ptr, len, name_len, |e, name, request| {
+            let (status, body) = e.answer(name, request);
+            (status, body, None)
+        })
+    }
+}
+
+/// [`call`], with a graph's drawing apart (see the crate's docs): the answer for
+/// [`out_ptr`], the drawing for [`drawing_ptr`].
+///
+/// # Safety
+/// As for [`call`].
+#[no_mangle]
+pub unsafe extern "C" fn call_apart(ptr: *mut u8, len: usize, name_len: usize) -> u32 {
+    // SAFETY: as the caller promises.
+    unsafe { ask(ptr, len, name_len, Engine::answer_apart) }
+}
+
+/// Takes the question from the buffer, answers it with `answer` (status, JSON, drawing
+/// apart) and keeps what it says for the `out_*` and `drawing_*` exports.
+///
+/// # Safety
+/// As for [`call`].
+unsafe fn ask(
+    ptr: *mut u8,
+    len: usize,
+    name_len: usize,
+    answer: impl FnOnce(&mut Engine, &str, &[u8]) -> (u16, String, Option<String>),
+) -> u32 {
     install_panic_hook();
     // SAFETY: as the caller promises.
     let buf = unsafe { take(ptr, len) };
     let (name, request) = buf.split_at(name_len.min(len));
     let name = std::str::from_utf8(name).unwrap_or("");
     STATE.with_borrow_mut(|s| {
-        let (status, body) = s.engine.answer(name, request);
+        let (status, body, drawing) = answer(&mut s.engine, name, request);
         s.out = body.into_bytes();
+        s.drawing = drawing.map(String::into_bytes).unwrap_or_default();
         u32::from(status)
     })
 }
