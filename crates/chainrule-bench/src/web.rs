@@ -5,21 +5,28 @@
 //!
 //! - `open`: the notebook's graph on screen after opening the page (ms since navigation,
 //!   the browser's cache off);
-//! - `edit`: an edit to a 200-value program answered and the graph redrawn (ms from the
-//!   input event to the frame after the new graph is in the page);
+//! - `edit`: an edit to a 200-value program answered and the graph redrawn: ms from the
+//!   moment the page asks the engine (its `chainrule:ask` mark, after the page's own
+//!   typing pause) to the frame after the new graph is in the page, on the page as a
+//!   learner has it (not in test mode); `edit-input`, the same edit in test mode (no
+//!   typing pause), ms from the input event: the figure until 2026-12-06, which also
+//!   counted the keystroke's own work (the link saved, the 5 KB textarea laid out
+//!   again) and, edits coming back to back, the previous one's paint;
 //! - `train`: micrograd's demo at the page's pace, frames drawn a second;
 //! - `program`: the `program` call itself, the WebAssembly engine in Chromium against
 //!   native code in this process, batches interleaved (ms per call);
 //! - `site`: what the static page loads (opened, then training), gzipped (`gzip -9`);
 //! - at 200, 1,000 and 10,000 values (`web-size-*`, each with its median and best of the
-//!   runs on both homes): `open`, the program pasted into a page just opened (ms to the
-//!   frame after its graph is in the page); `edit`, the program edited (tanh to relu
-//!   and back) and redrawn (ms to the frame after); `step`, one step of backward with the
+//!   runs on both homes): `open`, the program pasted into a page just opened in test
+//!   mode (ms from the input event to the frame after its graph is in the page); `edit`,
+//!   the program edited (tanh to relu and back) and redrawn (ms from the page's asking
+//!   to the frame after, as `edit` above); `step`, one step of backward with the
 //!   Next button, and `nudge`, the slider dragged on a leaf: ms from the event to the page
 //!   changed and laid out again (a layout forced at once, so the figure does not wait
 //!   for the display's next frame; what is left of the frame is the paint);
 //!   `edit-number`, an input's number edited (0.5 to 0.6 and back: the graph keeps its
-//!   shape, so the page changes the drawing's texts in place) and redrawn;
+//!   shape, so the page changes the drawing's texts in place) and redrawn (timed as
+//!   `edit`);
 //!   `bytes`, the answers' sizes (the program's, and a nudge's as the page asks it).
 //!
 //! A figure "to the frame after" ends in that frame's `requestAnimationFrame` callback,
@@ -133,6 +140,8 @@ pub fn run(site: &Path, runs: usize, sizes_only: bool) -> bool {
     figures.push(("open", opened, "ms"));
     let edits = homes.map(|(_, base)| edit_time(&mut tab, base, runs));
     figures.push(("edit", edits, "ms"));
+    let inputs = homes.map(|(_, base)| edit_input_time(&mut tab, base, runs));
+    figures.push(("edit-input", inputs, "ms"));
     let fps = homes.map(|(_, base)| train_fps(&mut tab, base));
     figures.push(("train", fps, "frames/s"));
     for (name, [served, on_static], unit) in &figures {
@@ -246,6 +255,25 @@ fn edit(tab: &mut Tab, source: &str) -> f64 {
     .unwrap()
 }
 
+/// Puts `source` in the editor of a page in its own mode (not test mode: it waits for the
+/// typing to pause, and saves its link when idle) and returns the ms from the moment the
+/// page asks the engine (its `chainrule:ask` mark) to the frame after the answer is in,
+/// styled and laid out.
+fn answered(tab: &mut Tab, source: &str) -> f64 {
+    tab.eval(&format!(
+        "new Promise((ok) => {{ const t = document.querySelector('#editor-area textarea'); \
+           const before = document.body.dataset.rendered; \
+           new MutationObserver((_, o) => {{ if (document.body.dataset.rendered !== before) {{ o.disconnect(); \
+             requestAnimationFrame(() => {{ document.body.getBoundingClientRect(); \
+               const m = performance.getEntriesByName('chainrule:ask'); ok(performance.now() - m[m.length - 1].startTime); }}); }} }}) \
+             .observe(document.body, {{attributes: true}}); \
+           t.value = {}; t.dispatchEvent(new Event('input')); }})",
+        json!(source)
+    ))
+    .as_f64()
+    .unwrap()
+}
+
 /// The page on `source` at `base`: each run's time to open it, to edit it into `edited`
 /// and back, to step backward, to nudge a leaf with the slider, and to edit it into
 /// `numbered` (an input's number changed) and back (ms, in that order).
@@ -263,10 +291,13 @@ fn sized(
         tab.open(&format!("{base}/?test=1"), "document.body.dataset.rendered");
         open.push(edit(tab, source));
     }
-    edit(tab, edited);
-    edit(tab, source);
+    // The rest on the page as a learner has it (see `answered`).
+    tab.open(&format!("{base}/"), "document.body.dataset.rendered");
+    answered(tab, source);
+    answered(tab, edited);
+    answered(tab, source);
     let edits: Vec<f64> = (0..runs.max(3) * 2)
-        .map(|k| edit(tab, if k % 2 == 0 { edited } else { source }))
+        .map(|k| answered(tab, if k % 2 == 0 { edited } else { source }))
         .collect();
     // Steps: Next from step 0, one frame each.
     let steps: Vec<f64> = (0..runs.max(3) * 2)
@@ -306,12 +337,12 @@ fn sized(
         .collect();
     // An input's number edited and back: the graph the same shape, its texts changed in
     // place: the drawing's element stays, which is checked here.
-    edit(tab, numbered);
-    edit(tab, source);
+    answered(tab, numbered);
+    answered(tab, source);
     let mark = "document.querySelector('#graph-area svg').dataset.probe";
     tab.eval(&format!("{mark} = 'kept'"));
     let numbers: Vec<f64> = (0..runs.max(3) * 2)
-        .map(|k| edit(tab, if k % 2 == 0 { numbered } else { source }))
+        .map(|k| answered(tab, if k % 2 == 0 { numbered } else { source }))
         .collect();
     if tab.eval(mark) != json!("kept") {
         eprintln!("chainrule-bench web: an input's number edited redrew the whole drawing");
@@ -330,9 +361,22 @@ fn open_time(tab: &mut Tab, base: &str, runs: usize) -> f64 {
     median(times)
 }
 
-/// The median time from an edit to the frame after its graph is in the page, editing
-/// between the two 200-value programs (test mode: no typing delay).
+/// The median time from the page asking about an edit to the frame after its graph is in
+/// the page (see `answered`), editing between the two 200-value programs.
 fn edit_time(tab: &mut Tab, base: &str, runs: usize) -> f64 {
+    tab.open(&format!("{base}/"), "document.body.dataset.rendered");
+    for (_, p) in PROGRAMS {
+        answered(tab, p);
+    }
+    let times = (0..runs.max(3) * 2)
+        .map(|k| answered(tab, PROGRAMS[k % 2].1))
+        .collect();
+    median(times)
+}
+
+/// `edit_time` as it was timed until 2026-12-06: in test mode (no typing pause), from the
+/// input event, edits back to back.
+fn edit_input_time(tab: &mut Tab, base: &str, runs: usize) -> f64 {
     tab.open(&format!("{base}/?test=1"), "document.body.dataset.rendered");
     for (_, p) in PROGRAMS {
         edit(tab, p);

@@ -14,6 +14,9 @@ import { LessonsView } from "./lessons-view.js";
 const VIEWS = ["graph", "train", "lessons"];
 /** The link's words that are not training settings. */
 const NOT_SETTINGS = ["p", "view", "test", "lesson", "lesson-seed"];
+/** The performance mark set when the page asks the engine about the program, after the
+ * typing pause: where an edit's answer starts (`chainrule-bench web` times from it). */
+const ASKED = "chainrule:ask";
 
 /** Starts the page in `document` on `engine`. */
 export function startPage(engine) {
@@ -60,6 +63,8 @@ export function startPage(engine) {
 
   async function evaluate() {
     const seq = ++st.seq, source = st.source;
+    performance.clearMarks(ASKED);
+    performance.mark(ASKED);
     const j = await engine.program({ source, hand: [] });
     if (seq < st.shown) return;   // an older answer arriving late
     st.shown = seq;
