@@ -17,6 +17,7 @@ mod kernel;
 pub(crate) mod nonfinite;
 pub(crate) mod op;
 mod overload;
+mod pages;
 pub(crate) mod real;
 pub(crate) mod tanh;
 pub(crate) mod tape;

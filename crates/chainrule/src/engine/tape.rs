@@ -249,6 +249,7 @@ impl Tape {
     pub(crate) fn grads(&self, range: std::ops::Range<usize>) -> Vec<f64> {
         let have = self.grad.len().clamp(range.start, range.end);
         let mut v = Vec::with_capacity(range.len());
+        super::pages::populate(v.as_mut_ptr(), range.len() * 8);
         v.extend_from_slice(&self.grad[range.start..have]);
         v.resize(range.len(), 0.0);
         v
