@@ -364,25 +364,24 @@ fn open_time(tab: &mut Tab, base: &str, runs: usize) -> f64 {
 /// The median time from the page asking about an edit to the frame after its graph is in
 /// the page (see `answered`), editing between the two 200-value programs.
 fn edit_time(tab: &mut Tab, base: &str, runs: usize) -> f64 {
-    tab.open(&format!("{base}/"), "document.body.dataset.rendered");
-    for (_, p) in PROGRAMS {
-        answered(tab, p);
-    }
-    let times = (0..runs.max(3) * 2)
-        .map(|k| answered(tab, PROGRAMS[k % 2].1))
-        .collect();
-    median(times)
+    edits_median(tab, &format!("{base}/"), answered, runs)
 }
 
 /// `edit_time` as it was timed until 2026-12-06: in test mode (no typing pause), from the
 /// input event, edits back to back.
 fn edit_input_time(tab: &mut Tab, base: &str, runs: usize) -> f64 {
-    tab.open(&format!("{base}/?test=1"), "document.body.dataset.rendered");
+    edits_median(tab, &format!("{base}/?test=1"), edit, runs)
+}
+
+/// The median of `timed` edits between the two 200-value programs on the page at `url`,
+/// after one of each.
+fn edits_median(tab: &mut Tab, url: &str, timed: fn(&mut Tab, &str) -> f64, runs: usize) -> f64 {
+    tab.open(url, "document.body.dataset.rendered");
     for (_, p) in PROGRAMS {
-        edit(tab, p);
+        timed(tab, p);
     }
     let times = (0..runs.max(3) * 2)
-        .map(|k| edit(tab, PROGRAMS[k % 2].1))
+        .map(|k| timed(tab, PROGRAMS[k % 2].1))
         .collect();
     median(times)
 }
