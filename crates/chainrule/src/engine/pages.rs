@@ -41,9 +41,7 @@ fn populate_range(start: usize, bytes: usize) -> bool {
     /// `MADV_POPULATE_WRITE` from <linux/mman.h> (Linux 5.14; the same number on every
     /// architecture).
     const MADV_POPULATE_WRITE: c_int = 23;
-    const PAGE: usize = 4096;
-    let first = start.next_multiple_of(PAGE);
-    let end = (start + bytes) & !(PAGE - 1);
+    let (first, end) = whole_pages(start, bytes);
     end > first && {
         // SAFETY: [first, end) is page-aligned and inside the caller's allocation, which
         // is read-write memory of this process. MADV_POPULATE_WRITE faults its pages in as
@@ -51,6 +49,14 @@ fn populate_range(start: usize, bytes: usize) -> bool {
         // is). Its failure (EINVAL from a kernel that does not know it) changes nothing.
         unsafe { madvise(first as *mut c_void, end - first, MADV_POPULATE_WRITE) == 0 }
     }
+}
+
+/// The start and end of the whole 4 KiB pages inside `[start, start + bytes)` (the end
+/// not past the start when there are none).
+#[cfg(target_os = "linux")]
+fn whole_pages(start: usize, bytes: usize) -> (usize, usize) {
+    const PAGE: usize = 4096;
+    (start.next_multiple_of(PAGE), (start + bytes) & !(PAGE - 1))
 }
 
 /// [`populate`] of any range: nothing is done off Linux.
@@ -61,7 +67,7 @@ fn populate_range(_start: usize, _bytes: usize) -> bool {
 
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
-    use super::{populate, populate_range};
+    use super::{populate, populate_range, whole_pages};
     use std::ffi::{c_int, c_void};
 
     extern "C" {
@@ -72,8 +78,7 @@ mod tests {
     /// How many of the whole pages of `[ptr, ptr + bytes)` are resident, and how many
     /// there are.
     fn resident(ptr: *const u8, bytes: usize) -> (usize, usize) {
-        let first = (ptr as usize).next_multiple_of(4096);
-        let end = (ptr as usize + bytes) & !4095;
+        let (first, end) = whole_pages(ptr as usize, bytes);
         let mut pages = vec![0u8; (end - first) / 4096];
         // SAFETY: the range is page-aligned and mapped (inside a live allocation), and
         // `pages` has one byte per page.
@@ -102,7 +107,7 @@ mod tests {
         v.extend((0..2u64 << 20).map(|k| k * 3 + 1));
         populate(v.as_mut_ptr(), bytes);
         assert!(v.iter().enumerate().all(|(k, &x)| x == k as u64 * 3 + 1));
-        // A small range is left alone.
+        // A small range (under MIN_BYTES: no call) works as before.
         let mut small: Vec<u64> = Vec::with_capacity(1000);
         populate(small.as_mut_ptr(), 8000);
         small.push(7);
