@@ -33,6 +33,14 @@ async function next(ms = 20000) {
   return inbox.shift();
 }
 
+/** What `p` settles to, or `late` if it takes more than `ms` (the timer is cleared
+ * either way, so it keeps nothing waiting). */
+function within(p, ms, late) {
+  let timer;
+  const lateness = new Promise((r) => { timer = setTimeout(() => r(late), ms); });
+  return Promise.race([p, lateness]).finally(() => clearTimeout(timer));
+}
+
 /** Frames until one satisfies `done`; returns it and how many came. */
 async function until(done) {
   for (let n = 1; ; n++) {
@@ -98,5 +106,5 @@ assert.equal(m.type, "error");
 assert.match(m.answer.error.message, /not a message this worker takes: fly/);
 const exited = new Promise((r) => worker.on("exit", r));
 worker.postMessage({ type: "stop" });
-assert.equal(await Promise.race([exited, new Promise((r) => setTimeout(() => r("still running"), 5000))]), 0);
+assert.equal(await within(exited, 5000, "still running"), 0);
 console.log(`worker: ok (unpaced pause heard in ${latency} ms)`);
