@@ -52,6 +52,7 @@ pub const FILES: &[WebFile] = files![
     ("engine-http.js", JS),
     ("engine-wasm.js", JS),
     ("train-worker.js", JS),
+    ("warm.js", JS),
     ("dom.js", JS),
     ("editor.js", JS),
     ("graph-view.js", JS),

@@ -1,10 +1,12 @@
 // The page on the WebAssembly engine, with no server: the static site's index.html and
 // the one-file page (chainrule.html, where everything it loads is inlined). The page's
-// modules are the served page's own; only the engine differs (engine-wasm.js).
+// modules are the served page's own; only the engine differs (engine-wasm.js), and once
+// the page is up, the engine is warmed up while the page is idle (warm.js).
 
 import { startPage } from "./app.js";
 import { wasmEngine } from "./engine-wasm.js";
 import { INLINE } from "./assets.js";
+import { warmUp, WARMED } from "./warm.js";
 
 /** The engine's bytes (or its URL) and a maker of training workers, from the inlined
  * assets when the page is one file, else from the files beside it. */
@@ -18,7 +20,10 @@ function sources() {
 }
 
 const { engine, worker } = sources();
-wasmEngine(engine, { worker }).then(startPage, (e) => {
+wasmEngine(engine, { worker }).then((e) => {
+  startPage(e);
+  warmUp(e).then((r) => performance.mark(WARMED, { detail: r }));
+}, (e) => {
   const p = document.createElement("p");
   p.className = "load-error";
   p.setAttribute("role", "alert");

@@ -1,5 +1,6 @@
 //! The static site's own tests in headless Chromium (the page's tests run on it too: see
-//! page_browser.rs): the page in one file opened from disk, every request the site makes
+//! page_browser.rs): the page in one file opened from disk, the engine warmed up once the
+//! page is idle, every request the site makes
 //! on its own origin (the page's and its workers', all recorded), a link made on `chainrule
 //! serve` opened on the static site and back, and the embed: several on one page, each
 //! independent, in the teacher's column, no styles leaking either way, a broken program's
@@ -46,6 +47,17 @@ fn origin(url: &str) -> String {
         }
         other => format!("{other}:"),
     }
+}
+
+/// Waits for the static page's warm-up (warm.js: the engine asked about two programs of
+/// 129 and 162 values, 30 times, while the page is idle) and checks that every call was
+/// answered with a graph.
+fn warmed_up(p: &mut Page) {
+    const MARK: &str = "performance.getEntriesByName('chainrule:warmed')";
+    p.wait(&format!("{MARK}.length === 1"), "the engine's warm-up");
+    let d = p.eval(&format!("{MARK}[0].detail"));
+    assert_eq!([&d["ok"], &d["calls"]], [&json!(true), &json!(30)], "{d}");
+    assert!(d["ms"].as_f64().is_some_and(|ms| ms > 0.0), "{d}");
 }
 
 /// Trains micrograd's demo to the end in the training view and shows one point's graph.
@@ -100,6 +112,7 @@ fn the_page_in_one_file_works_opened_from_disk() {
         "the page's first answer",
     );
     assert_eq!(p.text("#graph-area .cr-graph-caption"), NOTEBOOK_CAPTION);
+    warmed_up(&mut p);
     nudge_a(&mut p);
     p.program("x = 3\ny = x*x + 2*x");
     assert!(p
@@ -137,6 +150,7 @@ fn every_request_the_static_site_makes_stays_on_its_own_origin() {
     let id = p.s.clone();
     p.b.record_requests(&id);
     p.open(1280, false, "");
+    warmed_up(&mut p);
     nudge_a(&mut p);
     p.type_over("#node-area .cr-hand input", "6");
     p.press("Enter", 13);

@@ -6,7 +6,7 @@
 //! for their last bits (glibc's natively, Rust's libm on wasm32: [`same_but_last_bits`]). The training worker plays, pauses,
 //! answers a point and stops; the page's engine (`wasmEngine`) stops a session whose
 //! worker hangs and ends the worker of a closed one; a panic is an error answer and a
-//! fresh instance.
+//! fresh instance; the static page's warm-up (`warm.js`) answers its programs in idle time.
 //!
 //! The module is `CHAINRULE_WASM` when set (`.ci/run` points it at the site's optimised
 //! engine), else built here (`cargo build --profile wasm --target wasm32-unknown-unknown`).
@@ -330,6 +330,13 @@ fn the_worker_trains_pauses_answers_a_point_and_stops() {
     let Some(node) = node() else { return };
     let out = run_node(node, "worker.mjs", &[&wasm_file()]);
     assert!(out.contains("worker: ok"), "{out}");
+}
+
+#[test]
+fn the_static_page_warms_the_engine_up_on_large_programs_in_idle_time() {
+    let Some(node) = node() else { return };
+    let out = run_node(node, "warm.mjs", &[&wasm_file()]);
+    assert!(out.contains("warm: ok"), "{out}");
 }
 
 #[test]
