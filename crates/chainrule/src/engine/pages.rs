@@ -6,8 +6,8 @@
 //! page faults, 45 of 70 ms in the kernel). Linux (5.14 and later) can fault a range in
 //! with one call, `madvise(MADV_POPULATE_WRITE)`, without an exception per page;
 //! [`populate`] asks for that for memory that is about to be written whole anyway (a
-//! large backward's adjoints, which it zeroes at once, and a copy of many grads), so the
-//! memory used is the same. On W4 that took the faults to 16,700 and the time from 14.8
+//! large backward's adjoints, which it zeroes at once, a copy of many grads, and the
+//! Hessian-vector product's tangents and adjoint pairs), so the memory used is the same. On W4 that took the faults to 16,700 and the time from 14.8
 //! to 13.6 ns a node (medians of 15 interleaved runs); the kernel's time is mostly the
 //! zeroing and accounting of the pages, which stay. (Faulting the tape's columns in
 //! ahead of their writes as well took the faults to 4,100 but W4 no faster, and a check
