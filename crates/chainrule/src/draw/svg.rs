@@ -10,7 +10,7 @@
 
 use crate::draw::layout::{self, Input, Layout};
 use crate::draw::metrics::{text_units, text_width, units_width};
-use crate::draw::{number, DrawOptions, Drawing, DrawnCells, Node, Picture, RankDir, Simplified};
+use crate::draw::{DrawOptions, Drawing, DrawnCells, Node, Picture, RankDir, Simplified};
 use crate::io::markup::{escape, escape_into};
 use std::collections::HashSet;
 use std::fmt::Write;
@@ -234,13 +234,17 @@ fn record(n: &Node, opts: &DrawOptions, hl: &Marks) -> Record {
         false => 0,
     };
     let number_width = |t: &str| units_width(text_units(t) + sign(t), FONT) + 2.0 * PAD;
-    let label = n.label.clone();
-    let data = format!("data {}", number(n.data, opts.decimals));
-    let mut cells = vec![
-        (label.clone(), width(&label)),
-        (data.clone(), number_width(&data)),
-    ];
-    let grad = n.grad.map(|g| format!("grad {}", number(g, opts.decimals)));
+    // Each cell's text written in one string (`data ` and the number), the label cloned once.
+    let cell = |name: &str, x: f64| {
+        let mut t = String::with_capacity(24);
+        t.push_str(name);
+        crate::io::number::fixed_into(&mut t, x, opts.decimals);
+        t
+    };
+    let data = cell("data ", n.data);
+    let data_w = number_width(&data);
+    let mut cells = vec![(n.label.clone(), width(&n.label)), (data, data_w)];
+    let grad = n.grad.map(|g| cell("grad ", g));
     if hl.unknown.contains(&n.index) {
         let w = grad
             .as_deref()
@@ -655,18 +659,8 @@ fn put(s: &mut String, x: f64) {
 
 /// Writes `n` in decimal: the drawing writes tens of thousands of ids and coordinates, and
 /// this costs a fraction of going through `fmt`.
-fn push_u64(s: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut k = digits.len();
-    loop {
-        k -= 1;
-        digits[k] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    s.push_str(std::str::from_utf8(&digits[k..]).unwrap_or_default());
+fn push_u64(s: &mut String, n: u64) {
+    crate::io::number::push_digits(s, n, 0);
 }
 
 /// An SVG path's `d`, written straight into the output in layout coordinates.

@@ -65,6 +65,14 @@ pub(crate) fn decimals(x: f64, digits: usize) -> String {
 /// fixed(2.0, 4) == "2.0000";  fixed(-0.00001, 4) == "-0.0000";  fixed(0.125, 2) == "0.12"
 /// ```
 pub(crate) fn fixed(x: f64, digits: usize) -> String {
+    let mut s = String::with_capacity(24);
+    fixed_into(&mut s, x, digits);
+    s
+}
+
+/// [`fixed`], appended to `s` (a drawing's cell writes its `data ` and the number into
+/// one string, with no string of its own for the number).
+pub(crate) fn fixed_into(s: &mut String, x: f64, digits: usize) {
     const POW10: [f64; 10] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
     // Below 2^40 the product's error is under 2^-13, so a fraction at least 1e-3 away
     // from one half rounds to the integer the exact product rounds to.
@@ -73,14 +81,36 @@ pub(crate) fn fixed(x: f64, digits: usize) -> String {
         Some(y) if y < (1u64 << 40) as f64 && (y - y.floor() - 0.5).abs() > 1e-3 => {
             let r = y.round() as u64;
             let p = 10u64.pow(digits as u32);
-            let sign = if x.is_sign_negative() { "-" } else { "" };
-            match digits {
-                0 => format!("{sign}{r}"),
-                _ => format!("{sign}{}.{:0digits$}", r / p, r % p),
+            if x.is_sign_negative() {
+                s.push('-');
+            }
+            push_digits(s, r / p, 0);
+            if digits > 0 {
+                s.push('.');
+                push_digits(s, r % p, digits);
             }
         }
-        _ => format!("{x:.digits$}"),
+        _ => {
+            use std::fmt::Write;
+            let _ = write!(s, "{x:.digits$}");
+        }
     }
+}
+
+/// Appends `n` in decimal to `s`, with leading zeros up to `width` digits (at most 20).
+pub(crate) fn push_digits(s: &mut String, mut n: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut k = digits.len();
+    loop {
+        k -= 1;
+        digits[k] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let k = k.min(digits.len().saturating_sub(width));
+    s.push_str(std::str::from_utf8(&digits[k..]).unwrap_or_default());
 }
 
 /// How a text of the library writes its values and grads: as the notebook prints them
