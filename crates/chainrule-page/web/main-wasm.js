@@ -6,7 +6,7 @@
 import { startPage } from "./app.js";
 import { wasmEngine } from "./engine-wasm.js";
 import { INLINE } from "./assets.js";
-import { warmUp, WARMED } from "./warm.js";
+import { warmUp, watch, WARMED, QUIET_MS } from "./warm.js";
 
 /** The engine's bytes (or its URL) and a maker of training workers, from the inlined
  * assets when the page is one file, else from the files beside it. */
@@ -21,8 +21,9 @@ function sources() {
 
 const { engine, worker } = sources();
 wasmEngine(engine, { worker }).then((e) => {
-  startPage(e);
-  warmUp(e).then((r) => performance.mark(WARMED, { detail: r }));
+  const [watched, quiet] = watch(e);
+  startPage(watched);
+  warmUp(e, { quiet: () => quiet(QUIET_MS) }).then((r) => performance.mark(WARMED, { detail: r }));
 }, (e) => {
   const p = document.createElement("p");
   p.className = "load-error";

@@ -5,14 +5,17 @@
 // 200-value program took about 19 ms, edits 41-60 about 13.5 ms. So, after the static
 // page opens, it asks the engine about two programs of 162 and 129 values, written here
 // (an MLP on one point, and one neuron's loss over 16 points), WARM_CALLS times in all,
-// a few calls at a time while the page is idle: about 130 ms of the page's thread, done
-// about half a second after opening. A tiny program does not do it: the notebook's 7
-// values, 40 times, left the first edits as slow as before. (Asked in a worker sharing
+// a few calls at a time while the page is idle and has not asked anything of its own in
+// the last QUIET_MS (so that no call holds up an answer's frame): about 150 ms of the
+// page's thread, done about half a second after opening. A tiny program does not do it:
+// the notebook's 7 values, 40 times, left the first edits as slow as before. (Asked in a worker sharing
 // the page's compiled module, the warm-up worked as well in Chromium, but it took the
 // second core from the page: an edit made during it took twice as long.)
 //
-//   import { warmUp, WARMED } from "./warm.js";
-//   warmUp(engine).then((r) => performance.mark(WARMED, { detail: r }));   // {ok, calls, ms}
+//   import { warmUp, watch, WARMED, QUIET_MS } from "./warm.js";
+//   const [watched, quiet] = watch(engine);   // the page asks `watched`
+//   warmUp(engine, { quiet: () => quiet(QUIET_MS) })
+//     .then((r) => performance.mark(WARMED, { detail: r }));   // {ok, calls, ms}
 
 /** How many `program` calls the warm-up makes (each program in turn). */
 export const WARM_CALLS = 30;
@@ -64,6 +67,22 @@ export function lossProgram() {
 /** How much idle time a warm-up call needs left to start (ms): one takes 4-12 ms. */
 const CALL_MS = 10;
 
+/** How long after the page's own question the warm-up keeps still (ms): the answer's
+ * frame comes within this, and an idle period before it must not hold it up. */
+export const QUIET_MS = 60;
+
+/** `engine` with the page's questions watched: [the same interface, `quiet(ms)`, whether
+ * the page has asked nothing for `ms` ms]. */
+export function watch(engine) {
+  let last = -Infinity;
+  const asking = (f) => (...args) => {
+    last = performance.now();
+    return f(...args);
+  };
+  const watched = { ...engine, ask: asking(engine.ask), program: asking(engine.program), nudge: asking(engine.nudge) };
+  return [watched, (ms) => performance.now() - last >= ms];
+}
+
 /** Calls `f(deadline)` once the page is idle, as `requestIdleCallback` does (where a
  * browser has none, 50 ms later with no time to spare: one call then). */
 function whenIdle(f) {
@@ -73,21 +92,23 @@ function whenIdle(f) {
 
 /** Asks `engine` (the page's engine interface) for the warm-up's programs, `calls` in
  * all, as the page asks for a learner's (`program`), a few at a time while the page is
- * idle (`idle(f)` calls `f(deadline)` then). Resolves to {ok (every answer was a
+ * idle (`idle(f)` calls `f(deadline)` then) and `quiet()` (by default always): an idle
+ * period that is not quiet passes with no call. Resolves to {ok (every answer was a
  * graph), calls, ms (the engine's time)}. */
-export async function warmUp(engine, { calls = WARM_CALLS, idle = whenIdle } = {}) {
+export async function warmUp(engine, { calls = WARM_CALLS, idle = whenIdle, quiet = () => true } = {}) {
   const programs = [mlpProgram(), lossProgram()];
   let ok = true;
   let ms = 0;
   for (let k = 0; k < calls; ) {
     const deadline = await new Promise((r) => idle(r));
+    if (!quiet()) continue;
     do {
       const t0 = performance.now();
       const j = await engine.program({ source: programs[k % programs.length], hand: [] });
       ms += performance.now() - t0;
       ok &&= j.ok === true && typeof j.svg === "string" && j.svg.length > 0;
       k++;
-    } while (k < calls && deadline.timeRemaining() > CALL_MS);
+    } while (k < calls && deadline.timeRemaining() > CALL_MS && quiet());
   }
   return { ok, calls, ms };
 }
