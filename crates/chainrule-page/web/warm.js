@@ -8,9 +8,9 @@
 // a few calls at a time while the page is idle and has not asked anything of its own in
 // the last QUIET_MS (so that no call holds up an answer's frame): about 150 ms of the
 // page's thread, done about half a second after opening. A tiny program does not do it:
-// the notebook's 7 values, 40 times, left the first edits as slow as before. (Asked in a worker sharing
-// the page's compiled module, the warm-up worked as well in Chromium, but it took the
-// second core from the page: an edit made during it took twice as long.)
+// the notebook's 7 values, 40 times, left the first edits as slow as before. (Asked in
+// a worker sharing the page's compiled module, the warm-up worked as well in Chromium,
+// but it took the second core from the page: an edit made during it took twice as long.)
 //
 //   import { warmUp, watch, WARMED, QUIET_MS } from "./warm.js";
 //   const [watched, quiet] = watch(engine);   // the page asks `watched`
@@ -79,7 +79,12 @@ export function watch(engine) {
     last = performance.now();
     return f(...args);
   };
-  const watched = { ...engine, ask: asking(engine.ask), program: asking(engine.program), nudge: asking(engine.nudge) };
+  const watched = {
+    ...engine,
+    ask: asking(engine.ask),
+    program: asking(engine.program),
+    nudge: asking(engine.nudge),
+  };
   return [watched, (ms) => performance.now() - last >= ms];
 }
 
@@ -95,7 +100,10 @@ function whenIdle(f) {
  * idle (`idle(f)` calls `f(deadline)` then) and `quiet()` (by default always): an idle
  * period that is not quiet passes with no call. Resolves to {ok (every answer was a
  * graph), calls, ms (the engine's time)}. */
-export async function warmUp(engine, { calls = WARM_CALLS, idle = whenIdle, quiet = () => true } = {}) {
+export async function warmUp(
+  engine,
+  { calls = WARM_CALLS, idle = whenIdle, quiet = () => true } = {},
+) {
   const programs = [mlpProgram(), lossProgram()];
   let ok = true;
   let ms = 0;
