@@ -125,14 +125,11 @@ fn seed(adj: &mut Vec<f64>, out: usize) {
 
 /// [`seed`] of a large graph (out of line: the small graphs' loop stays small). Fresh
 /// memory for the adjoints, all about to be zeroed, is faulted in first with one call
-/// ([`pages::populate`](super::pages::populate)): W4, 13.6 ns a node instead of 14.8
-/// (medians of 15 interleaved runs).
+/// ([`pages::reserve_populated`](super::pages::reserve_populated)): W4, 13.6 ns a node
+/// instead of 14.8 (medians of 15 interleaved runs).
 #[inline(never)]
 fn seed_large(adj: &mut Vec<f64>, out: usize) {
-    if adj.capacity() <= out {
-        adj.reserve(out + 1);
-        super::pages::populate(adj.as_mut_ptr(), (out + 1) * 8);
-    }
+    super::pages::reserve_populated(adj, out + 1);
     adj.resize(out + 1, 0.0);
     adj[out] = 1.0;
 }

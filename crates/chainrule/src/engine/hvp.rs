@@ -82,13 +82,11 @@ fn reverse(p: Parts<'_>, tan: &[f64], adj: &mut [[f64; 2]], out: usize) {
 /// plain allocation: from `vec![0.0; n]`, a fresh `calloc`'d block, the kernel's zero
 /// pages instead fault in one by one during the sweeps, and W5 measured 29.6 ns a node
 /// that way, 24.8 this way.) Fresh memory is faulted in with one call first
-/// ([`pages::populate`](super::pages::populate)), as backward's adjoints are.
+/// ([`pages::reserve_populated`](super::pages::reserve_populated)), as backward's
+/// adjoints are.
 fn zeroed<T: Copy + Default>(v: &mut Vec<T>, n: usize) -> &mut [T] {
     v.clear();
-    if v.capacity() < n {
-        v.reserve(n);
-        super::pages::populate(v.as_mut_ptr(), n * std::mem::size_of::<T>());
-    }
+    super::pages::reserve_populated(v, n);
     v.resize(n, T::default());
     v
 }

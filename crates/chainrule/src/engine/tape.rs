@@ -248,8 +248,8 @@ impl Tape {
     /// The grads of nodes `range`, copied as one block (0 past the computed ones).
     pub(crate) fn grads(&self, range: std::ops::Range<usize>) -> Vec<f64> {
         let have = self.grad.len().clamp(range.start, range.end);
-        let mut v = Vec::with_capacity(range.len());
-        super::pages::populate(v.as_mut_ptr(), range.len() * 8);
+        let mut v = Vec::new();
+        super::pages::reserve_populated(&mut v, range.len());
         v.extend_from_slice(&self.grad[range.start..have]);
         v.resize(range.len(), 0.0);
         v
