@@ -480,3 +480,44 @@ fn chunks_are_small_on_the_drawing_so_a_view_meets_few() {
         );
     }
 }
+
+/// The boxes of some values are those boxes of all the values, in the same order, on
+/// random graphs with and without grads and with the stepper's unknown grads marked.
+#[test]
+fn the_boxes_of_some_values_are_those_of_all_of_them() {
+    for (n, seed) in [(12, 1), (60, 2), (200, 3)] {
+        let g = Graph::new();
+        let out = common::random(&g, n, 8, seed);
+        for backward in [false, true] {
+            if backward {
+                out.backward();
+            }
+            let opts = DrawOptions {
+                highlight: Highlight {
+                    unknown_grads: (0..out.index()).step_by(3).collect(),
+                    ..Highlight::default()
+                },
+                ..DrawOptions::default()
+            };
+            let all = out.drawn_cells(&opts).unwrap();
+            // Every value's box, as the drawing has it.
+            let drawn = parse(&out.to_svg(&opts).unwrap());
+            assert_eq!(all.len(), drawn.cells.len());
+            for c in &all {
+                assert_eq!(drawn.cells[&format!("n{}", c.index)], c.texts);
+            }
+            for m in [1, 2, 5] {
+                let keep = |i: usize| i % m == 0;
+                let some = out.drawn_cells_where(&opts, keep).unwrap();
+                let expected: Vec<_> = all.iter().filter(|c| keep(c.index)).collect();
+                assert_eq!(some.len(), expected.len());
+                for (s, e) in some.iter().zip(expected) {
+                    assert_eq!(
+                        (s.index, &s.texts, &s.widths, &s.bad),
+                        (e.index, &e.texts, &e.widths, &e.bad)
+                    );
+                }
+            }
+        }
+    }
+}

@@ -149,14 +149,8 @@ pub(crate) fn write(pic: &Picture, opts: &DrawOptions) -> Drawing {
     Drawing { svg: s, simplified }
 }
 
-/// Every value's box as [`write`] draws it: its cells' texts and widths, and whether it
+/// Value `n`'s box as [`write`] draws it: its cells' texts and widths, and whether each
 /// is flagged bad.
-pub(crate) fn cells(pic: &Picture, opts: &DrawOptions) -> Vec<DrawnCells> {
-    let hl = Marks::new(opts);
-    pic.nodes.iter().map(|n| node_cells(n, opts, &hl)).collect()
-}
-
-/// Value `n`'s box as [`write`] draws it (see [`cells`]).
 pub(crate) fn node_cells(n: &Node, opts: &DrawOptions, hl: &Marks) -> DrawnCells {
     let Record { cells, .. } = record(n, opts, hl);
     let (texts, widths): (Vec<String>, Vec<f64>) = cells.into_iter().unzip();
