@@ -15,7 +15,7 @@
 //! leaves, so its before and after are both the graph's own.
 
 use crate::program::{describe, draw, hand_json, nudge_on, numbers, Shown};
-use crate::{num, ApiError, Description, ErrorKind, Limits};
+use crate::{num, ApiError, Description, ErrorKind, Limits, Nudged};
 use chainrule::{Graph, Var};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -53,7 +53,7 @@ impl GivenGraph {
     /// let (a, b) = (g.var("a", 2.0), g.var("b", -3.0));
     /// let out = (a * b).named("L").index();
     /// let mut given = GivenGraph::new(g, out, &Limits::default()).unwrap();
-    /// let j = given.nudge(1, 0.5, true, &Limits::default()).unwrap();
+    /// let j = given.nudge(1, 0.5, true, &Limits::default()).unwrap().into_value();
     /// assert_eq!((j["before"].as_f64(), j["after"].as_f64()), (Some(-6.0), Some(-5.0)));
     /// assert_eq!(given.shown().get(2).unwrap().data(), -5.0);   // the view shows the replay
     /// given.back();
@@ -162,7 +162,7 @@ impl GivenGraph {
         h: f64,
         svg: bool,
         limits: &Limits,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Nudged, ApiError> {
         // The page shows the graph as given (a stale value as it was given): the replay's
         // texts or cells are said as changes to that drawing.
         let shown = if svg {

@@ -62,8 +62,8 @@ mod watch;
 pub mod web;
 
 pub use answer::{
-    Answer, CheckJson, CheckSummary, Description, EdgeJson, NodeJson, Num, OutputJson,
-    StepEdgeJson, StepJson,
+    Answer, CheckJson, CheckSummary, Description, EdgeJson, NamedJson, NodeJson, Nudged, Num,
+    OutputJson, StepEdgeJson, StepJson, ValueJson,
 };
 pub use check::with_check;
 pub use error::{ApiError, ErrorKind};

@@ -6,8 +6,8 @@
 //! fresh [`Graph`], so any number of pages can ask at once.
 
 use crate::answer::{
-    CheckJson, CheckSummary, Description, EdgeJson, NodeJson, Num, OutputJson, StepEdgeJson,
-    StepJson,
+    CheckJson, CheckSummary, Description, EdgeJson, NamedJson, NodeJson, Nudged, Num, OutputJson,
+    StepEdgeJson, StepJson, ValueJson,
 };
 use crate::{num, text_changes, ApiError, ErrorKind, Limits};
 use chainrule::lang::{EvalOptions, Evaluated, Program};
@@ -358,14 +358,14 @@ pub fn describe<'g>(
 /// use chainrule_page::{nudge, Limits, NudgeRequest};
 /// let source = "a = 2; b = -3; c = 10; L = a*b + c".to_string();
 /// let req = NudgeRequest { source, node: 0, h: 0.5, svg: false };
-/// let j = nudge(&req, &Limits::default()).unwrap();
+/// let j = nudge(&req, &Limits::default()).unwrap().into_value();
 /// assert!(j["svg"].is_null());
 /// assert_eq!(j["cells"][0], serde_json::json!([0, "data 2.5000", "grad -3.0000"]));
 /// // a's data, b's grad, a*b and L changed; c did not.
 /// let ids: Vec<_> = j["values"].as_array().unwrap().iter().map(|v| v["id"].as_u64().unwrap()).collect();
 /// assert_eq!(ids, [0, 1, 3, 4]);
 /// ```
-pub fn nudge(req: &NudgeRequest, limits: &Limits) -> Result<Value, ApiError> {
+pub fn nudge(req: &NudgeRequest, limits: &Limits) -> Result<Nudged, ApiError> {
     check_h(req.h)?;
     let p = parse(&req.source, limits)?;
     let g = Graph::new();
@@ -409,7 +409,7 @@ pub(crate) fn nudge_on<'g>(
     h: f64,
     limits: &Limits,
     shown: Shown,
-) -> Result<Value, ApiError> {
+) -> Result<Nudged, ApiError> {
     check_h(h)?;
     let leaf = g
         .get(node)
@@ -432,7 +432,7 @@ pub(crate) fn nudge_on<'g>(
     let after = out.data();
     out.backward();
     let cells = match &shown {
-        None => same_shape_changes(g, &old, &drawn_cells(out, limits)?, limits),
+        None => same_shape_changes(g, out, &old, limits)?,
         Some(_) => None,
     };
     let svg = match (&shown, &cells) {
@@ -450,27 +450,34 @@ pub(crate) fn nudge_on<'g>(
         }
         _ => true,
     };
-    let values: Vec<Value> = (0..=out.index())
+    let values = (0..=out.index())
         .filter_map(|i| g.get(i))
         .filter(changed)
-        .map(|v| json!({"id": v.index(), "data": num(v.data()), "grad": num(v.grad())}))
+        .map(|v| ValueJson {
+            data: Num(v.data()),
+            grad: Num(v.grad()),
+            id: v.index(),
+        })
         .collect();
-    Ok(json!({
-        "ok": true,
-        "node": leaf.index(),
-        "name": leaf.display_name(),
-        "output": {"id": out.index(), "name": out.display_name()},
-        "a": num(a),
-        "h": num(h),
-        "before": num(before),
-        "after": num(after),
-        "finite_difference": num((after - before) / h),
-        "grad": num(grad),
-        "texts": texts,
-        "cells": cells,
-        "svg": svg,
-        "values": values,
-    }))
+    Ok(Nudged {
+        a: Num(a),
+        after: Num(after),
+        before: Num(before),
+        cells,
+        finite_difference: Num((after - before) / h),
+        grad: Num(grad),
+        h: Num(h),
+        name: leaf.display_name(),
+        node: leaf.index(),
+        ok: true,
+        output: NamedJson {
+            id: out.index(),
+            name: out.display_name(),
+        },
+        svg,
+        texts,
+        values,
+    })
 }
 
 /// The `(data, grad)` of every value of `g` up to tape index `out`, by index.
@@ -481,45 +488,40 @@ pub(crate) fn numbers(g: &Graph, out: usize) -> Vec<(f64, f64)> {
         .collect()
 }
 
-/// The boxes of the graph of `out` as the page's drawing has them.
-fn drawn_cells(out: Var<'_>, limits: &Limits) -> Result<Vec<chainrule::DrawnCells>, ApiError> {
-    out.drawn_cells(&draw_options(limits)).map_err(|e| {
-        ApiError::new(
-            ErrorKind::BadProgram,
-            format!("cannot draw this graph: {e}"),
-        )
-    })
-}
-
-/// When the boxes `after` of the graph on `g` are drawn the same shape as they were with
-/// the numbers `old`
-/// (`(data, grad)` by tape index: every cell as wide and flagged alike, so the drawings
-/// differ only in their texts), the cells that read otherwise, as `[id, data, grad]`
-/// (`grad` null when grads are not drawn); else None. Only the values whose numbers
-/// changed are drawn again to compare.
+/// When the boxes of the graph of `out` on `g` are drawn the same shape as they were with
+/// the numbers `old` (`(data, grad)` by tape index: every cell as wide and flagged alike,
+/// so the drawings differ only in their texts), the cells that read otherwise, as
+/// `[id, data, grad]` (`grad` null when grads are not drawn); else None. Only the values
+/// whose numbers changed are drawn again, before and after, to compare.
 fn same_shape_changes(
     g: &Graph,
+    out: Var<'_>,
     old: &[(f64, f64)],
-    after: &[chainrule::DrawnCells],
     limits: &Limits,
-) -> Option<Vec<Value>> {
+) -> Result<Option<Vec<Value>>, ApiError> {
     let opts = draw_options(limits);
+    let changed = |i: usize| match (old.get(i), g.get(i)) {
+        (Some(&(data, grad)), Some(now)) => {
+            data.to_bits() != now.data().to_bits() || grad.to_bits() != now.grad().to_bits()
+        }
+        // A value the page's numbers do not have: compared below, which finds no match.
+        _ => true,
+    };
+    let after = out.drawn_cells_where(&opts, changed).map_err(cannot_draw)?;
     let mut changes = Vec::new();
     for a in after {
-        let &(data, grad) = old.get(a.index)?;
-        let now = g.get(a.index)?;
-        if data.to_bits() == now.data().to_bits() && grad.to_bits() == now.grad().to_bits() {
-            continue;
-        }
+        let Some(&(data, grad)) = old.get(a.index) else {
+            return Ok(None);
+        };
         let b = a.redrawn(data, (a.texts.len() > 2).then_some(grad), &opts);
         if b.widths != a.widths || b.bad != a.bad {
-            return None;
+            return Ok(None);
         }
         if b.texts != a.texts {
             changes.push(json!([a.index, a.texts.get(1), a.texts.get(2)]));
         }
     }
-    Some(changes)
+    Ok(Some(changes))
 }
 
 /// A nudge's step: a finite number other than 0.
@@ -532,10 +534,13 @@ fn check_h(h: f64) -> Result<(), ApiError> {
 
 /// The graph of `out` drawn as the page shows it, or why it cannot be.
 pub(crate) fn draw(out: Var<'_>, limits: &Limits) -> Result<String, ApiError> {
-    out.to_svg(&draw_options(limits)).map_err(|e| {
-        ApiError::new(
-            ErrorKind::BadProgram,
-            format!("cannot draw this graph: {e}"),
-        )
-    })
+    out.to_svg(&draw_options(limits)).map_err(cannot_draw)
+}
+
+/// Why a graph cannot be drawn, as the protocol says it.
+fn cannot_draw(e: chainrule::DrawError) -> ApiError {
+    ApiError::new(
+        ErrorKind::BadProgram,
+        format!("cannot draw this graph: {e}"),
+    )
 }

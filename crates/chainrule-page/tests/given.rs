@@ -81,7 +81,8 @@ fn a_nudge_replays_a_copy_and_back_shows_the_graph_as_given() {
         },
         &Limits::default(),
     )
-    .unwrap();
+    .unwrap()
+    .into_value();
     assert_eq!(j, theirs, "the same question, the same answer");
     assert_eq!(
         (
@@ -142,7 +143,10 @@ fn values_changed_by_hand_after_their_users_were_made_are_named_and_a_nudge_repl
     // The view shows the values as given ...
     assert_eq!(j["output"]["data"], -8.0);
     // ... and a nudge compares two replays: L at a = 3 (-2) and at 3 + 1 (4).
-    let n = given.nudge(a, 1.0, true, &Limits::default()).unwrap();
+    let n = given
+        .nudge(a, 1.0, true, &Limits::default())
+        .unwrap()
+        .into_value();
     assert_eq!((&n["before"], &n["after"]), (&json!(-2.0), &json!(4.0)));
     assert_eq!(n["finite_difference"], n["grad"]);
     assert_eq!(d + 2, out);
@@ -155,8 +159,11 @@ fn a_nudge_without_a_drawing_says_the_cells_that_changed_against_the_graph_as_gi
     let limits = Limits::default();
     let make = || GivenGraph::new(g.clone(), out, &limits).unwrap();
     let (mut cells_only, mut drawn) = (make(), make());
-    let j = cells_only.nudge(a, 0.001, false, &limits).unwrap();
-    let full = drawn.nudge(a, 0.001, true, &limits).unwrap();
+    let j = cells_only
+        .nudge(a, 0.001, false, &limits)
+        .unwrap()
+        .into_value();
+    let full = drawn.nudge(a, 0.001, true, &limits).unwrap().into_value();
     assert_eq!((&j["svg"], &j["texts"]), (&Value::Null, &Value::Null));
     assert_eq!(cells_only.replayed(), drawn.replayed());
     for k in ["before", "after", "finite_difference", "grad"] {
@@ -186,7 +193,10 @@ fn a_nudge_without_a_drawing_says_the_cells_that_changed_against_the_graph_as_gi
     }
     assert!(j["values"].as_array().unwrap().len() < all.len());
     // A nudge that makes a number wider is drawn anew.
-    let wide = cells_only.nudge(a, 50.0, false, &limits).unwrap();
+    let wide = cells_only
+        .nudge(a, 50.0, false, &limits)
+        .unwrap()
+        .into_value();
     assert_eq!(wide["cells"], Value::Null);
     assert!(wide["svg"].as_str().unwrap().starts_with("<svg"));
     // Through the protocol, `svg` is true when left out.
@@ -249,7 +259,10 @@ fn a_lone_value_is_a_one_node_graph() {
         1
     );
     assert_eq!(j["schedule"].as_array().unwrap().len(), 1);
-    let n = given.nudge(0, 0.25, true, &Limits::default()).unwrap();
+    let n = given
+        .nudge(0, 0.25, true, &Limits::default())
+        .unwrap()
+        .into_value();
     assert_eq!(
         (&n["after"], &n["finite_difference"]),
         (&json!(3.25), &json!(1.0))
@@ -433,6 +446,7 @@ fn a_small_nudge_changes_only_texts_and_they_make_the_replays_drawing() {
         },
         &Limits::default(),
     )
-    .unwrap();
+    .unwrap()
+    .into_value();
     assert_eq!(theirs["texts"], small["texts"]);
 }

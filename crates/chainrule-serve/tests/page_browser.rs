@@ -99,9 +99,10 @@ fn a_10000_value_program_opens_steps_and_nudges_with_the_engines_numbers(home: H
         h: 0.01,
         svg: false,
     };
-    let in_place = chainrule_page::nudge(&request, &chainrule_page::Limits::default()).unwrap()
-        ["cells"]
-        .is_array();
+    let in_place = chainrule_page::nudge(&request, &chainrule_page::Limits::default())
+        .unwrap()
+        .cells
+        .is_some();
     assert!(in_place, "this nudge keeps the drawing's shape");
 
     p.open(1280, false, "");
