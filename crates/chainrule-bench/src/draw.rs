@@ -79,7 +79,7 @@ pub fn run(n: usize) -> bool {
         }
         Err(e) => (false, e.to_string()),
     };
-    println!(
+    out!(
         r#"{{"workload":"draw","impl":"chainrule-{}","n":{n},"nodes":{nodes},"seconds":{seconds:.4},"ok":{ok},"check":"{check}"}}"#,
         env!("CARGO_PKG_VERSION"),
     );

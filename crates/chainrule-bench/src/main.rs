@@ -17,6 +17,14 @@
 //! Besides the common fields each line carries `peak_rss_bytes`, the process's peak resident
 //! memory (VmHWM) after the run, and `rss_bytes_per_node`. Run one workload per process when
 //! the memory figure matters.
+/// `println!` for the benchmark's lines: a reader that stops reading (`| head -1`) ends
+/// the program quietly, as it does other command-line tools, instead of a panic.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::emit(format_args!($($arg)*))
+    };
+}
+
 mod draw;
 mod floor;
 mod page;
@@ -317,7 +325,7 @@ fn report(workload: Workload, n: usize) -> bool {
             num(rss as f64 / nodes as f64)
         );
     }
-    println!("{line}}}");
+    out!("{line}}}");
     o.error.is_none()
 }
 
@@ -361,6 +369,19 @@ fn usage() -> ! {
          The workloads are defined in docs/WORKLOADS.md."
     );
     std::process::exit(2)
+}
+
+/// Writes one line to standard output; exits (status 0) when nobody reads it any more.
+fn emit(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = writeln!(stdout, "{line}").and_then(|()| stdout.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("chainrule-bench: cannot write the results: {e}");
+        std::process::exit(1);
+    }
 }
 
 fn main() {

@@ -47,7 +47,7 @@ pub fn run(runs: usize) -> bool {
             .collect();
         let values = answer.matches("\"header\":").count();
         let min = times.iter().copied().fold(f64::INFINITY, f64::min);
-        println!(
+        out!(
             "{{\"workload\":\"page-program\",\"program\":\"{name}\",\"values\":{},\"runs\":{runs},\"median_ms\":{:.3},\"min_ms\":{min:.3},\"answer_bytes\":{}}}",
             values,
             median(times),

@@ -145,7 +145,7 @@ pub fn run() -> bool {
                 t.elapsed().as_secs_f64() * 1e3
             })
             .collect();
-        println!(
+        out!(
             "{{\"workload\":\"serve-edit\",\"values\":{values},\"median_ms\":{:.2},\"max_ms\":{:.2},\"answer_bytes\":{}}}",
             median(times.clone()),
             times.iter().cloned().fold(0.0, f64::max),
@@ -159,7 +159,7 @@ pub fn run() -> bool {
         ("serve-train-unpaced", "{\"pace\":0,\"steps\":1000}", 1000),
     ] {
         let (secs, frames) = watch(addr, body);
-        println!(
+        out!(
             "{{\"workload\":\"{name}\",\"steps\":{steps},\"seconds\":{secs:.3},\"steps_per_s\":{:.1},\"frames\":{frames},\"frames_per_s\":{:.1}}}",
             steps as f64 / secs,
             frames as f64 / secs

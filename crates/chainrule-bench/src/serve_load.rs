@@ -98,7 +98,7 @@ pub fn run(load: &Load) -> bool {
     let elapsed = started.elapsed().as_secs_f64();
     times.sort_by(f64::total_cmp);
     let ms = |q| quantile(&times, q) * 1e3;
-    println!(
+    out!(
         "{{\"workload\":\"serve-load\",\"clients\":{},\"seconds\":{elapsed:.2},\"requests\":{},\"requests_per_s\":{:.0},\"p50_ms\":{:.2},\"p99_ms\":{:.2},\"max_ms\":{:.2},\"errors\":{}}}",
         load.clients,
         times.len(),

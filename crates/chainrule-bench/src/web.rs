@@ -145,21 +145,21 @@ pub fn run(site: &Path, runs: usize, sizes_only: bool) -> bool {
     let fps = homes.map(|(_, base)| train_fps(&mut tab, base));
     figures.push(("train", fps, "frames/s"));
     for (name, [served, on_static], unit) in &figures {
-        println!(
+        out!(
             "{{\"workload\":\"web-{name}\",\"served\":{served:.2},\"static\":{on_static:.2},\"unit\":\"{unit}\",\"static_over_served\":{:.3},\"runs\":{runs}}}",
             on_static / served
         );
     }
     let (native, wasm) = call_times(&mut tab, &statics.base, runs);
     for ((name, n), w) in PROGRAMS.iter().map(|p| p.0).zip(native).zip(wasm) {
-        println!(
+        out!(
             "{{\"workload\":\"web-program\",\"program\":\"{name}\",\"native_ms\":{n:.3},\"wasm_ms\":{w:.3},\"wasm_over_native\":{:.3},\"runs\":{runs}}}",
             w / n
         );
     }
     sizes(&mut tab, &homes, runs);
     let (files, bytes, gz) = site_size(&mut tab, &statics.base, site);
-    println!(
+    out!(
         "{{\"workload\":\"web-site\",\"files\":{files},\"bytes\":{bytes},\"gzip_bytes\":{gz},\"gzip_kib\":{:.1}}}",
         gz as f64 / 1024.0
     );
@@ -193,10 +193,10 @@ fn sizes(tab: &mut Tab, homes: &[(&str, &str); 2], runs: usize) {
             ));
         }
         for l in lines {
-            println!("{l}");
+            out!("{l}");
         }
         let (_, program_bytes, nudge_bytes) = answer_bytes(&source);
-        println!(
+        out!(
             "{{\"workload\":\"web-size-bytes\",\"program\":\"{name}\",\"values\":{values},\"program_answer\":{program_bytes},\"nudge_answer\":{nudge_bytes}}}"
         );
     }
