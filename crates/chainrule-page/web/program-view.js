@@ -101,6 +101,9 @@ export class ProgramView {
     const values = new Map(j.values.map((v) => [v.id, v]));
     const nodes = this.answer.nodes.map((n) => values.has(n.id) ? { ...n, ...values.get(n.id) } : n);
     const inPlace = this.undo !== null;   // the answer's drawing, changed in place
+    // Whether the drawing lost the stepper's marks (a new drawing, or texts changed in
+    // place): cells changed in place keep them, and the stepper need not mark them again.
+    let unmarked = false;
     if (j.cells && inPlace && this.undo.cells) {
       // A replay in place after another (a slider dragged): each cell is written once,
       // from the last replay's text to this one's, or back to the answer's.
@@ -110,11 +113,12 @@ export class ProgramView {
       const was = this.graph.recell([...j.cells, ...back], nodes);
       this.undo = { cells: was.filter((c) => now.has(c[0])).map((c) => first.get(c[0]) || c) };
     } else {
-      this.putBack();
-      this.replace(j, nodes, inPlace);
+      unmarked = this.putBack();
+      unmarked = this.replace(j, nodes, inPlace) || unmarked;
     }
     this.replayed = j;
-    if (this.stepper) this.stepper.go(this.stepper.step);   // the replay drawn in the same state of backward
+    // The replay drawn in the same state of backward.
+    if (this.stepper && unmarked) this.stepper.go(this.stepper.step);
     this.graph.select(j.node);
     this.graph.setBanner(
       `Showing the graph replayed at ${j.name} = ${fmt(j.a)} + ${short(j.h)}: ${j.output.name} = ${fmt(j.after)} (it was ${fmt(j.before)}).`,
@@ -124,25 +128,32 @@ export class ProgramView {
 
   /** `replay`'s drawing of nudge answer `j` (of `nodes`) on the answer's own: its cells
    * or texts changed in place, else its own drawing. `inPlace`: the graph showed the
-   * answer's drawing, changed in place, before. */
+   * answer's drawing, changed in place, before. Returns whether the stepper's marks went
+   * (all but cells changed in place on the drawing shown keep them). */
   replace(j, nodes, inPlace) {
     if (j.cells) {
       // The replay drawn the same shape: its cells, changed in place on the answer's drawing.
-      if (this.replayed && !inPlace) this.graph.show(this.answer.svg, this.answer.nodes, { keepView: true });
+      const drawn = this.replayed && !inPlace;
+      if (drawn) this.graph.show(this.answer.svg, this.answer.nodes, { keepView: true });
       this.undo = { cells: this.graph.recell(j.cells, nodes) };
+      return drawn;
     } else if (j.texts && (inPlace || !this.replayed)) {
       this.undo = { texts: this.graph.retext(j.texts, nodes) };
     } else {
       this.undo = null;
       this.graph.show(j.svg, nodes, { keepView: true });
     }
+    return true;
   }
 
-  /** The answer's own texts put back where a replay changed them in place. */
+  /** The answer's own texts put back where a replay changed them in place; whether the
+   * stepper's marks went with them (texts put back clear them; cells keep them). */
   putBack() {
+    const texts = !!(this.undo && this.undo.texts);
     if (this.undo && this.undo.cells) this.graph.recell(this.undo.cells, this.answer.nodes);
-    if (this.undo && this.undo.texts) this.graph.retext(this.undo.texts, this.answer.nodes);
+    if (texts) this.graph.retext(this.undo.texts, this.answer.nodes);
     this.undo = null;
+    return texts;
   }
 
   /** Back from a replay to the answer's own values. */

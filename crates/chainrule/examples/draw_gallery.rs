@@ -60,6 +60,14 @@ fn mlp(g: &Graph) -> Var<'_> {
     loss
 }
 
+/// The benchmark's `out!` (a line to standard output), which its `draw.rs` uses.
+#[allow(unused_macros)]
+macro_rules! out {
+    ($($arg:tt)*) => {
+        println!($($arg)*)
+    };
+}
+
 /// The benchmark's seeded random graph (`chainrule-bench draw`), so the gallery shows the
 /// very graph that is timed.
 #[allow(dead_code)]
