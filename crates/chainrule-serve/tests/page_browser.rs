@@ -52,6 +52,7 @@ on_both_homes!(
     an_edit_that_keeps_the_graphs_shape_changes_its_texts_in_place_and_reads_as_if_drawn_anew,
     a_wide_graph_lays_out_only_what_is_near_the_view_and_brings_back_the_rest,
     a_nudge_reaches_the_values_not_parsed_yet_and_back_restores_them,
+    a_nudge_in_the_middle_of_backward_keeps_the_steppers_marks,
 );
 
 /// A number as a value's cell shows it (`grad 0.1234`, `data -2.2462e-9`) agrees with
@@ -1337,4 +1338,64 @@ fn a_nudge_reaches_the_values_not_parsed_yet_and_back_restores_them(home: Home) 
             before[i]
         );
     }
+}
+
+/// A nudge (the slider dragged, twice, then back) while the stepper is at step 3 of the
+/// notebook's backward: the replayed numbers show, and the step's marks stay as they
+/// were: d lit, the edge it came by labelled, the grads not known yet still `grad ?`.
+fn a_nudge_in_the_middle_of_backward_keeps_the_steppers_marks(home: Home) {
+    let Some(mut p) = Page::start("nudge-at-a-step", home) else {
+        return;
+    };
+    p.open(1280, false, &format!("p={}", percent_encode(NOTEBOOK)));
+    for k in 1..=3 {
+        p.click("#stepper-area button[data-go=next]");
+        p.step_is(k);
+    }
+    let marks = |p: &mut Page| {
+        (
+            p.ids_with("cr-step-lit"),
+            p.text("#graph-area text.cr-edge-label"),
+            p.data("#stepper-area", "step"),
+        )
+    };
+    let at_step_3 = (json!(["4"]), "× -2.0000".to_string(), "3".to_string());
+    assert_eq!(marks(&mut p), at_step_3);
+    p.click("#graph-area g.value[data-node-id=\"0\"]");
+    p.wait(
+        "document.querySelector('#node-area').dataset.nodeId === '0'",
+        "a's panel",
+    );
+    let drag = |p: &mut Page, h: &str| {
+        p.eval(&format!(
+            "(() => {{ const s = document.querySelector('#node-area input[type=range]'); \
+               s.value = '{h}'; s.dispatchEvent(new Event('input')); return 0; }})()"
+        ));
+        p.wait(
+            &format!("document.querySelector('#node-area .cr-nudge-table').dataset.h === '{h}'"),
+            "the nudge's answer",
+        );
+    };
+    // a = 2.5: e = a*b = -7.5, d = e + c = 2.5, L = d*f = -5; d's grad (f) is known.
+    drag(&mut p, "0.5");
+    assert_eq!(p.cells(0), "a|data 2.5000|grad ?");
+    assert_eq!(p.cells(3), "e|data -7.5000|grad ?");
+    assert_eq!(p.cells(4), "d|data 2.5000|grad -2.0000");
+    assert_eq!(p.cells(6), "L|data -5.0000|grad 1.0000");
+    assert_eq!(marks(&mut p), at_step_3);
+    drag(&mut p, "0.25");
+    assert_eq!(p.cells(0), "a|data 2.2500|grad ?");
+    assert_eq!(p.cells(6), "L|data -6.5000|grad 1.0000");
+    assert_eq!(marks(&mut p), at_step_3);
+    p.eval(
+        "[...document.querySelectorAll('#graph-area .cr-graph-banner button')] \
+           .find((b) => b.textContent.startsWith('Back')).click()",
+    );
+    p.wait(
+        "document.querySelector('#graph-area .cr-graph-banner').hidden",
+        "back to the program's values",
+    );
+    assert_eq!(p.cells(0), "a|data 2.0000|grad ?");
+    assert_eq!(p.cells(6), "L|data -8.0000|grad 1.0000");
+    assert_eq!(marks(&mut p), at_step_3);
 }
