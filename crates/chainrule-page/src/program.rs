@@ -444,12 +444,7 @@ pub(crate) fn nudge_on<'g>(
         _ => None,
     };
     // Only what changed, when the page asked so; else every value.
-    let changed = |v: &Var<'_>| match old.get(v.index()) {
-        Some(&(d, gr)) if shown.is_none() => {
-            d.to_bits() != v.data().to_bits() || gr.to_bits() != v.grad().to_bits()
-        }
-        _ => true,
-    };
+    let changed = |v: &Var<'_>| shown.is_some() || moved(&old, *v);
     let values = (0..=out.index())
         .filter_map(|i| g.get(i))
         .filter(changed)
@@ -480,6 +475,14 @@ pub(crate) fn nudge_on<'g>(
     })
 }
 
+/// Whether value `v` reads otherwise than the numbers `old` (`(data, grad)` by tape index)
+/// had it, to the last bit; true for a value `old` does not have.
+fn moved(old: &[(f64, f64)], v: Var<'_>) -> bool {
+    old.get(v.index()).is_none_or(|&(data, grad)| {
+        data.to_bits() != v.data().to_bits() || grad.to_bits() != v.grad().to_bits()
+    })
+}
+
 /// The `(data, grad)` of every value of `g` up to tape index `out`, by index.
 pub(crate) fn numbers(g: &Graph, out: usize) -> Vec<(f64, f64)> {
     (0..=out)
@@ -500,13 +503,8 @@ fn same_shape_changes(
     limits: &Limits,
 ) -> Result<Option<Vec<Value>>, ApiError> {
     let opts = draw_options(limits);
-    let changed = |i: usize| match (old.get(i), g.get(i)) {
-        (Some(&(data, grad)), Some(now)) => {
-            data.to_bits() != now.data().to_bits() || grad.to_bits() != now.grad().to_bits()
-        }
-        // A value the page's numbers do not have: compared below, which finds no match.
-        _ => true,
-    };
+    // A value the page's numbers do not have is kept: compared below, it finds no match.
+    let changed = |i: usize| g.get(i).is_none_or(|v| moved(old, v));
     let after = out.drawn_cells_where(&opts, changed).map_err(cannot_draw)?;
     let mut changes = Vec::new();
     for a in after {
