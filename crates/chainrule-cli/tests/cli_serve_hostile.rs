@@ -1,9 +1,9 @@
 //! Hostile clients against the real `chainrule serve` (issue 21), on 127.0.0.1 only: a
 //! program whose nested `grad()` would take gigabytes, a client sending one byte a second
 //! (with a short `--read-timeout`, and with the default), Ctrl-C with a half-sent request
-//! open (and a second Ctrl-C), 2,000 idle connections beside a normal request, training
-//! sessions started faster than their tabs subscribe, and large answers under load
-//! (threads bounded, memory given back).
+//! open (and a second Ctrl-C, and with the page's WebSocket open), 2,000 idle connections
+//! beside a normal request, training sessions started faster than their tabs subscribe,
+//! and large answers under load (threads bounded, memory given back).
 #![cfg(target_os = "linux")]
 
 use chainrule_serve::client::{self, Answer};
@@ -217,6 +217,46 @@ fn ctrl_c_ends_the_server_within_5_s_with_a_half_sent_request_open() {
     assert_eq!(code, Some(0));
     // No request was in progress: nothing to wait for.
     assert!(took < Duration::from_secs(1), "{took:?}");
+}
+
+/// The page's WebSocket, opened (the upgrade answered 101) and idle.
+fn socket(addr: &str) -> TcpStream {
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "GET /api/ws HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\n\
+         Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+    )
+    .unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut head = Vec::new();
+    let mut b = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        s.read_exact(&mut b).unwrap();
+        head.push(b[0]);
+    }
+    let head = String::from_utf8(head).unwrap();
+    assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+    s
+}
+
+#[test]
+fn ctrl_c_closes_an_idle_websocket_at_once_saying_why() {
+    let mut server = Server::start(&[]);
+    let mut ws = socket(&server.addr);
+    std::thread::sleep(Duration::from_millis(200));
+    server.interrupt();
+    let (code, took) = server.exit_within(Duration::from_secs(5));
+    assert_eq!(code, Some(0));
+    // The socket had no question in progress: it did not hold the 3 s grace period.
+    assert!(took < Duration::from_secs(1), "{took:?}");
+    // Its last frame: close (0x88), code 1001 ("going away"), and the reason.
+    let mut frame = Vec::new();
+    let _ = ws.read_to_end(&mut frame);
+    assert!(frame.len() > 4 && frame[0] == 0x88, "{frame:?}");
+    assert_eq!(u16::from_be_bytes([frame[2], frame[3]]), 1001);
+    assert_eq!(&frame[4..], b"the server is stopping");
 }
 
 #[test]

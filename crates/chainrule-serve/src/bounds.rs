@@ -32,6 +32,10 @@ pub struct ServerBounds {
     /// closed; when every connection has a request in progress, the new one is answered
     /// 503 with `Retry-After: 1` and closed. `chainrule serve --max-connections`.
     pub max_connections: usize,
+    /// The page's WebSocket (`GET /api/ws`) is closed when no question has come for this
+    /// long; the page opens a new one when it next asks. (An idle socket also gives its
+    /// slot to a new connection when every slot is taken, as an idle keep-alive does.)
+    pub socket_idle: Duration,
     /// How many questions (programs, nudges) are worked on at once: one a core.
     pub workers: usize,
     /// How many questions may wait for a worker; one more is answered 503 with
@@ -64,6 +68,7 @@ impl Default for ServerBounds {
             read_timeout: Duration::from_secs(10),
             write_timeout: Duration::from_secs(30),
             max_connections: 4_096,
+            socket_idle: Duration::from_secs(60),
             workers: cores,
             queue: 256,
             queue_wait: Duration::from_secs(10),

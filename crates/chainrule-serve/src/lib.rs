@@ -5,10 +5,12 @@
 //! no network) talks to this server, and the
 //! server asks the `chainrule` engine: the page never computes a value or lays out the
 //! graph itself. The questions and answers are the page protocol's (`chainrule-page`);
-//! this crate is their HTTP transport. Edits and controls are plain POSTs answering JSON;
-//! training frames stream as Server-Sent Events from a thread per session that steps it
-//! on its own clock; the backward schedule is sent whole, so stepping through it needs no
-//! round trip per step.
+//! this crate is their HTTP transport. Every question is a POST answering JSON, and the
+//! same questions go over one WebSocket per tab (`GET /api/ws`, which the page uses once
+//! it is open: a drag of the nudge slider asks a question a frame); training frames
+//! stream as Server-Sent Events from a thread per session that steps it on its own
+//! clock; the backward schedule is sent whole, so stepping through it needs no round
+//! trip per step.
 //!
 //! Safety: the server listens on loopback unless told otherwise, refuses any request whose
 //! `Host` or `Origin` is not its own (DNS rebinding, cross-site POSTs), serves only its
@@ -32,6 +34,7 @@ mod listen;
 mod pool;
 mod timeouts;
 mod train;
+mod ws;
 
 pub use bounds::ServerBounds;
 pub use chainrule_page::{ApiError, ErrorKind, Limits};
@@ -124,7 +127,7 @@ fn router_with_stop(
     stop: tokio::sync::watch::Receiver<bool>,
     never: Option<tokio::sync::watch::Sender<bool>>,
 ) -> Router {
-    let body_limit = config.limits.program_bytes * 2 + 4096;
+    let body_limit = body_limit(&config.limits);
     let state = Arc::new(AppState {
         sessions: train::Sessions::new(config.limits.train_sessions, &config.server),
         pool: pool::Pool::new(&config.server),
@@ -142,7 +145,9 @@ fn router_with_stop(
     }
     // Every question of the protocol at /api/NAME (program, nudge, train_spec, …); training
     // sessions live in threads of their own here, at the routes after it.
+    // The same questions over one WebSocket, for the page.
     app.route("/api/{question}", post(question))
+        .route("/api/ws", get(ws::socket))
         .route("/api/train", post(train::start))
         .route("/api/train/{id}/control", post(train::control))
         .route("/api/train/{id}/events", get(train::events))
@@ -152,6 +157,11 @@ fn router_with_stop(
             guard::check,
         ))
         .with_state(state)
+}
+
+/// The largest request body the server reads: a program and the hand grads beside it.
+pub(crate) fn body_limit(limits: &Limits) -> usize {
+    limits.program_bytes * 2 + 4096
 }
 
 fn asset(body: &'static str, kind: &'static str) -> Response {

@@ -15,7 +15,7 @@ use hyper::server::conn::http1;
 use hyper::service::{service_fn, Service};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
-use std::sync::atomic::{AtomicBool, AtomicUsize};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
@@ -141,49 +141,53 @@ fn refuse(stream: &TcpStream, max: usize) {
 async fn serve_connection(
     stream: TcpStream,
     app: Router,
-    mut slot: Slot,
+    slot: Slot,
     bounds: ServerBounds,
     mut stop: watch::Receiver<bool>,
 ) {
     let _ = stream.set_nodelay(true);
+    // An upgraded connection (the page's WebSocket) keeps this wrapper, and with it the
+    // write timeout.
     let io = TokioIo::new(Stalling::new(stream, bounds.write_timeout));
-    let in_progress = slot.busy.clone();
     let read_timeout = bounds.read_timeout;
     let app = TowerToHyperService::new(app);
-    let service =
-        service_fn(move |req| answer(app.clone(), req, in_progress.clone(), read_timeout));
+    let held = slot.clone();
+    let service = service_fn(move |req| answer(app.clone(), req, held.clone(), read_timeout));
     let conn = http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(read_timeout)
-        .serve_connection(io, service);
+        .serve_connection(io, service)
+        .with_upgrades();
     tokio::pin!(conn);
-    let displaced = &mut slot.displaced;
     tokio::select! {
+        // Closed, or upgraded: a WebSocket holds the slot from here (`ws.rs`).
         _ = conn.as_mut() => return,
-        _ = &mut *displaced => return,
+        _ = slot.displaced() => return,
         _ = stop.wait_for(|&s| s) => {}
     }
     // Stopping: a connection with no request in progress (idle, or half-sent) closes now;
     // one with a request finishes its answer first.
-    if slot.busy.load(std::sync::atomic::Ordering::Acquire) == 0 {
+    if slot.busy().load(std::sync::atomic::Ordering::Acquire) == 0 {
         return;
     }
     conn.as_mut().graceful_shutdown();
     tokio::select! {
         _ = conn.as_mut() => {}
-        _ = displaced => {}
+        _ = slot.displaced() => {}
     }
 }
 
 /// One request: its body held to the read timeout, its answer counted as in progress
 /// until written; a body that came too late is answered 408 and the connection closed.
+/// The request carries its connection's slot, for a WebSocket to keep.
 async fn answer(
     app: TowerToHyperService<Router>,
-    req: Request<Incoming>,
-    in_progress: Arc<AtomicUsize>,
+    mut req: Request<Incoming>,
+    slot: Slot,
     read_timeout: Duration,
 ) -> Result<Response<Answering>, std::convert::Infallible> {
-    let request = InProgress::new(in_progress);
+    let request = InProgress::new(slot.busy().clone());
+    req.extensions_mut().insert(slot);
     let late = Arc::new(AtomicBool::new(false));
     let req = req.map(|b| axum::body::Body::new(Deadline::new(b, read_timeout, late.clone())));
     let Ok(mut resp) = app.call(req).await;

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
 /// An answer as sent: the JSON text, or the refusal.
-type Answer = Result<String, ApiError>;
+pub(crate) type Answer = Result<String, ApiError>;
 
 /// A question waiting for a worker.
 struct Job {
@@ -61,6 +61,20 @@ impl Pool {
     where
         F: FnOnce() -> Result<chainrule_page::Answer, ApiError> + Send + 'static,
     {
+        match self.ask(work).await {
+            Ok(text) => json_text(text),
+            Err(e) if e.kind == ErrorKind::Unavailable => with_retry_after(error_response(e)),
+            Err(e) => error_response(e),
+        }
+    }
+
+    /// `work`'s answer as JSON text, worked on by a worker; or why not: the refusal, or
+    /// [`ErrorKind::Unavailable`] when the queue is full or the question waited too long
+    /// (what HTTP answers 503 with `Retry-After`).
+    pub async fn ask<F>(&self, work: F) -> Answer
+    where
+        F: FnOnce() -> Result<chainrule_page::Answer, ApiError> + Send + 'static,
+    {
         let (reply, answer) = oneshot::channel();
         let job = Job {
             work: Box::new(work),
@@ -70,20 +84,18 @@ impl Pool {
         match self.queue.try_send(job) {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => {
-                return busy(format!(
-                    "the server is busy: {} questions are waiting for its {} workers; try \
-                     again in a second",
-                    self.waiting, self.workers
+                return Err(ApiError::new(
+                    ErrorKind::Unavailable,
+                    format!(
+                        "the server is busy: {} questions are waiting for its {} workers; \
+                         try again in a second",
+                        self.waiting, self.workers
+                    ),
                 ))
             }
-            Err(TrySendError::Disconnected(_)) => return failed(),
+            Err(TrySendError::Disconnected(_)) => return Err(failure()),
         }
-        match answer.await {
-            Ok(Ok(text)) => json_text(text),
-            Ok(Err(e)) if e.kind == ErrorKind::Unavailable => with_retry_after(error_response(e)),
-            Ok(Err(e)) => error_response(e),
-            Err(_) => failed(),
-        }
+        answer.await.unwrap_or_else(|_| Err(failure()))
     }
 }
 
@@ -156,20 +168,13 @@ fn json_text(text: String) -> Response {
         .into_response()
 }
 
-/// 503 with `Retry-After`: the server is busy, not the question wrong.
-fn busy(message: String) -> Response {
-    with_retry_after(error_response(ApiError::new(
-        ErrorKind::Unavailable,
-        message,
-    )))
-}
-
 fn with_retry_after(mut resp: Response) -> Response {
     resp.headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
     resp
 }
 
-fn failed() -> Response {
-    error_response(ApiError::new(ErrorKind::Failed, "the request failed"))
+/// A question that ended without an answer (its worker panicked, or the pool is gone).
+fn failure() -> ApiError {
+    ApiError::new(ErrorKind::Failed, "the request failed")
 }
