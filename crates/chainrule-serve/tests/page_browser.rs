@@ -31,7 +31,7 @@ mod programs;
 mod static_server;
 mod support;
 
-use page::{percent_encode, Home, Page, NOTEBOOK, TEXT_PX};
+use page::{percent_encode, Home, Page, Site, NOTEBOOK, TEXT_PX};
 use serde_json::json;
 use std::path::PathBuf;
 use support::mlp_program;
@@ -1172,6 +1172,99 @@ fn pictures_for_the_readme() {
             2200.0,
         );
     }
+}
+
+/// How many times the page has fetched `path` (its resource timing entries: a question
+/// asked over the WebSocket makes none).
+fn fetched(p: &mut Page, path: &str) -> usize {
+    p.num(&format!(
+        "performance.getEntriesByType('resource').filter(e => new URL(e.name).pathname === {}).length",
+        json!(path)
+    )) as usize
+}
+
+/// Nudges the selected value by `h` and waits for the table to show it.
+fn nudge_by(p: &mut Page, h: &str) {
+    p.type_over("#node-area .cr-nudge-h", h);
+    p.click("#node-area .cr-nudge-go");
+    p.wait(
+        &format!("document.querySelector('#node-area .cr-nudge-table').dataset.h === '{h}'"),
+        "the nudge",
+    );
+}
+
+/// Under `chainrule serve`, the page asks its questions over one WebSocket once it is
+/// open; when the server closes it (idle here for a second), the next question goes over
+/// HTTP and the socket opens again for the one after; a question whose socket is closed
+/// under it (a message larger than the server takes) is asked again over HTTP, which
+/// answers with the whole story. The answers are the same either way.
+#[test]
+fn on_chainrule_serve_questions_go_over_one_websocket_and_over_http_while_it_is_closed() {
+    let Some(mut p) = Page::start_at("socket", "Served", || {
+        Site::served_with(|c| c.server.socket_idle = std::time::Duration::from_secs(1))
+    }) else {
+        return;
+    };
+    p.open(1280, false, &format!("p={}", percent_encode(NOTEBOOK)));
+    p.click("#graph-area g.value[data-node-id=\"1\"]");
+    p.wait(
+        "document.querySelector('#node-area').dataset.nodeId === '1'",
+        "b's panel",
+    );
+    // The socket opened with the page's first question (asked over HTTP) and is open now.
+    nudge_by(&mut p, "0.5");
+    assert_eq!(
+        p.texts("#node-area .cr-nudge-table td"),
+        ["-8.0000", "-10.0000", "-4.0000", "-4.0000"]
+    );
+    assert_eq!(
+        fetched(&mut p, "/api/nudge"),
+        0,
+        "the nudge went over the socket"
+    );
+    // Idle past a second: the server closed the socket. The next nudge goes over HTTP,
+    // and the one after over a socket opened again.
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    nudge_by(&mut p, "0.25");
+    assert_eq!(p.texts("#node-area .cr-nudge-table td")[1], "-9.0000");
+    assert_eq!(fetched(&mut p, "/api/nudge"), 1);
+    // (The socket opens in the background: a nudge asked before it is open goes over
+    // HTTP, so give it a few tries.)
+    let mut over_http = 1;
+    for (h, l) in [("1", "-12.0000"), ("0.5", "-10.0000")]
+        .iter()
+        .cycle()
+        .take(10)
+    {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        nudge_by(&mut p, h);
+        assert_eq!(p.texts("#node-area .cr-nudge-table td")[1], *l);
+        let now = fetched(&mut p, "/api/nudge");
+        if now == over_http {
+            break;
+        }
+        over_http = now;
+    }
+    assert!(over_http < 10, "the socket never opened again");
+    // A program larger than a question may be (twice 64 KiB and more): the server closes
+    // the socket, and the page asks over HTTP, which says what the limit is.
+    let programs = fetched(&mut p, "/api/program");
+    let before = p.data("body", "rendered");
+    p.eval(&format!(
+        "(() => {{ const t = document.querySelector('#editor-area textarea'); t.value = {}; \
+           t.dispatchEvent(new Event('input')); return 0; }})()",
+        json!("x = 1\n".repeat(25_000))
+    ));
+    p.wait(
+        &format!("document.body.dataset.rendered !== '{before}'"),
+        "the refusal",
+    );
+    let shown = p.text("#editor-area .cr-error-message");
+    assert!(
+        shown.contains("larger than this server accepts (a program may have at most 65536 bytes)"),
+        "{shown}"
+    );
+    assert_eq!(fetched(&mut p, "/api/program"), programs + 1);
 }
 
 /// A graph many views wide (333 values) parses and lays out only the chunks near the

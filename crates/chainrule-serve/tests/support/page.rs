@@ -86,6 +86,18 @@ impl Site {
         }
     }
 
+    /// `chainrule serve` started in the test with its configuration changed by `configure`
+    /// (a bound made small enough to reach).
+    pub fn served_with(
+        configure: impl FnOnce(&mut chainrule_serve::Config) + Send + 'static,
+    ) -> Site {
+        let addr = chainrule_serve::spawn_local_with(configure).expect("a server on 127.0.0.1");
+        Site {
+            base: format!("http://{addr}"),
+            _server: None,
+        }
+    }
+
     /// The page's URL with `query` (already encoded) after the test flag.
     pub fn url(&self, query: &str) -> String {
         let sep = if query.is_empty() { "" } else { "&" };
@@ -135,9 +147,14 @@ impl Page {
     /// A browser with one tab, for the test `name` of the page at `home`; `None` (the
     /// test is skipped) without Chromium.
     pub fn start(name: &str, home: Home) -> Option<Page> {
+        Page::start_at(name, &format!("{home:?}"), || Site::get(home))
+    }
+
+    /// [`Page::start`] for the page at the site `site` makes (called only with a browser).
+    pub fn start_at(name: &str, home: &str, site: impl FnOnce() -> Site) -> Option<Page> {
         let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
             .join("page-browser")
-            .join(format!("{name}-{home:?}"));
+            .join(format!("{name}-{home}"));
         let _ = std::fs::remove_dir_all(&scratch);
         std::fs::create_dir_all(&scratch).unwrap();
         let mut b = Browser::start_or_skip(&scratch, (1280, 900))?;
@@ -145,7 +162,7 @@ impl Page {
         Some(Page {
             b,
             s,
-            site: Site::get(home),
+            site: site(),
             scratch,
         })
     }
