@@ -1195,9 +1195,10 @@ fn nudge_by(p: &mut Page, h: &str) {
 
 /// Under `chainrule serve`, the page asks its questions over one WebSocket once it is
 /// open; when the server closes it (idle here for a second), the next question goes over
-/// HTTP and the socket opens again for the one after; a question whose socket is closed
-/// under it (a message larger than the server takes) is asked again over HTTP, which
-/// answers with the whole story. The answers are the same either way.
+/// HTTP and the socket opens again for the one after; a question whose last answer was
+/// over 8 MB goes over HTTP; a question whose socket is closed under it (a message larger
+/// than the server takes) is asked again over HTTP, which answers with the whole story.
+/// The answers are the same either way.
 #[test]
 fn on_chainrule_serve_questions_go_over_one_websocket_and_over_http_while_it_is_closed() {
     let Some(mut p) = Page::start_at("socket", "Served", || {
@@ -1246,6 +1247,37 @@ fn on_chainrule_serve_questions_go_over_one_websocket_and_over_http_while_it_is_
         over_http = now;
     }
     assert!(over_http < 10, "the socket never opened again");
+    // A question whose last answer was over 8 MB goes by POST, where Chromium takes such
+    // an answer faster: a 10,000-value graph (20 MB) is asked over the socket the first
+    // time, and by POST after.
+    let before_large = fetched(&mut p, "/api/program");
+    let large = programs::about(10_000);
+    for (k, source) in [large.clone(), large.replacen("x0 = 0.5", "x0 = 0.25", 1)]
+        .iter()
+        .enumerate()
+    {
+        let before = p.data("body", "rendered");
+        p.eval(&format!(
+            "(() => {{ const t = document.querySelector('#editor-area textarea'); t.value = {}; \
+               t.dispatchEvent(new Event('input')); return 0; }})()",
+            json!(source)
+        ));
+        p.wait(
+            &format!("document.body.dataset.rendered !== '{before}'"),
+            "the large graph",
+        );
+        assert_eq!(
+            p.eval(
+                "document.querySelectorAll('#editor-area .cr-error-message:not(:empty)').length"
+            ),
+            json!(0)
+        );
+        assert_eq!(
+            fetched(&mut p, "/api/program"),
+            before_large + k,
+            "edit {k}"
+        );
+    }
     // A program larger than a question may be (twice 64 KiB and more): the server closes
     // the socket, and the page asks over HTTP, which says what the limit is.
     let programs = fetched(&mut p, "/api/program");
