@@ -151,6 +151,7 @@ fn router_with_stop(
         .route("/api/train", post(train::start))
         .route("/api/train/{id}/control", post(train::control))
         .route("/api/train/{id}/events", get(train::events))
+        .method_not_allowed_fallback(wrong_method)
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -189,6 +190,24 @@ fn index_html() -> &'static str {
 
 async fn index() -> Response {
     asset(index_html(), chainrule_page::web::HTML_MEDIA_TYPE)
+}
+
+/// 405 for a method a route does not take (`GET /api/program`, `POST /api/ws`), with
+/// the protocol's error body saying what each kind of address takes (axum keeps the
+/// `Allow` header).
+async fn wrong_method(method: axum::http::Method, uri: axum::http::Uri) -> Response {
+    let path = uri.path();
+    let takes = match path {
+        "/api/ws" => "GET, as a WebSocket upgrade (the page's questions over one socket)",
+        p if p.ends_with("/events") => "GET (a training session's frames as Server-Sent Events)",
+        p if p.starts_with("/api/") => "POST, with the request as JSON",
+        _ => "GET (the page and its files)",
+    };
+    let mut resp = error_response(ApiError::bad(format!(
+        "{path} does not take {method}; it takes {takes}"
+    )));
+    *resp.status_mut() = StatusCode::METHOD_NOT_ALLOWED;
+    resp
 }
 
 /// A refusal as an HTTP answer: the protocol's body with its kind's status.

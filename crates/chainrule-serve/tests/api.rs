@@ -989,3 +989,68 @@ async fn every_question_of_the_protocol_is_at_api_slash_its_name() {
         .unwrap()
         .contains("POST /api/train"));
 }
+
+#[tokio::test]
+async fn a_method_an_address_does_not_take_is_answered_405_saying_what_it_takes() {
+    let app = app();
+    for (method, uri, allow, takes) in [
+        (
+            "GET",
+            "/api/program",
+            "POST",
+            "it takes POST, with the request as JSON",
+        ),
+        (
+            "POST",
+            "/api/ws",
+            "GET,HEAD",
+            "it takes GET, as a WebSocket upgrade",
+        ),
+        (
+            "POST",
+            "/",
+            "GET,HEAD",
+            "it takes GET (the page and its files)",
+        ),
+        (
+            "DELETE",
+            "/api/train/1/events",
+            "GET,HEAD",
+            "it takes GET (a training session's frames",
+        ),
+    ] {
+        let resp = app
+            .clone()
+            .oneshot(request(method, uri, None, &[]))
+            .await
+            .unwrap();
+        assert_eq!(
+            resp.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {uri}"
+        );
+        assert_eq!(resp.headers()["allow"], allow, "{method} {uri}");
+        let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        let v: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(v["ok"], json!(false));
+        let message = v["error"]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with(&format!("{uri} does not take {method}; {takes}")),
+            "{message}"
+        );
+    }
+    // The guard comes first: another page is refused before its method is looked at.
+    let (status, _) = send(
+        &app,
+        request(
+            "GET",
+            "/api/program",
+            None,
+            &[("origin", "http://evil.example")],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
