@@ -107,13 +107,8 @@ fn a_10000_value_program_opens_steps_and_nudges_with_the_engines_numbers(home: H
     assert!(in_place, "this nudge keeps the drawing's shape");
 
     p.open(1280, false, "");
-    // Put in whole: typing 50 KB into a textarea takes Chromium minutes.
     let before = p.data("body", "rendered");
-    p.eval(&format!(
-        "(() => {{ const t = document.querySelector('#editor-area textarea'); t.value = {}; \
-           t.dispatchEvent(new Event('input')); return 0; }})()",
-        json!(source)
-    ));
+    p.put_whole(&source);
     p.wait(
         &format!("document.body.dataset.rendered !== '{before}' && document.querySelector('#graph-area .cr-graph-caption').textContent.includes(' values')"),
         "the 10,000-value graph",
@@ -1032,13 +1027,8 @@ fn work_past_the_pages_bounds_is_refused_with_the_protocols_own_error(home: Home
         )
         .unwrap_err();
         assert_eq!(want.kind, chainrule_page::ErrorKind::TooLarge);
-        // Put in whole (typing 12,000 lines into a textarea takes Chromium minutes).
         let before = p.data("body", "rendered");
-        p.eval(&format!(
-            "(() => {{ const t = document.querySelector('#editor-area textarea'); t.value = {}; \
-               t.dispatchEvent(new Event('input')); return 0; }})()",
-            json!(src)
-        ));
+        p.put_whole(&src);
         p.wait(
             &format!("document.body.dataset.rendered !== '{before}'"),
             "the refusal",
@@ -1257,11 +1247,7 @@ fn on_chainrule_serve_questions_go_over_one_websocket_and_over_http_while_it_is_
         .enumerate()
     {
         let before = p.data("body", "rendered");
-        p.eval(&format!(
-            "(() => {{ const t = document.querySelector('#editor-area textarea'); t.value = {}; \
-               t.dispatchEvent(new Event('input')); return 0; }})()",
-            json!(source)
-        ));
+        p.put_whole(source);
         p.wait(
             &format!("document.body.dataset.rendered !== '{before}'"),
             "the large graph",
@@ -1282,11 +1268,7 @@ fn on_chainrule_serve_questions_go_over_one_websocket_and_over_http_while_it_is_
     // the socket, and the page asks over HTTP, which says what the limit is.
     let programs = fetched(&mut p, "/api/program");
     let before = p.data("body", "rendered");
-    p.eval(&format!(
-        "(() => {{ const t = document.querySelector('#editor-area textarea'); t.value = {}; \
-           t.dispatchEvent(new Event('input')); return 0; }})()",
-        json!("x = 1\n".repeat(25_000))
-    ));
+    p.put_whole(&"x = 1\n".repeat(25_000));
     p.wait(
         &format!("document.body.dataset.rendered !== '{before}'"),
         "the refusal",

@@ -376,6 +376,17 @@ impl Page {
     }
 
     /// Types `text` as the program and waits until the page shows its answer.
+    /// Puts `text` in the editor whole, as a paste does, and says so with an `input`
+    /// event (typing thousands of lines into a textarea takes Chromium minutes). The
+    /// caller waits for what it expects.
+    pub fn put_whole(&mut self, text: &str) {
+        self.eval(&format!(
+            "(() => {{ const t = document.querySelector('#editor-area textarea'); t.value = {}; \
+               t.dispatchEvent(new Event('input')); return 0; }})()",
+            json!(text)
+        ));
+    }
+
     pub fn program(&mut self, text: &str) {
         let before = self.data("body", "rendered");
         self.type_over("#editor-area textarea", text);
