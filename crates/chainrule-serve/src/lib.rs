@@ -145,8 +145,8 @@ fn router_with_stop(
     }
     // Every question of the protocol at /api/NAME (program, nudge, train_spec, …); training
     // sessions live in threads of their own here, at the routes after it.
-    // The same questions over one WebSocket, for the page.
     app.route("/api/{question}", post(question))
+        // The same questions over one WebSocket, for the page.
         .route("/api/ws", get(ws::socket))
         .route("/api/train", post(train::start))
         .route("/api/train/{id}/control", post(train::control))

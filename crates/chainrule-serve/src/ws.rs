@@ -26,7 +26,7 @@
 
 use crate::conns::Slot;
 use crate::timeouts::InProgress;
-use crate::{ApiError, AppState, ServerBounds};
+use crate::{ApiError, AppState};
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{close_code, CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
@@ -69,8 +69,7 @@ fn message_limit(limits: &crate::Limits) -> usize {
 
 /// Answers the socket's questions, one at a time, until it closes or is closed.
 async fn serve_socket(mut socket: WebSocket, st: Arc<AppState>, slot: Option<Slot>) {
-    let bounds: &ServerBounds = &st.config.server;
-    let idle = bounds.socket_idle;
+    let idle = st.config.server.socket_idle;
     let mut stop = st.stop.clone();
     loop {
         let next = tokio::select! {
