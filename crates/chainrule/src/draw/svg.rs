@@ -149,7 +149,7 @@ pub(crate) fn write(pic: &Picture, opts: &DrawOptions) -> Drawing {
     Drawing { svg: s, simplified }
 }
 
-/// Value `n`'s box as [`write`] draws it: its cells' texts and widths, and whether each
+/// Value `n`'s box as [`write()`] draws it: its cells' texts and widths, and whether each
 /// is flagged bad.
 pub(crate) fn node_cells(n: &Node, opts: &DrawOptions, hl: &Marks) -> DrawnCells {
     let Record { cells, .. } = record(n, opts, hl);

@@ -40,7 +40,7 @@ pub struct Variant {
 
 impl Lesson {
     /// The variant for `seed`: 0 keeps the numbers as written; any other seed picks each
-    /// ```vary leaf's number from its choices, the same for everyone with that seed.
+    /// `` ```vary `` leaf's number from its choices, the same for everyone with that seed.
     pub fn variant(&self, seed: u64) -> Variant {
         if seed != 0 && !self.vary.is_empty() {
             for draw in 0..DRAWS {
