@@ -78,17 +78,13 @@ fn reverse(p: Parts<'_>, tan: &[f64], adj: &mut [[f64; 2]], out: usize) {
 // recorded before it (`k < i`; see `backward.rs`), so the unchecked accesses below are
 // in bounds: `tan` and `adj` hold `out + 1` entries, the tape's columns `len`.
 
-/// `v` made `n` zeros (numbers or pairs), written by `memset`. (The first time, into a
-/// plain allocation: from `vec![0.0; n]`, a fresh `calloc`'d block, the kernel's zero
-/// pages instead fault in one by one during the sweeps, and W5 measured 29.6 ns a node
-/// that way, 24.8 this way.) Fresh memory is faulted in with one call first
-/// ([`pages::reserve_populated`](super::pages::reserve_populated)), as backward's
-/// adjoints are.
+/// `v` made `n` zeros (numbers or pairs), as backward's adjoints are
+/// ([`pages::zeroed`](super::pages::zeroed)): `memset` over memory kept from the last
+/// call, or a fresh zeroed block faulted in with one call. (A fresh `calloc`'d block left
+/// to fault in one page at a time during the sweeps measured 29.6 ns a node on W5, 24.8
+/// with the memory faulted in first.)
 fn zeroed<T: Copy + Default>(v: &mut Vec<T>, n: usize) -> &mut [T] {
-    v.clear();
-    super::pages::reserve_populated(v, n);
-    v.resize(n, T::default());
-    v
+    super::pages::zeroed(v, n)
 }
 
 /// The forward sweep at node `i`: its tangent from its operands'.
