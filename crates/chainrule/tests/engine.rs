@@ -79,6 +79,49 @@ fn reused_operands_count_once_per_use() {
     assert_eq!(a.grad(), 6.0);
 }
 
+/// Backward hands a node's adjoint to the node just before it in a register when it
+/// wrote it: each way a node can write its predecessor's adjoint (as its only operand,
+/// as either or both of two, beside the node two before, after a node whose adjoint is
+/// 0, past a leaf, in a sum) gives the grads the chain rule does.
+#[test]
+fn the_adjoint_handed_to_the_node_before_is_the_one_in_memory() {
+    let g = Graph::new();
+    let x = g.leaf(1.5);
+    let y = x * x; // both operands: the node before
+    let z = y + y; // both operands: the node before, 2x²
+    let w = x + z; // the second operand is the node before: x + 2x²
+    let t = w.tanh(); // the only operand
+    let v = w * t; // the node before and the one before that
+    let off = (w - 100.0).relu(); // adjoint 0 below: passes nothing on
+    let c = g.leaf(2.0); // a leaf between two ops
+    let s = g.sum(&[t, off, c, v, w]); // a sum reads its adjoint as any op does
+    let l = s * 3.0;
+    l.backward();
+    let (wd, td) = (w.data(), t.data());
+    let dt = 3.0 + 3.0 * wd;
+    let dw = 3.0 + 3.0 * td + dt * (1.0 - td * td);
+    let close = |got: f64, want: f64| {
+        assert!(
+            (got - want).abs() <= 1e-12 * want.abs(),
+            "{got} against {want}"
+        );
+    };
+    close(t.grad(), dt);
+    close(w.grad(), dw);
+    close(z.grad(), dw);
+    close(y.grad(), 2.0 * dw);
+    close(x.grad(), dw + 2.0 * dw * 2.0 * 1.5);
+    assert_eq!(
+        (c.grad(), off.grad(), v.grad(), s.grad()),
+        (3.0, 3.0, 3.0, 3.0)
+    );
+    // From an intermediate value, and added onto the grads there.
+    z.backward();
+    assert_eq!((y.grad(), x.grad(), w.grad()), (2.0, 6.0, 0.0));
+    z.backward_accumulate();
+    assert_eq!((y.grad(), x.grad()), (4.0, 12.0));
+}
+
 #[test]
 fn diamond_gives_fourteen() {
     let g = Graph::new();

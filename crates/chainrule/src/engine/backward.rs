@@ -137,15 +137,24 @@ fn seed_large(adj: &mut Vec<f64>, out: usize) {
 /// the tape's own grad vector as `adj` while it reads the rest). The parts are plain
 /// slices, loaded into registers once: the arms do not reload the tape's fields after
 /// every write to `adj`.
+///
+/// A node that adds to the adjoint of the node just before it (`x + s` to `s`, a chain's
+/// every link) hands that adjoint on in a register as well (`carry`), and the next node
+/// reads it there: the adjoint in memory is the same number, but reading back a store
+/// just made waits for the store to forward, several cycles on the chain from one node
+/// to the next (W1's backward is three such links, W3's three a step).
 #[inline(always)]
 fn sweep(p: Parts<'_>, adj: &mut [f64], out: usize) {
     let ops = &p.ops[..=out];
     let adj = &mut adj[..=out];
+    let mut carry = None;
     for i in (0..=out).rev() {
-        ops[i].kernel(Step {
+        carry = ops[i].kernel(Step {
             p: &p,
             adj: &mut *adj,
             i,
+            carry,
+            next: None,
         });
     }
 }
@@ -156,6 +165,10 @@ struct Step<'a> {
     /// The adjoints of nodes `0..=out`; `i <= out`.
     adj: &'a mut [f64],
     i: usize,
+    /// `adj[i]`, when the node after `i` wrote it (else `None`: read it from `adj`).
+    carry: Option<f64>,
+    /// `adj[i - 1]`, once this node has added to it: the next node's `carry`.
+    next: Option<f64>,
 }
 
 // Every value operand of node `i` was recorded before it (`k < i`): the tape is built only
@@ -167,8 +180,11 @@ impl Step<'_> {
     /// waiting for its adjoint to arrive from the node that used it last.
     #[inline(always)]
     fn adjoint(&self) -> Option<f64> {
-        // SAFETY: `i <= out`, and `adj` holds `out + 1` entries.
-        let g = unsafe { *self.adj.get_unchecked(self.i) };
+        let g = match self.carry {
+            Some(g) => g,
+            // SAFETY: `i <= out`, and `adj` holds `out + 1` entries.
+            None => unsafe { *self.adj.get_unchecked(self.i) },
+        };
         (g != 0.0).then_some(g)
     }
 
@@ -195,51 +211,63 @@ impl Step<'_> {
         unsafe { *self.p.data.get_unchecked(self.i) }
     }
 
-    /// Adds `v` to the adjoint of operand `k` (`k < i`).
+    /// Adds `v` to the adjoint of operand `k` (`k < i`), and hands the sum on when `k`
+    /// is the next node.
     #[inline(always)]
     fn acc(&mut self, k: usize, v: f64) {
         debug_assert!(k < self.i);
         // SAFETY: `k < i <= out`, and `adj` holds `out + 1` entries.
-        unsafe { *self.adj.get_unchecked_mut(k) += v }
+        let a = unsafe { self.adj.get_unchecked_mut(k) };
+        *a += v;
+        if k + 1 == self.i {
+            self.next = Some(*a);
+        }
     }
 }
 
+/// Each arm gives back the next node's adjoint when it wrote it ([`Step::next`]).
 impl Kernel<f64> for Step<'_> {
-    type Out = ();
+    type Out = Option<f64>;
 
     #[inline(always)]
-    fn leaf(self) {}
+    fn leaf(self) -> Option<f64> {
+        None
+    }
 
     #[inline(always)]
-    fn unary(mut self, _: Op, d: impl Fn(f64, f64) -> f64) {
-        let Some(g) = self.adjoint() else { return };
+    fn unary(mut self, _: Op, d: impl Fn(f64, f64) -> f64) -> Option<f64> {
+        let g = self.adjoint()?;
         let [x, _] = self.args();
         let dx = d(self.val(x), self.out());
         self.acc(x, g * dx);
+        self.next
     }
 
     #[inline(always)]
-    fn with_const(mut self, _: Op, d: impl Fn(f64, f64, f64) -> f64) {
-        let Some(g) = self.adjoint() else { return };
+    fn with_const(mut self, _: Op, d: impl Fn(f64, f64, f64) -> f64) -> Option<f64> {
+        let g = self.adjoint()?;
         let [x, k] = self.args();
         let dx = d(self.val(x), self.p.consts[k], self.out());
         self.acc(x, g * dx);
+        self.next
     }
 
     #[inline(always)]
-    fn binary(mut self, _: Op, d: impl Fn(f64, f64, f64) -> [f64; 2]) {
-        let Some(g) = self.adjoint() else { return };
+    fn binary(mut self, _: Op, d: impl Fn(f64, f64, f64) -> [f64; 2]) -> Option<f64> {
+        let g = self.adjoint()?;
         let [x, y] = self.args();
         let [dx, dy] = d(self.val(x), self.val(y), self.out());
         self.acc(x, g * dx);
         self.acc(y, g * dy);
+        self.next
     }
 
     #[inline(always)]
-    fn nary(self, op: Op) {
-        let Some(g) = self.adjoint() else { return };
+    fn nary(self, op: Op) -> Option<f64> {
+        let g = self.adjoint()?;
         let [start, count] = self.args();
         nary_step(op, self.p.data, self.p.pool, [start, count], self.adj, g);
+        None
     }
 }
 
