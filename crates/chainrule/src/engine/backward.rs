@@ -126,7 +126,7 @@ fn seed(adj: &mut Vec<f64>, out: usize) {
 /// [`seed`] of a large graph (out of line: the small graphs' loop stays small). Fresh
 /// memory for the adjoints comes zeroed and faulted in with one call
 /// ([`pages::zeroed`](super::pages::zeroed)): W4, 13.6 ns a node instead of 14.8 with
-/// the call (medians of 15 interleaved runs), and W3's backward 7.4 to 6.9 without the
+/// the call (medians of 15 interleaved runs), and W3's backward 7.4 to 7.0 without the
 /// `memset` after it.
 #[inline(never)]
 fn seed_large(adj: &mut Vec<f64>, out: usize) {

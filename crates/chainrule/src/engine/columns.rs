@@ -107,8 +107,8 @@ impl Columns {
     pub(crate) unsafe fn push_unchecked(&mut self, op: Op, args: [u32; 2], value: f64) -> u32 {
         let i = self.len;
         debug_assert!(i < self.ready && self.ready <= self.cap);
-        // SAFETY: `i < ready <= cap`, so each write is inside its allocation, and the node's three
-        // entries are initialised before `len` exposes them.
+        // SAFETY: `i < ready <= cap`, so each write is inside its allocation, and the
+        // node's three entries are initialised before `len` exposes them.
         self.ops.as_ptr().add(i).write(op);
         self.args.as_ptr().add(i).write(args);
         self.data.as_ptr().add(i).write(value);
@@ -122,8 +122,8 @@ impl Columns {
     pub(crate) fn push_leaf(&mut self, value: f64) -> u32 {
         self.make_room();
         let i = self.len;
-        // SAFETY: `i < ready <= cap` (room was just made); the op and value are written before
-        // `len` exposes them, and a leaf's pair may stay uninitialised.
+        // SAFETY: `i < ready <= cap` (room was just made); the op and value are written
+        // before `len` exposes them, and a leaf's pair may stay uninitialised.
         unsafe {
             self.ops.as_ptr().add(i).write(Op::Leaf);
             self.data.as_ptr().add(i).write(value);
@@ -138,8 +138,9 @@ impl Columns {
         if n > self.ready - i {
             self.grow(n, true);
         }
-        // SAFETY: `i + n <= ready <= cap` (just ensured). Ops and values are written for all n
-        // nodes; their operand pairs stay uninitialised, which `args` allows for leaves.
+        // SAFETY: `i + n <= ready <= cap` (just ensured). Ops and values are written for
+        // all n nodes; their operand pairs stay uninitialised, which `args` allows for
+        // leaves.
         unsafe {
             let ops = self.ops.as_ptr().add(i);
             for k in 0..n {

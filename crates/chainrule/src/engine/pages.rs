@@ -43,7 +43,7 @@ pub(crate) fn reserve_populated<T>(v: &mut Vec<T>, n: usize) {
 /// when that is enough; otherwise a fresh zeroed allocation (`calloc`, whose large blocks
 /// come from the kernel already zero), faulted in with one call ([`populate`]) and not
 /// written again. The zeros are then written once, by the kernel, where growing and
-/// `memset` wrote them twice: W3's backward, 3 million adjoints, 7.4 to 6.9 ns a node.
+/// `memset` wrote them twice: W3's backward, 3 million adjoints, 7.4 to 7.0 ns a node.
 /// `T`'s all-zero bytes must be its default (numbers and arrays of them).
 #[inline]
 pub(crate) fn zeroed<T: Copy + Default>(v: &mut Vec<T>, n: usize) -> &mut [T] {
@@ -62,7 +62,7 @@ pub(crate) fn zeroed<T: Copy + Default>(v: &mut Vec<T>, n: usize) -> &mut [T] {
 #[cfg(target_os = "linux")]
 #[cold]
 #[inline(never)]
-pub(in crate::engine) fn populate_range(start: usize, bytes: usize) -> bool {
+fn populate_range(start: usize, bytes: usize) -> bool {
     use std::ffi::{c_int, c_void};
     extern "C" {
         // madvise(2), from the C library that `std` links on Linux.
