@@ -375,7 +375,6 @@ impl Page {
         );
     }
 
-    /// Types `text` as the program and waits until the page shows its answer.
     /// Puts `text` in the editor whole, as a paste does, and says so with an `input`
     /// event (typing thousands of lines into a textarea takes Chromium minutes). The
     /// caller waits for what it expects.
@@ -387,6 +386,7 @@ impl Page {
         ));
     }
 
+    /// Types `text` as the program and waits until the page shows its answer.
     pub fn program(&mut self, text: &str) {
         let before = self.data("body", "rendered");
         self.type_over("#editor-area textarea", text);

@@ -49,7 +49,7 @@ pub(crate) fn reserve_populated<T>(v: &mut Vec<T>, n: usize) {
 pub(crate) fn zeroed<T: Copy + Default>(v: &mut Vec<T>, n: usize) -> &mut [T] {
     v.clear();
     if v.capacity() < n {
-        *v = Vec::new();
+        *v = Vec::new(); // the old block is given back before the new one is asked for
         *v = vec![T::default(); n];
         populate(v.as_mut_ptr(), n * std::mem::size_of::<T>());
     } else {
