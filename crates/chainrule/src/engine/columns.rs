@@ -108,10 +108,13 @@ impl Columns {
         let i = self.len;
         debug_assert!(i < self.ready && self.ready <= self.cap);
         // SAFETY: `i < ready <= cap`, so each write is inside its allocation, and the
-        // node's three entries are initialised before `len` exposes them.
-        self.ops.as_ptr().add(i).write(op);
-        self.args.as_ptr().add(i).write(args);
+        // node's three entries are initialised before `len` exposes them. The value goes
+        // first: the column pointer that an op's operands were just read through is then
+        // used again, not loaded anew after a store that the compiler cannot tell apart
+        // from the tape's fields.
         self.data.as_ptr().add(i).write(value);
+        self.args.as_ptr().add(i).write(args);
+        self.ops.as_ptr().add(i).write(op);
         self.len = i + 1;
         i as u32
     }
@@ -169,6 +172,18 @@ impl Columns {
     pub(crate) fn data(&self) -> &[f64] {
         // SAFETY: the first `len` values are initialised (every push writes one).
         unsafe { std::slice::from_raw_parts(self.data.as_ptr(), self.len) }
+    }
+
+    /// Node `i`'s value, unchecked.
+    ///
+    /// # Safety
+    /// `i < len`.
+    #[inline(always)]
+    pub(crate) unsafe fn data_unchecked(&self, i: usize) -> f64 {
+        debug_assert!(i < self.len);
+        // SAFETY: `i < len` (the caller's promise), and the first `len` values are
+        // initialised.
+        unsafe { self.data.as_ptr().add(i).read() }
     }
 
     /// Every node's value, to overwrite.

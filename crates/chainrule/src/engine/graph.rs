@@ -105,7 +105,66 @@ impl Drop for TapeMut<'_> {
 #[derive(Clone, Copy)]
 pub struct Var<'g> {
     pub(crate) g: &'g Graph,
+    /// The node's index: always below the graph's length while the handle lives. A
+    /// handle is made only for a node that exists, and the tape only shrinks by
+    /// [`Graph::rewind`] and [`Graph::clear`], which take the graph by `&mut` and so
+    /// cannot run while a handle borrows it. Recording reads operands unchecked on this
+    /// ([`Var::record2`]).
     pub(crate) i: u32,
+}
+
+impl<'g> Var<'g> {
+    /// This value's data, read unchecked ([`Var::i`] is in range).
+    ///
+    /// # Safety
+    /// `t` is the tape of this handle's graph.
+    #[inline(always)]
+    unsafe fn data_in(self, t: &super::tape::Tape) -> f64 {
+        // SAFETY: `i` is below the length of its graph's tape while the handle lives
+        // (see `Var::i`), and `t` is that tape.
+        unsafe { t.cols.data_unchecked(self.i as usize) }
+    }
+
+    /// Records the unary op `op` on this value.
+    #[inline(always)]
+    pub(crate) fn record1(self, op: Op) -> Var<'g> {
+        let mut t = self.g.tape_mut();
+        t.cols.make_room();
+        // SAFETY: `t` is this handle's graph's tape.
+        let value = op.apply(unsafe { self.data_in(&t) }, 0.0, 0.0);
+        // SAFETY: room was made just above, and nothing recorded since.
+        let i = unsafe { t.cols.push_unchecked(op, [self.i, 0], value) };
+        Var { g: self.g, i }
+    }
+
+    /// Records `op` on this value and the constant `c`.
+    #[inline(always)]
+    pub(crate) fn record_c(self, op: Op, c: f64) -> Var<'g> {
+        let mut t = self.g.tape_mut();
+        let k = t.constant_index(c);
+        t.cols.make_room();
+        // SAFETY: `t` is this handle's graph's tape.
+        let value = op.apply(unsafe { self.data_in(&t) }, 0.0, c);
+        // SAFETY: room was made just above, and nothing recorded since.
+        let i = unsafe { t.cols.push_unchecked(op, [self.i, k], value) };
+        Var { g: self.g, i }
+    }
+
+    /// Records the binary op `op` on this value and `y`.
+    ///
+    /// # Panics
+    /// When `y` belongs to another graph.
+    #[inline(always)]
+    pub(crate) fn record2(self, op: Op, y: Var<'g>) -> Var<'g> {
+        self.g.check_same(y.g);
+        let mut t = self.g.tape_mut();
+        t.cols.make_room();
+        // SAFETY: `t` is this handle's graph's tape, and `y`'s (checked above).
+        let value = op.apply(unsafe { self.data_in(&t) }, unsafe { y.data_in(&t) }, 0.0);
+        // SAFETY: room was made just above, and nothing recorded since.
+        let i = unsafe { t.cols.push_unchecked(op, [self.i, y.i], value) };
+        Var { g: self.g, i }
+    }
 }
 
 /// A position on the tape, from [`Graph::mark`], to truncate back to with
@@ -355,40 +414,6 @@ impl Graph {
         }
     }
 
-    /// Records a unary op on `x`.
-    #[inline(always)]
-    pub(crate) fn unary(&self, op: Op, x: u32) -> Var<'_> {
-        let mut t = self.tape_mut();
-        t.cols.make_room();
-        let value = op.apply(t.data(x as usize), 0.0, 0.0);
-        // SAFETY: room was made just above, and nothing recorded since.
-        let i = unsafe { t.cols.push_unchecked(op, [x, 0], value) };
-        Var { g: self, i }
-    }
-
-    /// Records an op on `x` and the constant `c`.
-    #[inline(always)]
-    pub(crate) fn with_const(&self, op: Op, x: u32, c: f64) -> Var<'_> {
-        let mut t = self.tape_mut();
-        let k = t.constant_index(c);
-        t.cols.make_room();
-        let value = op.apply(t.data(x as usize), 0.0, c);
-        // SAFETY: room was made just above, and nothing recorded since.
-        let i = unsafe { t.cols.push_unchecked(op, [x, k], value) };
-        Var { g: self, i }
-    }
-
-    /// Records a binary op on `x` and `y`.
-    #[inline(always)]
-    pub(crate) fn binary(&self, op: Op, x: u32, y: u32) -> Var<'_> {
-        let mut t = self.tape_mut();
-        t.cols.make_room();
-        let value = op.apply(t.data(x as usize), t.data(y as usize), 0.0);
-        // SAFETY: room was made just above, and nothing recorded since.
-        let i = unsafe { t.cols.push_unchecked(op, [x, y], value) };
-        Var { g: self, i }
-    }
-
     /// A constant: a fixed number that is not an input (the gradient check does not
     /// perturb it and no grad is reported for it), drawn as its value. The engine records
     /// derivatives that depend on nothing (`d(2·x)/dx = 2`) as constants.
@@ -446,9 +471,9 @@ impl Graph {
         match op.arity() {
             Arity::Leaf if op == Op::Leaf => self.leaf(c),
             Arity::Leaf => self.constant(c),
-            Arity::Unary => self.unary(op, operands[0].i),
-            Arity::UnaryConst => self.with_const(op, operands[0].i, c),
-            Arity::Binary => self.binary(op, operands[0].i, operands[1].i),
+            Arity::Unary => operands[0].record1(op),
+            Arity::UnaryConst => operands[0].record_c(op, c),
+            Arity::Binary => operands[0].record2(op, operands[1]),
             Arity::Nary if op == Op::Sum => self.sum(operands),
             Arity::Nary => self.dot(&operands[..n / 2], &operands[n / 2..]),
         }

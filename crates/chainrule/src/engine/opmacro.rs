@@ -440,22 +440,21 @@ macro_rules! op_table {
         $(#[$doc])*
         #[inline]
         pub fn $m(self) -> Var<'g> {
-            self.g.unary(Op::$V, self.i)
+            self.record1(Op::$V)
         }
     };
     (@method with_const, $V:ident, [$m:ident ($p:ident)], [$(#[$doc:meta])*]) => {
         $(#[$doc])*
         #[inline]
         pub fn $m(self, $p: f64) -> Var<'g> {
-            self.g.with_const(Op::$V, self.i, $p)
+            self.record_c(Op::$V, $p)
         }
     };
     (@method binary, $V:ident, [$m:ident ($p:ident)], [$(#[$doc:meta])*]) => {
         $(#[$doc])*
         #[inline]
         pub fn $m(self, $p: Var<'g>) -> Var<'g> {
-            self.g.check_same($p.g);
-            self.g.binary(Op::$V, self.i, $p.i)
+            self.record2(Op::$V, $p)
         }
     };
 

@@ -14,22 +14,21 @@ macro_rules! binary_ops {
             type Output = Var<'g>;
             #[inline]
             fn $method(self, rhs: Var<'g>) -> Var<'g> {
-                self.g.check_same(rhs.g);
-                self.g.binary($op, self.i, rhs.i)
+                self.record2($op, rhs)
             }
         }
         impl<'g> $Trait<f64> for Var<'g> {
             type Output = Var<'g>;
             #[inline]
             fn $method(self, rhs: f64) -> Var<'g> {
-                self.g.with_const($var_const, self.i, rhs)
+                self.record_c($var_const, rhs)
             }
         }
         impl<'g> $Trait<Var<'g>> for f64 {
             type Output = Var<'g>;
             #[inline]
             fn $method(self, rhs: Var<'g>) -> Var<'g> {
-                rhs.g.with_const($const_var, rhs.i, self)
+                rhs.record_c($const_var, self)
             }
         }
         impl<'g> $Assign<Var<'g>> for Var<'g> {
@@ -81,22 +80,21 @@ impl<'g> Sub<Var<'g>> for Var<'g> {
     type Output = Var<'g>;
     #[inline]
     fn sub(self, rhs: Var<'g>) -> Var<'g> {
-        self.g.check_same(rhs.g);
-        self.g.binary(Op::Sub, self.i, rhs.i)
+        self.record2(Op::Sub, rhs)
     }
 }
 impl<'g> Sub<f64> for Var<'g> {
     type Output = Var<'g>;
     #[inline]
     fn sub(self, rhs: f64) -> Var<'g> {
-        self.g.with_const(Op::AddConst, self.i, -rhs)
+        self.record_c(Op::AddConst, -rhs)
     }
 }
 impl<'g> Sub<Var<'g>> for f64 {
     type Output = Var<'g>;
     #[inline]
     fn sub(self, rhs: Var<'g>) -> Var<'g> {
-        rhs.g.with_const(Op::ConstSub, rhs.i, self)
+        rhs.record_c(Op::ConstSub, self)
     }
 }
 impl<'g> SubAssign<Var<'g>> for Var<'g> {
@@ -116,7 +114,7 @@ impl<'g> Neg for Var<'g> {
     type Output = Var<'g>;
     #[inline]
     fn neg(self) -> Var<'g> {
-        self.g.unary(Op::Neg, self.i)
+        self.record1(Op::Neg)
     }
 }
 

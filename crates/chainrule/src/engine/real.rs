@@ -82,7 +82,7 @@ impl Real for Term<'_> {
     fn apply1(self, op: Op) -> Self {
         match self {
             Term::Const(c) => Term::Const(op.apply(c, 0.0, 0.0)),
-            Term::Var(v) => Term::Var(v.g.unary(op, v.i)),
+            Term::Var(v) => Term::Var(v.record1(op)),
         }
     }
 
@@ -98,7 +98,7 @@ impl Real for Term<'_> {
             (Op::PowConst, 0.0) => Term::Const(1.0),
             // A structural zero: what does not depend on v contributes nothing.
             (Op::MulConst, 0.0) => Term::Const(0.0),
-            _ => Term::Var(v.g.with_const(op, v.i, c)),
+            _ => Term::Var(v.record_c(op, c)),
         }
     }
 
@@ -106,10 +106,7 @@ impl Real for Term<'_> {
     fn apply2(self, op: Op, y: Self) -> Self {
         match (self, y) {
             (Term::Const(a), Term::Const(b)) => Term::Const(op.apply(a, b, 0.0)),
-            (Term::Var(a), Term::Var(b)) => {
-                a.g.check_same(b.g);
-                Term::Var(a.g.binary(op, a.i, b.i))
-            }
+            (Term::Var(a), Term::Var(b)) => Term::Var(a.record2(op, b)),
             (Term::Var(_), Term::Const(c)) => match op {
                 Op::Add => self.apply_c(Op::AddConst, c),
                 Op::Sub => self.apply_c(Op::AddConst, -c),
@@ -125,7 +122,7 @@ impl Real for Term<'_> {
                 Op::Sub => y.apply_c(Op::ConstSub, c),
                 Op::Div => y.apply_c(Op::ConstDiv, c),
                 // No op takes a constant base: the base becomes a constant node.
-                _ => Term::Var(v.g.binary(op, v.g.constant(c).i, v.i)),
+                _ => Term::Var(v.g.constant(c).record2(op, v)),
             },
         }
     }

@@ -497,7 +497,7 @@ impl<'g> Env<'_, 'g> {
                 };
                 match x {
                     Val::Num(x) => Val::Num(op.apply(x, 0.0, c)),
-                    Val::Var(v) => Val::Var(g.with_const(op, v.i, c)),
+                    Val::Var(v) => Val::Var(v.record_c(op, c)),
                 }
             }
             Arity::Binary if op == Op::Pow => binary(g, BinOp::Pow, x, y),
@@ -507,7 +507,7 @@ impl<'g> Env<'_, 'g> {
             },
             _ => match x {
                 Val::Num(x) => Val::Num(op.apply(x, 0.0, 0.0)),
-                Val::Var(v) => Val::Var(g.unary(op, v.i)),
+                Val::Var(v) => Val::Var(v.record1(op)),
             },
         };
         Ok((value, xo.max(yo)))
