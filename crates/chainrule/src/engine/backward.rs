@@ -148,8 +148,13 @@ fn sweep(p: Parts<'_>, adj: &mut [f64], out: usize) {
     let ops = &p.ops[..=out];
     let adj = &mut adj[..=out];
     let mut carry = None;
-    for i in (0..=out).rev() {
-        carry = ops[i].kernel(Step {
+    let first = leading_leaves(ops);
+    let mut i = ops.len();
+    while i > first {
+        i -= 1;
+        // SAFETY: `i < ops.len()`: it starts there and is decremented before use.
+        let op = unsafe { *ops.get_unchecked(i) };
+        carry = op.kernel(Step {
             p: &p,
             adj: &mut *adj,
             i,
@@ -157,6 +162,34 @@ fn sweep(p: Parts<'_>, adj: &mut [f64], out: usize) {
             next: None,
         });
     }
+}
+
+/// How many of `ops` from the start are [`Op::Leaf`]: backward has nothing to do for
+/// them (a leaf passes nothing on), and a graph's inputs are usually recorded first
+/// (W4's two million leaves, a net's parameters). Counted eight op codes at a time,
+/// then one at a time up to the last op, which stops the count when it is not a leaf
+/// (backward from an op, the usual case) without a bound check per step.
+#[inline(always)]
+fn leading_leaves(ops: &[Op]) -> usize {
+    const _: () = assert!(Op::Leaf as u8 == 0);
+    let Some(&last) = ops.last() else { return 0 };
+    if last == Op::Leaf {
+        return ops.iter().take_while(|&&o| o == Op::Leaf).count();
+    }
+    let mut n = 0;
+    while n + 8 <= ops.len() {
+        let word = u64::from_le_bytes(std::array::from_fn(|k| ops[n + k] as u8));
+        if word != 0 {
+            return n + (word.trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+    // SAFETY: the last op is not a leaf, so the loop stops at it at the latest: every
+    // `n` read is below `ops.len()`.
+    while unsafe { *ops.get_unchecked(n) } == Op::Leaf {
+        n += 1;
+    }
+    n
 }
 
 /// Backward through node `i`.
@@ -289,5 +322,59 @@ fn nary_step(op: Op, d: &[f64], pool: &[u32], [start, count]: [usize; 2], adj: &
             }
         }
         _ => unreachable!("nary_step takes sum and dot nodes"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::leading_leaves;
+    use crate::data::Rng;
+    use crate::{Graph, Op};
+
+    #[test]
+    fn leading_leaves_counts_as_a_plain_scan_does() {
+        let mut rng = Rng::new(20);
+        let other = [Op::Add, Op::Mul, Op::Const, Op::Tanh];
+        for _ in 0..2000 {
+            let len = (rng.next_u64() % 40) as usize;
+            let leaves = (rng.next_u64() as usize) % (len + 1);
+            let ops: Vec<Op> = (0..len)
+                .map(|k| {
+                    let r = rng.next_u64();
+                    if k < leaves || r % 3 == 0 {
+                        Op::Leaf
+                    } else {
+                        other[(r % 4) as usize]
+                    }
+                })
+                .collect();
+            let plain = ops.iter().take_while(|&&o| o == Op::Leaf).count();
+            assert_eq!(leading_leaves(&ops), plain, "{ops:?}");
+        }
+    }
+
+    #[test]
+    fn backward_from_a_leaf_or_through_leading_leaves_is_exact() {
+        let g = Graph::new();
+        let xs: Vec<_> = (0..19).map(|k| g.leaf(f64::from(k) - 9.0)).collect();
+        // Backward from a leaf: only that leaf has a grad.
+        xs[12].backward();
+        let grads: Vec<f64> = xs.iter().map(|x| x.grad()).collect();
+        let mut want = vec![0.0; 19];
+        want[12] = 1.0;
+        assert_eq!(grads, want);
+        // Σ k·x_k over the 19 leading leaves (more than two words of op codes), then
+        // a leaf after the first op, used too: every grad is exact.
+        let mut s = xs[0] * 0.0;
+        for (k, x) in xs.iter().enumerate() {
+            s += *x * k as f64;
+        }
+        let late = g.leaf(3.0);
+        let l = s * late;
+        l.backward();
+        for (k, x) in xs.iter().enumerate() {
+            assert_eq!(x.grad(), k as f64 * 3.0, "leaf {k}");
+        }
+        assert_eq!(late.grad(), s.data());
     }
 }
