@@ -104,13 +104,18 @@ const SMALL: usize = 64;
 /// the reverse loop.)
 #[inline(always)]
 fn seed(adj: &mut Vec<f64>, out: usize) {
-    adj.clear();
     if out < SMALL {
-        adj.reserve(out + 1);
+        // Cleared only to grow: `set_len` below sets the length either way, and a
+        // store fewer counts in a small graph's backward.
+        if adj.capacity() <= out {
+            adj.clear();
+            adj.reserve(out + 1);
+        }
         let p = adj.as_mut_ptr();
-        // SAFETY: there is room for `out + 1` entries (reserved just above); all are
-        // written before `set_len` exposes them. Volatile keeps the compiler from
-        // merging the stores into a `memset` call.
+        // SAFETY: there is room for `out + 1` entries (the capacity, grown just above
+        // when short); all are written before `set_len` exposes them, and `f64` needs no
+        // drop for those it drops. Volatile keeps the compiler from merging the stores
+        // into a `memset` call.
         unsafe {
             for k in 0..out {
                 p.add(k).write_volatile(0.0);

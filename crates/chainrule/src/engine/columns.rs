@@ -113,7 +113,11 @@ impl Columns {
         // used again, not loaded anew after a store that the compiler cannot tell apart
         // from the tape's fields.
         self.data.as_ptr().add(i).write(value);
-        self.args.as_ptr().add(i).write(args);
+        self.args
+            .as_ptr()
+            .add(i)
+            .cast::<u64>()
+            .write_unaligned(pair_word(args));
         self.ops.as_ptr().add(i).write(op);
         self.len = i + 1;
         i as u32
@@ -290,6 +294,15 @@ impl Args<'_> {
     }
 }
 
+/// An operand pair as the one 8-byte word it is in memory (`[u32; 2]` in native byte
+/// order), so that recording writes it with one store instead of two: W1 records three
+/// ops an iteration, and its recording and backward are bound by their stores.
+#[inline(always)]
+fn pair_word([x, y]: [u32; 2]) -> u64 {
+    let (x, y) = (x.to_ne_bytes(), y.to_ne_bytes());
+    u64::from_ne_bytes([x[0], x[1], x[2], x[3], y[0], y[1], y[2], y[3]])
+}
+
 /// A column's allocation grown from `old` to `new` entries (`old == 0`: none yet).
 ///
 /// # Safety
@@ -360,12 +373,13 @@ mod tests {
         let first = c.push_leaves(&[1.0, 2.0]);
         assert_eq!(first, 0);
         for k in 0..1000u32 {
-            assert_eq!(c.push(Op::Add, [k % 2, 1], f64::from(k)), k + 2);
+            assert_eq!(c.push(Op::Add, [k % 2, k + 1], f64::from(k)), k + 2);
         }
         assert_eq!(c.len(), 1002);
+        // The pair is written as one word: each operand stays in its place.
         assert_eq!(
-            (c.data()[1], c.data()[1001], c.args(1001)),
-            (2.0, 999.0, [1, 1])
+            (c.data()[1], c.data()[1001], c.args(1000), c.args(1001)),
+            (2.0, 999.0, [0, 999], [1, 1000])
         );
         let d = c.clone();
         c.truncate(3);

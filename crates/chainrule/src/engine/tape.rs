@@ -50,21 +50,28 @@ impl Clone for Tape {
 }
 
 /// A tape's node data borrowed for a pass over it (backward, the sweeps of a
-/// Hessian-vector product): plain slices, which the pass keeps in registers, apart from
-/// the grads it may be writing.
+/// Hessian-vector product), apart from the grads it may be writing. The columns every
+/// node reads are plain slices, which the pass keeps in registers.
 #[derive(Clone, Copy)]
 pub(in crate::engine) struct Parts<'a> {
     pub ops: &'a [Op],
     pub args: Args<'a>,
     pub data: &'a [f64],
-    pub consts: &'a [f64],
-    pub pool: &'a [u32],
+    /// The constants and the pool are read by some arms only, through the tape's own
+    /// vectors: as slices they were four more registers that a pass spilled to the stack
+    /// on every call, four stores in each of W1's small backwards.
+    pub consts: &'a Vec<f64>,
+    pub pool: &'a Vec<u32>,
 }
 
 impl<'a> Parts<'a> {
     /// The parts of a tape, from its fields (so that its grads can be borrowed apart).
     #[inline(always)]
-    pub(in crate::engine) fn of(cols: &'a Columns, consts: &'a [f64], pool: &'a [u32]) -> Self {
+    pub(in crate::engine) fn of(
+        cols: &'a Columns,
+        consts: &'a Vec<f64>,
+        pool: &'a Vec<u32>,
+    ) -> Self {
         Parts {
             ops: cols.ops(),
             args: cols.args_all(),
