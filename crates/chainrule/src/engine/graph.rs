@@ -549,14 +549,8 @@ impl Graph {
         );
         t.cols.truncate(mark.nodes);
         t.grad.truncate(mark.nodes);
-        // A training loop's rewind rarely drops constants or pool entries: a length is
-        // stored only when it changes (a store fewer in W1's iteration, each).
-        if t.consts.len() > mark.consts {
-            t.consts.truncate(mark.consts);
-        }
-        if t.pool.len() > mark.pool {
-            t.pool.truncate(mark.pool);
-        }
+        t.consts.truncate(mark.consts);
+        t.pool.truncate(mark.pool);
         let past = |k: Option<u32>| k.is_some_and(|k| k as usize >= mark.nodes);
         if past(t.labels.last_key_value().map(|(&k, _)| k)) || past(t.const_first.last().copied()) {
             rewind_marks(t, mark.nodes);
