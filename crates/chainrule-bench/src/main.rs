@@ -8,7 +8,10 @@
 //!                                          ("impl":"floor-soa", "variant":"floor")
 //! chainrule-bench draw [--n N]             layout + SVG of a random graph of N values (10,000)
 //! chainrule-bench page [--n RUNS]          the page protocol's `program` call on 200 values
-//! chainrule-bench web SITE [--sizes] [--n RUNS]   the page in Chromium, served and static (SITE); --sizes: only the figures at 200, 1,000 and 10,000 values
+//! chainrule-bench web SITE [--sizes|--program] [--n RUNS]   the page in Chromium, served and
+//!                                          static (SITE); --sizes: only the figures at 200,
+//!                                          1,000 and 10,000 values; --program: only the
+//!                                          `program` call, WebAssembly against native
 //! chainrule-bench serve-load [--clients 50] [--seconds 10] [--addr HOST:PORT]
 //!                                          the live page under load: requests/s, p99, errors
 //! chainrule-bench all                      every workload once
@@ -365,7 +368,7 @@ fn load_options(mut rest: &[&str]) -> serve_load::Load {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: chainrule-bench <W1|W2|W2-replay|W3|W4|W4-floor|W5> [--n N]\n       chainrule-bench draw [--n N]\n       chainrule-bench serve\n       chainrule-bench page [--n RUNS]\n       chainrule-bench web SITE [--sizes] [--n RUNS]\n       chainrule-bench serve-load [--clients 50] [--seconds 10] [--addr HOST:PORT]\n       chainrule-bench all\n\
+        "usage: chainrule-bench <W1|W2|W2-replay|W3|W4|W4-floor|W5> [--n N]\n       chainrule-bench draw [--n N]\n       chainrule-bench serve\n       chainrule-bench page [--n RUNS]\n       chainrule-bench web SITE [--sizes|--program] [--n RUNS]\n       chainrule-bench serve-load [--clients 50] [--seconds 10] [--addr HOST:PORT]\n       chainrule-bench all\n\
          The workloads are defined in docs/WORKLOADS.md."
     );
     std::process::exit(2)
@@ -400,9 +403,10 @@ fn main() {
         }),
         #[cfg(unix)]
         ["web", site, ref rest @ ..] => {
-            let (rest, sizes_only) = match rest {
-                ["--sizes", rest @ ..] => (rest, true),
-                rest => (rest, false),
+            let (rest, only) = match rest {
+                ["--sizes", rest @ ..] => (rest, web::Only::Sizes),
+                ["--program", rest @ ..] => (rest, web::Only::Program),
+                rest => (rest, web::Only::All),
             };
             web::run(
                 std::path::Path::new(site),
@@ -411,7 +415,7 @@ fn main() {
                     ["--n", n] => n.parse().ok().filter(|&n| n > 0).unwrap_or_else(|| usage()),
                     _ => usage(),
                 },
-                sizes_only,
+                only,
             )
         }
         ["all"] => [

@@ -36,7 +36,10 @@
 //! frame does before it paints), not the paint. (Until 2026-12-05 it ended before them, and
 //! left out most of what a new drawing costs the browser.)
 //!
-//! One JSON line per figure. Needs `chromium`, `python3` and `gzip`.
+//! One JSON line per figure. Needs `chromium`, `python3` and `gzip`. `--sizes` runs only
+//! the `web-size-*` figures; `--program` only the `program` call (the `web-program` lines,
+//! a minute and a half quicker than the whole run, to try a change to the WebAssembly
+//! build on).
 
 #[path = "../../chainrule-cli/tests/support/browser.rs"]
 mod browser;
@@ -99,9 +102,19 @@ impl Tab {
     }
 }
 
-/// Runs the benchmark on the static site in `site`, `runs` times each figure; with
-/// `sizes_only`, only the figures at 200, 1,000 and 10,000 values.
-pub fn run(site: &Path, runs: usize, sizes_only: bool) -> bool {
+/// Which figures a run gives.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Only {
+    /// Every figure.
+    All,
+    /// The figures at 200, 1,000 and 10,000 values (`web-size-*`).
+    Sizes,
+    /// The `program` call, WebAssembly against native (`web-program`).
+    Program,
+}
+
+/// Runs the benchmark on the static site in `site`, `runs` times each figure of `only`.
+pub fn run(site: &Path, runs: usize, only: Only) -> bool {
     let scratch = std::env::temp_dir().join(format!("chainrule-bench-web-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&scratch);
     let Some(mut b) = Browser::start(&scratch, (1280, 900)) else {
@@ -131,8 +144,14 @@ pub fn run(site: &Path, runs: usize, sizes_only: bool) -> bool {
         ("served", served.as_str()),
         ("static", statics.base.as_str()),
     ];
-    if sizes_only {
+    if only == Only::Sizes {
         sizes(&mut tab, &homes, runs);
+        drop(tab);
+        let _ = std::fs::remove_dir_all(&scratch);
+        return true;
+    }
+    if only == Only::Program {
+        program_lines(&mut tab, &statics.base, runs);
         drop(tab);
         let _ = std::fs::remove_dir_all(&scratch);
         return true;
@@ -152,15 +171,7 @@ pub fn run(site: &Path, runs: usize, sizes_only: bool) -> bool {
             on_static / served
         );
     }
-    for ((name, _), c) in PROGRAMS
-        .iter()
-        .zip(call_times(&mut tab, &statics.base, runs))
-    {
-        out!(
-            "{{\"workload\":\"web-program\",\"program\":\"{name}\",\"native_ms\":{:.3},\"wasm_ms\":{:.3},\"wasm_over_native\":{:.3},\"wasm_over_native_best\":{:.3},\"runs\":{runs}}}",
-            c.native, c.wasm, c.ratio, c.best_ratio
-        );
-    }
+    program_lines(&mut tab, &statics.base, runs);
     sizes(&mut tab, &homes, runs);
     let (files, bytes, gz) = site_size(&mut tab, &statics.base, site);
     out!(
@@ -170,6 +181,17 @@ pub fn run(site: &Path, runs: usize, sizes_only: bool) -> bool {
     drop(tab);
     let _ = std::fs::remove_dir_all(&scratch);
     true
+}
+
+/// The `web-program` lines: the `program` call on the static site at `base` against
+/// native code, for each program (`call_times`).
+fn program_lines(tab: &mut Tab, base: &str, runs: usize) {
+    for ((name, _), c) in PROGRAMS.iter().zip(call_times(tab, base, runs)) {
+        out!(
+            "{{\"workload\":\"web-program\",\"program\":\"{name}\",\"native_ms\":{:.3},\"wasm_ms\":{:.3},\"wasm_over_native\":{:.3},\"wasm_over_native_best\":{:.3},\"runs\":{runs}}}",
+            c.native, c.wasm, c.ratio, c.best_ratio
+        );
+    }
 }
 
 /// The figures at 200, 1,000 and 10,000 values on both `homes`, `runs` times each.
