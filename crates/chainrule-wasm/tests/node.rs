@@ -6,7 +6,8 @@
 //! for their last bits (glibc's natively, Rust's libm on wasm32: [`same_but_last_bits`]). The training worker plays, pauses,
 //! answers a point and stops; the page's engine (`wasmEngine`) stops a session whose
 //! worker hangs and ends the worker of a closed one; a panic is an error answer and a
-//! fresh instance; the static page's warm-up (`warm.js`) answers its programs in idle time.
+//! fresh instance; the static page's warm-up (`warm.js`) answers its programs in idle time;
+//! the glue decodes a long answer in pieces (`utf8Text`) as it would in one.
 //!
 //! The module is `CHAINRULE_WASM` when set (`.ci/run` points it at the site's optimised
 //! engine), else built here (`cargo build --profile wasm --target wasm32-unknown-unknown`).
@@ -351,4 +352,11 @@ fn a_panic_is_an_error_answer_and_a_fresh_instance() {
     let Some(node) = node() else { return };
     let out = run_node(node, "panic.mjs", &[&wasm_file()]);
     assert!(out.contains("panic: ok"), "{out}");
+}
+
+#[test]
+fn a_long_answer_decoded_in_pieces_reads_as_in_one() {
+    let Some(node) = node() else { return };
+    let out = run_node(node, "text.mjs", &[]);
+    assert!(out.contains("texts read as in one piece"), "{out}");
 }
