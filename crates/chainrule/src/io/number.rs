@@ -142,6 +142,19 @@ impl Numbers {
             Numbers::Shortest => shortest(x),
         }
     }
+
+    /// [`Numbers::format`], appended to `s`.
+    pub(crate) fn push(self, s: &mut String, x: f64) {
+        match self {
+            Numbers::Notebook if x == 0.0 => s.push_str("0.0000"),
+            Numbers::Notebook if x.is_finite() && !(1e-4..1e16).contains(&x.abs()) => {
+                use std::fmt::Write;
+                let _ = write!(s, "{x:.4e}");
+            }
+            Numbers::Notebook => fixed_into(s, x, 4),
+            Numbers::Shortest => s.push_str(&shortest(x)),
+        }
+    }
 }
 
 /// `x` rounded to `digits` significant digits: a computed number without its rounding
@@ -153,7 +166,7 @@ pub(crate) fn significant(x: f64, digits: usize) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::fixed;
+    use super::{fixed, Numbers};
 
     /// A little generator of bits.
     fn next(state: &mut u64) -> u64 {
@@ -213,6 +226,33 @@ mod tests {
                 _ => f64::from_bits(bits),
             };
             check(x);
+        }
+    }
+
+    #[test]
+    fn numbers_push_appends_what_format_gives() {
+        let mut rng = 0x853c_49e6_748f_ea9bu64;
+        let mut xs = vec![
+            0.0, -0.0, 1e-4, -1e-4, 9.9999e-5, 1e16, -1e16, 9.99e15, 2.5e-12,
+        ];
+        xs.extend([
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::MIN_POSITIVE,
+            5e-324,
+        ]);
+        for _ in 0..100_000 {
+            let bits = next(&mut rng);
+            xs.push(f64::from_bits(bits));
+            xs.push((bits >> 11) as f64 / (1u64 << 53) as f64 * 2e4 - 1e4);
+        }
+        for x in xs {
+            for numbers in [Numbers::Notebook, Numbers::Shortest] {
+                let mut s = String::from("x = ");
+                numbers.push(&mut s, x);
+                assert_eq!(s, format!("x = {}", numbers.format(x)), "{x:e}");
+            }
         }
     }
 }

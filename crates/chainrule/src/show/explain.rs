@@ -12,7 +12,7 @@ use crate::engine::nonfinite::Pass;
 use crate::engine::op::Op;
 use crate::engine::tape::{Node, Tape};
 use crate::io::number::Numbers;
-use crate::show::names::{d, Names};
+use crate::show::names::{push_d, Names};
 use std::fmt;
 
 /// One use of a node by a parent: the term `dL/dp · dp/dx` it adds to the node's grad.
@@ -231,43 +231,74 @@ fn formula(t: &Tape, names: &Names, p: usize, slot: usize, expr: &str) -> String
             expr.to_string(),
         ),
     };
-    format!("d{expr}/{} = {rhs}", d(nm(slot)))
+    let mut s = String::with_capacity(expr.len() + rhs.len() + 24);
+    s.push('d');
+    s.push_str(&expr);
+    s.push('/');
+    push_d(&mut s, nm(slot));
+    s.push_str(" = ");
+    s.push_str(&rhs);
+    s
 }
 
 impl Contribution {
     /// `dL/dx = dL/dp · dp/dx = g · l = product` (with `+=` when `accumulate`), the
     /// numbers written as `numbers` says.
     pub fn line(&self, output: &str, node: &str, accumulate: bool, numbers: Numbers) -> String {
-        let num = |x| numbers.format(x);
-        let (o, p, x) = (d(output), d(&self.parent_name), d(node));
-        let line = format!(
-            "{o}/{x} {} {o}/{p} · {p}/{x} = {} · {} = {}",
-            if accumulate { "+=" } else { "=" },
-            num(self.parent_grad),
-            num(self.local),
-            num(self.product)
-        );
+        let (o, p, x) = (output, self.parent_name.as_str(), node);
+        let mut s = String::with_capacity(2 * (o.len() + p.len() + x.len()) + 64);
+        let ratio = |s: &mut String, top: &str, bottom: &str| {
+            push_d(s, top);
+            s.push('/');
+            push_d(s, bottom);
+        };
+        ratio(&mut s, o, x);
+        s.push_str(if accumulate { " += " } else { " = " });
+        ratio(&mut s, o, p);
+        s.push_str(" · ");
+        ratio(&mut s, p, x);
+        s.push_str(" = ");
+        numbers.push(&mut s, self.parent_grad);
+        s.push_str(" · ");
+        numbers.push(&mut s, self.local);
+        s.push_str(" = ");
+        numbers.push(&mut s, self.product);
         if self.parent_grad == 0.0 && !self.local.is_finite() {
-            line + &format!(" (nothing flows: {o}/{p} is 0)")
-        } else {
-            line
+            s.push_str(" (nothing flows: ");
+            ratio(&mut s, o, p);
+            s.push_str(" is 0)");
         }
+        s
     }
 
     /// `dp/dx = d(a*b)/da = b = -3.0000` (the number left off when the formula already is
     /// one).
     pub fn local_line(&self, node: &str, numbers: Numbers) -> String {
-        let lhs = format!("{}/{}", d(&self.parent_name), d(node));
-        let mut s = if self.formula.starts_with(&format!("{lhs} = ")) {
-            self.formula.clone()
+        let mut s = String::with_capacity(2 * self.formula.len() + 32);
+        self.push_local_line(&mut s, node, numbers);
+        s
+    }
+
+    /// [`Contribution::local_line`], appended to `s`.
+    fn push_local_line(&self, s: &mut String, node: &str, numbers: Numbers) {
+        let start = s.len();
+        push_d(s, &self.parent_name);
+        s.push('/');
+        push_d(s, node);
+        // The formula when it starts with the same `dp/dx = `, else `dp/dx = ` before it.
+        let lhs = &s[start..];
+        let same = (self.formula.strip_prefix(lhs)).is_some_and(|rest| rest.starts_with(" = "));
+        if same {
+            s.truncate(start);
         } else {
-            format!("{lhs} = {}", self.formula)
-        };
+            s.push_str(" = ");
+        }
+        s.push_str(&self.formula);
         let rhs = self.formula.rsplit(" = ").next().unwrap_or("");
         if !rhs.parse::<f64>().is_ok_and(|v| v == self.local) {
-            s += &format!(" = {}", numbers.format(self.local));
+            s.push_str(" = ");
+            numbers.push(s, self.local);
         }
-        s
     }
 
     /// Whether what this use adds is finite (an infinite local derivative under an
@@ -287,27 +318,46 @@ impl NodeExplanation {
 
     /// `e = a*b = -6.0000`, `a = 2.0000 (leaf)`, or `k = 3.0000 (constant)`.
     pub fn header(&self) -> String {
-        let num = |x| self.numbers.format(x);
-        if self.op == Op::Leaf {
-            format!("{} = {} (leaf)", self.name, num(self.data))
-        } else if self.op == Op::Const {
-            format!("{} = {} (constant)", self.name, num(self.data))
-        } else if self.expr == self.name || format!("({})", self.expr) == self.name {
-            format!("{} = {}", self.name, num(self.data))
-        } else {
-            format!("{} = {} = {}", self.name, self.expr, num(self.data))
+        let mut s = String::with_capacity(self.name.len() + self.expr.len() + 24);
+        s.push_str(&self.name);
+        s.push_str(" = ");
+        // The expression, unless it is the name itself (bare or in its parentheses).
+        let bare = (self
+            .name
+            .strip_prefix('(')
+            .and_then(|n| n.strip_suffix(')')))
+        .is_some_and(|inner| inner == self.expr);
+        let expr = !matches!(self.op, Op::Leaf | Op::Const) && self.expr != self.name && !bare;
+        if expr {
+            s.push_str(&self.expr);
+            s.push_str(" = ");
         }
+        self.numbers.push(&mut s, self.data);
+        match self.op {
+            Op::Leaf => s.push_str(" (leaf)"),
+            Op::Const => s.push_str(" (constant)"),
+            _ => {}
+        }
+        s
     }
 
     /// The derivation lines of this node's grad (no header), in the notebook's notation.
     pub fn derivation(&self, output: &str) -> Vec<String> {
-        let num = |x| self.numbers.format(x);
         let x = &self.name;
         let cs = &self.contributions;
+        let total = |s: &mut String| {
+            push_d(s, output);
+            s.push('/');
+            push_d(s, x);
+            s.push_str(" = ");
+        };
         if cs.is_empty() {
-            return vec![format!("{}/{} = 1 (the output)", d(output), d(x))];
+            let mut s = String::with_capacity(2 * (output.len() + x.len()) + 32);
+            total(&mut s);
+            s.push_str("1 (the output)");
+            return vec![s];
         }
-        let mut lines = Vec::new();
+        let mut lines = Vec::with_capacity(2 * cs.len() + 1);
         for c in cs {
             if c.parent_is_output {
                 // dL/dL is 1: the grad is the local derivative itself.
@@ -320,17 +370,23 @@ impl NodeExplanation {
                 continue;
             }
             lines.push(c.line(output, x, cs.len() > 1, self.numbers));
-            lines.push(format!("  {}", c.local_line(x, self.numbers)));
+            let mut local = String::with_capacity(2 * c.formula.len() + 40);
+            local.push_str("  ");
+            c.push_local_line(&mut local, x, self.numbers);
+            lines.push(local);
         }
         if cs.len() > 1 {
-            let terms: Vec<String> = cs.iter().map(|c| num(c.product)).collect();
-            lines.push(format!(
-                "{}/{} = {} = {}",
-                d(output),
-                d(x),
-                terms.join(" + "),
-                num(self.grad)
-            ));
+            let mut s = String::with_capacity(2 * (output.len() + x.len()) + 12 * cs.len() + 24);
+            total(&mut s);
+            for (k, c) in cs.iter().enumerate() {
+                if k > 0 {
+                    s.push_str(" + ");
+                }
+                self.numbers.push(&mut s, c.product);
+            }
+            s.push_str(" = ");
+            self.numbers.push(&mut s, self.grad);
+            lines.push(s);
         }
         lines
     }

@@ -118,8 +118,8 @@ impl Step {
 /// What the step finishing `name`, used `uses` times, does, in a sentence.
 fn summary(name: &str, uses: usize) -> String {
     match uses {
-        0 => format!("Backward starts at the output {name}: its grad is 1."),
-        1 => format!("{name} is used once, so its grad is one chain-rule term."),
+        0 => ["Backward starts at the output ", name, ": its grad is 1."].concat(),
+        1 => [name, " is used once, so its grad is one chain-rule term."].concat(),
         u => format!("{name} is used {u} times: its grad is the sum of one term per use."),
     }
 }
