@@ -10,8 +10,10 @@
 //
 // The element's text is the program (its common indentation removed). `show` lists the
 // parts to show, of graph, stepper, nudge (the selected value's panel with the nudge),
-// quiz (the panel's box to type one's own grad, and the grads the program sets by hand)
-// and editor (the program, editable); without it, all but the editor. `select` names a
+// quiz (the panel's box to type one's own grad, and the grads the program sets by hand;
+// a quiz keeps its answers back: each value's grad reads `grad ?` unless the stepper has
+// reached it, and its chain rule and check stay hidden, until the learner has checked a
+// grad of their own for it) and editor (the program, editable); without it, all but the editor. `select` names a
 // value to select at first. Each element is independent and lives in a shadow root:
 // no style goes in or out. A program that does not run shows its error inside its own
 // box; nothing the embed does throws into the host page.
@@ -25,15 +27,19 @@ import { INLINE } from "./assets.js";
 const PARTS = ["graph", "stepper", "nudge", "quiz", "editor"];
 const DEFAULT_PARTS = ["graph", "stepper", "nudge", "quiz"];
 
-/** The embed's own layout, around the page's module styles (style.css). */
+/** The embed's own layout, around the page's module styles (style.css). Its lengths are in
+ * px or em, and style.css's unit (`--cr-rem`) is fixed here: a `rem` inside a shadow root
+ * is the host page's root font size, which would leak in (`html { font-size: 62.5% }`
+ * made the embed's headings smaller than its text). */
 const LAYOUT = `
 :host { all: initial; display: block; container-type: inline-size; margin: 1em 0; }
 :host([hidden]), [hidden] { display: none !important; }
-.cr-embed { display: grid; gap: .6rem; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: #1d1d1f; }
-.cr-embed-body { display: grid; gap: .6rem; grid-template-columns: minmax(0, 1fr); }
-.cr-embed-panel { background: #fff; border: 1px solid #dde1e6; border-radius: 8px; padding: .6rem .75rem; min-width: 0; }
+.cr { --cr-rem: 16px; }
+.cr-embed { display: grid; gap: 9.6px; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: #1d1d1f; }
+.cr-embed-body { display: grid; gap: 9.6px; grid-template-columns: minmax(0, 1fr); }
+.cr-embed-panel { background: #fff; border: 1px solid #dde1e6; border-radius: 8px; padding: 9.6px 12px; min-width: 0; }
 .cr-embed-panel:empty { display: none; }
-.cr-embed .cr-editor-box { height: auto; min-height: 6rem; max-height: 20rem; }
+.cr-embed .cr-editor-box { height: auto; min-height: 96px; max-height: 320px; }
 .cr-embed-loading { color: #5f6770; font-size: 14px; margin: 0; }
 @container (min-width: 620px) {
   .cr-embed-body.cr-two { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); align-items: start; }
@@ -121,6 +127,8 @@ class ChainruleGraph extends HTMLElement {
       label: this.getAttribute("aria-label") || "The program's graph",
       nudge: this.el.node !== null && parts(this.getAttribute("show")).has("nudge"),
       quiz: this.el.hand !== null,
+      // A quiz keeps its answers back until the learner has checked their own.
+      hideGrads: this.el.hand !== null,
     });
     if (this.el.hand) this.el.hand.hidden = true;
     if (this.el.editor) {

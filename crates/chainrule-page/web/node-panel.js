@@ -14,12 +14,17 @@ const H_DEFAULT = "0.001";
 export class NodePanel {
   /** `root`: an empty element to fill; `engine`: the engine interface. `onReplay(answer)`:
    * a nudge's answer (the graph replayed at leaf + h) to show, or null to go back.
-   * `nudge`, `quiz`: whether it offers the nudge and a box to type one's own grad. */
-  constructor(root, engine, { onReplay = () => {}, nudge = true, quiz = true } = {}) {
+   * `nudge`, `quiz`: whether it offers the nudge and a box to type one's own grad.
+   * `hidden(id)`: whether value `id`'s grad is still the learner's to find (a quiz that
+   * keeps its answers back: the chain rule, the gradient check and the nudge's grad are
+   * shown once the learner has checked a grad of their own); `onChecked(id)`: they did. */
+  constructor(root, engine, { onReplay = () => {}, nudge = true, quiz = true, hidden = null, onChecked = () => {} } = {}) {
     this.root = root;
     this.engine = engine;
     this.onReplay = onReplay;
     this.offers = { nudge, quiz };
+    this.hidden = hidden || (() => false);
+    this.onChecked = onChecked;
     this.node = null;
     this.ctx = null;
     this.seq = 0;
@@ -51,8 +56,10 @@ export class NodePanel {
     root.append(this.title, this.hint, this.chain, this.check, this.hand, this.nudge);
     handBtn.addEventListener("click", () => this.checkHand());
     this.handInput.addEventListener("keydown", (e) => { if (e.key === "Enter") this.checkHand(); });
-    this.nudgeBtn.addEventListener("click", () => this.run(Number(this.hInput.value)));
-    this.hInput.addEventListener("keydown", (e) => { if (e.key === "Enter") this.run(Number(this.hInput.value)); });
+    // A typed h moves the slider too (within its range), so the two never disagree.
+    const typed = () => { this.slider.value = this.hInput.value; this.run(Number(this.hInput.value)); };
+    this.nudgeBtn.addEventListener("click", typed);
+    this.hInput.addEventListener("keydown", (e) => { if (e.key === "Enter") typed(); });
     this.slider.addEventListener("input", () => {
       this.hInput.value = this.slider.value;
       this.run(Number(this.slider.value));
@@ -85,10 +92,10 @@ export class NodePanel {
     this.hint.hidden = true;
     this.title.classList.remove("cr-empty");
     this.title.textContent = node.header;
-    this.chain.hidden = false;
     this.chain.textContent = node.derivation.join("\n");
     this.showCheck(node.check);
     const out = ctx.output.name;
+    this.keepBack(this.hidden(node.id));
     this.hand.hidden = !this.offers.quiz;
     this.handLabel.textContent = `Your d${out}/d${node.name} =`;
     if (!same) {
@@ -103,6 +110,20 @@ export class NodePanel {
       this.onReplay(null);   // the graph back to the program's values
       if (node.leaf) this.resetNudge(fresh);
     }
+  }
+
+  /** With `hide`, the answers stay back (the chain rule and the check), and the hint says
+   * what to do first; without, they show. */
+  keepBack(hide) {
+    const n = this.node, out = this.ctx.output.name;
+    this.chain.hidden = hide;
+    if (hide) this.check.hidden = true;
+    else this.showCheck(n.check);
+    this.hint.hidden = !hide;
+    if (hide) {
+      this.hint.textContent = `Work out d${out}/d${n.name} and check it below: its chain rule and its gradient check show once you have.`;
+    }
+    this.root.dataset.kept = String(hide);
   }
 
   showCheck(c) {
@@ -156,6 +177,7 @@ export class NodePanel {
     this.label(short(j.h), j.name, j.output.name, j.a);
     const cells = { before: j.before, after: j.after, fd: j.finite_difference, grad: j.grad };
     for (const r of this.rows) r.cells[1].textContent = fmt(cells[r.dataset.row]);
+    if (this.hidden(n.id)) this.rows[3].cells[1].textContent = "? (check yours first)";
     Object.assign(this.table.dataset, { h: String(j.h), fd: String(j.finite_difference), grad: String(j.grad) });
     this.nudgeNote.textContent = "";
     this.onReplay(j);
@@ -180,5 +202,10 @@ export class NodePanel {
       ? `Right: d${out}/d${c.name} = ${fmt(c.correct)}.`
       : `Not right: it should be ${fmt(c.correct)}, because\n${c.derivation.join("\n")}`;
     if (!c.right) r.append(diagnosis(c) || "");
+    // Checked, right or wrong (a wrong one was just told the answer): nothing is kept back.
+    this.onChecked(n.id);
+    if (this.root.dataset.kept === "true") this.keepBack(false);
+    const g = this.rows[3].cells[1];
+    if (this.table.dataset.h !== undefined) g.textContent = fmt(Number(this.table.dataset.grad));
   }
 }

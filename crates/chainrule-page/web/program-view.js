@@ -19,9 +19,12 @@ export class ProgramView {
    * `replayWords`: what a replay goes back to (the program's values, your Values);
    * `replayActions(j)`: the banner's buttons over a nudge's replay `j`, as [[text,
    * action], ...] (by default, one that goes back); `onReplayStart(j)`: the graph shows a
-   * replay; `onReplayEnd()`: it went back from one. */
+   * replay; `onReplayEnd()`: it went back from one. `hideGrads`: a quiz that keeps its
+   * answers back: every grad but the output's reads `grad ?` (when there is no stepper to
+   * reveal them step by step), and the panel holds back a value's chain rule and check,
+   * until the learner has checked a grad of their own for it. */
   constructor(roots, engine, {
-    label = "The program's graph", nudge = true, quiz = true,
+    label = "The program's graph", nudge = true, quiz = true, hideGrads = false,
     replayWords = "the program's values", replayActions = null,
     onReplayStart = () => {}, onReplayEnd = () => {},
   } = {}) {
@@ -29,8 +32,14 @@ export class ProgramView {
     this.stepper = roots.stepper
       ? new Stepper(roots.stepper, { graph: this.graph, onMove: () => this.endReplay() })
       : null;
+    this.hideGrads = hideGrads;
+    this.revealed = new Set();   // ids whose grads the learner has checked (`hideGrads`)
     this.panel = roots.node
-      ? new NodePanel(roots.node, engine, { onReplay: (j) => this.replay(j), nudge, quiz })
+      ? new NodePanel(roots.node, engine, {
+        onReplay: (j) => this.replay(j), nudge, quiz,
+        hidden: hideGrads ? (id) => !this.revealed.has(id) : null,
+        onChecked: (id) => this.reveal(id),
+      })
       : null;
     this.hands = roots.hand ? new HandList(roots.hand) : null;
     this.answer = null;      // the last good answer, and the source it answers
@@ -47,6 +56,7 @@ export class ProgramView {
    * step and selection. */
   show(j, source) {
     const first = !this.answer;
+    if (source !== this.answered) this.revealed.clear();
     this.answer = j;
     this.answered = source;
     this.replayed = null;
@@ -54,6 +64,7 @@ export class ProgramView {
     this.graph.clearBanner();
     this.graph.setStale(false);
     this.graph.show(j.svg, j.nodes, { keepView: !first });
+    this.keepBack();
     if (this.stepper) this.stepper.load(j, { keep: !first });
     if (this.hands) this.hands.show(j);
     const bad = j.non_finite
@@ -117,8 +128,9 @@ export class ProgramView {
       unmarked = this.replace(j, nodes, inPlace) || unmarked;
     }
     this.replayed = j;
-    // The replay drawn in the same state of backward.
+    // The replay drawn in the same state of backward (or of the quiz).
     if (this.stepper && unmarked) this.stepper.go(this.stepper.step);
+    if (unmarked) this.keepBack();
     this.graph.select(j.node);
     this.graph.setBanner(
       `Showing the graph replayed at ${j.name} = ${fmt(j.a)} + ${short(j.h)}: ${j.output.name} = ${fmt(j.after)} (it was ${fmt(j.before)}).`,
@@ -164,9 +176,25 @@ export class ProgramView {
     if (this.undo) this.putBack();
     else this.graph.show(this.answer.svg, this.answer.nodes, { keepView: true });
     this.undo = null;
+    this.keepBack();
     if (this.stepper) this.stepper.go(this.stepper.step);
     this.graph.select(this.selected ? this.selected.id : null);
     this.onReplayEnd();
+  }
+
+  /** With `hideGrads` and no stepper: every grad but the output's and those the learner
+   * has checked drawn `grad ?`. */
+  keepBack() {
+    if (!this.hideGrads || this.stepper || !this.answer) return;
+    const out = this.answer.output.id;
+    const unknown = this.answer.nodes.map((n) => n.id).filter((id) => id !== out && !this.revealed.has(id));
+    this.graph.setStep({ unknown: new Set(unknown) });
+  }
+
+  /** The learner checked a grad of their own for value `id`: its grad shows. */
+  reveal(id) {
+    this.revealed.add(id);
+    this.keepBack();
   }
 
   /** A stepper key (arrows, Home, End) pressed outside a field; true if it was one. */

@@ -501,6 +501,11 @@ fn clicking_a_leaf_selects_it_and_the_nudge_is_explicit_and_named(home: Home) {
         p.texts("#node-area .cr-nudge-table td"),
         ["-8.0000", "-10.0000", "-4.0000", "-4.0000"]
     );
+    // The slider follows the h typed.
+    assert_eq!(
+        p.eval("document.querySelector('#node-area input[type=range]').value"),
+        json!("0.5")
+    );
     // The graph shows the replay, and says so.
     assert_eq!(
         p.text("#graph-area .cr-graph-banner span"),

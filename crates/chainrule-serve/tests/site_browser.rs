@@ -282,6 +282,7 @@ const HOST_PAGE: &str = r#"<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>A course page</title>
 <style>
+  html { font-size: 10px; }
   body { margin: 0; font: 20px/1.7 Georgia, serif; color: rgb(10, 20, 30); }
   article { max-width: 600px; margin: 0 auto; padding: 0 12px; }
   button { background: rgb(255, 0, 0) !important; font-size: 31px !important; }
@@ -383,6 +384,15 @@ fn embeds_are_independent_fit_the_column_keep_their_styles_apart_and_a_broken_on
     assert_eq!(look[1], json!("14px"), "{look}");
     assert_eq!(look[2], json!("flex"), "{look}");
     assert_ne!(look[3], json!("40px"), "{look}");
+    // The host's root font size (10px here) does not reach in through `rem`: the
+    // stepper's heading is 1.05 × 16px and its panel's spacing as on chainrule's own page.
+    let sizes = p.eval(&in_embed(
+        "one",
+        "(() => { const s = root.querySelector('.cr-stepper, .cr-embed-stepper'); \
+           const h = s.querySelector('h2'); \
+           return [getComputedStyle(h).fontSize, getComputedStyle(h).marginBottom]; })()",
+    ));
+    assert_eq!(sizes, json!(["16.8px", "8px"]), "{sizes}");
     // And the embed's styles stay in: the host's own `.cr-hint` keeps the host's look.
     assert_eq!(
         p.eval("[getComputedStyle(document.getElementById('host-hint')).color, getComputedStyle(document.getElementById('host-hint')).fontSize]"),
@@ -500,6 +510,36 @@ fn embeds_are_independent_fit_the_column_keep_their_styles_apart_and_a_broken_on
     ));
     // (y(x+h) − y(x))/h of x² + 2x at 3 is 2x + 2 + h exactly.
     assert!((fd.as_f64().unwrap() - 8.001).abs() < 1e-9, "{fd}");
+    // The second is a quiz without a stepper: it keeps its answers back until the learner
+    // has checked a grad of their own. x's grad reads `grad ?` (the output's reads 1), its
+    // chain rule and check are hidden, and the nudge's row for the grad waits too.
+    let kept = |p: &mut Page| {
+        p.eval(&in_embed(
+            "two",
+            "(() => { const g = (id) => root.querySelector(`g.value[data-node-id='${id}']`).textContent; \
+               const out = Math.max(...[...root.querySelectorAll('g.value')].map((v) => Number(v.dataset.nodeId))); \
+               return [g(0).includes('grad ?'), g(out).includes('grad ?'), \
+                 root.querySelector('.cr-node-chain').hidden, root.querySelector('.cr-node-check').hidden, \
+                 root.querySelector('.cr-nudge-table tr[data-row=grad] td').textContent]; })()",
+        ))
+    };
+    assert_eq!(
+        kept(&mut p),
+        json!([true, false, true, true, "? (check yours first)"])
+    );
+    // A wrong grad checked: told the answer, and nothing is kept back any more.
+    p.eval(&in_embed(
+        "two",
+        "(() => { root.querySelector('.cr-hand input').value = '7'; root.querySelector('.cr-hand button').click(); })()",
+    ));
+    p.wait(
+        &in_embed(
+            "two",
+            "root.querySelector('.cr-hand-result').dataset.right === 'false'",
+        ),
+        "the quiz's answer",
+    );
+    assert_eq!(kept(&mut p), json!([false, false, false, false, "8.0000"]));
     assert_eq!(caption(&mut p, "one"), json!(NOTEBOOK_CAPTION));
     assert_eq!(p.eval("hostErrors"), json!([]));
 }
