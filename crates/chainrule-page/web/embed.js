@@ -114,9 +114,11 @@ class ChainruleGraph extends HTMLElement {
     this.error = h("div", { class: "cr cr-error", role: "alert", hidden: true });
     this.loading = h("p", { class: "cr-embed-loading" }, "Loading chainrule…");
     const two = el.stepper && el.node;
+    this.graphShown = show.has("graph");
+    // The parts that show an answer: hidden while there is none (a program that never ran).
+    this.body = h("div", { class: two ? "cr-embed-body cr-two" : "cr-embed-body" }, el.stepper, el.node);
     this.box = h("div", { class: "cr-embed" }, this.loading, el.graph, this.error,
-      h("div", { class: two ? "cr-embed-body cr-two" : "cr-embed-body" }, el.stepper, el.node),
-      el.hand, el.editor);
+      this.body, el.hand, el.editor);
     root.append(...[style].flat(), this.box);
     this.el = el;
   }
@@ -157,13 +159,20 @@ class ChainruleGraph extends HTMLElement {
     if (j.ok) {
       this.error.hidden = true;
       if (this.editor) this.editor.clearError();
+      this.el.graph.hidden = !this.graphShown;
+      this.body.hidden = false;
       this.view.show(j, source);
       if (this.el.hand) this.el.hand.hidden = !j.hand.some((x) => x.line);
     } else {
       if (this.editor) this.editor.showError(j.error);
       else fillError(this.error, j.error, source);
       this.view.setStale(true);
-      if (!this.view.answer) this.el.graph.hidden = true;
+      // No answer yet: an empty stepper and panel would only be in the way of the error.
+      if (!this.view.answer) {
+        this.el.graph.hidden = true;
+        this.body.hidden = true;
+        if (this.el.hand) this.el.hand.hidden = true;
+      }
     }
     this.dataset.rendered = String(seq);
     this.dataset.ok = String(j.ok);

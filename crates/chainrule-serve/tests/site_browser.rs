@@ -418,6 +418,14 @@ fn embeds_are_independent_fit_the_column_keep_their_styles_apart_and_a_broken_on
         "{error}"
     );
     assert_eq!(p.data("#broken", "ok"), "false");
+    // With no answer to show, its stepper (asked for) is not shown empty beside the error.
+    assert_eq!(
+        p.eval(&in_embed(
+            "broken",
+            "root.querySelector('.cr-embed-stepper').getClientRects().length"
+        )),
+        json!(0)
+    );
     assert_eq!(p.eval("hostErrors"), json!([]));
     assert_eq!(
         p.eval("document.getElementById('after').getBoundingClientRect().height > 0"),
