@@ -322,13 +322,16 @@ export class TrainView {
     const H = Math.round(Math.min(320, Math.max(220, W * 0.7)));
     el.setAttribute("viewBox", `0 0 ${W} ${H}`);
     el.setAttribute("height", H);
-    const a = { left: 52, top: 28, right: W - 56, bottom: H - 40 };
     const f = this.frame;
     const hist = f ? f.history.filter((p) => typeof p[1] === "number") : [];
     const of = f ? f.of : Number(this.fields.steps && this.fields.steps.value) || 100;
     const accuracy = hist.some((p) => typeof p[2] === "number");   // a loop may not say
     const maxLoss = hist.length ? Math.max(...hist.map((p) => p[1]), 1e-9) : 1;
     const lossTicks = ticks(0, maxLoss, 4, true), top = lossTicks[lossTicks.length - 1];
+    // Room on the left for the longest loss label (a diverged run's reads `6e+237`) beside
+    // the axis title, at about 7px a character of the 12px ticks.
+    const longest = Math.max(...lossTicks.map((t) => tickText(t).length));
+    const a = { left: Math.max(52, Math.ceil(28 + 7 * longest)), top: 28, right: W - 56, bottom: H - 40 };
     const x = (s) => a.left + (a.right - a.left) * s / of;
     const yl = (v) => a.bottom - (a.bottom - a.top) * v / top;
     const ya = (v) => a.bottom - (a.bottom - a.top) * v;
