@@ -144,26 +144,27 @@ pub fn run(site: &Path, runs: usize, only: Only) -> bool {
         ("served", served.as_str()),
         ("static", statics.base.as_str()),
     ];
-    if only == Only::Sizes {
-        sizes(&mut tab, &homes, runs);
-        drop(tab);
-        let _ = std::fs::remove_dir_all(&scratch);
-        return true;
+    match only {
+        Only::Sizes => sizes(&mut tab, &homes, runs),
+        Only::Program => program_lines(&mut tab, &statics.base, runs),
+        Only::All => every_figure(&mut tab, &homes, site, runs),
     }
-    if only == Only::Program {
-        program_lines(&mut tab, &statics.base, runs);
-        drop(tab);
-        let _ = std::fs::remove_dir_all(&scratch);
-        return true;
-    }
+    drop(tab);
+    let _ = std::fs::remove_dir_all(&scratch);
+    true
+}
+
+/// Every figure, on both `homes` (the second the static site, of `site`), `runs` times.
+fn every_figure(tab: &mut Tab, homes: &[(&str, &str); 2], site: &Path, runs: usize) {
+    let statics = homes[1].1;
     let mut figures: Vec<(&str, [f64; 2], &str)> = Vec::new();
-    let opened = homes.map(|(_, base)| open_time(&mut tab, base, runs));
+    let opened = homes.map(|(_, base)| open_time(tab, base, runs));
     figures.push(("open", opened, "ms"));
-    let edits = homes.map(|(_, base)| edit_time(&mut tab, base, runs));
+    let edits = homes.map(|(_, base)| edit_time(tab, base, runs));
     figures.push(("edit", edits, "ms"));
-    let inputs = homes.map(|(_, base)| edit_input_time(&mut tab, base, runs));
+    let inputs = homes.map(|(_, base)| edit_input_time(tab, base, runs));
     figures.push(("edit-input", inputs, "ms"));
-    let fps = homes.map(|(_, base)| train_fps(&mut tab, base));
+    let fps = homes.map(|(_, base)| train_fps(tab, base));
     figures.push(("train", fps, "frames/s"));
     for (name, [served, on_static], unit) in &figures {
         out!(
@@ -171,16 +172,13 @@ pub fn run(site: &Path, runs: usize, only: Only) -> bool {
             on_static / served
         );
     }
-    program_lines(&mut tab, &statics.base, runs);
-    sizes(&mut tab, &homes, runs);
-    let (files, bytes, gz) = site_size(&mut tab, &statics.base, site);
+    program_lines(tab, statics, runs);
+    sizes(tab, homes, runs);
+    let (files, bytes, gz) = site_size(tab, statics, site);
     out!(
         "{{\"workload\":\"web-site\",\"files\":{files},\"bytes\":{bytes},\"gzip_bytes\":{gz},\"gzip_kib\":{:.1}}}",
         gz as f64 / 1024.0
     );
-    drop(tab);
-    let _ = std::fs::remove_dir_all(&scratch);
-    true
 }
 
 /// The `web-program` lines: the `program` call on the static site at `base` against
