@@ -48,10 +48,18 @@ pub fn json(x: f64) -> Option<String> {
 /// hundreds of digits and a tiny one does not read as zero. For the tables that print a
 /// fixed number of decimals, as the notebook's `%.4f` does.
 pub(crate) fn decimals(x: f64, digits: usize) -> String {
+    let mut s = String::with_capacity(24);
+    decimals_into(&mut s, x, digits);
+    s
+}
+
+/// [`decimals`], appended to `s`.
+pub(crate) fn decimals_into(s: &mut String, x: f64, digits: usize) {
     if x != 0.0 && x.is_finite() && !(1e-4..1e16).contains(&x.abs()) {
-        format!("{x:.digits$e}")
+        use std::fmt::Write;
+        let _ = write!(s, "{x:.digits$e}");
     } else {
-        fixed(x, digits)
+        fixed_into(s, x, digits);
     }
 }
 
@@ -137,8 +145,11 @@ impl Numbers {
     /// `x` written in this style.
     pub fn format(self, x: f64) -> String {
         match self {
-            Numbers::Notebook if x == 0.0 => "0.0000".to_string(),
-            Numbers::Notebook => decimals(x, 4),
+            Numbers::Notebook => {
+                let mut s = String::with_capacity(24);
+                self.push(&mut s, x);
+                s
+            }
             Numbers::Shortest => shortest(x),
         }
     }
@@ -147,11 +158,7 @@ impl Numbers {
     pub(crate) fn push(self, s: &mut String, x: f64) {
         match self {
             Numbers::Notebook if x == 0.0 => s.push_str("0.0000"),
-            Numbers::Notebook if x.is_finite() && !(1e-4..1e16).contains(&x.abs()) => {
-                use std::fmt::Write;
-                let _ = write!(s, "{x:.4e}");
-            }
-            Numbers::Notebook => fixed_into(s, x, 4),
+            Numbers::Notebook => decimals_into(s, x, 4),
             Numbers::Shortest => s.push_str(&shortest(x)),
         }
     }
@@ -230,7 +237,7 @@ mod tests {
     }
 
     #[test]
-    fn numbers_push_appends_what_format_gives() {
+    fn numbers_push_and_format_write_the_notebooks_rule() {
         let mut rng = 0x853c_49e6_748f_ea9bu64;
         let mut xs = vec![
             0.0, -0.0, 1e-4, -1e-4, 9.9999e-5, 1e16, -1e16, 9.99e15, 2.5e-12,
@@ -247,12 +254,25 @@ mod tests {
             xs.push(f64::from_bits(bits));
             xs.push((bits >> 11) as f64 / (1u64 << 53) as f64 * 2e4 - 1e4);
         }
-        for x in xs {
-            for numbers in [Numbers::Notebook, Numbers::Shortest] {
-                let mut s = String::from("x = ");
-                numbers.push(&mut s, x);
-                assert_eq!(s, format!("x = {}", numbers.format(x)), "{x:e}");
+        // The notebook's rule written out with the standard formatter, as a reference:
+        // `format` and `push` share one implementation, so neither checks the other.
+        let notebook = |x: f64| {
+            if x == 0.0 {
+                "0.0000".to_string()
+            } else if x.is_finite() && !(1e-4..1e16).contains(&x.abs()) {
+                format!("{x:.4e}")
+            } else {
+                format!("{x:.4}")
             }
+        };
+        for x in xs {
+            let mut s = String::from("x = ");
+            Numbers::Notebook.push(&mut s, x);
+            assert_eq!(s, format!("x = {}", notebook(x)), "{x:e}");
+            assert_eq!(Numbers::Notebook.format(x), notebook(x), "{x:e}");
+            let mut s = String::from("x = ");
+            Numbers::Shortest.push(&mut s, x);
+            assert_eq!(s, format!("x = {}", Numbers::Shortest.format(x)), "{x:e}");
         }
     }
 }

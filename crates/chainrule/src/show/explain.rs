@@ -12,7 +12,7 @@ use crate::engine::nonfinite::Pass;
 use crate::engine::op::Op;
 use crate::engine::tape::{Node, Tape};
 use crate::io::number::Numbers;
-use crate::show::names::{push_d, Names};
+use crate::show::names::{push_d, push_ratio, Names};
 use std::fmt;
 
 /// One use of a node by a parent: the term `dL/dp · dp/dx` it adds to the node's grad.
@@ -247,16 +247,11 @@ impl Contribution {
     pub fn line(&self, output: &str, node: &str, accumulate: bool, numbers: Numbers) -> String {
         let (o, p, x) = (output, self.parent_name.as_str(), node);
         let mut s = String::with_capacity(2 * (o.len() + p.len() + x.len()) + 64);
-        let ratio = |s: &mut String, top: &str, bottom: &str| {
-            push_d(s, top);
-            s.push('/');
-            push_d(s, bottom);
-        };
-        ratio(&mut s, o, x);
+        push_ratio(&mut s, o, x);
         s.push_str(if accumulate { " += " } else { " = " });
-        ratio(&mut s, o, p);
+        push_ratio(&mut s, o, p);
         s.push_str(" · ");
-        ratio(&mut s, p, x);
+        push_ratio(&mut s, p, x);
         s.push_str(" = ");
         numbers.push(&mut s, self.parent_grad);
         s.push_str(" · ");
@@ -265,7 +260,7 @@ impl Contribution {
         numbers.push(&mut s, self.product);
         if self.parent_grad == 0.0 && !self.local.is_finite() {
             s.push_str(" (nothing flows: ");
-            ratio(&mut s, o, p);
+            push_ratio(&mut s, o, p);
             s.push_str(" is 0)");
         }
         s
@@ -282,9 +277,7 @@ impl Contribution {
     /// [`Contribution::local_line`], appended to `s`.
     fn push_local_line(&self, s: &mut String, node: &str, numbers: Numbers) {
         let start = s.len();
-        push_d(s, &self.parent_name);
-        s.push('/');
-        push_d(s, node);
+        push_ratio(s, &self.parent_name, node);
         // The formula when it starts with the same `dp/dx = `, else `dp/dx = ` before it.
         let lhs = &s[start..];
         let same = (self.formula.strip_prefix(lhs)).is_some_and(|rest| rest.starts_with(" = "));
@@ -346,9 +339,7 @@ impl NodeExplanation {
         let x = &self.name;
         let cs = &self.contributions;
         let total = |s: &mut String| {
-            push_d(s, output);
-            s.push('/');
-            push_d(s, x);
+            push_ratio(s, output, x);
             s.push_str(" = ");
         };
         if cs.is_empty() {

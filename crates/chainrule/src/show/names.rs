@@ -163,6 +163,13 @@ pub(crate) fn push_d(s: &mut String, name: &str) {
     s.push_str(name);
 }
 
+/// `d{top}/d{bottom}` (`dL/de`), appended to `s`.
+pub(crate) fn push_ratio(s: &mut String, top: &str, bottom: &str) {
+    push_d(s, top);
+    s.push('/');
+    push_d(s, bottom);
+}
+
 /// A value as the notebook prints it (`%.4f`): [`Numbers::Notebook`](crate::number::Numbers).
 pub(crate) fn fmt4(x: f64) -> String {
     crate::io::number::Numbers::Notebook.format(x)
