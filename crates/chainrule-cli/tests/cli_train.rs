@@ -95,6 +95,66 @@ fn default_run_is_micrograds_demo_and_reaches_full_accuracy() {
     let loss = s["loss"].as_f64().unwrap();
     assert!(loss > 0.0 && loss < losses[99] * 1.01, "{loss}");
     assert!(s["seconds"].as_f64().unwrap() >= 0.0);
+    assert_eq!(
+        s.get("warning"),
+        None,
+        "the demo's falling loss warns of nothing"
+    );
+}
+
+#[test]
+fn a_run_that_overshoots_but_stays_finite_is_told_why() {
+    // micrograd's demo at lr 30: the loss climbs to about 1e27, every number finite.
+    let args = [
+        "train",
+        "--lr",
+        "30",
+        "--schedule",
+        "constant",
+        "--steps",
+        "20",
+    ];
+    let text = ok(&args);
+    let last = text.lines().last().unwrap();
+    assert!(
+        last.starts_with("note: the loss has grown from 1.3217 to ")
+            && last.contains("by step 20")
+            && last.ends_with("try a smaller --lr"),
+        "{text}"
+    );
+    // The summary's loss keeps six significant places as an exponent, not 28 digits.
+    let summary = text
+        .lines()
+        .find(|l| l.starts_with("trained 20 steps"))
+        .unwrap();
+    let loss = summary
+        .split("loss ")
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap();
+    assert!(loss.contains('e') && loss.len() < 14, "{summary}");
+    // The JSON summary says the same; its steps' own losses agree.
+    let lines = json_lines(&ok(&[&args[..], &["--json"]].concat()));
+    let (steps, summary) = lines.split_at(20);
+    assert!(steps[19]["loss"].as_f64().unwrap() > 1e20 * steps[0]["loss"].as_f64().unwrap());
+    assert_eq!(
+        summary[0]["warning"].as_str(),
+        Some(&last["note: ".len()..])
+    );
+    // Where the loss jumps and comes back, the jump is named; at lr 1e300 the loss is
+    // NaN, and that has its own note.
+    let text = ok(&["train", "--lr", "5", "--schedule", "constant"]);
+    assert!(
+        text.contains("note: the loss jumped to 13.5819 at step 2"),
+        "{text}"
+    );
+    let text = ok(&["train", "--lr", "1e300", "--steps", "5"]);
+    assert!(
+        text.contains("note: the loss is not a finite number") && !text.contains("grown"),
+        "{text}"
+    );
 }
 
 #[test]

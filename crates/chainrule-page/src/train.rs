@@ -9,7 +9,7 @@ use crate::program::describe;
 use crate::{num, ApiError, ErrorKind, Limits, PACE_DEFAULT, PACE_MAX};
 use chainrule::data::Dataset;
 use chainrule::nn::spec::{field, FIELDS};
-use chainrule::nn::{Mlp, Module, StepStats, TrainSpec, Trainer};
+use chainrule::nn::{LossWatch, Mlp, Module, StepStats, TrainSpec, Trainer};
 use chainrule::{Graph, Pass, Var};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -448,7 +448,8 @@ pub(crate) struct Frame<'a> {
 }
 
 /// A frame as the page reads it: the step, the last loss and accuracy, the boundary
-/// grid, a NaN or infinity named, and the curves (`history`: `[step, loss, accuracy]`,
+/// grid, a NaN or infinity named or else a loss that grows or jumps (`warning`), and the
+/// curves (`history`: `[step, loss, accuracy]`,
 /// steps counted from 1).
 pub(crate) fn frame_json(f: Frame<'_>) -> Value {
     let last = f.history.last();
@@ -462,6 +463,7 @@ pub(crate) fn frame_json(f: Frame<'_>) -> Value {
         "classes": f.classes,
         "multiclass": f.multiclass,
         "grid": f.grid,
+        "warning": f.non_finite.is_none().then(|| loss_warning(f.history)).flatten(),
         "non_finite": f.non_finite,
         "note": f.note,
         "history": f.history
@@ -469,6 +471,15 @@ pub(crate) fn frame_json(f: Frame<'_>) -> Value {
             .map(|s| json!([s.step + 1, num(s.loss), num(s.accuracy)]))
             .collect::<Vec<_>>(),
     })
+}
+
+/// What the losses so far say of a run whose numbers are all finite: diverging, or
+/// unstable (see [`LossWatch`]), with the remedy.
+fn loss_warning(history: &[StepStats]) -> Option<String> {
+    let mut w = LossWatch::default();
+    history.iter().for_each(|s| w.push(s.loss));
+    w.warning()
+        .map(|w| format!("{w}; try a smaller learning rate"))
 }
 
 /// The first node that went NaN or infinite on the graph of data point 0 through the

@@ -382,12 +382,23 @@ fn a_watched_loop_gets_a_sessions_frames() {
     assert_eq!(by_function["grid"], f["grid"]);
     assert_eq!(f["grid"]["scores"].as_array().unwrap().len(), 32 * 32);
     assert_eq!(by_function["note"], "done: the loop has finished");
+    assert_eq!(f["warning"], Value::Null, "a falling loss warns of nothing");
+    // A learner's loop whose loss grows, all finite, is warned of as the page's own is.
+    w.record(1.9, Some(0.5));
+    let grown = w.frame(Scores::Nothing, true);
+    assert_eq!(
+        grown["warning"],
+        "the loss has grown from 0.8000 to 1.9000 by step 3, 2.4× where it started: the \
+         steps overshoot, so training is diverging though every number is still finite; try \
+         a smaller learning rate"
+    );
     // More steps than planned stretch the axis; a NaN loss is named.
-    for _ in 0..9 {
+    for _ in 0..8 {
         w.record(f64::NAN, Some(0.5));
     }
     let bad = w.frame(Scores::Nothing, true);
     assert_eq!((&bad["of"], &bad["grid"]), (&json!(11), &Value::Null));
+    assert_eq!(bad["warning"], Value::Null, "a NaN is named, not warned of");
     assert_eq!(
         bad["non_finite"],
         "the loss is NaN: training diverged; try a smaller learning rate"

@@ -108,6 +108,50 @@ fn a_diverging_run_stops_playing_and_names_the_first_non_finite_node() {
 }
 
 #[test]
+fn a_finite_run_that_overshoots_is_warned_of_and_a_good_one_is_not() {
+    // micrograd's demo at lr 30: the loss climbs to about 4e27 and stays there, every
+    // number finite, so nothing is "non-finite" and playing does not stop by itself.
+    let mut s = session(json!({"lr": 30, "schedule": "constant", "steps": 20}));
+    assert_eq!(
+        s.frame()["warning"],
+        Value::Null,
+        "no warning before a step"
+    );
+    s.step(2);
+    // Two steps: not yet "grown" (a second step's overshoot is often won back), but the
+    // jump is named.
+    let jump = s.frame()["warning"].as_str().unwrap().to_string();
+    assert!(
+        jump.starts_with("the loss jumped to ") && jump.contains("at step 2"),
+        "{jump}"
+    );
+    s.step(18);
+    let f = s.frame();
+    assert_eq!(f["non_finite"], Value::Null);
+    let loss = f["loss"].as_f64().unwrap();
+    let first = f["history"][0][1].as_f64().unwrap();
+    assert!(loss > 1e20 * first, "{loss} from {first}");
+    let why = f["warning"].as_str().unwrap();
+    assert!(
+        why.starts_with(&format!("the loss has grown from {first:.4} to "))
+            && why.contains("by step 20")
+            && why.ends_with("try a smaller learning rate"),
+        "{why}"
+    );
+    // micrograd's demo as it is: the loss falls, so no warning at any frame.
+    let mut s = session(json!({}));
+    for _ in 0..10 {
+        s.step(10);
+        assert_eq!(s.frame()["warning"], Value::Null);
+    }
+    // A NaN is named as such, not as a warning.
+    let mut s = session(json!({"lr": 1e300, "steps": 10}));
+    s.step(10);
+    let f = s.frame();
+    assert!(f["non_finite"].is_string() && f["warning"].is_null());
+}
+
+#[test]
 fn requests_are_read_as_the_spec_reads_them() {
     let limits = Limits::default();
     let page = json!({"dataset": "moons", "noise": 0.1, "samples": 100, "seed": 1337,

@@ -49,7 +49,7 @@
  *     loss, optimizer, lr, batch, steps, classes, pace), as POST /api/train answers.
  *     Its frames go to `onFrame(frame)` until `close(id)`: {frame, step, of, loss,
  *     accuracy, lr, playing, classes, multiclass, grid: {n, x0, x1, y0, y1, scores},
- *     non_finite, note, history: [[step, loss, accuracy]]}. The first frame (step 0)
+ *     non_finite, warning, note, history: [[step, loss, accuracy]]}. The first frame (step 0)
  *     comes at once, before any training. Should the session fail later, `onFrame`
  *     gets that failure's answer, {ok: false, error}, instead of a frame.
  *   control(id, action) -> Promise<{ok: true}>   action: "play", "pause", "step", "reset"

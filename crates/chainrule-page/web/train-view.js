@@ -46,6 +46,9 @@ export class TrainView {
     this.form.addEventListener("change", (e) => this.settingChanged(e.target));
     this.status = h("p", { class: "cr-train-status", role: "status" }, "step 0");
     this.error = h("p", { class: "cr-error", role: "alert", hidden: true });
+    // A run whose numbers are all finite but whose loss grows or jumps (the frame's
+    // `warning`): said beside the status, not as an error.
+    this.warning = h("p", { class: "cr-warning", role: "status", hidden: true });
     const act = (a, text) => h("button", { type: "button", "data-act": a }, text);
     const buttons = h("div", { class: "cr-buttons" },
       act("play", "▶ Play"), act("pause", "Pause"), act("step", "Step"), act("reset", "Reset"));
@@ -68,10 +71,10 @@ export class TrainView {
     ];
     if (watch) {
       root.classList.add("cr-train-watch");
-      root.append(h("div", { class: "cr-train-controls" }, this.status, this.error), ...charts);
+      root.append(h("div", { class: "cr-train-controls" }, this.status, this.error, this.warning), ...charts);
     } else {
       root.append(
-        h("div", { class: "cr-train-controls" }, buttons, this.status, this.error),
+        h("div", { class: "cr-train-controls" }, buttons, this.status, this.error, this.warning),
         this.form, ...charts,
         h("section", { class: "cr-point" },
           h("h2", {}, "One data point through the model"),
@@ -237,6 +240,8 @@ export class TrainView {
       (f.playing ? (this.watching ? " · running" : " · playing") : "") + (f.note ? ` · ${f.note}` : "");
     Object.assign(st.dataset, { step: String(f.step), accuracy: String(f.accuracy), playing: String(f.playing), frame: String(f.frame) });
     if (f.non_finite) this.showError(f.non_finite); else this.error.hidden = true;
+    this.warning.hidden = !f.warning;
+    this.warning.textContent = f.warning || "";
     this.boundaryCaption.textContent = `The data (${this.session ? this.session.points.length : "?"} points) and the model's decision boundary at step ${f.step}`;
     this.redraw();
   }

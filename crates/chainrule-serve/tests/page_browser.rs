@@ -44,6 +44,7 @@ on_both_homes!(
     the_stepper_starts_at_step_0_and_narrates_each_step_as_chainrule_steps_does,
     a_changed_output_is_said_in_words_and_hand_grads_for_the_old_one_are_not_marked_wrong,
     the_training_view_shows_the_data_before_play_and_the_chart_has_labelled_axes,
+    a_run_that_overshoots_but_stays_finite_is_warned_of_beside_the_status,
     links_keep_the_program_and_the_training_settings_old_links_included,
     a_wrong_hand_grad_shows_the_engines_diagnosis,
     work_past_the_pages_bounds_is_refused_with_the_protocols_own_error,
@@ -869,6 +870,11 @@ fn the_training_view_shows_the_data_before_play_and_the_chart_has_labelled_axes(
         "micrograd's demo reaches 100%"
     );
     assert_eq!(p.data("#train-area .cr-chart-svg", "points"), "100");
+    assert_eq!(
+        p.eval("document.querySelector('#train-area .cr-warning').hidden"),
+        json!(true),
+        "the demo's falling loss warns of nothing"
+    );
     // The boundary was drawn at step 0 and again as training went (waited for: under load
     // the last frame's drawing may come a moment after the status says step 100).
     p.wait(
@@ -892,6 +898,49 @@ fn the_training_view_shows_the_data_before_play_and_the_chart_has_labelled_axes(
         .as_str()
         .unwrap()
         .contains("view=train"));
+}
+
+fn a_run_that_overshoots_but_stays_finite_is_warned_of_beside_the_status(home: Home) {
+    let Some(mut p) = Page::start("overshoot", home) else {
+        return;
+    };
+    // micrograd's demo at lr 30: the loss climbs to about 1e27 and stays finite, so there
+    // is no NaN to name and the run plays to its end.
+    p.open(390, false, "view=train&lr=30&schedule=constant&steps=20");
+    const WARNING: &str = "#train-area .cr-warning";
+    assert_eq!(
+        p.eval(&format!("document.querySelector('{WARNING}').hidden")),
+        json!(true),
+        "nothing to warn of before a step"
+    );
+    p.click("#train-area button[data-act=play]");
+    p.wait(
+        "document.querySelector('#train-area .cr-train-status').dataset.step === '20' && \
+         document.querySelector('#train-area .cr-train-status').dataset.playing === 'false'",
+        "training to the end",
+    );
+    p.wait(
+        &format!("!document.querySelector('{WARNING}').hidden"),
+        "the warning shown",
+    );
+    let said = p.text(WARNING);
+    assert!(
+        said.starts_with("the loss has grown from 1.3217 to ")
+            && said.contains("by step 20")
+            && said.ends_with("try a smaller learning rate"),
+        "{said}"
+    );
+    assert_eq!(
+        p.eval("document.querySelector('#train-area .cr-error').hidden"),
+        json!(true),
+        "a warning, not an error"
+    );
+    // Reset: step 0 has nothing to warn of again.
+    p.click("#train-area button[data-act=reset]");
+    p.wait(
+        &format!("document.querySelector('{WARNING}').hidden"),
+        "the warning gone after Reset",
+    );
 }
 
 fn links_keep_the_program_and_the_training_settings_old_links_included(home: Home) {

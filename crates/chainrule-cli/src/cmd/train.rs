@@ -9,7 +9,7 @@ use super::train_opts::{self as opts};
 use super::Failure;
 use crate::{json, output};
 use chainrule::data::Dataset;
-use chainrule::nn::{Mlp, Module, Objective, StepStats};
+use chainrule::nn::{LossWarning, LossWatch, Mlp, Module, Objective, StepStats};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -35,10 +35,12 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
     let mut trainer = setup.trainer;
     // Kept only for --plot, so a long run without plots stays small.
     let mut history = Vec::new();
+    let mut watch = LossWatch::default();
     let start = Instant::now();
     for _ in 0..setup.steps {
         let s = trainer.step();
         progress.show(&s)?;
+        watch.push(s.loss);
         if args.plot.is_some() {
             history.push(s);
         }
@@ -74,6 +76,7 @@ pub fn run(args: &Args) -> Result<ExitCode, Failure> {
         accuracy,
         seconds,
         parameters: model.params().len(),
+        warning: watch.warning(),
     };
     let text = if args.json {
         summary.json()
@@ -103,12 +106,17 @@ struct Summary {
     accuracy: f64,
     seconds: f64,
     parameters: usize,
+    /// The steps' losses grew or jumped, all finite (see [`LossWatch`]).
+    warning: Option<LossWarning>,
 }
 
 impl Summary {
     fn json(&self) -> String {
+        let warning = self.advice().map_or(String::new(), |w| {
+            format!(",\"warning\":{}", chainrule::json::Json::Str(w))
+        });
         format!(
-            "{{\"summary\":true,\"steps\":{},\"loss\":{},\"accuracy\":{},\"seconds\":{},\"parameters\":{}}}\n",
+            "{{\"summary\":true,\"steps\":{},\"loss\":{},\"accuracy\":{},\"seconds\":{},\"parameters\":{}{warning}}}\n",
             self.steps,
             json::number(self.loss),
             json::number(self.accuracy),
@@ -117,17 +125,27 @@ impl Summary {
         )
     }
 
+    /// What the steps' losses say, with the remedy, when the final loss is finite (a
+    /// NaN or infinite one has its own note).
+    fn advice(&self) -> Option<String> {
+        let w = self.warning.filter(|_| self.loss.is_finite())?;
+        Some(format!("{w}; try a smaller --lr"))
+    }
+
     fn text(&self, title: &str) -> String {
         let mut t = format!(
-            "{title}\ntrained {} steps in {:.2} s: loss {:.6}, accuracy {:.1}%, {} parameters\n",
+            "{title}\ntrained {} steps in {:.2} s: loss {}, accuracy {:.1}%, {} parameters\n",
             self.steps,
             self.seconds,
-            self.loss,
+            chainrule::number::decimals(self.loss, 6),
             self.accuracy * 100.0,
             self.parameters
         );
         if !self.loss.is_finite() {
             t += "note: the loss is not a finite number: training diverged; try a smaller --lr\n";
+        }
+        if let Some(w) = self.advice() {
+            t += &format!("note: {w}\n");
         }
         t
     }

@@ -47,7 +47,15 @@ pub fn json(x: f64) -> Option<String> {
 /// not 0 and its magnitude is outside the same [1e-4, 1e16) range, so a huge value is not
 /// hundreds of digits and a tiny one does not read as zero. For the tables that print a
 /// fixed number of decimals, as the notebook's `%.4f` does.
-pub(crate) fn decimals(x: f64, digits: usize) -> String {
+///
+/// ```
+/// use chainrule::number::decimals;
+/// assert_eq!(decimals(0.0235, 6), "0.023500");
+/// assert_eq!(decimals(1.3391e27, 6), "1.339100e27");
+/// assert_eq!(decimals(-2.5e-12, 4), "-2.5000e-12");
+/// assert_eq!(decimals(f64::NAN, 6), "NaN");
+/// ```
+pub fn decimals(x: f64, digits: usize) -> String {
     let mut s = String::with_capacity(24);
     decimals_into(&mut s, x, digits);
     s

@@ -33,6 +33,7 @@ mod mt19937;
 mod optim;
 pub mod spec;
 mod train;
+mod warn;
 
 pub use module::{Activation, Layer, Mlp, ModelError, Module, Neuron, Params, Shape};
 pub use optim::{
@@ -41,3 +42,4 @@ pub use optim::{
 };
 pub use spec::{SpecBounds, SpecError, TrainSpec};
 pub use train::{Mode, Objective, StepStats, TrainError, Trainer};
+pub use warn::{LossWarning, LossWatch};
