@@ -366,12 +366,27 @@ fn load_options(mut rest: &[&str]) -> serve_load::Load {
     load
 }
 
+const USAGE: &str = "usage: chainrule-bench <W1|W2|W2-replay|W3|W4|W4-floor|W5> [--n N]\n       chainrule-bench draw [--n N]\n       chainrule-bench serve\n       chainrule-bench page [--n RUNS]\n       chainrule-bench web SITE [--sizes|--program] [--n RUNS]\n       chainrule-bench serve-load [--clients 50] [--seconds 10] [--addr HOST:PORT]\n       chainrule-bench all\n\
+     The workloads are defined in docs/WORKLOADS.md.";
+
+/// The usage on standard error, and exit status 2: the arguments were not understood.
 fn usage() -> ! {
-    eprintln!(
-        "usage: chainrule-bench <W1|W2|W2-replay|W3|W4|W4-floor|W5> [--n N]\n       chainrule-bench draw [--n N]\n       chainrule-bench serve\n       chainrule-bench page [--n RUNS]\n       chainrule-bench web SITE [--sizes|--program] [--n RUNS]\n       chainrule-bench serve-load [--clients 50] [--seconds 10] [--addr HOST:PORT]\n       chainrule-bench all\n\
-         The workloads are defined in docs/WORKLOADS.md."
-    );
+    eprintln!("{USAGE}");
     std::process::exit(2)
+}
+
+/// The site `web` measures: a folder that `scripts/build-site.sh` wrote, or a clear exit.
+#[cfg(unix)]
+fn built_site(site: &str) -> &std::path::Path {
+    let dir = std::path::Path::new(site);
+    if !dir.join("index.html").is_file() || !dir.join("chainrule.wasm").is_file() {
+        eprintln!(
+            "chainrule-bench web: {site} is not a built site (no index.html and chainrule.wasm \
+             in it): write one with scripts/build-site.sh {site}"
+        );
+        std::process::exit(2)
+    }
+    dir
 }
 
 /// Writes one line to standard output; exits (status 0) when nobody reads it any more.
@@ -391,6 +406,10 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let ok = match args[..] {
+        ["--help" | "-h"] => {
+            println!("{USAGE}");
+            return;
+        }
         ["draw", ref rest @ ..] => {
             draw::run(rest.get(1).and_then(|n| n.parse().ok()).unwrap_or(10_000))
         }
@@ -402,14 +421,14 @@ fn main() {
             _ => usage(),
         }),
         #[cfg(unix)]
-        ["web", site, ref rest @ ..] => {
+        ["web", site, ref rest @ ..] if !site.starts_with('-') => {
             let (rest, only) = match rest {
                 ["--sizes", rest @ ..] => (rest, web::Only::Sizes),
                 ["--program", rest @ ..] => (rest, web::Only::Program),
                 rest => (rest, web::Only::All),
             };
             web::run(
-                std::path::Path::new(site),
+                built_site(site),
                 match rest {
                     [] => 9,
                     ["--n", n] => n.parse().ok().filter(|&n| n > 0).unwrap_or_else(|| usage()),
