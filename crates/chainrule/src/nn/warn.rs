@@ -229,14 +229,9 @@ mod tests {
 
     #[test]
     fn the_rule_matches_a_plain_reading_over_random_runs() {
-        // A xorshift, so the runs are the same every time.
-        let mut s = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = || {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            (s >> 11) as f64 / (1u64 << 53) as f64
-        };
+        // Seeded, so the runs are the same every time.
+        let mut rng = crate::data::Rng::new(20);
+        let mut next = || rng.next_f64();
         for _ in 0..2000 {
             let n = 1 + (next() * 8.0) as usize;
             let losses: Vec<f64> = (0..n).map(|_| 0.05 + next() * 30.0).collect();
