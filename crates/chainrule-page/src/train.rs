@@ -449,8 +449,7 @@ pub(crate) struct Frame<'a> {
 
 /// A frame as the page reads it: the step, the last loss and accuracy, the boundary
 /// grid, a NaN or infinity named or else a loss that grows or jumps (`warning`), and the
-/// curves (`history`: `[step, loss, accuracy]`,
-/// steps counted from 1).
+/// curves (`history`: `[step, loss, accuracy]`, steps counted from 1).
 pub(crate) fn frame_json(f: Frame<'_>) -> Value {
     let last = f.history.last();
     json!({
