@@ -25,12 +25,52 @@ function setAttrs(el, attrs) {
   }
 }
 
-/** A number as the engine's drawings write it (four decimals); NaN and the infinities
- * arrive as the strings "NaN", "inf" and "-inf" and are shown as they are. */
+/** A number as the engine's drawings write it (the notebook's rule, `Numbers::Notebook`
+ * in the library): four decimals, or four decimals and an exponent (`2.7570e27`,
+ * `-2.5000e-12`) where it is not 0 and its magnitude is outside [1e-4, 1e16), so a
+ * diverged loss is not 22 digits and a tiny grad does not read as 0. NaN and the
+ * infinities arrive as the strings "NaN", "inf" and "-inf" and are shown as they are. */
 export function fmt(x) {
   if (typeof x === "string") return x;
   if (x === null || x === undefined) return "";
-  return x.toFixed(4);
+  const a = Math.abs(x);
+  if (x === 0) return "0.0000";
+  if (a < 1e-4 || a >= 1e16) {
+    // The exponent Rust's `{:.4e}` writes: the one of the rounded digits.
+    let k = Math.floor(Math.log10(a));
+    if (a < 10 ** k) k -= 1;             // log10 a hair above a power of ten
+    else if (a >= 10 ** (k + 1)) k += 1;
+    const even = evenAtTie(x, 4 - k);
+    if (even === null) return x.toExponential(4).replace("e+", "e");
+    const n = even.length > 5 ? even.slice(0, 5) : even;   // 99999.5 rounded up to 100000
+    if (even.length > 5) k += 1;
+    return `${x < 0 ? "-" : ""}${n[0]}.${n.slice(1)}e${k}`;
+  }
+  const even = evenAtTie(x, 4);
+  if (even === null) return x.toFixed(4);
+  const d = even.padStart(5, "0");
+  return `${x < 0 ? "-" : ""}${d.slice(0, -4)}.${d.slice(-4)}`;
+}
+
+/** Where |x|·10^p is exactly halfway between two integers (x = 0.03125, p = 4), the even
+ * one as decimal digits, as Rust's formatter rounds a tie; else null (no tie, so
+ * `toFixed` and `toExponential`, which take the larger at a tie, round as Rust does). */
+function evenAtTie(x, p) {
+  const y = Math.abs(x) * 10 ** p;
+  if (Math.abs(y - Math.floor(y) - 0.5) > 1e-6 * Math.max(1, y)) return null;   // far from one
+  // |x| = m·2^e exactly, from its bits; then |x|·10^p = num / den in integers.
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, Math.abs(x));
+  const bits = view.getBigUint64(0);
+  const biased = Number(bits >> 52n);
+  const m = (bits & ((1n << 52n) - 1n)) | (biased ? 1n << 52n : 0n);
+  const e = (biased || 1) - 1075;
+  let num = m, den = 1n;
+  if (e > 0) num <<= BigInt(e); else den <<= BigInt(-e);
+  if (p > 0) num *= 10n ** BigInt(p); else den *= 10n ** BigInt(-p);
+  if (2n * (num % den) !== den) return null;
+  const q = num / den;
+  return String(q % 2n === 0n ? q : q + 1n);
 }
 
 /** A step h as the learner typed it: `0.5`, `-0.001`, `1e-7`. */

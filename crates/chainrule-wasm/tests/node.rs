@@ -7,7 +7,8 @@
 //! answers a point and stops; the page's engine (`wasmEngine`) stops a session whose
 //! worker hangs and ends the worker of a closed one; a panic is an error answer and a
 //! fresh instance; the static page's warm-up (`warm.js`) answers its programs in idle time;
-//! the glue decodes a long answer in pieces (`utf8Text`) as it would in one.
+//! the glue decodes a long answer in pieces (`utf8Text`) as it would in one; the page
+//! writes a number (`fmt`) as the library's notebook rule does, ties and exponents too.
 //!
 //! The module is `CHAINRULE_WASM` when set (`.ci/run` points it at the site's optimised
 //! engine), else built here (`cargo build --profile wasm --target wasm32-unknown-unknown`).
@@ -359,4 +360,60 @@ fn a_long_answer_decoded_in_pieces_reads_as_in_one() {
     let Some(node) = node() else { return };
     let out = run_node(node, "text.mjs", &[]);
     assert!(out.contains("texts read as in one piece"), "{out}");
+}
+
+#[test]
+fn the_pages_numbers_are_written_as_the_librarys_ties_and_exponents_too() {
+    use chainrule::number::Numbers;
+    let Some(node) = node() else { return };
+    let mut rng = chainrule::data::Rng::new(35);
+    let mut xs: Vec<f64> = vec![
+        0.0,
+        -0.0,
+        1e-4,
+        -1e-4,
+        9.99e-5,
+        1e16,
+        9999999999999998.0,
+        -8.0,
+        0.1 + 0.2,
+        6e+237,
+        2.757010857241317e27,
+        -2.5e-12,
+        5e-324,
+        f64::MAX,
+        1.00005e20,
+        9.99995e20,
+        0.25,
+    ];
+    // Exact ties at the fourth decimal (k/32, k odd), which Rust rounds to even and
+    // `toFixed` up, and ties for the exponent's fourth decimal.
+    xs.extend(
+        (1..400)
+            .step_by(2)
+            .map(|k| f64::from(k) / if k % 4 == 1 { 32.0 } else { -32.0 }),
+    );
+    xs.extend((1..200).step_by(2).map(|k| f64::from(k) / 1024.0));
+    for _ in 0..300 {
+        let q = 10_000 + (rng.next_f64() * 90_000.0) as u64;
+        let k = 16 + (rng.next_f64() * 5.0) as i32;
+        xs.push((2 * q + 1) as f64 * 5.0 * 10f64.powi(k - 5));
+    }
+    // Every magnitude, either sign.
+    for _ in 0..4000 {
+        let m = 1.0 + rng.next_f64() * 9.0;
+        let k = (rng.next_f64() * 80.0) as i32 - 40;
+        let sign = if rng.next_f64() < 0.5 { -1.0 } else { 1.0 };
+        xs.push(sign * m * 10f64.powi(k));
+    }
+    let dir = scratch("fmt");
+    let file = dir.join("numbers.json");
+    std::fs::write(&file, serde_json::to_string(&xs).unwrap()).unwrap();
+    let out = run_node(node, "fmt.mjs", &[&file]);
+    let texts: Vec<String> = serde_json::from_str(&out).unwrap();
+    assert_eq!(texts.len(), xs.len());
+    for (x, text) in xs.iter().zip(&texts) {
+        assert_eq!(text, &Numbers::Notebook.format(*x), "{x:?}");
+    }
+    assert!(texts.contains(&"0.0312".to_string()) && texts.contains(&"2.7570e27".to_string()));
 }
