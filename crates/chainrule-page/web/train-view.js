@@ -331,14 +331,21 @@ export class TrainView {
     const hist = f ? f.history.filter((p) => typeof p[1] === "number") : [];
     const of = f ? f.of : Number(this.fields.steps && this.fields.steps.value) || 100;
     const accuracy = hist.some((p) => typeof p[2] === "number");   // a loop may not say
-    const maxLoss = hist.length ? Math.max(...hist.map((p) => p[1]), 1e-9) : 1;
-    const lossTicks = ticks(0, maxLoss, 4, true), top = lossTicks[lossTicks.length - 1];
-    // Room on the left for the longest loss label (a diverged run's reads `6e+237`) beside
+    const maxLoss = hist.length ? hist.reduce((m, p) => Math.max(m, p[1]), 1e-9) : 1;
+    const minLoss = hist.reduce((m, p) => Math.min(m, p[1]), Infinity);
+    // A loss over two decades or more, all above 0 (a run that overshoots: 1.3 to 4e27), is
+    // drawn on a log axis, titled so, where the steps before the jump still show; the CLI's
+    // plots take a log axis too.
+    const log = hist.length > 1 && minLoss > 0 && maxLoss / minLoss >= 100;
+    const lossTicks = log ? decades(minLoss, maxLoss) : ticks(0, maxLoss, 4, true);
+    const bottom = log ? lossTicks[0] : 0, top = lossTicks[lossTicks.length - 1];
+    const scale = log ? Math.log10 : (v) => v;
+    // Room on the left for the longest loss label (a diverged run's reads `6e237`) beside
     // the axis title, at about 7px a character of the 12px ticks.
     const longest = Math.max(...lossTicks.map((t) => tickText(t).length));
     const a = { left: Math.max(52, Math.ceil(28 + 7 * longest)), top: 28, right: W - 56, bottom: H - 40 };
     const x = (s) => a.left + (a.right - a.left) * s / of;
-    const yl = (v) => a.bottom - (a.bottom - a.top) * v / top;
+    const yl = (v) => a.bottom - (a.bottom - a.top) * (scale(v) - scale(bottom)) / (scale(top) - scale(bottom));
     const ya = (v) => a.bottom - (a.bottom - a.top) * v;
     const parts = [];
     const text = (t, attrs) => { const e = svg("text", attrs); e.textContent = t; parts.push(e); };
@@ -358,7 +365,7 @@ export class TrainView {
       text(`${t * 100}%`, { x: a.right + 6, y: ya(t) + 4, class: "cr-tick", style: "text-anchor: start" });
     }
     text("step", { x: (a.left + a.right) / 2, y: H - 6, class: "cr-axis-title", style: "text-anchor: middle" });
-    text("loss", { x: 14, y: (a.top + a.bottom) / 2, class: "cr-axis-title cr-loss", style: "text-anchor: middle",
+    text(log ? "loss (log)" : "loss", { x: 14, y: (a.top + a.bottom) / 2, class: "cr-axis-title cr-loss", style: "text-anchor: middle",
       transform: `rotate(-90 14 ${(a.top + a.bottom) / 2})` });
     text("accuracy", { x: W - 10, y: (a.top + a.bottom) / 2, class: "cr-axis-title cr-acc", style: "text-anchor: middle",
       transform: `rotate(90 ${W - 10} ${(a.top + a.bottom) / 2})` });
@@ -376,6 +383,7 @@ export class TrainView {
     }
     el.replaceChildren(...parts);
     el.dataset.points = String(hist.length);
+    el.dataset.lossAxis = log ? "log" : "linear";
   }
 
   // ---- one point's graph ---------------------------------------------------------------
@@ -438,6 +446,19 @@ function ticks(lo, hi, n, cover = false) {
   return out;
 }
 
+/** Powers of ten from below `lo` to above `hi`, a decade apart, or a few decades apart
+ * so that there are at most six. */
+function decades(lo, hi) {
+  const d0 = Math.floor(Math.log10(lo)), d1 = Math.ceil(Math.log10(hi));
+  const every = Math.max(1, Math.ceil((d1 - d0) / 5));
+  const out = [];
+  for (let d = d0; out.length === 0 || out[out.length - 1] < hi; d += every) out.push(Number(`1e${d}`));
+  return out;
+}
+
+/** A tick's label: `0.25`, `20000`; from 1e5 up and below 1e-3, with an exponent
+ * (`1e18`, `2.5e-4`), so a diverged run's labels stay short. */
 function tickText(t) {
-  return String(Number(t.toPrecision(4)));
+  const r = Number(t.toPrecision(4)), a = Math.abs(r);
+  return (r !== 0 && (a >= 1e5 || a < 1e-3) ? r.toExponential() : String(r)).replace("e+", "e");
 }

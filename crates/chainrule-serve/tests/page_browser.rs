@@ -875,6 +875,7 @@ fn the_training_view_shows_the_data_before_play_and_the_chart_has_labelled_axes(
         json!(true),
         "the demo's falling loss warns of nothing"
     );
+    assert_eq!(p.data("#train-area .cr-chart-svg", "lossAxis"), "linear");
     // The boundary was drawn at step 0 and again as training went (waited for: under load
     // the last frame's drawing may come a moment after the status says step 100).
     p.wait(
@@ -934,6 +935,17 @@ fn a_run_that_overshoots_but_stays_finite_is_warned_of_beside_the_status(home: H
         p.eval("document.querySelector('#train-area .cr-error').hidden"),
         json!(true),
         "a warning, not an error"
+    );
+    // 1.3 to 1e27 is drawn on a log axis, titled so, its labels short.
+    assert_eq!(p.data("#train-area .cr-chart-svg", "lossAxis"), "log");
+    assert_eq!(
+        p.texts("#train-area .cr-chart-svg text.cr-axis-title"),
+        ["step", "loss (log)", "accuracy"]
+    );
+    let ticks = p.texts("#train-area .cr-chart-svg text.cr-tick");
+    assert!(
+        ticks.iter().any(|t| t == "1") && ticks.iter().any(|t| t == "1e30"),
+        "{ticks:?}"
     );
     // Reset: step 0 has nothing to warn of again.
     p.click("#train-area button[data-act=reset]");
