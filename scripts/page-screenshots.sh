@@ -3,7 +3,8 @@
 # tests, so they show the page as it is:
 # - `chainrule serve`: the graph view and the training view at 390, 768 and 1280 px
 #   (`pictures_for_the_readme` in crates/chainrule-serve/tests/page_browser.rs), as
-#   docs/img/page-graph-WIDTH.png and docs/img/page-train-WIDTH.png;
+#   docs/img/page-graph-WIDTH.png and docs/img/page-train-WIDTH.png, and a run at lr 30
+#   warned of as diverging, as docs/img/page-train-overshoot-768.png;
 # - the static site: the page on WebAssembly at 1280 px and the embed's example at 768 px
 #   (`pictures_of_the_site` in site_browser.rs, which also takes the one-file page and
 #   every width: they are left in target/site-pictures to look at), as

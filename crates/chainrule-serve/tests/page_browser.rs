@@ -1228,6 +1228,15 @@ fn pictures_for_the_readme() {
             2200.0,
         );
     }
+    // A run that overshoots, all finite: the warning and the log axis.
+    p.open(768, false, "view=train&lr=30&schedule=constant&steps=40");
+    p.click("#train-area button[data-act=play]");
+    p.wait(
+        "document.querySelector('#train-area .cr-train-status').dataset.step === '40' && \
+         !document.querySelector('#train-area .cr-warning').hidden",
+        "training to the end, warned",
+    );
+    p.picture(&dir.join("page-train-overshoot-768.png"), 768, false, 900.0);
 }
 
 /// How many times the page has fetched `path` (its resource timing entries: a question
