@@ -56,8 +56,11 @@ export function fmt(x) {
  * one as decimal digits, as Rust's formatter rounds a tie; else null (no tie, so
  * `toFixed` and `toExponential`, which take the larger at a tie, round as Rust does). */
 function evenAtTie(x, p) {
+  // Far from a tie by more than the product's own rounding could move it (y is within a
+  // few ulps, 1e-15·y, of the exact value): no tie. From about 1e15 up the float cannot
+  // show a half, and every such y goes on to the exact test.
   const y = Math.abs(x) * 10 ** p;
-  if (Math.abs(y - Math.floor(y) - 0.5) > 1e-6 * Math.max(1, y)) return null;   // far from one
+  if (Math.abs(y - Math.floor(y) - 0.5) > 1e-12 * Math.max(1, y)) return null;
   // |x| = m·2^e exactly, from its bits; then |x|·10^p = num / den in integers.
   const view = new DataView(new ArrayBuffer(8));
   view.setFloat64(0, Math.abs(x));

@@ -35,8 +35,9 @@ pub struct LossWatch {
     steps: usize,
 }
 
-/// What a [`LossWatch`] saw. `first` is the first finite loss. Steps count from 0, as [`StepStats`](super::StepStats) does;
-/// the text counts them from 1, as the progress and the curves do.
+/// What a [`LossWatch`] saw. `first` is the first finite loss. Steps count from 0, as
+/// [`StepStats`](super::StepStats) does; the text counts them from 1, as the progress and
+/// the curves do.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum LossWarning {
     /// The last loss is over [`LossWatch::GROWN`] times the first, after at least
